@@ -1,0 +1,13 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { PlatformModule, PlatformOptions } from './platform/platform.module';
+import { ReferenceModule } from './reference/reference.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [PlatformModule.forRoot(options), ReferenceModule],
+    };
+  }
+}

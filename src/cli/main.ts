@@ -1,0 +1,129 @@
+import 'reflect-metadata';
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { ConfigError, formatIssues } from '../platform/config/config-loader';
+import { checkConfigSemantics } from '../platform/config/config-report';
+import { loadStartupConfig, selectOverlay } from '../platform/config/startup-config';
+import { apikeyCommand } from './apikey.command';
+import { migrateCommand } from './migrate.command';
+import { piiCommand } from './pii.command';
+import { referenceCommand } from './reference.command';
+import { CliError, CliOutput, stdio } from './cli-io';
+
+const USAGE = `Usage: npm run gateway -- <command> [options]
+
+Commands:
+  config check [file]                 validate the configuration (default: $GATEWAY_CONFIG, or --sandbox)
+  migrate                             apply pending database migrations
+  apikey create --name <n> --scopes <a,b> [--allow-ip <ip|cidr>]...
+                                      create an API key; the token is printed once
+  apikey list [--all]                 list API keys (--all includes revoked ones)
+  apikey revoke <id> --reason <text>  revoke an API key at once
+  pii init <file>                     write a new PII keyring file (mode 0600)
+  pii rotate <file>                   add a new key to a keyring and make it active
+  reference import [--seed <file>] [--out <dir>]
+                                      rebuild config/reference/institutions.json from the agreement text
+
+Global options:
+  --config <file>   overlay config file (else $GATEWAY_CONFIG)
+  --sandbox         use config/sandbox.yaml, as npm start does
+`;
+
+export async function runCli(argv: string[], out: CliOutput = stdio, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      config: { type: 'string' },
+      sandbox: { type: 'boolean', default: false },
+      name: { type: 'string' },
+      scopes: { type: 'string' },
+      'allow-ip': { type: 'string', multiple: true },
+      reason: { type: 'string' },
+      all: { type: 'boolean', default: false },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, sub, ...rest] = positionals;
+  if (values.help || !command) {
+    out.log(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  const selection = { configFile: values.config, sandbox: values.sandbox ?? false };
+  const actor = { type: 'cli' as const, id: `cli:${safeUserName()}` };
+
+  try {
+    switch (command) {
+      case 'config':
+        if (sub !== 'check') {
+          throw new CliError(`unknown config command "${sub ?? ''}" — use: config check [file]`);
+        }
+        return configCheck({ ...selection, configFile: rest[0] ?? selection.configFile }, out, env);
+      case 'migrate':
+        return await migrateCommand(loadStartupConfig(selection, env).config, out);
+      case 'apikey':
+        return await apikeyCommand(loadStartupConfig(selection, env).config, sub, rest, values, actor, out);
+      case 'pii':
+        return piiCommand(sub, rest, out);
+      case 'reference':
+        return referenceCommand(sub, values, out);
+      default:
+        throw new CliError(`unknown command "${command}"\n\n${USAGE}`);
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      out.error(`${e.message}\nConfig read from: ${e.sources.join(', ')}`);
+      return 78;
+    }
+    if (e instanceof CliError) {
+      out.error(`error: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+function configCheck(selection: { configFile?: string; sandbox: boolean }, out: CliOutput, env: NodeJS.ProcessEnv): number {
+  const overlay = selectOverlay(selection, env);
+  try {
+    const { config, sources } = loadStartupConfig(selection, env);
+    const { issues, warnings } = checkConfigSemantics(config);
+    if (issues.length > 0) {
+      out.error(`Configuration is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${formatIssues(issues)}`);
+      return 78;
+    }
+    for (const w of warnings) {
+      out.error(`warning: ${w}`);
+    }
+    out.log(`Configuration is valid (${config.mode} mode, ${config.hospital.name} ${config.hospital.fixmedinsCode}).\nRead from: ${sources.join(', ')}`);
+    return 0;
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      out.error(`${e.message}\nConfig read from: ${e.sources.join(', ') || overlay || 'config/default.yaml'}`);
+      return 78;
+    }
+    throw e;
+  }
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2))
+    .then((code) => {
+      process.exitCode = code;
+    })
+    .catch((err: unknown) => {
+      process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    });
+}

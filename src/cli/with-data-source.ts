@@ -1,0 +1,14 @@
+import { DataSource } from 'typeorm';
+import { GatewayConfig } from '../platform/config/gateway-config';
+import { createDataSource, runMigrations } from '../platform/database/data-source';
+
+/** Opens the database for one CLI command, applying pending migrations first. */
+export async function withDataSource<T>(config: GatewayConfig, work: (ds: DataSource) => Promise<T>): Promise<T> {
+  const dataSource = await createDataSource(config.database, config.dataDir).initialize();
+  try {
+    await runMigrations(dataSource);
+    return await work(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
+}

@@ -1,0 +1,50 @@
+import 'reflect-metadata';
+import { mkdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createApp } from './app.factory';
+import { ConfigError, formatIssues } from './platform/config/config-loader';
+import { checkConfigSemantics } from './platform/config/config-report';
+import { loadStartupConfig } from './platform/config/startup-config';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { sandbox: { type: 'boolean', default: false }, config: { type: 'string' } },
+    allowPositionals: false,
+  });
+
+  let loaded;
+  try {
+    loaded = loadStartupConfig({ sandbox: values.sandbox ?? false, configFile: values.config });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\nConfig read from: ${e.sources.join(', ')}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw e;
+  }
+  const { config } = loaded;
+  const { issues, warnings } = checkConfigSemantics(config);
+  if (issues.length > 0) {
+    process.stderr.write(`Configuration is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${formatIssues(issues)}\n`);
+    process.exit(78);
+  }
+  for (const warning of warnings) {
+    process.stderr.write(`warning: ${warning}\n`);
+  }
+
+  mkdirSync(config.dataDir, { recursive: true });
+  const app = await createApp(config);
+  await app.listen({ host: config.server.host, port: config.server.port });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.server.port;
+  const base = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
+  process.stdout.write(
+    `\n宁夏工伤保险医院网关 (${config.mode}) — ${config.hospital.name}\n` +
+      `  listening on ${base}\n  health:   ${base}/health\n  API docs: ${base}/api/docs\n  metrics:  ${base}/metrics\n\n`,
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`The gateway could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,20 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequireScopes } from '../auth/decorators';
+import { AuditEntryDto, AuditQueryDto } from './audit.dto';
+import { AuditService } from './audit.service';
+
+@ApiTags('admin')
+@Controller('api/v1/admin/audit')
+@RequireScopes('admin')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Read the audit log, newest first' })
+  @ApiOkResponse({ type: [AuditEntryDto] })
+  async list(@Query() query: AuditQueryDto): Promise<AuditEntryDto[]> {
+    const entries = await this.audit.find({ ...query, limit: query.limit ?? 100 });
+    return entries.map((e) => AuditEntryDto.from(e));
+  }
+}

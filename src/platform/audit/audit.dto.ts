@@ -1,0 +1,47 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ACTOR_TYPES, AUDIT_OUTCOMES, AuditEntry } from './audit-entry.entity';
+
+export class AuditQueryDto {
+  @ApiPropertyOptional({ example: 'apikey.create' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  action?: string;
+
+  @ApiPropertyOptional({ description: 'API key id, staff id or system component' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  actorId?: string;
+
+  @ApiPropertyOptional({ description: 'Page backwards: entries older than this id' })
+  @IsOptional()
+  @Matches(/^[0-9a-f-]{36}$/)
+  before?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+}
+
+export class AuditEntryDto {
+  @ApiProperty() id: string;
+  @ApiProperty({ type: String, format: 'date-time' }) at: string;
+  @ApiProperty({ enum: ACTOR_TYPES }) actorType: string;
+  @ApiProperty() actorId: string;
+  @ApiProperty({ example: 'apikey.create' }) action: string;
+  @ApiProperty({ type: String, nullable: true, description: 'Keyed hash of the subject' }) subjectHash: string | null;
+  @ApiProperty({ enum: AUDIT_OUTCOMES }) outcome: string;
+  @ApiProperty({ type: String, nullable: true }) correlationId: string | null;
+  @ApiProperty({ type: Object, nullable: true }) details: Record<string, unknown> | null;
+
+  static from(e: AuditEntry): AuditEntryDto {
+    return { ...e, at: e.at.toISOString() };
+  }
+}

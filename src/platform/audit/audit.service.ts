@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, LessThan } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { Clock } from '../clock';
+import { uuidv7 } from '../ids';
+import type { Principal } from '../auth/principal';
+import { PiiCryptoService } from '../pii/pii-crypto.service';
+import { AuditEntry, AuditOutcome } from './audit-entry.entity';
+
+export interface AuditRecord {
+  actor: Pick<Principal, 'type' | 'id'>;
+  action: string;
+  outcome: AuditOutcome;
+  /** The person or object concerned, in clear: it is stored only as a keyed hash. */
+  subject?: { value: string; domain: string };
+  correlationId?: string;
+  /** Non-personal details: codes, counts, ids. */
+  details?: Record<string, unknown>;
+}
+
+export interface AuditQuery {
+  action?: string;
+  actorId?: string;
+  subject?: { value: string; domain: string };
+  /** Entries strictly older than this id (paging backwards). */
+  before?: string;
+  limit: number;
+}
+
+/**
+ * The audit log: append and read, nothing else. There is deliberately no update or delete
+ * method, and the database refuses both (see the Foundation migration).
+ */
+@Injectable()
+export class AuditService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly pii: PiiCryptoService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Appends one entry. Pass `manager` to write it in the caller's transaction. */
+  async record(record: AuditRecord, manager: EntityManager = this.dataSource.manager): Promise<AuditEntry> {
+    const entry = manager.create(AuditEntry, {
+      id: uuidv7(),
+      at: this.clock.now(),
+      actorType: record.actor.type,
+      actorId: record.actor.id,
+      action: record.action,
+      outcome: record.outcome,
+      subjectHash: record.subject ? this.pii.hash(record.subject.value, record.subject.domain) : null,
+      correlationId: record.correlationId ?? null,
+      details: record.details ?? null,
+    });
+    await manager.insert(AuditEntry, entry as QueryDeepPartialEntity<AuditEntry>);
+    return entry;
+  }
+
+  /** Newest first. */
+  async find(query: AuditQuery): Promise<AuditEntry[]> {
+    return this.dataSource.getRepository(AuditEntry).find({
+      where: {
+        ...(query.action ? { action: query.action } : {}),
+        ...(query.actorId ? { actorId: query.actorId } : {}),
+        ...(query.subject ? { subjectHash: this.pii.hash(query.subject.value, query.subject.domain) } : {}),
+        ...(query.before ? { id: LessThan(query.before) } : {}),
+      },
+      order: { id: 'DESC' },
+      take: query.limit,
+    });
+  }
+}

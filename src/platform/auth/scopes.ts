@@ -1,0 +1,7 @@
+/** What an API key may do. One scope per capability; `admin` is for IT tooling. */
+export const SCOPES = ['identity', 'trace-codes', 'forms', 'settlement', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export function isScope(value: string): value is Scope {
+  return (SCOPES as readonly string[]).includes(value);
+}

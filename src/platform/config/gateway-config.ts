@@ -1,0 +1,194 @@
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+  IsIP,
+  Length,
+} from 'class-validator';
+
+/**
+ * The one typed configuration object. Built once at start-up by `loadConfig()` from
+ * `config/default.yaml`, an optional overlay file and `GW_*` environment variables,
+ * then validated here. Nothing else in the code base reads `process.env`.
+ *
+ * Every constraint carries a message phrased as "expected …" so that the config
+ * report reads `key: value — expected …`.
+ */
+
+/** YAML turns 640104 or 126401004540409473 into numbers: say so. */
+const TEXT = 'expected text (put the value in quotes in YAML)';
+
+export const GATEWAY_MODES = ['production', 'sandbox'] as const;
+export type GatewayMode = (typeof GATEWAY_MODES)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export class ServerConfig {
+  @IsIP(undefined, { message: 'expected an IP address to listen on, e.g. 127.0.0.1 or 0.0.0.0' })
+  host: string;
+
+  @IsInt({ message: 'expected a whole number' })
+  @Min(0, { message: 'expected a port from 0 to 65535' })
+  @Max(65535, { message: 'expected a port from 0 to 65535' })
+  port: number;
+
+  @IsBoolean({ message: 'expected true or false' })
+  trustProxy: boolean;
+
+  @IsInt({ message: 'expected a whole number of bytes' })
+  @Min(1024, { message: 'expected at least 1024 bytes' })
+  bodyLimitBytes: number;
+}
+
+export class DatabaseConfig {
+  /** `sqlite:<path>` (relative to the working directory), `sqlite::memory:`, or `postgres://…`. Empty = `sqlite:<dataDir>/gateway.sqlite`. */
+  @IsString({ message: TEXT })
+  @Matches(/^$|^sqlite:.+|^postgres(ql)?:\/\/.+/, {
+    message: 'expected sqlite:<path> or postgres://user@host:port/database',
+  })
+  url: string;
+
+  @IsInt({ message: 'expected a whole number' })
+  @Min(1, { message: 'expected at least 1 connection' })
+  @Max(200, { message: 'expected at most 200 connections' })
+  poolSize: number;
+
+  @IsBoolean({ message: 'expected true or false' })
+  migrateOnStart: boolean;
+
+  /** PostgreSQL schema to use; empty = the server default (public). */
+  @IsString({ message: TEXT })
+  @Matches(/^$|^[a-z_][a-z0-9_]{0,62}$/, { message: 'expected a lower-case SQL identifier' })
+  schema: string;
+}
+
+export class HospitalConfig {
+  /** 定点医药机构编号 (fixmedins_code): the insurer's 12-character institution code. */
+  @IsString({ message: TEXT })
+  @Matches(/^[A-Z0-9]{12}$/, { message: 'expected 12 characters (upper-case letters and digits)' })
+  fixmedinsCode: string;
+
+  /** The institution's registered name, as in the agreement. */
+  @IsString({ message: TEXT })
+  @Length(2, 100, { message: 'expected the institution name (2 to 100 characters)' })
+  name: string;
+
+  /** 行政区划代码 of the institution's location: 6 digits, Ningxia starts with 64. */
+  @IsString({ message: TEXT })
+  @Matches(/^\d{6}$/, { message: 'expected a 6-digit region code (行政区划代码), e.g. 640104' })
+  admdvs: string;
+
+  /** 统一社会信用代码 (18 characters, GB 32100). A failing check character is a warning only. */
+  @IsString({ message: TEXT })
+  @Matches(/^[0-9A-HJ-NPQRTUWXY]{18}$/, {
+    message: 'expected an 18-character unified social credit code (digits and upper-case letters, no I/O/S/V/Z)',
+  })
+  creditCode: string;
+}
+
+export class KeyringEntryConfig {
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'expected a key id of 1 to 32 letters, digits, _ or -' })
+  id: string;
+
+  /** base64 of 32 random bytes. */
+  @IsString({ message: TEXT })
+  key: string;
+}
+
+export class PiiKeyringConfig {
+  @IsString({ message: TEXT })
+  active: string;
+
+  @ValidateNested({ each: true })
+  @Type(() => KeyringEntryConfig)
+  keys: KeyringEntryConfig[];
+
+  /** base64 of at least 32 random bytes; never rotated (lookups depend on it). */
+  @IsString({ message: TEXT })
+  hmacKey: string;
+}
+
+export class PiiConfig {
+  /** Path of a JSON keyring file (see docs/configuration.md). */
+  @IsString({ message: TEXT })
+  keyringFile: string;
+
+  /** The keyring inline, usually from the environment: GW_PII__KEYRING='{"active":…}'. Wins over keyringFile. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PiiKeyringConfig)
+  keyring?: PiiKeyringConfig;
+
+  /** Sandbox convenience: create a fresh keyring file when it does not exist. Never in production. */
+  @IsBoolean({ message: 'expected true or false' })
+  createKeyringIfMissing: boolean;
+}
+
+export class LoggingConfig {
+  @IsIn(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` })
+  level: LogLevel;
+
+  /** Log request bodies (redacted) at debug level; for troubleshooting only. */
+  @IsBoolean({ message: 'expected true or false' })
+  requestBodies: boolean;
+}
+
+export class ApiDocsConfig {
+  @IsBoolean({ message: 'expected true or false' })
+  enabled: boolean;
+}
+
+export class ReferenceConfig {
+  /** Folder holding institutions.json (written by `gateway reference import`). */
+  @IsString({ message: TEXT })
+  @IsNotEmpty({ message: 'expected a folder path' })
+  dir: string;
+}
+
+export class GatewayConfig {
+  @IsIn(GATEWAY_MODES, { message: `expected one of ${GATEWAY_MODES.join(', ')}` })
+  mode: GatewayMode;
+
+  /** Where the gateway keeps its files (SQLite database, keys in sandbox, forms later). */
+  @IsString({ message: TEXT })
+  @IsNotEmpty({ message: 'expected a folder path' })
+  dataDir: string;
+
+  @ValidateNested()
+  @Type(() => ServerConfig)
+  server: ServerConfig;
+
+  @ValidateNested()
+  @Type(() => DatabaseConfig)
+  database: DatabaseConfig;
+
+  @ValidateNested()
+  @Type(() => HospitalConfig)
+  hospital: HospitalConfig;
+
+  @ValidateNested()
+  @Type(() => PiiConfig)
+  pii: PiiConfig;
+
+  @ValidateNested()
+  @Type(() => LoggingConfig)
+  logging: LoggingConfig;
+
+  @ValidateNested()
+  @Type(() => ApiDocsConfig)
+  apiDocs: ApiDocsConfig;
+
+  @ValidateNested()
+  @Type(() => ReferenceConfig)
+  reference: ReferenceConfig;
+}

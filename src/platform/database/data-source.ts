@@ -1,0 +1,84 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import type { DatabaseConfig } from '../config/gateway-config';
+import { parseDatabaseUrl, DatabaseTarget } from './database-url';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+/** How long SQLite waits for a lock held by another connection before giving up. */
+const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+export function buildDataSourceOptions(db: DatabaseConfig, dataDir: string): DataSourceOptions {
+  const target: DatabaseTarget = parseDatabaseUrl(db.url, dataDir);
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    migrationsRun: false, // run explicitly by runMigrations(), under a lock
+    logging: false,
+  } as const;
+  if (target.kind === 'sqlite') {
+    if (target.file !== ':memory:') {
+      mkdirSync(dirname(target.file), { recursive: true });
+    }
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database: target.file,
+      enableWAL: target.file !== ':memory:',
+      prepareDatabase: (raw: { pragma(sql: string): unknown }) => {
+        raw.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+        raw.pragma('foreign_keys = ON');
+        raw.pragma('synchronous = NORMAL');
+      },
+    };
+  }
+  return {
+    ...common,
+    type: 'postgres',
+    url: target.url,
+    schema: db.schema || undefined,
+    extra: {
+      max: db.poolSize,
+      application_name: 'gongshang-gateway',
+      // Raw SQL (triggers, functions in migrations) must land in the same schema as the entities.
+      ...(db.schema ? { options: `-c search_path=${db.schema}` } : {}),
+    },
+  };
+}
+
+export function createDataSource(db: DatabaseConfig, dataDir: string): DataSource {
+  return new DataSource(buildDataSourceOptions(db, dataDir));
+}
+
+/** A constant key for pg_advisory_lock: "gwmg" in ASCII. */
+const MIGRATION_LOCK_KEY = 0x67776d67;
+
+/**
+ * Applies pending migrations. On PostgreSQL, several gateway instances may start at once:
+ * an advisory lock makes the others wait and then find nothing left to do.
+ */
+export async function runMigrations(dataSource: DataSource): Promise<string[]> {
+  if (dataSource.options.type !== 'postgres') {
+    const done = await dataSource.runMigrations({ transaction: 'each' });
+    return done.map((m) => m.name);
+  }
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    if (dataSource.options.schema) {
+      await runner.query(`CREATE SCHEMA IF NOT EXISTS "${dataSource.options.schema}"`);
+    }
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      const done = await dataSource.runMigrations({ transaction: 'each' });
+      return done.map((m) => m.name);
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    await runner.release();
+  }
+}

@@ -1,0 +1,4 @@
+import { Foundation1764028800000 } from './1764028800000-Foundation';
+
+/** Every migration, in order. Listed explicitly so the same list runs from ts-jest and from dist. */
+export const MIGRATIONS = [Foundation1764028800000];

@@ -1,0 +1,103 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger as PinoLogger } from 'pino';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { AuditController } from './audit/audit.controller';
+import { AuditService } from './audit/audit.service';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeyService } from './auth/api-key.service';
+import { ApiKeysController } from './auth/api-keys.controller';
+import { Clock, SystemClock } from './clock';
+import { GatewayConfig } from './config/gateway-config';
+import { buildDataSourceOptions, runMigrations } from './database/data-source';
+import { GlobalExceptionFilter } from './errors/global-exception.filter';
+import { DatabaseHealth } from './health/database.health';
+import { HealthController } from './health/health.controller';
+import { HealthRegistry } from './health/health.registry';
+import { HealthService } from './health/health.service';
+import { PiiValueRegistry } from './logging/pii-value-registry';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsService } from './metrics/metrics.service';
+import { loadKeyring } from './pii/keyring';
+import { PiiCryptoService } from './pii/pii-crypto.service';
+
+export interface PlatformOptions {
+  config: GatewayConfig;
+  logger: PinoLogger;
+  piiValues: PiiValueRegistry;
+  /** Replaces the system clock (tests). */
+  clock?: Clock;
+}
+
+/** The id the gateway gave the request (see app.factory.ts genReqId). */
+export function requestIdOf(req: IncomingMessage): string {
+  return (req as IncomingMessage & { gwRequestId?: string }).gwRequestId ?? randomUUID();
+}
+
+/**
+ * Config, database, logging, security, audit, health and metrics: what every capability
+ * module builds on. Global, so capability modules inject these services without imports.
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const { config, logger } = options;
+    return {
+      module: PlatformModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            logger,
+            genReqId: (req: IncomingMessage) => requestIdOf(req),
+            quietReqLogger: true,
+            customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
+              err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+            serializers: {
+              req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
+                id: req.id,
+                method: req.method,
+                url: req.url,
+                remoteAddress: req.remoteAddress,
+              }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            },
+          },
+        }),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ ...buildDataSourceOptions(config.database, config.dataDir), retryAttempts: 3, retryDelay: 2000 }),
+          dataSourceFactory: async (dsOptions?: DataSourceOptions) => {
+            const dataSource = await new DataSource(dsOptions as DataSourceOptions).initialize();
+            if (config.database.migrateOnStart) {
+              const applied = await runMigrations(dataSource);
+              if (applied.length > 0) {
+                logger.info({ migrations: applied }, 'database migrations applied');
+              }
+            }
+            return dataSource;
+          },
+        }),
+      ],
+      controllers: [HealthController, MetricsController, ApiKeysController, AuditController],
+      providers: [
+        { provide: GatewayConfig, useValue: config },
+        { provide: PiiValueRegistry, useValue: options.piiValues },
+        { provide: Clock, useValue: options.clock ?? new SystemClock() },
+        { provide: PiiCryptoService, useFactory: () => new PiiCryptoService(loadKeyring(config.pii)) },
+        AuditService,
+        ApiKeyService,
+        HealthRegistry,
+        HealthService,
+        DatabaseHealth,
+        MetricsService,
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_FILTER, useClass: GlobalExceptionFilter },
+      ],
+      exports: [GatewayConfig, Clock, PiiCryptoService, AuditService, ApiKeyService, HealthRegistry, MetricsService, PiiValueRegistry],
+    };
+  }
+}
