@@ -9,7 +9,6 @@ import { AppModule } from './app.module';
 import { Clock } from './platform/clock';
 import { GatewayConfig } from './platform/config/gateway-config';
 import { gatewayVersion } from './platform/config/project-root';
-import { toErrorBody } from './platform/errors/global-exception.filter';
 import { createValidationPipe } from './platform/errors/validation';
 import { createRootLogger } from './platform/logging/logger';
 import { PiiValueRegistry } from './platform/logging/pii-value-registry';
@@ -46,17 +45,12 @@ export async function createApp(config: GatewayConfig, options: CreateAppOptions
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  app.flushLogs();
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);
-
-  // Errors raised by Fastify itself (bad JSON, body too large) get the same body as the rest.
-  fastify.setErrorHandler((error, request, reply) => {
-    const { status, body } = toErrorBody(error, String(request.id));
-    void reply.status(status).send(body);
-  });
 
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', String(request.id));
@@ -65,15 +59,13 @@ export async function createApp(config: GatewayConfig, options: CreateAppOptions
   // Once the body is parsed: remember its personal values so the log redactor can remove
   // them from every line of this request, and log the body itself when asked to.
   fastify.addHook('preValidation', async (request) => {
-    if (request.body === null || typeof request.body !== 'object') {
-      return;
-    }
     const values = new Set<string>();
+    harvestSensitiveValues(request.query, values);
     harvestSensitiveValues(request.body, values);
     if (values.size > 0) {
       piiValues.add(String(request.id), values);
     }
-    if (config.logging.requestBodies) {
+    if (config.logging.requestBodies && request.body !== undefined && request.body !== null) {
       logger.debug({ reqId: String(request.id), body: request.body }, 'request body');
     }
   });

@@ -20,6 +20,7 @@ import { HealthController } from './health/health.controller';
 import { HealthRegistry } from './health/health.registry';
 import { HealthService } from './health/health.service';
 import { PiiValueRegistry } from './logging/pii-value-registry';
+import { redactUrl } from './logging/redaction';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { loadKeyring } from './pii/keyring';
@@ -61,7 +62,7 @@ export class PlatformModule {
               req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
                 id: req.id,
                 method: req.method,
-                url: req.url,
+                url: redactUrl(req.url),
                 remoteAddress: req.remoteAddress,
               }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

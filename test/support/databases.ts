@@ -52,3 +52,19 @@ export type DbKind = 'sqlite' | 'postgres';
 export function availableDatabases(): DbKind[] {
   return postgresUrl() ? ['sqlite', 'postgres'] : ['sqlite'];
 }
+
+/** Database settings for a test of `kind`: a temp SQLite file, or a fresh PostgreSQL schema. */
+export async function testDatabase(
+  kind: DbKind,
+  dataDir: string,
+): Promise<{ database: { url: string; poolSize: number; migrateOnStart: boolean; schema: string }; cleanup: () => Promise<void> }> {
+  if (kind === 'sqlite') {
+    return {
+      database: { url: `sqlite:${dataDir}/it-${randomBytes(4).toString('hex')}.sqlite`, poolSize: 1, migrateOnStart: true, schema: '' },
+      cleanup: async () => undefined,
+    };
+  }
+  const url = postgresUrl() as string;
+  const { schema, drop } = await createPgSchema(url);
+  return { database: { url, poolSize: 5, migrateOnStart: true, schema }, cleanup: drop };
+}

@@ -1,5 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/decorators';
 import { GatewayConfig } from '../config/gateway-config';
@@ -16,11 +16,12 @@ class HealthDto {
   @ApiProperty({ enum: ['production', 'sandbox'] }) mode: string;
   @ApiProperty({ example: '0.1.0' }) version: string;
   @ApiProperty() uptimeSeconds: number;
-  @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/ComponentHealthDto' } })
+  @ApiProperty({ type: 'object', additionalProperties: { $ref: getSchemaPath(ComponentHealthDto) } })
   components: Record<string, ComponentHealthDto>;
 }
 
 @ApiTags('operations')
+@ApiExtraModels(ComponentHealthDto)
 @Controller('health')
 @Public()
 export class HealthController {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { harvestSensitiveValues, isSensitiveKey, redactLogLine, scrubText } from './redaction';
+import { harvestSensitiveValues, isSensitiveKey, redactLogLine, redactUrl, scrubText } from './redaction';
 
 describe(redactLogLine.name, () => {
   it('removes values of personal fields at any depth', () => {
@@ -60,5 +60,12 @@ describe(harvestSensitiveValues.name, () => {
     const found = new Set<string>();
     harvestSensitiveValues({ visit: { patients: [{ name: ' 王五 ', note: 'x' }] }, phone: '13900000000', n: 1 }, found);
     expect([...found].sort()).toEqual(['13900000000', '王五']);
+  });
+});
+
+describe(redactUrl.name, () => {
+  it('hides sensitive query values and scrubs the others', () => {
+    expect(redactUrl('/api/v1/x?name=%E5%BC%A0%E4%B8%89&kind=medical&q=11010519491231002X')).toBe('/api/v1/x?name=[REDACTED]&kind=medical&q=[ID]');
+    expect(redactUrl('/health')).toBe('/health');
   });
 });

@@ -45,7 +45,7 @@ const MOBILE = /(?<![0-9A-Za-z])(?:\+?86[- ]?)?1[3-9]\d{9}(?![0-9A-Za-z])/g;
 // Landlines with an area code: 0951-1234567, 0951 12345678.
 const LANDLINE = /(?<![0-9A-Za-z])0\d{2,3}[- ]\d{7,8}(?![0-9A-Za-z])/g;
 // A name labelled in free text: 姓名：张三, 姓名=张三, name: Zhang San.
-const LABELLED_NAME = /(姓名|患者|职工|name)(\s*[:：=]\s*)([^\s",，。;；:：\\]{1,20})/gi;
+const LABELLED_NAME = /(姓名|患者|职工|name)(\s*[:：=]\s*)(?!\[)([^\s",，。;；:：&?#[\]\\]{1,20})/gi;
 
 export function scrubText(text: string): string {
   return text
@@ -90,4 +90,21 @@ export function harvestSensitiveValues(body: unknown, into: Set<string>, depth =
       harvestSensitiveValues(value, into, depth + 1);
     }
   }
+}
+
+/**
+ * A request URL fit for a log line: query values under sensitive keys are replaced, the
+ * rest decoded so the patterns above can see (and scrub) ID numbers and phones in them.
+ */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) {
+    return url;
+  }
+  const params = new URLSearchParams(url.slice(q + 1));
+  const parts: string[] = [];
+  params.forEach((value, key) => {
+    parts.push(`${key}=${isSensitiveKey(key) ? REDACTED : scrubText(value)}`);
+  });
+  return `${url.slice(0, q)}?${parts.join('&')}`;
 }

@@ -1,0 +1,151 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../../src/platform/audit/audit.service';
+import { ApiKey } from '../../src/platform/auth/api-key.entity';
+import { ApiKeyService } from '../../src/platform/auth/api-key.service';
+import { SystemClock } from '../../src/platform/clock';
+import { createDataSource, runMigrations } from '../../src/platform/database/data-source';
+import { MIGRATIONS } from '../../src/platform/database/migrations';
+import { UnauthenticatedError, ForbiddenError } from '../../src/platform/errors/domain-error';
+import { decodeKeyring, generateKeyringDocument } from '../../src/platform/pii/keyring';
+import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
+import { availableDatabases, DbKind, testDatabase } from '../support/databases';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'gw-it-'));
+
+describe.each(availableDatabases())('database on %s', (kind: DbKind) => {
+  let dataSource: DataSource;
+  let cleanup: () => Promise<void>;
+  let db: Awaited<ReturnType<typeof testDatabase>>['database'];
+
+  beforeAll(async () => {
+    const t = await testDatabase(kind, dataDir);
+    db = t.database;
+    cleanup = t.cleanup;
+    dataSource = await createDataSource(db, dataDir).initialize();
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await cleanup?.();
+  });
+
+  describe('migrations', () => {
+    it('apply every migration on a fresh database, then find nothing left to do', async () => {
+      expect(await runMigrations(dataSource)).toEqual(MIGRATIONS.map((m) => m.name));
+      expect(await dataSource.showMigrations()).toBe(false);
+      expect(await runMigrations(dataSource)).toEqual([]);
+      const tables = await dataSource.createQueryRunner().getTables(['api_key', 'audit_log']);
+      expect(tables.map((t) => t.name.replace(/^.*\./, '')).sort()).toEqual(['api_key', 'audit_log']);
+    });
+
+    it('go down and up again cleanly', async () => {
+      for (let i = 0; i < MIGRATIONS.length; i++) {
+        await dataSource.undoLastMigration({ transaction: 'each' });
+      }
+      expect(await dataSource.createQueryRunner().hasTable('audit_log')).toBe(false);
+      expect(await runMigrations(dataSource)).toHaveLength(MIGRATIONS.length);
+      expect(await dataSource.createQueryRunner().hasTable('audit_log')).toBe(true);
+    });
+  });
+
+  describe(AuditService.name, () => {
+    it('appends entries with the subject as a keyed hash only, and the database refuses to change them', async () => {
+      const pii = new PiiCryptoService(decodeKeyring(generateKeyringDocument('k1')));
+      const sut = new AuditService(dataSource, pii, new SystemClock());
+      const entry = await sut.record({
+        actor: { type: 'api-key', id: 'abc123' },
+        action: 'identity.verdict',
+        outcome: 'success',
+        subject: { value: '11010519491231002X', domain: 'idno' },
+        details: { verdict: 'MATCH' },
+      });
+      const [row] = await dataSource.query(`SELECT * FROM audit_log WHERE id = '${entry.id}'`);
+      expect(JSON.stringify(row)).not.toContain('11010519491231002X');
+      expect(row.subject_hash).toBe(pii.hash('11010519491231002X', 'idno'));
+
+      const found = await sut.find({ subject: { value: '11010519491231002x', domain: 'idno' }, limit: 10 });
+      expect(found.map((e) => e.id)).toEqual([entry.id]);
+      expect(found[0].at).toBeInstanceOf(Date);
+      expect(found[0].details).toEqual({ verdict: 'MATCH' });
+
+      await expect(dataSource.query(`UPDATE audit_log SET outcome = 'failure' WHERE id = '${entry.id}'`)).rejects.toThrow(/append-only/);
+      await expect(dataSource.query(`DELETE FROM audit_log WHERE id = '${entry.id}'`)).rejects.toThrow(/append-only/);
+      const [still] = await dataSource.query(`SELECT outcome FROM audit_log WHERE id = '${entry.id}'`);
+      expect(still.outcome).toBe('success');
+    });
+
+    it('keeps time order when paging', async () => {
+      const pii = new PiiCryptoService(decodeKeyring(generateKeyringDocument('k1')));
+      const sut = new AuditService(dataSource, pii, new SystemClock());
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        ids.push((await sut.record({ actor: { type: 'system', id: 'test' }, action: 'paging.test', outcome: 'success' })).id);
+      }
+      const first = await sut.find({ action: 'paging.test', limit: 2 });
+      expect(first.map((e) => e.id)).toEqual([ids[4], ids[3]]);
+      const next = await sut.find({ action: 'paging.test', limit: 2, before: first[1].id });
+      expect(next.map((e) => e.id)).toEqual([ids[2], ids[1]]);
+    });
+  });
+
+  describe(ApiKeyService.name, () => {
+    it('stores only a hash of the secret, authenticates by scope and IP, and revokes', async () => {
+      const clock = new SystemClock();
+      const audit = new AuditService(dataSource, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k1'))), clock);
+      const sut = new ApiKeyService(dataSource, audit, clock);
+      const { key, token } = await sut.create({ name: 'HIS 门诊', scopes: ['identity', 'trace-codes'], allowIps: ['10.0.0.0/8'] }, { type: 'cli', id: 'cli:test' });
+      const secret = token.split('_')[2];
+
+      const rows = await dataSource.query('SELECT * FROM api_key');
+      const audits = await dataSource.query('SELECT * FROM audit_log');
+      expect(JSON.stringify([rows, audits])).not.toContain(secret);
+
+      await expect(sut.authenticate(`Bearer ${token}`, '10.1.2.3', ['identity'])).resolves.toMatchObject({ id: key.id, scopes: ['identity', 'trace-codes'] });
+      await expect(sut.authenticate(`Bearer ${token}`, '192.168.1.1', ['identity'])).rejects.toMatchObject({ code: 'AUTH_IP_NOT_ALLOWED' });
+      await expect(sut.authenticate(`Bearer ${token}`, '10.1.2.3', ['admin'])).rejects.toBeInstanceOf(ForbiddenError);
+      await expect(sut.authenticate(`Bearer ${token.slice(0, -1)}x`, '10.1.2.3', ['identity'])).rejects.toMatchObject({ code: 'AUTH_INVALID' });
+      await expect(sut.authenticate(undefined, '10.1.2.3', [])).rejects.toMatchObject({ code: 'AUTH_MISSING' });
+
+      await sut.revoke(key.id, 'rotated', { type: 'cli', id: 'cli:test' });
+      await expect(sut.authenticate(`Bearer ${token}`, '10.1.2.3', ['identity'])).rejects.toBeInstanceOf(UnauthenticatedError);
+      const stored = await dataSource.getRepository(ApiKey).findOneByOrFail({ id: key.id });
+      expect(stored.revokedAt).toBeInstanceOf(Date);
+      expect(stored.scopes).toEqual(['identity', 'trace-codes']);
+      expect((await sut.list()).map((k) => k.id)).not.toContain(key.id);
+      expect((await sut.list(true)).map((k) => k.id)).toContain(key.id);
+    });
+
+    it('refuses bad scopes and allow-list entries, naming each', async () => {
+      const clock = new SystemClock();
+      const audit = new AuditService(dataSource, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k1'))), clock);
+      const sut = new ApiKeyService(dataSource, audit, clock);
+      await expect(sut.create({ name: 'x', scopes: ['root'], allowIps: ['his-server'] }, { type: 'cli', id: 't' })).rejects.toMatchObject({
+        code: 'APIKEY_INVALID',
+        details: [expect.objectContaining({ field: 'scopes' }), expect.objectContaining({ field: 'allowIps' })],
+      });
+    });
+  });
+});
+
+describe('concurrent start-up on PostgreSQL', () => {
+  const kinds = availableDatabases();
+  const run = kinds.includes('postgres') ? it : it.skip;
+  run('two gateways migrating one fresh schema at once apply each migration exactly once', async () => {
+    const { database, cleanup } = await testDatabase('postgres', dataDir);
+    const a = await createDataSource(database, dataDir).initialize();
+    const b = await createDataSource(database, dataDir).initialize();
+    try {
+      const [ra, rb] = await Promise.all([runMigrations(a), runMigrations(b)]);
+      expect([...ra, ...rb]).toEqual(MIGRATIONS.map((m) => m.name));
+      const applied = await a.query('SELECT name FROM schema_migrations');
+      expect(applied).toHaveLength(MIGRATIONS.length);
+    } finally {
+      await a.destroy();
+      await b.destroy();
+      await cleanup();
+    }
+  });
+});

@@ -1,0 +1,48 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
+import { createApp } from '../../src/app.factory';
+import { ApiKeyService } from '../../src/platform/auth/api-key.service';
+import type { Scope } from '../../src/platform/auth/scopes';
+import type { GatewayConfig } from '../../src/platform/config/gateway-config';
+import { testConfig } from './test-config';
+
+/** Everything the gateway logged, line by line, exactly as it would reach stdout. */
+export class LogCapture {
+  readonly lines: string[] = [];
+  write(line: string): void {
+    this.lines.push(line);
+  }
+  get text(): string {
+    return this.lines.join('');
+  }
+}
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: GatewayConfig;
+  logs: LogCapture;
+  /** A fresh API key with these scopes: the token to send. */
+  token(scopes: Scope[], allowIps?: string[]): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Starts the real gateway (real database, real config loader) on an ephemeral port. */
+export async function startTestApp(overrides: Record<string, unknown> = {}, beforeInit?: (app: NestFastifyApplication) => void): Promise<TestApp> {
+  const config = testConfig(overrides);
+  const logs = new LogCapture();
+  // nestjs-pino keeps the first app's logger for out-of-request logs in a module variable;
+  // one process runs one gateway in production, but tests start several.
+  __resetOutOfContextForTests();
+  const app = await createApp(config, { logDestination: logs });
+  beforeInit?.(app);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return {
+    app,
+    config,
+    logs,
+    token: async (scopes, allowIps) =>
+      (await app.get(ApiKeyService).create({ name: `test ${scopes.join(',')}`, scopes, allowIps }, { type: 'system', id: 'e2e' })).token,
+    close: () => app.close(),
+  };
+}
