@@ -1,0 +1,150 @@
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../src/cli/main';
+import { CliOutput } from '../../src/cli/cli-io';
+import { TEST_HOSPITAL } from '../support/test-config';
+
+class Captured implements CliOutput {
+  out = '';
+  err = '';
+  log(text: string): void {
+    this.out += `${text}\n`;
+  }
+  error(text: string): void {
+    this.err += `${text}\n`;
+  }
+}
+
+function hospitalYaml(dir: string, extra = ''): string {
+  const file = join(dir, 'hospital.yaml');
+  writeFileSync(
+    file,
+    `mode: production
+dataDir: ${dir}/data
+database:
+  url: sqlite:${dir}/data/gw.sqlite
+hospital:
+  fixmedinsCode: ${TEST_HOSPITAL.fixmedinsCode}
+  name: ${TEST_HOSPITAL.name}
+  admdvs: "${TEST_HOSPITAL.admdvs}"
+  creditCode: "${TEST_HOSPITAL.creditCode}"
+pii:
+  keyringFile: ${dir}/keys.json
+${extra}`,
+  );
+  return file;
+}
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+  const io = new Captured();
+  const code = await runCli(args, io, env);
+  return { code, out: io.out, err: io.err };
+}
+
+describe('gateway CLI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-cli-'));
+  const config = hospitalYaml(dir);
+
+  it('config check names every bad key and exits non-zero', async () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, readFileSync(config, 'utf8').replace('fixmedinsCode: H64010600001', 'fixmedinsCode: 12AB').replace('admdvs: "640106"', 'admdvs: "6401"') + 'server:\n  port: -1\n');
+    const r = await cli(['config', 'check', bad]);
+    expect(r.code).toBe(78);
+    expect(r.err).toContain('hospital.fixmedinsCode: "12AB" — expected');
+    expect(r.err).toContain('hospital.admdvs: "6401" — expected a 6-digit region code');
+    expect(r.err).toContain('server.port: -1 — expected a port from 0 to 65535');
+    expect(r.err).toContain('3 problems');
+  });
+
+  it('config check refuses a production config without its keyring, saying how to make one', async () => {
+    const r = await cli(['config', 'check', config]);
+    expect(r.code).toBe(78);
+    expect(r.err).toContain(`pii init ${dir}/keys.json`);
+  });
+
+  it('pii init writes a private keyring once; rotate adds a key', async () => {
+    const keys = join(dir, 'keys.json');
+    expect((await cli(['pii', 'init', keys])).code).toBe(0);
+    expect(statSync(keys).mode & 0o777).toBe(0o600);
+    const again = await cli(['pii', 'init', keys]);
+    expect(again.code).toBe(2);
+    expect(again.err).toContain('never overwritten');
+    const before = JSON.parse(readFileSync(keys, 'utf8'));
+    expect((await cli(['pii', 'rotate', keys])).code).toBe(0);
+    const after = JSON.parse(readFileSync(keys, 'utf8'));
+    expect(after.keys).toHaveLength(2);
+    expect(after.active).not.toBe(before.active);
+    expect(after.hmacKey).toBe(before.hmacKey);
+  });
+
+  it('config check passes a good config and warns when the hospital is not in the agreement list', async () => {
+    const ok = await cli(['config', 'check', config]);
+    expect(ok).toMatchObject({ code: 0, err: '' });
+    expect(ok.out).toContain('Configuration is valid');
+
+    writeFileSync(join(dir, 'other.yaml'), readFileSync(config, 'utf8').replace(TEST_HOSPITAL.name, '某某不存在医院'));
+    const warned = await cli(['config', 'check', join(dir, 'other.yaml')]);
+    expect(warned.code).toBe(0);
+    expect(warned.err).toMatch(/warning: hospital\.name: "某某不存在医院" is not in the agreement institution list/);
+  });
+
+  it('takes the config from GATEWAY_CONFIG and single keys from GW_* variables', async () => {
+    const r = await cli(['config', 'check'], { GATEWAY_CONFIG: config, GW_SERVER__PORT: 'eighty' });
+    expect(r.code).toBe(78);
+    expect(r.err).toContain('server.port: "eighty" — expected');
+    expect(r.err).toContain('a whole number');
+  });
+
+  it('migrate applies the migrations once', async () => {
+    const first = await cli(['migrate', '--config', config]);
+    expect(first.code).toBe(0);
+    expect(first.out).toContain('Applied 1 migration');
+    expect((await cli(['migrate', '--config', config])).out).toContain('is up to date');
+  });
+
+  it('apikey create prints the token once; list never shows it; revoke takes a reason', async () => {
+    const created = await cli(['apikey', 'create', '--config', config, '--name', 'HIS 门诊', '--scopes', 'identity,trace-codes', '--allow-ip', '10.20.0.0/24']);
+    expect(created.code).toBe(0);
+    const token = /gwk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}/.exec(created.out)?.[0] as string;
+    expect(token).toBeDefined();
+    const id = token.split('_')[1];
+
+    const listed = await cli(['apikey', 'list', '--config', config]);
+    expect(listed.out).toContain(id);
+    expect(listed.out).toContain('identity,trace-codes');
+    expect(listed.out).not.toContain(token.split('_')[2]);
+    expect(readFileSync(join(dir, 'data', 'gw.sqlite')).includes(Buffer.from(token.split('_')[2]))).toBe(false);
+
+    expect((await cli(['apikey', 'revoke', id, '--config', config])).err).toContain('--reason');
+    expect((await cli(['apikey', 'revoke', id, '--config', config, '--reason', 'HIS moved'])).code).toBe(0);
+    expect((await cli(['apikey', 'list', '--config', config])).out).not.toContain(id);
+    expect((await cli(['apikey', 'list', '--all', '--config', config])).out).toMatch(new RegExp(`${id}.*revoked`));
+  });
+
+  it('apikey create explains bad scopes', async () => {
+    const r = await cli(['apikey', 'create', '--config', config, '--name', 'x', '--scopes', 'root']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('未知的权限范围 root');
+  });
+
+  it('reference import rebuilds the institution lists and names the suspicious credit codes', async () => {
+    const seed = join(__dirname, '..', '..', '..', 'shared', 'seeds', '004_6c7349c0953d4533.txt');
+    if (!existsSync(seed)) {
+      throw new Error(`${seed} is missing: the shared/ folder must sit beside the repository`);
+    }
+    const out = join(dir, 'reference');
+    const r = await cli(['reference', 'import', '--seed', seed, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Imported 93 institutions (version 2026-03: 74 medical, 14 rehab, 5 assistive-device)');
+    expect(r.err).toContain('附件4 #8');
+    expect(r.err).toContain('附件5 #6');
+    expect(readFileSync(join(out, 'institutions.json'), 'utf8')).toBe(readFileSync(join(__dirname, '..', '..', 'config', 'reference', 'institutions.json'), 'utf8'));
+  });
+
+  it('prints usage for an unknown command', async () => {
+    const r = await cli(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('Usage: npm run gateway');
+  });
+});
