@@ -130,7 +130,7 @@ describe.each(availableDatabases())('database on %s', (kind: DbKind) => {
   });
 });
 
-describe('concurrent start-up on PostgreSQL', () => {
+describe('concurrent start-up on PostgreSQL (skipped without GATEWAY_TEST_PG_URL)', () => {
   const kinds = availableDatabases();
   const run = kinds.includes('postgres') ? it : it.skip;
   run('two gateways migrating one fresh schema at once apply each migration exactly once', async () => {
