@@ -23,7 +23,10 @@ export function projectRoot(): string {
   return dir;
 }
 
-/** The gateway's version, from package.json. */
+let version: string | undefined;
+
+/** The gateway's version, from package.json (read once). */
 export function gatewayVersion(): string {
-  return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  version ??= (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  return version;
 }

@@ -1,0 +1,114 @@
+/**
+ * Benchmarks, printed as ratios measured side by side in one run (never asserted: machines are
+ * shared and noisy). Run with `npm run bench`.
+ *
+ *  1. An authenticated API call through the whole gateway (API-key check against the database,
+ *     validation, logging with redaction, metrics) against a bare Fastify handler that returns
+ *     the same JSON: the price of the platform per request.
+ *  2. /health (a database round trip) against the same bare handler.
+ *
+ * Rounds alternate between the two servers so drifts in machine load hit both alike.
+ */
+import Fastify from 'fastify';
+import { openSync } from 'node:fs';
+import { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { createApp } from '../../src/app.factory';
+import { ApiKeyService } from '../../src/platform/auth/api-key.service';
+import { testConfig } from '../support/test-config';
+
+const REQUESTS_PER_ROUND = Number(process.env.BENCH_REQUESTS ?? 2000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONCURRENCY = 8;
+
+interface Sample {
+  seconds: number;
+  latenciesMs: number[];
+}
+
+async function load(url: string, headers: Record<string, string>): Promise<Sample> {
+  const latenciesMs: number[] = [];
+  let next = 0;
+  const started = process.hrtime.bigint();
+  const worker = async (): Promise<void> => {
+    while (next < REQUESTS_PER_ROUND) {
+      next++;
+      const t0 = process.hrtime.bigint();
+      const res = await fetch(url, { headers });
+      await res.arrayBuffer();
+      if (res.status !== 200) {
+        throw new Error(`${url} answered ${res.status}`);
+      }
+      latenciesMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, latenciesMs };
+}
+
+function pct(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function summarize(samples: Sample[]): { rps: number; p50: number; p99: number } {
+  const seconds = samples.reduce((s, x) => s + x.seconds, 0);
+  const all = samples.flatMap((s) => s.latenciesMs);
+  return { rps: all.length / seconds, p50: pct(all, 50), p99: pct(all, 99) };
+}
+
+async function compare(name: string, ours: () => Promise<Sample>, bare: () => Promise<Sample>): Promise<void> {
+  await ours();
+  await bare(); // warm-up, discarded
+  const a: Sample[] = [];
+  const b: Sample[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    a.push(await ours());
+    b.push(await bare());
+  }
+  const o = summarize(a);
+  const f = summarize(b);
+  const line = (label: string, s: { rps: number; p50: number; p99: number }): string =>
+    `  ${label.padEnd(22)} ${s.rps.toFixed(0).padStart(7)} req/s   p50 ${s.p50.toFixed(2).padStart(6)} ms   p99 ${s.p99.toFixed(2).padStart(6)} ms`;
+  process.stdout.write(
+    `\n${name}\n${line('gateway', o)}\n${line('bare Fastify', f)}\n` +
+      `  ratio gateway/bare: throughput ${(o.rps / f.rps).toFixed(2)}, p50 latency ${(o.p50 / f.p50).toFixed(2)}x\n`,
+  );
+}
+
+async function main(): Promise<void> {
+  const config = testConfig({ logging: { level: 'info' } });
+  // Logs are produced and redacted as in production, then thrown away.
+  const app = await createApp(config, { logDestination: pino.destination({ fd: openSync('/dev/null', 'w'), sync: false }) });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const ourPort = (app.getHttpServer().address() as AddressInfo).port;
+  const token = (await app.get(ApiKeyService).create({ name: 'bench', scopes: ['identity'] }, { type: 'system', id: 'bench' })).token;
+
+  const institutions = await (await fetch(`http://127.0.0.1:${ourPort}/api/v1/reference/institutions?kind=rehab`, { headers: { authorization: `Bearer ${token}` } })).json();
+  const bare = Fastify();
+  bare.get('/same', async () => institutions);
+  await bare.listen({ host: '127.0.0.1', port: 0 });
+  const barePort = (bare.server.address() as AddressInfo).port;
+
+  process.stdout.write(`benchmark: ${ROUNDS} rounds x ${REQUESTS_PER_ROUND} requests, ${CONCURRENCY} concurrent, SQLite, loopback\n`);
+  try {
+    await compare(
+      'GET /api/v1/reference/institutions?kind=rehab (API key, validation, redacted logging) vs bare handler, same JSON',
+      () => load(`http://127.0.0.1:${ourPort}/api/v1/reference/institutions?kind=rehab`, { authorization: `Bearer ${token}` }),
+      () => load(`http://127.0.0.1:${barePort}/same`, {}),
+    );
+    await compare(
+      'GET /health (database round trip) vs bare handler',
+      () => load(`http://127.0.0.1:${ourPort}/health`, {}),
+      () => load(`http://127.0.0.1:${barePort}/same`, {}),
+    );
+  } finally {
+    await app.close();
+    await bare.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`benchmark failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exitCode = 1;
+});
