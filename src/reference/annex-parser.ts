@@ -51,34 +51,25 @@ const FIELD_LABELS: Readonly<Record<Field, string>> = {
 /** Columns every annex must have; without them a row cannot be identified. */
 const REQUIRED_FIELDS: readonly Field[] = ['seq', 'city', 'regionCode', 'name', 'creditCode'];
 
+/** The medical and rehabilitation annexes share one layout. */
+const HOSPITAL_COLUMNS: readonly Field[] = [
+  'seq',
+  'city',
+  'regionCode',
+  'name',
+  'grade',
+  'creditCode',
+  'address',
+  'phones',
+  'ownership',
+  'insurerOffice',
+  'insurerOfficePhones',
+];
+
 /** Column layouts as printed in the 2026 edition, used only if a header cannot be read. */
 const DEFAULT_COLUMNS: Readonly<Record<InstitutionKind, readonly Field[]>> = {
-  medical: [
-    'seq',
-    'city',
-    'regionCode',
-    'name',
-    'grade',
-    'creditCode',
-    'address',
-    'phones',
-    'ownership',
-    'insurerOffice',
-    'insurerOfficePhones',
-  ],
-  rehab: [
-    'seq',
-    'city',
-    'regionCode',
-    'name',
-    'grade',
-    'creditCode',
-    'address',
-    'phones',
-    'ownership',
-    'insurerOffice',
-    'insurerOfficePhones',
-  ],
+  medical: HOSPITAL_COLUMNS,
+  rehab: HOSPITAL_COLUMNS,
   'assistive-device': ['seq', 'city', 'regionCode', 'name', 'creditCode', 'phones', 'address'],
 };
 
