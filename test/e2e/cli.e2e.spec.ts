@@ -99,7 +99,7 @@ describe('gateway CLI', () => {
   it('migrate applies the migrations once', async () => {
     const first = await cli(['migrate', '--config', config]);
     expect(first.code).toBe(0);
-    expect(first.out).toContain('Applied 1 migration');
+    expect(first.out).toMatch(/Applied \d+ migration/);
     expect((await cli(['migrate', '--config', config])).out).toContain('is up to date');
   });
 

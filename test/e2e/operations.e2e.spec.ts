@@ -20,9 +20,16 @@ describe('operations endpoints', () => {
     await t.close();
   });
 
-  it('GET /health reports the database', async () => {
+  it('GET /health reports the database, and the missing insurer link as degraded (not down)', async () => {
     const res = await request(t.app.getHttpServer()).get('/health').expect(200);
-    expect(res.body).toMatchObject({ status: 'up', mode: 'sandbox', components: { database: { status: 'up', detail: expect.stringContaining('sqlite') } } });
+    expect(res.body).toMatchObject({
+      status: 'degraded',
+      mode: 'sandbox',
+      components: {
+        database: { status: 'up', detail: expect.stringContaining('sqlite') },
+        upstream: { status: 'degraded', detail: expect.stringContaining('no insurer link'), queue: { pending: 0 } },
+      },
+    });
   });
 
   it('GET /metrics exposes the HTTP latency histogram by route', async () => {

@@ -42,7 +42,7 @@ describe('starting the gateway process', () => {
       });
       const res = await fetch(`${url}/health`);
       expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ status: 'up', mode: 'sandbox', components: { database: { status: 'up' } } });
+      expect(await res.json()).toMatchObject({ mode: 'sandbox', components: { database: { status: 'up' } } });
       expect(existsSync(join(cwd, 'data', 'sandbox.sqlite'))).toBe(true);
       expect(existsSync(join(cwd, 'data', 'keys', 'pii-keyring.json'))).toBe(true);
       expect(io.out()).toContain('database migrations applied');

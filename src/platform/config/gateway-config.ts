@@ -11,6 +11,7 @@ import {
   Min,
   ValidateNested,
   IsIP,
+  IsObject,
   Length,
 } from 'class-validator';
 
@@ -155,6 +156,93 @@ export class ReferenceConfig {
   dir: string;
 }
 
+export class UpstreamSigningConfig {
+  /** JSON file { "id": "<key id>", "privateKey": "<64 hex>", "publicKey": "<130 hex>" }: the gateway's SM2 key. */
+  @IsString({ message: TEXT })
+  keyFile: string;
+
+  /** The insurer's SM2 public key (130 hex characters, 04…), to verify replies. */
+  @IsString({ message: TEXT })
+  @Matches(/^$|^04[0-9a-fA-F]{128}$/, { message: 'expected an uncompressed SM2 public key: 130 hex characters starting with 04' })
+  insurerPublicKey: string;
+}
+
+export class UpstreamTlsConfig {
+  /** PEM file of the CA that signed the insurer's certificate; empty = the system CAs. */
+  @IsString({ message: TEXT })
+  caFile: string;
+
+  /** PEM client certificate and key, when the insurer requires mutual TLS. */
+  @IsString({ message: TEXT })
+  certFile: string;
+
+  @IsString({ message: TEXT })
+  keyFile: string;
+}
+
+export class DispatcherConfig {
+  @IsBoolean({ message: 'expected true or false' })
+  enabled: boolean;
+
+  /** Messages in flight at once, per gateway instance. */
+  @IsInt({ message: 'expected a whole number' })
+  @Min(1, { message: 'expected 1 to 64' })
+  @Max(64, { message: 'expected 1 to 64' })
+  concurrency: number;
+
+  /** How often to look for due messages when the queue was empty, in ms. */
+  @IsInt({ message: 'expected a whole number of milliseconds' })
+  @Min(10, { message: 'expected at least 10 ms' })
+  pollIntervalMs: number;
+
+  /** How long a claimed message belongs to one instance before others may take it over, in ms. */
+  @IsInt({ message: 'expected a whole number of milliseconds' })
+  @Min(1000, { message: 'expected at least 1000 ms' })
+  leaseMs: number;
+
+  /** First retry delay; doubles per attempt, with full jitter, up to backoffMaxMs. */
+  @IsInt({ message: 'expected a whole number of milliseconds' })
+  @Min(1, { message: 'expected at least 1 ms' })
+  backoffBaseMs: number;
+
+  @IsInt({ message: 'expected a whole number of milliseconds' })
+  @Min(1, { message: 'expected at least 1 ms' })
+  backoffMaxMs: number;
+}
+
+export class UpstreamConfig {
+  /** Base URL of the insurer interface, e.g. https://gs.nx.hrss.local/fsi; empty = no insurer link (messages queue). */
+  @IsString({ message: TEXT })
+  @Matches(/^$|^https?:\/\/[^\s]+$/, { message: 'expected an http(s) URL or an empty string' })
+  baseUrl: string;
+
+  /** recer_sys_code of the envelope: the receiving system's code. */
+  @IsString({ message: TEXT })
+  @Length(1, 20, { message: 'expected 1 to 20 characters' })
+  recerSysCode: string;
+
+  /** Per-request timeout in ms, unless timeoutsMs names the transaction. */
+  @IsInt({ message: 'expected a whole number of milliseconds' })
+  @Min(100, { message: 'expected at least 100 ms' })
+  defaultTimeoutMs: number;
+
+  /** Timeouts by transaction code, e.g. { "2207": 20000 }. */
+  @IsObject({ message: 'expected a mapping of transaction code to milliseconds' })
+  timeoutsMs: Record<string, number>;
+
+  @ValidateNested()
+  @Type(() => UpstreamSigningConfig)
+  signing: UpstreamSigningConfig;
+
+  @ValidateNested()
+  @Type(() => UpstreamTlsConfig)
+  tls: UpstreamTlsConfig;
+
+  @ValidateNested()
+  @Type(() => DispatcherConfig)
+  dispatcher: DispatcherConfig;
+}
+
 export class GatewayConfig {
   @IsIn(GATEWAY_MODES, { message: `expected one of ${GATEWAY_MODES.join(', ')}` })
   mode: GatewayMode;
@@ -191,4 +279,8 @@ export class GatewayConfig {
   @ValidateNested()
   @Type(() => ReferenceConfig)
   reference: ReferenceConfig;
+
+  @ValidateNested()
+  @Type(() => UpstreamConfig)
+  upstream: UpstreamConfig;
 }

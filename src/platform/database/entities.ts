@@ -1,5 +1,8 @@
 import { ApiKey } from '../auth/api-key.entity';
 import { AuditEntry } from '../audit/audit-entry.entity';
+import { MsgidSequence } from '../../upstream/outbox/msgid-sequence.entity';
+import { OutboxAttempt } from '../../upstream/outbox/outbox-attempt.entity';
+import { OutboxMessage } from '../../upstream/outbox/outbox-message.entity';
 
 /** Every entity of the gateway; capability modules add theirs here. */
-export const ENTITIES = [ApiKey, AuditEntry];
+export const ENTITIES = [ApiKey, AuditEntry, OutboxMessage, OutboxAttempt, MsgidSequence];

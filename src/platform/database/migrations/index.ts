@@ -1,4 +1,5 @@
 import { Foundation1764028800000 } from './1764028800000-Foundation';
+import { Outbox1764115200000 } from './1764115200000-Outbox';
 
 /** Every migration, in order. Listed explicitly so the same list runs from ts-jest and from dist. */
-export const MIGRATIONS = [Foundation1764028800000];
+export const MIGRATIONS = [Foundation1764028800000, Outbox1764115200000];

@@ -1,0 +1,257 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { AuditService } from '../../platform/audit/audit.service';
+import { Clock } from '../../platform/clock';
+import type { DispatcherConfig } from '../../platform/config/gateway-config';
+import { uuidv7 } from '../../platform/ids';
+import type { SendOutcome, UpstreamClient } from '../client/upstream-client';
+import { ReplyEnvelope, RequestEnvelope, signEnvelope, Unsigned } from '../protocol/envelope';
+import { INFCODE, INFNO } from '../protocol/transactions';
+import type { GatewaySigningKey } from '../signing-keys';
+import { backoffMs } from './backoff';
+import { claimDue } from './claim';
+import { AttemptOutcome, OutboxAttempt } from './outbox-attempt.entity';
+import { OutboxMessage, OutboxStatus } from './outbox-message.entity';
+import { OutboxService } from './outbox.service';
+
+/** Delay before asking about a message whose fate is unknown: short, a query is cheap and safe. */
+const UNKNOWN_RETRY_BASE_MS = 200;
+
+/**
+ * Sends what the outbox holds. Several dispatchers (one per gateway instance) may run against
+ * one PostgreSQL: rows are claimed with a lease, and every state change after a send is
+ * conditional on still holding that claim.
+ *
+ * The rules: a verified reply settles a message (delivered or rejected, final); a message that
+ * might have arrived (timeout, dropped reply, crash, unverifiable reply) is never resent
+ * blindly — the next step is a 9201 query by msgid, and only "never received" allows a resend.
+ */
+export class Dispatcher {
+  readonly instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly logger = new Logger(Dispatcher.name);
+  private timer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private running = false;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxService,
+    private readonly client: UpstreamClient,
+    private readonly key: GatewaySigningKey,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly config: DispatcherConfig,
+  ) {}
+
+  start(): void {
+    if (this.running) {
+      return;
+    }
+    this.running = true;
+    void this.loop();
+  }
+
+  /** Stops claiming and waits for messages in flight to finish. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.wake?.();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Claims and sends once (tests and the CLI drive it step by step). Returns how many were claimed. */
+  async tick(): Promise<number> {
+    const free = this.config.concurrency - this.inFlight.size;
+    if (free <= 0) {
+      return 0;
+    }
+    const now = this.clock.now();
+    const claimed = await claimDue(this.dataSource, this.instanceId, now, new Date(now.getTime() + this.config.leaseMs), free);
+    for (const message of claimed) {
+      const work = this.process(message)
+        .catch((err: unknown) => this.logger.error({ err, msgid: message.msgid }, 'dispatching a message failed; it stays claimed until its lease runs out'))
+        .finally(() => {
+          this.inFlight.delete(work);
+          this.wake?.();
+        });
+      this.inFlight.add(work);
+    }
+    return claimed.length;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let claimed = 0;
+      try {
+        claimed = await this.tick();
+      } catch (err) {
+        this.logger.error({ err }, 'claiming outbox messages failed');
+      }
+      if (!this.running) {
+        break;
+      }
+      // Busy: come back as soon as a slot frees. Idle: poll.
+      const full = this.inFlight.size >= this.config.concurrency;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        if (!full && claimed === 0) {
+          this.timer = setTimeout(resolve, this.config.pollIntervalMs);
+        } else if (!full) {
+          setImmediate(resolve);
+        }
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private async process(message: OutboxMessage): Promise<void> {
+    if (message.queryFirst) {
+      const known = await this.query(message);
+      if (known !== 'not-received') {
+        return;
+      }
+    }
+    await this.send(message);
+  }
+
+  /** Asks the insurer what became of `message`. Settles it when the answer is known. */
+  private async query(message: OutboxMessage): Promise<'settled' | 'not-received' | 'still-unknown'> {
+    const started = this.clock.now();
+    const queryMessage = await this.outbox.detachedDraft({ infno: INFNO.queryByMsgid, input: { omsgid: message.msgid, oinfno: message.infno } });
+    const outcome = await this.client.send(INFNO.queryByMsgid, JSON.stringify(this.sign(queryMessage)));
+    if (outcome.kind === 'reply' && outcome.reply.infcode === INFCODE.unknownMsgid) {
+      await this.recordAttempt(message, 'query', started, outcome, 'not-received', 'the insurer never received it: sending');
+      return 'not-received';
+    }
+    if (outcome.kind === 'reply' && outcome.reply.infcode === INFCODE.ok) {
+      const original = (outcome.reply.output as { reply?: ReplyEnvelope } | null)?.reply;
+      if (original && typeof original.infcode === 'number') {
+        const settled: AttemptOutcome = original.infcode === INFCODE.ok ? 'delivered' : 'rejected';
+        await this.recordAttempt(message, 'query', started, outcome, settled, `query by msgid: infcode ${original.infcode}`);
+        await this.finish(message, settled === 'delivered' ? 'delivered' : 'rejected', { infcode: original.infcode, reply: JSON.stringify(original), lastError: original.err_msg });
+        return 'settled';
+      }
+    }
+    await this.recordAttempt(message, 'query', started, outcome, this.outcomeOf(outcome), 'query by msgid gave no answer');
+    await this.retry(message, 'unknown', describe(outcome));
+    return 'still-unknown';
+  }
+
+  private async send(message: OutboxMessage): Promise<void> {
+    let envelope = message.envelope;
+    if (!envelope) {
+      // Signed once and stored before the first send, so every resend is byte-identical.
+      envelope = JSON.stringify(this.sign(JSON.parse(message.draft as string) as Unsigned<RequestEnvelope>));
+      await this.dataSource.getRepository(OutboxMessage).update({ id: message.id, claimedBy: this.instanceId }, { envelope });
+    }
+    const started = this.clock.now();
+    const outcome = await this.client.send(message.infno, envelope);
+    const result = this.outcomeOf(outcome);
+    await this.recordAttempt(message, 'send', started, outcome, result, describe(outcome));
+    switch (result) {
+      case 'delivered':
+      case 'rejected': {
+        const reply = (outcome as { reply: ReplyEnvelope }).reply;
+        await this.finish(message, result, { infcode: reply.infcode, reply: JSON.stringify(reply), lastError: reply.err_msg });
+        return;
+      }
+      case 'unavailable':
+      case 'not-sent':
+        await this.retry(message, 'pending', describe(outcome));
+        return;
+      case 'bad-signature':
+        await this.audit.record({
+          actor: { type: 'system', id: 'upstream.dispatcher' },
+          action: 'upstream.reply.bad-signature',
+          outcome: 'failure',
+          details: { msgid: message.msgid, infno: message.infno },
+        });
+        await this.retry(message, 'unknown', describe(outcome));
+        return;
+      case 'unknown':
+      case 'not-received':
+        await this.retry(message, 'unknown', describe(outcome));
+        return;
+    }
+  }
+
+  private sign(draft: Unsigned<RequestEnvelope>): RequestEnvelope {
+    return signEnvelope<RequestEnvelope>({ ...draft, cainfo: this.key.id, sign_no: draft.sign_no || this.outbox.signNo }, this.key);
+  }
+
+  private outcomeOf(outcome: SendOutcome): AttemptOutcome {
+    switch (outcome.kind) {
+      case 'reply':
+        if (outcome.reply.infcode === INFCODE.ok) {
+          return 'delivered';
+        }
+        return outcome.reply.infcode === INFCODE.unavailable ? 'unavailable' : 'rejected';
+      case 'bad-signature':
+        return 'bad-signature';
+      case 'not-sent':
+        return 'not-sent';
+      case 'unknown':
+        return 'unknown';
+    }
+  }
+
+  private async finish(message: OutboxMessage, status: OutboxStatus, fields: { infcode: number; reply: string; lastError: string | null }): Promise<void> {
+    const now = this.clock.now();
+    await this.dataSource.getRepository(OutboxMessage).update(
+      { id: message.id, claimedBy: this.instanceId, status: 'sending' },
+      { status, ...fields, finishedAt: now, updatedAt: now, claimedBy: null, leaseUntil: null, queryFirst: false },
+    );
+  }
+
+  private async retry(message: OutboxMessage, status: 'pending' | 'unknown', error: string): Promise<void> {
+    const now = this.clock.now();
+    const attempts = message.attempts + 1;
+    const delay = status === 'unknown'
+      ? backoffMs(attempts, UNKNOWN_RETRY_BASE_MS, this.config.backoffMaxMs)
+      : backoffMs(attempts, this.config.backoffBaseMs, this.config.backoffMaxMs);
+    await this.dataSource.getRepository(OutboxMessage).update(
+      { id: message.id, claimedBy: this.instanceId, status: 'sending' },
+      {
+        status,
+        attempts,
+        nextAttemptAt: new Date(now.getTime() + delay),
+        lastError: error.slice(0, 500),
+        updatedAt: now,
+        claimedBy: null,
+        leaseUntil: null,
+        queryFirst: status === 'unknown',
+      },
+    );
+  }
+
+  private async recordAttempt(message: OutboxMessage, kind: 'send' | 'query', started: Date, outcome: SendOutcome, result: AttemptOutcome, detail: string): Promise<void> {
+    const attempt: QueryDeepPartialEntity<OutboxAttempt> = {
+      id: uuidv7(),
+      messageId: message.id,
+      kind,
+      instanceId: this.instanceId,
+      startedAt: started,
+      latencyMs: outcome.latencyMs,
+      outcome: result,
+      httpStatus: outcome.httpStatus,
+      detail: detail.slice(0, 500),
+    };
+    await this.dataSource.getRepository(OutboxAttempt).insert(attempt);
+  }
+}
+
+function describe(outcome: SendOutcome): string {
+  switch (outcome.kind) {
+    case 'reply':
+      return outcome.reply.infcode === INFCODE.ok ? 'infcode 0' : `infcode ${outcome.reply.infcode}: ${outcome.reply.err_msg ?? ''}`;
+    case 'bad-signature':
+    case 'not-sent':
+    case 'unknown':
+      return outcome.detail;
+  }
+}
+

@@ -1,0 +1,199 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { AuditService } from '../../platform/audit/audit.service';
+import type { Principal } from '../../platform/auth/principal';
+import { Clock } from '../../platform/clock';
+import { GatewayConfig } from '../../platform/config/gateway-config';
+import { ConflictError, NotFoundError } from '../../platform/errors/domain-error';
+import { uuidv7 } from '../../platform/ids';
+import { INTERFACE_VERSION, OperatorType, RequestEnvelope, SIGN_TYPE, Unsigned } from '../protocol/envelope';
+import { beijingDateTime } from '../protocol/msgid';
+import { allocateMsgids } from './msgid-allocator';
+import { OutboxAttempt } from './outbox-attempt.entity';
+import { FINAL_STATUSES, OutboxMessage, OutboxStatus } from './outbox-message.entity';
+
+export interface OutboxItem {
+  infno: string;
+  input: unknown;
+  /** Messages with the same key are delivered in order (a reversal after its settlement). */
+  subjectKey?: string;
+  /** 参保地 of the person; the hospital's region when omitted. */
+  insuplcAdmdvs?: string;
+  operator?: { type: OperatorType; id: string; name: string };
+}
+
+/**
+ * The durable queue of messages that must reach the insurer. Callers enqueue inside their own
+ * transaction, so the business record and the message commit or roll back together; the
+ * dispatcher does the sending.
+ */
+@Injectable()
+export class OutboxService {
+  /** Filled by the dispatcher's sign-in (9001); empty until then. */
+  signNo = '';
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: GatewayConfig,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Writes the messages with `manager` (the caller's transaction). Returns them with their msgids. */
+  async enqueue(manager: EntityManager, items: OutboxItem[]): Promise<OutboxMessage[]> {
+    if (items.length === 0) {
+      return [];
+    }
+    const now = this.clock.now();
+    const msgids = await allocateMsgids(manager, this.config.hospital.fixmedinsCode, now, items.length);
+    const rows = items.map((item, i) =>
+      manager.create(OutboxMessage, {
+        id: uuidv7(),
+        msgid: msgids[i],
+        infno: item.infno,
+        subjectKey: item.subjectKey ?? null,
+        status: 'pending',
+        draft: JSON.stringify(this.draft(item, msgids[i], now)),
+        envelope: null,
+        attempts: 0,
+        nextAttemptAt: now,
+        claimedBy: null,
+        leaseUntil: null,
+        queryFirst: false,
+        infcode: null,
+        reply: null,
+        lastError: null,
+        createdAt: now,
+        updatedAt: now,
+        finishedAt: null,
+        cancelReason: null,
+      }),
+    );
+    // Chunked: SQLite limits the number of bound parameters per statement.
+    for (let i = 0; i < rows.length; i += 200) {
+      await manager.insert(OutboxMessage, rows.slice(i, i + 200));
+    }
+    return rows;
+  }
+
+  /** Enqueue in a transaction of its own (for callers without a business record). */
+  async enqueueNow(items: OutboxItem[]): Promise<OutboxMessage[]> {
+    return this.dataSource.transaction((manager) => this.enqueue(manager, items));
+  }
+
+  /**
+   * An envelope with its own msgid that is sent at once instead of being queued: a query by
+   * msgid asks about a queued message and is worth nothing once that message is settled.
+   */
+  async detachedDraft(item: OutboxItem): Promise<Unsigned<RequestEnvelope>> {
+    const now = this.clock.now();
+    const [msgid] = await this.dataSource.transaction((manager) => allocateMsgids(manager, this.config.hospital.fixmedinsCode, now, 1));
+    return this.draft(item, msgid, now);
+  }
+
+  private draft(item: OutboxItem, msgid: string, now: Date): Unsigned<RequestEnvelope> {
+    const { hospital, upstream } = this.config;
+    return {
+      infno: item.infno,
+      msgid,
+      mdtrtarea_admvs: hospital.admdvs,
+      insuplc_admdvs: item.insuplcAdmdvs ?? hospital.admdvs,
+      recer_sys_code: upstream.recerSysCode,
+      dev_no: '',
+      dev_safe_info: '',
+      cainfo: '',
+      signtype: SIGN_TYPE,
+      infver: INTERFACE_VERSION,
+      opter_type: item.operator?.type ?? '1',
+      opter: item.operator?.id ?? 'gateway',
+      opter_name: item.operator?.name ?? '网关',
+      inf_time: beijingDateTime(now),
+      fixmedins_code: hospital.fixmedinsCode,
+      fixmedins_name: hospital.name,
+      sign_no: this.signNo,
+      input: item.input,
+    };
+  }
+
+  async get(idOrMsgid: string): Promise<{ message: OutboxMessage; attempts: OutboxAttempt[] }> {
+    const message = await this.dataSource.getRepository(OutboxMessage).findOne({ where: idOrMsgid.length === 30 ? { msgid: idOrMsgid } : { id: idOrMsgid } });
+    if (!message) {
+      throw new NotFoundError('OUTBOX_MESSAGE_NOT_FOUND', `报文 ${idOrMsgid} 不存在`);
+    }
+    const attempts = await this.dataSource.getRepository(OutboxAttempt).find({ where: { messageId: message.id }, order: { startedAt: 'ASC', id: 'ASC' } });
+    return { message, attempts };
+  }
+
+  async countByStatus(): Promise<Record<OutboxStatus, number>> {
+    const rows = await this.dataSource
+      .getRepository(OutboxMessage)
+      .createQueryBuilder('m')
+      .select('m.status', 'status')
+      .addSelect('COUNT(*)', 'n')
+      .groupBy('m.status')
+      .getRawMany<{ status: OutboxStatus; n: string | number }>();
+    const counts = { pending: 0, unknown: 0, sending: 0, delivered: 0, rejected: 0, cancelled: 0 };
+    for (const r of rows) {
+      counts[r.status] = Number(r.n);
+    }
+    return counts;
+  }
+
+  /** Withdraws a message that has not been delivered. Audited. */
+  async cancel(idOrMsgid: string, reason: string, by: Pick<Principal, 'type' | 'id'>): Promise<OutboxMessage> {
+    const { message } = await this.get(idOrMsgid);
+    if (message.status !== 'pending') {
+      // unknown/sending may already have arrived: cancelling would lie about what the insurer holds.
+      throw new ConflictError('OUTBOX_NOT_CANCELLABLE', `报文状态为 ${message.status}，只有待发送（pending）的报文可以撤销`);
+    }
+    const now = this.clock.now();
+    await this.dataSource.transaction(async (manager) => {
+      const result = await manager.update(
+        OutboxMessage,
+        { id: message.id, status: 'pending' },
+        { status: 'cancelled', cancelReason: reason.slice(0, 200), finishedAt: now, updatedAt: now },
+      );
+      if (result.affected !== 1) {
+        throw new ConflictError('OUTBOX_NOT_CANCELLABLE', '报文刚被发送，无法撤销');
+      }
+      await this.audit.record({ actor: by, action: 'outbox.cancel', outcome: 'success', details: { msgid: message.msgid, infno: message.infno, reason } }, manager);
+    });
+    return { ...message, status: 'cancelled', cancelReason: reason, finishedAt: now };
+  }
+
+  /**
+   * Sends a rejected message again, after its cause was fixed, as a new message: the insurer
+   * keeps its answer per msgid, so the same msgid would only fetch the same rejection. Audited.
+   */
+  async rerun(idOrMsgid: string, by: Pick<Principal, 'type' | 'id'>): Promise<OutboxMessage> {
+    const { message } = await this.get(idOrMsgid);
+    if (message.status !== 'rejected' || !message.draft) {
+      throw new ConflictError('OUTBOX_NOT_RERUNNABLE', `报文状态为 ${message.status}，只有被拒绝（rejected）的报文可以重发`);
+    }
+    const draft = JSON.parse(message.draft) as Unsigned<RequestEnvelope>;
+    return this.dataSource.transaction(async (manager) => {
+      const [copy] = await this.enqueue(manager, [
+        {
+          infno: message.infno,
+          input: draft.input,
+          subjectKey: message.subjectKey ?? undefined,
+          insuplcAdmdvs: draft.insuplc_admdvs,
+          operator: { type: draft.opter_type, id: draft.opter, name: draft.opter_name },
+        },
+      ]);
+      await this.audit.record(
+        { actor: by, action: 'outbox.rerun', outcome: 'success', details: { msgid: message.msgid, newMsgid: copy.msgid, infno: message.infno } },
+        manager,
+      );
+      return copy;
+    });
+  }
+
+  isFinal(status: OutboxStatus): boolean {
+    return FINAL_STATUSES.includes(status);
+  }
+
+  async findByIds(ids: string[]): Promise<OutboxMessage[]> {
+    return this.dataSource.getRepository(OutboxMessage).find({ where: { id: In(ids) } });
+  }
+}
