@@ -1,10 +1,10 @@
 import { GatewayConfig } from '../platform/config/gateway-config';
-import { createDataSource, runMigrations } from '../platform/database/data-source';
+import { openDataSource, runMigrations } from '../platform/database/data-source';
 import { describeTarget, parseDatabaseUrl } from '../platform/database/database-url';
 import { CliOutput } from './cli-io';
 
 export async function migrateCommand(config: GatewayConfig, out: CliOutput): Promise<number> {
-  const dataSource = await createDataSource(config.database, config.dataDir).initialize();
+  const dataSource = await openDataSource(config.database, config.dataDir);
   try {
     const applied = await runMigrations(dataSource);
     const target = describeTarget(parseDatabaseUrl(config.database.url, config.dataDir));

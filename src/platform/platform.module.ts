@@ -13,7 +13,7 @@ import { ApiKeyService } from './auth/api-key.service';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { Clock, SystemClock } from './clock';
 import { GatewayConfig } from './config/gateway-config';
-import { buildDataSourceOptions, runMigrations } from './database/data-source';
+import { buildDataSourceOptions, initializeDataSource, runMigrations } from './database/data-source';
 import { GlobalExceptionFilter } from './errors/global-exception.filter';
 import { DatabaseHealth } from './health/database.health';
 import { HealthController } from './health/health.controller';
@@ -72,7 +72,7 @@ export class PlatformModule {
         TypeOrmModule.forRootAsync({
           useFactory: () => ({ ...buildDataSourceOptions(config.database, config.dataDir), retryAttempts: 3, retryDelay: 2000 }),
           dataSourceFactory: async (dsOptions?: DataSourceOptions) => {
-            const dataSource = await new DataSource(dsOptions as DataSourceOptions).initialize();
+            const dataSource = await initializeDataSource(new DataSource(dsOptions as DataSourceOptions));
             if (config.database.migrateOnStart) {
               const applied = await runMigrations(dataSource);
               if (applied.length > 0) {

@@ -6,7 +6,7 @@ import { AuditService } from '../../src/platform/audit/audit.service';
 import { ApiKey } from '../../src/platform/auth/api-key.entity';
 import { ApiKeyService } from '../../src/platform/auth/api-key.service';
 import { SystemClock } from '../../src/platform/clock';
-import { createDataSource, runMigrations } from '../../src/platform/database/data-source';
+import { openDataSource, runMigrations, undoLastMigration } from '../../src/platform/database/data-source';
 import { MIGRATIONS } from '../../src/platform/database/migrations';
 import { UnauthenticatedError, ForbiddenError } from '../../src/platform/errors/domain-error';
 import { decodeKeyring, generateKeyringDocument } from '../../src/platform/pii/keyring';
@@ -24,7 +24,7 @@ describe.each(availableDatabases())('database on %s', (kind: DbKind) => {
     const t = await testDatabase(kind, dataDir);
     db = t.database;
     cleanup = t.cleanup;
-    dataSource = await createDataSource(db, dataDir).initialize();
+    dataSource = await openDataSource(db, dataDir);
   });
 
   afterAll(async () => {
@@ -43,7 +43,7 @@ describe.each(availableDatabases())('database on %s', (kind: DbKind) => {
 
     it('go down and up again cleanly', async () => {
       for (let i = 0; i < MIGRATIONS.length; i++) {
-        await dataSource.undoLastMigration({ transaction: 'each' });
+        await undoLastMigration(dataSource);
       }
       expect(await dataSource.createQueryRunner().hasTable('audit_log')).toBe(false);
       expect(await runMigrations(dataSource)).toHaveLength(MIGRATIONS.length);
@@ -135,8 +135,8 @@ describe('concurrent start-up on PostgreSQL (skipped without GATEWAY_TEST_PG_URL
   const run = kinds.includes('postgres') ? it : it.skip;
   run('two gateways migrating one fresh schema at once apply each migration exactly once', async () => {
     const { database, cleanup } = await testDatabase('postgres', dataDir);
-    const a = await createDataSource(database, dataDir).initialize();
-    const b = await createDataSource(database, dataDir).initialize();
+    const a = await openDataSource(database, dataDir);
+    const b = await openDataSource(database, dataDir);
     try {
       const [ra, rb] = await Promise.all([runMigrations(a), runMigrations(b)]);
       expect([...ra, ...rb]).toEqual(MIGRATIONS.map((m) => m.name));
@@ -146,6 +146,35 @@ describe('concurrent start-up on PostgreSQL (skipped without GATEWAY_TEST_PG_URL
       await a.destroy();
       await b.destroy();
       await cleanup();
+    }
+  });
+});
+
+describe('SQLite transaction gate', () => {
+  it('keeps concurrent transactions apart and a plain write out of a transaction that rolls back', async () => {
+    const { database } = await testDatabase('sqlite', dataDir);
+    const ds = await openDataSource(database, dataDir);
+    try {
+      await runMigrations(ds);
+      const insert = (id: string) =>
+        ds.query(`INSERT INTO api_key (id, name, secret_hash, scopes, created_at, created_by) VALUES ('${id}', 'n', 'h', '[]', '2026-01-01 00:00:00.000', 't')`);
+      let releaseFailing!: () => void;
+      const failing = ds.transaction(async (m) => {
+        await m.query(`INSERT INTO api_key (id, name, secret_hash, scopes, created_at, created_by) VALUES ('rolled-back', 'n', 'h', '[]', '2026-01-01 00:00:00.000', 't')`);
+        await new Promise<void>((r) => (releaseFailing = r));
+        throw new Error('rollback');
+      });
+      await new Promise((r) => setImmediate(r));
+      // While that transaction is open: another transaction and a plain write from elsewhere.
+      const other = ds.transaction((m) => m.query(`INSERT INTO api_key (id, name, secret_hash, scopes, created_at, created_by) VALUES ('committed', 'n', 'h', '[]', '2026-01-01 00:00:00.000', 't')`));
+      const plain = insert('plain');
+      releaseFailing();
+      await expect(failing).rejects.toThrow('rollback');
+      await Promise.all([other, plain]);
+      const ids = (await ds.query('SELECT id FROM api_key ORDER BY id')).map((r: { id: string }) => r.id);
+      expect(ids).toEqual(['committed', 'plain']);
+    } finally {
+      await ds.destroy();
     }
   });
 });

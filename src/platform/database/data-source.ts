@@ -4,6 +4,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/gateway-config';
 import { parseDatabaseUrl, DatabaseTarget } from './database-url';
 import { ENTITIES } from './entities';
+import { exclusively, gateSqlite } from './sqlite-gate';
 import { MIGRATIONS } from './migrations';
 
 /** How long SQLite waits for a lock held by another connection before giving up. */
@@ -49,8 +50,20 @@ export function buildDataSourceOptions(db: DatabaseConfig, dataDir: string): Dat
   };
 }
 
-export function createDataSource(db: DatabaseConfig, dataDir: string): DataSource {
-  return new DataSource(buildDataSourceOptions(db, dataDir));
+/** An initialised DataSource; on SQLite with the transaction gate installed (see sqlite-gate.ts). */
+export async function openDataSource(db: DatabaseConfig, dataDir: string): Promise<DataSource> {
+  return initializeDataSource(new DataSource(buildDataSourceOptions(db, dataDir)));
+}
+
+export async function initializeDataSource(dataSource: DataSource): Promise<DataSource> {
+  await dataSource.initialize();
+  gateSqlite(dataSource);
+  return dataSource;
+}
+
+/** Reverts the newest migration (tests, and recovery by hand). */
+export async function undoLastMigration(dataSource: DataSource): Promise<void> {
+  await exclusively(dataSource, () => dataSource.undoLastMigration({ transaction: 'each' }));
 }
 
 /** A constant key for pg_advisory_lock: "gwmg" in ASCII. */
@@ -62,7 +75,7 @@ const MIGRATION_LOCK_KEY = 0x67776d67;
  */
 export async function runMigrations(dataSource: DataSource): Promise<string[]> {
   if (dataSource.options.type !== 'postgres') {
-    const done = await dataSource.runMigrations({ transaction: 'each' });
+    const done = await exclusively(dataSource, () => dataSource.runMigrations({ transaction: 'each' }));
     return done.map((m) => m.name);
   }
   const runner = dataSource.createQueryRunner();

@@ -13,29 +13,30 @@ import { OutboxMessage } from './outbox-message.entity';
  */
 export async function claimDue(dataSource: DataSource, instanceId: string, now: Date, leaseUntil: Date, limit: number): Promise<OutboxMessage[]> {
   const pg = dataSource.options.type === 'postgres';
-  const p = (i: number): string => (pg ? `$${i}` : '?');
-  const due = `
-    (m.status IN ('pending', 'unknown') AND m.next_attempt_at <= ${p(1)})
-    OR (m.status = 'sending' AND m.lease_until < ${p(1)})`;
-  const blocked = `
-    m.subject_key IS NOT NULL AND EXISTS (
-      SELECT 1 FROM outbox_message e
-      WHERE e.subject_key = m.subject_key AND e.id < m.id
-        AND e.status IN ('pending', 'unknown', 'sending'))`;
+  // Each placeholder gets its own parameter, so the same SQL works with $n and with ?.
+  const params: unknown[] = [];
+  const bind = (value: unknown): string => {
+    // SQLite compares the stored datetime text, so pass times in the format TypeORM writes.
+    params.push(!pg && value instanceof Date ? sqliteTime(value) : value);
+    return pg ? `$${params.length}` : '?';
+  };
   const sql = `
     UPDATE outbox_message SET
       query_first = CASE WHEN status IN ('unknown', 'sending') THEN ${pg ? 'true' : '1'} ELSE query_first END,
-      status = 'sending', claimed_by = ${p(2)}, lease_until = ${p(3)}, updated_at = ${p(1)}
+      status = 'sending', claimed_by = ${bind(instanceId)}, lease_until = ${bind(leaseUntil)}, updated_at = ${bind(now)}
     WHERE id IN (
       SELECT m.id FROM outbox_message m
-      WHERE (${due}) AND NOT (${blocked})
+      WHERE ((m.status IN ('pending', 'unknown') AND m.next_attempt_at <= ${bind(now)})
+             OR (m.status = 'sending' AND m.lease_until < ${bind(now)}))
+        AND NOT (m.subject_key IS NOT NULL AND EXISTS (
+          SELECT 1 FROM outbox_message e
+          WHERE e.subject_key = m.subject_key AND e.id < m.id
+            AND e.status IN ('pending', 'unknown', 'sending')))
       ORDER BY m.next_attempt_at, m.id
-      LIMIT ${p(4)}
+      LIMIT ${bind(limit)}
       ${pg ? 'FOR UPDATE SKIP LOCKED' : ''})
     RETURNING id`;
-  // SQLite compares the stored datetime text, so pass times in the format TypeORM writes.
-  const t = (d: Date): Date | string => (pg ? d : sqliteTime(d));
-  const result = (await dataSource.transaction((manager) => manager.query(sql, [t(now), instanceId, t(leaseUntil), limit]))) as unknown;
+  const result = await dataSource.transaction((manager) => manager.query<unknown>(sql, params));
   // TypeORM answers UPDATE … RETURNING with [rows, count] on PostgreSQL and with rows on SQLite.
   const rows = (pg ? (result as [{ id: string }[], number])[0] : result) as { id: string }[];
   if (rows.length === 0) {
