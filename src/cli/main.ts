@@ -7,7 +7,9 @@ import { loadStartupConfig, selectOverlay } from '../platform/config/startup-con
 import { apikeyCommand } from './apikey.command';
 import { migrateCommand } from './migrate.command';
 import { piiCommand } from './pii.command';
+import { outboxCommand } from './outbox.command';
 import { referenceCommand } from './reference.command';
+import { upstreamCommand } from './upstream.command';
 import { CliError, CliOutput, stdio } from './cli-io';
 
 const USAGE = `Usage: npm run gateway -- <command> [options]
@@ -23,6 +25,12 @@ Commands:
   pii rotate <file>                   add a new key to a keyring and make it active
   reference import [--seed <file>] [--out <dir>]
                                       rebuild config/reference/institutions.json from the agreement text
+  outbox list [--status <s>]          messages to the insurer, with counts by status
+  outbox show <id|msgid>              one message with every attempt
+  outbox rerun <id|msgid>             send a rejected message again (as a new msgid)
+  outbox cancel <id|msgid> --reason <text>
+                                      withdraw a message that is still pending
+  upstream keygen <file> [--id <id>]  create the gateway's SM2 signing key
 
 Global options:
   --config <file>   overlay config file (else $GATEWAY_CONFIG)
@@ -44,6 +52,8 @@ export async function runCli(argv: string[], out: CliOutput = stdio, env: NodeJS
       all: { type: 'boolean', default: false },
       seed: { type: 'string' },
       out: { type: 'string' },
+      status: { type: 'string' },
+      id: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -70,6 +80,10 @@ export async function runCli(argv: string[], out: CliOutput = stdio, env: NodeJS
         return piiCommand(sub, rest, out);
       case 'reference':
         return referenceCommand(sub, values, out);
+      case 'outbox':
+        return await outboxCommand(loadStartupConfig(selection, env).config, sub, rest, values, actor, out);
+      case 'upstream':
+        return upstreamCommand(sub, rest, values, out);
       default:
         throw new CliError(`unknown command "${command}"\n\n${USAGE}`);
     }

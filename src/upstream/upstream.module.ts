@@ -6,6 +6,7 @@ import { Clock } from '../platform/clock';
 import { GatewayConfig } from '../platform/config/gateway-config';
 import { UpstreamClient } from './client/upstream-client';
 import { Dispatcher } from './outbox/dispatcher';
+import { OutboxController } from './outbox/outbox.controller';
 import { OutboxService } from './outbox/outbox.service';
 import { readSigningKey } from './signing-keys';
 import { UpstreamHealth } from './upstream.health';
@@ -14,6 +15,7 @@ import { UpstreamHealth } from './upstream.health';
 export const DISPATCHER = Symbol('Dispatcher');
 
 @Module({
+  controllers: [OutboxController],
   providers: [
     OutboxService,
     UpstreamHealth,

@@ -4,6 +4,7 @@ import { ConfigIssue } from './config-loader';
 import { decodeKeyring, KeyringError, readKeyringFile } from '../pii/keyring';
 import { checkHospitalAgainstReference } from '../../reference/hospital-check';
 import { readInstitutionDataset, referenceDir } from '../../reference/institutions.service';
+import { readSigningKey } from '../../upstream/signing-keys';
 
 /**
  * Checks beyond the shape of the config that `config check` and start-up both run:
@@ -41,6 +42,20 @@ export function checkConfigSemantics(config: GatewayConfig): { issues: ConfigIss
   }
   if (config.mode === 'production' && config.pii.createKeyringIfMissing) {
     issues.push({ key: 'pii.createKeyringIfMissing', value: true, expected: 'false in production (keys must be provisioned and backed up)' });
+  }
+
+  const upstream = config.upstream;
+  if (upstream.baseUrl) {
+    if (!upstream.signing.insurerPublicKey) {
+      issues.push({ key: 'upstream.signing.insurerPublicKey', value: '', expected: "the insurer's SM2 public key (130 hex characters, 04…) to verify its replies" });
+    }
+    try {
+      readSigningKey(upstream.signing.keyFile);
+    } catch (e) {
+      issues.push({ key: 'upstream.signing.keyFile', value: upstream.signing.keyFile, expected: `the gateway's signing key file (${(e as Error).message})` });
+    }
+  } else if (config.mode === 'production') {
+    warnings.push('upstream.baseUrl is empty: nothing is sent to the insurer; messages wait in the outbox');
   }
 
   try {

@@ -124,6 +124,24 @@ export class OutboxService {
     return { message, attempts };
   }
 
+  /** Newest first; `before` pages backwards by id. Bodies are left out. */
+  async list(filter: { status?: OutboxStatus; infno?: string; subjectKey?: string; before?: string; limit: number }): Promise<OutboxMessage[]> {
+    const qb = this.dataSource.getRepository(OutboxMessage).createQueryBuilder('m').orderBy('m.id', 'DESC').take(filter.limit);
+    if (filter.status) {
+      qb.andWhere('m.status = :status', { status: filter.status });
+    }
+    if (filter.infno) {
+      qb.andWhere('m.infno = :infno', { infno: filter.infno });
+    }
+    if (filter.subjectKey) {
+      qb.andWhere('m.subject_key = :subjectKey', { subjectKey: filter.subjectKey });
+    }
+    if (filter.before) {
+      qb.andWhere('m.id < :before', { before: filter.before });
+    }
+    return qb.getMany();
+  }
+
   async countByStatus(): Promise<Record<OutboxStatus, number>> {
     const rows = await this.dataSource
       .getRepository(OutboxMessage)
