@@ -1,0 +1,176 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../../src/platform/audit/audit.service';
+import { SystemClock } from '../../src/platform/clock';
+import type { GatewayConfig } from '../../src/platform/config/gateway-config';
+import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
+import { decodeKeyring, generateKeyringDocument } from '../../src/platform/pii/keyring';
+import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
+import { SandboxInsurer } from '../../src/sandbox/sandbox-insurer';
+import { UpstreamClient } from '../../src/upstream/client/upstream-client';
+import { Dispatcher } from '../../src/upstream/outbox/dispatcher';
+import { OutboxMessage } from '../../src/upstream/outbox/outbox-message.entity';
+import { OutboxService } from '../../src/upstream/outbox/outbox.service';
+import { generateSm2Keys } from '../../src/upstream/protocol/sm2-signer';
+import { GatewaySigningKey } from '../../src/upstream/signing-keys';
+import { availableDatabases, DbKind, testDatabase } from '../support/databases';
+import { testConfig } from '../support/test-config';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'gw-dispatch-'));
+const gatewayKey: GatewaySigningKey = { id: 'gw-test-1', ...generateSm2Keys() };
+
+/** A 3201 reconciliation query: valid for any period, needs no seeded state. */
+const reconciliation = (n: number) => ({ infno: '3201', input: { begndate: '2026-10-01', enddate: '2026-10-31', n } });
+
+async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) {
+      throw new Error('condition not reached in time');
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.each(availableDatabases())('dispatcher on %s against the sandbox insurer', (kind: DbKind) => {
+  let ds: DataSource;
+  let cleanup: () => Promise<void>;
+  let sandbox: SandboxInsurer;
+  let config: GatewayConfig;
+  let outbox: OutboxService;
+  let audit: AuditService;
+  const clock = new SystemClock();
+
+  beforeAll(async () => {
+    const t = await testDatabase(kind, dataDir);
+    cleanup = t.cleanup;
+    ds = await openDataSource(t.database, dataDir);
+    await runMigrations(ds);
+    sandbox = new SandboxInsurer({ gatewayKeys: { [gatewayKey.id]: gatewayKey.publicKey } });
+    const url = await sandbox.start();
+    config = testConfig({
+      upstream: { baseUrl: url, defaultTimeoutMs: 1500, dispatcher: { concurrency: 4, pollIntervalMs: 20, leaseMs: 5000, backoffBaseMs: 50, backoffMaxMs: 400 } },
+    });
+    audit = new AuditService(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
+    outbox = new OutboxService(ds, config, clock, audit);
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+    await ds?.destroy();
+    await cleanup?.();
+  });
+  afterEach(async () => {
+    await sandbox.faults.reset();
+  });
+
+  const dispatcher = (insurerPublicKey = sandbox.publicKey) =>
+    new Dispatcher(ds, outbox, new UpstreamClient(config.upstream, insurerPublicKey), gatewayKey, audit, clock, config.upstream.dispatcher);
+  const statuses = async (ids: string[]) => (await outbox.findByIds(ids)).map((m) => m.status);
+  const allFinal = (ids: string[]) => async () => (await statuses(ids)).every((s) => s === 'delivered' || s === 'rejected');
+
+  it('delivers every message once, keeping the verified reply', async () => {
+    const before = sandbox.stats();
+    const messages = await outbox.enqueueNow(Array.from({ length: 12 }, (_, i) => reconciliation(i)));
+    const d = dispatcher();
+    d.start();
+    try {
+      await until(allFinal(messages.map((m) => m.id)));
+    } finally {
+      await d.stop();
+    }
+    const done = await outbox.findByIds(messages.map((m) => m.id));
+    expect(done.map((m) => m.status)).toEqual(Array(12).fill('delivered'));
+    expect(done.every((m) => m.infcode === 0 && JSON.parse(m.reply as string).inf_refmsgid === m.msgid)).toBe(true);
+    const after = sandbox.stats();
+    expect(after.processed - before.processed).toBe(12);
+    expect(after.duplicates - before.duplicates).toBe(0);
+  });
+
+  it('keeps a business rejection final, with the insurer reason', async () => {
+    const [m] = await outbox.enqueueNow([{ infno: '2601', input: { omsgid: 'H64010600001202611250000000001', oinfno: '2207' } }]);
+    const d = dispatcher();
+    d.start();
+    try {
+      await until(allFinal([m.id]));
+    } finally {
+      await d.stop();
+    }
+    const [done] = await outbox.findByIds([m.id]);
+    expect(done.status).toBe('rejected');
+    expect(done.lastError).toMatch(/[\u4e00-\u9fff]/);
+    expect(done.attempts).toBe(0);
+  });
+
+  it('after "commit then drop the reply" asks by msgid instead of resending: no duplicate at the insurer', async () => {
+    await sandbox.faults.set({ commitThenDrop: 1 });
+    const before = sandbox.stats();
+    const [m] = await outbox.enqueueNow([reconciliation(100)]);
+    const d = dispatcher();
+    d.start();
+    try {
+      await until(async () => (await outbox.get(m.id)).attempts.length >= 1);
+      await sandbox.faults.reset(); // the query (and anything else) gets through now
+      await until(allFinal([m.id]));
+    } finally {
+      await d.stop();
+    }
+    const { message, attempts } = await outbox.get(m.id);
+    expect(message.status).toBe('delivered');
+    expect(attempts.map((a) => [a.kind, a.outcome])).toEqual([
+      ['send', 'unknown'],
+      ['query', 'delivered'],
+    ]);
+    const after = sandbox.stats();
+    expect(sandbox.message(m.msgid)?.timesReceived).toBe(1);
+    expect(after.duplicates - before.duplicates).toBe(0);
+  });
+
+  it('rejects and records a reply whose signature does not verify, and never settles on it', async () => {
+    const [m] = await outbox.enqueueNow([reconciliation(200)]);
+    const d = dispatcher(generateSm2Keys().publicKey); // as if the reply had been tampered with
+    d.start();
+    try {
+      await until(async () => (await outbox.get(m.id)).attempts.length >= 2);
+    } finally {
+      await d.stop();
+    }
+    const { message, attempts } = await outbox.get(m.id);
+    expect(message.status).toBe('unknown');
+    expect(attempts[0]).toMatchObject({ kind: 'send', outcome: 'bad-signature' });
+    expect(attempts[1]).toMatchObject({ kind: 'query' });
+    const recorded = await audit.find({ action: 'upstream.reply.bad-signature', limit: 10 });
+    expect(recorded.some((e) => e.details?.msgid === m.msgid)).toBe(true);
+
+    // With the right key the next dispatcher settles it from the query, without a resend.
+    const good = dispatcher();
+    good.start();
+    try {
+      await until(allFinal([m.id]));
+    } finally {
+      await good.stop();
+    }
+    expect(sandbox.message(m.msgid)?.timesReceived).toBe(1);
+  });
+
+  it('while the insurer is down: nothing is lost, and the backlog drains in order when it returns', async () => {
+    await sandbox.faults.set({ down: true });
+    const messages = await outbox.enqueueNow(Array.from({ length: 6 }, (_, i) => ({ ...reconciliation(300 + i), subjectKey: 'backlog' })));
+    const d = dispatcher();
+    d.start();
+    try {
+      await until(async () => (await outbox.get(messages[0].id)).attempts.length >= 2);
+      expect(await statuses(messages.map((m) => m.id))).toEqual(Array(6).fill('pending'));
+      const [first] = (await outbox.get(messages[0].id)).attempts;
+      expect(first.outcome).toBe('not-sent');
+      await sandbox.faults.set({ down: false });
+      await until(allFinal(messages.map((m) => m.id)));
+    } finally {
+      await d.stop();
+    }
+    const done = await ds.getRepository(OutboxMessage).find({ where: { subjectKey: 'backlog' }, order: { finishedAt: 'ASC', id: 'ASC' } });
+    expect(done.map((m) => m.id)).toEqual(messages.map((m) => m.id));
+    expect(done.every((m) => m.status === 'delivered')).toBe(true);
+  });
+});
