@@ -1,0 +1,103 @@
+import { ReplyEnvelope } from '../upstream/protocol/envelope';
+import { INFCODE, INFNO } from '../upstream/protocol/transactions';
+import { parseFaultPatch } from './faults';
+import { SandboxInsurer } from './sandbox-insurer';
+import { SEED } from './seed-people';
+import { createTestGateway, httpJson, signedRequest } from './test-kit';
+
+/** Fault injection over a real listening port on 127.0.0.1. */
+describe('sandbox insurer faults', () => {
+  const gateway = createTestGateway();
+  let insurer: SandboxInsurer;
+  let url: string;
+  const personQuery = () => signedRequest(gateway, INFNO.personQuery, { certno: SEED.activeFingers.certno });
+  const post = (envelope: unknown, timeoutMs?: number) => httpJson('POST', `${url}/api/transaction`, envelope, timeoutMs);
+
+  beforeEach(async () => {
+    insurer = new SandboxInsurer({ gatewayKeys: { [gateway.cainfo]: gateway.keys.publicKey } });
+    url = await insurer.start({ host: '127.0.0.1', port: 0 });
+  });
+  afterEach(async () => {
+    await insurer.stop();
+  });
+
+  it('answers over a real socket when no fault is set', async () => {
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const response = await post(personQuery());
+    expect(response.status).toBe(200);
+    expect((response.body as ReplyEnvelope).infcode).toBe(INFCODE.ok);
+  });
+
+  it('errorRate 1 answers 503 without processing', async () => {
+    const set = await httpJson('PUT', `${url}/sandbox/faults`, { errorRate: 1 });
+    expect(set.body).toEqual({ latencyMs: 0, errorRate: 1, timeout: false, commitThenDrop: 0, down: false });
+    const request = personQuery();
+    const response = await post(request);
+    expect(response.status).toBe(503);
+    expect(insurer.stats()).toMatchObject({ processed: 0, unavailable: 1 });
+    expect(insurer.message(request.msgid)).toBeUndefined();
+  });
+
+  it('commitThenDrop stores the message, then hangs up; 9201 later returns the stored reply', async () => {
+    await insurer.faults.set({ commitThenDrop: 1 });
+    const request = personQuery();
+    await expect(post(request)).rejects.toMatchObject({ code: 'ECONNRESET', message: 'socket hang up' });
+    expect(insurer.stats()).toMatchObject({ processed: 1, dropped: 1 });
+    const stored = insurer.message(request.msgid)?.reply;
+    expect(stored?.infcode).toBe(INFCODE.ok);
+
+    await insurer.faults.reset();
+    const query = await post(signedRequest(gateway, INFNO.queryByMsgid, { omsgid: request.msgid }));
+    expect((query.body as ReplyEnvelope<{ reply: ReplyEnvelope }>).output?.reply).toEqual(stored);
+    // And resending the original (after the query said it arrived) would not process it again.
+    const resent = await post(request);
+    expect(resent.body).toEqual(stored);
+    expect(insurer.stats()).toMatchObject({ processed: 2, duplicates: 1, byInfno: { '1101': 1, '9201': 1 } });
+  });
+
+  it('down refuses connections (ECONNREFUSED) and recovers on the same URL', async () => {
+    await insurer.faults.set({ down: true });
+    await expect(post(personQuery())).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(httpJson('GET', `${url}/sandbox/stats`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await insurer.faults.set({ down: false });
+    expect((await post(personQuery())).status).toBe(200);
+    expect(insurer.stats().processed).toBe(1);
+  });
+
+  it('down over HTTP needs the control port, which stays up to switch it back', async () => {
+    const refused = await httpJson('PUT', `${url}/sandbox/faults`, { down: true });
+    expect(refused.status).toBe(409);
+    await insurer.stop();
+
+    insurer = new SandboxInsurer({ gatewayKeys: { [gateway.cainfo]: gateway.keys.publicKey } });
+    url = await insurer.start({ port: 0, controlPort: 0 });
+    const control = insurer.controlUrl ?? '';
+    expect((await httpJson('PUT', `${url}/sandbox/faults`, { down: true })).body).toMatchObject({ down: true });
+    await expect(post(personQuery())).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect((await httpJson('GET', `${control}/sandbox/faults`)).body).toMatchObject({ down: true });
+    expect((await httpJson('POST', `${control}/api/transaction`, personQuery())).status).toBe(404);
+    expect((await httpJson('DELETE', `${control}/sandbox/faults`)).body).toMatchObject({ down: false });
+    expect((await post(personQuery())).status).toBe(200);
+  });
+
+  it('timeout holds the request unprocessed until the client gives up', async () => {
+    await insurer.faults.set({ timeout: true });
+    const request = personQuery();
+    await expect(post(request, 300)).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    expect(insurer.stats()).toMatchObject({ processed: 0, held: 1 });
+    await insurer.faults.set({ timeout: false });
+    const query = await post(signedRequest(gateway, INFNO.queryByMsgid, { omsgid: request.msgid }));
+    expect((query.body as ReplyEnvelope).infcode).toBe(INFCODE.unknownMsgid);
+  });
+
+  it('latency delays the answer; bad patches are refused', async () => {
+    await insurer.faults.set({ latencyMs: 250 });
+    const started = Date.now();
+    expect((await post(personQuery())).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    const bad = await httpJson('PUT', `${url}/sandbox/faults`, { errorRate: 2 });
+    expect(bad).toEqual({ status: 400, body: { error: 'errorRate must be a number 0..1' } });
+    expect(parseFaultPatch({ flaky: true })).toMatch(/^unknown fault flaky/);
+    await expect(insurer.faults.set({ latencyMs: -1 })).rejects.toThrow(RangeError);
+  });
+});

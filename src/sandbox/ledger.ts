@@ -1,0 +1,99 @@
+import { beijingTimestamp } from '../upstream/protocol/msgid';
+
+/**
+ * The insurer's business records, in memory: sign-ins, settlements (kept for 2601 and 3201),
+ * uploaded documents, cross-province uploads and monthly declarations. A sandbox restart
+ * forgets them, as a fresh test environment should.
+ */
+export type SettlementInfno = '2207' | '2304';
+
+export interface SettlementRecord {
+  setl_id: string;
+  msgid: string;
+  infno: SettlementInfno;
+  fixmedins_code: string;
+  psn_no: string;
+  mdtrt_id: string;
+  setl_time: Date;
+  begndate: string;
+  enddate: string;
+  dise_codg: string;
+  feedetail_cnt: number;
+  medfeeCents: number;
+  fundCents: number;
+  psnCents: number;
+  traceCodes: string[];
+  reversal: { msgid: string; at: Date } | null;
+  crossUploadReceipt: string | null;
+}
+
+export interface SignInRecord {
+  sign_no: string;
+  fixmedins_code: string;
+  opter_no: string;
+  at: Date;
+}
+
+export interface DocumentRecord {
+  file_id: string;
+  fixmedins_code: string;
+  psn_no: string;
+  doc_type: string;
+  file_name: string;
+  sha256: string;
+  size: number;
+  at: Date;
+}
+
+export interface DeclarationRecord {
+  receipt_id: string;
+  fixmedins_code: string;
+  decl_ym: string;
+  setl_cnt: number;
+  medfeeCents: number;
+  fundCents: number;
+  psnCents: number;
+  offline: boolean;
+  at: Date;
+}
+
+export class Ledger {
+  readonly signIns = new Map<string, SignInRecord>();
+  readonly settlements = new Map<string, SettlementRecord>();
+  readonly settlementByMsgid = new Map<string, string>();
+  /** `${fixmedins_code}|${mdtrt_id}` → setl_id of the settlement not reversed. */
+  readonly activeByVisit = new Map<string, string>();
+  /** Trace code → setl_id that dispensed it; freed by reversal (a box is sold once). */
+  readonly traceCodesInUse = new Map<string, string>();
+  readonly documents = new Map<string, DocumentRecord>();
+  /** `${fixmedins_code}|${yyyy-MM}` → the declaration in force. */
+  readonly declarations = new Map<string, DeclarationRecord>();
+  private sequence = 0;
+
+  /** prefix + yyyyMMddHHmmss (Beijing) + 6-digit sequence: unique within this insurer's life. */
+  nextId(prefix: string, now: Date): string {
+    this.sequence = (this.sequence % 999_999) + 1;
+    return `${prefix}${beijingTimestamp(now)}${String(this.sequence).padStart(6, '0')}`;
+  }
+
+  addSettlement(record: SettlementRecord): void {
+    this.settlements.set(record.setl_id, record);
+    this.settlementByMsgid.set(record.msgid, record.setl_id);
+    this.activeByVisit.set(visitKey(record.fixmedins_code, record.mdtrt_id), record.setl_id);
+    for (const code of record.traceCodes) {
+      this.traceCodesInUse.set(code, record.setl_id);
+    }
+  }
+
+  reverse(record: SettlementRecord, msgid: string, at: Date): void {
+    record.reversal = { msgid, at };
+    this.activeByVisit.delete(visitKey(record.fixmedins_code, record.mdtrt_id));
+    for (const code of record.traceCodes) {
+      this.traceCodesInUse.delete(code);
+    }
+  }
+}
+
+export function visitKey(fixmedinsCode: string, mdtrtId: string): string {
+  return `${fixmedinsCode}|${mdtrtId}`;
+}

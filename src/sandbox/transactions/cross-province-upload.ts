@@ -1,0 +1,75 @@
+import { beijingDateTime } from '../../upstream/protocol/msgid';
+import { beijingDate, workingDaysAfter } from '../dates';
+import { requireAmount, requireCount, requireDate, requireString } from '../input-fields';
+import { Rejection } from '../rejection';
+import { TxContext, TxResult } from './context';
+
+/**
+ * 3301 (ours) cross-province upload: after settling a patient insured in another province, the
+ * hospital sends basic data, diagnosis and treatment to the national system within 5 working
+ * days (协议 31–33). The sandbox checks the upload against its own record of the settlement.
+ */
+export interface CrossProvinceUploadOutput {
+  receipt_id: string;
+  setl_id: string;
+  upld_time: string;
+}
+
+export const UPLOAD_WORKING_DAYS = 5;
+
+export function crossProvinceUpload(ctx: TxContext): TxResult<CrossProvinceUploadOutput> {
+  const { input } = ctx;
+  const psnNo = requireString(input, 'psn_no', '', { maxLength: 30 });
+  const setlId = requireString(input, 'setl_id', '', { maxLength: 30 });
+  const insuplc = requireString(input, 'insuplc_admdvs', '', { pattern: /^\d{6}$/, format: '6位行政区划代码' });
+  const filingNo = requireString(input, 'filing_no', '', { maxLength: 30 });
+  const diseCodg = requireString(input, 'dise_codg', '', { maxLength: 20 });
+  requireString(input, 'dise_name', '', { maxLength: 200 });
+  const begndate = requireDate(input, 'begndate');
+  const enddate = requireDate(input, 'enddate');
+  const medfee = requireAmount(input, 'medfee_sumamt');
+  const fund = requireAmount(input, 'fund_pay_sumamt');
+  const psnPay = requireAmount(input, 'psn_pay_sumamt');
+  const lineCount = requireCount(input, 'feedetail_cnt');
+
+  const s = ctx.ledger.settlements.get(setlId);
+  if (s === undefined || s.fixmedins_code !== ctx.envelope.fixmedins_code) {
+    throw new Rejection('结算ID setl_id 不存在');
+  }
+  if (s.reversal !== null) {
+    throw new Rejection('该结算已冲正，不能上传');
+  }
+  if (s.crossUploadReceipt !== null) {
+    throw new Rejection(`该结算已上传（回执 ${s.crossUploadReceipt}），不能重复上传`);
+  }
+  if (s.psn_no !== psnNo) {
+    throw new Rejection('人员编号 psn_no 与结算记录不符');
+  }
+  const filing = ctx.people.byPersonNo(psnNo)?.cross_province;
+  if (filing === undefined || filing === null) {
+    throw new Rejection('该人员不是跨省异地就医人员，无需上传');
+  }
+  if (insuplc !== filing.insuplc_admdvs || filingNo !== filing.filing?.filing_no) {
+    throw new Rejection('参保地 insuplc_admdvs 或备案号 filing_no 与备案信息不符');
+  }
+  const mismatches = [
+    diseCodg !== s.dise_codg ? 'dise_codg' : null,
+    begndate !== s.begndate ? 'begndate' : null,
+    enddate !== s.enddate ? 'enddate' : null,
+    medfee !== s.medfeeCents ? 'medfee_sumamt' : null,
+    fund !== s.fundCents ? 'fund_pay_sumamt' : null,
+    psnPay !== s.psnCents ? 'psn_pay_sumamt' : null,
+    lineCount !== s.feedetail_cnt ? 'feedetail_cnt' : null,
+  ].filter((m): m is string => m !== null);
+  if (mismatches.length > 0) {
+    throw new Rejection(`上传数据与结算记录不符：${mismatches.join('、')}`);
+  }
+
+  const receiptId = ctx.ledger.nextId('CP', ctx.now);
+  s.crossUploadReceipt = receiptId;
+  const late = workingDaysAfter(beijingDate(s.setl_time), beijingDate(ctx.now)) > UPLOAD_WORKING_DAYS;
+  return {
+    output: { receipt_id: receiptId, setl_id: setlId, upld_time: beijingDateTime(ctx.now) },
+    warn: late ? `已超过结算后 ${UPLOAD_WORKING_DAYS} 个工作日的上传时限` : undefined,
+  };
+}
