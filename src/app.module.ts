@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule, PlatformOptions } from './platform/platform.module';
 import { ReferenceModule } from './reference/reference.module';
+import { SandboxModule } from './sandbox/sandbox.module';
 import { UpstreamModule } from './upstream/upstream.module';
 
 @Module({})
@@ -8,7 +9,13 @@ export class AppModule {
   static forRoot(options: PlatformOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(options), ReferenceModule, UpstreamModule],
+      imports: [
+        PlatformModule.forRoot(options),
+        ReferenceModule,
+        UpstreamModule,
+        // The sandbox insurer exists only in sandbox mode: never on a production code path.
+        ...(options.config.mode === 'sandbox' && options.config.sandboxInsurer.enabled ? [SandboxModule] : []),
+      ],
     };
   }
 }

@@ -5,6 +5,7 @@ import { createApp } from './app.factory';
 import { ConfigError, formatIssues } from './platform/config/config-loader';
 import { checkConfigSemantics } from './platform/config/config-report';
 import { loadStartupConfig } from './platform/config/startup-config';
+import { UPSTREAM_LINK, UpstreamLink } from './upstream/upstream-link';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -38,9 +39,12 @@ async function main(): Promise<void> {
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const base = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
+  const link = app.get<UpstreamLink | null>(UPSTREAM_LINK);
+  const insurer = link ? `${link.baseUrl}${link.source === 'sandbox' ? ' (sandbox insurer, in this process)' : ''}` : 'none configured: messages wait in the outbox';
   process.stdout.write(
     `\n宁夏工伤保险医院网关 (${config.mode}) — ${config.hospital.name}\n` +
-      `  listening on ${base}\n  health:   ${base}/health\n  API docs: ${base}/api/docs\n  metrics:  ${base}/metrics\n\n`,
+      `  listening on ${base}\n  health:   ${base}/health\n  API docs: ${base}/api/docs\n  metrics:  ${base}/metrics\n` +
+      `  insurer:  ${insurer}\n\n`,
   );
 }
 

@@ -1,9 +1,9 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../platform/clock';
-import { GatewayConfig } from '../platform/config/gateway-config';
 import { ComponentHealth, HealthContributor, HealthRegistry } from '../platform/health/health.registry';
 import { OutboxService } from './outbox/outbox.service';
+import { UPSTREAM_LINK, UpstreamLink } from './upstream-link';
 
 /** The insurer link in /health: queue depth by status and the age of the oldest waiting message. */
 @Injectable()
@@ -15,7 +15,7 @@ export class UpstreamHealth implements HealthContributor, OnModuleInit {
   constructor(
     private readonly outbox: OutboxService,
     private readonly dataSource: DataSource,
-    private readonly config: GatewayConfig,
+    @Inject(UPSTREAM_LINK) private readonly link: UpstreamLink | null,
     private readonly clock: Clock,
     private readonly registry: HealthRegistry,
   ) {}
@@ -30,10 +30,9 @@ export class UpstreamHealth implements HealthContributor, OnModuleInit {
       `SELECT MIN(created_at) AS oldest FROM outbox_message WHERE status IN ('pending', 'unknown', 'sending')`,
     );
     const oldest = rows[0]?.oldest ? new Date(typeof rows[0].oldest === 'string' ? `${rows[0].oldest.replace(' ', 'T')}Z` : rows[0].oldest) : null;
-    const configured = this.config.upstream.baseUrl !== '';
     return {
-      status: configured ? 'up' : 'degraded',
-      detail: configured ? this.config.upstream.baseUrl : 'no insurer link configured (upstream.baseUrl): messages wait in the outbox',
+      status: this.link ? 'up' : 'degraded',
+      detail: this.link ? `${this.link.baseUrl} (${this.link.source})` : 'no insurer link configured (upstream.baseUrl): messages wait in the outbox',
       queue: counts,
       oldestWaitingSeconds: oldest ? Math.round((this.clock.now().getTime() - oldest.getTime()) / 1000) : 0,
     };

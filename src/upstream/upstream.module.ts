@@ -8,7 +8,7 @@ import { UpstreamClient } from './client/upstream-client';
 import { Dispatcher } from './outbox/dispatcher';
 import { OutboxController } from './outbox/outbox.controller';
 import { OutboxService } from './outbox/outbox.service';
-import { readSigningKey } from './signing-keys';
+import { resolveUpstreamLink, SANDBOX_UPSTREAM_LINK, UPSTREAM_LINK, UpstreamLink } from './upstream-link';
 import { UpstreamHealth } from './upstream.health';
 
 /** Null when no insurer link is configured: messages then wait in the outbox. */
@@ -20,20 +20,23 @@ export const DISPATCHER = Symbol('Dispatcher');
     OutboxService,
     UpstreamHealth,
     {
+      provide: UPSTREAM_LINK,
+      inject: [GatewayConfig, { token: SANDBOX_UPSTREAM_LINK, optional: true }],
+      useFactory: (config: GatewayConfig, sandbox?: UpstreamLink | null): UpstreamLink | null => resolveUpstreamLink(config.upstream, sandbox),
+    },
+    {
       provide: DISPATCHER,
-      inject: [DataSource, OutboxService, AuditService, Clock, GatewayConfig],
-      useFactory: (dataSource: DataSource, outbox: OutboxService, audit: AuditService, clock: Clock, config: GatewayConfig): Dispatcher | null => {
-        const upstream = config.upstream;
-        if (!upstream.baseUrl || !upstream.dispatcher.enabled) {
+      inject: [DataSource, OutboxService, AuditService, Clock, GatewayConfig, UPSTREAM_LINK],
+      useFactory: (dataSource: DataSource, outbox: OutboxService, audit: AuditService, clock: Clock, config: GatewayConfig, link: UpstreamLink | null): Dispatcher | null => {
+        if (!link || !config.upstream.dispatcher.enabled) {
           return null;
         }
-        const key = readSigningKey(upstream.signing.keyFile);
-        const client = new UpstreamClient(upstream, upstream.signing.insurerPublicKey);
-        return new Dispatcher(dataSource, outbox, client, key, audit, clock, upstream.dispatcher);
+        const client = new UpstreamClient({ ...config.upstream, baseUrl: link.baseUrl }, link.insurerPublicKey);
+        return new Dispatcher(dataSource, outbox, client, link.signingKey, audit, clock, config.upstream.dispatcher);
       },
     },
   ],
-  exports: [OutboxService, DISPATCHER],
+  exports: [OutboxService, DISPATCHER, UPSTREAM_LINK],
 })
 export class UpstreamModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(UpstreamModule.name);
@@ -45,9 +48,10 @@ export class UpstreamModule implements OnApplicationBootstrap, OnApplicationShut
 
   onApplicationBootstrap(): void {
     const dispatcher = this.moduleRef.get<Dispatcher | null>(DISPATCHER);
-    if (dispatcher) {
+    const link = this.moduleRef.get<UpstreamLink | null>(UPSTREAM_LINK);
+    if (dispatcher && link) {
       dispatcher.start();
-      this.logger.log(`dispatching to ${this.config.upstream.baseUrl} as ${dispatcher.instanceId}`);
+      this.logger.log(`dispatching to ${link.baseUrl} (${link.source}) as ${dispatcher.instanceId}`);
     } else {
       this.logger.warn('no insurer link configured (upstream.baseUrl): messages wait in the outbox');
     }

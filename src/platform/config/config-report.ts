@@ -40,6 +40,9 @@ export function checkConfigSemantics(config: GatewayConfig): { issues: ConfigIss
       issues.push({ key: 'pii.keyring', value: '(not shown)', expected: `a valid keyring (${(e as KeyringError).message})` });
     }
   }
+  if (config.mode === 'production' && config.sandboxInsurer.enabled) {
+    issues.push({ key: 'sandboxInsurer.enabled', value: true, expected: 'false in production (the sandbox insurer is for development and demos)' });
+  }
   if (config.mode === 'production' && config.pii.createKeyringIfMissing) {
     issues.push({ key: 'pii.createKeyringIfMissing', value: true, expected: 'false in production (keys must be provisioned and backed up)' });
   }
@@ -54,7 +57,7 @@ export function checkConfigSemantics(config: GatewayConfig): { issues: ConfigIss
     } catch (e) {
       issues.push({ key: 'upstream.signing.keyFile', value: upstream.signing.keyFile, expected: `the gateway's signing key file (${(e as Error).message})` });
     }
-  } else if (config.mode === 'production') {
+  } else if (!(config.mode === 'sandbox' && config.sandboxInsurer.enabled)) {
     warnings.push('upstream.baseUrl is empty: nothing is sent to the insurer; messages wait in the outbox');
   }
 

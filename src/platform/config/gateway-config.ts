@@ -243,6 +243,20 @@ export class UpstreamConfig {
   dispatcher: DispatcherConfig;
 }
 
+export class SandboxInsurerConfig {
+  /** Start the sandbox insurer inside the gateway (sandbox mode only) and send to it. */
+  @IsBoolean({ message: 'expected true or false' })
+  enabled: boolean;
+
+  @IsIP(undefined, { message: 'expected an IP address, e.g. 127.0.0.1' })
+  host: string;
+
+  @IsInt({ message: 'expected a whole number' })
+  @Min(0, { message: 'expected a port from 0 to 65535' })
+  @Max(65535, { message: 'expected a port from 0 to 65535' })
+  port: number;
+}
+
 export class GatewayConfig {
   @IsIn(GATEWAY_MODES, { message: `expected one of ${GATEWAY_MODES.join(', ')}` })
   mode: GatewayMode;
@@ -283,4 +297,8 @@ export class GatewayConfig {
   @ValidateNested()
   @Type(() => UpstreamConfig)
   upstream: UpstreamConfig;
+
+  @ValidateNested()
+  @Type(() => SandboxInsurerConfig)
+  sandboxInsurer: SandboxInsurerConfig;
 }
