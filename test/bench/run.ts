@@ -6,6 +6,8 @@
  *     validation, logging with redaction, metrics) against a bare Fastify handler that returns
  *     the same JSON: the price of the platform per request.
  *  2. /health (a database round trip) against the same bare handler.
+ *  3. The outbox dispatcher against a bare loop of axios posts to the same sandbox insurer, and
+ *     the time to drain a backlog (BENCH_OUTBOX_MESSAGES, BENCH_BACKLOG; see dispatcher-bench.ts).
  *
  * Rounds alternate between the two servers so drifts in machine load hit both alike.
  */
@@ -16,6 +18,7 @@ import pino from 'pino';
 import { createApp } from '../../src/app.factory';
 import { ApiKeyService } from '../../src/platform/auth/api-key.service';
 import { testConfig } from '../support/test-config';
+import { benchDispatcher } from './dispatcher-bench';
 
 const REQUESTS_PER_ROUND = Number(process.env.BENCH_REQUESTS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -106,6 +109,8 @@ async function main(): Promise<void> {
     await app.close();
     await bare.close();
   }
+
+  await benchDispatcher(Number(process.env.BENCH_OUTBOX_MESSAGES ?? 500), Number(process.env.BENCH_BACKLOG ?? 10_000));
 }
 
 main().catch((err: unknown) => {

@@ -109,3 +109,10 @@ describe(envNameToPath.name, () => {
     expect(envNameToPath(name)).toEqual(path);
   });
 });
+
+describe('config files shipped in config/', () => {
+  it.each(['sandbox.yaml', 'example-hospital.yaml'])('%s holds only real keys with valid values', (file) => {
+    const { config } = loadConfig({ overlayFile: join(__dirname, '..', '..', '..', 'config', file), env: {} });
+    expect(config.hospital.fixmedinsCode).toMatch(/^[A-Z0-9]{12}$/);
+  });
+});
