@@ -3,7 +3,9 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../platform/clock';
 import { ComponentHealth, HealthContributor, HealthRegistry } from '../platform/health/health.registry';
 import { OutboxService } from './outbox/outbox.service';
+import { LinkMonitor } from './link-monitor';
 import { UPSTREAM_LINK, UpstreamLink } from './upstream-link';
+import type { QueueSnapshot } from './upstream-metrics';
 
 /** The insurer link in /health: queue depth by status and the age of the oldest waiting message. */
 @Injectable()
@@ -16,6 +18,7 @@ export class UpstreamHealth implements HealthContributor, OnModuleInit {
     private readonly outbox: OutboxService,
     private readonly dataSource: DataSource,
     @Inject(UPSTREAM_LINK) private readonly link: UpstreamLink | null,
+    private readonly monitor: LinkMonitor,
     private readonly clock: Clock,
     private readonly registry: HealthRegistry,
   ) {}
@@ -24,17 +27,31 @@ export class UpstreamHealth implements HealthContributor, OnModuleInit {
     this.registry.register(this);
   }
 
-  async check(): Promise<ComponentHealth> {
+  /** Queue depth by status and the age of the oldest message still on its way (also for /metrics). */
+  async snapshot(): Promise<QueueSnapshot> {
     const counts = await this.outbox.countByStatus();
     const rows = await this.dataSource.query<{ oldest: string | Date | null }[]>(
       `SELECT MIN(created_at) AS oldest FROM outbox_message WHERE status IN ('pending', 'unknown', 'sending')`,
     );
-    const oldest = rows[0]?.oldest ? new Date(typeof rows[0].oldest === 'string' ? `${rows[0].oldest.replace(' ', 'T')}Z` : rows[0].oldest) : null;
+    const raw = rows[0]?.oldest;
+    // SQLite hands back TypeORM's UTC text, PostgreSQL a Date.
+    const oldest = raw ? (typeof raw === 'string' ? new Date(`${raw.replace(' ', 'T')}Z`) : raw) : null;
+    return { counts, oldestWaitingSeconds: oldest ? Math.max(0, Math.round((this.clock.now().getTime() - oldest.getTime()) / 1000)) : 0 };
+  }
+
+  async check(): Promise<ComponentHealth> {
+    const { counts, oldestWaitingSeconds } = await this.snapshot();
+    const emergency = this.monitor.mode === 'emergency';
     return {
-      status: this.link ? 'up' : 'degraded',
-      detail: this.link ? `${this.link.baseUrl} (${this.link.source})` : 'no insurer link configured (upstream.baseUrl): messages wait in the outbox',
+      status: this.link && !emergency ? 'up' : 'degraded',
+      detail: this.link
+        ? `${this.link.baseUrl} (${this.link.source})${emergency ? ' — EMERGENCY MODE: insurer unreachable, messages queue' : ''}`
+        : 'no insurer link configured (upstream.baseUrl): messages wait in the outbox',
+      mode: this.monitor.mode,
+      lastContactAt: this.monitor.lastContactAt?.toISOString() ?? null,
+      unreachableSince: this.monitor.unreachableSince?.toISOString() ?? null,
       queue: counts,
-      oldestWaitingSeconds: oldest ? Math.round((this.clock.now().getTime() - oldest.getTime()) / 1000) : 0,
+      oldestWaitingSeconds,
     };
   }
 }

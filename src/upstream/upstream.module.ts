@@ -6,7 +6,10 @@ import { Clock } from '../platform/clock';
 import { GatewayConfig } from '../platform/config/gateway-config';
 import { UpstreamClient } from './client/upstream-client';
 import { Dispatcher } from './outbox/dispatcher';
+import { MetricsService } from '../platform/metrics/metrics.service';
+import { LinkMonitor } from './link-monitor';
 import { OutboxController } from './outbox/outbox.controller';
+import { UpstreamMetrics } from './upstream-metrics';
 import { OutboxService } from './outbox/outbox.service';
 import { resolveUpstreamLink, SANDBOX_UPSTREAM_LINK, UPSTREAM_LINK, UpstreamLink } from './upstream-link';
 import { UpstreamHealth } from './upstream.health';
@@ -25,18 +28,42 @@ export const DISPATCHER = Symbol('Dispatcher');
       useFactory: (config: GatewayConfig, sandbox?: UpstreamLink | null): UpstreamLink | null => resolveUpstreamLink(config.upstream, sandbox),
     },
     {
+      provide: LinkMonitor,
+      inject: [Clock, GatewayConfig],
+      useFactory: (clock: Clock, config: GatewayConfig) =>
+        new LinkMonitor(clock, { emergencyAfterMs: config.upstream.emergency.afterMs, probeIntervalMs: config.upstream.emergency.probeIntervalMs }),
+    },
+    {
+      provide: UpstreamMetrics,
+      inject: [MetricsService, UpstreamHealth, LinkMonitor],
+      useFactory: (metrics: MetricsService, health: UpstreamHealth, monitor: LinkMonitor) => {
+        const upstreamMetrics = new UpstreamMetrics(metrics.registry, () => health.snapshot());
+        monitor.on('mode', (change) => upstreamMetrics.emergency.set(change.mode === 'emergency' ? 1 : 0));
+        return upstreamMetrics;
+      },
+    },
+    {
       provide: DISPATCHER,
-      inject: [DataSource, OutboxService, AuditService, Clock, GatewayConfig, UPSTREAM_LINK],
-      useFactory: (dataSource: DataSource, outbox: OutboxService, audit: AuditService, clock: Clock, config: GatewayConfig, link: UpstreamLink | null): Dispatcher | null => {
+      inject: [DataSource, OutboxService, AuditService, Clock, GatewayConfig, UPSTREAM_LINK, LinkMonitor, UpstreamMetrics],
+      useFactory: (
+        dataSource: DataSource,
+        outbox: OutboxService,
+        audit: AuditService,
+        clock: Clock,
+        config: GatewayConfig,
+        link: UpstreamLink | null,
+        monitor: LinkMonitor,
+        metrics: UpstreamMetrics,
+      ): Dispatcher | null => {
         if (!link || !config.upstream.dispatcher.enabled) {
           return null;
         }
         const client = new UpstreamClient({ ...config.upstream, baseUrl: link.baseUrl }, link.insurerPublicKey);
-        return new Dispatcher(dataSource, outbox, client, link.signingKey, audit, clock, config.upstream.dispatcher);
+        return new Dispatcher({ dataSource, outbox, client, key: link.signingKey, audit, clock, config: config.upstream.dispatcher, monitor, metrics });
       },
     },
   ],
-  exports: [OutboxService, DISPATCHER, UPSTREAM_LINK],
+  exports: [OutboxService, DISPATCHER, UPSTREAM_LINK, LinkMonitor],
 })
 export class UpstreamModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(UpstreamModule.name);
@@ -47,6 +74,13 @@ export class UpstreamModule implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
+    this.moduleRef.get(LinkMonitor).on('mode', (change) => {
+      if (change.mode === 'emergency') {
+        this.logger.warn({ unreachableForMs: change.unreachableForMs, lastContactAt: change.lastContactAt }, 'insurer unreachable: EMERGENCY MODE — messages queue and are sent when the link returns');
+      } else {
+        this.logger.log('insurer reachable again: emergency mode ended, draining the backlog');
+      }
+    });
     const dispatcher = this.moduleRef.get<Dispatcher | null>(DISPATCHER);
     const link = this.moduleRef.get<UpstreamLink | null>(UPSTREAM_LINK);
     if (dispatcher && link) {

@@ -14,6 +14,7 @@ import { openDataSource, runMigrations } from '../../src/platform/database/data-
 import { decodeKeyring, generateKeyringDocument } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { UpstreamClient } from '../../src/upstream/client/upstream-client';
+import { LinkMonitor } from '../../src/upstream/link-monitor';
 import { Dispatcher } from '../../src/upstream/outbox/dispatcher';
 import { OutboxService } from '../../src/upstream/outbox/outbox.service';
 import { RequestEnvelope, signEnvelope, verifyEnvelope } from '../../src/upstream/protocol/envelope';
@@ -85,7 +86,7 @@ export async function benchDispatcher(messages: number, backlog: number): Promis
     const clock = new SystemClock();
     const audit = new AuditService(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
     const outbox = new OutboxService(ds, config, clock, audit);
-    const dispatcher = () => new Dispatcher(ds, outbox, new UpstreamClient(config.upstream, sandbox.publicKey), key, audit, clock, config.upstream.dispatcher);
+    const dispatcher = () => new Dispatcher({ dataSource: ds, outbox, client: new UpstreamClient(config.upstream, sandbox.publicKey), key: key, audit, clock, config: config.upstream.dispatcher, monitor: new LinkMonitor(clock, { emergencyAfterMs: 60_000, probeIntervalMs: 1000 }) });
     const input = (n: number) => ({ infno: '3201', input: { begndate: '2026-10-01', enddate: '2026-10-31', n } });
     const drain = async (count: number): Promise<number> => {
       for (let i = 0; i < count; i += 1000) {

@@ -27,7 +27,7 @@ describe('operations endpoints', () => {
       mode: 'sandbox',
       components: {
         database: { status: 'up', detail: expect.stringContaining('sqlite') },
-        upstream: { status: 'degraded', detail: expect.stringContaining('no insurer link'), queue: { pending: 0 } },
+        upstream: { status: 'degraded', detail: expect.stringContaining('no insurer link'), mode: 'normal', queue: { pending: 0 } },
       },
     });
   });
@@ -38,6 +38,10 @@ describe('operations endpoints', () => {
     expect(res.headers['content-type']).toMatch(/text\/plain/);
     expect(res.text).toMatch(/gateway_http_request_duration_seconds_bucket\{[^}]*route="\/health"[^}]*status="200"/);
     expect(res.text).toContain('gateway_process_cpu_seconds_total');
+    // The insurer link: queue by status (read from the database at scrape time), oldest age, mode.
+    expect(res.text).toMatch(/gateway_outbox_messages\{status="pending"\} \d+/);
+    expect(res.text).toMatch(/gateway_outbox_oldest_waiting_seconds \d+/);
+    expect(res.text).toMatch(/gateway_upstream_emergency 0/);
   });
 
   it('GET /api/docs-json is a valid OpenAPI 3 document describing every endpoint', async () => {

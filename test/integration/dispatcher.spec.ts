@@ -10,6 +10,7 @@ import { decodeKeyring, generateKeyringDocument } from '../../src/platform/pii/k
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { SandboxInsurer } from '../../src/sandbox/sandbox-insurer';
 import { UpstreamClient } from '../../src/upstream/client/upstream-client';
+import { LinkMonitor } from '../../src/upstream/link-monitor';
 import { Dispatcher } from '../../src/upstream/outbox/dispatcher';
 import { OutboxMessage } from '../../src/upstream/outbox/outbox-message.entity';
 import { OutboxService } from '../../src/upstream/outbox/outbox.service';
@@ -51,7 +52,12 @@ describe.each(availableDatabases())('dispatcher on %s against the sandbox insure
     sandbox = new SandboxInsurer({ gatewayKeys: { [gatewayKey.id]: gatewayKey.publicKey } });
     const url = await sandbox.start();
     config = testConfig({
-      upstream: { baseUrl: url, defaultTimeoutMs: 1500, dispatcher: { concurrency: 4, pollIntervalMs: 20, leaseMs: 5000, backoffBaseMs: 50, backoffMaxMs: 400 } },
+      upstream: {
+        baseUrl: url,
+        defaultTimeoutMs: 1500,
+        dispatcher: { concurrency: 4, pollIntervalMs: 20, leaseMs: 5000, backoffBaseMs: 50, backoffMaxMs: 400 },
+        emergency: { afterMs: 300, probeIntervalMs: 200 },
+      },
     });
     audit = new AuditService(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
     outbox = new OutboxService(ds, config, clock, audit);
@@ -65,8 +71,9 @@ describe.each(availableDatabases())('dispatcher on %s against the sandbox insure
     await sandbox.faults.reset();
   });
 
-  const dispatcher = (insurerPublicKey = sandbox.publicKey) =>
-    new Dispatcher(ds, outbox, new UpstreamClient(config.upstream, insurerPublicKey), gatewayKey, audit, clock, config.upstream.dispatcher);
+  const newMonitor = () => new LinkMonitor(clock, { emergencyAfterMs: config.upstream.emergency.afterMs, probeIntervalMs: config.upstream.emergency.probeIntervalMs });
+  const dispatcher = (insurerPublicKey = sandbox.publicKey, monitor?: LinkMonitor) =>
+    new Dispatcher({ dataSource: ds, outbox, client: new UpstreamClient(config.upstream, insurerPublicKey), key: gatewayKey, audit, clock, config: config.upstream.dispatcher, monitor: monitor ?? newMonitor() });
   const statuses = async (ids: string[]) => (await outbox.findByIds(ids)).map((m) => m.status);
   const allFinal = (ids: string[]) => async () => (await statuses(ids)).every((s) => s === 'delivered' || s === 'rejected');
 
@@ -172,5 +179,37 @@ describe.each(availableDatabases())('dispatcher on %s against the sandbox insure
     const done = await ds.getRepository(OutboxMessage).find({ where: { subjectKey: 'backlog' }, order: { finishedAt: 'ASC', id: 'ASC' } });
     expect(done.map((m) => m.id)).toEqual(messages.map((m) => m.id));
     expect(done.every((m) => m.status === 'delivered')).toBe(true);
+  });
+
+  it('enters emergency mode when the insurer stays unreachable, probes sparingly, and leaves it when the link returns; nothing is lost', async () => {
+    await sandbox.faults.set({ down: true });
+    const monitor = newMonitor();
+    const changes: string[] = [];
+    monitor.on('mode', (c) => changes.push(c.mode));
+    const messages = await outbox.enqueueNow(Array.from({ length: 8 }, (_, i) => ({ ...reconciliation(400 + i), subjectKey: 'emergency' })));
+    const ids = messages.map((m) => m.id);
+    const attemptCount = async () => Number((await ds.query<{ n: string | number }[]>(`SELECT COUNT(*) AS n FROM outbox_attempt WHERE message_id IN (${ids.map((id) => `'${id}'`).join(',')})`))[0].n);
+    const d = dispatcher(undefined, monitor);
+    d.start();
+    try {
+      await until(async () => monitor.mode === 'emergency');
+      expect(changes).toEqual(['emergency']);
+      // In emergency mode: one probe per probeIntervalMs (200 ms), not a retry storm.
+      const before = await attemptCount();
+      await new Promise((r) => setTimeout(r, 1000));
+      expect((await attemptCount()) - before).toBeLessThanOrEqual(7);
+      expect(await statuses(ids)).toEqual(Array(8).fill('pending'));
+
+      await sandbox.faults.set({ down: false });
+      await until(allFinal(ids));
+      expect(changes).toEqual(['emergency', 'normal']);
+    } finally {
+      await d.stop();
+    }
+    const done = await ds.getRepository(OutboxMessage).find({ where: { subjectKey: 'emergency' }, order: { finishedAt: 'ASC', id: 'ASC' } });
+    expect(done.map((m) => [m.id, m.status])).toEqual(ids.map((id) => [id, 'delivered']));
+    for (const m of messages) {
+      expect(sandbox.message(m.msgid)?.timesReceived).toBe(1);
+    }
   });
 });

@@ -208,6 +208,28 @@ export class DispatcherConfig {
   @IsInt({ message: 'expected a whole number of milliseconds' })
   @Min(1, { message: 'expected at least 1 ms' })
   backoffMaxMs: number;
+
+  /** At most this many sends per second per instance, so a backlog drains without a storm. */
+  @IsInt({ message: 'expected a whole number' })
+  @Min(1, { message: 'expected at least 1 per second' })
+  maxSendsPerSecond: number;
+
+  /** Delivered messages keep their bodies (envelope, reply) this many days; metadata is kept. 0 = forever. */
+  @IsInt({ message: 'expected a whole number of days' })
+  @Min(0, { message: 'expected 0 (keep) or more days' })
+  keepDeliveredBodiesDays: number;
+}
+
+export class EmergencyConfig {
+  /** The insurer unreachable this long (ms) → emergency mode. */
+  @IsInt({ message: 'expected a whole number of milliseconds' })
+  @Min(100, { message: 'expected at least 100 ms' })
+  afterMs: number;
+
+  /** In emergency mode, one probe message at most this often (ms). */
+  @IsInt({ message: 'expected a whole number of milliseconds' })
+  @Min(50, { message: 'expected at least 50 ms' })
+  probeIntervalMs: number;
 }
 
 export class UpstreamConfig {
@@ -241,6 +263,10 @@ export class UpstreamConfig {
   @ValidateNested()
   @Type(() => DispatcherConfig)
   dispatcher: DispatcherConfig;
+
+  @ValidateNested()
+  @Type(() => EmergencyConfig)
+  emergency: EmergencyConfig;
 }
 
 export class SandboxInsurerConfig {

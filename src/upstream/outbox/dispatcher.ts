@@ -11,11 +11,27 @@ import type { SendOutcome, UpstreamClient } from '../client/upstream-client';
 import { ReplyEnvelope, RequestEnvelope, signEnvelope, Unsigned } from '../protocol/envelope';
 import { INFCODE, INFNO } from '../protocol/transactions';
 import type { GatewaySigningKey } from '../signing-keys';
+import type { LinkMonitor } from '../link-monitor';
+import { RateLimiter } from '../rate-limiter';
+import type { UpstreamMetrics } from '../upstream-metrics';
 import { backoffMs } from './backoff';
 import { claimDue } from './claim';
 import { AttemptOutcome, OutboxAttempt } from './outbox-attempt.entity';
 import { OutboxMessage, OutboxStatus } from './outbox-message.entity';
 import { OutboxService } from './outbox.service';
+
+export interface DispatcherDeps {
+  dataSource: DataSource;
+  outbox: OutboxService;
+  client: UpstreamClient;
+  key: GatewaySigningKey;
+  audit: AuditService;
+  clock: Clock;
+  config: DispatcherConfig;
+  /** The circuit breaker; one per process, shared with /health. */
+  monitor: LinkMonitor;
+  metrics?: UpstreamMetrics;
+}
 
 /** Delay before asking about a message whose fate is unknown: short, a query is cheap and safe. */
 const UNKNOWN_RETRY_BASE_MS = 200;
@@ -37,15 +53,29 @@ export class Dispatcher {
   private running = false;
   private wake: (() => void) | undefined;
 
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly outbox: OutboxService,
-    private readonly client: UpstreamClient,
-    private readonly key: GatewaySigningKey,
-    private readonly audit: AuditService,
-    private readonly clock: Clock,
-    private readonly config: DispatcherConfig,
-  ) {}
+  private readonly dataSource: DataSource;
+  private readonly outbox: OutboxService;
+  private readonly client: UpstreamClient;
+  private readonly key: GatewaySigningKey;
+  private readonly audit: AuditService;
+  private readonly clock: Clock;
+  private readonly config: DispatcherConfig;
+  readonly monitor: LinkMonitor;
+  private readonly limiter: RateLimiter;
+  private readonly metrics: UpstreamMetrics | undefined;
+
+  constructor(deps: DispatcherDeps) {
+    this.dataSource = deps.dataSource;
+    this.outbox = deps.outbox;
+    this.client = deps.client;
+    this.key = deps.key;
+    this.audit = deps.audit;
+    this.clock = deps.clock;
+    this.config = deps.config;
+    this.monitor = deps.monitor;
+    this.limiter = new RateLimiter(deps.config.maxSendsPerSecond);
+    this.metrics = deps.metrics;
+  }
 
   start(): void {
     if (this.running) {
@@ -65,12 +95,15 @@ export class Dispatcher {
 
   /** Claims and sends once (tests and the CLI drive it step by step). Returns how many were claimed. */
   async tick(): Promise<number> {
-    const free = this.config.concurrency - this.inFlight.size;
-    if (free <= 0) {
+    // Emergency mode lets one probe through now and then; the rate limit spreads a backlog out.
+    const wanted = this.monitor.allowance(this.config.concurrency - this.inFlight.size);
+    const granted = this.limiter.take(wanted);
+    if (granted <= 0) {
       return 0;
     }
     const now = this.clock.now();
-    const claimed = await claimDue(this.dataSource, this.instanceId, now, new Date(now.getTime() + this.config.leaseMs), free);
+    const claimed = await claimDue(this.dataSource, this.instanceId, now, new Date(now.getTime() + this.config.leaseMs), granted);
+    this.limiter.giveBack(granted - claimed.length);
     for (const message of claimed) {
       const work = this.process(message)
         .catch((err: unknown) => this.logger.error({ err, msgid: message.msgid }, 'dispatching a message failed; it stays claimed until its lease runs out'))
@@ -94,12 +127,12 @@ export class Dispatcher {
       if (!this.running) {
         break;
       }
-      // Busy: come back as soon as a slot frees. Idle: poll.
+      // Busy: come back as soon as a slot frees. Idle or held back: poll.
       const full = this.inFlight.size >= this.config.concurrency;
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         if (!full && claimed === 0) {
-          this.timer = setTimeout(resolve, this.config.pollIntervalMs);
+          this.timer = setTimeout(resolve, Math.max(this.limiter.waitMs(), this.monitor.mode === 'emergency' ? 50 : this.config.pollIntervalMs));
         } else if (!full) {
           setImmediate(resolve);
         }
@@ -229,6 +262,12 @@ export class Dispatcher {
   }
 
   private async recordAttempt(message: OutboxMessage, kind: 'send' | 'query', started: Date, outcome: SendOutcome, result: AttemptOutcome, detail: string): Promise<void> {
+    if (outcome.kind === 'reply') {
+      this.monitor.reachable();
+    } else if (outcome.kind === 'not-sent' || outcome.kind === 'unknown') {
+      this.monitor.unreachable();
+    }
+    this.metrics?.observe(kind, result, outcome.latencyMs);
     const attempt: QueryDeepPartialEntity<OutboxAttempt> = {
       id: uuidv7(),
       messageId: message.id,
