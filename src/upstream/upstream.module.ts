@@ -14,6 +14,8 @@ import { OutboxService } from './outbox/outbox.service';
 import { resolveUpstreamLink, SANDBOX_UPSTREAM_LINK, UPSTREAM_LINK, UpstreamLink } from './upstream-link';
 import { UpstreamHealth } from './upstream.health';
 
+const PRUNE_INTERVAL_MS = 3600_000;
+
 /** Null when no insurer link is configured: messages then wait in the outbox. */
 export const DISPATCHER = Symbol('Dispatcher');
 
@@ -81,6 +83,7 @@ export class UpstreamModule implements OnApplicationBootstrap, OnApplicationShut
         this.logger.log('insurer reachable again: emergency mode ended, draining the backlog');
       }
     });
+    this.schedulePruning();
     const dispatcher = this.moduleRef.get<Dispatcher | null>(DISPATCHER);
     const link = this.moduleRef.get<UpstreamLink | null>(UPSTREAM_LINK);
     if (dispatcher && link) {
@@ -91,7 +94,23 @@ export class UpstreamModule implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
+  private pruneTimer: NodeJS.Timeout | undefined;
+
+  private schedulePruning(): void {
+    const days = this.config.upstream.dispatcher.keepDeliveredBodiesDays;
+    const outbox = this.moduleRef.get(OutboxService);
+    const run = (): void => {
+      outbox.prune(days).then(
+        ({ bodiesPruned }) => bodiesPruned > 0 && this.logger.log(`retention: pruned the bodies of ${bodiesPruned} delivered messages older than ${days} days`),
+        (err: unknown) => this.logger.warn({ err }, 'retention pruning failed; will try again in an hour'),
+      );
+    };
+    run();
+    this.pruneTimer = setInterval(run, PRUNE_INTERVAL_MS).unref();
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.pruneTimer);
     await this.moduleRef.get<Dispatcher | null>(DISPATCHER)?.stop();
   }
 }

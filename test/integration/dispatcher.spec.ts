@@ -91,8 +91,11 @@ describe.each(availableDatabases())('dispatcher on %s against the sandbox insure
     expect(done.map((m) => m.status)).toEqual(Array(12).fill('delivered'));
     expect(done.every((m) => m.infcode === 0 && JSON.parse(m.reply as string).inf_refmsgid === m.msgid)).toBe(true);
     const after = sandbox.stats();
-    expect(after.processed - before.processed).toBe(12);
+    expect((after.byInfno['3201'] ?? 0) - (before.byInfno['3201'] ?? 0)).toBe(12);
     expect(after.duplicates - before.duplicates).toBe(0);
+    // It signed in first (9001), and the envelopes carry the sign_no it got.
+    expect(outbox.signNo).not.toBe('');
+    expect(done.every((m) => JSON.parse(m.envelope as string).sign_no === outbox.signNo)).toBe(true);
   });
 
   it('keeps a business rejection final, with the insurer reason', async () => {
@@ -211,5 +214,18 @@ describe.each(availableDatabases())('dispatcher on %s against the sandbox insure
     for (const m of messages) {
       expect(sandbox.message(m.msgid)?.timesReceived).toBe(1);
     }
+  });
+
+  it('prunes the bodies of old delivered messages and keeps their metadata', async () => {
+    const [m] = await outbox.enqueueNow([reconciliation(500)]);
+    const long = new Date(Date.now() - 100 * 86_400_000);
+    await ds.getRepository(OutboxMessage).update({ id: m.id }, { status: 'delivered', finishedAt: long, envelope: '{}', reply: '{}' });
+    const [recent] = await outbox.enqueueNow([reconciliation(501)]);
+    await ds.getRepository(OutboxMessage).update({ id: recent.id }, { status: 'delivered', finishedAt: new Date(), envelope: '{}', reply: '{}' });
+    expect((await outbox.prune(90)).bodiesPruned).toBe(1);
+    const [old, fresh] = await Promise.all([outbox.get(m.id), outbox.get(recent.id)]);
+    expect(old.message).toMatchObject({ msgid: m.msgid, status: 'delivered', draft: null, envelope: null, reply: null });
+    expect(fresh.message.envelope).toBe('{}');
+    expect((await outbox.prune(90)).bodiesPruned).toBe(0);
   });
 });

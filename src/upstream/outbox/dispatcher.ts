@@ -33,6 +33,9 @@ export interface DispatcherDeps {
   metrics?: UpstreamMetrics;
 }
 
+/** How often to try 9001 sign-in again until it succeeds. */
+const SIGN_IN_RETRY_MS = 60_000;
+
 /** Delay before asking about a message whose fate is unknown: short, a query is cheap and safe. */
 const UNKNOWN_RETRY_BASE_MS = 200;
 
@@ -85,6 +88,27 @@ export class Dispatcher {
     void this.loop();
   }
 
+  /**
+   * 9001 sign-in: the insurer hands out a sign_no that later envelopes carry. Tried at start
+   * and then every SIGN_IN_RETRY_MS until it succeeds; sending does not wait for it.
+   */
+  async signIn(): Promise<string | undefined> {
+    const draft = await this.outbox.detachedDraft({ infno: INFNO.signIn, input: {} });
+    const outcome = await this.client.send(INFNO.signIn, JSON.stringify(this.sign({ ...draft, input: { opter_no: draft.opter } })));
+    if (outcome.kind === 'reply') {
+      this.monitor.reachable();
+      const signNo = (outcome.reply.output as { sign_no?: unknown } | null)?.sign_no;
+      if (outcome.reply.infcode === INFCODE.ok && typeof signNo === 'string' && signNo) {
+        this.outbox.signNo = signNo;
+        return signNo;
+      }
+      this.logger.warn({ infcode: outcome.reply.infcode, err: outcome.reply.err_msg }, 'sign-in (9001) refused');
+    } else if (outcome.kind !== 'bad-signature') {
+      this.monitor.unreachable();
+    }
+    return undefined;
+  }
+
   /** Stops claiming and waits for messages in flight to finish. */
   async stop(): Promise<void> {
     this.running = false;
@@ -117,7 +141,12 @@ export class Dispatcher {
   }
 
   private async loop(): Promise<void> {
+    let nextSignIn = 0;
     while (this.running) {
+      if (!this.outbox.signNo && Date.now() >= nextSignIn) {
+        nextSignIn = Date.now() + SIGN_IN_RETRY_MS;
+        await this.signIn().catch((err: unknown) => this.logger.warn({ err }, 'sign-in (9001) failed; retrying later'));
+      }
       let claimed = 0;
       try {
         claimed = await this.tick();

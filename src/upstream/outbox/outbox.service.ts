@@ -7,7 +7,8 @@ import { GatewayConfig } from '../../platform/config/gateway-config';
 import { ConflictError, NotFoundError } from '../../platform/errors/domain-error';
 import { uuidv7 } from '../../platform/ids';
 import { INTERFACE_VERSION, OperatorType, RequestEnvelope, SIGN_TYPE, Unsigned } from '../protocol/envelope';
-import { beijingDateTime } from '../protocol/msgid';
+import { beijingDateTime, beijingTimestamp } from '../protocol/msgid';
+import { MsgidSequence } from './msgid-sequence.entity';
 import { allocateMsgids } from './msgid-allocator';
 import { OutboxAttempt } from './outbox-attempt.entity';
 import { FINAL_STATUSES, OutboxMessage, OutboxStatus } from './outbox-message.entity';
@@ -205,6 +206,31 @@ export class OutboxService {
       );
       return copy;
     });
+  }
+
+  /**
+   * Retention: delivered messages older than `days` lose their bodies (draft, signed request,
+   * reply); msgid, status, times and attempts stay. Old msgid sequence rows go too. Safe to run
+   * on every instance at once.
+   */
+  async prune(days: number): Promise<{ bodiesPruned: number }> {
+    if (days <= 0) {
+      return { bodiesPruned: 0 };
+    }
+    const now = this.clock.now();
+    const cutoff = new Date(now.getTime() - days * 86_400_000);
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(OutboxMessage)
+      .set({ draft: null, envelope: null, reply: null })
+      .where('status = :status', { status: 'delivered' })
+      .andWhere('finished_at < :cutoff', { cutoff })
+      .andWhere('(draft IS NOT NULL OR envelope IS NOT NULL OR reply IS NOT NULL)')
+      .execute();
+    // Sequences of seconds long past can never be drawn from again.
+    const oldSecond = beijingTimestamp(new Date(now.getTime() - 2 * 86_400_000));
+    await this.dataSource.createQueryBuilder().delete().from(MsgidSequence).where('second < :oldSecond', { oldSecond }).execute();
+    return { bodiesPruned: result.affected ?? 0 };
   }
 
   isFinal(status: OutboxStatus): boolean {
