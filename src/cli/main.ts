@@ -30,6 +30,8 @@ Commands:
   outbox rerun <id|msgid>             send a rejected message again (as a new msgid)
   outbox cancel <id|msgid> --reason <text>
                                       withdraw a message that is still pending
+  outbox export --month YYYY-MM [--out <dir>]
+                                      write the month's undelivered settlements and a summary (emergency plan)
   upstream keygen <file> [--id <id>]  create the gateway's SM2 signing key
 
 Global options:
@@ -53,6 +55,7 @@ export async function runCli(argv: string[], out: CliOutput = stdio, env: NodeJS
       seed: { type: 'string' },
       out: { type: 'string' },
       status: { type: 'string' },
+      month: { type: 'string' },
       id: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },

@@ -6,7 +6,9 @@ import { DomainError } from '../platform/errors/domain-error';
 import { loadKeyring } from '../platform/pii/keyring';
 import { PiiCryptoService } from '../platform/pii/pii-crypto.service';
 import { OUTBOX_STATUSES, OutboxStatus } from '../upstream/outbox/outbox-message.entity';
+import { exportUndelivered } from '../upstream/outbox/month-end-export';
 import { OutboxService } from '../upstream/outbox/outbox.service';
+import { join } from 'node:path';
 import { CliError, CliOutput } from './cli-io';
 import { withDataSource } from './with-data-source';
 
@@ -14,12 +16,14 @@ export async function outboxCommand(
   config: GatewayConfig,
   sub: string | undefined,
   rest: string[],
-  options: { status?: string; reason?: string },
+  options: { status?: string; reason?: string; month?: string; out?: string },
   actor: Pick<Principal, 'type' | 'id'>,
   out: CliOutput,
 ): Promise<number> {
-  if (sub !== 'list' && sub !== 'show' && sub !== 'rerun' && sub !== 'cancel') {
-    throw new CliError('use: outbox list [--status s] | outbox show <id|msgid> | outbox rerun <id|msgid> | outbox cancel <id|msgid> --reason <text>');
+  if (sub !== 'list' && sub !== 'show' && sub !== 'rerun' && sub !== 'cancel' && sub !== 'export') {
+    throw new CliError(
+      'use: outbox list [--status s] | outbox show <id|msgid> | outbox rerun <id|msgid> | outbox cancel <id|msgid> --reason <text> | outbox export --month YYYY-MM [--out dir]',
+    );
   }
   if (options.status && !(OUTBOX_STATUSES as readonly string[]).includes(options.status)) {
     throw new CliError(`--status must be one of ${OUTBOX_STATUSES.join(', ')}`);
@@ -53,6 +57,14 @@ export async function outboxCommand(
         case 'rerun': {
           const copy = await outbox.rerun(requireId(rest), actor);
           out.log(`Queued again as ${copy.msgid}.`);
+          return 0;
+        }
+        case 'export': {
+          if (!options.month || !/^\d{4}-(0[1-9]|1[0-2])$/.test(options.month)) {
+            throw new CliError('outbox export needs --month YYYY-MM');
+          }
+          const result = await exportUndelivered(dataSource, options.month, options.out ?? join(config.dataDir, 'exports'), clock.now());
+          out.log(`${result.messages} undelivered settlement message(s) of ${result.month}:\n  ${result.files.summary}\n  ${result.files.details}`);
           return 0;
         }
         case 'cancel': {

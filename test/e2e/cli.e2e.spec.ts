@@ -2,6 +2,13 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/main';
+import { AuditService } from '../../src/platform/audit/audit.service';
+import { SystemClock } from '../../src/platform/clock';
+import { loadConfig } from '../../src/platform/config/config-loader';
+import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
+import { loadKeyring } from '../../src/platform/pii/keyring';
+import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
+import { OutboxService } from '../../src/upstream/outbox/outbox.service';
 import { CliOutput } from '../../src/cli/cli-io';
 import { TEST_HOSPITAL } from '../support/test-config';
 
@@ -142,6 +149,44 @@ describe('gateway CLI', () => {
     expect(r.err).toContain('附件4 #8');
     expect(r.err).toContain('附件5 #6');
     expect(readFileSync(join(out, 'institutions.json'), 'utf8')).toBe(readFileSync(join(__dirname, '..', '..', 'config', 'reference', 'institutions.json'), 'utf8'));
+  });
+
+  it('outbox list, show, cancel and the month-end export of undelivered settlements', async () => {
+    const { config: gw } = loadConfig({ overlayFile: config, env: {} });
+    const ds = await openDataSource(gw.database, gw.dataDir);
+    let msgids: string[];
+    try {
+      await runMigrations(ds);
+      const clock = new SystemClock();
+      const outbox = new OutboxService(ds, gw, clock, new AuditService(ds, new PiiCryptoService(loadKeyring(gw.pii)), clock));
+      const queued = await outbox.enqueueNow([
+        { infno: '2207', input: { psn_no: 'P1', medfee_sumamt: 123.45 } },
+        { infno: '2304', input: { psn_no: 'P2', medfee_sumamt: 1000 } },
+        { infno: '3201', input: { begndate: '2026-10-01', enddate: '2026-10-31' } },
+      ]);
+      msgids = queued.map((m) => m.msgid);
+    } finally {
+      await ds.destroy();
+    }
+    const listed = await cli(['outbox', 'list', '--config', config]);
+    expect(listed.out).toMatch(/pending 3/);
+    const shown = await cli(['outbox', 'show', msgids[0], '--config', config]);
+    expect(shown.out).toContain(`${msgids[0]} (`);
+    expect(shown.out).toContain('status pending');
+    expect((await cli(['outbox', 'cancel', msgids[2], '--config', config, '--reason', 'test'])).code).toBe(0);
+
+    const month = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
+    const out = join(dir, 'exports');
+    const exported = await cli(['outbox', 'export', '--month', month, '--out', out, '--config', config]);
+    expect(exported.code).toBe(0);
+    expect(exported.out).toContain(`2 undelivered settlement message(s) of ${month}`);
+    const lines = readFileSync(join(out, `undelivered-${month}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.msgid)).toEqual(msgids.slice(0, 2));
+    expect(lines[0].request.input).toEqual({ psn_no: 'P1', medfee_sumamt: 123.45 });
+    const summary = readFileSync(join(out, `summary-${month}.txt`), 'utf8');
+    expect(summary).toContain('2207 门诊结算：1 条，医疗费用合计 123.45 元');
+    expect(summary).toContain('2304 住院结算：1 条，医疗费用合计 1000.00 元');
+    expect((await cli(['outbox', 'export', '--month', '2026-13', '--config', config])).code).toBe(2);
   });
 
   it('prints usage for an unknown command', async () => {
