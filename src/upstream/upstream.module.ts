@@ -9,12 +9,14 @@ import { Dispatcher } from './outbox/dispatcher';
 import { MetricsService } from '../platform/metrics/metrics.service';
 import { LinkMonitor } from './link-monitor';
 import { OutboxController } from './outbox/outbox.controller';
+import { UpstreamCalls } from './upstream-calls';
 import { UpstreamMetrics } from './upstream-metrics';
 import { OutboxService } from './outbox/outbox.service';
 import { resolveUpstreamLink, SANDBOX_UPSTREAM_LINK, UPSTREAM_LINK, UpstreamLink } from './upstream-link';
 import { UpstreamHealth } from './upstream.health';
 
 const PRUNE_INTERVAL_MS = 3600_000;
+const UPSTREAM_CLIENT = Symbol('UpstreamClient');
 
 /** Null when no insurer link is configured: messages then wait in the outbox. */
 export const DISPATCHER = Symbol('Dispatcher');
@@ -45,8 +47,20 @@ export const DISPATCHER = Symbol('Dispatcher');
       },
     },
     {
+      provide: UPSTREAM_CLIENT,
+      inject: [GatewayConfig, UPSTREAM_LINK],
+      useFactory: (config: GatewayConfig, link: UpstreamLink | null): UpstreamClient | null =>
+        link ? new UpstreamClient({ ...config.upstream, baseUrl: link.baseUrl }, link.insurerPublicKey) : null,
+    },
+    {
+      provide: UpstreamCalls,
+      inject: [UPSTREAM_CLIENT, UPSTREAM_LINK, OutboxService, LinkMonitor],
+      useFactory: (client: UpstreamClient | null, link: UpstreamLink | null, outbox: OutboxService, monitor: LinkMonitor) =>
+        new UpstreamCalls(client && link ? { client, key: link.signingKey } : null, outbox, monitor),
+    },
+    {
       provide: DISPATCHER,
-      inject: [DataSource, OutboxService, AuditService, Clock, GatewayConfig, UPSTREAM_LINK, LinkMonitor, UpstreamMetrics],
+      inject: [DataSource, OutboxService, AuditService, Clock, GatewayConfig, UPSTREAM_LINK, UPSTREAM_CLIENT, LinkMonitor, UpstreamMetrics],
       useFactory: (
         dataSource: DataSource,
         outbox: OutboxService,
@@ -54,18 +68,18 @@ export const DISPATCHER = Symbol('Dispatcher');
         clock: Clock,
         config: GatewayConfig,
         link: UpstreamLink | null,
+        client: UpstreamClient | null,
         monitor: LinkMonitor,
         metrics: UpstreamMetrics,
       ): Dispatcher | null => {
-        if (!link || !config.upstream.dispatcher.enabled) {
+        if (!link || !client || !config.upstream.dispatcher.enabled) {
           return null;
         }
-        const client = new UpstreamClient({ ...config.upstream, baseUrl: link.baseUrl }, link.insurerPublicKey);
         return new Dispatcher({ dataSource, outbox, client, key: link.signingKey, audit, clock, config: config.upstream.dispatcher, monitor, metrics });
       },
     },
   ],
-  exports: [OutboxService, DISPATCHER, UPSTREAM_LINK, LinkMonitor],
+  exports: [OutboxService, UpstreamCalls, DISPATCHER, UPSTREAM_LINK, LinkMonitor],
 })
 export class UpstreamModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(UpstreamModule.name);

@@ -229,3 +229,38 @@ describe.each(availableDatabases())('dispatcher on %s against the sandbox insure
     expect((await outbox.prune(90)).bodiesPruned).toBe(0);
   });
 });
+
+describe('dispatcher start-up on SQLite', () => {
+  it('takes back rows a crashed run left in "sending" at once, and asks the insurer before resending', async () => {
+    const { database } = await testDatabase('sqlite', dataDir);
+    const ds = await openDataSource(database, dataDir);
+    const sandbox = new SandboxInsurer({ gatewayKeys: { [gatewayKey.id]: gatewayKey.publicKey } });
+    try {
+      await runMigrations(ds);
+      const url = await sandbox.start();
+      const clock = new SystemClock();
+      const config = testConfig({ upstream: { baseUrl: url, dispatcher: { pollIntervalMs: 20, leaseMs: 600_000 } } });
+      const audit = new AuditService(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
+      const outbox = new OutboxService(ds, config, clock, audit);
+      const [m] = await outbox.enqueueNow([reconciliation(1)]);
+      // As a killed process leaves it: claimed, with a lease far in the future.
+      await ds.getRepository(OutboxMessage).update({ id: m.id }, { status: 'sending', claimedBy: 'dead:1', leaseUntil: new Date(Date.now() + 600_000) });
+      const monitor = new LinkMonitor(clock, { emergencyAfterMs: 60_000, probeIntervalMs: 1000 });
+      const d = new Dispatcher({ dataSource: ds, outbox, client: new UpstreamClient(config.upstream, sandbox.publicKey), key: gatewayKey, audit, clock, config: config.upstream.dispatcher, monitor });
+      d.start();
+      try {
+        await until(async () => (await outbox.get(m.id)).message.status === 'delivered', 10_000);
+      } finally {
+        await d.stop();
+      }
+      const { attempts } = await outbox.get(m.id);
+      expect(attempts.map((a) => [a.kind, a.outcome])).toEqual([
+        ['query', 'not-received'],
+        ['send', 'delivered'],
+      ]);
+    } finally {
+      await sandbox.stop();
+      await ds.destroy();
+    }
+  });
+});

@@ -140,7 +140,28 @@ export class Dispatcher {
     return claimed.length;
   }
 
+  /**
+   * SQLite belongs to one gateway process, so at start every `sending` row is an orphan of a
+   * crashed run: it becomes unknown (ask before resending) at once. On PostgreSQL other
+   * instances may be alive and sending; there the lease decides (see claimDue).
+   */
+  async recoverOrphans(): Promise<number> {
+    if (this.dataSource.options.type === 'postgres') {
+      return 0;
+    }
+    const now = this.clock.now();
+    const result = await this.dataSource
+      .getRepository(OutboxMessage)
+      .update({ status: 'sending' }, { status: 'unknown', queryFirst: true, claimedBy: null, leaseUntil: null, nextAttemptAt: now, updatedAt: now });
+    const recovered = result.affected ?? 0;
+    if (recovered > 0) {
+      this.logger.warn(`recovered ${recovered} message(s) left in "sending" by a previous run; each is checked with the insurer before any resend`);
+    }
+    return recovered;
+  }
+
   private async loop(): Promise<void> {
+    await this.recoverOrphans().catch((err: unknown) => this.logger.error({ err }, 'recovering orphaned messages failed'));
     let nextSignIn = 0;
     while (this.running) {
       if (!this.outbox.signNo && Date.now() >= nextSignIn) {
