@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/main';
+import { parseToken } from '../../src/platform/auth/api-key-token';
 import { AuditService } from '../../src/platform/audit/audit.service';
 import { SystemClock } from '../../src/platform/clock';
 import { loadConfig } from '../../src/platform/config/config-loader';
@@ -117,13 +118,13 @@ describe('gateway CLI', () => {
     expect(created.code).toBe(0);
     const token = /gwk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}/.exec(created.out)?.[0] as string;
     expect(token).toBeDefined();
-    const id = token.split('_')[1];
+    const id = parseToken(token)?.id as string;
 
     const listed = await cli(['apikey', 'list', '--config', config]);
     expect(listed.out).toContain(id);
     expect(listed.out).toContain('identity,trace-codes');
-    expect(listed.out).not.toContain(token.split('_')[2]);
-    expect(readFileSync(join(dir, 'data', 'gw.sqlite')).includes(Buffer.from(token.split('_')[2]))).toBe(false);
+    expect(listed.out).not.toContain(parseToken(token)?.secret as string);
+    expect(readFileSync(join(dir, 'data', 'gw.sqlite')).includes(Buffer.from(parseToken(token)?.secret as string))).toBe(false);
 
     expect((await cli(['apikey', 'revoke', id, '--config', config])).err).toContain('--reason');
     expect((await cli(['apikey', 'revoke', id, '--config', config, '--reason', 'HIS moved'])).code).toBe(0);

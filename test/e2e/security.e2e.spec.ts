@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import { parseToken } from '../../src/platform/auth/api-key-token';
 import { startTestApp, TestApp } from '../support/e2e-app';
 
 describe('HIS API security', () => {
@@ -48,7 +49,7 @@ describe('HIS API security', () => {
       .send({ name: 'HIS 住院', scopes: ['settlement'] })
       .expect(201);
     const token: string = created.body.token;
-    const secret = token.split('_')[2];
+    const secret = parseToken(token)?.secret as string;
     await request(t.app.getHttpServer()).get('/api/v1/reference/institutions').set('authorization', `Bearer ${token}`).expect(200);
 
     const listed = await request(t.app.getHttpServer()).get('/api/v1/admin/api-keys').set('authorization', `Bearer ${admin}`).expect(200);
@@ -68,7 +69,7 @@ describe('HIS API security', () => {
   it('revokes a key at once', async () => {
     const admin = await t.token(['admin']);
     const victim = await t.token(['identity', 'admin']);
-    const id = victim.split('_')[1];
+    const id = parseToken(victim)?.id as string;
     await request(t.app.getHttpServer()).post(`/api/v1/admin/api-keys/${id}/revoke`).set('authorization', `Bearer ${admin}`).send({ reason: 'leaked' }).expect(201);
     const res = await request(t.app.getHttpServer()).get('/api/v1/admin/audit').set('authorization', `Bearer ${victim}`).expect(401);
     expect(res.body.code).toBe('AUTH_REVOKED');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../src/platform/audit/audit.service';
 import { ApiKey } from '../../src/platform/auth/api-key.entity';
+import { parseToken } from '../../src/platform/auth/api-key-token';
 import { ApiKeyService } from '../../src/platform/auth/api-key.service';
 import { SystemClock } from '../../src/platform/clock';
 import { openDataSource, runMigrations, undoLastMigration } from '../../src/platform/database/data-source';
@@ -97,7 +98,7 @@ describe.each(availableDatabases())('database on %s', (kind: DbKind) => {
       const audit = new AuditService(dataSource, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k1'))), clock);
       const sut = new ApiKeyService(dataSource, audit, clock);
       const { key, token } = await sut.create({ name: 'HIS 门诊', scopes: ['identity', 'trace-codes'], allowIps: ['10.0.0.0/8'] }, { type: 'cli', id: 'cli:test' });
-      const secret = token.split('_')[2];
+      const secret = parseToken(token)?.secret as string;
 
       const rows = await dataSource.query('SELECT * FROM api_key');
       const audits = await dataSource.query('SELECT * FROM audit_log');
