@@ -1,5 +1,6 @@
 import type { OperatorType, ReplyEnvelope } from './protocol/envelope';
 import { RequestEnvelope, signEnvelope } from './protocol/envelope';
+import type { ProtocolProfile } from './protocol/profile';
 import { INFCODE } from './protocol/transactions';
 import type { UpstreamClient } from './client/upstream-client';
 import type { LinkMonitor } from './link-monitor';
@@ -26,6 +27,7 @@ export class UpstreamCalls {
     private readonly connection: { client: UpstreamClient; key: GatewaySigningKey } | null,
     private readonly outbox: OutboxService,
     private readonly monitor: LinkMonitor,
+    private readonly profile: ProtocolProfile,
   ) {}
 
   async call<O>(infno: string, input: unknown, operator?: { type: OperatorType; id: string; name: string }): Promise<CallResult<O>> {
@@ -34,14 +36,17 @@ export class UpstreamCalls {
     }
     const { client, key } = this.connection;
     const draft = await this.outbox.detachedDraft({ infno, input, operator });
-    const envelope = signEnvelope<RequestEnvelope>({ ...draft, cainfo: key.id, sign_no: this.outbox.signNo }, key);
+    const envelope = signEnvelope<RequestEnvelope>(
+      { ...draft, infno: this.profile.wireInfno(infno), input: this.profile.encodeInput(infno, input), cainfo: key.id, sign_no: this.outbox.signNo },
+      key,
+    );
     const outcome = await client.send(infno, JSON.stringify(envelope));
     switch (outcome.kind) {
       case 'reply': {
         this.monitor.reachable();
         const reply = outcome.reply as ReplyEnvelope<O>;
         if (reply.infcode === INFCODE.ok && reply.output !== null) {
-          return { output: reply.output, msgid: draft.msgid, warning: reply.warn_msg, reply };
+          return { output: this.profile.decodeOutput(infno, reply.output) as O, msgid: draft.msgid, warning: reply.warn_msg, reply };
         }
         if (reply.infcode === INFCODE.unavailable) {
           throw new UpstreamUnavailableError(reply.err_msg ?? 'insurer unavailable');

@@ -9,6 +9,7 @@ import { Dispatcher } from './outbox/dispatcher';
 import { MetricsService } from '../platform/metrics/metrics.service';
 import { LinkMonitor } from './link-monitor';
 import { OutboxController } from './outbox/outbox.controller';
+import { DOCUMENTED_PROFILE, ProtocolProfile, readProfileFile } from './protocol/profile';
 import { UpstreamCalls } from './upstream-calls';
 import { UpstreamMetrics } from './upstream-metrics';
 import { OutboxService } from './outbox/outbox.service';
@@ -17,6 +18,7 @@ import { UpstreamHealth } from './upstream.health';
 
 const PRUNE_INTERVAL_MS = 3600_000;
 const UPSTREAM_CLIENT = Symbol('UpstreamClient');
+const PROTOCOL_PROFILE = Symbol('ProtocolProfile');
 
 /** Null when no insurer link is configured: messages then wait in the outbox. */
 export const DISPATCHER = Symbol('Dispatcher');
@@ -53,14 +55,19 @@ export const DISPATCHER = Symbol('Dispatcher');
         link ? new UpstreamClient({ ...config.upstream, baseUrl: link.baseUrl }, link.insurerPublicKey) : null,
     },
     {
+      provide: PROTOCOL_PROFILE,
+      inject: [GatewayConfig],
+      useFactory: (config: GatewayConfig): ProtocolProfile => (config.upstream.profileFile ? readProfileFile(config.upstream.profileFile) : DOCUMENTED_PROFILE),
+    },
+    {
       provide: UpstreamCalls,
-      inject: [UPSTREAM_CLIENT, UPSTREAM_LINK, OutboxService, LinkMonitor],
-      useFactory: (client: UpstreamClient | null, link: UpstreamLink | null, outbox: OutboxService, monitor: LinkMonitor) =>
-        new UpstreamCalls(client && link ? { client, key: link.signingKey } : null, outbox, monitor),
+      inject: [UPSTREAM_CLIENT, UPSTREAM_LINK, OutboxService, LinkMonitor, PROTOCOL_PROFILE],
+      useFactory: (client: UpstreamClient | null, link: UpstreamLink | null, outbox: OutboxService, monitor: LinkMonitor, profile: ProtocolProfile) =>
+        new UpstreamCalls(client && link ? { client, key: link.signingKey } : null, outbox, monitor, profile),
     },
     {
       provide: DISPATCHER,
-      inject: [DataSource, OutboxService, AuditService, Clock, GatewayConfig, UPSTREAM_LINK, UPSTREAM_CLIENT, LinkMonitor, UpstreamMetrics],
+      inject: [DataSource, OutboxService, AuditService, Clock, GatewayConfig, UPSTREAM_LINK, UPSTREAM_CLIENT, LinkMonitor, UpstreamMetrics, PROTOCOL_PROFILE],
       useFactory: (
         dataSource: DataSource,
         outbox: OutboxService,
@@ -71,11 +78,12 @@ export const DISPATCHER = Symbol('Dispatcher');
         client: UpstreamClient | null,
         monitor: LinkMonitor,
         metrics: UpstreamMetrics,
+        profile: ProtocolProfile,
       ): Dispatcher | null => {
         if (!link || !client || !config.upstream.dispatcher.enabled) {
           return null;
         }
-        return new Dispatcher({ dataSource, outbox, client, key: link.signingKey, audit, clock, config: config.upstream.dispatcher, monitor, metrics });
+        return new Dispatcher({ dataSource, outbox, client, key: link.signingKey, audit, clock, config: config.upstream.dispatcher, monitor, metrics, profile });
       },
     },
   ],

@@ -14,6 +14,7 @@ import { SEED } from '../../src/sandbox/seed-people';
 import { UpstreamClient } from '../../src/upstream/client/upstream-client';
 import { LinkMonitor } from '../../src/upstream/link-monitor';
 import { OutboxService } from '../../src/upstream/outbox/outbox.service';
+import { DOCUMENTED_PROFILE } from '../../src/upstream/protocol/profile';
 import { generateSm2Keys } from '../../src/upstream/protocol/sm2-signer';
 import { INFNO } from '../../src/upstream/protocol/transactions';
 import { UpstreamCalls } from '../../src/upstream/upstream-calls';
@@ -69,7 +70,7 @@ describe(UpstreamCalls.name, () => {
   const calls = (baseUrl = url, timeout = 1000) => {
     const config = testConfig({ upstream: { baseUrl, defaultTimeoutMs: timeout } });
     const monitor = new LinkMonitor(clock, { emergencyAfterMs: 60_000, probeIntervalMs: 1000 });
-    return { sut: new UpstreamCalls({ client: new UpstreamClient(config.upstream, sandbox.publicKey), key }, outbox, monitor), monitor };
+    return { sut: new UpstreamCalls({ client: new UpstreamClient(config.upstream, sandbox.publicKey), key }, outbox, monitor, DOCUMENTED_PROFILE), monitor };
   };
 
   it('returns the verified output of a query', async () => {
@@ -88,7 +89,7 @@ describe(UpstreamCalls.name, () => {
     await sandbox.faults.reset();
     const closed = calls('http://127.0.0.1:9').sut; // nothing listens on the discard port
     await expect(closed.call(INFNO.personQuery, { certno: SEED.activeFingers.certno })).rejects.toBeInstanceOf(UpstreamUnavailableError);
-    const none = new UpstreamCalls(null, outbox, new LinkMonitor(clock, { emergencyAfterMs: 1, probeIntervalMs: 1 }));
+    const none = new UpstreamCalls(null, outbox, new LinkMonitor(clock, { emergencyAfterMs: 1, probeIntervalMs: 1 }), DOCUMENTED_PROFILE);
     await expect(none.call(INFNO.personQuery, {})).rejects.toMatchObject({ code: 'UPSTREAM_NOT_CONFIGURED' });
     expect(new UpstreamNotConfiguredError().status).toBe(503);
   });

@@ -248,6 +248,10 @@ export class UpstreamConfig {
   @Min(100, { message: 'expected at least 100 ms' })
   defaultTimeoutMs: number;
 
+  /** A protocol profile file mapping our transactions to this insurer's wire format; empty = as documented. */
+  @IsString({ message: TEXT })
+  profileFile: string;
+
   /** Timeouts by transaction code, e.g. { "2207": 20000 }. */
   @IsObject({ message: 'expected a mapping of transaction code to milliseconds' })
   timeoutsMs: Record<string, number>;

@@ -9,6 +9,7 @@ import type { DispatcherConfig } from '../../platform/config/gateway-config';
 import { uuidv7 } from '../../platform/ids';
 import type { SendOutcome, UpstreamClient } from '../client/upstream-client';
 import { ReplyEnvelope, RequestEnvelope, signEnvelope, Unsigned } from '../protocol/envelope';
+import type { ProtocolProfile } from '../protocol/profile';
 import { INFCODE, INFNO } from '../protocol/transactions';
 import type { GatewaySigningKey } from '../signing-keys';
 import type { LinkMonitor } from '../link-monitor';
@@ -30,6 +31,8 @@ export interface DispatcherDeps {
   config: DispatcherConfig;
   /** The circuit breaker; one per process, shared with /health. */
   monitor: LinkMonitor;
+  /** How our transactions look on this insurer's wire. */
+  profile: ProtocolProfile;
   metrics?: UpstreamMetrics;
 }
 
@@ -64,6 +67,7 @@ export class Dispatcher {
   private readonly clock: Clock;
   private readonly config: DispatcherConfig;
   readonly monitor: LinkMonitor;
+  private readonly profile: ProtocolProfile;
   private readonly limiter: RateLimiter;
   private readonly metrics: UpstreamMetrics | undefined;
 
@@ -76,6 +80,7 @@ export class Dispatcher {
     this.clock = deps.clock;
     this.config = deps.config;
     this.monitor = deps.monitor;
+    this.profile = deps.profile;
     this.limiter = new RateLimiter(deps.config.maxSendsPerSecond);
     this.metrics = deps.metrics;
   }
@@ -97,7 +102,7 @@ export class Dispatcher {
     const outcome = await this.client.send(INFNO.signIn, JSON.stringify(this.sign({ ...draft, input: { opter_no: draft.opter } })));
     if (outcome.kind === 'reply') {
       this.monitor.reachable();
-      const signNo = (outcome.reply.output as { sign_no?: unknown } | null)?.sign_no;
+      const signNo = (this.profile.decodeOutput(INFNO.signIn, outcome.reply.output) as { sign_no?: unknown } | null)?.sign_no;
       if (outcome.reply.infcode === INFCODE.ok && typeof signNo === 'string' && signNo) {
         this.outbox.signNo = signNo;
         return signNo;
@@ -204,14 +209,14 @@ export class Dispatcher {
   /** Asks the insurer what became of `message`. Settles it when the answer is known. */
   private async query(message: OutboxMessage): Promise<'settled' | 'not-received' | 'still-unknown'> {
     const started = this.clock.now();
-    const queryMessage = await this.outbox.detachedDraft({ infno: INFNO.queryByMsgid, input: { omsgid: message.msgid, oinfno: message.infno } });
+    const queryMessage = await this.outbox.detachedDraft({ infno: INFNO.queryByMsgid, input: { omsgid: message.msgid, oinfno: this.profile.wireInfno(message.infno) } });
     const outcome = await this.client.send(INFNO.queryByMsgid, JSON.stringify(this.sign(queryMessage)));
     if (outcome.kind === 'reply' && outcome.reply.infcode === INFCODE.unknownMsgid) {
       await this.recordAttempt(message, 'query', started, outcome, 'not-received', 'the insurer never received it: sending');
       return 'not-received';
     }
     if (outcome.kind === 'reply' && outcome.reply.infcode === INFCODE.ok) {
-      const original = (outcome.reply.output as { reply?: ReplyEnvelope } | null)?.reply;
+      const original = (this.profile.decodeOutput(INFNO.queryByMsgid, outcome.reply.output) as { reply?: ReplyEnvelope } | null)?.reply;
       if (original && typeof original.infcode === 'number') {
         const settled: AttemptOutcome = original.infcode === INFCODE.ok ? 'delivered' : 'rejected';
         await this.recordAttempt(message, 'query', started, outcome, settled, `query by msgid: infcode ${original.infcode}`);
@@ -262,8 +267,18 @@ export class Dispatcher {
     }
   }
 
+  /** Our draft → the signed wire envelope (the profile maps the code and field names). */
   private sign(draft: Unsigned<RequestEnvelope>): RequestEnvelope {
-    return signEnvelope<RequestEnvelope>({ ...draft, cainfo: this.key.id, sign_no: draft.sign_no || this.outbox.signNo }, this.key);
+    return signEnvelope<RequestEnvelope>(
+      {
+        ...draft,
+        infno: this.profile.wireInfno(draft.infno),
+        input: this.profile.encodeInput(draft.infno, draft.input),
+        cainfo: this.key.id,
+        sign_no: draft.sign_no || this.outbox.signNo,
+      },
+      this.key,
+    );
   }
 
   private outcomeOf(outcome: SendOutcome): AttemptOutcome {

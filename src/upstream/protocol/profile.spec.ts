@@ -1,0 +1,28 @@
+import { DOCUMENTED_PROFILE, mappingProfile } from './profile';
+
+describe(mappingProfile.name, () => {
+  const sut = mappingProfile({
+    name: 'ningxia-2027',
+    infno: { '1101': 'NX1101', '2207': 'NX2207' },
+    fields: { '2207': { psn_no: 'grbh', feedetail: 'fymx', drug_trac_codg: 'zsm' } },
+  });
+
+  it('maps transaction codes and renames fields at every depth, both ways', () => {
+    expect(sut.wireInfno('2207')).toBe('NX2207');
+    expect(sut.wireInfno('9201')).toBe('9201');
+    const ours = { psn_no: 'P1', feedetail: [{ drug_trac_codg: ['81234567890123456789'], cnt: 1 }] };
+    const wire = sut.encodeInput('2207', ours);
+    expect(wire).toEqual({ grbh: 'P1', fymx: [{ zsm: ['81234567890123456789'], cnt: 1 }] });
+    expect(sut.decodeOutput('2207', wire)).toEqual(ours);
+    expect(sut.encodeInput('3201', ours)).toBe(ours);
+  });
+
+  it('refuses two transactions on one wire code', () => {
+    expect(() => mappingProfile({ name: 'bad', infno: { '1101': 'X', '1161': 'X' } })).toThrow(/same wire code/);
+  });
+
+  it('the documented profile changes nothing', () => {
+    expect(DOCUMENTED_PROFILE.encodeInput('2207', { a: 1 })).toEqual({ a: 1 });
+    expect(DOCUMENTED_PROFILE.wireInfno('2207')).toBe('2207');
+  });
+});
