@@ -14,7 +14,7 @@ import { LinkMonitor } from '../../src/upstream/link-monitor';
 import { Dispatcher } from '../../src/upstream/outbox/dispatcher';
 import { OutboxMessage } from '../../src/upstream/outbox/outbox-message.entity';
 import { OutboxService } from '../../src/upstream/outbox/outbox.service';
-import { DOCUMENTED_PROFILE, mappingProfile } from '../../src/upstream/protocol/profile';
+import { DOCUMENTED_PROFILE, mappingProfile, ProtocolProfile } from '../../src/upstream/protocol/profile';
 import { generateSm2Keys } from '../../src/upstream/protocol/sm2-signer';
 import { GatewaySigningKey } from '../../src/upstream/signing-keys';
 import { availableDatabases, DbKind, testDatabase } from '../support/databases';
@@ -231,71 +231,66 @@ describe.each(availableDatabases())('dispatcher on %s against the sandbox insure
   });
 });
 
+/** A fresh SQLite database, sandbox insurer and outbox, for tests that need a world of their own. */
+async function isolatedWorld(
+  overrides: Record<string, unknown>,
+  test: (w: { ds: DataSource; sandbox: SandboxInsurer; outbox: OutboxService; dispatcher: (profile?: ProtocolProfile) => Dispatcher }) => Promise<void>,
+): Promise<void> {
+  const { database } = await testDatabase('sqlite', dataDir);
+  const ds = await openDataSource(database, dataDir);
+  const sandbox = new SandboxInsurer({ gatewayKeys: { [gatewayKey.id]: gatewayKey.publicKey } });
+  try {
+    await runMigrations(ds);
+    const url = await sandbox.start();
+    const clock = new SystemClock();
+    const config = testConfig({ upstream: { baseUrl: url, dispatcher: { pollIntervalMs: 20, ...overrides } } });
+    const audit = new AuditService(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
+    const outbox = new OutboxService(ds, config, clock, audit);
+    const monitor = new LinkMonitor(clock, { emergencyAfterMs: 60_000, probeIntervalMs: 1000 });
+    const dispatcher = (profile: ProtocolProfile = DOCUMENTED_PROFILE) =>
+      new Dispatcher({ dataSource: ds, outbox, client: new UpstreamClient(config.upstream, sandbox.publicKey), key: gatewayKey, audit, clock, config: config.upstream.dispatcher, monitor, profile });
+    await test({ ds, sandbox, outbox, dispatcher });
+  } finally {
+    await sandbox.stop();
+    await ds.destroy();
+  }
+}
+
+async function runUntil(d: Dispatcher, done: () => Promise<boolean>): Promise<void> {
+  d.start();
+  try {
+    await until(done, 10_000);
+  } finally {
+    await d.stop();
+  }
+}
+
 describe('dispatcher with a protocol profile', () => {
   it('signs and sends the wire form the profile describes, keeping our own names in the outbox', async () => {
-    const { database } = await testDatabase('sqlite', dataDir);
-    const ds = await openDataSource(database, dataDir);
-    const sandbox = new SandboxInsurer({ gatewayKeys: { [gatewayKey.id]: gatewayKey.publicKey } });
-    try {
-      await runMigrations(ds);
-      const url = await sandbox.start();
-      const clock = new SystemClock();
-      const config = testConfig({ upstream: { baseUrl: url, dispatcher: { pollIntervalMs: 20 } } });
-      const audit = new AuditService(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
-      const outbox = new OutboxService(ds, config, clock, audit);
+    await isolatedWorld({}, async ({ outbox, dispatcher }) => {
       // The sandbox speaks the documented codes, so map the code to itself and rename one field.
       const profile = mappingProfile({ name: 'test', infno: { '3201': '3201' }, fields: { '3201': { n: 'client_ref' } } });
       const [m] = await outbox.enqueueNow([reconciliation(7)]);
-      const monitor = new LinkMonitor(clock, { emergencyAfterMs: 60_000, probeIntervalMs: 1000 });
-      const d = new Dispatcher({ dataSource: ds, outbox, client: new UpstreamClient(config.upstream, sandbox.publicKey), key: gatewayKey, audit, clock, config: config.upstream.dispatcher, monitor, profile });
-      d.start();
-      try {
-        await until(async () => (await outbox.get(m.id)).message.status !== 'pending' && (await outbox.get(m.id)).message.status !== 'sending', 10_000);
-      } finally {
-        await d.stop();
-      }
+      await runUntil(dispatcher(profile), async () => (await outbox.get(m.id)).message.status === 'delivered');
       const { message } = await outbox.get(m.id);
       expect(JSON.parse(message.draft as string).input).toEqual({ begndate: '2026-10-01', enddate: '2026-10-31', n: 7 });
       expect(JSON.parse(message.envelope as string).input).toEqual({ begndate: '2026-10-01', enddate: '2026-10-31', client_ref: 7 });
-      expect(message.status).toBe('delivered');
-    } finally {
-      await sandbox.stop();
-      await ds.destroy();
-    }
+    });
   });
 });
 
 describe('dispatcher start-up on SQLite', () => {
   it('takes back rows a crashed run left in "sending" at once, and asks the insurer before resending', async () => {
-    const { database } = await testDatabase('sqlite', dataDir);
-    const ds = await openDataSource(database, dataDir);
-    const sandbox = new SandboxInsurer({ gatewayKeys: { [gatewayKey.id]: gatewayKey.publicKey } });
-    try {
-      await runMigrations(ds);
-      const url = await sandbox.start();
-      const clock = new SystemClock();
-      const config = testConfig({ upstream: { baseUrl: url, dispatcher: { pollIntervalMs: 20, leaseMs: 600_000 } } });
-      const audit = new AuditService(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
-      const outbox = new OutboxService(ds, config, clock, audit);
+    await isolatedWorld({ leaseMs: 600_000 }, async ({ ds, outbox, dispatcher }) => {
       const [m] = await outbox.enqueueNow([reconciliation(1)]);
       // As a killed process leaves it: claimed, with a lease far in the future.
       await ds.getRepository(OutboxMessage).update({ id: m.id }, { status: 'sending', claimedBy: 'dead:1', leaseUntil: new Date(Date.now() + 600_000) });
-      const monitor = new LinkMonitor(clock, { emergencyAfterMs: 60_000, probeIntervalMs: 1000 });
-      const d = new Dispatcher({ dataSource: ds, outbox, client: new UpstreamClient(config.upstream, sandbox.publicKey), key: gatewayKey, audit, clock, config: config.upstream.dispatcher, monitor, profile: DOCUMENTED_PROFILE });
-      d.start();
-      try {
-        await until(async () => (await outbox.get(m.id)).message.status === 'delivered', 10_000);
-      } finally {
-        await d.stop();
-      }
+      await runUntil(dispatcher(), async () => (await outbox.get(m.id)).message.status === 'delivered');
       const { attempts } = await outbox.get(m.id);
       expect(attempts.map((a) => [a.kind, a.outcome])).toEqual([
         ['query', 'not-received'],
         ['send', 'delivered'],
       ]);
-    } finally {
-      await sandbox.stop();
-      await ds.destroy();
-    }
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DEFAULT_PAGE_SIZE } from '../api/page-query.dto';
 import { RequireScopes } from '../auth/decorators';
 import { AuditEntryDto, AuditQueryDto } from './audit.dto';
 import { AuditService } from './audit.service';
@@ -14,7 +15,7 @@ export class AuditController {
   @ApiOperation({ summary: 'Read the audit log, newest first' })
   @ApiOkResponse({ type: [AuditEntryDto] })
   async list(@Query() query: AuditQueryDto): Promise<AuditEntryDto[]> {
-    const entries = await this.audit.find({ ...query, limit: query.limit ?? 100 });
+    const entries = await this.audit.find({ ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
     return entries.map((e) => AuditEntryDto.from(e));
   }
 }

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { PageQueryDto } from '../api/page-query.dto';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { ACTOR_TYPES, AUDIT_OUTCOMES, AuditEntry } from './audit-entry.entity';
 
-export class AuditQueryDto {
+export class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'apikey.create' })
   @IsOptional()
   @IsString()
@@ -15,19 +15,6 @@ export class AuditQueryDto {
   @IsString()
   @MaxLength(100)
   actorId?: string;
-
-  @ApiPropertyOptional({ description: 'Page backwards: entries older than this id' })
-  @IsOptional()
-  @Matches(/^[0-9a-f-]{36}$/)
-  before?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
 }
 
 export class AuditEntryDto {

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { DEFAULT_PAGE_SIZE } from '../../platform/api/page-query.dto';
 import { RequireScopes } from '../../platform/auth/decorators';
 import { principalOf } from '../../platform/auth/request-principal';
 import { ErrorBodyDto } from '../../platform/errors/error-body';
@@ -17,7 +18,7 @@ export class OutboxController {
   @ApiOperation({ summary: 'Messages to the insurer, newest first' })
   @ApiOkResponse({ type: [OutboxMessageDto] })
   async list(@Query() query: OutboxQueryDto): Promise<OutboxMessageDto[]> {
-    return (await this.outbox.list({ ...query, limit: query.limit ?? 100 })).map((m) => OutboxMessageDto.from(m));
+    return (await this.outbox.list({ ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE })).map((m) => OutboxMessageDto.from(m));
   }
 
   @Get(':id')

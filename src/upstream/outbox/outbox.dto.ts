@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { PageQueryDto } from '../../platform/api/page-query.dto';
+import { IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { ATTEMPT_OUTCOMES, OutboxAttempt } from './outbox-attempt.entity';
 import { OUTBOX_STATUSES, OutboxMessage, OutboxStatus } from './outbox-message.entity';
 
-export class OutboxQueryDto {
+export class OutboxQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: OUTBOX_STATUSES })
   @IsOptional()
   @IsIn(OUTBOX_STATUSES)
@@ -20,19 +20,6 @@ export class OutboxQueryDto {
   @IsString()
   @MaxLength(100)
   subjectKey?: string;
-
-  @ApiPropertyOptional({ description: 'Page backwards: messages older than this id' })
-  @IsOptional()
-  @Matches(/^[0-9a-f-]{36}$/)
-  before?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
 }
 
 export class CancelOutboxDto {
