@@ -1,0 +1,75 @@
+import { SerialPort } from 'serialport';
+import { SerialOptions, SerialTransport, TransportListeners } from './serial-transport';
+import { DisconnectedError, openError, TransportError } from './transport-errors';
+
+/** The real serial transport, on the `serialport` package (works with ttyS*, ttyUSB*, ttyACM* and ptys). */
+export class NodeSerialTransport implements SerialTransport {
+  private port: SerialPort | undefined;
+  private closing = false;
+  private readonly listeners = new TransportListeners();
+
+  constructor(private readonly options: SerialOptions) {}
+
+  get path(): string {
+    return this.options.path;
+  }
+
+  get isOpen(): boolean {
+    return this.port?.isOpen ?? false;
+  }
+
+  async open(): Promise<void> {
+    if (this.port) {
+      throw new TransportError('BUSY', `串口 ${this.path} 已经打开`);
+    }
+    const port = new SerialPort({ path: this.path, baudRate: this.options.baudRate, autoOpen: false, lock: true });
+    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(openError(this.path, err)) : resolve())));
+    this.port = port;
+    this.closing = false;
+    port.on('data', (chunk: Buffer) => this.listeners.emitData(chunk));
+    port.on('close', (err: (Error & { disconnected?: boolean }) | null) => {
+      this.port = undefined;
+      if (!this.closing) {
+        this.listeners.emitDisconnect(new DisconnectedError(`串口 ${this.path} 已断开：请检查数据线和设备电源`, err ?? undefined));
+      }
+    });
+    // Errors after open are followed by 'close'; keep them from becoming uncaught.
+    port.on('error', () => undefined);
+  }
+
+  async write(data: Buffer): Promise<void> {
+    const port = this.port;
+    if (!port?.isOpen) {
+      throw new TransportError('NOT_OPEN', `串口 ${this.path} 未打开`);
+    }
+    await new Promise<void>((resolve, reject) => {
+      port.write(data, (err) => {
+        if (err) {
+          reject(new TransportError('IO', `写串口 ${this.path} 失败 (${err.message})`, err));
+          return;
+        }
+        port.drain((e) => (e ? reject(new TransportError('IO', `写串口 ${this.path} 失败 (${e.message})`, e)) : resolve()));
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    const port = this.port;
+    if (!port) {
+      return;
+    }
+    this.closing = true;
+    this.port = undefined;
+    if (port.isOpen) {
+      await new Promise<void>((resolve) => port.close(() => resolve()));
+    }
+  }
+
+  onData(listener: (chunk: Buffer) => void): () => void {
+    return this.listeners.onData(listener);
+  }
+
+  onDisconnect(listener: (error: TransportError) => void): () => void {
+    return this.listeners.onDisconnect(listener);
+  }
+}
