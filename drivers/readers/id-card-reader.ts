@@ -1,0 +1,198 @@
+import { EventEmitter } from 'node:events';
+import {
+  commands,
+  Command,
+  decodeReadReply,
+  decodeReply,
+  encodeCommand,
+  IdCardFrameParser,
+  IdCardIdentity,
+  samStatus,
+  SW3,
+} from '../protocols/id-card-frame';
+import type { SerialTransport } from '../transports/serial-transport';
+import type { TransportError } from '../transports/transport-errors';
+import type { DeviceStatus, DeviceState } from './device-status';
+
+export interface IdCardRead {
+  identity: IdCardIdentity;
+  /** The compressed photo (WLT), as the reader sent it. */
+  photo: Buffer;
+  at: Date;
+}
+
+export interface IdCardReaderOptions {
+  /** How often to ask "is a card there?" while waiting. */
+  pollIntervalMs: number;
+  /** How long one command may wait for its reply. */
+  replyTimeoutMs: number;
+  /** First reconnect delay after an unplug; doubles up to reconnectMaxMs. */
+  reconnectBaseMs: number;
+  reconnectMaxMs: number;
+}
+
+export const DEFAULT_ID_CARD_READER_OPTIONS: IdCardReaderOptions = { pollIntervalMs: 300, replyTimeoutMs: 2000, reconnectBaseMs: 500, reconnectMaxMs: 10_000 };
+
+class ReplyTimeout extends Error {}
+
+/**
+ * A resident ID-card reader (SAM module) on a serial line: polls for a card, reads it once per
+ * presentation, emits 'card'. Survives unplugging: status goes to disconnected and it reconnects
+ * with backoff. Never throws out of its loop; everything becomes a status with a message.
+ */
+export class IdCardReader extends EventEmitter<{ status: [DeviceStatus]; card: [IdCardRead] }> {
+  private readonly parser = new IdCardFrameParser();
+  private pending: { resolve: (frame: Buffer) => void; reject: (e: Error) => void; timer: NodeJS.Timeout } | undefined;
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wakeUp: (() => void) | undefined;
+  private current: DeviceStatus = { state: 'connecting', message: '正在连接身份证阅读器', at: new Date() };
+  private lost = false;
+
+  constructor(
+    private readonly transport: SerialTransport,
+    private readonly options: IdCardReaderOptions = DEFAULT_ID_CARD_READER_OPTIONS,
+  ) {
+    super();
+    transport.onData((chunk) => this.onData(chunk));
+    transport.onDisconnect((e) => this.onLost(e));
+  }
+
+  get status(): DeviceStatus {
+    return this.current;
+  }
+
+  start(): void {
+    if (this.running) {
+      return;
+    }
+    this.running = true;
+    this.loopDone = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    await this.loopDone;
+    await this.transport.close();
+  }
+
+  private async run(): Promise<void> {
+    let delay = this.options.reconnectBaseMs;
+    while (this.running) {
+      try {
+        this.setStatus('connecting', `正在连接身份证阅读器（${this.transport.path}）`);
+        await this.transport.open();
+        this.lost = false;
+        await this.checkSam();
+        delay = this.options.reconnectBaseMs;
+        this.setStatus('waiting', '请将身份证放在阅读器上');
+        await this.pollCards();
+      } catch (e) {
+        if (!this.running) {
+          break;
+        }
+        const error = e as TransportError;
+        this.setStatus(this.lost || error.disconnected ? 'disconnected' : 'error', error.message ?? String(e));
+        await this.transport.close().catch(() => undefined);
+        await this.sleep(delay);
+        delay = Math.min(delay * 2, this.options.reconnectMaxMs);
+      }
+    }
+  }
+
+  private async checkSam(): Promise<void> {
+    const reply = decodeReply(await this.request(commands.samStatus));
+    const status = samStatus(reply.sw3);
+    if (!status.ok) {
+      throw Object.assign(new Error(`身份证阅读器安全模块异常：${status.message}`), { disconnected: false });
+    }
+    this.setStatus('connected', '身份证阅读器已连接');
+  }
+
+  /** Reads a card once per presentation: after a read it waits until the card is taken away. */
+  private async pollCards(): Promise<void> {
+    let present = false;
+    while (this.running && !this.lost) {
+      const found = decodeReply(await this.request(commands.findCard)).sw3 === SW3.CARD_FOUND;
+      if (found && !present) {
+        present = true;
+        this.setStatus('reading', '正在读取身份证');
+        const selected = decodeReply(await this.request(commands.selectCard));
+        if (selected.sw3 !== SW3.OK) {
+          this.setStatus('waiting', `读卡失败：${samStatus(selected.sw3).message}，请重新放置身份证`);
+          present = false;
+        } else {
+          const { identity, photo } = decodeReadReply(await this.request(commands.readTextAndPhoto));
+          this.emit('card', { identity, photo, at: new Date() });
+          this.setStatus('waiting', '身份证已读取，请取走身份证');
+        }
+      } else if (!found && present) {
+        present = false;
+        this.setStatus('waiting', '请将身份证放在阅读器上');
+      }
+      await this.sleep(this.options.pollIntervalMs);
+    }
+    if (this.lost) {
+      throw Object.assign(new Error(`身份证阅读器已断开（${this.transport.path}）：请检查数据线和电源`), { disconnected: true });
+    }
+  }
+
+  private async request(command: Command): Promise<Buffer> {
+    if (this.pending) {
+      throw new Error('one command at a time');
+    }
+    const reply = new Promise<Buffer>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending = undefined;
+        this.parser.reset();
+        reject(new ReplyTimeout(`身份证阅读器 ${this.options.replyTimeoutMs} 毫秒内无应答：请检查阅读器电源和波特率设置`));
+      }, this.options.replyTimeoutMs);
+      this.pending = { resolve, reject, timer };
+    });
+    await this.transport.write(encodeCommand(command.cmd, command.para));
+    return reply;
+  }
+
+  private onData(chunk: Buffer): void {
+    for (const event of this.parser.push(chunk)) {
+      if (event.kind === 'frame' && this.pending) {
+        const { resolve, timer } = this.pending;
+        clearTimeout(timer);
+        this.pending = undefined;
+        resolve(event.frame);
+      }
+      // Garbage and bad frames are dropped; the command then times out and the poll goes on.
+    }
+  }
+
+  private onLost(error: TransportError): void {
+    this.lost = true;
+    if (this.pending) {
+      const { reject, timer } = this.pending;
+      clearTimeout(timer);
+      this.pending = undefined;
+      reject(error);
+    }
+    this.setStatus('disconnected', error.message);
+    this.wakeUp?.();
+  }
+
+  private setStatus(state: DeviceState, message: string): void {
+    if (this.current.state === state && this.current.message === message) {
+      return;
+    }
+    this.current = { state, message, at: new Date() };
+    this.emit('status', this.current);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
