@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import {
   commands,
   Command,
@@ -12,7 +11,7 @@ import {
 } from '../protocols/id-card-frame';
 import type { SerialTransport } from '../transports/serial-transport';
 import type { TransportError } from '../transports/transport-errors';
-import type { DeviceStatus, DeviceState } from './device-status';
+import { ReconnectOptions, SerialDevice } from './serial-device';
 
 export interface IdCardRead {
   identity: IdCardIdentity;
@@ -21,14 +20,11 @@ export interface IdCardRead {
   at: Date;
 }
 
-export interface IdCardReaderOptions {
+export interface IdCardReaderOptions extends ReconnectOptions {
   /** How often to ask "is a card there?" while waiting. */
   pollIntervalMs: number;
   /** How long one command may wait for its reply. */
   replyTimeoutMs: number;
-  /** First reconnect delay after an unplug; doubles up to reconnectMaxMs. */
-  reconnectBaseMs: number;
-  reconnectMaxMs: number;
 }
 
 export const DEFAULT_ID_CARD_READER_OPTIONS: IdCardReaderOptions = { pollIntervalMs: 300, replyTimeoutMs: 2000, reconnectBaseMs: 500, reconnectMaxMs: 10_000 };
@@ -37,75 +33,31 @@ class ReplyTimeout extends Error {}
 
 /**
  * A resident ID-card reader (SAM module) on a serial line: polls for a card, reads it once per
- * presentation, emits 'card'. Survives unplugging: status goes to disconnected and it reconnects
- * with backoff. Never throws out of its loop; everything becomes a status with a message.
+ * presentation, emits 'card'. Reconnects after unplugs (see SerialDevice).
  */
-export class IdCardReader extends EventEmitter<{ status: [DeviceStatus]; card: [IdCardRead] }> {
+export class IdCardReader extends SerialDevice<{ card: [IdCardRead] }> {
   private readonly parser = new IdCardFrameParser();
   private pending: { resolve: (frame: Buffer) => void; reject: (e: Error) => void; timer: NodeJS.Timeout } | undefined;
-  private running = false;
-  private loopDone: Promise<void> = Promise.resolve();
-  private wakeUp: (() => void) | undefined;
-  private current: DeviceStatus = { state: 'connecting', message: '正在连接身份证阅读器', at: new Date() };
-  private lost = false;
 
   constructor(
-    private readonly transport: SerialTransport,
+    transport: SerialTransport,
     private readonly options: IdCardReaderOptions = DEFAULT_ID_CARD_READER_OPTIONS,
   ) {
-    super();
+    super(transport, options, '身份证阅读器');
     transport.onData((chunk) => this.onData(chunk));
-    transport.onDisconnect((e) => this.onLost(e));
   }
 
-  get status(): DeviceStatus {
-    return this.current;
-  }
-
-  start(): void {
-    if (this.running) {
-      return;
-    }
-    this.running = true;
-    this.loopDone = this.run();
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wakeUp?.();
-    await this.loopDone;
-    await this.transport.close();
-  }
-
-  private async run(): Promise<void> {
-    let delay = this.options.reconnectBaseMs;
-    while (this.running) {
-      try {
-        this.setStatus('connecting', `正在连接身份证阅读器（${this.transport.path}）`);
-        await this.transport.open();
-        this.lost = false;
-        await this.checkSam();
-        delay = this.options.reconnectBaseMs;
-        this.setStatus('waiting', '请将身份证放在阅读器上');
-        await this.pollCards();
-      } catch (e) {
-        if (!this.running) {
-          break;
-        }
-        const error = e as TransportError;
-        this.setStatus(this.lost || error.disconnected ? 'disconnected' : 'error', error.message ?? String(e));
-        await this.transport.close().catch(() => undefined);
-        await this.sleep(delay);
-        delay = Math.min(delay * 2, this.options.reconnectMaxMs);
-      }
-    }
+  protected async session(): Promise<void> {
+    await this.checkSam();
+    this.setStatus('waiting', '请将身份证放在阅读器上');
+    await this.pollCards();
   }
 
   private async checkSam(): Promise<void> {
     const reply = decodeReply(await this.request(commands.samStatus));
     const status = samStatus(reply.sw3);
     if (!status.ok) {
-      throw Object.assign(new Error(`身份证阅读器安全模块异常：${status.message}`), { disconnected: false });
+      throw new Error(`身份证阅读器安全模块异常：${status.message}`);
     }
     this.setStatus('connected', '身份证阅读器已连接');
   }
@@ -113,7 +65,7 @@ export class IdCardReader extends EventEmitter<{ status: [DeviceStatus]; card: [
   /** Reads a card once per presentation: after a read it waits until the card is taken away. */
   private async pollCards(): Promise<void> {
     let present = false;
-    while (this.running && !this.lost) {
+    while (this.active) {
       const found = decodeReply(await this.request(commands.findCard)).sw3 === SW3.CARD_FOUND;
       if (found && !present) {
         present = true;
@@ -132,9 +84,6 @@ export class IdCardReader extends EventEmitter<{ status: [DeviceStatus]; card: [
         this.setStatus('waiting', '请将身份证放在阅读器上');
       }
       await this.sleep(this.options.pollIntervalMs);
-    }
-    if (this.lost) {
-      throw Object.assign(new Error(`身份证阅读器已断开（${this.transport.path}）：请检查数据线和电源`), { disconnected: true });
     }
   }
 
@@ -166,33 +115,12 @@ export class IdCardReader extends EventEmitter<{ status: [DeviceStatus]; card: [
     }
   }
 
-  private onLost(error: TransportError): void {
-    this.lost = true;
+  protected override onLineLost(error: TransportError): void {
     if (this.pending) {
       const { reject, timer } = this.pending;
       clearTimeout(timer);
       this.pending = undefined;
       reject(error);
     }
-    this.setStatus('disconnected', error.message);
-    this.wakeUp?.();
-  }
-
-  private setStatus(state: DeviceState, message: string): void {
-    if (this.current.state === state && this.current.message === message) {
-      return;
-    }
-    this.current = { state, message, at: new Date() };
-    this.emit('status', this.current);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wakeUp = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }
