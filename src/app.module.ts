@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule, PlatformOptions } from './platform/platform.module';
 import { ReferenceModule } from './reference/reference.module';
+import { DevicesModule } from './devices/devices.module';
 import { SandboxModule } from './sandbox/sandbox.module';
 import { UpstreamModule } from './upstream/upstream.module';
 
@@ -13,6 +14,7 @@ export class AppModule {
         PlatformModule.forRoot(options),
         ReferenceModule,
         UpstreamModule,
+        DevicesModule,
         // The sandbox insurer exists only in sandbox mode: never on a production code path.
         ...(options.config.mode === 'sandbox' && options.config.sandboxInsurer.enabled ? [SandboxModule] : []),
       ],

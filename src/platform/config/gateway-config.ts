@@ -12,6 +12,7 @@ import {
   ValidateNested,
   IsIP,
   IsObject,
+  IsArray,
   Length,
 } from 'class-validator';
 
@@ -287,6 +288,40 @@ export class SandboxInsurerConfig {
   port: number;
 }
 
+export const DEVICE_KINDS = ['id-card', 'scanner'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+export const SCANNER_TERMINATORS = ['CR', 'LF', 'CRLF', 'TAB', 'none'] as const;
+
+export class DeviceConfig {
+  /** Stable name, used in events, logs and the console, e.g. desk1-idcard. */
+  @IsString({ message: TEXT })
+  @Matches(/^[a-z0-9][a-z0-9-]{0,39}$/, { message: 'expected a short name of lower-case letters, digits and -' })
+  id: string;
+
+  @IsIn(DEVICE_KINDS, { message: `expected one of ${DEVICE_KINDS.join(', ')}` })
+  kind: DeviceKind;
+
+  /** The desk or workstation it belongs to: events go to that desk's console and HIS session. */
+  @IsString({ message: TEXT })
+  @Length(1, 40, { message: 'expected 1 to 40 characters' })
+  desk: string;
+
+  /** Serial port: /dev/ttyUSB0, /dev/ttyACM0, COM3, or a pty. */
+  @IsString({ message: TEXT })
+  @IsNotEmpty({ message: 'expected a serial port path' })
+  path: string;
+
+  @IsOptional()
+  @IsInt({ message: 'expected a whole number' })
+  @IsIn([9600, 19200, 38400, 57600, 115200], { message: 'expected 9600, 19200, 38400, 57600 or 115200' })
+  baudRate?: number;
+
+  /** Scanners only: what ends a code (factory setting is usually CR). */
+  @IsOptional()
+  @IsIn(SCANNER_TERMINATORS, { message: `expected one of ${SCANNER_TERMINATORS.join(', ')}` })
+  terminator?: (typeof SCANNER_TERMINATORS)[number];
+}
+
 export class GatewayConfig {
   @IsIn(GATEWAY_MODES, { message: `expected one of ${GATEWAY_MODES.join(', ')}` })
   mode: GatewayMode;
@@ -331,4 +366,10 @@ export class GatewayConfig {
   @ValidateNested()
   @Type(() => SandboxInsurerConfig)
   sandboxInsurer: SandboxInsurerConfig;
+
+  /** Card readers and scanners attached to this gateway. */
+  @IsArray({ message: 'expected a list of devices' })
+  @ValidateNested({ each: true })
+  @Type(() => DeviceConfig)
+  devices: DeviceConfig[];
 }

@@ -1,0 +1,19 @@
+import { EventEmitter } from 'node:events';
+import type { IdCardRead } from '../../drivers/readers/id-card-reader';
+import type { Scan } from '../../drivers/readers/scanner-reader';
+import type { DeviceStatus } from '../../drivers/readers/device-status';
+
+export type DeviceEvent =
+  | { type: 'status'; deviceId: string; desk: string; status: DeviceStatus }
+  | { type: 'id-card'; deviceId: string; desk: string; read: IdCardRead }
+  | { type: 'scan'; deviceId: string; desk: string; scan: Scan; source: 'device' | 'keyboard' };
+
+/**
+ * The internal bus of device events. Identity and trace-code capture subscribe here; events
+ * carry personal data (an ID-card read), so the bus never leaves the process and is never logged.
+ */
+export class DeviceEvents extends EventEmitter<{ event: [DeviceEvent] }> {
+  publish(event: DeviceEvent): void {
+    this.emit('event', event);
+  }
+}
