@@ -3,6 +3,7 @@ import type { IdCardSimulator } from '../simulators/id-card-simulator';
 import type { SerialTransport } from '../transports/serial-transport';
 import { DeviceState } from './device-status';
 import { IdCardRead, IdCardReader } from './id-card-reader';
+import { eventually } from '../../test/support/eventually';
 
 export const SAMPLE_ID_CARD: IdCardTextFields = {
   name: '买买提·艾力',
@@ -22,16 +23,6 @@ export interface IdCardWorld {
   unplug(): Promise<void>;
   replug(): Promise<void>;
   dispose(): Promise<void>;
-}
-
-async function eventually(check: () => boolean, what: string, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** The ID-card reader end to end against the virtual reader, over the fake line and over a real pty. */

@@ -2,16 +2,7 @@ import { ScannerSimulator } from '../simulators/scanner-simulator';
 import { fakePortLine } from '../simulators/fake-device-line';
 import { FakeSerialLine } from '../transports/fake-serial-transport';
 import { Scan, ScannerReader } from './scanner-reader';
-
-async function eventually(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+import { eventually } from '../../test/support/eventually';
 
 describe(ScannerReader.name, () => {
   it('frames, classifies and emits every scan, and keeps working after an unplug', async () => {

@@ -1,5 +1,6 @@
 import { SerialTransport } from './serial-transport';
 import { TransportError } from './transport-errors';
+import { eventually } from '../../test/support/eventually';
 
 /** What a contract run needs from an implementation: a device end it can drive. */
 export interface SerialWorld {
@@ -17,16 +18,6 @@ export interface SerialWorld {
   missingPath: string;
   transportFor(path: string): SerialTransport;
   dispose(): Promise<void>;
-}
-
-async function eventually(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 /**

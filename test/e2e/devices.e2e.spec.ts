@@ -8,16 +8,7 @@ import { NodeSerialTransport } from '../../drivers/transports/node-serial-transp
 import { DeviceEvent, DeviceEvents } from '../../src/devices/device-events';
 import { startTestApp, TestApp } from '../support/e2e-app';
 import { PtyPair, socatAvailable, startPtyPair } from '../support/socat';
-
-async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { eventually } from '../support/eventually';
 
 describe('devices', () => {
   const hasSocat = socatAvailable();

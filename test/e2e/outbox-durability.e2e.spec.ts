@@ -13,6 +13,7 @@ import { writeSigningKey } from '../../src/upstream/signing-keys';
 import { availableDatabases, DbKind, testDatabase } from '../support/databases';
 import { startGatewayProcess } from '../support/gateway-process';
 import { testConfig, TEST_HOSPITAL } from '../support/test-config';
+import { eventually } from '../support/eventually';
 
 /**
  * What the outbox promises, shown with real processes: a gateway killed with SIGKILL in the
@@ -82,15 +83,7 @@ async function enqueue(outbox: OutboxService, n: number): Promise<string[]> {
   return msgids;
 }
 
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 300_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 300_000): Promise<void> => eventually(check, what, timeoutMs, 200);
 
 function expectEachReceivedOnce(sandbox: SandboxInsurer, msgids: string[]): void {
   const times = msgids.map((m) => sandbox.message(m)?.timesReceived ?? 0);
