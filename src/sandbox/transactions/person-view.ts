@@ -1,4 +1,4 @@
-import { SeedFiling, SeedPerson, SignedInstitution, WorkerCategory } from '../seed-people';
+import { SeedFiling, SeedInjury, SeedPerson, SignedInstitution, WorkerCategory } from '../seed-people';
 
 /** The person as the insurer reports them (1101); 1161 reuses `baseinfo`. */
 export interface BaseInfo {
@@ -27,15 +27,7 @@ export interface PersonOutput {
     emp_name: string | null;
     psn_type: WorkerCategory | null;
   };
-  injury: {
-    status: 'determined' | 'pending' | 'none';
-    determination_no: string | null;
-    determination_date: string | null;
-    injury_date: string | null;
-    injured_parts: string[];
-    occupational_disease: string | null;
-    disability_grade: number | null;
-  };
+  injury: SeedInjury;
   signed_institutions: SignedInstitution[];
   cross_province: { insuplc_admdvs: string; filing: SeedFiling | null } | null;
 }

@@ -11,7 +11,6 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  */
 export const OUTBOX_STATUSES = ['pending', 'unknown', 'sending', 'delivered', 'rejected', 'cancelled'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
-export const FINAL_STATUSES: readonly OutboxStatus[] = ['delivered', 'rejected', 'cancelled'];
 
 /** A message that must reach the insurer, written in the same transaction as its business record. */
 @Entity({ name: 'outbox_message' })

@@ -11,7 +11,7 @@ import { beijingDateTime, beijingTimestamp } from '../protocol/msgid';
 import { MsgidSequence } from './msgid-sequence.entity';
 import { allocateMsgids } from './msgid-allocator';
 import { OutboxAttempt } from './outbox-attempt.entity';
-import { FINAL_STATUSES, OutboxMessage, OutboxStatus } from './outbox-message.entity';
+import { OutboxMessage, OutboxStatus } from './outbox-message.entity';
 
 export interface OutboxItem {
   infno: string;
@@ -231,10 +231,6 @@ export class OutboxService {
     const oldSecond = beijingTimestamp(new Date(now.getTime() - 2 * 86_400_000));
     await this.dataSource.createQueryBuilder().delete().from(MsgidSequence).where('second < :oldSecond', { oldSecond }).execute();
     return { bodiesPruned: result.affected ?? 0 };
-  }
-
-  isFinal(status: OutboxStatus): boolean {
-    return FINAL_STATUSES.includes(status);
   }
 
   async findByIds(ids: string[]): Promise<OutboxMessage[]> {
