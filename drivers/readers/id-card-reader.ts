@@ -11,7 +11,7 @@ import {
 } from '../protocols/id-card-frame';
 import type { SerialTransport } from '../transports/serial-transport';
 import type { TransportError } from '../transports/transport-errors';
-import { ReconnectOptions, SerialDevice } from './serial-device';
+import { ReconnectOptions, ReconnectingDevice } from './reconnecting-device';
 
 export interface IdCardRead {
   identity: IdCardIdentity;
@@ -33,18 +33,18 @@ class ReplyTimeout extends Error {}
 
 /**
  * A resident ID-card reader (SAM module) on a serial line: polls for a card, reads it once per
- * presentation, emits 'card'. Reconnects after unplugs (see SerialDevice).
+ * presentation, emits 'card'. Reconnects after unplugs (see ReconnectingDevice).
  */
-export class IdCardReader extends SerialDevice<{ card: [IdCardRead] }> {
+export class IdCardReader extends ReconnectingDevice<{ card: [IdCardRead] }> {
   private readonly parser = new IdCardFrameParser();
   private pending: { resolve: (frame: Buffer) => void; reject: (e: Error) => void; timer: NodeJS.Timeout } | undefined;
 
   constructor(
-    transport: SerialTransport,
+    private readonly line: SerialTransport,
     private readonly options: IdCardReaderOptions = DEFAULT_ID_CARD_READER_OPTIONS,
   ) {
-    super(transport, options, '身份证阅读器');
-    transport.onData((chunk) => this.onData(chunk));
+    super(line, options, '身份证阅读器');
+    line.onData((chunk) => this.onData(chunk));
   }
 
   protected async session(): Promise<void> {
@@ -99,7 +99,7 @@ export class IdCardReader extends SerialDevice<{ card: [IdCardRead] }> {
       }, this.options.replyTimeoutMs);
       this.pending = { resolve, reject, timer };
     });
-    await this.transport.write(encodeCommand(command.cmd, command.para));
+    await this.line.write(encodeCommand(command.cmd, command.para));
     return reply;
   }
 

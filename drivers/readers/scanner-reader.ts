@@ -2,7 +2,7 @@ import { Classification, classifyCode } from '../protocols/code-classifier';
 import { ScannerFramer, ScannerFramerOptions } from '../protocols/scanner-framing';
 import type { AimSymbology } from '../protocols/aim-symbology';
 import type { SerialTransport } from '../transports/serial-transport';
-import { ReconnectOptions, SerialDevice } from './serial-device';
+import { ReconnectOptions, ReconnectingDevice } from './reconnecting-device';
 
 export interface Scan {
   text: string;
@@ -24,9 +24,9 @@ export const DEFAULT_SCANNER_OPTIONS: ScannerReaderOptions = {
 
 /**
  * A QR/barcode scanner in virtual-COM mode: frames the byte stream into codes, classifies each
- * one, emits 'scan'. Reconnects after unplugs (see SerialDevice).
+ * one, emits 'scan'. Reconnects after unplugs (see ReconnectingDevice).
  */
-export class ScannerReader extends SerialDevice<{ scan: [Scan] }> {
+export class ScannerReader extends ReconnectingDevice<{ scan: [Scan] }> {
   private framer: ScannerFramer;
   private flushTimer: NodeJS.Timeout | undefined;
 

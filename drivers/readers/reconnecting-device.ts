@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type { SerialTransport } from '../transports/serial-transport';
 import type { TransportError } from '../transports/transport-errors';
 import type { DeviceState, DeviceStatus } from './device-status';
 
@@ -13,11 +12,22 @@ export interface ReconnectOptions {
 export class LineLost extends Error {}
 
 /**
- * A device on a serial line that must keep working through unplugs: opens the transport, runs
- * the device's session, and when the line is lost or opening fails, reports why and tries
- * again with backoff. Never throws out of its loop; every problem becomes a status.
+ * What the reconnect loop needs of a transport (serial, HID, a PC/SC reader): open, close, and
+ * a callback when the device goes away while open. See serial-transport.ts for the contract.
  */
-export abstract class SerialDevice<Events extends Record<string, unknown[]>> extends EventEmitter<Events & { status: [DeviceStatus] }> {
+export interface DeviceLink {
+  readonly path: string;
+  open(): Promise<void>;
+  close(): Promise<void>;
+  onDisconnect(listener: (error: TransportError) => void): () => void;
+}
+
+/**
+ * A device that must keep working through unplugs: opens the transport, runs the device's
+ * session, and when the line is lost or opening fails, reports why and tries again with
+ * backoff. Never throws out of its loop; every problem becomes a status.
+ */
+export abstract class ReconnectingDevice<Events extends Record<string, unknown[]>> extends EventEmitter<Events & { status: [DeviceStatus] }> {
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private wakeUp: (() => void) | undefined;
@@ -25,7 +35,7 @@ export abstract class SerialDevice<Events extends Record<string, unknown[]>> ext
   protected lost = false;
 
   protected constructor(
-    protected readonly transport: SerialTransport,
+    protected readonly transport: DeviceLink,
     private readonly reconnect: ReconnectOptions,
     private readonly label: string,
   ) {
