@@ -173,6 +173,8 @@ describe('classifyCode: examples of each kind', () => {
     expect(classifyCode(']Q1NX:0b7d9c2e4f6a8b1c3d5e7f90')).toEqual({ kind: 'qr-token', token: 'NX:0b7d9c2e4f6a8b1c3d5e7f90' });
     expect(classifyCode('请关注公众号 宁夏人社')).toMatchObject({ kind: 'qr-token' });
     expect(classifyCode('1234567890123456')).toMatchObject({ kind: 'qr-token' });
+    // Only an ASCII `]` starts an identifier: U+015D is not clipped (its latin1 byte is 0x5D).
+    expect(classifyCode('\u015dQ1NX:0b7d9c2e4f6a8b1c3d5e7f90')).toEqual({ kind: 'qr-token', token: '\u015dQ1NX:0b7d9c2e4f6a8b1c3d5e7f90' });
   });
 
   it('refuses empty, too long, invisible and too short input', () => {

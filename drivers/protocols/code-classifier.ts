@@ -1,3 +1,4 @@
+import { parseAimIdentifier } from './aim-symbology';
 import { toHalfWidth } from './chars';
 import { chinaToday } from './dates';
 import { GS, gs1CheckDigit, gs1Expiry, isValidGtin, parseGs1Bracketed, parseGs1ElementString, type Gs1Element } from './gs1';
@@ -81,9 +82,6 @@ export const MAX_CODE_LENGTH = 1024;
 /** A shorter printable string is too short to be any of the tokens. */
 export const MIN_TOKEN_LENGTH = 8;
 
-/** AIM symbology identifiers that announce GS1 data: DataMatrix, GS1-128, QR, DataBar. */
-const GS1_AIM = new Set([']d2', ']C1', ']Q3', ']e0']);
-
 const SCAN_TRACE_CODE = '请扫描药品最小包装上的20位追溯码';
 const USE_READER = '请核对证件号码，或改用身份证阅读器读卡';
 
@@ -131,10 +129,11 @@ export function classifyCode(raw: string, options: ClassifyOptions = {}): Classi
   if (trimmed.length > MAX_CODE_LENGTH) {
     return refuse('TOO_LONG', { length: trimmed.length });
   }
-  // AIM symbology identifier: `]`, code letter, modifier digit (letter modifiers are left as
-  // data, as in aim-symbology.ts, so a token that happens to start with `]` is not clipped).
-  const aim = /^\][A-Za-z][0-9]/.exec(trimmed)?.[0];
-  const body = aim === undefined ? trimmed : trimmed.slice(aim.length);
+  // AIM symbology identifier, recognised exactly as the scanner framing does (aim-symbology.ts).
+  // Only ASCII can be an identifier: latin1 would turn U+015D into `]`.
+  const head = trimmed.slice(0, 3);
+  const aim = /^[\x21-\x7e]{3}$/.test(head) ? parseAimIdentifier(Buffer.from(head, 'ascii')) : undefined;
+  const body = aim === undefined ? trimmed : trimmed.slice(aim.id.length);
   if (body === '') {
     return refuse('EMPTY');
   }
@@ -144,7 +143,7 @@ export function classifyCode(raw: string, options: ClassifyOptions = {}): Classi
   }
   const today = chinaToday(options.now ?? new Date());
 
-  if ((aim !== undefined && GS1_AIM.has(aim)) || text.includes(GS)) {
+  if (aim?.gs1 || text.includes(GS)) {
     return classifyGs1(text, today, 'transmitted');
   }
   if (/^\(\d{2,4}\)/.test(text)) {
