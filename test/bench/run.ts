@@ -8,8 +8,13 @@
  *  2. /health (a database round trip) against the same bare handler.
  *  3. The outbox dispatcher against a bare loop of axios posts to the same sandbox insurer, and
  *     the time to drain a backlog (BENCH_OUTBOX_MESSAGES, BENCH_BACKLOG; see dispatcher-bench.ts).
+ *  4. Devices: an ID-card read over a real pty at 115200 baud against the wire time of its bytes,
+ *     and the device parsers' MB/s against a bare delimiter scan (see devices-bench.ts).
  *
  * Rounds alternate between the two servers so drifts in machine load hit both alike.
+ *
+ * Names select benches: `npm run bench -- devices` (or `http`, `dispatcher`, several at once);
+ * no name runs them all.
  */
 import Fastify from 'fastify';
 import { openSync } from 'node:fs';
@@ -18,7 +23,12 @@ import pino from 'pino';
 import { createApp } from '../../src/app.factory';
 import { ApiKeyService } from '../../src/platform/auth/api-key.service';
 import { testConfig } from '../support/test-config';
+import { benchDevices } from './devices-bench';
 import { benchDispatcher } from './dispatcher-bench';
+
+const BENCHES = ['http', 'dispatcher', 'devices'] as const;
+const selected = process.argv.slice(2);
+const wanted = (name: (typeof BENCHES)[number]): boolean => selected.length === 0 || selected.includes(name);
 
 const REQUESTS_PER_ROUND = Number(process.env.BENCH_REQUESTS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -79,7 +89,7 @@ async function compare(name: string, ours: () => Promise<Sample>, bare: () => Pr
   );
 }
 
-async function main(): Promise<void> {
+async function benchHttp(): Promise<void> {
   const config = testConfig({ logging: { level: 'info' } });
   // Logs are produced and redacted as in production, then thrown away.
   const app = await createApp(config, { logDestination: pino.destination({ fd: openSync('/dev/null', 'w'), sync: false }) });
@@ -109,8 +119,24 @@ async function main(): Promise<void> {
     await app.close();
     await bare.close();
   }
+}
 
-  await benchDispatcher(Number(process.env.BENCH_OUTBOX_MESSAGES ?? 500), Number(process.env.BENCH_BACKLOG ?? 10_000));
+async function main(): Promise<void> {
+  const unknown = selected.filter((name) => !(BENCHES as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    process.stderr.write(`unknown bench ${unknown.join(', ')}: choose from ${BENCHES.join(', ')} (none runs them all)\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (wanted('http')) {
+    await benchHttp();
+  }
+  if (wanted('dispatcher')) {
+    await benchDispatcher(Number(process.env.BENCH_OUTBOX_MESSAGES ?? 500), Number(process.env.BENCH_BACKLOG ?? 10_000));
+  }
+  if (wanted('devices')) {
+    await benchDevices();
+  }
 }
 
 main().catch((err: unknown) => {
