@@ -4,7 +4,7 @@ import { encodeGbk } from './gbk-codec';
 import { DEFAULT_EXTERNAL_KEY_REF, DEFAULT_INTERNAL_KEY_REF, SsseCard, Transmit } from './ssse-card-types';
 import { EF05, EF06, SSSE_AID } from './ssse-card-apdus';
 import { encodeField, FIELDS, padGbk } from './ssse-card-fields';
-import { SIMULATOR_MASTER_KEY, simulatedCardKey, simulatedCryptogram, simulatedInternalAnswer } from './ssse-card-sim-auth';
+import { sandboxHsmCardKey, SIMULATOR_MASTER_KEY, simulatedCardKey, simulatedCryptogram, simulatedInternalAnswer } from './ssse-card-sim-auth';
 import { encodeTlv } from './tlv';
 
 /**
@@ -12,6 +12,15 @@ import { encodeTlv } from './tlv';
  * (`buildCardImage`) and a card that answers APDUs like a real one (`CardEmulator`). Both are
  * pure; a vpcd virtual reader or a sandbox puts them behind real I/O.
  */
+
+/**
+ * The ATR the simulators give a social-security card. SIMULATED, not copied from a real card:
+ * TS 3B (direct convention), T0 6C (TB1 and TC1 follow, 12 historical bytes), TB1 00 (no Vpp),
+ * TC1 00 (no extra guard time), T=0 implied (no TD1, hence no TCK), then historical bytes in
+ * the issuer-proprietary form social-security cards use, here spelling "NXSSSE-SIM03"
+ * (Ningxia, SSSE application, simulated, 3rd generation) so that it is recognisable in logs.
+ */
+export const SIMULATED_SSSE_ATR: Buffer = Buffer.from('3B6C00004E58535353452D53494D3033', 'hex');
 
 export interface CardRecord {
   readonly tag: number;
@@ -88,6 +97,15 @@ export interface CardEmulatorOptions {
   readonly random?: (length: number) => Buffer;
   /** Behave like a T=0 card: announce data with 61 xx and hand it out on GET RESPONSE. */
   readonly t0?: boolean;
+  /** Answer to reset (what a reader reports on insertion); default SIMULATED_SSSE_ATR. */
+  readonly atr?: Buffer;
+  /**
+   * The sandbox insurer's HSM scheme (hex secret, e.g. SANDBOX_HSM_SECRET): EXTERNAL
+   * AUTHENTICATE then accepts exactly the 16-byte key `sandboxHsmCardKey` gives for this card,
+   * its last challenge and CARD_DATA = the terminal random of the last INTERNAL AUTHENTICATE ‖
+   * the card's answer to it, instead of the simulated PSAM's 8-byte cryptogram.
+   */
+  readonly hsmSecret?: string;
 }
 
 interface Command {
@@ -115,6 +133,8 @@ export class CardEmulator {
   private pending: Buffer | undefined;
   private triesLeft: number;
   private counter = 0;
+  /** The last INTERNAL AUTHENTICATE: the HSM scheme's CARD_DATA is built from it. */
+  private lastInternal: { terminalRandom: Buffer; answer: Buffer } | undefined;
   private readonly cardKey: Buffer;
   /** The last commands received (at most 1000), for tests that check the exact sequence. */
   readonly received: Buffer[] = [];
@@ -134,6 +154,11 @@ export class CardEmulator {
     this.authenticated = false;
     this.challenge = undefined;
     this.pending = undefined;
+    this.lastInternal = undefined;
+  }
+
+  get atr(): Buffer {
+    return Buffer.from(this.options.atr ?? SIMULATED_SSSE_ATR);
   }
 
   get remainingAuthAttempts(): number {
@@ -205,6 +230,7 @@ export class CardEmulator {
       this.appSelected = true;
       this.currentEf = undefined;
       this.authenticated = false; // security status belongs to the application
+      this.lastInternal = undefined;
       return Buffer.alloc(0);
     }
     if ((c.p1 === 0x02 || c.p1 === 0x00) && c.p2 === 0x00) {
@@ -269,7 +295,9 @@ export class CardEmulator {
     if (c.data?.length !== 8) {
       return 0x6700;
     }
-    return simulatedInternalAnswer(this.cardKey, c.data);
+    const answer = simulatedInternalAnswer(this.cardKey, c.data);
+    this.lastInternal = { terminalRandom: Buffer.from(c.data), answer: Buffer.from(answer) };
+    return answer;
   }
 
   private externalAuthenticate(c: Command, challenge: Buffer | undefined): number {
@@ -285,16 +313,35 @@ export class CardEmulator {
     if (challenge === undefined) {
       return 0x6984;
     }
-    if (c.data?.length !== 8) {
+    if (c.data?.length !== (this.options.hsmSecret === undefined ? 8 : 16)) {
       return 0x6700;
     }
-    if (timingSafeEqual(c.data, simulatedCryptogram(this.cardKey, challenge))) {
+    const expected = this.expectedCryptogram(challenge);
+    if (expected !== undefined && timingSafeEqual(c.data, expected)) {
       this.authenticated = true;
       this.triesLeft = this.options.authAttempts ?? 3;
       return SW_OK;
     }
     this.triesLeft--;
     return this.triesLeft === 0 ? 0x6983 : 0x63c0 | this.triesLeft;
+  }
+
+  /**
+   * What EXTERNAL AUTHENTICATE must carry: the simulated PSAM's 8-byte cryptogram, or under the
+   * HSM scheme the sandbox HSM's 16-byte key. Without a preceding INTERNAL AUTHENTICATE the card
+   * has no CARD_DATA and no key matches (undefined).
+   */
+  private expectedCryptogram(challenge: Buffer): Buffer | undefined {
+    const secret = this.options.hsmSecret;
+    if (secret === undefined) {
+      return simulatedCryptogram(this.cardKey, challenge);
+    }
+    const internal = this.lastInternal;
+    if (internal === undefined) {
+      return undefined;
+    }
+    const cardData = Buffer.concat([internal.terminalRandom, internal.answer]);
+    return Buffer.from(sandboxHsmCardKey(secret, this.image.cardSn, challenge.toString('hex'), cardData.toString('hex')), 'hex');
   }
 
   private random(length: number): Buffer {

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { sm3 } from 'sm-crypto';
 import { ProtocolError } from './protocol-error';
 import type { CardAuthenticator } from './ssse-card-types';
 
@@ -51,4 +52,24 @@ export class SimulatedPsam implements CardAuthenticator {
     }
     return simulatedCryptogram(cardKey, challenge);
   }
+}
+
+/**
+ * The sandbox insurer's HSM step (its transaction 1165, the online `iReadCardBas_HSM_Step1` →
+ * HSM → `iReadCardBas_HSM_Step2` path): the 16-byte key for EXTERNAL AUTHENTICATE, as 32
+ * upper-case hex characters.
+ *
+ *   key = HMAC-SM3(secret, 卡识别码 ‖ RANDOM_NO ‖ CARD_DATA)[0..16)
+ *
+ * computed over the hex TEXT (卡识别码 as given, RANDOM_NO and CARD_DATA upper-cased), where
+ * RANDOM_NO is the card's 8-byte challenge and CARD_DATA the reader's Step-1 output (terminal
+ * random ‖ the card's INTERNAL AUTHENTICATE answer). SANDBOX ONLY: it has nothing to do with
+ * the real RKSSSE key hierarchy, which only the insurer's HSM knows. The sandbox insurer and a
+ * CardEmulator made with `hsmSecret` both use this, so a simulated 3rd-generation card accepts
+ * exactly the key the sandbox returns.
+ */
+export function sandboxHsmCardKey(secretHex: string, cardSn: string, randomHex: string, cardDataHex: string): string {
+  return sm3(`${cardSn}${randomHex.toUpperCase()}${cardDataHex.toUpperCase()}`, { key: secretHex })
+    .slice(0, 32)
+    .toUpperCase();
 }

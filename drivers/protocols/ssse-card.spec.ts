@@ -16,8 +16,9 @@ import {
 } from './ssse-card';
 import { LONG_NAME, NINGXIA_CARD, UYGHUR_CARD } from './ssse-card.fixtures';
 import { buildCardImage, CardEmulator, CardImage } from './ssse-card-image';
-import { SimulatedPsam } from './ssse-card-sim-auth';
+import { sandboxHsmCardKey, SimulatedPsam } from './ssse-card-sim-auth';
 import { encodeTlv } from './tlv';
+import { deriveSandboxCardKey, SANDBOX_HSM_SECRET } from '../../src/sandbox/transactions/card-hsm-auth';
 
 const hex = (b: Buffer): string => b.toString('hex').toUpperCase();
 const fixedRandom = (): Buffer => Buffer.from('0102030405060708', 'hex');
@@ -294,6 +295,84 @@ describe('ssse-card', () => {
           }
         }),
       );
+    });
+  });
+
+  describe('the sandbox insurer HSM scheme (CardEmulator hsmSecret)', () => {
+    const third = { ...NINGXIA_CARD, specVersion: '3.00' };
+    /** What the gateway's HSM authenticator gets back from the sandbox insurer's 1165. */
+    const hsm = (secret: string): CardAuthenticator & { keys: string[] } => {
+      const keys: string[] = [];
+      return {
+        keys,
+        authenticate: async (cardSn, challenge, cardData) => {
+          const key = sandboxHsmCardKey(secret, cardSn, challenge.toString('hex'), cardData.toString('hex'));
+          keys.push(key);
+          return Buffer.from(key, 'hex');
+        },
+      };
+    };
+
+    it('is the derivation the sandbox insurer uses', () => {
+      expect(deriveSandboxCardKey).toBe(sandboxHsmCardKey);
+      const key = sandboxHsmCardKey(SANDBOX_HSM_SECRET, third.cardSn, '1a2b3c4d5e6f7081', 'aabb');
+      expect(key).toMatch(/^[0-9A-F]{32}$/);
+      expect(sandboxHsmCardKey(SANDBOX_HSM_SECRET, third.cardSn, '1A2B3C4D5E6F7081', 'AABB')).toBe(key); // case of the hex does not matter
+      expect(sandboxHsmCardKey(SANDBOX_HSM_SECRET, third.cardSn, '1A2B3C4D5E6F7082', 'AABB')).not.toBe(key);
+    });
+
+    it('reads a 3rd-generation card completely with the key the sandbox HSM derives', async () => {
+      const card = emulate(third, 3, { hsmSecret: SANDBOX_HSM_SECRET });
+      const auth = hsm(SANDBOX_HSM_SECRET);
+      const read = await readSsseCard(card.asTransmit(), auth, { terminalRandom: fixedRandom });
+      expect(read).toEqual({ kind: 'complete', card: third });
+      // EXTERNAL AUTHENTICATE carried exactly the 16-byte key, and the card took it.
+      expect(card.received.map(hex)).toContain(`0082000210${auth.keys[0]}`);
+      expect(card.remainingAuthAttempts).toBe(3);
+    });
+
+    it('refuses a key derived with another secret: authentication-required, CARD_REJECTED, one try used', async () => {
+      const card = emulate(third, 3, { hsmSecret: SANDBOX_HSM_SECRET });
+      const read = await readSsseCard(card.asTransmit(), hsm('00112233445566778899AABBCCDDEEFF'));
+      expect(read).toMatchObject({ kind: 'authentication-required', card: publicPart(third), reason: { code: 'CARD_REJECTED', sw: 0x63c2 } });
+      expect(read.card).not.toHaveProperty('name');
+      expect(read.card).not.toHaveProperty('ssn');
+      expect(card.remainingAuthAttempts).toBe(2);
+    });
+
+    it('refuses the simulated PSAM cryptogram (wrong length) and a replayed key, and locks after three wrong keys', async () => {
+      const card = emulate(third, 3, { hsmSecret: SANDBOX_HSM_SECRET });
+      await expect(readSsseCard(card.asTransmit(), new SimulatedPsam())).resolves.toMatchObject({
+        reason: { code: 'CARD_REJECTED', sw: 0x6700 },
+      });
+      expect(card.remainingAuthAttempts).toBe(3);
+
+      // A key is good for one challenge only: replaying the last one fails.
+      const auth = hsm(SANDBOX_HSM_SECRET);
+      await expect(readSsseCard(card.asTransmit(), auth)).resolves.toMatchObject({ kind: 'complete' });
+      const replay: CardAuthenticator = { authenticate: async () => Buffer.from(auth.keys[0], 'hex') };
+      await expect(readSsseCard(card.asTransmit(), replay)).resolves.toMatchObject({ reason: { code: 'CARD_REJECTED', sw: 0x63c2 } });
+      await readSsseCard(card.asTransmit(), replay);
+      await expect(readSsseCard(card.asTransmit(), replay)).resolves.toMatchObject({ reason: { code: 'CARD_REJECTED', sw: 0x6983 } });
+      // Locked: even the right key is refused now.
+      await expect(readSsseCard(card.asTransmit(), hsm(SANDBOX_HSM_SECRET))).resolves.toMatchObject({ reason: { code: 'CARD_REJECTED', sw: 0x6983 } });
+    });
+
+    it('takes no key without a preceding internal authentication on the same application selection', async () => {
+      const card = emulate(third, 3, { hsmSecret: SANDBOX_HSM_SECRET });
+      const transmit = card.asTransmit();
+      const keyFor = async (internalAnswer: Buffer): Promise<Buffer> => {
+        const challenge = (await transmit(getChallenge())).subarray(0, 8);
+        const cardData = Buffer.concat([fixedRandom(), internalAnswer]);
+        return Buffer.from(sandboxHsmCardKey(SANDBOX_HSM_SECRET, third.cardSn, challenge.toString('hex'), cardData.toString('hex')), 'hex');
+      };
+      await transmit(selectSsseApp());
+      const answer = (await transmit(internalAuthenticate(0x01, fixedRandom()))).subarray(0, 8);
+      await transmit(selectSsseApp()); // re-selecting the application forgets it
+      expect(hex(await transmit(externalAuthenticate(0x02, await keyFor(answer))))).toBe('63C2');
+      // The same steps without the re-selection are accepted.
+      await transmit(internalAuthenticate(0x01, fixedRandom()));
+      expect(hex(await transmit(externalAuthenticate(0x02, await keyFor(answer))))).toBe('9000');
     });
   });
 });

@@ -2,7 +2,19 @@
  * Errors of the device transports carry flags, not only messages, so callers branch on facts:
  * `disconnected` (the device went away: reconnect with backoff), `code` (what to tell IT staff).
  */
-export type TransportErrorCode = 'NOT_FOUND' | 'ACCESS_DENIED' | 'BUSY' | 'NOT_OPEN' | 'IO' | 'MISSING_LIBRARY';
+export type TransportErrorCode =
+  | 'NOT_FOUND'
+  | 'ACCESS_DENIED'
+  | 'BUSY'
+  | 'NOT_OPEN'
+  | 'IO'
+  | 'MISSING_LIBRARY'
+  /** PC/SC: no card in the reader. */
+  | 'NO_CARD'
+  /** PC/SC: the card was taken out (or reset by another program) during the session. */
+  | 'CARD_REMOVED'
+  /** PC/SC: a card is in the reader but does not answer (inserted the wrong way, broken chip). */
+  | 'CARD_UNRESPONSIVE';
 
 export class TransportError extends Error {
   readonly disconnected: boolean = false;

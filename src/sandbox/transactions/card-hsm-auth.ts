@@ -1,4 +1,4 @@
-import { sm3 } from 'sm-crypto';
+import { sandboxHsmCardKey } from '../../../drivers/protocols/ssse-card-sim-auth';
 import { requireString } from '../input-fields';
 import { Rejection } from '../rejection';
 import { TxContext, TxResult } from './context';
@@ -19,11 +19,8 @@ export interface CardHsmAuthOutput {
   auth_key: string;
 }
 
-export function deriveSandboxCardKey(secretHex: string, cardSn: string, randomNo: string, cardData: string): string {
-  return sm3(`${cardSn}${randomNo.toUpperCase()}${cardData.toUpperCase()}`, { key: secretHex })
-    .slice(0, 32)
-    .toUpperCase();
-}
+/** The derivation lives with the card emulator (drivers/protocols/ssse-card-sim-auth.ts), which checks the same key. */
+export { sandboxHsmCardKey as deriveSandboxCardKey };
 
 export function cardHsmAuth(ctx: TxContext): TxResult<CardHsmAuthOutput> {
   const cardSn = requireString(ctx.input, 'card_sn', '', { pattern: /^[0-9A-F]{32}$/, format: '32位卡识别码' });
@@ -42,5 +39,5 @@ export function cardHsmAuth(ctx: TxContext): TxResult<CardHsmAuthOutput> {
   if (person.card.status === 'lost') {
     throw new Rejection('该卡已挂失，加密机拒绝认证');
   }
-  return { output: { card_sn: cardSn, auth_key: deriveSandboxCardKey(ctx.hsmSecret, cardSn, randomNo, cardData) } };
+  return { output: { card_sn: cardSn, auth_key: sandboxHsmCardKey(ctx.hsmSecret, cardSn, randomNo, cardData) } };
 }
