@@ -25,6 +25,8 @@ export class IdCardSimulator {
   private readonly parser = new IdCardFrameParser();
   private card: { fields: IdCardTextFields; photo: Buffer } | undefined;
   private selected = false;
+  /** A card was replaced: the next find-card reports the gap. */
+  private swapping = false;
   /** Frames received, for tests and the CLI. */
   readonly received: Buffer[] = [];
 
@@ -39,12 +41,19 @@ export class IdCardSimulator {
     });
   }
 
+  /**
+   * Puts a card on the reader. A card already there is taken away first, and the reader is
+   * told so at its next look (find-card answers "no card" once), as when a clerk swaps cards
+   * by hand: otherwise the reader could not tell the new card from the old one.
+   */
   present(fields: IdCardTextFields, photo: Buffer = Buffer.alloc(ID_CARD_PHOTO_LENGTH, 0x5a)): void {
+    this.swapping = this.card !== undefined;
     this.card = { fields, photo };
     this.selected = false;
   }
 
   remove(): void {
+    this.swapping = false;
     this.card = undefined;
     this.selected = false;
   }
@@ -55,7 +64,9 @@ export class IdCardSimulator {
     if (is(commands.samStatus)) {
       await this.line.send(buildSamStatusReply());
     } else if (is(commands.findCard)) {
-      await this.line.send(buildFindReply(this.card !== undefined));
+      const found = this.card !== undefined && !this.swapping;
+      this.swapping = false;
+      await this.line.send(buildFindReply(found));
     } else if (is(commands.selectCard)) {
       this.selected = this.card !== undefined;
       await this.line.send(buildSelectReply(this.selected));
