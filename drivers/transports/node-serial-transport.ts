@@ -1,3 +1,5 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { SerialOptions, SerialTransport, TransportListeners } from './serial-transport';
 import { DisconnectedError, openError, TransportError } from './transport-errors';
@@ -72,4 +74,48 @@ export class NodeSerialTransport implements SerialTransport {
   onDisconnect(listener: (error: TransportError) => void): () => void {
     return this.listeners.onDisconnect(listener);
   }
+}
+
+/** A serial port as the operating system lists it (ptys are not listed). */
+export interface SerialPortInfo {
+  path: string;
+  manufacturer?: string;
+  /** USB ids in hex, for USB-serial adapters and virtual-COM scanners. */
+  vendorId?: string;
+  productId?: string;
+}
+
+export interface SerialPortList {
+  ports: SerialPortInfo[];
+  /** Set when the list is incomplete and why (Chinese, for IT staff). */
+  note?: string;
+}
+
+/**
+ * The serial ports of this machine. On Linux `serialport` asks udev (`udevadm`); when udev is
+ * not installed its child process fails with an error nobody catches, which would end the
+ * gateway, so udevadm is looked for first and, without it, USB serial ports are listed from
+ * /dev by name only.
+ */
+export async function listSerialPorts(env: NodeJS.ProcessEnv = process.env): Promise<SerialPortList> {
+  if (process.platform === 'linux' && !onPath('udevadm', env)) {
+    const ports = readdirSync('/dev')
+      .filter((name) => /^tty(USB|ACM)\d+$/.test(name))
+      .sort()
+      .map((name) => ({ path: `/dev/${name}` }));
+    return { ports, note: '未安装 udev（找不到 udevadm），只能按名称列出 USB 串口，无法显示厂商和型号：apt-get install udev' };
+  }
+  const ports = await SerialPort.list();
+  return {
+    ports: ports.map((p) => ({
+      path: p.path,
+      ...(p.manufacturer ? { manufacturer: p.manufacturer } : {}),
+      ...(p.vendorId ? { vendorId: p.vendorId.toLowerCase() } : {}),
+      ...(p.productId ? { productId: p.productId.toLowerCase() } : {}),
+    })),
+  };
+}
+
+function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
+  return (env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, command)));
 }
