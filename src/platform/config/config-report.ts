@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { GatewayConfig } from './gateway-config';
 import { ConfigIssue } from './config-loader';
+import { checkDevices } from './device-config-check';
 import { decodeKeyring, KeyringError, readKeyringFile } from '../pii/keyring';
 import { checkHospitalAgainstReference } from '../../reference/hospital-check';
 import { readInstitutionDataset, referenceDir } from '../../reference/institutions.service';
@@ -47,6 +48,8 @@ export function checkConfigSemantics(config: GatewayConfig): { issues: ConfigIss
     issues.push({ key: 'pii.createKeyringIfMissing', value: true, expected: 'false in production (keys must be provisioned and backed up)' });
   }
 
+  issues.push(...checkDevices(config));
+
   const upstream = config.upstream;
   if (upstream.baseUrl) {
     if (!upstream.signing.insurerPublicKey) {
@@ -59,6 +62,10 @@ export function checkConfigSemantics(config: GatewayConfig): { issues: ConfigIss
     }
   } else if (!(config.mode === 'sandbox' && config.sandboxInsurer.enabled)) {
     warnings.push('upstream.baseUrl is empty: nothing is sent to the insurer; messages wait in the outbox');
+    const needHsm = config.devices.filter((d) => d.kind === 'ssse-card' && (d.cardAuth ?? 'hsm') === 'hsm');
+    if (needHsm.length > 0) {
+      warnings.push(`${needHsm.map((d) => d.id).join(', ')}: 3rd-generation cards need the insurer's HSM (1165), and no insurer link is configured; they will stop at "authentication required"`);
+    }
   }
 
   try {
