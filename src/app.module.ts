@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule, PlatformOptions } from './platform/platform.module';
 import { ReferenceModule } from './reference/reference.module';
 import { DevicesModule } from './devices/devices.module';
+import { SimulatedDevicesModule } from './devices/simulated/simulated-devices.module';
 import { SandboxModule } from './sandbox/sandbox.module';
 import { UpstreamModule } from './upstream/upstream.module';
 
@@ -17,6 +18,8 @@ export class AppModule {
         DevicesModule,
         // The sandbox insurer exists only in sandbox mode: never on a production code path.
         ...(options.config.mode === 'sandbox' && options.config.sandboxInsurer.enabled ? [SandboxModule] : []),
+        // Simulated devices are refused outside sandbox mode (config check); so are their controls.
+        ...(options.config.mode === 'sandbox' ? [SimulatedDevicesModule] : []),
       ],
     };
   }

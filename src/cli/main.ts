@@ -10,6 +10,8 @@ import { piiCommand } from './pii.command';
 import { outboxCommand } from './outbox.command';
 import { referenceCommand } from './reference.command';
 import { upstreamCommand } from './upstream.command';
+import { devicesCommand } from './devices.command';
+import { simulateCommand } from './simulate.command';
 import { CliError, CliOutput, stdio } from './cli-io';
 
 const USAGE = `Usage: npm run gateway -- <command> [options]
@@ -33,6 +35,17 @@ Commands:
   outbox export --month YYYY-MM [--out <dir>]
                                       write the month's undelivered settlements and a summary (emergency plan)
   upstream keygen <file> [--id <id>]  create the gateway's SM2 signing key
+  devices list                        configured devices, and the serial ports, HID devices and
+                                      PC/SC readers attached to this machine
+  devices status [--url <u>] [--key <admin key>]
+                                      the running gateway's devices and their status
+                                      (key also from GATEWAY_API_KEY)
+  devices test <id> [--wait <s>]      open one device here and wait for a card or a scan
+                                      (stop the gateway first: it holds the port)
+  simulate present <device> [--person <role|ID number>] [--text <code> [--aim <]xy>]]
+                                      sandbox: present a seed person's ID card or social-security
+                                      card at a simulated reader, or scan a code
+  simulate remove <device>            sandbox: take the card away
 
 Global options:
   --config <file>   overlay config file (else $GATEWAY_CONFIG)
@@ -57,6 +70,12 @@ export async function runCli(argv: string[], out: CliOutput = stdio, env: NodeJS
       status: { type: 'string' },
       month: { type: 'string' },
       id: { type: 'string' },
+      url: { type: 'string' },
+      key: { type: 'string' },
+      wait: { type: 'string' },
+      person: { type: 'string' },
+      text: { type: 'string' },
+      aim: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -65,7 +84,9 @@ export async function runCli(argv: string[], out: CliOutput = stdio, env: NodeJS
     out.log(USAGE);
     return command || values.help ? 0 : 2;
   }
-  const selection = { configFile: values.config, sandbox: values.sandbox ?? false };
+  // `simulate` only makes sense against the sandbox: it is the default config there.
+  const sandboxByDefault = command === 'simulate' && !values.config && !env.GATEWAY_CONFIG;
+  const selection = { configFile: values.config, sandbox: (values.sandbox ?? false) || sandboxByDefault };
   const actor = { type: 'cli' as const, id: `cli:${safeUserName()}` };
 
   try {
@@ -87,6 +108,10 @@ export async function runCli(argv: string[], out: CliOutput = stdio, env: NodeJS
         return await outboxCommand(loadStartupConfig(selection, env).config, sub, rest, values, actor, out);
       case 'upstream':
         return upstreamCommand(sub, rest, values, out);
+      case 'devices':
+        return await devicesCommand(loadStartupConfig(selection, env).config, sub, rest, values, out, env);
+      case 'simulate':
+        return await simulateCommand(loadStartupConfig(selection, env).config, sub, rest, values, out);
       default:
         throw new CliError(`unknown command "${command}"\n\n${USAGE}`);
     }

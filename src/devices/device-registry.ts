@@ -1,20 +1,22 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { IdCardReader, DEFAULT_ID_CARD_READER_OPTIONS } from '../../drivers/readers/id-card-reader';
-import { ScannerReader, DEFAULT_SCANNER_OPTIONS } from '../../drivers/readers/scanner-reader';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { DeviceStatus } from '../../drivers/readers/device-status';
-import { NodeSerialTransport } from '../../drivers/transports/node-serial-transport';
-import { DeviceConfig, GatewayConfig } from '../platform/config/gateway-config';
+import { DeviceConfig, DeviceTransport, deviceTransport, GatewayConfig } from '../platform/config/gateway-config';
+import { SANDBOX_HSM_SECRET } from '../sandbox/transactions/card-hsm-auth';
+import { UPSTREAM_LINK, UpstreamLink } from '../upstream/upstream-link';
+import { UpstreamCalls } from '../upstream/upstream-calls';
+import { buildDevice, DeviceReader, DeviceSimulation } from './device-factory';
 import { DeviceEvents } from './device-events';
+import { HsmCardAuthenticator } from './hsm-authenticator';
 
 export interface DeviceView {
   id: string;
   kind: DeviceConfig['kind'];
+  transport: DeviceTransport;
   desk: string;
-  path: string;
+  /** Port, VID:PID or reader name; null for simulated devices. */
+  path: string | null;
   status: DeviceStatus;
 }
-
-type Reader = IdCardReader | ScannerReader;
 
 /**
  * The devices declared in config, each driven by its reader from drivers/. A device that cannot
@@ -23,21 +25,28 @@ type Reader = IdCardReader | ScannerReader;
 @Injectable()
 export class DeviceRegistry implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DeviceRegistry.name);
-  private readonly devices = new Map<string, { config: DeviceConfig; reader: Reader }>();
+  private readonly devices = new Map<string, { config: DeviceConfig; reader: DeviceReader; simulation?: DeviceSimulation }>();
 
   constructor(
     private readonly config: GatewayConfig,
     private readonly events: DeviceEvents,
+    private readonly calls: UpstreamCalls,
+    @Inject(UPSTREAM_LINK) private readonly link: UpstreamLink | null,
   ) {}
 
   onApplicationBootstrap(): void {
+    const deps = {
+      hsm: this.link ? new HsmCardAuthenticator(this.calls) : undefined,
+      sandboxHsmSecret: this.link?.source === 'sandbox' ? SANDBOX_HSM_SECRET : undefined,
+      publish: (event: Parameters<DeviceEvents['publish']>[0]) => this.events.publish(event),
+    };
     for (const device of this.config.devices) {
-      const reader = this.createReader(device);
-      this.devices.set(device.id, { config: device, reader });
-      reader.on('status', (status) => {
+      const { reader, simulation } = buildDevice(device, deps);
+      this.devices.set(device.id, { config: device, reader, simulation });
+      reader.on('status', (status: DeviceStatus) => {
         this.events.publish({ type: 'status', deviceId: device.id, desk: device.desk, status });
         if (status.state === 'error' || status.state === 'disconnected') {
-          this.logger.warn(`${device.id} (${device.path}): ${status.message}`);
+          this.logger.warn(`${device.id} (${device.path ?? 'simulated'}): ${status.message}`);
         }
       });
       reader.start();
@@ -49,25 +58,22 @@ export class DeviceRegistry implements OnApplicationBootstrap, OnApplicationShut
   }
 
   list(): DeviceView[] {
-    return [...this.devices.values()].map(({ config, reader }) => ({ id: config.id, kind: config.kind, desk: config.desk, path: config.path, status: reader.status }));
+    return [...this.devices.values()].map(({ config, reader }) => ({
+      id: config.id,
+      kind: config.kind,
+      transport: deviceTransport(config),
+      desk: config.desk,
+      path: config.path ?? null,
+      status: reader.status,
+    }));
   }
 
-  private createReader(device: DeviceConfig): Reader {
-    const transport = new NodeSerialTransport({ path: device.path, baudRate: device.baudRate ?? 115200 });
-    switch (device.kind) {
-      case 'id-card': {
-        const reader = new IdCardReader(transport, DEFAULT_ID_CARD_READER_OPTIONS);
-        reader.on('card', (read) => this.events.publish({ type: 'id-card', deviceId: device.id, desk: device.desk, read }));
-        return reader;
-      }
-      case 'scanner': {
-        const reader = new ScannerReader(transport, {
-          ...DEFAULT_SCANNER_OPTIONS,
-          framing: { ...DEFAULT_SCANNER_OPTIONS.framing, terminator: device.terminator ?? 'CR' },
-        });
-        reader.on('scan', (scan) => this.events.publish({ type: 'scan', deviceId: device.id, desk: device.desk, scan, source: 'device' }));
-        return reader;
-      }
-    }
+  get(id: string): DeviceView | undefined {
+    return this.list().find((d) => d.id === id);
+  }
+
+  /** The controls of a simulated device (sandbox mode); undefined for real ones. */
+  simulation(id: string): DeviceSimulation | undefined {
+    return this.devices.get(id)?.simulation;
   }
 }

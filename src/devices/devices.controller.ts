@@ -1,10 +1,12 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { classifyCode } from '../../drivers/protocols/code-classifier';
 import { RequireScopes } from '../platform/auth/decorators';
+import { NotFoundError } from '../platform/errors/domain-error';
+import { discoverDevices } from './device-discovery';
 import { DeviceEvents } from './device-events';
 import { DeviceRegistry } from './device-registry';
-import { ClassificationDto, DeviceViewDto, KeyboardScanDto } from './devices.dto';
+import { ClassificationDto, DeviceViewDto, DiscoveryDto, KeyboardScanDto } from './devices.dto';
 
 @ApiTags('devices')
 @Controller('api/v1/devices')
@@ -20,6 +22,27 @@ export class DevicesController {
   @ApiOkResponse({ type: [DeviceViewDto] })
   list(): DeviceViewDto[] {
     return this.devices.list().map((d) => DeviceViewDto.from(d));
+  }
+
+  /** What is attached to this machine, to help IT staff write the devices config. */
+  @Get('discovery')
+  @RequireScopes('admin')
+  @ApiOperation({ summary: 'Serial ports, HID devices and PC/SC readers attached to this machine' })
+  @ApiOkResponse({ type: DiscoveryDto })
+  async discovery(): Promise<DiscoveryDto> {
+    return discoverDevices();
+  }
+
+  @Get(':id')
+  @RequireScopes('admin')
+  @ApiOperation({ summary: 'One configured device and its status' })
+  @ApiOkResponse({ type: DeviceViewDto })
+  one(@Param('id') id: string): DeviceViewDto {
+    const device = this.devices.get(id);
+    if (device === undefined) {
+      throw new NotFoundError('DEVICE_NOT_FOUND', `没有编号为「${id}」的设备：请查看 GET /api/v1/devices`);
+    }
+    return DeviceViewDto.from(device);
   }
 
   /** Keyboard-wedge scanners type into a browser page; the page posts what arrived. */

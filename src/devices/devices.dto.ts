@@ -1,19 +1,20 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
-import { DEVICE_KINDS } from '../platform/config/gateway-config';
+import { DEVICE_KINDS, DEVICE_TRANSPORTS } from '../platform/config/gateway-config';
 import type { DeviceView } from './device-registry';
 
 export class DeviceViewDto {
   @ApiProperty({ example: 'desk1-idcard' }) id: string;
   @ApiProperty({ enum: DEVICE_KINDS }) kind: string;
+  @ApiProperty({ enum: DEVICE_TRANSPORTS }) transport: string;
   @ApiProperty({ example: '门诊挂号1' }) desk: string;
-  @ApiProperty({ example: '/dev/ttyUSB0' }) path: string;
-  @ApiProperty({ enum: ['connecting', 'connected', 'waiting', 'reading', 'disconnected', 'error'] }) state: string;
+  @ApiProperty({ example: '/dev/ttyUSB0', nullable: true, type: String, description: 'Port, VID:PID or reader name; null for simulated devices' }) path: string | null;
+  @ApiProperty({ enum: ['connecting', 'connected', 'waiting', 'reading', 'authentication-required', 'disconnected', 'error'] }) state: string;
   @ApiProperty({ description: 'What is happening or what to check (Chinese)' }) message: string;
   @ApiProperty({ type: String, format: 'date-time' }) since: string;
 
   static from(d: DeviceView): DeviceViewDto {
-    return { id: d.id, kind: d.kind, desk: d.desk, path: d.path, state: d.status.state, message: d.status.message, since: d.status.at.toISOString() };
+    return { id: d.id, kind: d.kind, transport: d.transport, desk: d.desk, path: d.path, state: d.status.state, message: d.status.message, since: d.status.at.toISOString() };
   }
 }
 
@@ -33,4 +34,17 @@ export class ClassificationDto {
   @ApiProperty({ enum: ['trace-code', 'gs1', 'commodity-barcode', 'id-number', 'qr-token', 'refused'] }) kind: string;
   @ApiProperty({ required: false, description: 'For refusals: stable English code' }) code?: string;
   @ApiProperty({ required: false, description: 'For refusals: what to scan instead (Chinese)' }) message?: string;
+}
+
+class DiscoverySectionDto {
+  @ApiProperty({ description: 'false when the library or service needed to look is missing' }) ok: boolean;
+  @ApiProperty({ required: false, type: 'array', items: { type: 'object' }, description: 'What was found' }) items?: object[];
+  @ApiProperty({ required: false, description: 'Why the list may be incomplete (Chinese)' }) note?: string;
+  @ApiProperty({ required: false, description: 'Why nothing could be looked for, and what to install (Chinese)' }) message?: string;
+}
+
+export class DiscoveryDto {
+  @ApiProperty({ type: DiscoverySectionDto, description: 'Serial ports (path, manufacturer, vendorId, productId)' }) serial: DiscoverySectionDto;
+  @ApiProperty({ type: DiscoverySectionDto, description: 'HID devices (vidPid, path, description, hidPos)' }) hid: DiscoverySectionDto;
+  @ApiProperty({ type: DiscoverySectionDto, description: 'PC/SC readers (name)' }) pcsc: DiscoverySectionDto;
 }

@@ -2,7 +2,8 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ComponentHealth, HealthContributor, HealthRegistry } from '../platform/health/health.registry';
 import { DeviceRegistry } from './device-registry';
 
-const WORKING = new Set(['connected', 'waiting', 'reading']);
+// 'authentication-required' is about the card in the reader, not the reader.
+const WORKING = new Set(['connected', 'waiting', 'reading', 'authentication-required']);
 
 /** Devices in /health: a device in trouble degrades the gateway but never takes it down. */
 @Injectable()

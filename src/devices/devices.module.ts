@@ -3,10 +3,13 @@ import { DeviceEvents } from './device-events';
 import { DeviceRegistry } from './device-registry';
 import { DevicesController } from './devices.controller';
 import { DevicesHealth } from './devices.health';
+import { DeviceEventsSocket } from './device-events.socket';
+import { UpstreamModule } from '../upstream/upstream.module';
 
 @Module({
+  imports: [UpstreamModule],
   controllers: [DevicesController],
-  providers: [{ provide: DeviceEvents, useFactory: () => new DeviceEvents() }, DeviceRegistry, DevicesHealth],
+  providers: [{ provide: DeviceEvents, useFactory: () => new DeviceEvents() }, DeviceRegistry, DevicesHealth, DeviceEventsSocket],
   exports: [DeviceEvents, DeviceRegistry],
 })
 export class DevicesModule {}

@@ -44,3 +44,9 @@ export function ipAllowed(ip: string, entries: string[] | null): boolean {
   const type = isIP(normalized) === 6 ? 'ipv6' : 'ipv4';
   return isIP(normalized) !== 0 && buildAllowList(entries).check(normalized, type);
 }
+
+/** 127.0.0.0/8 or ::1 (also as ::ffff:127.x.y.z): a caller on this machine. */
+export function isLoopback(ip: string): boolean {
+  const normalized = normalizeIp(ip);
+  return normalized === '::1' || (isIP(normalized) === 4 && normalized.startsWith('127.'));
+}

@@ -1,0 +1,35 @@
+import { GatewayConfig } from '../platform/config/gateway-config';
+import { CliError, CliOutput } from './cli-io';
+import { gatewayRequest } from './gateway-http';
+
+interface Presented {
+  deviceId: string;
+  kind: string;
+  presented: string | null;
+}
+
+/**
+ * Operates a simulated device of the running sandbox gateway, as a person at the desk would:
+ * `simulate present <device> [--person <role|ID number>]` puts that seed person's ID card or
+ * social-security card on the reader; `--text <code> [--aim ]d2]` scans a code;
+ * `simulate remove <device>` takes the card away.
+ */
+export async function simulateCommand(
+  config: GatewayConfig,
+  sub: string | undefined,
+  rest: string[],
+  options: { person?: string; text?: string; aim?: string; url?: string },
+  out: CliOutput,
+): Promise<number> {
+  const id = rest[0];
+  if ((sub !== 'present' && sub !== 'remove') || !id) {
+    throw new CliError('use: simulate present <device id> [--person <seed role|ID number>] [--text <code> [--aim ]d2]] | simulate remove <device id>');
+  }
+  if (config.mode !== 'sandbox') {
+    throw new CliError('simulated devices exist only in sandbox mode (npm start, or --sandbox)');
+  }
+  const body = sub === 'present' ? { person: options.person, text: options.text, aim: options.aim } : undefined;
+  const result = await gatewayRequest<Presented>(config, { method: 'POST', path: `/api/v1/sandbox/devices/${encodeURIComponent(id)}/${sub}`, url: options.url, body });
+  out.log(result.presented === null ? `${result.deviceId}: card taken away` : `${result.deviceId} (${result.kind}): presented ${result.presented}`);
+  return 0;
+}

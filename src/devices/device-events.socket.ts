@@ -1,0 +1,174 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { ApiKeyService } from '../platform/auth/api-key.service';
+import type { Principal } from '../platform/auth/principal';
+import type { Scope } from '../platform/auth/scopes';
+import { DomainError } from '../platform/errors/domain-error';
+import { DeviceEvent, DeviceEvents } from './device-events';
+import { DeviceRegistry } from './device-registry';
+import { toWireEvent, WireDeviceEvent } from './device-event-wire';
+
+export const DEVICE_EVENTS_PATH = '/api/v1/devices/events';
+
+/** Subprotocol a browser uses to carry its API key: `new WebSocket(url, ['gateway-key', token])`. */
+export const KEY_SUBPROTOCOL = 'gateway-key';
+
+/** A client that stops reading is dropped rather than buffered without bound. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+const PING_INTERVAL_MS = 30_000;
+
+/** Who may see what: reads of cards carry personal data, scans feed identity and trace codes. */
+const EVENT_SCOPES: Record<DeviceEvent['type'], readonly Scope[]> = {
+  status: ['identity', 'trace-codes', 'admin'],
+  'id-card': ['identity'],
+  'ssse-card': ['identity'],
+  scan: ['identity', 'trace-codes'],
+};
+
+interface Subscriber {
+  socket: WebSocket;
+  desk: string | undefined;
+  principal: Principal;
+  alive: boolean;
+}
+
+/**
+ * Device events over WebSocket, one desk per connection: `GET /api/v1/devices/events?desk=…`
+ * with the API key in `Authorization: Bearer …` (HIS) or as the second subprotocol after
+ * `gateway-key` (browsers cannot set headers). Without `desk` only admin keys may connect, and
+ * they see every desk. The first message is a `hello` with the desk's devices and their
+ * status; then every event of that desk as it happens. Refusals are plain HTTP answers with
+ * the usual error body, before the upgrade.
+ */
+@Injectable()
+export class DeviceEventsSocket implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(DeviceEventsSocket.name);
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096, handleProtocols: (protocols) => (protocols.has(KEY_SUBPROTOCOL) ? KEY_SUBPROTOCOL : false) });
+  private readonly subscribers = new Set<Subscriber>();
+  private server: Server | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const url = new URL(request.url ?? '/', 'http://gateway');
+    if (url.pathname !== DEVICE_EVENTS_PATH) {
+      return; // not ours; with no other upgrade listener Node closes the socket
+    }
+    void this.accept(request, socket, head, url);
+  };
+  private readonly onEvent = (event: DeviceEvent): void => this.broadcast(event);
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly apiKeys: ApiKeyService,
+    private readonly events: DeviceEvents,
+    private readonly registry: DeviceRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
+    this.server.on('upgrade', this.onUpgrade);
+    this.events.on('event', this.onEvent);
+    this.pingTimer = setInterval(() => this.ping(), PING_INTERVAL_MS).unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.pingTimer);
+    this.server?.off('upgrade', this.onUpgrade);
+    this.events.off('event', this.onEvent);
+    for (const s of this.subscribers) {
+      s.socket.close(1001, 'gateway shutting down');
+    }
+    this.subscribers.clear();
+  }
+
+  /** Open connections, for /metrics and tests. */
+  get connections(): number {
+    return this.subscribers.size;
+  }
+
+  private async accept(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
+    const desk = url.searchParams.get('desk') ?? undefined;
+    let principal: Principal;
+    try {
+      principal = await this.apiKeys.authenticate(authorization(request), request.socket.remoteAddress ?? '', desk === undefined ? ['admin'] : ['identity', 'trace-codes', 'admin']);
+      if (desk !== undefined && (desk.length === 0 || desk.length > 40)) {
+        return refuse(socket, 400, 'VALIDATION_FAILED', 'desk 参数应为1到40个字符的工位名称');
+      }
+    } catch (e) {
+      if (e instanceof DomainError) {
+        return refuse(socket, e.status, e.code, e.userMessage);
+      }
+      this.logger.error({ err: e }, 'device events: authentication failed');
+      return refuse(socket, 500, 'INTERNAL', '网关内部错误');
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      const subscriber: Subscriber = { socket: ws, desk, principal, alive: true };
+      this.subscribers.add(subscriber);
+      ws.on('pong', () => {
+        subscriber.alive = true;
+      });
+      ws.on('close', () => this.subscribers.delete(subscriber));
+      ws.on('error', () => this.subscribers.delete(subscriber));
+      const devices = this.registry.list().filter((d) => desk === undefined || d.desk === desk);
+      this.send(subscriber, {
+        type: 'hello',
+        desk: desk ?? null,
+        devices: devices.map((d) => ({ id: d.id, kind: d.kind, desk: d.desk, state: d.status.state, message: d.status.message, since: d.status.at.toISOString() })),
+      });
+    });
+  }
+
+  private broadcast(event: DeviceEvent): void {
+    let wire: WireDeviceEvent | undefined;
+    for (const s of this.subscribers) {
+      if ((s.desk !== undefined && s.desk !== event.desk) || !EVENT_SCOPES[event.type].some((scope) => s.principal.scopes.includes(scope))) {
+        continue;
+      }
+      wire ??= toWireEvent(event);
+      this.send(s, wire);
+    }
+  }
+
+  private send(s: Subscriber, message: object): void {
+    if (s.socket.readyState !== WebSocket.OPEN) {
+      return;
+    }
+    if (s.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.logger.warn(`device events: dropping a client of desk ${s.desk ?? '(all)'} that does not read`);
+      s.socket.close(1013, 'client too slow');
+      this.subscribers.delete(s);
+      return;
+    }
+    s.socket.send(JSON.stringify(message));
+  }
+
+  private ping(): void {
+    for (const s of this.subscribers) {
+      if (!s.alive) {
+        s.socket.terminate();
+        this.subscribers.delete(s);
+        continue;
+      }
+      s.alive = false;
+      s.socket.ping();
+    }
+  }
+}
+
+function authorization(request: IncomingMessage): string | undefined {
+  if (request.headers.authorization) {
+    return request.headers.authorization;
+  }
+  const protocols = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  const at = protocols.indexOf(KEY_SUBPROTOCOL);
+  return at >= 0 && protocols[at + 1] ? `Bearer ${protocols[at + 1]}` : undefined;
+}
+
+function refuse(socket: Duplex, status: number, code: string, message: string): void {
+  const body = JSON.stringify({ code, message, correlationId: randomUUID() });
+  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden' }[status] ?? 'Error';
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}

@@ -1,0 +1,82 @@
+import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { isLoopback } from '../../platform/auth/ip-allow-list';
+import { Public } from '../../platform/auth/decorators';
+import { BadRequestError, ForbiddenError, NotFoundError } from '../../platform/errors/domain-error';
+import { findSeedPerson, idCardOf, seedRoles, ssseCardOf } from '../../sandbox/simulated-documents';
+import { DeviceRegistry } from '../device-registry';
+import { PresentDto, PresentedDto } from './simulated-devices.dto';
+
+/**
+ * Sandbox mode only (the module is not loaded otherwise): what a person does at a device,
+ * done for them: put an ID card on the reader, insert a social-security card, scan a code.
+ * The simulated device answers the real driver with real bytes, so the read arrives as
+ * events exactly as from hardware. Open without an API key for demos and the `simulate`
+ * CLI, but only from this machine.
+ */
+@ApiTags('sandbox')
+@Controller('api/v1/sandbox/devices')
+export class SimulatedDevicesController {
+  constructor(private readonly registry: DeviceRegistry) {}
+
+  @Post(':id/present')
+  @HttpCode(200)
+  @Public()
+  @ApiOperation({ summary: 'Sandbox: present a seed person’s ID card or social-security card, or scan a code, at a simulated device' })
+  @ApiOkResponse({ type: PresentedDto })
+  async present(@Req() request: FastifyRequest, @Param('id') id: string, @Body() body: PresentDto): Promise<PresentedDto> {
+    const simulation = this.simulation(request, id);
+    if (simulation.kind === 'scanner') {
+      if (body.text === undefined) {
+        throw new BadRequestError('SIMULATION_TEXT_MISSING', '扫码枪需要 text：要扫的内容');
+      }
+      await simulation.scan(body.text, body.aim);
+      return { deviceId: id, kind: simulation.kind, presented: body.text };
+    }
+    const ref = body.person ?? 'activeFingers';
+    const person = findSeedPerson(ref);
+    if (person === undefined) {
+      throw new NotFoundError('SEED_PERSON_NOT_FOUND', `沙箱中没有「${ref}」：可用的人员 ${seedRoles().join('、')}，或其身份证号、个人编号`);
+    }
+    if (simulation.kind === 'id-card') {
+      simulation.present(idCardOf(person));
+    } else {
+      const { card, generation } = ssseCardOf(person);
+      try {
+        simulation.insert(card, generation);
+      } catch (e) {
+        throw new BadRequestError('SIMULATION_CARD_INVALID', `无法为「${ref}」制作模拟社保卡：${(e as Error).message}`);
+      }
+    }
+    return { deviceId: id, kind: simulation.kind, presented: person.psn_name };
+  }
+
+  @Post(':id/remove')
+  @HttpCode(200)
+  @Public()
+  @ApiOperation({ summary: 'Sandbox: take the card away from a simulated reader' })
+  @ApiOkResponse({ type: PresentedDto })
+  remove(@Req() request: FastifyRequest, @Param('id') id: string): PresentedDto {
+    const simulation = this.simulation(request, id);
+    if (simulation.kind === 'scanner') {
+      throw new BadRequestError('SIMULATION_NOTHING_TO_REMOVE', '扫码枪上没有可取走的卡片');
+    }
+    simulation.remove();
+    return { deviceId: id, kind: simulation.kind, presented: null };
+  }
+
+  private simulation(request: FastifyRequest, id: string): NonNullable<ReturnType<DeviceRegistry['simulation']>> {
+    if (!isLoopback(request.ip)) {
+      throw new ForbiddenError('AUTH_IP_NOT_ALLOWED', '模拟设备只能在本机操作');
+    }
+    if (this.registry.get(id) === undefined) {
+      throw new NotFoundError('DEVICE_NOT_FOUND', `没有编号为「${id}」的设备：请查看 GET /api/v1/devices`);
+    }
+    const simulation = this.registry.simulation(id);
+    if (simulation === undefined) {
+      throw new BadRequestError('DEVICE_NOT_SIMULATED', `设备「${id}」是真实设备，不能模拟操作`);
+    }
+    return simulation;
+  }
+}
