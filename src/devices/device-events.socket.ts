@@ -54,7 +54,9 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, OnApplication
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(request.url ?? '/', 'http://gateway');
     if (url.pathname !== DEVICE_EVENTS_PATH) {
-      return; // not ours; with no other upgrade listener Node closes the socket
+      // The only WebSocket endpoint: anything else would otherwise hang until the client gives up.
+      refuse(socket, 404, 'NOT_FOUND', `没有这个 WebSocket 地址；设备事件在 ${DEVICE_EVENTS_PATH}?desk=<工位>`);
+      return;
     }
     void this.accept(request, socket, head, url);
   };
@@ -169,6 +171,6 @@ function authorization(request: IncomingMessage): string | undefined {
 
 function refuse(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ code, message, correlationId: randomUUID() });
-  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden' }[status] ?? 'Error';
+  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status] ?? 'Error';
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

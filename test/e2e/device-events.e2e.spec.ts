@@ -64,6 +64,7 @@ describe('device events over WebSocket, with simulated devices', () => {
     // Every desk at once is for IT staff only.
     expect(await refusedUpgrade(wsBase, { headers: { authorization: `Bearer ${identity}` } })).toMatchObject({ status: 403, body: { code: 'AUTH_SCOPE_MISSING' } });
     expect(await refusedUpgrade(`${wsBase}?desk=`, { headers: { authorization: `Bearer ${identity}` } })).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
+    expect(await refusedUpgrade(wsBase.replace('/events', '/other'), { headers: { authorization: `Bearer ${identity}` } })).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
   });
 
   it('greets a desk with its devices, then delivers an ID-card read, a 3rd-generation card read through the sandbox HSM, and a scan', async () => {
