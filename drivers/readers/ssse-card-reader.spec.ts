@@ -1,7 +1,7 @@
 import { NINGXIA_CARD } from '../protocols/ssse-card.fixtures';
 import { buildCardImage, CardEmulator } from '../protocols/ssse-card-image';
 import { FakePcscSystem } from '../transports/fake-pcsc-transport';
-import type { PcscWorld } from '../transports/pcsc-transport.contract';
+import { fakePcscWorld } from '../transports/pcsc-transport.contract';
 import { eventually } from '../../test/support/eventually';
 import type { DeviceStatus } from './device-status';
 import { SSSE_READER_MESSAGES, SsseCardReader, SsseCardReadEvent } from './ssse-card-reader';
@@ -9,23 +9,7 @@ import { ssseCardReaderScenario } from './ssse-card-reader.contract';
 
 const READER = 'Virtual PCD 00 00';
 
-function fakeWorld(system: FakePcscSystem): PcscWorld {
-  system.plugReader(READER);
-  system.plugReader('Virtual PCD 00 01');
-  return {
-    readerName: READER,
-    presentReaders: [READER, 'Virtual PCD 00 01'],
-    ambiguousPrefix: 'Virtual PCD',
-    transport: (name = READER) => system.transport(name),
-    insert: async (card) => system.reader(READER)?.insert(card),
-    remove: async () => system.reader(READER)?.remove(),
-    unplugReader: async () => system.unplugReader(READER),
-    replugReader: async () => void system.plugReader(READER),
-    dispose: async () => undefined,
-  };
-}
-
-ssseCardReaderScenario('in-memory PC/SC', async () => fakeWorld(new FakePcscSystem()));
+ssseCardReaderScenario('in-memory PC/SC', async () => fakePcscWorld(new FakePcscSystem()));
 
 describe(SsseCardReader.name, () => {
   const ningxia = (): CardEmulator => new CardEmulator(buildCardImage(NINGXIA_CARD, { generation: 2 }));

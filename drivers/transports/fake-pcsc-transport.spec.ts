@@ -3,27 +3,10 @@ import { SIMULATED_SSSE_ATR } from '../protocols/ssse-card-image';
 import { eventually } from '../../test/support/eventually';
 import { FakePcscSystem, SimulatedCard } from './fake-pcsc-transport';
 import { CardPresence, matchReader } from './pcsc-transport';
-import { pcscTransportContract, PcscWorld, sampleCard } from './pcsc-transport.contract';
+import { fakePcscWorld, pcscTransportContract, sampleCard } from './pcsc-transport.contract';
 import { TransportError } from './transport-errors';
 
 const READER = 'Virtual PCD 00 00';
-
-/** The fake set up like pcscd with vpcd: two virtual readers, cards go into the first. */
-function fakePcscWorld(system = new FakePcscSystem()): PcscWorld {
-  system.plugReader(READER);
-  system.plugReader('Virtual PCD 00 01');
-  return {
-    readerName: READER,
-    presentReaders: [READER, 'Virtual PCD 00 01'],
-    ambiguousPrefix: 'Virtual PCD',
-    transport: (name = READER) => system.transport(name),
-    insert: async (card) => system.reader(READER)?.insert(card),
-    remove: async () => system.reader(READER)?.remove(),
-    unplugReader: async () => system.unplugReader(READER),
-    replugReader: async () => void system.plugReader(READER),
-    dispose: async () => undefined,
-  };
-}
 
 pcscTransportContract('in-memory fake', async () => fakePcscWorld());
 

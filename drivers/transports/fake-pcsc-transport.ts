@@ -1,5 +1,6 @@
 import { SIMULATED_SSSE_ATR } from '../protocols/ssse-card-image';
-import { CardPresence, matchReader, PcscListeners, pcscErrors, PcscTransport } from './pcsc-transport';
+import { Listeners } from './listeners';
+import { CardPresence, matchReader, pcscErrors, PcscTransport } from './pcsc-transport';
 import { DisconnectedError, TransportError } from './transport-errors';
 
 /**
@@ -202,7 +203,7 @@ interface Pending {
 
 export class FakePcscTransport implements PcscTransport {
   private reader: FakePcscReader | undefined;
-  private readonly listeners = new PcscListeners();
+  private readonly listeners = new Listeners<{ card: CardPresence; disconnect: TransportError }>();
   private connected: Insertion | undefined;
   private pending: Pending | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -236,7 +237,7 @@ export class FakePcscTransport implements PcscTransport {
       const initial = reader.presence();
       setImmediate(() => {
         if (this.reader === reader) {
-          this.listeners.emitCard(initial);
+          this.listeners.emit('card', initial);
         }
       });
     } finally {
@@ -262,11 +263,11 @@ export class FakePcscTransport implements PcscTransport {
   }
 
   onDisconnect(listener: (error: TransportError) => void): () => void {
-    return this.listeners.onDisconnect(listener);
+    return this.listeners.on('disconnect', listener);
   }
 
   onCard(listener: (event: CardPresence) => void): () => void {
-    return this.listeners.onCard(listener);
+    return this.listeners.on('card', listener);
   }
 
   async connectCard(): Promise<Buffer> {
@@ -314,7 +315,7 @@ export class FakePcscTransport implements PcscTransport {
     if (!event.present && this.connected && reader.current() !== this.connected) {
       this.failPending(pcscErrors.cardRemoved(reader.name));
     }
-    this.listeners.emitCard(event);
+    this.listeners.emit('card', event);
   }
 
   /** The reader was unplugged or the service stopped. */
@@ -325,7 +326,7 @@ export class FakePcscTransport implements PcscTransport {
     this.reader = undefined;
     this.connected = undefined;
     this.failPending(error);
-    this.listeners.emitDisconnect(error);
+    this.listeners.emit('disconnect', error);
   }
 
   private openReader(): FakePcscReader {

@@ -1,4 +1,5 @@
-import { SerialTransport, TransportListeners } from './serial-transport';
+import { Listeners } from './listeners';
+import { SerialTransport } from './serial-transport';
 import { DisconnectedError, TransportError } from './transport-errors';
 
 /**
@@ -28,7 +29,7 @@ export class FakeSerialLine {
 /** The device end of a fake serial line. */
 export class FakeSerialPort {
   private opener: FakeSerialTransport | undefined;
-  private readonly fromHost = new TransportListeners();
+  private readonly fromHost = new Listeners<{ data: Buffer }>();
 
   constructor(
     readonly path: string,
@@ -37,7 +38,7 @@ export class FakeSerialPort {
 
   /** Bytes the host wrote. */
   onHostData(listener: (chunk: Buffer) => void): () => void {
-    return this.fromHost.onData(listener);
+    return this.fromHost.on('data', listener);
   }
 
   /** The device sends bytes to the host (delivered asynchronously, like a real line). */
@@ -68,13 +69,13 @@ export class FakeSerialPort {
   }
 
   hostWrote(chunk: Buffer): void {
-    this.fromHost.emitData(chunk);
+    this.fromHost.emit('data', chunk);
   }
 }
 
 export class FakeSerialTransport implements SerialTransport {
   private port: FakeSerialPort | undefined;
-  private readonly listeners = new TransportListeners();
+  private readonly listeners = new Listeners<{ data: Buffer; disconnect: TransportError }>();
 
   constructor(
     readonly path: string,
@@ -113,23 +114,23 @@ export class FakeSerialTransport implements SerialTransport {
   }
 
   onData(listener: (chunk: Buffer) => void): () => void {
-    return this.listeners.onData(listener);
+    return this.listeners.on('data', listener);
   }
 
   onDisconnect(listener: (error: TransportError) => void): () => void {
-    return this.listeners.onDisconnect(listener);
+    return this.listeners.on('disconnect', listener);
   }
 
   deliver(chunk: Buffer): void {
     if (this.port) {
-      this.listeners.emitData(chunk);
+      this.listeners.emit('data', chunk);
     }
   }
 
   lost(): void {
     if (this.port) {
       this.port = undefined;
-      this.listeners.emitDisconnect(new DisconnectedError(`串口 ${this.path} 已断开：请检查数据线和设备电源`));
+      this.listeners.emit('disconnect', new DisconnectedError(`串口 ${this.path} 已断开：请检查数据线和设备电源`));
     }
   }
 }

@@ -82,30 +82,3 @@ export async function listHidDevices(options: { hid?: NodeHidLoader } = {}): Pro
   return listNodeHidDevices(options.hid);
 }
 
-/** Listener bookkeeping shared by the implementations. */
-export class HidListeners {
-  private readonly reports = new Set<(report: Buffer) => void>();
-  private readonly disconnect = new Set<(error: TransportError) => void>();
-
-  onReport(listener: (report: Buffer) => void): () => void {
-    this.reports.add(listener);
-    return () => this.reports.delete(listener);
-  }
-
-  onDisconnect(listener: (error: TransportError) => void): () => void {
-    this.disconnect.add(listener);
-    return () => this.disconnect.delete(listener);
-  }
-
-  emitReport(report: Buffer): void {
-    for (const l of this.reports) {
-      l(report);
-    }
-  }
-
-  emitDisconnect(error: TransportError): void {
-    for (const l of this.disconnect) {
-      l(error);
-    }
-  }
-}

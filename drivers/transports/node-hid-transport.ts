@@ -1,5 +1,6 @@
 import type * as NodeHid from 'node-hid';
-import { describeHidDevice, HidDeviceInfo, HidListeners, HidTransport, parseVidPid } from './hid-transport';
+import { describeHidDevice, HidDeviceInfo, HidTransport, parseVidPid } from './hid-transport';
+import { Listeners } from './listeners';
 import { DisconnectedError, TransportError } from './transport-errors';
 
 /**
@@ -78,7 +79,7 @@ export class NodeHidTransport implements HidTransport {
   private opening = false;
   /** Bumped by every close and loss, so an open that finishes afterwards knows it is stale. */
   private generation = 0;
-  private readonly listeners = new HidListeners();
+  private readonly listeners = new Listeners<{ report: Buffer; disconnect: TransportError }>();
 
   constructor(private readonly options: NodeHidTransportOptions) {}
 
@@ -137,11 +138,11 @@ export class NodeHidTransport implements HidTransport {
   }
 
   onReport(listener: (report: Buffer) => void): () => void {
-    return this.listeners.onReport(listener);
+    return this.listeners.on('report', listener);
   }
 
   onDisconnect(listener: (error: TransportError) => void): () => void {
-    return this.listeners.onDisconnect(listener);
+    return this.listeners.on('disconnect', listener);
   }
 
   private attach(device: NodeHidAsyncDevice): void {
@@ -150,7 +151,7 @@ export class NodeHidTransport implements HidTransport {
     device.on('error', (error) => this.lost(device, error));
     device.on('data', (data) => {
       if (this.device === device) {
-        this.listeners.emitReport(data);
+        this.listeners.emit('report', data);
       }
     });
   }
@@ -162,7 +163,7 @@ export class NodeHidTransport implements HidTransport {
     this.device = undefined;
     this.generation += 1;
     void closeQuietly(device); // the read thread has stopped; free the handle
-    this.listeners.emitDisconnect(new DisconnectedError(`HID 设备 ${this.path} 已断开：请检查数据线和设备电源 (${errorText(error)})`, error));
+    this.listeners.emit('disconnect', new DisconnectedError(`HID 设备 ${this.path} 已断开：请检查数据线和设备电源 (${errorText(error)})`, error));
   }
 
   /** What to open: the configured path, or the interface a `VID:PID` stands for. */

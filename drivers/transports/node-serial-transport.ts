@@ -1,14 +1,15 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { SerialPort } from 'serialport';
-import { SerialOptions, SerialTransport, TransportListeners } from './serial-transport';
+import { Listeners } from './listeners';
+import { SerialOptions, SerialTransport } from './serial-transport';
 import { DisconnectedError, openError, TransportError } from './transport-errors';
 
 /** The real serial transport, on the `serialport` package (works with ttyS*, ttyUSB*, ttyACM* and ptys). */
 export class NodeSerialTransport implements SerialTransport {
   private port: SerialPort | undefined;
   private closing = false;
-  private readonly listeners = new TransportListeners();
+  private readonly listeners = new Listeners<{ data: Buffer; disconnect: TransportError }>();
 
   constructor(private readonly options: SerialOptions) {}
 
@@ -28,11 +29,11 @@ export class NodeSerialTransport implements SerialTransport {
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(openError(this.path, err)) : resolve())));
     this.port = port;
     this.closing = false;
-    port.on('data', (chunk: Buffer) => this.listeners.emitData(chunk));
+    port.on('data', (chunk: Buffer) => this.listeners.emit('data', chunk));
     port.on('close', (err: (Error & { disconnected?: boolean }) | null) => {
       this.port = undefined;
       if (!this.closing) {
-        this.listeners.emitDisconnect(new DisconnectedError(`串口 ${this.path} 已断开：请检查数据线和设备电源`, err ?? undefined));
+        this.listeners.emit('disconnect', new DisconnectedError(`串口 ${this.path} 已断开：请检查数据线和设备电源`, err ?? undefined));
       }
     });
     // Errors after open are followed by 'close'; keep them from becoming uncaught.
@@ -68,11 +69,11 @@ export class NodeSerialTransport implements SerialTransport {
   }
 
   onData(listener: (chunk: Buffer) => void): () => void {
-    return this.listeners.onData(listener);
+    return this.listeners.on('data', listener);
   }
 
   onDisconnect(listener: (error: TransportError) => void): () => void {
-    return this.listeners.onDisconnect(listener);
+    return this.listeners.on('disconnect', listener);
   }
 }
 

@@ -1,7 +1,7 @@
 import { readSsseCard, selectSsseApp } from '../protocols/ssse-card';
 import { NINGXIA_CARD } from '../protocols/ssse-card.fixtures';
 import { buildCardImage, CardEmulator } from '../protocols/ssse-card-image';
-import type { SimulatedCard } from './fake-pcsc-transport';
+import { FakePcscSystem, type SimulatedCard } from './fake-pcsc-transport';
 import { CardPresence, PcscTransport } from './pcsc-transport';
 import { TransportError } from './transport-errors';
 import { eventually } from '../../test/support/eventually';
@@ -327,4 +327,21 @@ export function pcscTransportContract(name: string, makeWorld: () => Promise<Pcs
       expect(lost).toHaveLength(1); // our own close is not a disconnect
     });
   });
+}
+
+/** The fake set up like pcscd with vpcd: two virtual readers, cards go into the first. */
+export function fakePcscWorld(system = new FakePcscSystem(), reader = 'Virtual PCD 00 00', other = 'Virtual PCD 00 01'): PcscWorld {
+  system.plugReader(reader);
+  system.plugReader(other);
+  return {
+    readerName: reader,
+    presentReaders: [reader, other],
+    ambiguousPrefix: 'Virtual PCD',
+    transport: (name = reader) => system.transport(name),
+    insert: async (card) => system.reader(reader)?.insert(card),
+    remove: async () => system.reader(reader)?.remove(),
+    unplugReader: async () => system.unplugReader(reader),
+    replugReader: async () => void system.plugReader(reader),
+    dispose: async () => undefined,
+  };
 }

@@ -59,33 +59,6 @@ export interface PcscTransport {
   disconnectCard(): Promise<void>;
 }
 
-/** Listener bookkeeping shared by the implementations. */
-export class PcscListeners {
-  private readonly card = new Set<(event: CardPresence) => void>();
-  private readonly disconnect = new Set<(error: TransportError) => void>();
-
-  onCard(listener: (event: CardPresence) => void): () => void {
-    this.card.add(listener);
-    return () => this.card.delete(listener);
-  }
-
-  onDisconnect(listener: (error: TransportError) => void): () => void {
-    this.disconnect.add(listener);
-    return () => this.disconnect.delete(listener);
-  }
-
-  emitCard(event: CardPresence): void {
-    for (const l of this.card) {
-      l(event);
-    }
-  }
-
-  emitDisconnect(error: TransportError): void {
-    for (const l of this.disconnect) {
-      l(error);
-    }
-  }
-}
 
 /**
  * The reader a configured name designates among `present`: the one with exactly that name,

@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { connect as connectSocket } from 'node:net';
-import { CardPresence, matchReader, PcscListeners, pcscErrors, PcscTransport } from './pcsc-transport';
+import { Listeners } from './listeners';
+import { CardPresence, matchReader, pcscErrors, PcscTransport } from './pcsc-transport';
 import { DisconnectedError, TransportError } from './transport-errors';
 
 /**
@@ -409,7 +410,7 @@ class Session {
 export class PcscliteTransport implements PcscTransport {
   private session: Session | undefined;
   private opening = false;
-  private readonly listeners = new PcscListeners();
+  private readonly listeners = new Listeners<{ card: CardPresence; disconnect: TransportError }>();
 
   constructor(
     readonly path: string,
@@ -449,7 +450,7 @@ export class PcscliteTransport implements PcscTransport {
       setImmediate(() => {
         if (this.session === session) {
           session.announced = true;
-          this.listeners.emitCard(session.presence());
+          this.listeners.emit('card', session.presence());
         }
       });
     } finally {
@@ -468,11 +469,11 @@ export class PcscliteTransport implements PcscTransport {
   }
 
   onDisconnect(listener: (error: TransportError) => void): () => void {
-    return this.listeners.onDisconnect(listener);
+    return this.listeners.on('disconnect', listener);
   }
 
   onCard(listener: (event: CardPresence) => void): () => void {
-    return this.listeners.onCard(listener);
+    return this.listeners.on('card', listener);
   }
 
   connectCard(): Promise<Buffer> {
@@ -605,7 +606,7 @@ export class PcscliteTransport implements PcscTransport {
         const events = session.update(status);
         if (this.session === session) {
           for (const event of events) {
-            this.listeners.emitCard(event);
+            this.listeners.emit('card', event);
           }
         }
       },
@@ -626,7 +627,7 @@ export class PcscliteTransport implements PcscTransport {
     session.link = undefined;
     session.failPending(error);
     void this.release(session).catch(() => undefined);
-    this.listeners.emitDisconnect(error);
+    this.listeners.emit('disconnect', error);
   }
 
   /** What a failed connect or transmit means, by its PC/SC code; a lost reader or pcscd also ends the session. */

@@ -29,30 +29,3 @@ export interface SerialOptions {
   baudRate: number;
 }
 
-/** Listener bookkeeping shared by the implementations. */
-export class TransportListeners {
-  private readonly data = new Set<(chunk: Buffer) => void>();
-  private readonly disconnect = new Set<(error: TransportError) => void>();
-
-  onData(listener: (chunk: Buffer) => void): () => void {
-    this.data.add(listener);
-    return () => this.data.delete(listener);
-  }
-
-  onDisconnect(listener: (error: TransportError) => void): () => void {
-    this.disconnect.add(listener);
-    return () => this.disconnect.delete(listener);
-  }
-
-  emitData(chunk: Buffer): void {
-    for (const l of this.data) {
-      l(chunk);
-    }
-  }
-
-  emitDisconnect(error: TransportError): void {
-    for (const l of this.disconnect) {
-      l(error);
-    }
-  }
-}

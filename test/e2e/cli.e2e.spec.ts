@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../src/cli/main';
 import { parseToken } from '../../src/platform/auth/api-key-token';
 import { AuditService } from '../../src/platform/audit/audit.service';
 import { SystemClock } from '../../src/platform/clock';
@@ -10,45 +9,8 @@ import { openDataSource, runMigrations } from '../../src/platform/database/data-
 import { loadKeyring } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { OutboxService } from '../../src/upstream/outbox/outbox.service';
-import { CliOutput } from '../../src/cli/cli-io';
+import { cli, hospitalYaml } from '../support/cli-run';
 import { TEST_HOSPITAL } from '../support/test-config';
-
-class Captured implements CliOutput {
-  out = '';
-  err = '';
-  log(text: string): void {
-    this.out += `${text}\n`;
-  }
-  error(text: string): void {
-    this.err += `${text}\n`;
-  }
-}
-
-function hospitalYaml(dir: string, extra = ''): string {
-  const file = join(dir, 'hospital.yaml');
-  writeFileSync(
-    file,
-    `mode: production
-dataDir: ${dir}/data
-database:
-  url: sqlite:${dir}/data/gw.sqlite
-hospital:
-  fixmedinsCode: ${TEST_HOSPITAL.fixmedinsCode}
-  name: ${TEST_HOSPITAL.name}
-  admdvs: "${TEST_HOSPITAL.admdvs}"
-  creditCode: "${TEST_HOSPITAL.creditCode}"
-pii:
-  keyringFile: ${dir}/keys.json
-${extra}`,
-  );
-  return file;
-}
-
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
-  const io = new Captured();
-  const code = await runCli(args, io, env);
-  return { code, out: io.out, err: io.err };
-}
 
 describe('gateway CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gw-cli-'));

@@ -1,57 +1,21 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SAMPLE_ID_CARD } from '../../drivers/readers/id-card-reader.contract';
 import { transportLine } from '../../drivers/simulators/fake-device-line';
 import { IdCardSimulator } from '../../drivers/simulators/id-card-simulator';
 import { NodeSerialTransport } from '../../drivers/transports/node-serial-transport';
-import { CliOutput } from '../../src/cli/cli-io';
-import { runCli } from '../../src/cli/main';
 import { SEED } from '../../src/sandbox/seed-people';
 import { eventually } from '../support/eventually';
 import { startGatewayProcess } from '../support/gateway-process';
 import { PtyPair, socatAvailable, startPtyPair } from '../support/socat';
-import { TEST_HOSPITAL } from '../support/test-config';
+import { cli, hospitalYaml } from '../support/cli-run';
 
 // Devices, processes and the insurer's HSM step on a loaded 2-core CI machine: waits are bounded by `eventually`.
 jest.setTimeout(60_000);
 
-class Captured implements CliOutput {
-  out = '';
-  err = '';
-  log(text: string): void {
-    this.out += `${text}\n`;
-  }
-  error(text: string): void {
-    this.err += `${text}\n`;
-  }
-}
-
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
-  const io = new Captured();
-  const code = await runCli(args, io, env);
-  return { code, out: io.out, err: io.err };
-}
-
 function hospitalConfig(dir: string, devices: string): string {
-  const file = join(dir, 'hospital.yaml');
-  writeFileSync(
-    file,
-    `mode: production
-dataDir: ${dir}/data
-database:
-  url: sqlite:${dir}/data/gw.sqlite
-hospital:
-  fixmedinsCode: ${TEST_HOSPITAL.fixmedinsCode}
-  name: ${TEST_HOSPITAL.name}
-  admdvs: "${TEST_HOSPITAL.admdvs}"
-  creditCode: "${TEST_HOSPITAL.creditCode}"
-pii:
-  keyringFile: ${dir}/keys.json
-devices:
-${devices}`,
-  );
-  return file;
+  return hospitalYaml(dir, `devices:\n${devices}`);
 }
 
 describe('devices and simulate commands', () => {
