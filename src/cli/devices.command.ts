@@ -3,10 +3,10 @@ import { deviceTransport, GatewayConfig } from '../platform/config/gateway-confi
 import type { DeviceEvent } from '../devices/device-events';
 import { discoverDevices, DiscoverySection } from '../devices/device-discovery';
 import { buildDevice } from '../devices/device-factory';
+import { WORKING_STATES as WORKING } from '../devices/devices.health';
 import { CliError, CliOutput } from './cli-io';
 import { gatewayRequest } from './gateway-http';
 
-const WORKING = new Set(['connected', 'waiting', 'reading', 'authentication-required']);
 
 /**
  * `devices list` (configured devices and what is attached), `devices status` (the running

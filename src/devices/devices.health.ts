@@ -2,8 +2,8 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ComponentHealth, HealthContributor, HealthRegistry } from '../platform/health/health.registry';
 import { DeviceRegistry } from './device-registry';
 
-// 'authentication-required' is about the card in the reader, not the reader.
-const WORKING = new Set(['connected', 'waiting', 'reading', 'authentication-required']);
+/** States in which a device works; 'authentication-required' is about the card, not the reader. */
+export const WORKING_STATES: ReadonlySet<string> = new Set(['connected', 'waiting', 'reading', 'authentication-required']);
 
 /** Devices in /health: a device in trouble degrades the gateway but never takes it down. */
 @Injectable()
@@ -22,7 +22,7 @@ export class DevicesHealth implements HealthContributor, OnModuleInit {
 
   async check(): Promise<ComponentHealth> {
     const list = this.devices.list();
-    const troubled = list.filter((d) => !WORKING.has(d.status.state));
+    const troubled = list.filter((d) => !WORKING_STATES.has(d.status.state));
     return {
       status: troubled.length === 0 ? 'up' : 'degraded',
       detail: list.length === 0 ? 'no devices configured' : `${list.length - troubled.length} of ${list.length} working`,

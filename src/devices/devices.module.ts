@@ -3,13 +3,14 @@ import { DeviceEvents } from './device-events';
 import { DeviceRegistry } from './device-registry';
 import { DevicesController } from './devices.controller';
 import { DevicesHealth } from './devices.health';
+import { DevicesMetrics } from './devices.metrics';
 import { DeviceEventsSocket } from './device-events.socket';
 import { UpstreamModule } from '../upstream/upstream.module';
 
 @Module({
   imports: [UpstreamModule],
   controllers: [DevicesController],
-  providers: [{ provide: DeviceEvents, useFactory: () => new DeviceEvents() }, DeviceRegistry, DevicesHealth, DeviceEventsSocket],
+  providers: [{ provide: DeviceEvents, useFactory: () => new DeviceEvents() }, DeviceRegistry, DevicesHealth, DeviceEventsSocket, DevicesMetrics],
   exports: [DeviceEvents, DeviceRegistry],
 })
 export class DevicesModule {}

@@ -153,6 +153,16 @@ describe('device events over WebSocket, with simulated devices', () => {
     await present('a-scanner', { text: 'x', aim: 'Q1' }).expect(400).expect((r) => expect(r.body.code).toBe('VALIDATION_FAILED'));
   });
 
+  it('counts reads and shows each device and the listening clients in /metrics', async () => {
+    const client = await connect(deskUrl(DESK_A), await t.token(['identity']));
+    await client.waitFor((m) => m.type === 'hello', 'hello');
+    const metrics = (await request(base).get('/metrics').expect(200)).text;
+    expect(metrics).toContain('gateway_device_up{device="a-card",kind="ssse-card",transport="simulated"} 1');
+    expect(metrics).toMatch(/gateway_device_reads_total\{device="a-idcard",type="id-card"\} [1-9]/);
+    expect(metrics).toMatch(/gateway_device_reads_total\{device="a-card",type="ssse-card"\} [1-9]/);
+    expect(metrics).toMatch(/gateway_device_event_clients [1-9]/);
+  });
+
   it('never writes what the cards hold to the log', () => {
     expect(t.logs.lines.length).toBeGreaterThan(50);
     for (const person of [SEED.activeFingers, SEED.dotName]) {
