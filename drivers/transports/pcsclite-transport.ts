@@ -128,7 +128,7 @@ function loadLibrary(): NativeFactory {
     } catch (err) {
       throw new TransportError(
         'MISSING_LIBRARY',
-        '无法加载PC/SC库（@pokusew/pcsclite）：请安装 pcscd 和 libpcsclite1（apt-get install pcscd libpcsclite1），再安装 libpcsclite-dev 后在网关目录运行 npm rebuild @pokusew/pcsclite',
+        '无法加载PC/SC库（@pokusew/pcsclite）：请安装 pcscd 和 libpcsclite1（apt-get install pcscd libpcsclite1），再安装 libpcsclite-dev 后在网关目录运行 npm install（PC/SC 模块是可选依赖，缺少 libpcsclite-dev 时安装会跳过它）',
         err,
       );
     }

@@ -23,7 +23,7 @@ export const VPCD_SLOT_1: VpcdSlot = { port: 35964, readerName: 'Virtual PCD 00 
 
 const HOW_TO =
   'apt-get install pcscd libpcsclite1 vsmartcard-vpcd, then start pcscd (systemctl start pcscd.socket, or run pcscd); ' +
-  'npm rebuild @pokusew/pcsclite if it was installed before libpcsclite-dev';
+  'then npm install again if it ran before libpcsclite-dev was there (the PC/SC module is optional and was skipped)';
 
 /** True when pcscd answers, vpcd listens on the slot's port and pcscd lists the slot's reader. */
 export function pcscdAvailable(slot: VpcdSlot = VPCD_SLOT_0): boolean {
