@@ -141,6 +141,11 @@ describe('credential checks', () => {
     expect(checkQr({ kind: 'refused', reason: 'expired', at: NOW }, NOW)).toMatchObject({ code: 'QR_EXPIRED', passed: false });
     expect(checkQr({ kind: 'refused', reason: 'invalid', at: NOW }, NOW)).toMatchObject({ code: 'QR_INVALID', effect: 'unusable' });
     expect(checkQr({ kind: 'unreachable', at: NOW }, NOW)).toMatchObject({ code: 'QR_DECODE_OFFLINE', passed: false });
+    // Judged when it was decoded: a live code stays a credential when the verdict is read later.
+    const tenMinutesLater = new Date(NOW.getTime() + 600_000);
+    const live = { kind: 'decoded' as const, answer: qrAnswer(SEED.activeFingers, new Date(NOW.getTime() + 60_000)), at: NOW };
+    expect(checkQr(live, tenMinutesLater).passed).toBe(true);
+    expect(checkQr({ ...live, at: tenMinutesLater }, tenMinutesLater).passed).toBe(false);
   });
 
   it('reads Beijing date-times', () => {

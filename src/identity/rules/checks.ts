@@ -268,15 +268,16 @@ export function checkCardNotLost(record: InsurerPersonAnswer, recordSource: 'ins
 // ---- credentials: the QR code --------------------------------------------------------------------
 
 /**
- * The QR code as a credential. Decoded: QR_EXPIRED (its `expire_time` is still ahead of now; an
- * unreadable time counts as expired). Refused: QR_EXPIRED or QR_INVALID. Not decoded because the
- * insurer was unreachable: QR_DECODE_OFFLINE.
+ * The QR code as a credential. Decoded: QR_EXPIRED (its `expire_time` was still ahead when the
+ * insurer decoded it: the code proves the patient showed it then, and a verdict read later does
+ * not lose it; an unreadable time, or an invalid clock, counts as expired). Refused: QR_EXPIRED or
+ * QR_INVALID. Not decoded because the insurer was unreachable: QR_DECODE_OFFLINE.
  */
 export function checkQr(qr: QrEvidence, now: Date): CheckResult {
   switch (qr.kind) {
     case 'decoded': {
       const expires = parseBeijingDateTime(qr.answer.expire_time);
-      return expires !== undefined && now.getTime() < expires.getTime()
+      return expires !== undefined && Number.isFinite(now.getTime()) && qr.at.getTime() < expires.getTime()
         ? result('QR_EXPIRED', true, ['qr'], '二维码在有效期内')
         : result('QR_EXPIRED', false, ['qr'], '二维码已过期：请患者刷新电子社保卡/宁夏融合码后重新出示');
     }

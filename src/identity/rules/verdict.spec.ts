@@ -311,7 +311,8 @@ describe('evaluate: INCOMPLETE', () => {
   it('QR_EXPIRED, QR_INVALID: the QR code is no credential', () => {
     const p = SEED.activeFingers;
     const base = { idCard: idCardRead(p), insurer: insurerAnswer(p) };
-    const expired: QrEvidence = { kind: 'decoded', answer: qrAnswer(p, ago(1_000)), at: ago(61_000) };
+    // Already past its expire_time when decoded (a code live when decoded stays a credential, see checks.spec).
+    const expired: QrEvidence = { kind: 'decoded', answer: qrAnswer(p, ago(62_000)), at: ago(61_000) };
     for (const [qr, code] of [
       [expired, 'QR_EXPIRED'],
       [{ kind: 'refused', reason: 'expired', at: NOW }, 'QR_EXPIRED'],

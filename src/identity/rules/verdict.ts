@@ -27,8 +27,9 @@ import { nameKey, normalizedIdNumber, normalizeName } from './normalize';
  *
  * ## What counts as enough evidence
  * - a **credential**: a social-security card read in full (authenticated) and within its validity,
- *   or a QR code (电子社保卡 / 宁夏融合码) decoded by the insurer and still live at `now` (the service
- *   evaluates as each piece arrives; the MATCH token carries the result on to settlement);
+ *   or a QR code (电子社保卡 / 宁夏融合码) that was live when the insurer decoded it (the code proves
+ *   the patient showed it then; reading the verdict later does not lose it; the session's own
+ *   lifetime bounds how long it counts);
  * - a **person**: a resident ID card within its validity, the identity HIS registered for the
  *   patient, or a staff member's visual confirmation (who and when);
  * - **coverage**: the insurer's live 1101 answer; or, only while the insurer is unreachable, a
