@@ -5,6 +5,7 @@ import { DevicesModule } from './devices/devices.module';
 import { SimulatedDevicesModule } from './devices/simulated/simulated-devices.module';
 import { SandboxModule } from './sandbox/sandbox.module';
 import { UpstreamModule } from './upstream/upstream.module';
+import { IdentityModule } from './identity/identity.module';
 
 @Module({})
 export class AppModule {
@@ -16,6 +17,7 @@ export class AppModule {
         ReferenceModule,
         UpstreamModule,
         DevicesModule,
+        IdentityModule,
         // The sandbox insurer exists only in sandbox mode: never on a production code path.
         ...(options.config.mode === 'sandbox' && options.config.sandboxInsurer.enabled ? [SandboxModule] : []),
         // Simulated devices are refused outside sandbox mode (config check); so are their controls.

@@ -1,6 +1,6 @@
 import type { Classification } from '../../drivers/protocols/code-classifier';
 import type { DeviceState } from '../../drivers/readers/device-status';
-import type { DeviceEvent } from './device-events';
+import type { DeviceEvent, VerdictEvent, VerdictEventPayload } from './device-events';
 
 /**
  * Device events as JSON for the WebSocket and the console: dates as ISO strings, bytes as
@@ -37,9 +37,10 @@ export type WireDeviceEvent =
       text: string;
       symbology: string | null;
       classification: Classification;
-    };
+    }
+  | ({ type: 'verdict'; deviceId: string; desk: string; at: string } & Omit<VerdictEventPayload, 'at'>);
 
-export function toWireEvent(event: DeviceEvent): WireDeviceEvent {
+export function toWireEvent(event: DeviceEvent | VerdictEvent): WireDeviceEvent {
   const base = { deviceId: event.deviceId, desk: event.desk };
   switch (event.type) {
     case 'status':
@@ -68,5 +69,9 @@ export function toWireEvent(event: DeviceEvent): WireDeviceEvent {
         symbology: event.scan.symbology?.id ?? null,
         classification: event.scan.classification,
       };
+    case 'verdict': {
+      const { at, ...verdict } = event.verdict;
+      return { type: 'verdict', ...base, at: at.toISOString(), ...verdict };
+    }
   }
 }

@@ -8,7 +8,7 @@ import { ApiKeyService } from '../platform/auth/api-key.service';
 import type { Principal } from '../platform/auth/principal';
 import type { Scope } from '../platform/auth/scopes';
 import { DomainError } from '../platform/errors/domain-error';
-import { DeviceEvent, DeviceEvents } from './device-events';
+import { DeviceEvent, DeviceEvents, VerdictEvent } from './device-events';
 import { DeviceRegistry } from './device-registry';
 import { toWireEvent, WireDeviceEvent } from './device-event-wire';
 
@@ -22,11 +22,12 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 const PING_INTERVAL_MS = 30_000;
 
 /** Who may see what: reads of cards carry personal data, scans feed identity and trace codes. */
-const EVENT_SCOPES: Record<DeviceEvent['type'], readonly Scope[]> = {
+const EVENT_SCOPES: Record<(DeviceEvent | VerdictEvent)['type'], readonly Scope[]> = {
   status: ['identity', 'trace-codes', 'admin'],
   'id-card': ['identity'],
   'ssse-card': ['identity'],
   scan: ['identity', 'trace-codes'],
+  verdict: ['identity'],
 };
 
 interface Subscriber {
@@ -60,7 +61,7 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, OnApplication
     }
     void this.accept(request, socket, head, url);
   };
-  private readonly onEvent = (event: DeviceEvent): void => this.broadcast(event);
+  private readonly onEvent = (event: DeviceEvent | VerdictEvent): void => this.broadcast(event);
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -73,6 +74,7 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, OnApplication
     this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
     this.server.on('upgrade', this.onUpgrade);
     this.events.on('event', this.onEvent);
+    this.events.on('verdict', this.onEvent);
     this.pingTimer = setInterval(() => this.ping(), PING_INTERVAL_MS).unref();
   }
 
@@ -80,6 +82,7 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, OnApplication
     clearInterval(this.pingTimer);
     this.server?.off('upgrade', this.onUpgrade);
     this.events.off('event', this.onEvent);
+    this.events.off('verdict', this.onEvent);
     for (const s of this.subscribers) {
       s.socket.close(1001, 'gateway shutting down');
     }
@@ -123,7 +126,7 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, OnApplication
     });
   }
 
-  private broadcast(event: DeviceEvent): void {
+  private broadcast(event: DeviceEvent | VerdictEvent): void {
     let wire: WireDeviceEvent | undefined;
     for (const s of this.subscribers) {
       if ((s.desk !== undefined && s.desk !== event.desk) || !EVENT_SCOPES[event.type].some((scope) => s.principal.scopes.includes(scope))) {

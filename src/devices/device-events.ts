@@ -12,19 +12,47 @@ export interface SsseCardEvent {
   at: Date;
 }
 
+/** A verification session's verdict changed (identity): no personal data, only codes, messages and the token. */
+export interface VerdictEventPayload {
+  sessionId: string;
+  visitId: string | null;
+  verdict: string;
+  offline: boolean;
+  coverage: string;
+  checks: readonly { code: string; passed: boolean; message: string }[];
+  missing: readonly { code: string; message: string }[];
+  token: string | null;
+  tokenExpiresAt: string | null;
+  at: Date;
+}
+
 export type DeviceEvent =
   | { type: 'status'; deviceId: string; desk: string; status: DeviceStatus }
   | { type: 'id-card'; deviceId: string; desk: string; read: IdCardRead }
   | { type: 'ssse-card'; deviceId: string; desk: string; read: SsseCardEvent }
   | { type: 'scan'; deviceId: string; desk: string; scan: Scan; source: 'device' | 'keyboard' };
 
+/** Pushed to the desk by identity (not a device read): the desk's verification verdict changed. */
+export interface VerdictEvent {
+  type: 'verdict';
+  /** Always 'identity'. */
+  deviceId: string;
+  desk: string;
+  verdict: VerdictEventPayload;
+}
+
 /**
  * The internal bus of device events. Identity and trace-code capture subscribe here; events
  * carry personal data (an ID-card read), so the bus never leaves the process and is never
  * logged. The WebSocket (device-events.socket.ts) passes them on to the desk they belong to.
  */
-export class DeviceEvents extends EventEmitter<{ event: [DeviceEvent] }> {
+export class DeviceEvents extends EventEmitter<{ event: [DeviceEvent]; verdict: [VerdictEvent] }> {
   publish(event: DeviceEvent): void {
     this.emit('event', event);
+  }
+
+  /** Identity's verdicts travel to the desk's WebSocket with the device events. */
+  publishVerdict(event: VerdictEvent): void {
+    this.emit('verdict', event);
   }
 }

@@ -288,6 +288,24 @@ export class SandboxInsurerConfig {
   port: number;
 }
 
+export class IdentityConfig {
+  /** While the insurer is unreachable, a cached 1101 answer this young (ms) may stand in for it. */
+  @IsInt({ message: 'expected a whole number of milliseconds' })
+  @Min(0, { message: 'expected 0 (never use the cache) or more milliseconds' })
+  maxCoverageCacheAgeMs: number;
+
+  /** How long a verification token stays valid (ms); at most 24 h. */
+  @IsInt({ message: 'expected a whole number of milliseconds' })
+  @Min(1000, { message: 'expected at least 1000 ms' })
+  @Max(86_400_000, { message: 'expected at most 86400000 ms (24 h)' })
+  tokenTtlMs: number;
+
+  /** How long a verification session stays open for new evidence (ms). */
+  @IsInt({ message: 'expected a whole number of milliseconds' })
+  @Min(1000, { message: 'expected at least 1000 ms' })
+  sessionTtlMs: number;
+}
+
 export const DEVICE_KINDS = ['id-card', 'scanner', 'ssse-card'] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
 export const DEVICE_TRANSPORTS = ['serial', 'hid', 'pcsc', 'simulated'] as const;
@@ -400,6 +418,10 @@ export class GatewayConfig {
   @ValidateNested()
   @Type(() => SandboxInsurerConfig)
   sandboxInsurer: SandboxInsurerConfig;
+
+  @ValidateNested()
+  @Type(() => IdentityConfig)
+  identity: IdentityConfig;
 
   /** Card readers and scanners attached to this gateway. */
   @IsArray({ message: 'expected a list of devices' })

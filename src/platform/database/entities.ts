@@ -1,3 +1,4 @@
+import { CoverageCacheEntry, IdentitySession } from '../../identity/identity-session.entity';
 import { ApiKey } from '../auth/api-key.entity';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { MsgidSequence } from '../../upstream/outbox/msgid-sequence.entity';
@@ -5,4 +6,4 @@ import { OutboxAttempt } from '../../upstream/outbox/outbox-attempt.entity';
 import { OutboxMessage } from '../../upstream/outbox/outbox-message.entity';
 
 /** Every entity of the gateway; capability modules add theirs here. */
-export const ENTITIES = [ApiKey, AuditEntry, OutboxMessage, OutboxAttempt, MsgidSequence];
+export const ENTITIES = [ApiKey, AuditEntry, OutboxMessage, OutboxAttempt, MsgidSequence, IdentitySession, CoverageCacheEntry];

@@ -1,0 +1,61 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { RequireScopes } from '../platform/auth/decorators';
+import { principalOf } from '../platform/auth/request-principal';
+import { AddQrDto, CreateSessionDto, DoctorViewDto, DoctorViewRequestDto, SessionDto, StaffConfirmationDto } from './identity.dto';
+import { IdentityService } from './identity.service';
+
+@ApiTags('identity')
+@Controller('api/v1/identity')
+@RequireScopes('identity')
+export class IdentityController {
+  constructor(private readonly identity: IdentityService) {}
+
+  @Post('sessions')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Start (or adopt the desk’s waiting) person–card–code verification session for a visit' })
+  @ApiCreatedResponse({ type: SessionDto })
+  async create(@Body() body: CreateSessionDto, @Req() req: FastifyRequest): Promise<SessionDto> {
+    return (await this.identity.create(principalOf(req), body)) as SessionDto;
+  }
+
+  @Get('sessions/:id')
+  @ApiOperation({ summary: 'The session’s verdict, checks, what is missing, and the token when MATCH' })
+  @ApiOkResponse({ type: SessionDto })
+  async get(@Param('id') id: string): Promise<SessionDto> {
+    return (await this.identity.get(id)) as SessionDto;
+  }
+
+  @Post('sessions/:id/qr')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Add a scanned QR code (decoded online by the insurer, 1161)' })
+  @ApiOkResponse({ type: SessionDto })
+  async addQr(@Param('id') id: string, @Body() body: AddQrDto, @Req() req: FastifyRequest): Promise<SessionDto> {
+    return (await this.identity.addQr(id, body.text, principalOf(req))) as SessionDto;
+  }
+
+  @Post('sessions/:id/staff-confirmation')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Record a staff member’s visual confirmation of the person (who and when)' })
+  @ApiOkResponse({ type: SessionDto })
+  async confirm(@Param('id') id: string, @Body() body: StaffConfirmationDto, @Req() req: FastifyRequest): Promise<SessionDto> {
+    return (await this.identity.addStaffConfirmation(id, { staffId: body.staffId, staffName: body.staffName }, principalOf(req))) as SessionDto;
+  }
+
+  @Get('doctor-view')
+  @ApiHeader({ name: 'x-verification-token', required: true, description: 'The verification token of a MATCH' })
+  @ApiOperation({ summary: 'Doctor view: the worker’s determination, injured body part or occupational disease, category' })
+  @ApiOkResponse({ type: DoctorViewDto })
+  async doctorView(@Headers('x-verification-token') token: string | undefined, @Req() req: FastifyRequest): Promise<DoctorViewDto> {
+    return (await this.identity.doctorView(token, principalOf(req))) as DoctorViewDto;
+  }
+
+  @Post('doctor-view')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Doctor view, with the token in the body' })
+  @ApiOkResponse({ type: DoctorViewDto })
+  async doctorViewPost(@Body() body: DoctorViewRequestDto, @Req() req: FastifyRequest): Promise<DoctorViewDto> {
+    return (await this.identity.doctorView(body.token, principalOf(req))) as DoctorViewDto;
+  }
+}
