@@ -10,10 +10,12 @@
  *     the time to drain a backlog (BENCH_OUTBOX_MESSAGES, BENCH_BACKLOG; see dispatcher-bench.ts).
  *  4. Devices: an ID-card read over a real pty at 115200 baud against the wire time of its bytes,
  *     and the device parsers' MB/s against a bare delimiter scan (see devices-bench.ts).
+ *  5. Identity: a social-security card read's event to the verdict event, against the insurer's
+ *     round trips (1101) inside that window, 2nd- and 3rd-generation cards (see identity-bench.ts).
  *
  * Rounds alternate between the two servers so drifts in machine load hit both alike.
  *
- * Names select benches: `npm run bench -- devices` (or `http`, `dispatcher`, several at once);
+ * Names select benches: `npm run bench -- devices` (or `http`, `dispatcher`, `identity`, several at once);
  * no name runs them all.
  */
 import Fastify from 'fastify';
@@ -25,8 +27,9 @@ import { ApiKeyService } from '../../src/platform/auth/api-key.service';
 import { testConfig } from '../support/test-config';
 import { benchDevices } from './devices-bench';
 import { benchDispatcher } from './dispatcher-bench';
+import { benchIdentity } from './identity-bench';
 
-const BENCHES = ['http', 'dispatcher', 'devices'] as const;
+const BENCHES = ['http', 'dispatcher', 'devices', 'identity'] as const;
 const selected = process.argv.slice(2);
 const wanted = (name: (typeof BENCHES)[number]): boolean => selected.length === 0 || selected.includes(name);
 
@@ -136,6 +139,9 @@ async function main(): Promise<void> {
   }
   if (wanted('devices')) {
     await benchDevices();
+  }
+  if (wanted('identity')) {
+    await benchIdentity();
   }
 }
 
