@@ -439,7 +439,9 @@ export class IdentityService implements OnApplicationBootstrap, OnApplicationShu
     const before = { verdict: row.verdict, result: row.result, offline: row.offline, coverage: row.coverage };
     const subjectKey = verdict.subject ? this.subjectKey(verdict.subject.idNumber) : null;
     if (verdict.verdict === 'MATCH' && verdict.subject && row.visitId !== null && subjectKey !== null) {
-      if (row.token === null || row.subjectKey !== subjectKey || row.verdict !== 'MATCH') {
+      // A new token for a new MATCH, and for a session that still matches once its token ran out.
+      const tokenExpired = row.tokenExpiresAt !== null && new Date(row.tokenExpiresAt).getTime() <= now.getTime();
+      if (row.token === null || row.subjectKey !== subjectKey || row.verdict !== 'MATCH' || tokenExpired) {
         row.token = issueToken({ subjectKey, hospitalCode: this.config.hospital.fixmedinsCode, visitId: row.visitId, sessionId: row.id, verdictAt: verdict.evaluatedAt }, this.tokenSecret, now, this.config.identity.tokenTtlMs);
         row.tokenExpiresAt = new Date(now.getTime() + this.config.identity.tokenTtlMs);
       }

@@ -190,6 +190,11 @@ describe('identity verification (人、卡、码相符)', () => {
     clock.offsetMs += TOKEN_TTL_MS + 1000;
     const expired = await api.get('/api/v1/identity/doctor-view').set('x-verification-token', token).expect(403);
     expect(expired.body).toMatchObject({ code: 'TOKEN_EXPIRED', message: expect.stringMatching(/过期/) });
+    // The session still matches within its own lifetime: reading it gives a fresh token.
+    const renewed = await session(s.id);
+    expect(renewed.verdict).toBe('MATCH');
+    expect(renewed.token).not.toBe(token);
+    await api.get('/api/v1/identity/doctor-view').set('x-verification-token', renewed.token as string).expect(200);
   });
 
   it("another person's QR code with the card → MISMATCH naming the code", async () => {
