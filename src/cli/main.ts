@@ -159,13 +159,20 @@ function safeUserName(): string {
   }
 }
 
+/**
+ * Ends the process once stdout and stderr are flushed. Commands that touched PC/SC must not
+ * hang: pcsc-lite's reader thread can, rarely, miss the cancel that closing sends and keep Node
+ * alive (see test/integration/pcsc-vpcd.spec.ts).
+ */
+function exitWhenFlushed(code: number): void {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
 if (require.main === module) {
   runCli(process.argv.slice(2))
-    .then((code) => {
-      process.exitCode = code;
-    })
+    .then((code) => exitWhenFlushed(code))
     .catch((err: unknown) => {
       process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 1;
+      exitWhenFlushed(1);
     });
 }
