@@ -171,7 +171,7 @@ export class IdentityService implements OnApplicationBootstrap, OnApplicationShu
     return this.withLock(id, async () => {
       const row = await this.load(id);
       // Time decides validity (QR expiry, cache age): evaluate again on every read.
-      return this.evaluateAndSave(row, this.readEvidence(row), undefined, undefined);
+      return this.evaluateAndSave(row, this.readEvidence(row), undefined, undefined, {}, 'if-changed');
     });
   }
 
@@ -427,6 +427,8 @@ export class IdentityService implements OnApplicationBootstrap, OnApplicationShu
     principal: Principal | undefined,
     action: string | undefined,
     actionDetails: Record<string, unknown> = {},
+    /** 'if-changed' for a plain read: nothing is written when the verdict, token and evidence stay as stored. */
+    write: 'always' | 'if-changed' = 'always',
   ): Promise<SessionView> {
     const now = this.clock.now();
     let evidence = stored.evidence;
@@ -436,7 +438,7 @@ export class IdentityService implements OnApplicationBootstrap, OnApplicationShu
       evidence = rest;
     }
     const verdict = evaluate(evidence, { hospitalCode: this.config.hospital.fixmedinsCode, visitKind: row.visitKind, now, maxCoverageCacheAgeMs: this.config.identity.maxCoverageCacheAgeMs });
-    const before = { verdict: row.verdict, result: row.result, offline: row.offline, coverage: row.coverage };
+    const before = { verdict: row.verdict, result: row.result, offline: row.offline, coverage: row.coverage, token: row.token, subjectKey: row.subjectKey };
     const subjectKey = verdict.subject ? this.subjectKey(verdict.subject.idNumber) : null;
     if (verdict.verdict === 'MATCH' && verdict.subject && row.visitId !== null && subjectKey !== null) {
       // A new token for a new MATCH, and for a session that still matches once its token ran out.
@@ -454,9 +456,12 @@ export class IdentityService implements OnApplicationBootstrap, OnApplicationShu
     row.offline = verdict.offline;
     row.coverage = verdict.coverage;
     row.result = JSON.stringify({ checks: verdict.checks, missing: verdict.missing, sources: Object.keys(evidence) });
+    const changed = before.verdict !== row.verdict || before.result !== row.result || before.offline !== row.offline || before.coverage !== row.coverage;
+    if (write === 'if-changed' && !changed && before.token === row.token && before.subjectKey === row.subjectKey && evidence === stored.evidence) {
+      return this.view(row);
+    }
     row.evidence = this.pii.encrypt(JSON.stringify({ ...stored, evidence }), EVIDENCE_CONTEXT);
     row.updatedAt = now;
-    const changed = before.verdict !== row.verdict || before.result !== row.result || before.offline !== row.offline || before.coverage !== row.coverage;
     await this.dataSource.transaction(async (m: EntityManager) => {
       await m.getRepository(IdentitySession).save(row);
       if (action !== undefined && principal !== undefined) {
