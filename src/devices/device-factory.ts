@@ -64,23 +64,23 @@ export function buildDevice(device: DeviceConfig, deps: DeviceFactoryDeps): Buil
       return { reader, simulation };
     }
     case 'scanner': {
-      if (transport === 'hid') {
-        const reader = new HidScannerReader(new NodeHidTransport({ path, usagePage: HID_POS_USAGE_PAGE }));
-        reader.on('scan', (scan) => deps.publish({ type: 'scan', deviceId: device.id, desk: device.desk, scan, source: 'device' }));
-        return { reader };
-      }
-      const terminator = device.terminator ?? 'CR';
-      let line: FakeSerialLine | undefined;
+      let reader: ScannerReader | HidScannerReader;
       let simulation: DeviceSimulation | undefined;
-      if (transport === 'simulated') {
-        line = new FakeSerialLine();
-        const simulator = new ScannerSimulator(fakePortLine(line.plug(path)), terminator);
-        simulation = { kind: 'scanner', scan: (text, aim) => simulator.scan(text, { aim }) };
+      if (transport === 'hid') {
+        reader = new HidScannerReader(new NodeHidTransport({ path, usagePage: HID_POS_USAGE_PAGE }));
+      } else {
+        const terminator = device.terminator ?? 'CR';
+        let line: FakeSerialLine | undefined;
+        if (transport === 'simulated') {
+          line = new FakeSerialLine();
+          const simulator = new ScannerSimulator(fakePortLine(line.plug(path)), terminator);
+          simulation = { kind: 'scanner', scan: (text, aim) => simulator.scan(text, { aim }) };
+        }
+        reader = new ScannerReader(line ? line.transport(path) : new NodeSerialTransport({ path, baudRate: device.baudRate ?? 115200 }), {
+          ...DEFAULT_SCANNER_OPTIONS,
+          framing: { ...DEFAULT_SCANNER_OPTIONS.framing, terminator },
+        });
       }
-      const reader = new ScannerReader(line ? line.transport(path) : new NodeSerialTransport({ path, baudRate: device.baudRate ?? 115200 }), {
-        ...DEFAULT_SCANNER_OPTIONS,
-        framing: { ...DEFAULT_SCANNER_OPTIONS.framing, terminator },
-      });
       reader.on('scan', (scan) => deps.publish({ type: 'scan', deviceId: device.id, desk: device.desk, scan, source: 'device' }));
       return { reader, simulation };
     }

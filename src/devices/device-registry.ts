@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { DeviceStatus } from '../../drivers/readers/device-status';
 import { DeviceConfig, DeviceTransport, deviceTransport, GatewayConfig } from '../platform/config/gateway-config';
+import { NotFoundError } from '../platform/errors/domain-error';
 import { SANDBOX_HSM_SECRET } from '../sandbox/transactions/card-hsm-auth';
 import { UPSTREAM_LINK, UpstreamLink } from '../upstream/upstream-link';
 import { UpstreamCalls } from '../upstream/upstream-calls';
@@ -70,6 +71,15 @@ export class DeviceRegistry implements OnApplicationBootstrap, OnApplicationShut
 
   get(id: string): DeviceView | undefined {
     return this.list().find((d) => d.id === id);
+  }
+
+  /** The device, or the 404 both the IT and the sandbox endpoints answer. */
+  require(id: string): DeviceView {
+    const device = this.get(id);
+    if (device === undefined) {
+      throw new NotFoundError('DEVICE_NOT_FOUND', `没有编号为「${id}」的设备：请查看 GET /api/v1/devices`);
+    }
+    return device;
   }
 
   /** The controls of a simulated device (sandbox mode); undefined for real ones. */

@@ -2,7 +2,6 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { classifyCode } from '../../drivers/protocols/code-classifier';
 import { RequireScopes } from '../platform/auth/decorators';
-import { NotFoundError } from '../platform/errors/domain-error';
 import { discoverDevices } from './device-discovery';
 import { DeviceEvents } from './device-events';
 import { DeviceRegistry } from './device-registry';
@@ -38,11 +37,7 @@ export class DevicesController {
   @ApiOperation({ summary: 'One configured device and its status' })
   @ApiOkResponse({ type: DeviceViewDto })
   one(@Param('id') id: string): DeviceViewDto {
-    const device = this.devices.get(id);
-    if (device === undefined) {
-      throw new NotFoundError('DEVICE_NOT_FOUND', `没有编号为「${id}」的设备：请查看 GET /api/v1/devices`);
-    }
-    return DeviceViewDto.from(device);
+    return DeviceViewDto.from(this.devices.require(id));
   }
 
   /** Keyboard-wedge scanners type into a browser page; the page posts what arrived. */

@@ -70,9 +70,7 @@ export class SimulatedDevicesController {
     if (!isLoopback(request.ip)) {
       throw new ForbiddenError('AUTH_IP_NOT_ALLOWED', '模拟设备只能在本机操作');
     }
-    if (this.registry.get(id) === undefined) {
-      throw new NotFoundError('DEVICE_NOT_FOUND', `没有编号为「${id}」的设备：请查看 GET /api/v1/devices`);
-    }
+    this.registry.require(id);
     const simulation = this.registry.simulation(id);
     if (simulation === undefined) {
       throw new BadRequestError('DEVICE_NOT_SIMULATED', `设备「${id}」是真实设备，不能模拟操作`);
