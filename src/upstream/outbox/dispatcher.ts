@@ -18,7 +18,7 @@ import type { UpstreamMetrics } from '../upstream-metrics';
 import { backoffMs } from './backoff';
 import { claimDue } from './claim';
 import { AttemptOutcome, OutboxAttempt } from './outbox-attempt.entity';
-import { OutboxMessage, OutboxStatus } from './outbox-message.entity';
+import { OutboxMessage } from './outbox-message.entity';
 import { OutboxService } from './outbox.service';
 
 export interface DispatcherDeps {
@@ -220,7 +220,7 @@ export class Dispatcher {
       if (original && typeof original.infcode === 'number') {
         const settled: AttemptOutcome = original.infcode === INFCODE.ok ? 'delivered' : 'rejected';
         await this.recordAttempt(message, 'query', started, outcome, settled, `query by msgid: infcode ${original.infcode}`);
-        await this.finish(message, settled === 'delivered' ? 'delivered' : 'rejected', { infcode: original.infcode, reply: JSON.stringify(original), lastError: original.err_msg });
+        await this.finish(message, settled === 'delivered' ? 'delivered' : 'rejected', original);
         return 'settled';
       }
     }
@@ -243,8 +243,7 @@ export class Dispatcher {
     switch (result) {
       case 'delivered':
       case 'rejected': {
-        const reply = (outcome as { reply: ReplyEnvelope }).reply;
-        await this.finish(message, result, { infcode: reply.infcode, reply: JSON.stringify(reply), lastError: reply.err_msg });
+        await this.finish(message, result, (outcome as { reply: ReplyEnvelope }).reply);
         return;
       }
       case 'unavailable':
@@ -297,12 +296,25 @@ export class Dispatcher {
     }
   }
 
-  private async finish(message: OutboxMessage, status: OutboxStatus, fields: { infcode: number; reply: string; lastError: string | null }): Promise<void> {
+  /**
+   * The final update, claim-guarded, and in the same transaction the capability's completion hook
+   * (OutboxService.onSettled): it runs only when this update took effect, so exactly once per message.
+   */
+  private async finish(message: OutboxMessage, status: 'delivered' | 'rejected', reply: ReplyEnvelope): Promise<void> {
     const now = this.clock.now();
-    await this.dataSource.getRepository(OutboxMessage).update(
-      { id: message.id, claimedBy: this.instanceId, status: 'sending' },
-      { status, ...fields, finishedAt: now, updatedAt: now, claimedBy: null, leaseUntil: null, queryFirst: false },
-    );
+    const fields = { infcode: reply.infcode, reply: JSON.stringify(reply), lastError: reply.err_msg };
+    const output = reply.output === undefined || reply.output === null ? null : this.profile.decodeOutput(message.infno, reply.output);
+    await this.dataSource.transaction(async (manager) => {
+      const result = await manager.update(
+        OutboxMessage,
+        { id: message.id, claimedBy: this.instanceId, status: 'sending' },
+        { status, ...fields, finishedAt: now, updatedAt: now, claimedBy: null, leaseUntil: null, queryFirst: false },
+      );
+      if (result.affected === 1) {
+        const settled: OutboxMessage = { ...message, status, ...fields, finishedAt: now, updatedAt: now, claimedBy: null, leaseUntil: null, queryFirst: false };
+        await this.outbox.runSettledHandlers(manager, settled, { status, infcode: reply.infcode, output, errMsg: reply.err_msg ?? null });
+      }
+    });
   }
 
   private async retry(message: OutboxMessage, status: 'pending' | 'unknown', error: string): Promise<void> {

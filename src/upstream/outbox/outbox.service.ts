@@ -23,6 +23,23 @@ export interface OutboxItem {
   operator?: { type: OperatorType; id: string; name: string };
 }
 
+/** How a message ended, as the dispatcher saw it in the insurer's verified reply. */
+export interface SettledOutcome {
+  status: 'delivered' | 'rejected';
+  infcode: number;
+  /** The reply's output, decoded by the protocol profile (our field names); null when none. */
+  output: unknown;
+  /** The insurer's reason when rejected. */
+  errMsg: string | null;
+}
+
+/**
+ * Told when a message of its transaction code settles. Runs inside the transaction of the
+ * dispatcher's claim-guarded final update, with that transaction's `manager`: the capability's
+ * own change commits together with "delivered/rejected", or not at all.
+ */
+export type SettledHandler = (manager: EntityManager, message: OutboxMessage, outcome: SettledOutcome) => Promise<void>;
+
 /**
  * The durable queue of messages that must reach the insurer. Callers enqueue inside their own
  * transaction, so the business record and the message commit or roll back together; the
@@ -32,6 +49,7 @@ export interface OutboxItem {
 export class OutboxService {
   /** Filled by the dispatcher's sign-in (9001); empty until then. */
   signNo = '';
+  private readonly settledHandlers = new Map<string, SettledHandler[]>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -75,6 +93,36 @@ export class OutboxService {
       await manager.insert(OutboxMessage, rows.slice(i, i + 200));
     }
     return rows;
+  }
+
+  /**
+   * Registers `handler` for the messages of `infno` (our code): the completion hook through which a
+   * capability learns that its message was delivered or rejected. Exactly once per message: the
+   * handler runs in the same transaction as the update that settles the message, and that update is
+   * conditional on the dispatcher still holding its claim, so a second instance or a restart never
+   * runs it again. If the handler throws, the whole final update rolls back: the message stays
+   * `sending` until its lease runs out, is then claimed again as query-first, asked about by msgid
+   * (9201, no resend) and settled — and the handler runs again. A handler must therefore not fail
+   * for a reason that will never go away (log and return instead). Returns the unregistration.
+   */
+  onSettled(infno: string, handler: SettledHandler): () => void {
+    const list = this.settledHandlers.get(infno) ?? [];
+    list.push(handler);
+    this.settledHandlers.set(infno, list);
+    return () => {
+      const current = this.settledHandlers.get(infno) ?? [];
+      this.settledHandlers.set(
+        infno,
+        current.filter((h) => h !== handler),
+      );
+    };
+  }
+
+  /** Called by the dispatcher inside its final transaction; see onSettled. */
+  async runSettledHandlers(manager: EntityManager, message: OutboxMessage, outcome: SettledOutcome): Promise<void> {
+    for (const handler of this.settledHandlers.get(message.infno) ?? []) {
+      await handler(manager, message, outcome);
+    }
   }
 
   /** Enqueue in a transaction of its own (for callers without a business record). */
