@@ -306,6 +306,47 @@ export class IdentityConfig {
   sessionTtlMs: number;
 }
 
+export class FormsRetentionConfig {
+  /**
+   * The day the hospital's agreement with the insurer ends (YYYY-MM-DD). A signed form is kept until
+   * this day (or its signing day, whichever is later) plus keepYearsAfterAgreement. Empty = not
+   * known: signed forms are then never pruned.
+   */
+  @IsString({ message: TEXT })
+  @Matches(/^$|^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { message: 'expected a date YYYY-MM-DD, or "" when not known' })
+  agreementEndDate: string;
+
+  /** 协议 23 (rehab agreement 13): medical papers are kept at least two years after the agreement ends. */
+  @IsInt({ message: 'expected a whole number of years' })
+  @Min(2, { message: 'expected at least 2 years (协议 23: kept at least two years after the agreement ends)' })
+  @Max(100, { message: 'expected at most 100 years' })
+  keepYearsAfterAgreement: number;
+
+  /** Unsigned drafts untouched this many days are deleted. */
+  @IsInt({ message: 'expected a whole number of days' })
+  @Min(1, { message: 'expected at least 1 day' })
+  draftDays: number;
+
+  /** How often the pruning job runs (ms). */
+  @IsInt({ message: 'expected a whole number of milliseconds' })
+  @Min(1000, { message: 'expected at least 1000 ms' })
+  intervalMs: number;
+}
+
+export class FormsConfig {
+  /** A system font file (TTF/OTF/TTC) to draw forms with; empty = the CJK font npm installs with the gateway. */
+  @IsString({ message: TEXT })
+  fontPath: string;
+
+  /** Where signed form PDFs are kept; empty = <dataDir>/forms. */
+  @IsString({ message: TEXT })
+  storageDir: string;
+
+  @ValidateNested()
+  @Type(() => FormsRetentionConfig)
+  retention: FormsRetentionConfig;
+}
+
 export const DEVICE_KINDS = ['id-card', 'scanner', 'ssse-card'] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
 export const DEVICE_TRANSPORTS = ['serial', 'hid', 'pcsc', 'simulated'] as const;
@@ -422,6 +463,10 @@ export class GatewayConfig {
   @ValidateNested()
   @Type(() => IdentityConfig)
   identity: IdentityConfig;
+
+  @ValidateNested()
+  @Type(() => FormsConfig)
+  forms: FormsConfig;
 
   /** Card readers and scanners attached to this gateway. */
   @IsArray({ message: 'expected a list of devices' })
