@@ -1,6 +1,6 @@
 import type { Classification } from '../../drivers/protocols/code-classifier';
 import type { DeviceState } from '../../drivers/readers/device-status';
-import type { DeviceEvent, VerdictEvent, VerdictEventPayload } from './device-events';
+import type { DeviceEvent, TraceCodeEvent, TraceCodeEventPayload, VerdictEvent, VerdictEventPayload } from './device-events';
 
 /**
  * Device events as JSON for the WebSocket and the console: dates as ISO strings, bytes as
@@ -38,9 +38,10 @@ export type WireDeviceEvent =
       symbology: string | null;
       classification: Classification;
     }
-  | ({ type: 'verdict'; deviceId: string; desk: string; at: string } & Omit<VerdictEventPayload, 'at'>);
+  | ({ type: 'verdict'; deviceId: string; desk: string; at: string } & Omit<VerdictEventPayload, 'at'>)
+  | ({ type: 'trace-code'; deviceId: string; desk: string; at: string } & Omit<TraceCodeEventPayload, 'at'>);
 
-export function toWireEvent(event: DeviceEvent | VerdictEvent): WireDeviceEvent {
+export function toWireEvent(event: DeviceEvent | VerdictEvent | TraceCodeEvent): WireDeviceEvent {
   const base = { deviceId: event.deviceId, desk: event.desk };
   switch (event.type) {
     case 'status':
@@ -72,6 +73,10 @@ export function toWireEvent(event: DeviceEvent | VerdictEvent): WireDeviceEvent 
     case 'verdict': {
       const { at, ...verdict } = event.verdict;
       return { type: 'verdict', ...base, at: at.toISOString(), ...verdict };
+    }
+    case 'trace-code': {
+      const { at, ...result } = event.result;
+      return { type: 'trace-code', ...base, at: at.toISOString(), ...result };
     }
   }
 }

@@ -8,7 +8,7 @@ import { ApiKeyService } from '../platform/auth/api-key.service';
 import type { Principal } from '../platform/auth/principal';
 import type { Scope } from '../platform/auth/scopes';
 import { DomainError } from '../platform/errors/domain-error';
-import { DeviceEvent, DeviceEvents, VerdictEvent } from './device-events';
+import { DeviceEvent, DeviceEvents, TraceCodeEvent, VerdictEvent } from './device-events';
 import { DeviceRegistry } from './device-registry';
 import { toWireEvent, WireDeviceEvent } from './device-event-wire';
 
@@ -22,12 +22,13 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 const PING_INTERVAL_MS = 30_000;
 
 /** Who may see what: reads of cards carry personal data, scans feed identity and trace codes. */
-const EVENT_SCOPES: Record<(DeviceEvent | VerdictEvent)['type'], readonly Scope[]> = {
+const EVENT_SCOPES: Record<(DeviceEvent | VerdictEvent | TraceCodeEvent)['type'], readonly Scope[]> = {
   status: ['identity', 'trace-codes', 'admin'],
   'id-card': ['identity'],
   'ssse-card': ['identity'],
   scan: ['identity', 'trace-codes'],
   verdict: ['identity'],
+  'trace-code': ['trace-codes'],
 };
 
 interface Subscriber {
@@ -61,7 +62,7 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, OnApplication
     }
     void this.accept(request, socket, head, url);
   };
-  private readonly onEvent = (event: DeviceEvent | VerdictEvent): void => this.broadcast(event);
+  private readonly onEvent = (event: DeviceEvent | VerdictEvent | TraceCodeEvent): void => this.broadcast(event);
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -75,6 +76,7 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, OnApplication
     this.server.on('upgrade', this.onUpgrade);
     this.events.on('event', this.onEvent);
     this.events.on('verdict', this.onEvent);
+    this.events.on('trace-code', this.onEvent);
     this.pingTimer = setInterval(() => this.ping(), PING_INTERVAL_MS).unref();
   }
 
@@ -83,6 +85,7 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, OnApplication
     this.server?.off('upgrade', this.onUpgrade);
     this.events.off('event', this.onEvent);
     this.events.off('verdict', this.onEvent);
+    this.events.off('trace-code', this.onEvent);
     for (const s of this.subscribers) {
       s.socket.close(1001, 'gateway shutting down');
     }
@@ -126,7 +129,7 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, OnApplication
     });
   }
 
-  private broadcast(event: DeviceEvent | VerdictEvent): void {
+  private broadcast(event: DeviceEvent | VerdictEvent | TraceCodeEvent): void {
     let wire: WireDeviceEvent | undefined;
     for (const s of this.subscribers) {
       if ((s.desk !== undefined && s.desk !== event.desk) || !EVENT_SCOPES[event.type].some((scope) => s.principal.scopes.includes(scope))) {

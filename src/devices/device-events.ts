@@ -41,12 +41,36 @@ export interface VerdictEvent {
   verdict: VerdictEventPayload;
 }
 
+/** What trace-code capture made of a drug scan at a desk: no personal data (the scan was a drug code). */
+export interface TraceCodeEventPayload {
+  outcome: 'accepted' | 'refused' | 'duplicate';
+  /** The canonical code, when the scan was one. */
+  code: string | null;
+  form: 'trace20' | 'gs1' | null;
+  productCode: string | null;
+  refusal: { code: string; message: string } | null;
+  /** For a duplicate: when and on which visit and line the box was dispensed. */
+  context: Record<string, string> | null;
+  /** The desk's active line after an accepted scan. */
+  line: { visitId: string; lineNo: string; held: number; needed: number; status: string } | null;
+  at: Date;
+}
+
+/** Pushed to the desk by trace-code capture (not a device read): the outcome of a drug scan. */
+export interface TraceCodeEvent {
+  type: 'trace-code';
+  /** The scanner that read the code. */
+  deviceId: string;
+  desk: string;
+  result: TraceCodeEventPayload;
+}
+
 /**
  * The internal bus of device events. Identity and trace-code capture subscribe here; events
  * carry personal data (an ID-card read), so the bus never leaves the process and is never
  * logged. The WebSocket (device-events.socket.ts) passes them on to the desk they belong to.
  */
-export class DeviceEvents extends EventEmitter<{ event: [DeviceEvent]; verdict: [VerdictEvent] }> {
+export class DeviceEvents extends EventEmitter<{ event: [DeviceEvent]; verdict: [VerdictEvent]; 'trace-code': [TraceCodeEvent] }> {
   publish(event: DeviceEvent): void {
     this.emit('event', event);
   }
@@ -54,5 +78,10 @@ export class DeviceEvents extends EventEmitter<{ event: [DeviceEvent]; verdict: 
   /** Identity's verdicts travel to the desk's WebSocket with the device events. */
   publishVerdict(event: VerdictEvent): void {
     this.emit('verdict', event);
+  }
+
+  /** Trace-code capture's answer to a drug scan travels to the desk's WebSocket the same way. */
+  publishTraceCode(event: TraceCodeEvent): void {
+    this.emit('trace-code', event);
   }
 }

@@ -4,6 +4,7 @@ import { AuditEntry } from '../audit/audit-entry.entity';
 import { MsgidSequence } from '../../upstream/outbox/msgid-sequence.entity';
 import { OutboxAttempt } from '../../upstream/outbox/outbox-attempt.entity';
 import { OutboxMessage } from '../../upstream/outbox/outbox-message.entity';
+import { TRACE_CODE_ENTITIES } from '../../trace-codes/trace-code.entities';
 
 /** Every entity of the gateway; capability modules add theirs here. */
-export const ENTITIES = [ApiKey, AuditEntry, OutboxMessage, OutboxAttempt, MsgidSequence, IdentitySession, CoverageCacheEntry];
+export const ENTITIES = [ApiKey, AuditEntry, OutboxMessage, OutboxAttempt, MsgidSequence, IdentitySession, CoverageCacheEntry, ...TRACE_CODE_ENTITIES];

@@ -7,6 +7,8 @@ export interface ErrorDetail {
   field?: string;
   code?: string;
   message: string;
+  /** Facts behind the detail that a program may use (e.g. when and on which visit a code was used); never personal data. */
+  context?: Record<string, string>;
 }
 
 export abstract class DomainError extends Error {

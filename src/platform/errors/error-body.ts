@@ -9,6 +9,14 @@ export class ErrorDetailDto {
 
   @ApiProperty({ description: 'Chinese explanation of what to change', example: '取值必须是以下之一：identity, admin' })
   message: string;
+
+  @ApiPropertyOptional({
+    description: 'Facts behind the detail a program may use; never personal data',
+    example: { usedAt: '2026-11-25T06:03:00.000Z', visitId: 'V20261125001', lineNo: '3' },
+    type: 'object',
+    additionalProperties: { type: 'string' },
+  })
+  context?: Record<string, string>;
 }
 
 /** The one error body every endpoint answers with. */

@@ -1,3 +1,4 @@
+import { isValidGtin } from '../../../drivers/protocols/gs1';
 import { Fields, requireAmount, requireArray, requireBoolean, requireFields, requireNumber, requireString } from '../input-fields';
 import { Ledger } from '../ledger';
 import { lineCents } from '../money';
@@ -96,8 +97,8 @@ function parseTraceCodes(line: Fields, path: string, listType: ListType, cnt: nu
     if (/^69\d{11}$/.test(code)) {
       throw new Rejection(`${path}.drug_trac_codg[${j}] 是商品条码（69开头13位），不是药品追溯码`);
     }
-    if (!/^\d{20}$/.test(code)) {
-      throw new Rejection(`${path}.drug_trac_codg[${j}] 格式错误，药品追溯码应为20位数字`);
+    if (!isTraceCode(code)) {
+      throw new Rejection(`${path}.drug_trac_codg[${j}] 格式错误，药品追溯码应为20位数字，或药品二维码的 01<GTIN-14>21<序列号>`);
     }
     return code;
   });
@@ -106,6 +107,18 @@ function parseTraceCodes(line: Fields, path: string, listType: ListType, cnt: nu
     throw new Rejection(`${path} 追溯码数量多于销售数量`);
   }
   return codes;
+}
+
+/**
+ * A trace code as the national interface carries it: 20 digits, or a GS1 pack's identity as
+ * the element string `01<GTIN-14>21<serial>` (serial: 1–20 characters of GS1 set 82, no separator).
+ */
+export function isTraceCode(code: string): boolean {
+  if (/^\d{20}$/.test(code)) {
+    return true;
+  }
+  const gs1 = /^01(\d{14})21([!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20})$/.exec(code);
+  return gs1 !== null && isValidGtin(gs1[1]);
 }
 
 /** Refuses a code given twice, or already dispensed by a settlement that was not reversed. */

@@ -1,0 +1,53 @@
+import { DomainError, type ErrorDetail } from '../platform/errors/domain-error';
+
+/**
+ * Refusals of trace-code capture. Every one has a stable English code (HIS and the desk screen
+ * branch on it) and a Chinese message that says what to do. Nothing stored changes when one is thrown.
+ */
+
+/** The scan or request cannot be accepted as it is (wrong form, wrong drug, wrong count): 422. */
+export class TraceCodeRefusedError extends DomainError {
+  readonly status = 422;
+  constructor(
+    readonly code: string,
+    message: string,
+    details?: ErrorDetail[],
+  ) {
+    super(message, details);
+  }
+}
+
+/** The code's state forbids the change (already dispensed, scrapped, not dispensed): 409. */
+export class TraceCodeConflictError extends DomainError {
+  readonly status = 409;
+  constructor(
+    readonly code: string,
+    message: string,
+    details?: ErrorDetail[],
+  ) {
+    super(message, details);
+  }
+}
+
+/** Where and when a dispensed code was used: what a 409 tells, never who the patient was. */
+export interface CodeUse {
+  code: string;
+  dispensedAt: string;
+  visitId: string;
+  lineNo: string;
+}
+
+export function alreadyDispensedMessage(use: CodeUse, sameLine: boolean): string {
+  return sameLine
+    ? `该追溯码已在本处方行录入（${use.dispensedAt}），无需重复扫描`
+    : `该追溯码已于 ${use.dispensedAt} 在就诊 ${use.visitId} 第 ${use.lineNo} 行发药，同一盒药品不能重复发药：请核对药盒；如为退药后再发，请先办理退药`;
+}
+
+export function alreadyDispensedDetail(use: CodeUse, sameLine: boolean, index?: number): ErrorDetail {
+  return {
+    ...(index === undefined ? {} : { field: `codes[${index}]` }),
+    code: 'TRACE_CODE_ALREADY_DISPENSED',
+    message: alreadyDispensedMessage(use, sameLine),
+    context: { ...(index === undefined ? {} : { index: String(index), code: use.code }), dispensedAt: use.dispensedAt, visitId: use.visitId, lineNo: use.lineNo },
+  };
+}

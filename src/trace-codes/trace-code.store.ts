@@ -1,0 +1,319 @@
+import type { EntityManager } from 'typeorm';
+import type { DrugCode } from './rules/scan-judgement';
+import type { CodeState, UploadState } from './trace-code.entities';
+
+/**
+ * The hot SQL of trace-code capture, written once for SQLite and PostgreSQL.
+ *
+ * Correctness comes from the database, never from the process: `trace_code.code` is the primary
+ * key, new boxes go in with `INSERT … ON CONFLICT DO NOTHING RETURNING code`, and a box already
+ * known changes state only through a row lock (PostgreSQL `FOR UPDATE`) and an UPDATE that names
+ * the states it may leave, whose affected-row count is checked. Two gateway instances racing on
+ * one code therefore serialise on that row: the second waits for the first to commit, then sees
+ * the box dispensed. On SQLite the gate (sqlite-gate.ts) already runs one transaction at a time.
+ *
+ * Multi-row statements in chunks keep a 100,000-code batch at a few hundred round trips; codes are
+ * sorted first so two overlapping batches take their row locks in the same order (no deadlock).
+ */
+
+/** Rows per multi-row statement: 500 × 11 columns stays far below either database's parameter limit. */
+export const CHUNK = 500;
+
+export interface LineRow {
+  id: string;
+  visitId: string;
+  lineNo: string;
+  medListCode: string;
+  drugName: string;
+  quantity: number;
+  splitPackage: boolean;
+  codeCount: number;
+}
+
+export interface ActiveUse {
+  useId: string;
+  code: string;
+  lineId: string;
+  visitId: string;
+  lineNo: string;
+  dispensedAt: Date;
+  upload: UploadState;
+  uploadRef: string | null;
+}
+
+export interface NewUse {
+  id: string;
+  code: string;
+  lineId: string;
+  visitId: string;
+  split: boolean;
+  operationId: string;
+  source: string;
+}
+
+/** The small differences between the two databases, in one place. */
+export class Dialect {
+  constructor(readonly pg: boolean) {}
+
+  static of(m: EntityManager): Dialect {
+    return new Dialect(m.connection.options.type === 'postgres');
+  }
+
+  /** TypeORM stores SQLite datetimes as UTC 'YYYY-MM-DD HH:MM:SS.SSS'; raw SQL must write the same. */
+  time(d: Date): Date | string {
+    return this.pg ? d : d.toISOString().replace('T', ' ').replace('Z', '');
+  }
+
+  readTime(v: unknown): Date {
+    return v instanceof Date ? v : new Date(`${String(v).replace(' ', 'T')}Z`);
+  }
+
+  bool(b: boolean): boolean | number {
+    return this.pg ? b : b ? 1 : 0;
+  }
+
+  readBool(v: unknown): boolean {
+    return v === true || v === 1 || v === '1';
+  }
+
+  /** `(…),(…)` placeholders for `rows` rows of `cols` values. */
+  values(rows: number, cols: number): string {
+    const out: string[] = [];
+    let n = 0;
+    for (let r = 0; r < rows; r++) {
+      const row: string[] = [];
+      for (let c = 0; c < cols; c++) {
+        row.push(this.pg ? `$${++n}` : '?');
+      }
+      out.push(`(${row.join(',')})`);
+    }
+    return out.join(',');
+  }
+
+  /** Placeholders for an IN list, numbered from `from` (1-based). */
+  list(count: number, from = 1): string {
+    return Array.from({ length: count }, (_, i) => (this.pg ? `$${from + i}` : '?')).join(',');
+  }
+
+  p(n: number): string {
+    return this.pg ? `$${n}` : '?';
+  }
+
+  get forUpdate(): string {
+    return this.pg ? ' FOR UPDATE' : '';
+  }
+}
+
+/** Rows and affected-row count alike on both drivers (TypeORM's structured result). */
+async function run(m: EntityManager, sql: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[]; affected: number }> {
+  // Outside a transaction: PostgreSQL lends a pooled connection (released after); SQLite has its one gated runner.
+  const pooled = m.queryRunner === undefined && m.connection.options.type === 'postgres';
+  const runner = m.queryRunner ?? m.connection.createQueryRunner();
+  try {
+    const result = (await runner.query(sql, params, true)) as { records?: Record<string, unknown>[]; affected?: number };
+    const rows = result.records ?? [];
+    return { rows, affected: result.affected ?? rows.length };
+  } finally {
+    if (pooled) {
+      await runner.release();
+    }
+  }
+}
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) {
+    out.push(items.slice(i, i + size));
+  }
+  return out;
+}
+
+const LINE_COLUMNS = `id, visit_id AS "visitId", line_no AS "lineNo", med_list_code AS "medListCode", drug_name AS "drugName", quantity, split_package AS "splitPackage", code_count AS "codeCount"`;
+
+function toLine(d: Dialect, r: Record<string, unknown>): LineRow {
+  return {
+    id: String(r.id),
+    visitId: String(r.visitId),
+    lineNo: String(r.lineNo),
+    medListCode: String(r.medListCode),
+    drugName: String(r.drugName),
+    quantity: Number(r.quantity),
+    splitPackage: d.readBool(r.splitPackage),
+    codeCount: Number(r.codeCount),
+  };
+}
+
+/** The line, locked for this transaction on PostgreSQL: captures on one line take turns. */
+export async function lockLine(m: EntityManager, visitId: string, lineNo: string): Promise<LineRow | undefined> {
+  const d = Dialect.of(m);
+  const { rows } = await run(m, `SELECT ${LINE_COLUMNS} FROM trace_dispensing_line WHERE visit_id = ${d.p(1)} AND line_no = ${d.p(2)}${d.forUpdate}`, [visitId, lineNo]);
+  return rows[0] ? toLine(d, rows[0]) : undefined;
+}
+
+export async function visitLines(m: EntityManager, visitId: string): Promise<LineRow[]> {
+  const d = Dialect.of(m);
+  const { rows } = await run(m, `SELECT ${LINE_COLUMNS} FROM trace_dispensing_line WHERE visit_id = ${d.p(1)} ORDER BY line_no`, [visitId]);
+  return rows.map((r) => toLine(d, r));
+}
+
+export async function addToLineCount(m: EntityManager, lineId: string, delta: number, now: Date): Promise<void> {
+  const d = Dialect.of(m);
+  await run(m, `UPDATE trace_dispensing_line SET code_count = code_count + ${d.p(1)}, updated_at = ${d.p(2)} WHERE id = ${d.p(3)}`, [delta, d.time(now), lineId]);
+}
+
+/** Inserts the boxes not known yet, in `state`; answers which codes were new. */
+export async function insertNewCodes(m: EntityManager, drugs: readonly DrugCode[], state: CodeState, now: Date): Promise<Set<string>> {
+  const d = Dialect.of(m);
+  const at = d.time(now);
+  const inserted = new Set<string>();
+  for (const chunk of chunks(drugs)) {
+    const params: unknown[] = [];
+    for (const x of chunk) {
+      params.push(x.code, x.form, x.productCode, x.batch, x.expiry, state, at);
+    }
+    const { rows } = await run(
+      m,
+      `INSERT INTO trace_code (code, form, product_code, batch, expiry, state, updated_at) VALUES ${d.values(chunk.length, 7)} ON CONFLICT (code) DO NOTHING RETURNING code`,
+      params,
+    );
+    for (const r of rows) {
+      inserted.add(String(r.code));
+    }
+  }
+  return inserted;
+}
+
+/** The state of each known code, locked on PostgreSQL until the transaction ends. */
+export async function lockCodeStates(m: EntityManager, codes: readonly string[]): Promise<Map<string, CodeState>> {
+  const d = Dialect.of(m);
+  const out = new Map<string, CodeState>();
+  for (const chunk of chunks([...codes].sort())) {
+    const { rows } = await run(m, `SELECT code, state FROM trace_code WHERE code IN (${d.list(chunk.length)}) ORDER BY code${d.forUpdate}`, chunk);
+    for (const r of rows) {
+      out.set(String(r.code), r.state as CodeState);
+    }
+  }
+  return out;
+}
+
+/** Moves codes from one of `from` to `to`; answers how many moved (the caller checks it is all of them). */
+export async function moveCodes(m: EntityManager, codes: readonly string[], from: readonly CodeState[], to: CodeState, now: Date): Promise<number> {
+  const d = Dialect.of(m);
+  let moved = 0;
+  for (const chunk of chunks(codes)) {
+    // Placeholders numbered in the order they appear: SQLite's `?` are positional.
+    const { affected } = await run(
+      m,
+      `UPDATE trace_code SET state = ${d.p(1)}, updated_at = ${d.p(2)} WHERE code IN (${d.list(chunk.length, 3)}) AND state IN (${d.list(from.length, 3 + chunk.length)})`,
+      [to, d.time(now), ...chunk, ...from],
+    );
+    moved += affected;
+  }
+  return moved;
+}
+
+/** The running dispensings of these codes (at most one each), with where and when. */
+export async function activeUses(m: EntityManager, codes: readonly string[]): Promise<ActiveUse[]> {
+  const d = Dialect.of(m);
+  const out: ActiveUse[] = [];
+  for (const chunk of chunks(codes)) {
+    const { rows } = await run(
+      m,
+      `SELECT u.id AS "useId", u.code, u.line_id AS "lineId", u.visit_id AS "visitId", l.line_no AS "lineNo", u.dispensed_at AS "dispensedAt", u.upload, u.upload_ref AS "uploadRef"
+       FROM trace_code_use u JOIN trace_dispensing_line l ON l.id = u.line_id
+       WHERE u.code IN (${d.list(chunk.length)}) AND u.state = 'dispensed'`,
+      chunk,
+    );
+    for (const r of rows) {
+      out.push({
+        useId: String(r.useId),
+        code: String(r.code),
+        lineId: String(r.lineId),
+        visitId: String(r.visitId),
+        lineNo: String(r.lineNo),
+        dispensedAt: d.readTime(r.dispensedAt),
+        upload: r.upload as UploadState,
+        uploadRef: (r.uploadRef as string | null) ?? null,
+      });
+    }
+  }
+  return out;
+}
+
+/** The codes a line holds now, in the order they were dispensed. */
+export async function lineCodes(m: EntityManager, lineIds: readonly string[]): Promise<Map<string, string[]>> {
+  const d = Dialect.of(m);
+  const out = new Map<string, string[]>();
+  for (const chunk of chunks(lineIds)) {
+    const { rows } = await run(
+      m,
+      `SELECT line_id AS "lineId", code FROM trace_code_use WHERE line_id IN (${d.list(chunk.length)}) AND state = 'dispensed' ORDER BY dispensed_at, id`,
+      chunk,
+    );
+    for (const r of rows) {
+      const list = out.get(String(r.lineId)) ?? [];
+      list.push(String(r.code));
+      out.set(String(r.lineId), list);
+    }
+  }
+  return out;
+}
+
+export async function insertUses(m: EntityManager, uses: readonly NewUse[], now: Date): Promise<void> {
+  const d = Dialect.of(m);
+  const at = d.time(now);
+  for (const chunk of chunks(uses)) {
+    const params: unknown[] = [];
+    for (const u of chunk) {
+      params.push(u.id, u.code, u.lineId, u.visitId, d.bool(u.split), 'dispensed', 'pending', u.operationId, u.source, at);
+    }
+    await run(
+      m,
+      `INSERT INTO trace_code_use (id, code, line_id, visit_id, split, state, upload, operation_id, source, dispensed_at) VALUES ${d.values(chunk.length, 10)}`,
+      params,
+    );
+  }
+}
+
+/** Ends running dispensings (a return): a pending upload is cancelled, an upload already made stays as it was. */
+export async function endUses(m: EntityManager, useIds: readonly string[], reason: string, now: Date): Promise<number> {
+  const d = Dialect.of(m);
+  let ended = 0;
+  for (const chunk of chunks(useIds)) {
+    const { affected } = await run(
+      m,
+      `UPDATE trace_code_use SET state = 'returned', ended_at = ${d.p(1)}, end_reason = ${d.p(2)},
+         upload = CASE WHEN upload = 'pending' THEN 'cancelled' ELSE upload END
+       WHERE id IN (${d.list(chunk.length, 3)}) AND state = 'dispensed'`,
+      [d.time(now), reason, ...chunk],
+    );
+    ended += affected;
+  }
+  return ended;
+}
+
+/** Marks a visit's pending codes as carried by settlement `setlId`. */
+export async function markVisitUploaded(m: EntityManager, visitId: string, setlId: string): Promise<number> {
+  const d = Dialect.of(m);
+  const { affected } = await run(
+    m,
+    `UPDATE trace_code_use SET upload = 'uploaded', upload_ref = ${d.p(1)} WHERE visit_id = ${d.p(2)} AND state = 'dispensed' AND upload = 'pending'`,
+    [setlId, visitId],
+  );
+  return affected;
+}
+
+/** Product → catalogue codes for these product codes (those without a mapping are absent). */
+export async function mappingsOf(m: EntityManager, productCodes: readonly string[]): Promise<Map<string, Set<string>>> {
+  const d = Dialect.of(m);
+  const out = new Map<string, Set<string>>();
+  for (const chunk of chunks(productCodes)) {
+    const { rows } = await run(m, `SELECT product_code AS "productCode", med_list_code AS "medListCode" FROM trace_product_map WHERE product_code IN (${d.list(chunk.length)})`, chunk);
+    for (const r of rows) {
+      const set = out.get(String(r.productCode)) ?? new Set<string>();
+      set.add(String(r.medListCode));
+      out.set(String(r.productCode), set);
+    }
+  }
+  return out;
+}

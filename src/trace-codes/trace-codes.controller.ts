@@ -1,0 +1,123 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { RequireScopes } from '../platform/auth/decorators';
+import { principalOf } from '../platform/auth/request-principal';
+import { ErrorBodyDto } from '../platform/errors/error-body';
+import {
+  BatchDto,
+  BatchResultDto,
+  CodesDto,
+  CodesWithReasonDto,
+  CompletenessDto,
+  CountDto,
+  DeclareLinesDto,
+  FeeLineCodesDto,
+  LineProgressDto,
+  LineRefDto,
+  MappingsDto,
+  MappingViewDto,
+  ReceiptResultDto,
+  ReturnResultDto,
+  ScanDto,
+  ScanResultDto,
+  ScrapResultDto,
+} from './trace-codes.dto';
+import { TraceCodesService } from './trace-codes.service';
+
+@ApiTags('trace-codes')
+@Controller('api/v1/trace-codes')
+@RequireScopes('trace-codes')
+export class TraceCodesController {
+  constructor(private readonly traceCodes: TraceCodesService) {}
+
+  @Put('visits/:visitId/lines')
+  @ApiOperation({ summary: 'Declare or update dispensing lines of a visit (quantity in smallest units, split package flag)' })
+  @ApiOkResponse({ type: CompletenessDto })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'TRACE_LINE_QUANTITY_BELOW_CODES, TRACE_LINE_HAS_CODES' })
+  async declare(@Param('visitId') visitId: string, @Body() body: DeclareLinesDto, @Req() req: FastifyRequest): Promise<CompletenessDto> {
+    return this.traceCodes.declareLines(principalOf(req), visitId, body.lines);
+  }
+
+  @Post('scans')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'One scan onto a line: accepted, or refused with a TRACE_CODE_* code' })
+  @ApiCreatedResponse({ type: ScanResultDto })
+  @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'Not a drug code, expired pack, wrong drug, line full' })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'TRACE_CODE_ALREADY_DISPENSED (details[0].context: dispensedAt, visitId, lineNo), TRACE_CODE_SCRAPPED' })
+  async scan(@Body() body: ScanDto, @Req() req: FastifyRequest): Promise<ScanResultDto> {
+    return this.traceCodes.scan(principalOf(req), body.visitId, body.lineNo, body.text);
+  }
+
+  @Post('batches')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'All the codes of a line at once, all or nothing; every bad code listed in details' })
+  @ApiCreatedResponse({ type: BatchResultDto })
+  @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'TRACE_BATCH_INVALID, TRACE_CODE_COUNT_MISMATCH, TRACE_CODE_DRUG_MISMATCH' })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'TRACE_BATCH_CONFLICT, TRACE_LINE_HAS_OTHER_CODES' })
+  async batch(@Body() body: BatchDto, @Req() req: FastifyRequest): Promise<BatchResultDto> {
+    return this.traceCodes.batch(principalOf(req), body.visitId, body.lineNo, body.codes);
+  }
+
+  @Post('receipts')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Stock-in: boxes become known as received' })
+  @ApiCreatedResponse({ type: ReceiptResultDto })
+  async receive(@Body() body: CodesDto, @Req() req: FastifyRequest): Promise<ReceiptResultDto> {
+    return this.traceCodes.receive(principalOf(req), body.codes);
+  }
+
+  @Post('returns')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Return (退药): frees the boxes and cancels their pending upload; all or nothing' })
+  @ApiOkResponse({ type: ReturnResultDto })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'TRACE_CODE_NOT_DISPENSED' })
+  async returnCodes(@Body() body: CodesWithReasonDto, @Req() req: FastifyRequest): Promise<ReturnResultDto> {
+    return this.traceCodes.returnCodes(principalOf(req), body.codes, body.reason);
+  }
+
+  @Post('scraps')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Scrap (报损): final; a dispensed box must be returned first' })
+  @ApiOkResponse({ type: ScrapResultDto })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'TRACE_CODE_DISPENSED' })
+  async scrap(@Body() body: CodesWithReasonDto, @Req() req: FastifyRequest): Promise<ScrapResultDto> {
+    return this.traceCodes.scrap(principalOf(req), body.codes, body.reason);
+  }
+
+  @Get('visits/:visitId/completeness')
+  @ApiOperation({ summary: 'Per line: codes held / needed and status; the lines still missing codes' })
+  @ApiOkResponse({ type: CompletenessDto })
+  async completeness(@Param('visitId') visitId: string): Promise<CompletenessDto> {
+    return this.traceCodes.completeness(visitId);
+  }
+
+  @Get('visits/:visitId/fee-lines')
+  @ApiOperation({ summary: 'The codes per fee line in the settlement upload shape (feedetl_sn, med_list_codg, drug_trac_codg, trdn_flag)' })
+  @ApiOkResponse({ type: [FeeLineCodesDto] })
+  async feeLines(@Param('visitId') visitId: string): Promise<FeeLineCodesDto[]> {
+    return this.traceCodes.feeLines(visitId);
+  }
+
+  @Put('desks/:desk/active-line')
+  @ApiOperation({ summary: 'The line a pharmacy desk dispenses now: its scanner’s drug codes go there' })
+  @ApiOkResponse({ type: LineProgressDto })
+  async setDeskLine(@Param('desk') desk: string, @Body() body: LineRefDto, @Req() req: FastifyRequest): Promise<LineProgressDto> {
+    return this.traceCodes.setDeskLine(principalOf(req), desk, body.visitId, body.lineNo);
+  }
+
+  @Put('product-mappings')
+  @ApiOperation({ summary: 'Upsert drug product (first 7 digits / GTIN) → catalogue code mappings, for the drug-fit check' })
+  @ApiOkResponse({ type: CountDto })
+  async upsertMappings(@Body() body: MappingsDto, @Req() req: FastifyRequest): Promise<CountDto> {
+    return { count: await this.traceCodes.upsertMappings(principalOf(req), body.mappings) };
+  }
+
+  @Get('product-mappings')
+  @ApiOperation({ summary: 'Mappings, optionally of one product (first 1000)' })
+  @ApiQuery({ name: 'productCode', required: false })
+  @ApiOkResponse({ type: [MappingViewDto] })
+  async listMappings(@Query('productCode') productCode?: string): Promise<MappingViewDto[]> {
+    return (await this.traceCodes.listMappings(productCode)).map((m) => ({ productCode: m.productCode, medListCode: m.medListCode, drugName: m.drugName, updatedAt: new Date(m.updatedAt).toISOString() }));
+  }
+}

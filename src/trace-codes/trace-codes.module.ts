@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { DevicesModule } from '../devices/devices.module';
+import { TraceCodesController } from './trace-codes.controller';
+import { TraceCodesService } from './trace-codes.service';
+
+@Module({
+  imports: [DevicesModule],
+  controllers: [TraceCodesController],
+  providers: [TraceCodesService],
+  exports: [TraceCodesService],
+})
+export class TraceCodesModule {}
