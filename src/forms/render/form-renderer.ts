@@ -111,7 +111,7 @@ export class FormRenderer {
       const seen = new Set<number>();
       for (const ch of text) {
         const cp = ch.codePointAt(0)!;
-        if (ch === '\n' || seen.has(cp)) {
+        if (ch === '\n' || ch === '\t' || seen.has(cp)) {
           continue;
         }
         seen.add(cp);

@@ -81,6 +81,14 @@ export class FormTextTooLongError extends BadRequestError {
   }
 }
 
+const TAB_GAP = 16;
+
+/** Width of a line; a tab stands for the gap between its flush-left and flush-right parts. */
+export function lineWidth(line: string, size: number, m: TextMeasurer): number {
+  const parts = line.split('\t');
+  return parts.reduce((s, p) => s + m.width(p, size), 0) + (parts.length - 1) * TAB_GAP;
+}
+
 /** Splits text into unbreakable pieces: a Latin word or number stays whole, every other character stands alone. */
 function tokens(text: string): string[] {
   return text.match(/[A-Za-z0-9@#%&_.,:;/()+\-'"]+|[\s\S]/gu) ?? [];
@@ -134,6 +142,14 @@ interface Fitted {
  * 'wrap': wrap at `wrapSize` (paragraphs read better unshrunk; the page shrinks them only when tight).
  */
 export function fitText(text: string, width: number, fit: 'shrink' | 'wrap', base: number, min: number, wrapSize: number, m: TextMeasurer): Fitted {
+  if (text.includes('\t')) {
+    // A split line (`经办人：\t年 月 日`): left part flush left, right part flush right; it shrinks, never wraps.
+    let size = base;
+    while (size > min && lineWidth(text, size, m) > width) {
+      size -= SHRINK_STEP;
+    }
+    return { size, lines: [text] };
+  }
   if (fit === 'wrap') {
     return { size: wrapSize, lines: wrapText(text, width, wrapSize, m) };
   }
@@ -271,8 +287,19 @@ function placeLines(plan: CellPlan, rect: Rect, input: LayoutInput, m: TextMeasu
     }
     const lh = m.lineHeight(b.fitted.size);
     b.fitted.lines.forEach((line, i) => {
+      const ly = top + i * (lh + input.template.font.lineGap);
+      const tab = line.indexOf('\t');
+      if (tab >= 0) {
+        const left = line.slice(0, tab);
+        const right = line.slice(tab + 1);
+        const wl = m.width(left, b.fitted.size);
+        const wr = m.width(right, b.fitted.size);
+        out.push({ x: inner.x, y: ly, size: b.fitted.size, text: left, width: wl });
+        out.push({ x: inner.x + inner.w - wr, y: ly, size: b.fitted.size, text: right, width: wr });
+        return;
+      }
       const w = m.width(line, b.fitted.size);
-      out.push({ x: xFor(w, b.align), y: top + i * (lh + input.template.font.lineGap), size: b.fitted.size, text: line, width: w });
+      out.push({ x: xFor(w, b.align), y: ly, size: b.fitted.size, text: line, width: w });
     });
   };
   const tops = plan.blocks.filter((b) => b.at === 'top');
