@@ -6,6 +6,7 @@ import { SimulatedDevicesModule } from './devices/simulated/simulated-devices.mo
 import { SandboxModule } from './sandbox/sandbox.module';
 import { UpstreamModule } from './upstream/upstream.module';
 import { IdentityModule } from './identity/identity.module';
+import { FormsModule } from './forms/forms.module';
 import { TraceCodesModule } from './trace-codes/trace-codes.module';
 
 @Module({})
@@ -19,6 +20,7 @@ export class AppModule {
         UpstreamModule,
         DevicesModule,
         IdentityModule,
+        FormsModule,
         TraceCodesModule,
         // The sandbox insurer exists only in sandbox mode: never on a production code path.
         ...(options.config.mode === 'sandbox' && options.config.sandboxInsurer.enabled ? [SandboxModule] : []),

@@ -78,6 +78,25 @@ export interface DoctorView {
   coverageSource: 'insurer' | 'coverageCache';
 }
 
+/** The verified worker as forms need it (IdentityService.workerForForms); insurer data only. */
+export interface FormsWorker {
+  visitId: string;
+  psnNo: string;
+  name: string;
+  /** GB/T 2261.1: 1 male, 2 female. */
+  gend: string;
+  birthDate: string;
+  idNumber: string;
+  psnType: string | null;
+  injuryStatus: string;
+  determinationNo: string | null;
+  determinationDate: string | null;
+  injuryDate: string | null;
+  injuredParts: readonly string[];
+  occupationalDisease: string | null;
+  disabilityGrade: number | null;
+}
+
 /**
  * Person–card–code verification sessions (人、卡、码相符): evidence from HIS, the desk's devices and
  * staff, the insurer's answers (1101, 1161), the verdict of the pure rules and, with MATCH, a
@@ -212,29 +231,8 @@ export class IdentityService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async doctorView(token: string | undefined, principal: Principal): Promise<DoctorView> {
-    let claims: VerifiedToken;
-    try {
-      claims = this.checkToken(token);
-    } catch (e) {
-      await this.audit.record({ actor: principal, action: 'identity.doctor-view', outcome: 'denied', details: { code: (e as VerificationTokenError).code } });
-      throw e;
-    }
-    const row = await this.dataSource.getRepository(IdentitySession).findOneBy({ id: claims.sessionId });
-    const stored = row ? this.readEvidence(row) : undefined;
-    const insurer = stored?.evidence.insurer;
-    const record: { answer: InsurerPersonAnswer; source: 'insurer' | 'coverageCache' } | undefined =
-      insurer?.kind === 'answer' ? { answer: insurer.answer, source: 'insurer' } : stored?.evidence.coverageCache ? { answer: stored.evidence.coverageCache.answer, source: 'coverageCache' } : undefined;
-    if (!row || row.subjectKey !== claims.subjectKey || !record || this.subjectKey(record.answer.baseinfo.certno) !== claims.subjectKey) {
-      throw new VerificationTokenError('TOKEN_SESSION_GONE', '人卡码核验凭证对应的核验记录不存在或已变更：请重新核验人、卡、码');
-    }
+    const { claims, row, record } = await this.verifiedRecord(token, principal, 'identity.doctor-view');
     const { answer } = record;
-    await this.audit.record({
-      actor: principal,
-      action: 'identity.doctor-view',
-      outcome: 'success',
-      subject: { value: answer.baseinfo.certno, domain: SUBJECT_DOMAIN },
-      details: { sessionId: row.id },
-    });
     return {
       name: answer.baseinfo.psn_name,
       sessionId: row.id,
@@ -251,6 +249,63 @@ export class IdentityService implements OnApplicationBootstrap, OnApplicationShu
       category: answer.injury.occupational_disease ? 'occupational-disease' : 'injury',
       coverageSource: record.source,
     };
+  }
+
+  /**
+   * The verified worker for filling a form (forms): the doctor view plus the person's name, sex,
+   * birth date and ID number from the insurer's answer. Audited like the doctor view.
+   */
+  async workerForForms(token: string | undefined, visitId: string, principal: Principal): Promise<FormsWorker> {
+    // The token must be for the form's visit: a form is never filled with another visit's worker.
+    const { claims, record } = await this.verifiedRecord(token, principal, 'identity.forms-worker', { visitId });
+    const { baseinfo, insuinfo, injury } = record.answer;
+    return {
+      visitId: claims.visitId,
+      psnNo: baseinfo.psn_no,
+      name: baseinfo.psn_name,
+      gend: baseinfo.gend,
+      birthDate: baseinfo.brdy,
+      idNumber: baseinfo.certno,
+      psnType: insuinfo.psn_type,
+      injuryStatus: injury.status,
+      determinationNo: injury.determination_no,
+      determinationDate: injury.determination_date,
+      injuryDate: injury.injury_date,
+      injuredParts: injury.injured_parts,
+      occupationalDisease: injury.occupational_disease,
+      disabilityGrade: injury.disability_grade,
+    };
+  }
+
+  private async verifiedRecord(
+    token: string | undefined,
+    principal: Principal,
+    action: string,
+    expected: Partial<TokenExpectation> = {},
+  ): Promise<{ claims: VerifiedToken; row: IdentitySession; record: { answer: InsurerPersonAnswer; source: 'insurer' | 'coverageCache' } }> {
+    let claims: VerifiedToken;
+    try {
+      claims = this.checkToken(token, expected);
+    } catch (e) {
+      await this.audit.record({ actor: principal, action, outcome: 'denied', details: { code: (e as VerificationTokenError).code } });
+      throw e;
+    }
+    const row = await this.dataSource.getRepository(IdentitySession).findOneBy({ id: claims.sessionId });
+    const stored = row ? this.readEvidence(row) : undefined;
+    const insurer = stored?.evidence.insurer;
+    const record: { answer: InsurerPersonAnswer; source: 'insurer' | 'coverageCache' } | undefined =
+      insurer?.kind === 'answer' ? { answer: insurer.answer, source: 'insurer' } : stored?.evidence.coverageCache ? { answer: stored.evidence.coverageCache.answer, source: 'coverageCache' } : undefined;
+    if (!row || row.subjectKey !== claims.subjectKey || !record || this.subjectKey(record.answer.baseinfo.certno) !== claims.subjectKey) {
+      throw new VerificationTokenError('TOKEN_SESSION_GONE', '人卡码核验凭证对应的核验记录不存在或已变更：请重新核验人、卡、码');
+    }
+    await this.audit.record({
+      actor: principal,
+      action,
+      outcome: 'success',
+      subject: { value: record.answer.baseinfo.certno, domain: SUBJECT_DOMAIN },
+      details: { sessionId: row.id },
+    });
+    return { claims, row, record };
   }
 
   // ---- device events -------------------------------------------------------------------------------
