@@ -12,6 +12,11 @@
  *     and the device parsers' MB/s against a bare delimiter scan (see devices-bench.ts).
  *  5. Identity: a social-security card read's event to the verdict event, against the insurer's
  *     round trips (1101) inside that window, 2nd- and 3rd-generation cards (see identity-bench.ts).
+ *  6. Forms: a signed relapse filing PDF through the form renderer against a bare pdfkit document
+ *     with the same font and text: median time and size (BENCH_FORMS rounds; see forms-bench.ts).
+ *
+ *  6. Trace codes (PostgreSQL, 10M codes stored): single-scan p50/p99 through the API against a bare
+ *     handler with one INSERT, and a 100,000-code batch against a plain multi-row INSERT (see trace-codes-bench.ts).
  *
  * Rounds alternate between the two servers so drifts in machine load hit both alike.
  *
@@ -27,9 +32,11 @@ import { ApiKeyService } from '../../src/platform/auth/api-key.service';
 import { testConfig } from '../support/test-config';
 import { benchDevices } from './devices-bench';
 import { benchDispatcher } from './dispatcher-bench';
+import { benchForms } from './forms-bench';
 import { benchIdentity } from './identity-bench';
+import { benchTraceCodes } from './trace-codes-bench';
 
-const BENCHES = ['http', 'dispatcher', 'devices', 'identity'] as const;
+const BENCHES = ['http', 'dispatcher', 'devices', 'identity', 'trace-codes', 'forms'] as const;
 const selected = process.argv.slice(2);
 const wanted = (name: (typeof BENCHES)[number]): boolean => selected.length === 0 || selected.includes(name);
 
@@ -142,6 +149,12 @@ async function main(): Promise<void> {
   }
   if (wanted('identity')) {
     await benchIdentity();
+  }
+  if (wanted('forms')) {
+    await benchForms();
+  }
+  if (wanted('trace-codes')) {
+    await benchTraceCodes();
   }
 }
 

@@ -1,0 +1,175 @@
+/**
+ * Trace codes at the scale of a large hospital pharmacy, PostgreSQL (printed, never asserted):
+ *
+ *  - BENCH_TRACE_STORED codes (10,000,000) already stored, seeded set-based with generate_series;
+ *  - single scan through the whole gateway (POST /api/v1/trace-codes/scans: API key, validation,
+ *    classifier, line lock, duplicate check by primary key, use row, line count, audit row, one
+ *    transaction) against a bare Fastify handler doing one plain INSERT into a table with the same
+ *    primary key over a pg pool: p50 / p99 side by side, CONCURRENCY clients;
+ *  - batch ingest of BENCH_TRACE_BATCH codes (100,000) through POST /api/v1/trace-codes/batches
+ *    against a plain multi-row INSERT (500 rows a statement, one transaction) of the same code and
+ *    use rows into copies of the two tables with the same indexes, in the same database. Rounds alternate.
+ *
+ * Needs GATEWAY_TEST_PG_URL (or BENCH_PG_URL); the schema is created and dropped here.
+ */
+import Fastify from 'fastify';
+import type { AddressInfo } from 'node:net';
+import { Client, Pool } from 'pg';
+import { uuidv7 } from '../../src/platform/ids';
+import { createPgSchema } from '../support/databases';
+import { startTestApp } from '../support/e2e-app';
+
+const STORED = Number(process.env.BENCH_TRACE_STORED ?? 10_000_000);
+const BATCH = Number(process.env.BENCH_TRACE_BATCH ?? 100_000);
+const SCANS = Number(process.env.BENCH_TRACE_SCANS ?? 2000);
+const BATCH_ROUNDS = Number(process.env.BENCH_TRACE_BATCH_ROUNDS ?? 2);
+const CONCURRENCY = 8;
+const CHUNK = 500;
+
+const code = (prefix: string, n: number): string => `${prefix}${String(n).padStart(19, '0')}`;
+
+function pct(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function load(n: number, send: (i: number) => Promise<Response>): Promise<{ seconds: number; latencies: number[] }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < n) {
+        const i = next++;
+        const t0 = process.hrtime.bigint();
+        const res = await send(i);
+        const body = await res.text();
+        if (res.status !== 201) {
+          throw new Error(`scan ${i} answered ${res.status}: ${body.slice(0, 300)}`);
+        }
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }),
+  );
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, latencies };
+}
+
+export async function benchTraceCodes(): Promise<void> {
+  const url = process.env.BENCH_PG_URL ?? process.env.GATEWAY_TEST_PG_URL;
+  if (!url) {
+    process.stdout.write('\ntrace codes: skipped (set GATEWAY_TEST_PG_URL=postgres://…@127.0.0.1:5432/… to run it)\n');
+    return;
+  }
+  const { schema, drop } = await createPgSchema(url);
+  const t = await startTestApp({ database: { url, schema, poolSize: 10, migrateOnStart: true }, server: { bodyLimitBytes: 16 * 1024 * 1024 } });
+  const sql = new Client({ connectionString: url, options: `-c search_path=${schema}` });
+  await sql.connect();
+  const pool = new Pool({ connectionString: url, max: CONCURRENCY, options: `-c search_path=${schema}` });
+  const bare = Fastify();
+  try {
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}/api/v1/trace-codes`;
+    const key = await t.token(['trace-codes']);
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    const call = (method: string, path: string, body: object): Promise<Response> => fetch(`${base}${path}`, { method, headers, body: JSON.stringify(body) });
+
+    let t0 = Date.now();
+    await sql.query(
+      `INSERT INTO trace_code (code, form, product_code, state, updated_at)
+       SELECT '9' || lpad(g::text, 19, '0'), 'trace20', '9' || lpad((g % 1000000)::text, 6, '0'), CASE WHEN g % 3 = 0 THEN 'received' ELSE 'dispensed' END, now()
+       FROM generate_series(1, $1::int) g`,
+      [STORED],
+    );
+    await sql.query('ANALYZE trace_code');
+    const stored = Number((await sql.query<{ n: string }>('SELECT count(*) AS n FROM trace_code')).rows[0].n);
+    process.stdout.write(`\ntrace codes (PostgreSQL, ${stored.toLocaleString('en')} codes stored, seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+
+    // Single scans: one line per client, so clients do not queue on one line's lock (as desks do not).
+    const visits = Array.from({ length: CONCURRENCY }, (_, i) => `BS${i}`);
+    for (const v of visits) {
+      await (await call('PUT', `/visits/${v}/lines`, { lines: [{ lineNo: '1', medListCode: 'XJ01', drugName: '阿莫西林胶囊', quantity: 1_000_000 }] })).text();
+    }
+    await sql.query('CREATE TABLE bare_scan (code varchar(40) PRIMARY KEY, visit_id varchar(64), at timestamptz)');
+    bare.post<{ Body: { visitId: string; text: string } }>('/scan', async (req, reply) => {
+      await pool.query('INSERT INTO bare_scan (code, visit_id, at) VALUES ($1, $2, now())', [req.body.text, req.body.visitId]);
+      return reply.code(201).send({ code: req.body.text });
+    });
+    await bare.listen({ host: '127.0.0.1', port: 0 });
+    const barePort = (bare.server.address() as AddressInfo).port;
+    let seq = 0;
+    const ours = () => load(SCANS, (i) => call('POST', '/scans', { visitId: visits[i % CONCURRENCY], lineNo: '1', text: code('7', ++seq) }));
+    const plain = () =>
+      load(SCANS, () => fetch(`http://127.0.0.1:${barePort}/scan`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ visitId: 'BS0', text: code('6', ++seq) }) }));
+    await ours();
+    await plain(); // warm-up, discarded
+    const a = await ours();
+    const b = await plain();
+    const line = (label: string, s: { seconds: number; latencies: number[] }): string =>
+      `  ${label.padEnd(34)} ${(s.latencies.length / s.seconds).toFixed(0).padStart(6)} scans/s   p50 ${pct(s.latencies, 50).toFixed(2).padStart(6)} ms   p99 ${pct(s.latencies, 99).toFixed(2).padStart(6)} ms`;
+    process.stdout.write(
+      `single scan, ${SCANS} per side, ${CONCURRENCY} concurrent, loopback:\n${line('gateway POST /scans', a)}\n${line('bare Fastify + one plain INSERT', b)}\n` +
+        `  ratio gateway/bare: p50 ${(pct(a.latencies, 50) / pct(b.latencies, 50)).toFixed(2)}x, p99 ${(pct(a.latencies, 99) / pct(b.latencies, 99)).toFixed(2)}x, throughput ${(a.latencies.length / a.seconds / (b.latencies.length / b.seconds)).toFixed(2)}\n`,
+    );
+
+    // Batch ingest.
+    await sql.query('CREATE TABLE plain_code (LIKE trace_code INCLUDING ALL)');
+    await sql.query('CREATE TABLE plain_use (LIKE trace_code_use INCLUDING ALL)');
+    await sql.query(`INSERT INTO plain_code SELECT * FROM trace_code`); // the same 10M rows under the same key
+    await sql.query('ANALYZE plain_code');
+    const apiMs: number[] = [];
+    const plainMs: number[] = [];
+    for (let round = 0; round < BATCH_ROUNDS; round++) {
+      const codes = Array.from({ length: BATCH }, (_, i) => code(String(round + 1), i));
+      const visit = `BB${round}`;
+      await (await call('PUT', `/visits/${visit}/lines`, { lines: [{ lineNo: '1', medListCode: 'XJ01', drugName: '阿莫西林胶囊', quantity: BATCH }] })).text();
+      t0 = Date.now();
+      const res = await call('POST', '/batches', { visitId: visit, lineNo: '1', codes });
+      const body = await res.text();
+      if (res.status !== 201) {
+        throw new Error(`batch answered ${res.status}: ${body.slice(0, 300)}`);
+      }
+      apiMs.push(Date.now() - t0);
+
+      t0 = Date.now();
+      await sql.query('BEGIN');
+      const lineId = uuidv7();
+      const at = new Date();
+      for (let i = 0; i < codes.length; i += CHUNK) {
+        const chunk = codes.slice(i, i + CHUNK);
+        const cp: unknown[] = [];
+        const up: unknown[] = [];
+        for (const c of chunk) {
+          cp.push(c, 'trace20', c.slice(0, 7), 'dispensed', at);
+          up.push(uuidv7(), c, lineId, visit, false, 'dispensed', 'pending', lineId, 'plain', at);
+        }
+        await sql.query(`INSERT INTO plain_code (code, form, product_code, state, updated_at) VALUES ${placeholders(chunk.length, 5)}`, cp);
+        await sql.query(`INSERT INTO plain_use (id, code, line_id, visit_id, split, state, upload, operation_id, source, dispensed_at) VALUES ${placeholders(chunk.length, 10)}`, up);
+      }
+      await sql.query('COMMIT');
+      plainMs.push(Date.now() - t0);
+    }
+    const api = Math.min(...apiMs);
+    const bareBatch = Math.min(...plainMs);
+    process.stdout.write(
+      `batch of ${BATCH.toLocaleString('en')} codes onto one line (best of ${BATCH_ROUNDS}):\n` +
+        `  gateway POST /batches (JSON, validation, checks, one transaction)  ${api} ms  (${((BATCH / api) * 1000).toFixed(0)} codes/s)\n` +
+        `  plain multi-row INSERT of the same code + use rows                 ${bareBatch} ms  (${((BATCH / bareBatch) * 1000).toFixed(0)} codes/s)\n` +
+        `  ratio plain/gateway: ${(bareBatch / api).toFixed(2)} (aim ≥ 0.5)\n`,
+    );
+  } finally {
+    await bare.close();
+    await pool.end();
+    await sql.end();
+    await t.close();
+    await drop();
+  }
+}
+
+function placeholders(rows: number, cols: number): string {
+  const out: string[] = [];
+  let n = 0;
+  for (let r = 0; r < rows; r++) {
+    out.push(`(${Array.from({ length: cols }, () => `$${++n}`).join(',')})`);
+  }
+  return out.join(',');
+}
