@@ -105,7 +105,7 @@ run('rendered forms through poppler', () => {
     expect(differing / (actual.width * actual.height)).toBeLessThan(0.01);
   });
 
-  it('the reference comparison notices a change: a relapse without its signature differs', async () => {
+  it('the reference comparison notices a change: another worker's form, unsigned, differs', async () => {
     const unsigned = await renderer.render({ spec, values: { ...values, name: '马建华', address: '宁夏吴忠市利通区裕民街道' }, createdAt: new Date('2026-03-06T02:00:00Z') });
     writeFileSync(join(dir, 'other.pdf'), unsigned);
     poppler('pdftoppm', ['-r', '50', '-gray', '-png', '-singlefile', join(dir, 'other.pdf'), join(dir, 'other')]);
