@@ -8,6 +8,7 @@ import { apikeyCommand } from './apikey.command';
 import { migrateCommand } from './migrate.command';
 import { piiCommand } from './pii.command';
 import { outboxCommand } from './outbox.command';
+import { formsCommand } from './forms.command';
 import { referenceCommand } from './reference.command';
 import { upstreamCommand } from './upstream.command';
 import { devicesCommand } from './devices.command';
@@ -34,6 +35,8 @@ Commands:
                                       withdraw a message that is still pending
   outbox export --month YYYY-MM [--out <dir>]
                                       write the month's undelivered settlements and a summary (emergency plan)
+  forms prune [--dry-run]             delete drafts past forms.retention.draftDays and signed forms past
+                                      their keep-until (never before); --dry-run only lists them
   upstream keygen <file> [--id <id>]  create the gateway's SM2 signing key
   devices list                        configured devices, and the serial ports, HID devices and
                                       PC/SC readers attached to this machine
@@ -76,6 +79,7 @@ export async function runCli(argv: string[], out: CliOutput = stdio, env: NodeJS
       person: { type: 'string' },
       text: { type: 'string' },
       aim: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -106,6 +110,8 @@ export async function runCli(argv: string[], out: CliOutput = stdio, env: NodeJS
         return referenceCommand(sub, values, out);
       case 'outbox':
         return await outboxCommand(loadStartupConfig(selection, env).config, sub, rest, values, actor, out);
+      case 'forms':
+        return await formsCommand(loadStartupConfig(selection, env).config, sub, values, out);
       case 'upstream':
         return upstreamCommand(sub, rest, values, out);
       case 'devices':

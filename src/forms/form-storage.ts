@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { GatewayConfig } from '../platform/config/gateway-config';
 import { DomainError } from '../platform/errors/domain-error';
 
 /** The stored file does not hash to what was recorded when it was signed: never served silently. */
@@ -105,4 +106,9 @@ function syncFolder(folder: string): void {
   } catch {
     // Some file systems (and Windows) cannot fsync a folder; the file itself is synced.
   }
+}
+
+/** The storage folder the config names: forms.storageDir, or <dataDir>/forms. */
+export function formStorage(config: GatewayConfig): FormStorage {
+  return new FormStorage(config.forms.storageDir || join(config.dataDir, 'forms'));
 }

@@ -2,8 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { DataSource, EntityManager, In, IsNull, LessThan, Not } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { FormsWorker } from '../identity/identity.service';
 import { IdentityService } from '../identity/identity.service';
 import { AuditService } from '../platform/audit/audit.service';
@@ -19,7 +18,8 @@ import { OutboxService, type SettledOutcome } from '../upstream/outbox/outbox.se
 import { beijingDateTime } from '../upstream/protocol/msgid';
 import { INFNO } from '../upstream/protocol/transactions';
 import { FormDocument, FormStatus, SignatureKind } from './form-document.entity';
-import { FormStorage } from './form-storage';
+import { formStorage, FormStorage } from './form-storage';
+import { FormsRetention, keepUntil, type PruneReport } from './forms-retention';
 import { FormSignedImmutableError } from './forms-errors';
 import { formKind, type FormKindSpec } from './kinds/form-kinds';
 import { FormCharacterError, FormRenderer } from './render/form-renderer';
@@ -85,12 +85,6 @@ export interface FormDetail extends FormView {
   versions: Array<Pick<FormView, 'id' | 'version' | 'status' | 'signedAt' | 'sha256' | 'previousId'>>;
 }
 
-export interface PruneReport {
-  dryRun: boolean;
-  drafts: string[];
-  signed: string[];
-}
-
 const CHINESE_GRADES = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
 
 /**
@@ -104,6 +98,7 @@ export class FormsService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(FormsService.name);
   readonly renderer: FormRenderer;
   readonly storage: FormStorage;
+  readonly retention: FormsRetention;
   private offSettled: (() => void) | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
 
@@ -117,7 +112,8 @@ export class FormsService implements OnModuleInit, OnApplicationShutdown {
     private readonly identity: IdentityService,
   ) {
     this.renderer = new FormRenderer({ fontPath: config.forms.fontPath || undefined });
-    this.storage = new FormStorage(config.forms.storageDir || join(config.dataDir, 'forms'));
+    this.storage = formStorage(config);
+    this.retention = new FormsRetention(dataSource, config, clock, audit, this.storage);
   }
 
   onModuleInit(): void {
@@ -246,7 +242,7 @@ export class FormsService implements OnModuleInit, OnApplicationShutdown {
     // The file first (temp + fsync + rename), then the row: a crash in between leaves an unreferenced
     // file, never a row pointing at nothing. A failed transaction removes the file again.
     const file = this.storage.write(row.formNo, row.version, bytes);
-    const keepUntil = this.keepUntil(now);
+    const keepUntilAt = keepUntil(this.config, now);
     try {
       const changes = await this.dataSource.transaction(async (m) => {
         const [message] = stored.psnNo
@@ -274,7 +270,7 @@ export class FormsService implements OnModuleInit, OnApplicationShutdown {
           size: file.size,
           signatureKind,
           signedAt: now,
-          keepUntil,
+          keepUntil: keepUntilAt,
           outboxMessageId: message?.id ?? null,
           outboxMsgid: message?.msgid ?? null,
           updatedAt: now,
@@ -414,71 +410,9 @@ export class FormsService implements OnModuleInit, OnApplicationShutdown {
 
   // ---- retention ----------------------------------------------------------------------------------
 
-  /**
-   * Deletes drafts untouched for draftDays, and signed forms (row and file) only once their
-   * keep-until has passed; a signed form without keep-until is never deleted. Conditional deletes:
-   * two instances pruning at once delete each row once.
-   */
+  /** See FormsRetention.prune. */
   async prune(dryRun: boolean): Promise<PruneReport> {
-    const now = this.clock.now();
-    const cutoff = new Date(now.getTime() - this.config.forms.retention.draftDays * 86_400_000);
-    const repo = this.dataSource.getRepository(FormDocument);
-    const drafts = await repo.find({ where: { status: 'draft', updatedAt: LessThan(cutoff) }, select: { id: true } });
-    const settledStatuses: FormStatus[] = ['signed', 'acknowledged', 'rejected'];
-    const expired = (await repo.find({ where: { status: In(settledStatuses), keepUntil: LessThan(now) } })).filter(
-      (r) => r.keepUntil !== null && r.keepUntil.getTime() < now.getTime(),
-    );
-    const report: PruneReport = { dryRun, drafts: [], signed: [] };
-    if (dryRun) {
-      return { dryRun, drafts: drafts.map((d) => d.id), signed: expired.map((r) => r.id) };
-    }
-    const system = { type: 'system' as const, id: 'forms.retention' };
-    for (const { id } of drafts) {
-      await this.dataSource.transaction(async (m) => {
-        const result = await m.delete(FormDocument, { id, status: 'draft', updatedAt: LessThan(cutoff) });
-        if (result.affected === 1) {
-          report.drafts.push(id);
-          await this.audit.record({ actor: system, action: 'forms.retention.delete', outcome: 'success', details: { formId: id, kind: 'draft' } }, m);
-        }
-      });
-    }
-    for (const row of expired) {
-      const deleted = await this.dataSource.transaction(async (m) => {
-        const result = await m.delete(FormDocument, { id: row.id, status: row.status, keepUntil: LessThan(now), signedAt: Not(IsNull()) });
-        if (result.affected !== 1) {
-          return false;
-        }
-        await this.audit.record(
-          { actor: system, action: 'forms.retention.delete', outcome: 'success', details: { formId: row.id, formNo: row.formNo, version: row.version, keepUntil: row.keepUntil?.toISOString() } },
-          m,
-        );
-        return true;
-      });
-      if (deleted && row.filePath) {
-        this.storage.remove(row.filePath);
-        report.signed.push(row.id);
-      } else if (deleted) {
-        report.signed.push(row.id);
-      }
-    }
-    if (report.drafts.length + report.signed.length > 0) {
-      this.logger.log(`forms retention: deleted ${report.drafts.length} draft(s) and ${report.signed.length} signed form(s) past keep-until`);
-    }
-    return report;
-  }
-
-  /** The agreement's end (or now, if later) plus keepYearsAfterAgreement; null when the end is not configured. */
-  keepUntil(signedAt: Date): Date | null {
-    const { agreementEndDate, keepYearsAfterAgreement } = this.config.forms.retention;
-    if (!agreementEndDate) {
-      return null;
-    }
-    // The end of the agreement's last day, Beijing time.
-    const end = new Date(`${agreementEndDate}T23:59:59.999+08:00`);
-    const base = new Date(Math.max(end.getTime(), signedAt.getTime()));
-    const until = new Date(base);
-    until.setUTCFullYear(until.getUTCFullYear() + keepYearsAfterAgreement);
-    return until;
+    return this.retention.prune(dryRun);
   }
 
   // ---- helpers ------------------------------------------------------------------------------------
