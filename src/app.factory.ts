@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
+import { applyLargeBodyLimit } from './platform/api/large-body';
 import { Clock } from './platform/clock';
 import { GatewayConfig } from './platform/config/gateway-config';
 import { gatewayVersion } from './platform/config/project-root';
@@ -51,6 +52,7 @@ export async function createApp(config: GatewayConfig, options: CreateAppOptions
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);
+  applyLargeBodyLimit(fastify, config.server.largeBodyLimitBytes);
 
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', String(request.id));

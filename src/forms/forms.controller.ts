@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LargeBody } from '../platform/api/large-body';
 import { DEFAULT_PAGE_SIZE } from '../platform/api/page-query.dto';
 import { RequireScopes } from '../platform/auth/decorators';
 import { principalOf } from '../platform/auth/request-principal';
@@ -70,6 +71,7 @@ export class FormsController {
   }
 
   @Post(':id/signature')
+  @LargeBody()
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign a draft: the signature image placed with the date, or a scanned signed copy; stored, then uploaded through the outbox (9101)' })
   @ApiOkResponse({ type: FormDetailDto })

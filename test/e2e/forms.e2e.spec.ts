@@ -188,8 +188,16 @@ describe.each(availableDatabases())('forms on %s', (kind: DbKind) => {
     expect(((await api.post(`/api/v1/forms/${v1.id}/corrections`, { values: {} }).expect(409)).body as ErrorBody).code).toBe('FORM_NOT_LATEST');
     expect(((await api.post(`/api/v1/forms/${v2.id}/corrections`, { values: {} }).expect(409)).body as ErrorBody).code).toBe('FORM_NOT_SIGNED');
     await api.patch(`/api/v1/forms/${v2.id}`, { values: { treatmentPeriod: '2026-11-26至2026-12-26' } }).expect(200);
-    // Version 2 signed with a scanned signed copy instead of a pad signature.
-    const scan = Buffer.from('%PDF-1.4\n% scanned signed copy\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+    // Version 2 signed with a scanned signed copy instead of a pad signature. A scan is large: this
+    // one is over the ordinary body limit (1 MiB) in Base64, which only the signature route lifts.
+    const scan = Buffer.concat([
+      Buffer.from('%PDF-1.4\n% scanned signed copy\n1 0 obj << /Type /Catalog >> endobj\n'),
+      Buffer.from(`%${'扫'.repeat(400_000)}\n`),
+      Buffer.from('trailer << /Root 1 0 R >>\n%%EOF\n'),
+    ]);
+    expect(scan.toString('base64').length).toBeGreaterThan(1024 * 1024);
+    const tooLarge = await api.patch(`/api/v1/forms/${v2.id}`, { values: { diagnosis: scan.toString('base64') } });
+    expect([tooLarge.status, (tooLarge.body as ErrorBody).code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
     const signed2 = (await api.post(`/api/v1/forms/${v2.id}/signature`, { scannedPdf: scan.toString('base64') }).expect(200)).body as Form;
     expect(signed2).toMatchObject({ signatureKind: 'scan', sha256: sha(scan) });
     await untilStatus(v2.id, 'acknowledged');

@@ -49,6 +49,11 @@ export class ServerConfig {
   @IsInt({ message: 'expected a whole number of bytes' })
   @Min(1024, { message: 'expected at least 1024 bytes' })
   bodyLimitBytes: number;
+
+  /** For the few routes that carry files or code batches (a scanned signed form, 100,000 trace codes): `@LargeBody()`. */
+  @IsInt({ message: 'expected a whole number of bytes' })
+  @Min(1024, { message: 'expected at least 1024 bytes' })
+  largeBodyLimitBytes: number;
 }
 
 export class DatabaseConfig {
