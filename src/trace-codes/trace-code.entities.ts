@@ -5,8 +5,12 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  * written for both databases in trace-code.store.ts; these entities serve the rest.
  */
 
-/** received (stock-in) → dispensed → returned (in stock again, may be dispensed again) or scrapped (final). */
-export type CodeState = 'received' | 'dispensed' | 'returned' | 'scrapped';
+/**
+ * received (stock-in) → dispensed (gone out whole) or split-open (opened: portions go out on split
+ * lines, 拆零, each its own use) → returned (in stock again, may be dispensed again: once no use is
+ * open) or scrapped (final; a split-open box's open uses stay, the portions already went out).
+ */
+export type CodeState = 'received' | 'dispensed' | 'split-open' | 'returned' | 'scrapped';
 export type UseState = 'dispensed' | 'returned';
 /** Codes travel to the insurer with the settlement's fee lines: pending until a settlement carries them. */
 export type UploadState = 'pending' | 'uploaded' | 'cancelled';

@@ -51,3 +51,26 @@ export function alreadyDispensedDetail(use: CodeUse, sameLine: boolean, index?: 
     context: { ...(index === undefined ? {} : { index: String(index), code: use.code }), dispensedAt: use.dispensedAt, visitId: use.visitId, lineNo: use.lineNo },
   };
 }
+
+/**
+ * A box opened for split dispensing (拆零) cannot go out whole: part of it already went to patients.
+ * The context names the first open split use (when, visit, line: never the patient) and how many are open.
+ */
+export function splitOpenDetail(first: CodeUse, openUses: number, index?: number): ErrorDetail {
+  return {
+    ...(index === undefined ? {} : { field: `codes[${index}]` }),
+    code: 'TRACE_CODE_SPLIT_OPEN',
+    message: splitOpenMessage(first, openUses),
+    context: {
+      ...(index === undefined ? {} : { index: String(index), code: first.code }),
+      dispensedAt: first.dispensedAt,
+      visitId: first.visitId,
+      lineNo: first.lineNo,
+      openUses: String(openUses),
+    },
+  };
+}
+
+export function splitOpenMessage(first: CodeUse, openUses: number): string {
+  return `该药盒已于 ${first.dispensedAt} 在就诊 ${first.visitId} 第 ${first.lineNo} 行拆零发药（${openUses} 个拆零处方行在用），不能再整盒发药：请换一盒未拆封的药品；如本行也是拆零发药，请让 HIS 将该行标记为拆零（splitPackage）`;
+}

@@ -36,6 +36,7 @@ export interface ActiveUse {
   lineId: string;
   visitId: string;
   lineNo: string;
+  medListCode: string;
   dispensedAt: Date;
   upload: UploadState;
   uploadRef: string | null;
@@ -212,16 +213,19 @@ export async function moveCodes(m: EntityManager, codes: readonly string[], from
   return moved;
 }
 
-/** The running dispensings of these codes (at most one each), with where and when. */
+/**
+ * The running dispensings of these codes, with where and when, oldest first: one for a box dispensed
+ * whole, one or more for a box opened for split dispensing (split-open).
+ */
 export async function activeUses(m: EntityManager, codes: readonly string[]): Promise<ActiveUse[]> {
   const d = Dialect.of(m);
   const out: ActiveUse[] = [];
   for (const chunk of chunks(codes)) {
     const { rows } = await run(
       m,
-      `SELECT u.id AS "useId", u.code, u.line_id AS "lineId", u.visit_id AS "visitId", l.line_no AS "lineNo", u.dispensed_at AS "dispensedAt", u.upload, u.upload_ref AS "uploadRef"
+      `SELECT u.id AS "useId", u.code, u.line_id AS "lineId", u.visit_id AS "visitId", l.line_no AS "lineNo", l.med_list_code AS "medListCode", u.dispensed_at AS "dispensedAt", u.upload, u.upload_ref AS "uploadRef"
        FROM trace_code_use u JOIN trace_dispensing_line l ON l.id = u.line_id
-       WHERE u.code IN (${d.list(chunk.length)}) AND u.state = 'dispensed'`,
+       WHERE u.code IN (${d.list(chunk.length)}) AND u.state = 'dispensed' ORDER BY u.dispensed_at, u.id`,
       chunk,
     );
     for (const r of rows) {
@@ -231,6 +235,7 @@ export async function activeUses(m: EntityManager, codes: readonly string[]): Pr
         lineId: String(r.lineId),
         visitId: String(r.visitId),
         lineNo: String(r.lineNo),
+        medListCode: String(r.medListCode),
         dispensedAt: d.readTime(r.dispensedAt),
         upload: r.upload as UploadState,
         uploadRef: (r.uploadRef as string | null) ?? null,

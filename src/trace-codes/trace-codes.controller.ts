@@ -18,6 +18,7 @@ import {
   MappingsDto,
   MappingViewDto,
   ReceiptResultDto,
+  ReturnDto,
   ReturnResultDto,
   ScanDto,
   ScanResultDto,
@@ -44,7 +45,7 @@ export class TraceCodesController {
   @ApiOperation({ summary: 'One scan onto a line: accepted, or refused with a TRACE_CODE_* code' })
   @ApiCreatedResponse({ type: ScanResultDto })
   @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'Not a drug code, expired pack, wrong drug, line full' })
-  @ApiConflictResponse({ type: ErrorBodyDto, description: 'TRACE_CODE_ALREADY_DISPENSED (details[0].context: dispensedAt, visitId, lineNo), TRACE_CODE_SCRAPPED' })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'TRACE_CODE_ALREADY_DISPENSED (details[0].context: dispensedAt, visitId, lineNo), TRACE_CODE_SPLIT_OPEN (a whole-box line and a box opened for split dispensing), TRACE_CODE_SCRAPPED' })
   async scan(@Body() body: ScanDto, @Req() req: FastifyRequest): Promise<ScanResultDto> {
     return this.traceCodes.scan(principalOf(req), body.visitId, body.lineNo, body.text);
   }
@@ -69,11 +70,12 @@ export class TraceCodesController {
 
   @Post('returns')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Return (退药): frees the boxes and cancels their pending upload; all or nothing' })
+  @ApiOperation({ summary: 'Return (退药): ends the uses (of the named line, for boxes split-open on several), cancels their pending upload; all or nothing' })
   @ApiOkResponse({ type: ReturnResultDto })
+  @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'TRACE_RETURN_LINE_REQUIRED' })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'TRACE_CODE_NOT_DISPENSED' })
-  async returnCodes(@Body() body: CodesWithReasonDto, @Req() req: FastifyRequest): Promise<ReturnResultDto> {
-    return this.traceCodes.returnCodes(principalOf(req), body.codes, body.reason);
+  async returnCodes(@Body() body: ReturnDto, @Req() req: FastifyRequest): Promise<ReturnResultDto> {
+    return this.traceCodes.returnCodes(principalOf(req), body.codes, body.reason, { visitId: body.visitId, lineNo: body.lineNo });
   }
 
   @Post('scraps')

@@ -89,6 +89,20 @@ export class CodesWithReasonDto extends CodesDto {
   reason: string;
 }
 
+export class ReturnDto extends CodesWithReasonDto {
+  @ApiPropertyOptional({ description: 'With lineNo: the line whose use ends. Needed when a box is split-open on several lines (拆零)', example: 'MZ20261125001' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  visitId?: string;
+
+  @ApiPropertyOptional({ description: 'With visitId: the line (feedetl_sn)', example: '3' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 30)
+  lineNo?: string;
+}
+
 export class MappingDto {
   @ApiProperty({ description: 'Drug product: the first 7 digits of a 20-digit code, or the GTIN-14', example: '8123456' })
   @IsString()
@@ -176,6 +190,7 @@ export class ReturnResultDto {
   @ApiProperty() returned: number;
   @ApiProperty() uploadsCancelled: number;
   @ApiProperty({ type: [UploadedCodeDto], description: 'Already uploaded with a settlement: that settlement must be reversed' }) alreadyUploaded: UploadedCodeDto[];
+  @ApiProperty({ description: 'Boxes still split-open on other lines after this return' }) stillOpen: number;
 }
 
 export class ScrapResultDto {

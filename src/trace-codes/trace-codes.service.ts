@@ -9,7 +9,7 @@ import { uuidv7 } from '../platform/ids';
 import { completeCountProblem, lineCompleteness, maxCodes, type LineStatus } from './rules/line-rules';
 import { isDrugScan, judgeClassification, judgeScan, type DrugCode, type TraceRefusal } from './rules/scan-judgement';
 import { DeskLine, ProductMapping } from './trace-code.entities';
-import { alreadyDispensedDetail, alreadyDispensedMessage, TraceCodeConflictError, TraceCodeRefusedError, type CodeUse } from './trace-code.errors';
+import { alreadyDispensedDetail, splitOpenDetail, TraceCodeConflictError, TraceCodeRefusedError, type CodeUse } from './trace-code.errors';
 import {
   activeUses,
   addToLineCount,
@@ -24,6 +24,7 @@ import {
   markVisitUploaded,
   moveCodes,
   visitLines,
+  type ActiveUse,
   type LineRow,
 } from './trace-code.store';
 
@@ -89,6 +90,8 @@ export interface ReturnResult {
   uploadsCancelled: number;
   /** Codes already uploaded with a settlement: that settlement must be reversed (2601) by its owner. */
   alreadyUploaded: { code: string; setlId: string }[];
+  /** Boxes still split-open after this return: other split lines keep using them. */
+  stillOpen: number;
 }
 
 const MAX_DETAILS = 1000;
@@ -149,6 +152,10 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
         const row = (await lockLine(m, visitId, l.lineNo)) as LineRow;
         if (row.quantity === l.quantity && row.medListCode === l.medListCode && row.drugName === l.drugName && row.splitPackage === split) {
           continue;
+        }
+        if (row.codeCount > 0 && row.splitPackage !== split) {
+          // Its boxes are dispensed whole or split-open according to the flag: changing it would leave them in the wrong state.
+          throw new TraceCodeConflictError('TRACE_LINE_HAS_CODES', `处方行 ${l.lineNo} 已录入 ${row.codeCount} 个追溯码，不能更改是否拆零：请先办理退药（退回这些追溯码）再修改`);
         }
         if (row.codeCount > 0 && row.medListCode !== l.medListCode) {
           throw new TraceCodeConflictError('TRACE_LINE_HAS_CODES', `处方行 ${l.lineNo} 已录入 ${row.codeCount} 个追溯码，不能改为其他药品：请先办理退药（退回这些追溯码）再修改`);
@@ -275,7 +282,8 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
         );
       }
       const sorted = [...toAdd].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
-      const inserted = await insertNewCodes(m, sorted, 'dispensed', now);
+      // A box first dispensed on a split line is opened (split-open): later split lines may share it.
+      const inserted = await insertNewCodes(m, sorted, line.splitPackage ? 'split-open' : 'dispensed', now);
       const known = sorted.filter((x) => !inserted.has(x.code)).map((x) => x.code);
       if (known.length > 0) {
         await this.takeKnownCodes(m, line, known, single, now, indexOf);
@@ -299,38 +307,74 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
     });
   }
 
-  /** Boxes already known: received or returned ones are dispensed now; dispensed or scrapped ones refuse the whole request. */
+  /**
+   * Boxes already known. Received or returned ones are taken now (dispensed whole, or opened on a
+   * split line). A split-open box may also feed this line when the line is split too, is not already
+   * holding it, and is of the same drug as the lines already sharing it. Anything else (dispensed
+   * whole, split-open on a whole-box line, scrapped) refuses the whole request. The code rows are
+   * locked first, and uses of a box are only ever added under that lock, so what is read here holds.
+   */
   private async takeKnownCodes(m: EntityManager, line: LineRow, known: string[], single: boolean, now: Date, indexOf?: ReadonlyMap<string, number>): Promise<void> {
     const states = await lockCodeStates(m, known);
     const free = known.filter((c) => states.get(c) === 'received' || states.get(c) === 'returned');
-    if (free.length < known.length) {
-      const busy = known.filter((c) => !free.includes(c));
-      const uses = new Map((await activeUses(m, busy)).map((u) => [u.code, u]));
-      const details: ErrorDetail[] = busy.map((code) => {
-        const use = uses.get(code);
-        const index = single ? undefined : indexOf?.get(code);
-        if (states.get(code) === 'dispensed' && use) {
-          return alreadyDispensedDetail(useView(use), use.lineId === line.id, index);
+    const notFree = known.filter((c) => !free.includes(c));
+    const usesOf = new Map<string, ActiveUse[]>();
+    for (const u of notFree.length > 0 ? await activeUses(m, notFree) : []) {
+      usesOf.set(u.code, [...(usesOf.get(u.code) ?? []), u]);
+    }
+    const details: ErrorDetail[] = [];
+    let conflict = false;
+    for (const code of notFree) {
+      const state = states.get(code);
+      const uses = usesOf.get(code) ?? [];
+      const index = single ? undefined : indexOf?.get(code);
+      const onThisLine = uses.find((u) => u.lineId === line.id);
+      const shareable = state === 'split-open' && line.splitPackage && onThisLine === undefined && uses.length > 0;
+      if (shareable) {
+        const otherDrug = uses.find((u) => u.medListCode !== line.medListCode);
+        if (otherDrug) {
+          // One box holds one drug: the lines already sharing it name it, mapping or not.
+          details.push({
+            ...(index === undefined ? {} : { field: `codes[${index}]` }),
+            code: 'TRACE_CODE_DRUG_MISMATCH',
+            message: `该药盒已拆零用于目录编码 ${otherDrug.medListCode} 的药品，与处方行 ${line.lineNo} 的药品（${line.drugName}，${line.medListCode}）不符：请核对是否拿错了药`,
+            context: { ...(index === undefined ? {} : { index: String(index) }), code },
+          });
         }
-        return {
+        continue;
+      }
+      conflict = true;
+      if (state === 'split-open' && uses.length > 0 && onThisLine === undefined) {
+        details.push(splitOpenDetail(useView(uses[0]), uses.length, index));
+      } else if ((state === 'dispensed' || state === 'split-open') && uses.length > 0) {
+        const use = onThisLine ?? uses[0];
+        details.push(alreadyDispensedDetail(useView(use), use.lineId === line.id, index));
+      } else {
+        details.push({
           ...(index === undefined ? {} : { field: `codes[${index}]` }),
           code: 'TRACE_CODE_SCRAPPED',
           message: '该追溯码对应的药盒已报损（报废），不能发药：请换一盒药品',
           context: { ...(index === undefined ? {} : { index: String(index) }), code },
-        };
-      });
+        });
+      }
+    }
+    if (details.length > 0) {
+      const misfit = !conflict;
       if (single) {
         const [detail] = details;
-        const use = uses.get(busy[0]);
-        throw new TraceCodeConflictError(
-          detail.code as string,
-          detail.code === 'TRACE_CODE_ALREADY_DISPENSED' && use ? alreadyDispensedMessage(useView(use), use.lineId === line.id) : detail.message,
-          [detail],
-        );
+        const Err = misfit ? TraceCodeRefusedError : TraceCodeConflictError;
+        throw new Err(detail.code as string, detail.message, misfit ? undefined : [detail]);
       }
-      throw new TraceCodeConflictError('TRACE_BATCH_CONFLICT', `${busy.length} 个追溯码已发药或已报损，整批未录入：请按 details 核对药盒`, details.slice(0, MAX_DETAILS));
+      if (misfit) {
+        throw new TraceCodeRefusedError('TRACE_CODE_DRUG_MISMATCH', `${details.length} 个追溯码与处方行的药品不符，整批未录入：请按 details 核对`, details.slice(0, MAX_DETAILS));
+      }
+      throw new TraceCodeConflictError(
+        'TRACE_BATCH_CONFLICT',
+        `${details.filter((x) => x.code !== 'TRACE_CODE_DRUG_MISMATCH').length} 个追溯码已发药、已拆零在用或已报损，整批未录入：请按 details 核对药盒`,
+        details.slice(0, MAX_DETAILS),
+      );
     }
-    const moved = await moveCodes(m, free, ['received', 'returned'], 'dispensed', now);
+    const moved = await moveCodes(m, free, ['received', 'returned'], line.splitPackage ? 'split-open' : 'dispensed', now);
     if (moved !== free.length) {
       // Cannot happen while the rows are locked; refusing keeps the promise "exactly one wins" even so.
       throw new TraceCodeConflictError('TRACE_CODE_ALREADY_DISPENSED', '追溯码刚被其他请求发药：请刷新后核对');
@@ -377,26 +421,60 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
     });
   }
 
-  /** A return (退药): frees each box (it may be dispensed again) and cancels its pending upload. All or nothing. */
-  async returnCodes(principal: Principal, texts: readonly string[], reason: string): Promise<ReturnResult> {
+  /**
+   * A return (退药): ends the use of each box and cancels its pending upload. All or nothing.
+   * A box opened for split dispensing may be open on several lines: the return then names the line
+   * (`on`), and ends only that line's use. A box is back in stock (returned, may be dispensed again)
+   * once no use of it is open; a scrapped box stays scrapped.
+   */
+  async returnCodes(principal: Principal, texts: readonly string[], reason: string, on?: { visitId?: string; lineNo?: string }): Promise<ReturnResult> {
+    if ((on?.visitId === undefined) !== (on?.lineNo === undefined)) {
+      throw new TraceCodeRefusedError('TRACE_RETURN_LINE_REQUIRED', '退药指定处方行时，visitId 与 lineNo 须同时提供');
+    }
     const codes = this.judgeAll(texts, true).map((x) => x.code);
     const operationId = uuidv7();
     const now = this.clock.now();
     return this.dataSource.transaction(async (m) => {
+      const line = on?.visitId !== undefined ? await this.requireLine(m, on.visitId, on.lineNo as string) : undefined;
+      // Locked first: uses are only added under this lock, so the open uses read next stay as read.
       const states = await lockCodeStates(m, codes);
-      const uses = new Map((await activeUses(m, codes)).map((u) => [u.code, u]));
-      const notDispensed = codes.filter((c) => states.get(c) !== 'dispensed' || !uses.has(c));
+      const usesOf = new Map<string, ActiveUse[]>();
+      for (const u of await activeUses(m, codes)) {
+        usesOf.set(u.code, [...(usesOf.get(u.code) ?? []), u]);
+      }
+      const ending = new Map<string, ActiveUse>();
+      const notDispensed: string[] = [];
+      const ambiguous: string[] = [];
+      for (const c of codes) {
+        const open = (usesOf.get(c) ?? []).filter((u) => line === undefined || u.lineId === line.id);
+        if (open.length === 0) {
+          notDispensed.push(c);
+        } else if (open.length > 1) {
+          ambiguous.push(c);
+        } else {
+          ending.set(c, open[0]);
+        }
+      }
       if (notDispensed.length > 0) {
         throw new TraceCodeConflictError(
           'TRACE_CODE_NOT_DISPENSED',
-          `${notDispensed.length} 个追溯码当前不在发药状态（未发药、已退药或已报损），整批未退：请按 details 核对`,
+          `${notDispensed.length} 个追溯码当前不在发药状态${line ? `（不在就诊 ${line.visitId} 第 ${line.lineNo} 行）` : '（未发药、已退药或已报损）'}，整批未退：请按 details 核对`,
           notDispensed.slice(0, MAX_DETAILS).map((code) => ({ code: 'TRACE_CODE_NOT_DISPENSED', message: `状态：${stateName(states.get(code))}`, context: { code, state: states.get(code) ?? 'unknown' } })),
         );
       }
-      const all = [...uses.values()];
+      if (ambiguous.length > 0) {
+        throw new TraceCodeRefusedError(
+          'TRACE_RETURN_LINE_REQUIRED',
+          `${ambiguous.length} 个追溯码的药盒正拆零用于多个处方行，整批未退：请指明退药的就诊和处方行（visitId、lineNo）`,
+          ambiguous.slice(0, MAX_DETAILS).map((code) => ({ code: 'TRACE_RETURN_LINE_REQUIRED', message: `该药盒在 ${(usesOf.get(code) ?? []).length} 个拆零处方行在用`, context: { code, openUses: String((usesOf.get(code) ?? []).length) } })),
+        );
+      }
+      const all = [...ending.values()];
       const ended = await endUses(m, all.map((u) => u.useId), reason, now);
-      const moved = await moveCodes(m, codes, ['dispensed'], 'returned', now);
-      if (ended !== all.length || moved !== codes.length) {
+      // Back in stock only when no use is left open (a split-open box shared by other lines stays open).
+      const freed = codes.filter((c) => (usesOf.get(c) ?? []).length === 1 && (states.get(c) === 'dispensed' || states.get(c) === 'split-open'));
+      const moved = await moveCodes(m, freed, ['dispensed', 'split-open'], 'returned', now);
+      if (ended !== all.length || moved !== freed.length) {
         throw new TraceCodeConflictError('TRACE_CODE_NOT_DISPENSED', '追溯码刚被其他请求退回：请刷新后核对');
       }
       const perLine = new Map<string, number>();
@@ -408,15 +486,24 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
       }
       const alreadyUploaded = all.filter((u) => u.upload === 'uploaded').map((u) => ({ code: u.code, setlId: u.uploadRef ?? '' }));
       const uploadsCancelled = all.filter((u) => u.upload === 'pending').length;
+      const stillOpen = codes.filter((c) => (usesOf.get(c) ?? []).length > 1).length;
       await this.audit.record(
-        { actor: principal, action: 'trace-codes.return', outcome: 'success', details: { operationId, reason, count: codes.length, uploadsCancelled, alreadyUploaded: alreadyUploaded.length, codes: codes.slice(0, 100) } },
+        {
+          actor: principal,
+          action: 'trace-codes.return',
+          outcome: 'success',
+          details: { operationId, reason, count: codes.length, ...(line ? { visitId: line.visitId, lineNo: line.lineNo } : {}), uploadsCancelled, alreadyUploaded: alreadyUploaded.length, stillOpen, codes: codes.slice(0, 100) },
+        },
         m,
       );
-      return { operationId, returned: codes.length, uploadsCancelled, alreadyUploaded };
+      return { operationId, returned: codes.length, uploadsCancelled, alreadyUploaded, stillOpen };
     });
   }
 
-  /** A scrap (报损): final. A box not known yet is recorded scrapped; a dispensed box must be returned first. */
+  /**
+   * A scrap (报损): final. A box not known yet is recorded scrapped; a box dispensed whole must be
+   * returned first; a split-open box is scrapped at once, its open split uses staying as they are.
+   */
   async scrap(principal: Principal, texts: readonly string[], reason: string): Promise<{ operationId: string; scrapped: number }> {
     const drugs = this.judgeAll(texts, true);
     const operationId = uuidv7();
@@ -434,8 +521,10 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
           dispensed.slice(0, MAX_DETAILS).map((code) => ({ code: 'TRACE_CODE_DISPENSED', message: '已发药：请先退药', context: { code } })),
         );
       }
-      const movable = known.filter((c) => states.get(c) === 'received' || states.get(c) === 'returned');
-      const moved = await moveCodes(m, movable, ['received', 'returned'], 'scrapped', now);
+      // A split-open box is scrapped as it is (the rest of it is spoiled): the portions already dispensed
+      // keep their uses (they went to patients and are reported); no new line can take the box.
+      const movable = known.filter((c) => states.get(c) === 'received' || states.get(c) === 'returned' || states.get(c) === 'split-open');
+      const moved = await moveCodes(m, movable, ['received', 'returned', 'split-open'], 'scrapped', now);
       if (moved !== movable.length) {
         throw new TraceCodeConflictError('TRACE_CODE_DISPENSED', '追溯码刚被其他请求发药：请刷新后核对');
       }
@@ -581,5 +670,5 @@ function refusalDetail(index: number, text: string, refusal: TraceRefusal): Erro
 }
 
 function stateName(state: string | undefined): string {
-  return { received: '已入库未发药', dispensed: '已发药', returned: '已退药', scrapped: '已报损' }[state ?? ''] ?? '系统中没有该追溯码';
+  return { received: '已入库未发药', dispensed: '已发药', 'split-open': '已拆零在用', returned: '已退药', scrapped: '已报损' }[state ?? ''] ?? '系统中没有该追溯码';
 }

@@ -111,6 +111,28 @@ describe.each(availableDatabases())('trace codes over HTTP on %s', (kind: DbKind
     expect([lowered.status, (lowered.body as Body).code]).toEqual([409, 'TRACE_LINE_QUANTITY_BELOW_CODES']);
   });
 
+  it('a split box (拆零) is shared by split lines, refused whole (TRACE_CODE_SPLIT_OPEN), and a return names the line it ends', async () => {
+    await lines('SP1', [{ lineNo: '1', quantity: 10, splitPackage: true }]);
+    await lines('SP2', [{ lineNo: '1', quantity: 10, splitPackage: true }, { lineNo: '2', quantity: 1 }]);
+    await scan('SP1', '1', code(50)).expect(201);
+    await scan('SP2', '1', code(50)).expect(201);
+    const whole = await scan('SP2', '2', code(50)).expect(409);
+    expect((whole.body as Body).code).toBe('TRACE_CODE_SPLIT_OPEN');
+    expect((whole.body as Body).details?.[0].context).toEqual({ dispensedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), visitId: 'SP1', lineNo: '1', openUses: '2' });
+    const fee = (await get('/visits/SP2/fee-lines').expect(200)).body as Array<{ feedetl_sn: string; drug_trac_codg: string[]; trdn_flag: string }>;
+    expect(fee.map((l) => [l.feedetl_sn, l.drug_trac_codg, l.trdn_flag])).toEqual([
+      ['1', [code(50)], '1'],
+      ['2', [], '0'],
+    ]);
+    const ambiguous = await post('/returns', { codes: [code(50)], reason: '患者退药' }).expect(422);
+    expect((ambiguous.body as Body).code).toBe('TRACE_RETURN_LINE_REQUIRED');
+    await expect(post('/returns', { codes: [code(50)], reason: '患者退药', visitId: 'SP1', lineNo: '1' }).expect(200)).resolves.toMatchObject({ body: { uploadsCancelled: 1, stillOpen: 1 } });
+    expect((await get('/visits/SP1/completeness').expect(200)).body).toMatchObject({ missing: [{ lineNo: '1', held: 0 }] });
+    await scan('SP2', '2', code(50)).expect(409);
+    await post('/returns', { codes: [code(50)], reason: '患者退药' }).expect(200);
+    await scan('SP2', '2', code(50)).expect(201);
+  });
+
   it('a scan at a pharmacy desk goes to the desk’s active line and its outcome is pushed to the desk’s WebSocket', async () => {
     await lines('W0', [{ lineNo: '5', quantity: 1 }]);
     await scan('W0', '5', code(31)).expect(201);

@@ -58,8 +58,10 @@ describe.each(availableDatabases())('trace-code store on %s', (kind: DbKind) => 
     await cleanup?.();
   });
 
-  const line = (visitId: string, lineNo: string, quantity: number, splitPackage = false) =>
-    svc.declareLines(HIS, visitId, [{ lineNo, medListCode: 'XJ01CAA040A001010100001', drugName: '阿莫西林胶囊', quantity, splitPackage }]);
+  const line = (visitId: string, lineNo: string, quantity: number, splitPackage = false, medListCode = 'XJ01CAA040A001010100001') =>
+    svc.declareLines(HIS, visitId, [{ lineNo, medListCode, drugName: '阿莫西林胶囊', quantity, splitPackage }]);
+  const stateOf = async (c: string): Promise<string> => (await ds.query<{ state: string }[]>(`SELECT state FROM trace_code WHERE code = '${c}'`))[0]?.state;
+  const usesOf = (c: string) => ds.query<{ visit_id: string; state: string; upload: string }[]>(`SELECT visit_id, state, upload FROM trace_code_use WHERE code = '${c}' ORDER BY visit_id`);
 
   it('a code dispensed on one visit is refused on another with when and where; after a return it can be dispensed again', async () => {
     await line('V1', '1', 1);
@@ -108,6 +110,77 @@ describe.each(availableDatabases())('trace-code store on %s', (kind: DbKind) => 
     await expect(refusal(svc.returnCodes(HIS, [code(22)], '退药'))).resolves.toMatchObject({ status: 409, code: 'TRACE_CODE_NOT_DISPENSED' });
   });
 
+  it('a split box (拆零) feeds several split lines; a whole-box line can never take it; returns end one line’s use; the box is free once none is open', async () => {
+    await line('S1', '1', 10, true);
+    await line('S2', '1', 10, true);
+    await line('S3', '1', 1);
+    await line('S4', '1', 10, true);
+    await svc.scan(HIS, 'S1', '1', code(200));
+    expect(await stateOf(code(200))).toBe('split-open');
+    await expect(svc.scan(HIS, 'S2', '1', code(200))).resolves.toMatchObject({ line: { held: 1, status: 'split-package' } });
+    // The same code twice on one split line is still a duplicate.
+    await expect(refusal(svc.scan(HIS, 'S1', '1', code(200)))).resolves.toMatchObject({ status: 409, code: 'TRACE_CODE_ALREADY_DISPENSED' });
+    // A whole-box line: the box is opened, never dispensed whole (a scan and a batch alike).
+    const whole = await refusal(svc.scan(HIS, 'S3', '1', code(200)));
+    expect(whole).toMatchObject({ status: 409, code: 'TRACE_CODE_SPLIT_OPEN' });
+    expect(whole.details?.[0].context).toEqual({ dispensedAt: '2026-11-25T01:00:00.000Z', visitId: 'S1', lineNo: '1', openUses: '2' });
+    const wholeBatch = await refusal(svc.batch(HIS, 'S3', '1', [code(200)]));
+    expect(wholeBatch).toMatchObject({ status: 409, code: 'TRACE_BATCH_CONFLICT' });
+    expect(wholeBatch.details?.map((x) => x.code)).toEqual(['TRACE_CODE_SPLIT_OPEN']);
+    // A box dispensed whole is refused on a split line, with where the whole-box use is.
+    await svc.scan(HIS, 'S3', '1', code(201));
+    const onSplit = await refusal(svc.scan(HIS, 'S4', '1', code(201)));
+    expect(onSplit).toMatchObject({ status: 409, code: 'TRACE_CODE_ALREADY_DISPENSED' });
+    expect(onSplit.details?.[0].context).toEqual({ dispensedAt: '2026-11-25T01:00:00.000Z', visitId: 'S3', lineNo: '1' });
+    // Another drug cannot share the box (one box holds one drug), mapping or not.
+    await line('S5', '1', 10, true, 'XJ01OTHER');
+    await expect(refusal(svc.scan(HIS, 'S5', '1', code(200)))).resolves.toMatchObject({ status: 422, code: 'TRACE_CODE_DRUG_MISMATCH' });
+    // A split batch may name the shared box too.
+    await expect(svc.batch(HIS, 'S4', '1', [code(200), code(202)])).resolves.toMatchObject({ added: 2 });
+    for (const v of ['S1', 'S2', 'S4']) {
+      expect((await svc.feeLines(v))[0]).toMatchObject({ drug_trac_codg: expect.arrayContaining([code(200)]), trdn_flag: '1' });
+    }
+    expect(await ds.query(`SELECT COUNT(*) AS n FROM trace_code_use WHERE code = '${code(200)}' AND split = ${kind === 'postgres' ? 'true' : '1'} AND upload = 'pending'`)).toEqual([{ n: kind === 'postgres' ? '3' : 3 }]);
+    // The split flag of a line holding codes cannot change (its boxes' states follow it).
+    await expect(refusal(line('S4', '1', 10, false))).resolves.toMatchObject({ status: 409, code: 'TRACE_LINE_HAS_CODES' });
+
+    // Returns: a box open on several lines needs the line; only that line's use ends.
+    await expect(refusal(svc.returnCodes(HIS, [code(200)], '退药')))
+      .resolves.toMatchObject({ status: 422, code: 'TRACE_RETURN_LINE_REQUIRED' });
+    await expect(refusal(svc.returnCodes(HIS, [code(200)], '退药', { visitId: 'S3', lineNo: '1' }))).resolves.toMatchObject({ status: 409, code: 'TRACE_CODE_NOT_DISPENSED' });
+    await expect(svc.returnCodes(HIS, [code(200)], '退药', { visitId: 'S1', lineNo: '1' })).resolves.toMatchObject({ returned: 1, uploadsCancelled: 1, stillOpen: 1 });
+    expect(await usesOf(code(200))).toEqual([
+      { visit_id: 'S1', state: 'returned', upload: 'cancelled' },
+      { visit_id: 'S2', state: 'dispensed', upload: 'pending' },
+      { visit_id: 'S4', state: 'dispensed', upload: 'pending' },
+    ]);
+    expect(await stateOf(code(200))).toBe('split-open');
+    expect((await svc.completeness('S1')).missing.map((l) => l.lineNo)).toEqual(['1']);
+    await line('S6', '1', 1);
+    await expect(refusal(svc.scan(HIS, 'S6', '1', code(200)))).resolves.toMatchObject({ code: 'TRACE_CODE_SPLIT_OPEN' });
+    await ds.transaction((m) => svc.markUploaded('S2', 'SETL-S2', m, HIS));
+    await expect(svc.returnCodes(HIS, [code(200)], '退药', { visitId: 'S2', lineNo: '1' })).resolves.toMatchObject({ uploadsCancelled: 0, alreadyUploaded: [{ code: code(200), setlId: 'SETL-S2' }], stillOpen: 1 });
+    // The last open use ends without naming the line: the box is back in stock and may go out whole.
+    await expect(svc.returnCodes(HIS, [code(200)], '退药')).resolves.toMatchObject({ uploadsCancelled: 1, stillOpen: 0 });
+    expect(await stateOf(code(200))).toBe('returned');
+    await expect(svc.scan(HIS, 'S6', '1', code(200))).resolves.toMatchObject({ line: { status: 'complete' } });
+  });
+
+  it('scrapping a split-open box ends it for good without ending the portions already dispensed', async () => {
+    await line('P1', '1', 10, true);
+    await line('P2', '1', 10, true);
+    await svc.scan(HIS, 'P1', '1', code(210));
+    await expect(svc.scrap(HIS, [code(210)], '拆零剩余部分受潮')).resolves.toMatchObject({ scrapped: 1 });
+    expect(await stateOf(code(210))).toBe('scrapped');
+    // P1's portion went to the patient: its use stays and is still reported.
+    expect(await usesOf(code(210))).toEqual([{ visit_id: 'P1', state: 'dispensed', upload: 'pending' }]);
+    expect((await svc.feeLines('P1'))[0].drug_trac_codg).toEqual([code(210)]);
+    await expect(refusal(svc.scan(HIS, 'P2', '1', code(210)))).resolves.toMatchObject({ status: 409, code: 'TRACE_CODE_SCRAPPED' });
+    // A return of that portion ends its use; the box stays scrapped.
+    await expect(svc.returnCodes(HIS, [code(210)], '退药')).resolves.toMatchObject({ uploadsCancelled: 1 });
+    expect(await stateOf(code(210))).toBe('scrapped');
+  });
+
   it('two gateway instances racing on the same code: exactly one wins, the other gets the 409', async () => {
     // PostgreSQL: a second pool, as a second instance would have. SQLite: one process owns the file,
     // so the race is between transactions of that process.
@@ -129,6 +202,32 @@ describe.each(availableDatabases())('trace-code store on %s', (kind: DbKind) => 
       await line('RD', '1', 1);
       const again = await Promise.allSettled([svc.scan(HIS, 'RC', '1', code(100)), svc2.scan(HIS, 'RD', '1', code(100))]);
       expect(again.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+
+      // Whole-box line against split line, on a new box and on a received one: exactly one wins;
+      // the loser hears which kind of use holds the box.
+      await svc.receive(HIS, [code(121), code(123)]);
+      for (const n of [120, 121, 122, 123]) {
+        await line(`RW${n}`, '1', 1);
+        await line(`RS${n}`, '1', 10, true);
+        // Instances and the order the two requests start in alternate, so both sides get to win.
+        const [a, b] = n % 2 === 0 ? [svc, svc2] : [svc2, svc];
+        const wholeFirst = n < 122;
+        const start = [(): Promise<unknown> => a.scan(HIS, `RW${n}`, '1', code(n)), (): Promise<unknown> => b.scan(HIS, `RS${n}`, '1', code(n))];
+        const started = wholeFirst ? start.map((f) => f()) : start.reverse().map((f) => f()).reverse();
+        const [wholeSide, splitSide] = await Promise.allSettled(started);
+        expect([wholeSide, splitSide].filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        const loser = ((wholeSide.status === 'rejected' ? wholeSide : splitSide) as PromiseRejectedResult).reason as DomainError;
+        expect(loser.status).toBe(409);
+        expect(loser.code).toBe(wholeSide.status === 'fulfilled' ? 'TRACE_CODE_ALREADY_DISPENSED' : 'TRACE_CODE_SPLIT_OPEN');
+        expect(await stateOf(code(n))).toBe(wholeSide.status === 'fulfilled' ? 'dispensed' : 'split-open');
+        expect(await count(`SELECT COUNT(*) AS n FROM trace_code_use WHERE code = '${code(n)}'`)).toBe(1);
+      }
+      // Two split lines racing on one box: both share it.
+      await line('RX', '1', 10, true);
+      await line('RY', '1', 10, true);
+      const shared = await Promise.allSettled([svc.scan(HIS, 'RX', '1', code(130)), svc2.scan(HIS, 'RY', '1', code(130))]);
+      expect(shared.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+      expect(await count(`SELECT COUNT(*) AS n FROM trace_code_use WHERE code = '${code(130)}' AND state = 'dispensed'`)).toBe(2);
     } finally {
       if (other !== ds) {
         await other.destroy();
