@@ -18,6 +18,8 @@ import type { CodeState, UploadState } from './trace-code.entities';
 
 /** Rows per multi-row statement: 500 × 11 columns stays far below either database's parameter limit. */
 export const CHUNK = 500;
+/** Rows per PostgreSQL array statement (unnest): a few parameters, however many rows. */
+export const ARRAY_CHUNK = 20_000;
 
 export interface LineRow {
   id: string;
@@ -40,16 +42,6 @@ export interface ActiveUse {
   dispensedAt: Date;
   upload: UploadState;
   uploadRef: string | null;
-}
-
-export interface NewUse {
-  id: string;
-  code: string;
-  lineId: string;
-  visitId: string;
-  split: boolean;
-  operationId: string;
-  source: string;
 }
 
 /** The small differences between the two databases, in one place. */
@@ -162,11 +154,35 @@ export async function addToLineCount(m: EntityManager, lineId: string, delta: nu
   await run(m, `UPDATE trace_dispensing_line SET code_count = code_count + ${d.p(1)}, updated_at = ${d.p(2)} WHERE id = ${d.p(3)}`, [delta, d.time(now), lineId]);
 }
 
-/** Inserts the boxes not known yet, in `state`; answers which codes were new. */
+/**
+ * Inserts the boxes not known yet, in `state`; answers the codes that were already known (usually
+ * none, so nothing large comes back). `drugs` holds each code once.
+ *
+ * PostgreSQL: the rows travel as a few arrays (`unnest($1::text[], …)`), 20,000 a statement: one
+ * short statement to parse and plan and a handful of parameters to bind, where a multi-row VALUES
+ * list costs a parse of thousands of placeholders every 500 rows. SQLite (in-process, no parse cost
+ * worth the name per row) keeps multi-row VALUES.
+ */
 export async function insertNewCodes(m: EntityManager, drugs: readonly DrugCode[], state: CodeState, now: Date): Promise<Set<string>> {
   const d = Dialect.of(m);
   const at = d.time(now);
-  const inserted = new Set<string>();
+  const known = new Set<string>();
+  if (d.pg) {
+    for (const chunk of chunks(drugs, ARRAY_CHUNK)) {
+      const { rows } = await run(
+        m,
+        `WITH t AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(code, form, product_code, batch, expiry)),
+              ins AS (INSERT INTO trace_code (code, form, product_code, batch, expiry, state, updated_at)
+                      SELECT code, form, product_code, batch, expiry, $6, $7 FROM t ON CONFLICT (code) DO NOTHING RETURNING code)
+         SELECT t.code FROM t LEFT JOIN ins ON ins.code = t.code WHERE ins.code IS NULL`,
+        [chunk.map((x) => x.code), chunk.map((x) => x.form), chunk.map((x) => x.productCode), chunk.map((x) => x.batch), chunk.map((x) => x.expiry), state, at],
+      );
+      for (const r of rows) {
+        known.add(String(r.code));
+      }
+    }
+    return known;
+  }
   for (const chunk of chunks(drugs)) {
     const params: unknown[] = [];
     for (const x of chunk) {
@@ -177,19 +193,24 @@ export async function insertNewCodes(m: EntityManager, drugs: readonly DrugCode[
       `INSERT INTO trace_code (code, form, product_code, batch, expiry, state, updated_at) VALUES ${d.values(chunk.length, 7)} ON CONFLICT (code) DO NOTHING RETURNING code`,
       params,
     );
-    for (const r of rows) {
-      inserted.add(String(r.code));
+    const inserted = new Set(rows.map((r) => String(r.code)));
+    for (const x of chunk) {
+      if (!inserted.has(x.code)) {
+        known.add(x.code);
+      }
     }
   }
-  return inserted;
+  return known;
 }
 
 /** The state of each known code, locked on PostgreSQL until the transaction ends. */
 export async function lockCodeStates(m: EntityManager, codes: readonly string[]): Promise<Map<string, CodeState>> {
   const d = Dialect.of(m);
   const out = new Map<string, CodeState>();
-  for (const chunk of chunks([...codes].sort())) {
-    const { rows } = await run(m, `SELECT code, state FROM trace_code WHERE code IN (${d.list(chunk.length)}) ORDER BY code${d.forUpdate}`, chunk);
+  for (const chunk of chunks([...codes].sort(), d.pg ? ARRAY_CHUNK : CHUNK)) {
+    const { rows } = d.pg
+      ? await run(m, `SELECT code, state FROM trace_code WHERE code = ANY($1::text[]) ORDER BY code FOR UPDATE`, [chunk])
+      : await run(m, `SELECT code, state FROM trace_code WHERE code IN (${d.list(chunk.length)}) ORDER BY code`, chunk);
     for (const r of rows) {
       out.set(String(r.code), r.state as CodeState);
     }
@@ -201,6 +222,13 @@ export async function lockCodeStates(m: EntityManager, codes: readonly string[])
 export async function moveCodes(m: EntityManager, codes: readonly string[], from: readonly CodeState[], to: CodeState, now: Date): Promise<number> {
   const d = Dialect.of(m);
   let moved = 0;
+  if (d.pg) {
+    for (const chunk of chunks(codes, ARRAY_CHUNK)) {
+      const { affected } = await run(m, `UPDATE trace_code SET state = $1, updated_at = $2 WHERE code = ANY($3::text[]) AND state = ANY($4::text[])`, [to, now, chunk, [...from]]);
+      moved += affected;
+    }
+    return moved;
+  }
   for (const chunk of chunks(codes)) {
     // Placeholders numbered in the order they appear: SQLite's `?` are positional.
     const { affected } = await run(
@@ -264,17 +292,32 @@ export async function lineCodes(m: EntityManager, lineIds: readonly string[]): P
   return out;
 }
 
-export async function insertUses(m: EntityManager, uses: readonly NewUse[], now: Date): Promise<void> {
+/** One operation's uses of one line: they share line, visit, split flag, operation and source. */
+export async function insertUses(m: EntityManager, uses: { ids: readonly string[]; codes: readonly string[]; lineId: string; visitId: string; split: boolean; operationId: string; source: string }, now: Date): Promise<void> {
   const d = Dialect.of(m);
   const at = d.time(now);
-  for (const chunk of chunks(uses)) {
+  const { lineId, visitId, split, operationId, source } = uses;
+  if (d.pg) {
+    // The same array shape as insertNewCodes: only the two per-row columns travel as arrays.
+    for (let i = 0; i < uses.ids.length; i += ARRAY_CHUNK) {
+      await run(
+        m,
+        `INSERT INTO trace_code_use (id, code, line_id, visit_id, split, state, upload, operation_id, source, dispensed_at)
+         SELECT id, code, $3, $4, $5, 'dispensed', 'pending', $6, $7, $8 FROM unnest($1::text[], $2::text[]) AS t(id, code)`,
+        [uses.ids.slice(i, i + ARRAY_CHUNK), uses.codes.slice(i, i + ARRAY_CHUNK), lineId, visitId, split, operationId, source, at],
+      );
+    }
+    return;
+  }
+  for (let i = 0; i < uses.ids.length; i += CHUNK) {
     const params: unknown[] = [];
-    for (const u of chunk) {
-      params.push(u.id, u.code, u.lineId, u.visitId, d.bool(u.split), 'dispensed', 'pending', u.operationId, u.source, at);
+    const n = Math.min(CHUNK, uses.ids.length - i);
+    for (let k = i; k < i + n; k++) {
+      params.push(uses.ids[k], uses.codes[k], lineId, visitId, d.bool(split), 'dispensed', 'pending', operationId, source, at);
     }
     await run(
       m,
-      `INSERT INTO trace_code_use (id, code, line_id, visit_id, split, state, upload, operation_id, source, dispensed_at) VALUES ${d.values(chunk.length, 10)}`,
+      `INSERT INTO trace_code_use (id, code, line_id, visit_id, split, state, upload, operation_id, source, dispensed_at) VALUES ${d.values(n, 10)}`,
       params,
     );
   }

@@ -283,16 +283,12 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
       }
       const sorted = [...toAdd].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
       // A box first dispensed on a split line is opened (split-open): later split lines may share it.
-      const inserted = await insertNewCodes(m, sorted, line.splitPackage ? 'split-open' : 'dispensed', now);
-      const known = sorted.filter((x) => !inserted.has(x.code)).map((x) => x.code);
+      const known = [...(await insertNewCodes(m, sorted, line.splitPackage ? 'split-open' : 'dispensed', now))];
       if (known.length > 0) {
         await this.takeKnownCodes(m, line, known, single, now, indexOf);
       }
-      await insertUses(
-        m,
-        sorted.map((x) => ({ id: uuidv7(), code: x.code, lineId: line.id, visitId, split: line.splitPackage, operationId, source: `${principal.type}:${principal.id}` })),
-        now,
-      );
+      const codes = sorted.map((x) => x.code);
+      await insertUses(m, { ids: codes.map(() => uuidv7()), codes, lineId: line.id, visitId, split: line.splitPackage, operationId, source: `${principal.type}:${principal.id}` }, now);
       await addToLineCount(m, line.id, sorted.length, now);
       await this.audit.record(
         {
@@ -415,9 +411,9 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
     const now = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const sorted = [...drugs].sort((a, b) => (a.code < b.code ? -1 : 1));
-      const inserted = await insertNewCodes(m, sorted, 'received', now);
-      await this.audit.record({ actor: principal, action: 'trace-codes.receive', outcome: 'success', details: { operationId, count: inserted.size, alreadyKnown: drugs.length - inserted.size } }, m);
-      return { operationId, received: inserted.size, alreadyKnown: drugs.length - inserted.size };
+      const alreadyKnown = (await insertNewCodes(m, sorted, 'received', now)).size;
+      await this.audit.record({ actor: principal, action: 'trace-codes.receive', outcome: 'success', details: { operationId, count: drugs.length - alreadyKnown, alreadyKnown } }, m);
+      return { operationId, received: drugs.length - alreadyKnown, alreadyKnown };
     });
   }
 
@@ -510,8 +506,7 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
     const now = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const sorted = [...drugs].sort((a, b) => (a.code < b.code ? -1 : 1));
-      const inserted = await insertNewCodes(m, sorted, 'scrapped', now);
-      const known = sorted.filter((x) => !inserted.has(x.code)).map((x) => x.code);
+      const known = [...(await insertNewCodes(m, sorted, 'scrapped', now))].sort();
       const states = await lockCodeStates(m, known);
       const dispensed = known.filter((c) => states.get(c) === 'dispensed');
       if (dispensed.length > 0) {

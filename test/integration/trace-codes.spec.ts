@@ -10,6 +10,7 @@ import { openDataSource, runMigrations } from '../../src/platform/database/data-
 import type { DomainError } from '../../src/platform/errors/domain-error';
 import { decodeKeyring, generateKeyringDocument } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
+import { ARRAY_CHUNK } from '../../src/trace-codes/trace-code.store';
 import { TraceCodesService } from '../../src/trace-codes/trace-codes.service';
 import { availableDatabases, DbKind, testDatabase } from '../support/databases';
 
@@ -179,6 +180,25 @@ describe.each(availableDatabases())('trace-code store on %s', (kind: DbKind) => 
     // A return of that portion ends its use; the box stays scrapped.
     await expect(svc.returnCodes(HIS, [code(210)], '退药')).resolves.toMatchObject({ uploadsCancelled: 1 });
     expect(await stateOf(code(210))).toBe('scrapped');
+  });
+
+  it('a batch larger than one array statement (PostgreSQL unnest chunks) stays all or nothing and finds the known boxes of every chunk', async () => {
+    const n = ARRAY_CHUNK + 5;
+    const codes = Array.from({ length: n }, (_, i) => code(1_000_000 + i));
+    // Boxes known beforehand on both sides of the chunk boundary: two received, one dispensed elsewhere.
+    await svc.receive(HIS, [codes[3], codes[ARRAY_CHUNK + 2]]);
+    await line('BIG0', '1', 1);
+    await svc.scan(HIS, 'BIG0', '1', codes[ARRAY_CHUNK + 4]);
+    await line('BIG', '1', n);
+    const before = await count('SELECT COUNT(*) AS n FROM trace_code');
+    const e = await refusal(svc.batch(HIS, 'BIG', '1', codes));
+    expect(e).toMatchObject({ status: 409, code: 'TRACE_BATCH_CONFLICT' });
+    expect(e.details?.map((x) => [x.field, x.code])).toEqual([[`codes[${ARRAY_CHUNK + 4}]`, 'TRACE_CODE_ALREADY_DISPENSED']]);
+    expect(await count('SELECT COUNT(*) AS n FROM trace_code')).toBe(before);
+    await svc.returnCodes(HIS, [codes[ARRAY_CHUNK + 4]], '退药');
+    await expect(svc.batch(HIS, 'BIG', '1', codes)).resolves.toMatchObject({ added: n, line: { held: n, status: 'complete' } });
+    expect(await count(`SELECT COUNT(*) AS n FROM trace_code WHERE code >= '${codes[0]}' AND code <= '${codes[n - 1]}' AND state = 'dispensed'`)).toBe(n);
+    expect(await count(`SELECT COUNT(*) AS n FROM trace_code_use u JOIN trace_dispensing_line l ON l.id = u.line_id WHERE l.visit_id = 'BIG' AND u.state = 'dispensed' AND u.upload = 'pending'`)).toBe(n);
   });
 
   it('two gateway instances racing on the same code: exactly one wins, the other gets the 409', async () => {
