@@ -12,11 +12,12 @@ import type { CodeState, UploadState } from './trace-code.entities';
  * one code therefore serialise on that row: the second waits for the first to commit, then sees
  * the box dispensed. On SQLite the gate (sqlite-gate.ts) already runs one transaction at a time.
  *
- * Multi-row statements in chunks keep a 100,000-code batch at a few hundred round trips; codes are
+ * Set-based statements keep a 100,000-code batch at a handful of round trips (PostgreSQL: arrays
+ * through unnest, 20,000 rows a statement; SQLite: multi-row VALUES, 500 rows a statement); codes are
  * sorted first so two overlapping batches take their row locks in the same order (no deadlock).
  */
 
-/** Rows per multi-row statement: 500 × 11 columns stays far below either database's parameter limit. */
+/** Rows per multi-row VALUES statement (SQLite, small lists): 500 × 10 columns stays far below the parameter limit. */
 export const CHUNK = 500;
 /** Rows per PostgreSQL array statement (unnest): a few parameters, however many rows. */
 export const ARRAY_CHUNK = 20_000;
