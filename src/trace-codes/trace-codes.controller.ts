@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { LargeBody } from '../platform/api/large-body';
 import { RequireScopes } from '../platform/auth/decorators';
 import { principalOf } from '../platform/auth/request-principal';
 import { ErrorBodyDto } from '../platform/errors/error-body';
@@ -51,6 +52,7 @@ export class TraceCodesController {
   }
 
   @Post('batches')
+  @LargeBody()
   @HttpCode(201)
   @ApiOperation({ summary: 'All the codes of a line at once, all or nothing; every bad code listed in details' })
   @ApiCreatedResponse({ type: BatchResultDto })
@@ -61,6 +63,7 @@ export class TraceCodesController {
   }
 
   @Post('receipts')
+  @LargeBody()
   @HttpCode(201)
   @ApiOperation({ summary: 'Stock-in: boxes become known as received' })
   @ApiCreatedResponse({ type: ReceiptResultDto })
@@ -69,6 +72,7 @@ export class TraceCodesController {
   }
 
   @Post('returns')
+  @LargeBody()
   @HttpCode(200)
   @ApiOperation({ summary: 'Return (退药): ends the uses (of the named line, for boxes split-open on several), cancels their pending upload; all or nothing' })
   @ApiOkResponse({ type: ReturnResultDto })
@@ -79,6 +83,7 @@ export class TraceCodesController {
   }
 
   @Post('scraps')
+  @LargeBody()
   @HttpCode(200)
   @ApiOperation({ summary: 'Scrap (报损): final; a dispensed box must be returned first' })
   @ApiOkResponse({ type: ScrapResultDto })

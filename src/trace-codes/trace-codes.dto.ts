@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
-/** The most codes one request may carry (a batch, a receipt); the body limit (server.bodyLimitBytes) applies too. */
+/** The most codes one request may carry (a batch, a receipt); the body limit (server.largeBodyLimitBytes, @LargeBody) applies too. */
 export const MAX_CODES_PER_REQUEST = 200_000;
 
 export class LineDto {

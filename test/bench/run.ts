@@ -14,8 +14,7 @@
  *     round trips (1101) inside that window, 2nd- and 3rd-generation cards (see identity-bench.ts).
  *  6. Forms: a signed relapse filing PDF through the form renderer against a bare pdfkit document
  *     with the same font and text: median time and size (BENCH_FORMS rounds; see forms-bench.ts).
- *
- *  6. Trace codes (PostgreSQL, 10M codes stored): single-scan p50/p99 through the API against a bare
+ *  7. Trace codes (PostgreSQL, 10M codes stored): single-scan p50/p99 through the API against a bare
  *     handler with one INSERT, and a 100,000-code batch against a plain multi-row INSERT (see trace-codes-bench.ts).
  *
  * Rounds alternate between the two servers so drifts in machine load hit both alike.

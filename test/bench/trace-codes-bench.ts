@@ -64,7 +64,7 @@ export async function benchTraceCodes(): Promise<void> {
     return;
   }
   const { schema, drop } = await createPgSchema(url);
-  const t = await startTestApp({ database: { url, schema, poolSize: 10, migrateOnStart: true }, server: { bodyLimitBytes: 16 * 1024 * 1024 } });
+  const t = await startTestApp({ database: { url, schema, poolSize: 10, migrateOnStart: true } });
   const sql = new Client({ connectionString: url, options: `-c search_path=${schema}` });
   await sql.connect();
   const pool = new Pool({ connectionString: url, max: CONCURRENCY, options: `-c search_path=${schema}` });

@@ -155,6 +155,15 @@ describe.each(availableDatabases())('trace codes over HTTP on %s', (kind: DbKind
     }
   });
 
+  it('a stock-in list over the ordinary 1 MiB body limit is taken whole (the code routes accept large bodies)', async () => {
+    const codes = Array.from({ length: 48_000 }, (_, i) => code(1_000_000 + i));
+    expect(JSON.stringify({ codes }).length).toBeGreaterThan(1024 * 1024);
+    const res = await post('/receipts', { codes }).expect(201);
+    expect(res.body).toMatchObject({ received: 48_000, alreadyKnown: 0 });
+    // Other routes keep the small limit.
+    await expect(put('/visits/BIG/lines', { lines: [{ lineNo: '1', quantity: 1, medListCode: MED, drugName: '药'.repeat(400_000) }] })).resolves.toMatchObject({ status: 413 });
+  });
+
   it('two concurrent requests for the same code: one 201, one 409', async () => {
     await lines('C1', [{ lineNo: '1', quantity: 1 }]);
     await lines('C2', [{ lineNo: '1', quantity: 1 }]);
