@@ -7,4 +7,9 @@ describe(uuidv7.name, () => {
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
   });
+
+  it('draws fresh random bits for every id (the last 48 bits never repeat across pool refills)', () => {
+    const tails = Array.from({ length: 3000 }, () => uuidv7().slice(-12));
+    expect(new Set(tails).size).toBe(tails.length);
+  });
 });
