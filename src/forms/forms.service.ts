@@ -85,6 +85,21 @@ export interface FormDetail extends FormView {
   versions: Array<Pick<FormView, 'id' | 'version' | 'status' | 'signedAt' | 'sha256' | 'previousId'>>;
 }
 
+/** A version before signing: nothing stored, sent or acknowledged yet. */
+const UNSIGNED = {
+  status: 'draft',
+  rejectReason: null,
+  filePath: null,
+  sha256: null,
+  size: null,
+  signatureKind: null,
+  signedAt: null,
+  keepUntil: null,
+  outboxMessageId: null,
+  outboxMsgid: null,
+  fileId: null,
+} as const satisfies Partial<FormDocument>;
+
 const CHINESE_GRADES = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
 
 /**
@@ -156,17 +171,7 @@ export class FormsService implements OnModuleInit, OnApplicationShutdown {
       workerKey: this.workerKey(merged),
       values: this.pii.encrypt(JSON.stringify(stored), VALUES_CONTEXT),
       disputed: input.disputed ?? false,
-      status: 'draft',
-      rejectReason: null,
-      filePath: null,
-      sha256: null,
-      size: null,
-      signatureKind: null,
-      signedAt: null,
-      keepUntil: null,
-      outboxMessageId: null,
-      outboxMsgid: null,
-      fileId: null,
+      ...UNSIGNED,
       createdBy: `${principal.type}:${principal.id}`.slice(0, 100),
       createdAt: now,
       updatedAt: now,
@@ -313,17 +318,7 @@ export class FormsService implements OnModuleInit, OnApplicationShutdown {
       values: this.pii.encrypt(JSON.stringify(next), VALUES_CONTEXT),
       workerKey: this.workerKey(merged),
       disputed,
-      status: 'draft',
-      rejectReason: null,
-      filePath: null,
-      sha256: null,
-      size: null,
-      signatureKind: null,
-      signedAt: null,
-      keepUntil: null,
-      outboxMessageId: null,
-      outboxMsgid: null,
-      fileId: null,
+      ...UNSIGNED,
       createdBy: `${principal.type}:${principal.id}`.slice(0, 100),
       createdAt: now,
       updatedAt: now,

@@ -229,20 +229,8 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
     return { operationId, added, line };
   }
 
+  /** No retry loop: a concurrent first insert of the same code makes ours wait on the key, then see it (ON CONFLICT DO NOTHING). */
   private async capture(
-    principal: Principal,
-    visitId: string,
-    lineNo: string,
-    drugs: readonly DrugCode[],
-    mode: 'add' | 'complete',
-    operationId: string,
-    indexOf?: ReadonlyMap<string, number>,
-  ): Promise<{ line: LineProgress; added: number }> {
-    // No retry loop: a concurrent first insert of the same code makes ours wait on the key, then see it (ON CONFLICT DO NOTHING).
-    return this.captureOnce(principal, visitId, lineNo, drugs, mode, operationId, indexOf);
-  }
-
-  private async captureOnce(
     principal: Principal,
     visitId: string,
     lineNo: string,
