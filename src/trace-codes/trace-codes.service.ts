@@ -27,6 +27,7 @@ import {
   type ActiveUse,
   type LineRow,
 } from './trace-code.store';
+import { TraceCodesMetrics } from './trace-codes.metrics';
 
 export interface LineInput {
   lineNo: string;
@@ -116,6 +117,7 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
     private readonly clock: Clock,
     private readonly audit: AuditService,
     @Inject(DeviceEvents) private readonly events: DeviceEvents,
+    private readonly metrics: TraceCodesMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -192,6 +194,19 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
 
   /** One scan from HIS (or a desk): the code is added to the line. */
   async scan(principal: Principal, visitId: string, lineNo: string, text: string): Promise<ScanResult> {
+    try {
+      const result = await this.scanOnce(principal, visitId, lineNo, text);
+      this.metrics.scan('api', 'accepted');
+      return result;
+    } catch (e) {
+      if (e instanceof DomainError) {
+        this.metrics.scan('api', scanOutcome(e), e.code);
+      }
+      throw e;
+    }
+  }
+
+  private async scanOnce(principal: Principal, visitId: string, lineNo: string, text: string): Promise<ScanResult> {
     const judged = judgeScan(text, this.clock.now());
     if (!judged.ok) {
       throw new TraceCodeRefusedError(judged.refusal.code, judged.refusal.message);
@@ -203,6 +218,17 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
 
   /** All the line's codes at once, all or nothing, in one transaction. */
   async batch(principal: Principal, visitId: string, lineNo: string, texts: readonly string[]): Promise<BatchResult> {
+    try {
+      const result = await this.batchOnce(principal, visitId, lineNo, texts);
+      this.metrics.batch('accepted', texts.length);
+      return result;
+    } catch (e) {
+      this.metrics.batch('refused', texts.length);
+      throw e;
+    }
+  }
+
+  private async batchOnce(principal: Principal, visitId: string, lineNo: string, texts: readonly string[]): Promise<BatchResult> {
     const now = this.clock.now();
     const details: ErrorDetail[] = [];
     const drugs: DrugCode[] = [];
@@ -584,7 +610,10 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
   private async handleDeskScan(event: Extract<DeviceEvent, { type: 'scan' }>): Promise<void> {
     const actor: Principal = { type: 'system', id: `device:${event.deviceId}`, name: event.deviceId, scopes: [] };
     const at = this.clock.now();
-    const publish = (result: Omit<TraceCodeEventPayload, 'at'>): void => this.events.publishTraceCode({ type: 'trace-code', deviceId: event.deviceId, desk: event.desk, result: { ...result, at } });
+    const publish = (result: Omit<TraceCodeEventPayload, 'at'>): void => {
+      this.metrics.scan('desk', result.outcome, result.refusal?.code);
+      this.events.publishTraceCode({ type: 'trace-code', deviceId: event.deviceId, desk: event.desk, result: { ...result, at } });
+    };
     const none = { code: null, form: null, productCode: null, context: null, line: null };
     const judged = judgeClassification(event.scan.classification);
     if (!judged.ok) {
@@ -607,7 +636,7 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
       }
       publish({
         ...scanned,
-        outcome: e.code === 'TRACE_CODE_ALREADY_DISPENSED' ? 'duplicate' : 'refused',
+        outcome: scanOutcome(e),
         refusal: { code: e.code, message: e.userMessage },
         context: e.details?.[0]?.context ?? null,
         line: null,
@@ -622,6 +651,11 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
     }
     return line;
   }
+}
+
+/** A box dispensed before is a duplicate; everything else refused is a refusal. */
+function scanOutcome(e: DomainError): 'duplicate' | 'refused' {
+  return e.code === 'TRACE_CODE_ALREADY_DISPENSED' ? 'duplicate' : 'refused';
 }
 
 function progress(line: LineRow): LineProgress {

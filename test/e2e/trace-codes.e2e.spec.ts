@@ -150,6 +150,18 @@ describe.each(availableDatabases())('trace codes over HTTP on %s', (kind: DbKind
       const refused = await ws.waitFor((m) => m.type === 'trace-code' && m.outcome === 'refused', 'refused event');
       expect(refused).toMatchObject({ refusal: { code: 'TRACE_CODE_COMMODITY_BARCODE', message: expect.stringContaining('不是药品追溯码') } });
       expect((await get('/visits/W1/fee-lines').expect(200)).body).toEqual([{ feedetl_sn: '1', med_list_codg: MED, drug_trac_codg: [code(30)], trdn_flag: '0' }]);
+      // /metrics counts how scans end, per source and refusal code (never the code or the visit).
+      const metrics = (await request(base).get('/metrics').expect(200)).text;
+      for (const series of [
+        'gateway_trace_scans_total{source="desk",outcome="accepted",code=""} 1',
+        'gateway_trace_scans_total{source="desk",outcome="duplicate",code="TRACE_CODE_ALREADY_DISPENSED"} 1',
+        'gateway_trace_scans_total{source="desk",outcome="refused",code="TRACE_CODE_COMMODITY_BARCODE"} 1',
+        'gateway_trace_scans_total{source="api",outcome="refused",code="TRACE_CODE_COMMODITY_BARCODE"} 1',
+        'gateway_trace_scans_total{source="api",outcome="refused",code="TRACE_CODE_EXPIRED_PACK"} 1',
+      ]) {
+        expect(metrics).toContain(series);
+      }
+      expect(metrics).not.toContain(code(30));
     } finally {
       await ws.close();
     }

@@ -13,6 +13,8 @@ import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { ARRAY_CHUNK } from '../../src/trace-codes/trace-code.store';
 import { TraceCodesService } from '../../src/trace-codes/trace-codes.service';
 import { availableDatabases, DbKind, testDatabase } from '../support/databases';
+import { MetricsService } from '../../src/platform/metrics/metrics.service';
+import { TraceCodesMetrics } from '../../src/trace-codes/trace-codes.metrics';
 
 class FixedClock extends Clock {
   constructor(public t: Date) {
@@ -42,7 +44,7 @@ describe.each(availableDatabases())('trace-code store on %s', (kind: DbKind) => 
   let database: Awaited<ReturnType<typeof testDatabase>>['database'];
   const clock = new FixedClock(new Date('2026-11-25T01:00:00Z'));
   const keyring = decodeKeyring(generateKeyringDocument('k'));
-  const serviceOn = (d: DataSource): TraceCodesService => new TraceCodesService(d, clock, new AuditService(d, new PiiCryptoService(keyring), clock), new DeviceEvents());
+  const serviceOn = (d: DataSource): TraceCodesService => new TraceCodesService(d, clock, new AuditService(d, new PiiCryptoService(keyring), clock), new DeviceEvents(), new TraceCodesMetrics(new MetricsService()));
   let svc: TraceCodesService;
   const count = async (sql: string): Promise<number> => Number((await ds.query<{ n: number | string }[]>(sql))[0].n);
 
