@@ -20,13 +20,15 @@ import { eventually } from '../support/eventually';
  * middle of dispatching, then restarted, delivers every message exactly once; two gateways on
  * one PostgreSQL never send a message twice. Counted at the sandbox insurer, by msgid.
  *
- * SM2 in pure JavaScript costs ~25 ms of CPU per message on each side, so these runs take a
- * minute or two each.
+ * SM2 in pure JavaScript costs 60–120 ms of CPU per message (sign and verify, on each side) on
+ * the 2-core CI machines, about 10 messages a second end to end: the default counts keep the
+ * file under three minutes, enough for a kill in the middle of dispatching and for both instances to
+ * take part. DURABILITY_MESSAGES / DURABILITY_MESSAGES_TWO run larger backlogs.
  */
 jest.setTimeout(400_000);
 
-const MESSAGES = Number(process.env.DURABILITY_MESSAGES ?? 2000);
-const MESSAGES_TWO_INSTANCES = Number(process.env.DURABILITY_MESSAGES_TWO ?? 5000);
+const MESSAGES = Number(process.env.DURABILITY_MESSAGES ?? 400);
+const MESSAGES_TWO_INSTANCES = Number(process.env.DURABILITY_MESSAGES_TWO ?? 600);
 
 interface Setup {
   dir: string;
