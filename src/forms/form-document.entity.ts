@@ -1,9 +1,11 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export const FORM_STATUSES = ['draft', 'uploaded', 'acknowledged', 'rejected', 'signed'] as const;
+export const FORM_STATUSES = ['draft', 'signed', 'uploaded', 'acknowledged', 'rejected'] as const;
 /**
- * draft → (signed, and in the same transaction queued for upload:) uploaded → acknowledged | rejected.
- * `signed` is the resting state of a signed form that cannot be uploaded (no insurer person number).
+ * Stored: draft → signed (file stored and, in the same transaction, its 9101 upload queued in the
+ * outbox) → acknowledged | rejected (by the outbox completion hook). `uploaded` is never stored: the
+ * API shows it for a signed form whose upload was sent and the insurer's answer is not known yet
+ * (read from the outbox), so it is never shown while nothing has left.
  */
 export type FormStatus = (typeof FORM_STATUSES)[number];
 export type SignatureKind = 'pad' | 'scan';

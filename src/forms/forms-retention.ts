@@ -50,8 +50,9 @@ export class FormsRetention {
     const repo = this.dataSource.getRepository(FormDocument);
     const drafts = await repo.find({ where: { status: 'draft', updatedAt: LessThan(cutoff) }, select: { id: true } });
     const settledStatuses: FormStatus[] = ['signed', 'acknowledged', 'rejected'];
+    // A signed form whose upload is still queued stays until the insurer has answered.
     const expired = (await repo.find({ where: { status: In(settledStatuses), keepUntil: LessThan(now) } })).filter(
-      (r) => r.keepUntil !== null && r.keepUntil.getTime() < now.getTime(),
+      (r) => r.keepUntil !== null && r.keepUntil.getTime() < now.getTime() && !(r.status === 'signed' && r.outboxMessageId !== null),
     );
     const report: PruneReport = { dryRun, drafts: [], signed: [] };
     if (dryRun) {

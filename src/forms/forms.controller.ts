@@ -48,7 +48,7 @@ export class FormsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'A form version: values, status (draft → uploaded → acknowledged | rejected) and its version history' })
+  @ApiOperation({ summary: 'A form version: values, status (draft → signed → uploaded → acknowledged | rejected, and the upload’s progress) and its version history' })
   @ApiOkResponse({ type: FormDetailDto })
   async get(@Param('id') id: string): Promise<FormDetailDto> {
     return this.forms.get(id);

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsObject, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../platform/api/page-query.dto';
+import { OUTBOX_STATUSES } from '../upstream/outbox/outbox-message.entity';
 import { FORM_STATUSES } from './form-document.entity';
 import { FORM_KINDS } from './kinds/form-kinds';
 
@@ -90,6 +91,14 @@ export class FormListQueryDto extends PageQueryDto {
   idNumber?: string;
 }
 
+export class UploadDto {
+  @ApiProperty({ enum: OUTBOX_STATUSES, description: 'The outbox message: pending (waiting for a try), sending, unknown (sent, answer not known: asked before any resend), delivered, rejected, cancelled' })
+  state: string;
+  @ApiProperty() attempts: number;
+  @ApiProperty({ type: String, nullable: true, description: 'Why the last try did not settle it (e.g. the insurer was unreachable)' }) lastError: string | null;
+  @ApiProperty({ type: String, format: 'date-time' }) nextAttemptAt: string;
+}
+
 export class FormDto {
   @ApiProperty() id: string;
   @ApiProperty({ description: 'Stable across versions', example: 'F20261125A1B2C3D4' }) formNo: string;
@@ -99,7 +108,11 @@ export class FormDto {
   @ApiProperty({ example: '宁夏回族自治区工伤复发就医备案表' }) title: string;
   @ApiProperty() visitId: string;
   @ApiProperty() disputed: boolean;
-  @ApiProperty({ enum: FORM_STATUSES, description: 'draft → uploaded (signed, queued to the insurer) → acknowledged | rejected; signed = signed, no upload possible (no person number)' })
+  @ApiProperty({
+    enum: FORM_STATUSES,
+    description:
+      'draft → signed (stored; its 9101 upload queued, see upload) → uploaded (sent, the insurer’s answer not known yet) → acknowledged (insurerFileId) | rejected (rejectReason). A form without a person number stays signed.',
+  })
   status: string;
   @ApiProperty({ type: String, nullable: true, description: "The insurer's reason when rejected" }) rejectReason: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'SHA-256 of the stored signed file' }) sha256: string | null;
@@ -108,6 +121,8 @@ export class FormDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) signedAt: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Never deleted before this' }) keepUntil: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'The outbox message (9101) carrying the upload' }) uploadMsgid: string | null;
+  @ApiProperty({ type: UploadDto, nullable: true, description: 'The upload in the outbox: state, tries, last error, next try (null when nothing is to be uploaded)' })
+  upload: UploadDto | null;
   @ApiProperty({ type: String, nullable: true, description: "The insurer's file_id once acknowledged" }) insurerFileId: string | null;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
   @ApiProperty({ type: String, format: 'date-time' }) updatedAt: string;

@@ -14,7 +14,7 @@ import { validationErrorsToDetails } from '../platform/errors/validation';
 import { uuidv7 } from '../platform/ids';
 import { PiiCryptoService } from '../platform/pii/pii-crypto.service';
 import type { OutboxMessage } from '../upstream/outbox/outbox-message.entity';
-import { OutboxService, type SettledOutcome } from '../upstream/outbox/outbox.service';
+import { OutboxService, type MessageProgress, type SettledOutcome } from '../upstream/outbox/outbox.service';
 import { beijingDateTime } from '../upstream/protocol/msgid';
 import { INFNO } from '../upstream/protocol/transactions';
 import { FormDocument, FormStatus, SignatureKind } from './form-document.entity';
@@ -73,9 +73,18 @@ export interface FormView {
   signedAt: string | null;
   keepUntil: string | null;
   uploadMsgid: string | null;
+  /** The 9101 upload's progress in the outbox, while there is one: how often tried, the last error, the next try. */
+  upload: UploadView | null;
   insurerFileId: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface UploadView {
+  state: MessageProgress['status'];
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: string;
 }
 
 export interface FormDetail extends FormView {
@@ -269,7 +278,7 @@ export class FormsService implements OnModuleInit, OnApplicationShutdown {
             ])
           : [];
         const update = {
-          status: (message ? 'uploaded' : 'signed') as FormStatus,
+          status: 'signed' as FormStatus,
           filePath: file.path,
           sha256: file.sha256,
           size: file.size,
@@ -371,7 +380,9 @@ export class FormsService implements OnModuleInit, OnApplicationShutdown {
     if (filter.before) {
       qb.andWhere('f.id < :before', { before: filter.before });
     }
-    return (await qb.getMany()).map((r) => this.view(r));
+    const rows = await qb.getMany();
+    const progress = await this.outbox.progress(rows.flatMap((r) => (r.outboxMessageId ? [r.outboxMessageId] : [])));
+    return rows.map((r) => this.view(r, progress.get(r.outboxMessageId ?? '')));
   }
 
   // ---- upload outcome (the outbox completion hook) ------------------------------------------------
@@ -388,7 +399,7 @@ export class FormsService implements OnModuleInit, OnApplicationShutdown {
       outcome.status === 'delivered'
         ? { status: 'acknowledged' as FormStatus, fileId: typeof fileId === 'string' ? fileId.slice(0, 40) : null, updatedAt: now }
         : { status: 'rejected' as FormStatus, rejectReason: (outcome.errMsg ?? `infcode ${outcome.infcode}`).slice(0, 500), updatedAt: now };
-    const result = await manager.update(FormDocument, { id: row.id, status: 'uploaded' }, changes);
+    const result = await manager.update(FormDocument, { id: row.id, status: 'signed' }, changes);
     if (result.affected !== 1) {
       return;
     }
@@ -506,7 +517,7 @@ export class FormsService implements OnModuleInit, OnApplicationShutdown {
     return idNumber.trim().toUpperCase();
   }
 
-  private view(row: FormDocument): FormView {
+  private view(row: FormDocument, progress: MessageProgress | undefined): FormView {
     let title = row.kind;
     try {
       title = formKind(row.kind).title;
@@ -522,7 +533,7 @@ export class FormsService implements OnModuleInit, OnApplicationShutdown {
       title,
       visitId: row.visitId,
       disputed: row.disputed,
-      status: row.status,
+      status: shownStatus(row.status, progress),
       rejectReason: row.rejectReason,
       sha256: row.sha256,
       size: row.size,
@@ -530,6 +541,7 @@ export class FormsService implements OnModuleInit, OnApplicationShutdown {
       signedAt: row.signedAt ? row.signedAt.toISOString() : null,
       keepUntil: row.keepUntil ? row.keepUntil.toISOString() : null,
       uploadMsgid: row.outboxMsgid,
+      upload: progress ? { state: progress.status, attempts: progress.attempts, lastError: progress.lastError, nextAttemptAt: progress.nextAttemptAt.toISOString() } : null,
       insurerFileId: row.fileId,
       createdAt: row.createdAt.toISOString(),
       updatedAt: row.updatedAt.toISOString(),
@@ -547,13 +559,25 @@ export class FormsService implements OnModuleInit, OnApplicationShutdown {
         verified.push(k);
       }
     }
+    const progress = row.outboxMessageId ? (await this.outbox.progress([row.outboxMessageId])).get(row.outboxMessageId) : undefined;
     return {
-      ...this.view(row),
+      ...this.view(row, progress),
       values: merged,
       verifiedWorkerFields: verified,
       versions: versions.map((v) => ({ id: v.id, version: v.version, status: v.status, signedAt: v.signedAt ? v.signedAt.toISOString() : null, sha256: v.sha256, previousId: v.previousId })),
     };
   }
+}
+
+/**
+ * What the API shows: a signed form whose upload was sent but not answered yet (a timeout, a lost
+ * reply: the outbox asks the insurer before it ever resends) is `uploaded`; while its message waits
+ * or is being tried (first try, or again after the insurer was unreachable) it stays `signed`, with
+ * the tries and the last error in `upload`. A verified answer moves the row itself to acknowledged
+ * or rejected.
+ */
+function shownStatus(status: FormStatus, progress: MessageProgress | undefined): FormStatus {
+  return status === 'signed' && progress?.awaitingAnswer === true ? 'uploaded' : status;
 }
 
 /** The insurer's worker data as the templates' worker fields. */

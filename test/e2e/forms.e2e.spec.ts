@@ -41,6 +41,7 @@ type Form = {
   signatureKind: string | null;
   keepUntil: string | null;
   uploadMsgid: string | null;
+  upload: { state: string; attempts: number; lastError: string | null } | null;
   insurerFileId: string | null;
   rejectReason: string | null;
   values: Record<string, unknown>;
@@ -145,7 +146,7 @@ describe.each(availableDatabases())('forms on %s', (kind: DbKind) => {
   const sign = (id: string) => api.post(`/api/v1/forms/${id}/signature`, { signaturePng: signaturePng().toString('base64'), signedAt: '2026-11-25' });
   const timesReceived = async (msgid: string): Promise<number> => ((await request(insurer).get(`/sandbox/messages/${msgid}`).expect(200)).body as { timesReceived: number }).timesReceived;
 
-  it('create (worker from the insurer) → preview → sign → uploaded → acknowledged; the stored file is served byte for byte and matches its sha256', async () => {
+  it('create (worker from the insurer) → preview → sign → acknowledged; the stored file is served byte for byte and matches its sha256', async () => {
     const draft = await createRelapse();
     expect(draft).toMatchObject({ version: 1, previousId: null, status: 'draft', sha256: null });
     expect(draft.values).toMatchObject({ name: WORKER.psn_name, sex: '男', idNumber: WORKER.certno, workerCategory: '在职', injuredParts: '左手食指、左手中指', ...HIS_RELAPSE });
@@ -158,7 +159,7 @@ describe.each(availableDatabases())('forms on %s', (kind: DbKind) => {
     expect((draftPdf.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
 
     const signed = (await sign(draft.id).expect(200)).body as Form;
-    expect(signed).toMatchObject({ status: 'uploaded', signatureKind: 'pad', uploadMsgid: expect.stringMatching(/^H64010600001\d{18}$/) });
+    expect(signed).toMatchObject({ status: 'signed', signatureKind: 'pad', uploadMsgid: expect.stringMatching(/^H64010600001\d{18}$/), upload: { state: expect.stringMatching(/^(pending|sending)$/) } });
     // Kept until two years after the agreement's end (2027-12-31, Beijing).
     expect(signed.keepUntil).toBe('2029-12-31T15:59:59.999Z');
     const done = await untilStatus(draft.id, 'acknowledged');
@@ -211,7 +212,7 @@ describe.each(availableDatabases())('forms on %s', (kind: DbKind) => {
     expect(((await api.pdf(`/api/v1/forms/${v2.id}/pdf`).expect(200)).body as Buffer).equals(scan)).toBe(true);
   });
 
-  it('an upload retried through an insurer outage (reply lost, then 503 for everything) ends acknowledged exactly once', async () => {
+  it('an upload retried through an insurer outage (reply lost, then 503 for everything) shows signed → uploaded → acknowledged, exactly once', async () => {
     const draft = await createRelapse();
     // The insurer stores the document and the reply is lost; then it refuses everything (503) for a while.
     await request(insurer).put('/sandbox/faults').send({ commitThenDrop: 1 }).expect(200);
@@ -221,7 +222,8 @@ describe.each(availableDatabases())('forms on %s', (kind: DbKind) => {
     await request(insurer).put('/sandbox/faults').send({ commitThenDrop: 0, errorRate: 1 }).expect(200);
     const attemptsWhileDown = async () => Number((await ds.query<{ n: string | number }[]>(`SELECT COUNT(*) AS n FROM outbox_attempt a JOIN outbox_message m ON m.id = a.message_id WHERE m.msgid = '${msgid}'`))[0].n);
     await eventually(async () => (await attemptsWhileDown()) >= 2, 'an attempt during the outage', 30_000, 50);
-    expect((await form(draft.id)).status).toBe('uploaded');
+    // Sent, and the insurer's answer not known: uploaded, with the outbox's reason.
+    expect(await form(draft.id)).toMatchObject({ status: 'uploaded', upload: { state: expect.stringMatching(/^(unknown|sending)$/), lastError: expect.any(String) } });
     await request(insurer).delete('/sandbox/faults');
     const done = await untilStatus(draft.id, 'acknowledged');
     expect(done.insurerFileId).toMatch(/^FD\d+$/);

@@ -23,6 +23,17 @@ export interface OutboxItem {
   operator?: { type: OperatorType; id: string; name: string };
 }
 
+/** Where a message stands: for a capability that shows its own record's delivery. */
+export interface MessageProgress {
+  msgid: string;
+  status: OutboxStatus;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: Date;
+  /** Sent, and the insurer's answer is not known (unknown, or being asked about by msgid): it may have arrived. */
+  awaitingAnswer: boolean;
+}
+
 /** How a message ended, as the dispatcher saw it in the insurer's verified reply. */
 export interface SettledOutcome {
   status: 'delivered' | 'rejected';
@@ -189,6 +200,30 @@ export class OutboxService {
       qb.andWhere('m.id < :before', { before: filter.before });
     }
     return qb.getMany();
+  }
+
+  /** Where some messages stand (for a capability showing its own records' delivery), by id; bodies are left out. */
+  async progress(ids: readonly string[]): Promise<Map<string, MessageProgress>> {
+    if (ids.length === 0) {
+      return new Map();
+    }
+    const rows = await this.dataSource.getRepository(OutboxMessage).find({
+      where: { id: In([...ids]) },
+      select: { id: true, msgid: true, status: true, attempts: true, lastError: true, nextAttemptAt: true, queryFirst: true },
+    });
+    return new Map(
+      rows.map((m) => [
+        m.id,
+        {
+          msgid: m.msgid,
+          status: m.status,
+          attempts: m.attempts,
+          lastError: m.lastError,
+          nextAttemptAt: m.nextAttemptAt,
+          awaitingAnswer: m.status === 'unknown' || (m.status === 'sending' && m.queryFirst),
+        },
+      ]),
+    );
   }
 
   async countByStatus(): Promise<Record<OutboxStatus, number>> {
