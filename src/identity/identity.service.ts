@@ -61,11 +61,8 @@ export interface SessionView {
   updatedAt: string;
 }
 
-export interface DoctorView {
-  name: string | null;
-  sessionId: string;
-  visitId: string;
-  psnNo: string;
+/** The worker's category and injury determination as the insurer reported them (1101). */
+export interface WorkerInjury {
   psnType: string | null;
   injuryStatus: string;
   determinationNo: string | null;
@@ -74,12 +71,19 @@ export interface DoctorView {
   injuredParts: readonly string[];
   occupationalDisease: string | null;
   disabilityGrade: number | null;
+}
+
+export interface DoctorView extends WorkerInjury {
+  name: string | null;
+  sessionId: string;
+  visitId: string;
+  psnNo: string;
   category: 'injury' | 'occupational-disease';
   coverageSource: 'insurer' | 'coverageCache';
 }
 
 /** The verified worker as forms need it (IdentityService.workerForForms); insurer data only. */
-export interface FormsWorker {
+export interface FormsWorker extends WorkerInjury {
   visitId: string;
   psnNo: string;
   name: string;
@@ -87,14 +91,6 @@ export interface FormsWorker {
   gend: string;
   birthDate: string;
   idNumber: string;
-  psnType: string | null;
-  injuryStatus: string;
-  determinationNo: string | null;
-  determinationDate: string | null;
-  injuryDate: string | null;
-  injuredParts: readonly string[];
-  occupationalDisease: string | null;
-  disabilityGrade: number | null;
 }
 
 /**
@@ -238,14 +234,7 @@ export class IdentityService implements OnApplicationBootstrap, OnApplicationShu
       sessionId: row.id,
       visitId: claims.visitId,
       psnNo: answer.baseinfo.psn_no,
-      psnType: answer.insuinfo.psn_type,
-      injuryStatus: answer.injury.status,
-      determinationNo: answer.injury.determination_no,
-      determinationDate: answer.injury.determination_date,
-      injuryDate: answer.injury.injury_date,
-      injuredParts: answer.injury.injured_parts,
-      occupationalDisease: answer.injury.occupational_disease,
-      disabilityGrade: answer.injury.disability_grade,
+      ...workerInjury(answer),
       category: answer.injury.occupational_disease ? 'occupational-disease' : 'injury',
       coverageSource: record.source,
     };
@@ -258,7 +247,7 @@ export class IdentityService implements OnApplicationBootstrap, OnApplicationShu
   async workerForForms(token: string | undefined, visitId: string, principal: Principal): Promise<FormsWorker> {
     // The token must be for the form's visit: a form is never filled with another visit's worker.
     const { claims, record } = await this.verifiedRecord(token, principal, 'identity.forms-worker', { visitId });
-    const { baseinfo, insuinfo, injury } = record.answer;
+    const { baseinfo } = record.answer;
     return {
       visitId: claims.visitId,
       psnNo: baseinfo.psn_no,
@@ -266,14 +255,7 @@ export class IdentityService implements OnApplicationBootstrap, OnApplicationShu
       gend: baseinfo.gend,
       birthDate: baseinfo.brdy,
       idNumber: baseinfo.certno,
-      psnType: insuinfo.psn_type,
-      injuryStatus: injury.status,
-      determinationNo: injury.determination_no,
-      determinationDate: injury.determination_date,
-      injuryDate: injury.injury_date,
-      injuredParts: injury.injured_parts,
-      occupationalDisease: injury.occupational_disease,
-      disabilityGrade: injury.disability_grade,
+      ...workerInjury(record.answer),
     };
   }
 
@@ -650,4 +632,18 @@ export class IdentityService implements OnApplicationBootstrap, OnApplicationShu
       }
     }
   }
+}
+
+function workerInjury(answer: InsurerPersonAnswer): WorkerInjury {
+  const { insuinfo, injury } = answer;
+  return {
+    psnType: insuinfo.psn_type,
+    injuryStatus: injury.status,
+    determinationNo: injury.determination_no,
+    determinationDate: injury.determination_date,
+    injuryDate: injury.injury_date,
+    injuredParts: injury.injured_parts,
+    occupationalDisease: injury.occupational_disease,
+    disabilityGrade: injury.disability_grade,
+  };
 }
