@@ -18,6 +18,7 @@ import { DOCUMENTED_PROFILE, mappingProfile, ProtocolProfile } from '../../src/u
 import { generateSm2Keys } from '../../src/upstream/protocol/sm2-signer';
 import { GatewaySigningKey } from '../../src/upstream/signing-keys';
 import { availableDatabases, DbKind, testDatabase } from '../support/databases';
+import { openDispatcherWorld, type DispatcherWorld } from '../support/dispatcher-world';
 import { testConfig } from '../support/test-config';
 import { eventually } from '../support/eventually';
 
@@ -31,7 +32,7 @@ const until = (check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void>
 
 describe.each(availableDatabases())('dispatcher on %s against the sandbox insurer', (kind: DbKind) => {
   let ds: DataSource;
-  let cleanup: () => Promise<void>;
+  let world: DispatcherWorld | undefined;
   let sandbox: SandboxInsurer;
   let config: GatewayConfig;
   let outbox: OutboxService;
@@ -39,27 +40,15 @@ describe.each(availableDatabases())('dispatcher on %s against the sandbox insure
   const clock = new SystemClock();
 
   beforeAll(async () => {
-    const t = await testDatabase(kind, dataDir);
-    cleanup = t.cleanup;
-    ds = await openDataSource(t.database, dataDir);
-    await runMigrations(ds);
-    sandbox = new SandboxInsurer({ gatewayKeys: { [gatewayKey.id]: gatewayKey.publicKey } });
-    const url = await sandbox.start();
-    config = testConfig({
-      upstream: {
-        baseUrl: url,
-        defaultTimeoutMs: 1500,
-        dispatcher: { concurrency: 4, pollIntervalMs: 20, leaseMs: 5000, backoffBaseMs: 50, backoffMaxMs: 400 },
-        emergency: { afterMs: 300, probeIntervalMs: 200 },
-      },
+    world = await openDispatcherWorld(kind, dataDir, gatewayKey, clock, {
+      defaultTimeoutMs: 1500,
+      dispatcher: { concurrency: 4, pollIntervalMs: 20, leaseMs: 5000, backoffBaseMs: 50, backoffMaxMs: 400 },
+      emergency: { afterMs: 300, probeIntervalMs: 200 },
     });
-    audit = new AuditService(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
-    outbox = new OutboxService(ds, config, clock, audit);
+    ({ ds, sandbox, config, outbox, audit } = world);
   });
   afterAll(async () => {
-    await sandbox?.stop();
-    await ds?.destroy();
-    await cleanup?.();
+    await world?.close();
   });
   afterEach(async () => {
     await sandbox.faults.reset();

@@ -6,9 +6,6 @@ import { AuditService } from '../../src/platform/audit/audit.service';
 import { AuditEntry } from '../../src/platform/audit/audit-entry.entity';
 import { SystemClock } from '../../src/platform/clock';
 import type { GatewayConfig } from '../../src/platform/config/gateway-config';
-import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
-import { decodeKeyring, generateKeyringDocument } from '../../src/platform/pii/keyring';
-import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { SandboxInsurer } from '../../src/sandbox/sandbox-insurer';
 import { UpstreamClient } from '../../src/upstream/client/upstream-client';
 import { LinkMonitor } from '../../src/upstream/link-monitor';
@@ -18,9 +15,9 @@ import { OutboxService, type SettledOutcome } from '../../src/upstream/outbox/ou
 import { DOCUMENTED_PROFILE } from '../../src/upstream/protocol/profile';
 import { generateSm2Keys } from '../../src/upstream/protocol/sm2-signer';
 import { GatewaySigningKey } from '../../src/upstream/signing-keys';
-import { availableDatabases, DbKind, testDatabase } from '../support/databases';
+import { availableDatabases, DbKind } from '../support/databases';
 import { eventually } from '../support/eventually';
-import { testConfig } from '../support/test-config';
+import { openDispatcherWorld, type DispatcherWorld } from '../support/dispatcher-world';
 
 jest.setTimeout(60_000);
 
@@ -35,7 +32,7 @@ const until = (check: () => Promise<boolean>, what: string): Promise<void> => ev
  */
 describe.each(availableDatabases())('outbox completion hook on %s', (kind: DbKind) => {
   let ds: DataSource;
-  let cleanup: () => Promise<void>;
+  let world: DispatcherWorld | undefined;
   let sandbox: SandboxInsurer;
   let config: GatewayConfig;
   let outbox: OutboxService;
@@ -43,28 +40,16 @@ describe.each(availableDatabases())('outbox completion hook on %s', (kind: DbKin
   const clock = new SystemClock();
 
   beforeAll(async () => {
-    const t = await testDatabase(kind, dataDir);
-    cleanup = t.cleanup;
-    ds = await openDataSource(t.database, dataDir);
-    await runMigrations(ds);
-    sandbox = new SandboxInsurer({ gatewayKeys: { [gatewayKey.id]: gatewayKey.publicKey } });
-    const url = await sandbox.start();
-    config = testConfig({
-      upstream: {
-        baseUrl: url,
-        defaultTimeoutMs: 1500,
-        // A short lease: a settlement rolled back by a failing handler is taken up again soon.
-        dispatcher: { concurrency: 4, pollIntervalMs: 20, leaseMs: 1000, backoffBaseMs: 50, backoffMaxMs: 200 },
-        emergency: { afterMs: 300, probeIntervalMs: 100 },
-      },
+    world = await openDispatcherWorld(kind, dataDir, gatewayKey, clock, {
+      defaultTimeoutMs: 1500,
+      // A short lease: a settlement rolled back by a failing handler is taken up again soon.
+      dispatcher: { concurrency: 4, pollIntervalMs: 20, leaseMs: 1000, backoffBaseMs: 50, backoffMaxMs: 200 },
+      emergency: { afterMs: 300, probeIntervalMs: 100 },
     });
-    audit = new AuditService(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
-    outbox = new OutboxService(ds, config, clock, audit);
+    ({ ds, sandbox, config, outbox, audit } = world);
   });
   afterAll(async () => {
-    await sandbox?.stop();
-    await ds?.destroy();
-    await cleanup?.();
+    await world?.close();
   });
 
   const dispatcher = () =>

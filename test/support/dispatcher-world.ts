@@ -1,0 +1,49 @@
+import { DataSource } from 'typeorm';
+import { AuditService } from '../../src/platform/audit/audit.service';
+import type { Clock } from '../../src/platform/clock';
+import type { GatewayConfig } from '../../src/platform/config/gateway-config';
+import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
+import { decodeKeyring, generateKeyringDocument } from '../../src/platform/pii/keyring';
+import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
+import { SandboxInsurer } from '../../src/sandbox/sandbox-insurer';
+import { OutboxService } from '../../src/upstream/outbox/outbox.service';
+import type { GatewaySigningKey } from '../../src/upstream/signing-keys';
+import { DbKind, testDatabase } from './databases';
+import { testConfig } from './test-config';
+
+export interface DispatcherWorld {
+  ds: DataSource;
+  sandbox: SandboxInsurer;
+  config: GatewayConfig;
+  outbox: OutboxService;
+  audit: AuditService;
+  /** Stops the insurer, closes the database and drops its schema. */
+  close: () => Promise<void>;
+}
+
+/**
+ * What a dispatcher test needs on one database: a migrated database of `kind`, a sandbox insurer
+ * that trusts `gatewayKey`, a config pointing at it (with the test's upstream settings), the outbox.
+ */
+export async function openDispatcherWorld(kind: DbKind, dataDir: string, gatewayKey: GatewaySigningKey, clock: Clock, upstream: Record<string, unknown>): Promise<DispatcherWorld> {
+  const t = await testDatabase(kind, dataDir);
+  const ds = await openDataSource(t.database, dataDir);
+  await runMigrations(ds);
+  const sandbox = new SandboxInsurer({ gatewayKeys: { [gatewayKey.id]: gatewayKey.publicKey } });
+  const url = await sandbox.start();
+  const config = testConfig({ upstream: { baseUrl: url, ...upstream } });
+  const audit = new AuditService(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
+  const outbox = new OutboxService(ds, config, clock, audit);
+  return {
+    ds,
+    sandbox,
+    config,
+    outbox,
+    audit,
+    close: async () => {
+      await sandbox.stop();
+      await ds.destroy();
+      await t.cleanup();
+    },
+  };
+}
