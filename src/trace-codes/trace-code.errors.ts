@@ -3,23 +3,13 @@ import { DomainError, type ErrorDetail } from '../platform/errors/domain-error';
 /**
  * Refusals of trace-code capture. Every one has a stable English code (HIS and the desk screen
  * branch on it) and a Chinese message that says what to do. Nothing stored changes when one is thrown.
+ * A code's state forbidding the change (already dispensed, scrapped, not dispensed) is the platform's
+ * ConflictError (409).
  */
 
 /** The scan or request cannot be accepted as it is (wrong form, wrong drug, wrong count): 422. */
 export class TraceCodeRefusedError extends DomainError {
   readonly status = 422;
-  constructor(
-    readonly code: string,
-    message: string,
-    details?: ErrorDetail[],
-  ) {
-    super(message, details);
-  }
-}
-
-/** The code's state forbids the change (already dispensed, scrapped, not dispensed): 409. */
-export class TraceCodeConflictError extends DomainError {
-  readonly status = 409;
   constructor(
     readonly code: string,
     message: string,

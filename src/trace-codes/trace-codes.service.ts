@@ -4,12 +4,12 @@ import { DeviceEvent, DeviceEvents, TraceCodeEventPayload } from '../devices/dev
 import { AuditService } from '../platform/audit/audit.service';
 import type { Principal } from '../platform/auth/principal';
 import { Clock } from '../platform/clock';
-import { DomainError, NotFoundError, type ErrorDetail } from '../platform/errors/domain-error';
+import { ConflictError, DomainError, NotFoundError, type ErrorDetail } from '../platform/errors/domain-error';
 import { uuidv7 } from '../platform/ids';
 import { completeCountProblem, lineCompleteness, maxCodes, type LineStatus } from './rules/line-rules';
 import { isDrugScan, judgeClassification, judgeScan, type DrugCode, type TraceRefusal } from './rules/scan-judgement';
 import { DeskLine, ProductMapping } from './trace-code.entities';
-import { alreadyDispensedDetail, splitOpenDetail, TraceCodeConflictError, TraceCodeRefusedError, type CodeUse } from './trace-code.errors';
+import { alreadyDispensedDetail, splitOpenDetail, TraceCodeRefusedError, type CodeUse } from './trace-code.errors';
 import {
   activeUses,
   addToLineCount,
@@ -157,13 +157,13 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
         }
         if (row.codeCount > 0 && row.splitPackage !== split) {
           // Its boxes are dispensed whole or split-open according to the flag: changing it would leave them in the wrong state.
-          throw new TraceCodeConflictError('TRACE_LINE_HAS_CODES', `处方行 ${l.lineNo} 已录入 ${row.codeCount} 个追溯码，不能更改是否拆零：请先办理退药（退回这些追溯码）再修改`);
+          throw new ConflictError('TRACE_LINE_HAS_CODES', `处方行 ${l.lineNo} 已录入 ${row.codeCount} 个追溯码，不能更改是否拆零：请先办理退药（退回这些追溯码）再修改`);
         }
         if (row.codeCount > 0 && row.medListCode !== l.medListCode) {
-          throw new TraceCodeConflictError('TRACE_LINE_HAS_CODES', `处方行 ${l.lineNo} 已录入 ${row.codeCount} 个追溯码，不能改为其他药品：请先办理退药（退回这些追溯码）再修改`);
+          throw new ConflictError('TRACE_LINE_HAS_CODES', `处方行 ${l.lineNo} 已录入 ${row.codeCount} 个追溯码，不能改为其他药品：请先办理退药（退回这些追溯码）再修改`);
         }
         if (l.quantity < row.codeCount) {
-          throw new TraceCodeConflictError(
+          throw new ConflictError(
             'TRACE_LINE_QUANTITY_BELOW_CODES',
             `处方行 ${l.lineNo} 已录入 ${row.codeCount} 个追溯码，数量不能改为 ${l.quantity}：请先退回多出的追溯码`,
           );
@@ -281,7 +281,7 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
         const inBatch = new Set(drugs.map((x) => x.code));
         const others = held.filter((c) => !inBatch.has(c));
         if (others.length > 0) {
-          throw new TraceCodeConflictError(
+          throw new ConflictError(
             'TRACE_LINE_HAS_OTHER_CODES',
             `处方行 ${lineNo} 已录入 ${others.length} 个不在本批中的追溯码：整批提交应包含该行全部追溯码，或先退回这些追溯码`,
             others.slice(0, MAX_DETAILS).map((code) => ({ code: 'TRACE_CODE_ON_LINE', message: '该追溯码已在本行，但不在本批中', context: { code } })),
@@ -372,13 +372,13 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
       const misfit = !conflict;
       if (single) {
         const [detail] = details;
-        const Err = misfit ? TraceCodeRefusedError : TraceCodeConflictError;
+        const Err = misfit ? TraceCodeRefusedError : ConflictError;
         throw new Err(detail.code as string, detail.message, misfit ? undefined : [detail]);
       }
       if (misfit) {
         throw new TraceCodeRefusedError('TRACE_CODE_DRUG_MISMATCH', `${details.length} 个追溯码与处方行的药品不符，整批未录入：请按 details 核对`, details.slice(0, MAX_DETAILS));
       }
-      throw new TraceCodeConflictError(
+      throw new ConflictError(
         'TRACE_BATCH_CONFLICT',
         `${details.filter((x) => x.code !== 'TRACE_CODE_DRUG_MISMATCH').length} 个追溯码已发药、已拆零在用或已报损，整批未录入：请按 details 核对药盒`,
         details.slice(0, MAX_DETAILS),
@@ -387,7 +387,7 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
     const moved = await moveCodes(m, free, ['received', 'returned'], line.splitPackage ? 'split-open' : 'dispensed', now);
     if (moved !== free.length) {
       // Cannot happen while the rows are locked; refusing keeps the promise "exactly one wins" even so.
-      throw new TraceCodeConflictError('TRACE_CODE_ALREADY_DISPENSED', '追溯码刚被其他请求发药：请刷新后核对');
+      throw new ConflictError('TRACE_CODE_ALREADY_DISPENSED', '追溯码刚被其他请求发药：请刷新后核对');
     }
   }
 
@@ -466,7 +466,7 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
         }
       }
       if (notDispensed.length > 0) {
-        throw new TraceCodeConflictError(
+        throw new ConflictError(
           'TRACE_CODE_NOT_DISPENSED',
           `${notDispensed.length} 个追溯码当前不在发药状态${line ? `（不在就诊 ${line.visitId} 第 ${line.lineNo} 行）` : '（未发药、已退药或已报损）'}，整批未退：请按 details 核对`,
           notDispensed.slice(0, MAX_DETAILS).map((code) => ({ code: 'TRACE_CODE_NOT_DISPENSED', message: `状态：${stateName(states.get(code))}`, context: { code, state: states.get(code) ?? 'unknown' } })),
@@ -485,7 +485,7 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
       const freed = codes.filter((c) => (usesOf.get(c) ?? []).length === 1 && (states.get(c) === 'dispensed' || states.get(c) === 'split-open'));
       const moved = await moveCodes(m, freed, ['dispensed', 'split-open'], 'returned', now);
       if (ended !== all.length || moved !== freed.length) {
-        throw new TraceCodeConflictError('TRACE_CODE_NOT_DISPENSED', '追溯码刚被其他请求退回：请刷新后核对');
+        throw new ConflictError('TRACE_CODE_NOT_DISPENSED', '追溯码刚被其他请求退回：请刷新后核对');
       }
       const perLine = new Map<string, number>();
       for (const u of all) {
@@ -524,7 +524,7 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
       const states = await lockCodeStates(m, known);
       const dispensed = known.filter((c) => states.get(c) === 'dispensed');
       if (dispensed.length > 0) {
-        throw new TraceCodeConflictError(
+        throw new ConflictError(
           'TRACE_CODE_DISPENSED',
           `${dispensed.length} 个追溯码已发药，不能直接报损：请先办理退药`,
           dispensed.slice(0, MAX_DETAILS).map((code) => ({ code: 'TRACE_CODE_DISPENSED', message: '已发药：请先退药', context: { code } })),
@@ -535,7 +535,7 @@ export class TraceCodesService implements OnApplicationBootstrap, OnApplicationS
       const movable = known.filter((c) => states.get(c) === 'received' || states.get(c) === 'returned' || states.get(c) === 'split-open');
       const moved = await moveCodes(m, movable, ['received', 'returned', 'split-open'], 'scrapped', now);
       if (moved !== movable.length) {
-        throw new TraceCodeConflictError('TRACE_CODE_DISPENSED', '追溯码刚被其他请求发药：请刷新后核对');
+        throw new ConflictError('TRACE_CODE_DISPENSED', '追溯码刚被其他请求发药：请刷新后核对');
       }
       await this.audit.record({ actor: principal, action: 'trace-codes.scrap', outcome: 'success', details: { operationId, reason, count: drugs.length, codes: sorted.slice(0, 100).map((x) => x.code) } }, m);
       return { operationId, scrapped: drugs.length };
