@@ -14,6 +14,7 @@ import { ApiKeysController } from './auth/api-keys.controller';
 import { Clock, SystemClock } from './clock';
 import { GatewayConfig } from './config/gateway-config';
 import { buildDataSourceOptions, initializeDataSource, runMigrations } from './database/data-source';
+import { Transactions } from './database/transactions';
 import { GlobalExceptionFilter } from './errors/global-exception.filter';
 import { DatabaseHealth } from './health/database.health';
 import { HealthController } from './health/health.controller';
@@ -89,6 +90,7 @@ export class PlatformModule {
         { provide: PiiValueRegistry, useValue: options.piiValues },
         { provide: Clock, useValue: options.clock ?? new SystemClock() },
         { provide: PiiCryptoService, useFactory: () => new PiiCryptoService(loadKeyring(config.pii)) },
+        Transactions,
         AuditService,
         ApiKeyService,
         HealthRegistry,
@@ -98,7 +100,7 @@ export class PlatformModule {
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
       ],
-      exports: [GatewayConfig, Clock, PiiCryptoService, AuditService, ApiKeyService, HealthRegistry, MetricsService, PiiValueRegistry],
+      exports: [GatewayConfig, Clock, Transactions, PiiCryptoService, AuditService, ApiKeyService, HealthRegistry, MetricsService, PiiValueRegistry],
     };
   }
 }
