@@ -20,6 +20,7 @@ import { DatabaseHealth } from './health/database.health';
 import { HealthController } from './health/health.controller';
 import { HealthRegistry } from './health/health.registry';
 import { HealthService } from './health/health.service';
+import { JobRunner } from './jobs/job-runner';
 import { PiiValueRegistry } from './logging/pii-value-registry';
 import { redactUrl } from './logging/redaction';
 import { MetricsController } from './metrics/metrics.controller';
@@ -97,10 +98,11 @@ export class PlatformModule {
         HealthService,
         DatabaseHealth,
         MetricsService,
+        JobRunner,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
       ],
-      exports: [GatewayConfig, Clock, Transactions, PiiCryptoService, AuditService, ApiKeyService, HealthRegistry, MetricsService, PiiValueRegistry],
+      exports: [GatewayConfig, Clock, Transactions, PiiCryptoService, AuditService, ApiKeyService, HealthRegistry, MetricsService, JobRunner, PiiValueRegistry],
     };
   }
 }
