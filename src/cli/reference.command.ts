@@ -1,11 +1,12 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { projectRoot } from '../platform/config/project-root';
+import { agreementSourcePath } from '../reference/agreement-source';
 import { formatWarning, importInstitutions } from '../reference/institution-importer';
 import { CliError, CliOutput } from './cli-io';
 
-/** The agreement text as shipped beside the repository (shared/seeds). */
+/** The agreement text carried in the repository (config/reference/source/). */
 export function defaultSeedFile(): string {
-  return resolve(projectRoot(), '..', 'shared', 'seeds', '004_6c7349c0953d4533.txt');
+  return agreementSourcePath();
 }
 
 export function referenceCommand(sub: string | undefined, options: { seed?: string; out?: string }, out: CliOutput): number {

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 
 import fc from 'fast-check';
 
@@ -10,18 +9,16 @@ import {
   parseInstitutionAnnexes,
   splitPhoneNumbers,
 } from './annex-parser';
+import { agreementSourcePath } from './agreement-source';
 import { checkCreditCode } from './credit-code';
 import type { ImportWarning, Institution, InstitutionKind } from './institution';
 
-const SHARED_DIR = path.resolve(__dirname, '../../../shared');
-const SEED_PATH = path.join(SHARED_DIR, 'seeds/004_6c7349c0953d4533.txt');
+const SEED_PATH = agreementSourcePath();
 
-/** The seed lives outside the repository; a missing seed must fail loudly, not skip the checks. */
+/** The seed is carried in the repository; a missing seed must fail loudly, not skip the checks. */
 function readSeed(): string {
   if (!existsSync(SEED_PATH)) {
-    throw new Error(
-      `Seed ${SEED_PATH} not found: the shared/ folder (with seeds/) must sit beside the repository, at ${SHARED_DIR}`,
-    );
+    throw new Error(`Seed ${SEED_PATH} not found: it is part of the repository (config/reference/source/)`);
   }
   return readFileSync(SEED_PATH, 'utf8');
 }

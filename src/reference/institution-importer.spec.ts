@@ -2,18 +2,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { agreementSourcePath } from './agreement-source';
 import type { ImportWarning, InstitutionDataset } from './institution';
 import { formatWarning, importInstitutions } from './institution-importer';
 
-const SHARED_DIR = path.resolve(__dirname, '../../../shared');
-const SEED_PATH = path.join(SHARED_DIR, 'seeds/004_6c7349c0953d4533.txt');
+const SEED_PATH = agreementSourcePath();
 const COMMITTED_DIR = path.resolve(__dirname, '../../config/reference');
 
 function requireSeed(): string {
   if (!existsSync(SEED_PATH)) {
-    throw new Error(
-      `Seed ${SEED_PATH} not found: the shared/ folder (with seeds/) must sit beside the repository, at ${SHARED_DIR}`,
-    );
+    throw new Error(`Seed ${SEED_PATH} not found: it is part of the repository (config/reference/source/)`);
   }
   return SEED_PATH;
 }

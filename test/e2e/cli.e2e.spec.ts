@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/platform/config/config-loader';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
 import { loadKeyring } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
+import { agreementSourcePath } from '../../src/reference/agreement-source';
 import { OutboxService } from '../../src/upstream/outbox/outbox.service';
 import { cli, hospitalYaml } from '../support/cli-run';
 import { TEST_HOSPITAL } from '../support/test-config';
@@ -101,9 +102,9 @@ describe('gateway CLI', () => {
   });
 
   it('reference import rebuilds the institution lists and names the suspicious credit codes', async () => {
-    const seed = join(__dirname, '..', '..', '..', 'shared', 'seeds', '004_6c7349c0953d4533.txt');
+    const seed = agreementSourcePath();
     if (!existsSync(seed)) {
-      throw new Error(`${seed} is missing: the shared/ folder must sit beside the repository`);
+      throw new Error(`${seed} is missing: it is part of the repository (config/reference/source/)`);
     }
     const out = join(dir, 'reference');
     const r = await cli(['reference', 'import', '--seed', seed, '--out', out]);
