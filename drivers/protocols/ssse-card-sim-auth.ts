@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { sm3 } from 'sm-crypto';
+import { sm3 } from 'sm-crypto-v2';
 import { ProtocolError } from './protocol-error';
 import type { CardAuthenticator } from './ssse-card-types';
 

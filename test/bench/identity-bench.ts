@@ -360,7 +360,7 @@ function printResults(rows: { label: string; samples: Sample[] }[]): void {
 }
 
 /**
- * For proportion, measured alone after the visits: SM2 on a real 1101 reply envelope (sm-crypto, pure
+ * For proportion, measured alone after the visits: SM2 on a real 1101 reply envelope (sm-crypto-v2 on @noble/curves, pure
  * JavaScript). One exchange costs four such operations, two on each side (we sign the request, the
  * sandbox verifies it and signs its reply, we verify the reply); the rest of a round trip is HTTP over
  * loopback, JSON, Fastify and the sandbox's answer.

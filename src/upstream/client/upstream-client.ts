@@ -4,6 +4,7 @@ import { Agent } from 'node:https';
 import { Agent as HttpAgent } from 'node:http';
 import type { UpstreamConfig } from '../../platform/config/gateway-config';
 import { ReplyEnvelope, verifyEnvelope } from '../protocol/envelope';
+import { sm2VerifyKey, Sm2VerifyKey } from '../protocol/sm2-signer';
 
 /** What became of one HTTP exchange with the insurer. */
 export type SendOutcome =
@@ -26,11 +27,14 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOST
  */
 export class UpstreamClient {
   private readonly http: AxiosInstance;
+  /** The insurer's key, prepared once for verifying every reply (a key that is no curve point verifies nothing). */
+  private readonly insurerKey: Sm2VerifyKey | string;
 
   constructor(
     private readonly config: UpstreamConfig,
-    private readonly insurerPublicKey: string,
+    insurerPublicKey: string,
   ) {
+    this.insurerKey = preparedKey(insurerPublicKey);
     const tls = config.tls;
     this.http = axios.create({
       baseURL: config.baseUrl.replace(/\/+$/, ''),
@@ -73,7 +77,7 @@ export class UpstreamClient {
       } catch {
         return { kind: 'bad-signature', httpStatus: res.status, latencyMs: latency(), detail: 'reply is not JSON' };
       }
-      if (typeof reply !== 'object' || reply === null || !verifyEnvelope(reply, this.insurerPublicKey)) {
+      if (typeof reply !== 'object' || reply === null || !verifyEnvelope(reply, this.insurerKey)) {
         return { kind: 'bad-signature', httpStatus: res.status, latencyMs: latency(), detail: 'reply signature does not verify with the insurer public key' };
       }
       return { kind: 'reply', reply: reply as ReplyEnvelope, httpStatus: res.status, latencyMs: latency() };
@@ -86,5 +90,13 @@ export class UpstreamClient {
       }
       return { kind: 'unknown', httpStatus: null, latencyMs: latency(), detail };
     }
+  }
+}
+
+function preparedKey(publicKey: string): Sm2VerifyKey | string {
+  try {
+    return sm2VerifyKey(publicKey);
+  } catch {
+    return publicKey;
   }
 }

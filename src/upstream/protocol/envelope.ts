@@ -1,5 +1,5 @@
 import { canonicalJson } from './canonical-json';
-import { sm2Sign, sm2Verify, SignatureKeys } from './sm2-signer';
+import { sm2Sign, sm2Verify, SignatureKeys, Sm2VerifyKey } from './sm2-signer';
 
 /**
  * The message shapes of the insurer protocol (docs/upstream-protocol.md), modelled on the
@@ -56,8 +56,8 @@ export function signEnvelope<T extends { sign: string }>(unsigned: Unsigned<T>, 
   return { ...unsigned, sign: sm2Sign(canonicalJson(unsigned), keys) } as T;
 }
 
-/** True when `envelope.sign` is a valid SM2 signature of the rest of it under `publicKey`. */
-export function verifyEnvelope(envelope: object, publicKey: string): boolean {
+/** True when `envelope.sign` is a valid SM2 signature of the rest of it under `publicKey` (hex, or prepared by `sm2VerifyKey`). */
+export function verifyEnvelope(envelope: object, publicKey: string | Sm2VerifyKey): boolean {
   const { sign, ...rest } = envelope as { sign?: unknown };
   return typeof sign === 'string' && sm2Verify(canonicalJson(rest), sign, publicKey);
 }
