@@ -20,15 +20,14 @@ import { eventually } from '../support/eventually';
  * middle of dispatching, then restarted, delivers every message exactly once; two gateways on
  * one PostgreSQL never send a message twice. Counted at the sandbox insurer, by msgid.
  *
- * SM2 in pure JavaScript costs 60–120 ms of CPU per message (sign and verify, on each side) on
- * the 2-core CI machines, about 10 messages a second end to end: the default counts keep the
- * file under three minutes, enough for a kill in the middle of dispatching and for both instances to
- * take part. DURABILITY_MESSAGES / DURABILITY_MESSAGES_TWO run larger backlogs.
+ * The full counts (2,000 per database for the kill, 5,000 for two instances): with SM2 on
+ * sm-crypto-v2 (a few ms of CPU per message on each side) the backlogs take about a minute or two
+ * in all. DURABILITY_MESSAGES / DURABILITY_MESSAGES_TWO change them.
  */
 jest.setTimeout(400_000);
 
-const MESSAGES = Number(process.env.DURABILITY_MESSAGES ?? 400);
-const MESSAGES_TWO_INSTANCES = Number(process.env.DURABILITY_MESSAGES_TWO ?? 600);
+const MESSAGES = Number(process.env.DURABILITY_MESSAGES ?? 2000);
+const MESSAGES_TWO_INSTANCES = Number(process.env.DURABILITY_MESSAGES_TWO ?? 5000);
 
 interface Setup {
   dir: string;
