@@ -99,8 +99,23 @@ export class IdCardReader extends ReconnectingDevice<{ card: [IdCardRead] }> {
       }, this.options.replyTimeoutMs);
       this.pending = { resolve, reject, timer };
     });
-    await this.line.write(encodeCommand(command.cmd, command.para));
+    try {
+      await this.line.write(encodeCommand(command.cmd, command.para));
+    } catch (error) {
+      // Nothing was sent, so no reply will come: drop the wait, or it would time out later into
+      // a reconnected session ("one command at a time") as an unhandled rejection.
+      this.dropPending();
+      reply.catch(() => undefined);
+      throw error;
+    }
     return reply;
+  }
+
+  private dropPending(): void {
+    if (this.pending) {
+      clearTimeout(this.pending.timer);
+      this.pending = undefined;
+    }
   }
 
   private onData(chunk: Buffer): void {

@@ -5,6 +5,9 @@ import { Listeners } from './listeners';
 import { SerialOptions, SerialTransport } from './serial-transport';
 import { DisconnectedError, openError, TransportError } from './transport-errors';
 
+/** Write errors that mean the device is gone, not that one write failed. */
+const DEVICE_GONE_CODES = new Set(['EIO', 'ENXIO', 'ENODEV', 'EBADF']);
+
 /** The real serial transport, on the `serialport` package (works with ttyS*, ttyUSB*, ttyACM* and ptys). */
 export class NodeSerialTransport implements SerialTransport {
   private port: SerialPort | undefined;
@@ -30,12 +33,7 @@ export class NodeSerialTransport implements SerialTransport {
     this.port = port;
     this.closing = false;
     port.on('data', (chunk: Buffer) => this.listeners.emit('data', chunk));
-    port.on('close', (err: (Error & { disconnected?: boolean }) | null) => {
-      this.port = undefined;
-      if (!this.closing) {
-        this.listeners.emit('disconnect', new DisconnectedError(`串口 ${this.path} 已断开：请检查数据线和设备电源`, err ?? undefined));
-      }
-    });
+    port.on('close', (err: (Error & { disconnected?: boolean }) | null) => this.deviceGone(port, err ?? undefined));
     // Errors after open are followed by 'close'; keep them from becoming uncaught.
     port.on('error', () => undefined);
   }
@@ -46,14 +44,41 @@ export class NodeSerialTransport implements SerialTransport {
       throw new TransportError('NOT_OPEN', `串口 ${this.path} 未打开`);
     }
     await new Promise<void>((resolve, reject) => {
+      const failed = (err: Error): void => reject(this.writeError(port, err));
       port.write(data, (err) => {
         if (err) {
-          reject(new TransportError('IO', `写串口 ${this.path} 失败 (${err.message})`, err));
+          failed(err);
           return;
         }
-        port.drain((e) => (e ? reject(new TransportError('IO', `写串口 ${this.path} 失败 (${e.message})`, e)) : resolve()));
+        port.drain((e) => (e ? failed(e) : resolve()));
       });
     });
+  }
+
+  /**
+   * A write to a device that went away (a pulled USB cable, a pty whose other end closed) fails with
+   * EIO/ENXIO/ENODEV/EBADF, often before the port's 'close' arrives. That is the disconnect, reported
+   * now: the listeners hear it first (once), and the write rejects with a DisconnectedError — so a
+   * caller that closes the port on the error cannot swallow the disconnect.
+   */
+  private writeError(port: SerialPort, err: Error & { code?: string; disconnect?: boolean }): TransportError {
+    if (err.disconnect === true || DEVICE_GONE_CODES.has(err.code ?? '')) {
+      this.deviceGone(port, err);
+      return new DisconnectedError(`串口 ${this.path} 已断开：请检查数据线和设备电源 (${err.message})`, err);
+    }
+    return new TransportError('IO', `写串口 ${this.path} 失败 (${err.message})`, err);
+  }
+
+  /** The device went away while `port` was open: once per port, and not when we closed it ourselves. */
+  private deviceGone(port: SerialPort, cause: Error | undefined): void {
+    if (this.port !== port || this.closing) {
+      return;
+    }
+    this.port = undefined;
+    if (port.isOpen) {
+      port.close(() => undefined);
+    }
+    this.listeners.emit('disconnect', new DisconnectedError(`串口 ${this.path} 已断开：请检查数据线和设备电源`, cause));
   }
 
   async close(): Promise<void> {

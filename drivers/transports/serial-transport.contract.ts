@@ -73,6 +73,23 @@ export function serialTransportContract(name: string, makeWorld: () => Promise<S
       expect(t.isOpen).toBe(false);
     });
 
+    it('a write racing an unplug never hides it: the disconnect is heard, once, before any write fails', async () => {
+      const t = world.host();
+      let heard = 0;
+      const writes: string[] = [];
+      t.onDisconnect(() => heard++);
+      await t.open();
+      await world.unplug();
+      // What a polling reader does right after the cable is pulled, and what it does on a failed write.
+      for (let i = 0; i < 3 && !writes.some((w) => w !== 'ok'); i++) {
+        writes.push(await t.write(Buffer.from('poll')).then(() => 'ok', () => `failed after ${heard} disconnect(s)`));
+      }
+      await eventually(() => heard > 0, 'the disconnect');
+      await t.close();
+      expect(writes.filter((w) => w !== 'ok').every((w) => w === 'failed after 1 disconnect(s)')).toBe(true);
+      expect(heard).toBe(1);
+    });
+
     it('reports an unplugged device once as disconnected, and works again after it is back', async () => {
       const t = world.host();
       const lost: TransportError[] = [];
