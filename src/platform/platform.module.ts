@@ -27,11 +27,14 @@ import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { loadKeyring } from './pii/keyring';
 import { PiiCryptoService } from './pii/pii-crypto.service';
+import { databaseSchema, type GatewayFeature } from './gateway-feature';
 
 export interface PlatformOptions {
   config: GatewayConfig;
   logger: PinoLogger;
   piiValues: PiiValueRegistry;
+  /** The gateway's features (src/gateway.features.ts): their tables and migrations. */
+  features: readonly GatewayFeature[];
   /** Replaces the system clock (tests). */
   clock?: Clock;
 }
@@ -72,7 +75,7 @@ export class PlatformModule {
           },
         }),
         TypeOrmModule.forRootAsync({
-          useFactory: () => ({ ...buildDataSourceOptions(config.database, config.dataDir), retryAttempts: 3, retryDelay: 2000 }),
+          useFactory: () => ({ ...buildDataSourceOptions(config.database, config.dataDir, databaseSchema(options.features)), retryAttempts: 3, retryDelay: 2000 }),
           dataSourceFactory: async (dsOptions?: DataSourceOptions) => {
             const dataSource = await initializeDataSource(new DataSource(dsOptions as DataSourceOptions));
             if (config.database.migrateOnStart) {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { AuditService } from '../../src/platform/audit/audit.service';
 import { SystemClock } from '../../src/platform/clock';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
+import { GATEWAY_SCHEMA } from '../../src/gateway.features';
 import { decodeKeyring, generateKeyringDocument } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { UpstreamClient } from '../../src/upstream/client/upstream-client';
@@ -82,7 +83,7 @@ export async function benchDispatcher(messages: number, backlog: number): Promis
       hospital: TEST_HOSPITAL,
       upstream: { baseUrl: sandbox.url, dispatcher: { concurrency: CONCURRENCY, pollIntervalMs: 20, leaseMs: 30_000, backoffBaseMs: 100, backoffMaxMs: 2000 } },
     });
-    const ds = await openDataSource(config.database, config.dataDir);
+    const ds = await openDataSource(config.database, config.dataDir, GATEWAY_SCHEMA);
     await runMigrations(ds);
     const clock = new SystemClock();
     const audit = new AuditService(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);

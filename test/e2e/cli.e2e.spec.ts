@@ -6,6 +6,7 @@ import { AuditService } from '../../src/platform/audit/audit.service';
 import { SystemClock } from '../../src/platform/clock';
 import { loadConfig } from '../../src/platform/config/config-loader';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
+import { GATEWAY_FEATURES, GATEWAY_SCHEMA } from '../../src/gateway.features';
 import { loadKeyring } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { OutboxService } from '../../src/upstream/outbox/outbox.service';
@@ -115,8 +116,8 @@ describe('gateway CLI', () => {
   });
 
   it('outbox list, show, cancel and the month-end export of undelivered settlements', async () => {
-    const { config: gw } = loadConfig({ overlayFile: config, env: {} });
-    const ds = await openDataSource(gw.database, gw.dataDir);
+    const { config: gw } = loadConfig({ features: GATEWAY_FEATURES, overlayFile: config, env: {} });
+    const ds = await openDataSource(gw.database, gw.dataDir, GATEWAY_SCHEMA);
     let msgids: string[];
     try {
       await runMigrations(ds);

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../../src/platform/audit/audit.service';
 import { SystemClock } from '../../src/platform/clock';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
+import { GATEWAY_SCHEMA } from '../../src/gateway.features';
 import { decodeKeyring, generateKeyringDocument, writeKeyringFile } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { SandboxInsurer } from '../../src/sandbox/sandbox-insurer';
@@ -66,7 +67,7 @@ async function setUp(kind: DbKind): Promise<Setup> {
       },
     }),
   );
-  const ds = await openDataSource(database, dir);
+  const ds = await openDataSource(database, dir, GATEWAY_SCHEMA);
   await runMigrations(ds);
   const clock = new SystemClock();
   const config = testConfig({ hospital: TEST_HOSPITAL });

@@ -8,7 +8,7 @@ import { parseToken } from '../../src/platform/auth/api-key-token';
 import { ApiKeyService } from '../../src/platform/auth/api-key.service';
 import { SystemClock } from '../../src/platform/clock';
 import { openDataSource, runMigrations, undoLastMigration } from '../../src/platform/database/data-source';
-import { MIGRATIONS } from '../../src/platform/database/migrations';
+import { GATEWAY_MIGRATIONS as MIGRATIONS, GATEWAY_SCHEMA } from '../../src/gateway.features';
 import { UnauthenticatedError, ForbiddenError } from '../../src/platform/errors/domain-error';
 import { decodeKeyring, generateKeyringDocument } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
@@ -25,7 +25,7 @@ describe.each(availableDatabases())('database on %s', (kind: DbKind) => {
     const t = await testDatabase(kind, dataDir);
     db = t.database;
     cleanup = t.cleanup;
-    dataSource = await openDataSource(db, dataDir);
+    dataSource = await openDataSource(db, dataDir, GATEWAY_SCHEMA);
   });
 
   afterAll(async () => {
@@ -136,8 +136,8 @@ describe('concurrent start-up on PostgreSQL (skipped without GATEWAY_TEST_PG_URL
   const run = kinds.includes('postgres') ? it : it.skip;
   run('two gateways migrating one fresh schema at once apply each migration exactly once', async () => {
     const { database, cleanup } = await testDatabase('postgres', dataDir);
-    const a = await openDataSource(database, dataDir);
-    const b = await openDataSource(database, dataDir);
+    const a = await openDataSource(database, dataDir, GATEWAY_SCHEMA);
+    const b = await openDataSource(database, dataDir, GATEWAY_SCHEMA);
     try {
       const [ra, rb] = await Promise.all([runMigrations(a), runMigrations(b)]);
       expect([...ra, ...rb]).toEqual(MIGRATIONS.map((m) => m.name));
@@ -154,7 +154,7 @@ describe('concurrent start-up on PostgreSQL (skipped without GATEWAY_TEST_PG_URL
 describe('SQLite transaction gate', () => {
   it('keeps concurrent transactions apart and a plain write out of a transaction that rolls back', async () => {
     const { database } = await testDatabase('sqlite', dataDir);
-    const ds = await openDataSource(database, dataDir);
+    const ds = await openDataSource(database, dataDir, GATEWAY_SCHEMA);
     try {
       await runMigrations(ds);
       const insert = (id: string) =>

@@ -6,6 +6,7 @@ import { AuditService } from '../../src/platform/audit/audit.service';
 import { SystemClock } from '../../src/platform/clock';
 import type { GatewayConfig } from '../../src/platform/config/gateway-config';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
+import { GATEWAY_SCHEMA } from '../../src/gateway.features';
 import { decodeKeyring, generateKeyringDocument } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { SandboxInsurer } from '../../src/sandbox/sandbox-insurer';
@@ -225,7 +226,7 @@ async function isolatedWorld(
   test: (w: { ds: DataSource; sandbox: SandboxInsurer; outbox: OutboxService; dispatcher: (profile?: ProtocolProfile) => Dispatcher }) => Promise<void>,
 ): Promise<void> {
   const { database } = await testDatabase('sqlite', dataDir);
-  const ds = await openDataSource(database, dataDir);
+  const ds = await openDataSource(database, dataDir, GATEWAY_SCHEMA);
   const sandbox = new SandboxInsurer({ gatewayKeys: { [gatewayKey.id]: gatewayKey.publicKey } });
   try {
     await runMigrations(ds);

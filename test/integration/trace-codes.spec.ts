@@ -7,6 +7,7 @@ import { AuditService } from '../../src/platform/audit/audit.service';
 import type { Principal } from '../../src/platform/auth/principal';
 import { Clock } from '../../src/platform/clock';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
+import { GATEWAY_SCHEMA } from '../../src/gateway.features';
 import type { DomainError } from '../../src/platform/errors/domain-error';
 import { decodeKeyring, generateKeyringDocument } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
@@ -52,7 +53,7 @@ describe.each(availableDatabases())('trace-code store on %s', (kind: DbKind) => 
     const t = await testDatabase(kind, dataDir);
     database = t.database;
     cleanup = t.cleanup;
-    ds = await openDataSource(database, dataDir);
+    ds = await openDataSource(database, dataDir, GATEWAY_SCHEMA);
     await runMigrations(ds);
     svc = serviceOn(ds);
   });
@@ -206,7 +207,7 @@ describe.each(availableDatabases())('trace-code store on %s', (kind: DbKind) => 
   it('two gateway instances racing on the same code: exactly one wins, the other gets the 409', async () => {
     // PostgreSQL: a second pool, as a second instance would have. SQLite: one process owns the file,
     // so the race is between transactions of that process.
-    const other = kind === 'postgres' ? await openDataSource(database, dataDir) : ds;
+    const other = kind === 'postgres' ? await openDataSource(database, dataDir, GATEWAY_SCHEMA) : ds;
     try {
       const svc2 = serviceOn(other);
       for (let round = 0; round < 5; round++) {
