@@ -40,6 +40,7 @@ export * from './platform.errors';
 // Audit.
 export * from './audit/audit-entry.entity';
 export * from './audit/audit.service';
+export * from './audit/audit.repository';
 export * from './audit/audit.dto';
 
 // Auth: decorators, principals, scopes, API keys.
@@ -51,6 +52,7 @@ export * from './auth/ip-allow-list';
 export * from './auth/api-key-token';
 export * from './auth/api-key.entity';
 export * from './auth/api-key.service';
+export * from './auth/api-key.repository';
 export * from './auth/api-key.dto';
 
 // Personal data: encryption, keyring.
@@ -71,3 +73,6 @@ export * from './jobs/job-runner';
 // HTTP API helpers.
 export * from './api/large-body';
 export * from './api/page-query.dto';
+
+// Outside Nest (CLI commands, tests): the platform's services wired as PlatformModule wires them.
+export * from './standalone';

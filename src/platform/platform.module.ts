@@ -7,8 +7,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { AuditController } from './audit/audit.controller';
+import { AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeyRepository } from './auth/api-key.repository';
 import { ApiKeyService } from './auth/api-key.service';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { Clock, SystemClock } from './clock';
@@ -95,7 +97,9 @@ export class PlatformModule {
         { provide: Clock, useValue: options.clock ?? new SystemClock() },
         { provide: PiiCryptoService, useFactory: () => new PiiCryptoService(loadKeyring(config.pii)) },
         Transactions,
+        AuditRepository,
         AuditService,
+        ApiKeyRepository,
         ApiKeyService,
         HealthRegistry,
         HealthService,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../src/platform/audit/audit.service';
+import { auditServiceOn, apiKeyServiceOn } from '../../src/platform/standalone';
 import { ApiKey } from '../../src/platform/auth/api-key.entity';
 import { parseToken } from '../../src/platform/auth/api-key-token';
 import { ApiKeyService } from '../../src/platform/auth/api-key.service';
@@ -55,7 +56,7 @@ describe.each(availableDatabases())('database on %s', (kind: DbKind) => {
   describe(AuditService.name, () => {
     it('appends entries with the subject as a keyed hash only, and the database refuses to change them', async () => {
       const pii = new PiiCryptoService(decodeKeyring(generateKeyringDocument('k1')));
-      const sut = new AuditService(dataSource, pii, new SystemClock());
+      const sut = auditServiceOn(dataSource, pii, new SystemClock());
       const entry = await sut.record({
         actor: { type: 'api-key', id: 'abc123' },
         action: 'identity.verdict',
@@ -80,7 +81,7 @@ describe.each(availableDatabases())('database on %s', (kind: DbKind) => {
 
     it('keeps time order when paging', async () => {
       const pii = new PiiCryptoService(decodeKeyring(generateKeyringDocument('k1')));
-      const sut = new AuditService(dataSource, pii, new SystemClock());
+      const sut = auditServiceOn(dataSource, pii, new SystemClock());
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
         ids.push((await sut.record({ actor: { type: 'system', id: 'test' }, action: 'paging.test', outcome: 'success' })).id);
@@ -95,8 +96,8 @@ describe.each(availableDatabases())('database on %s', (kind: DbKind) => {
   describe(ApiKeyService.name, () => {
     it('stores only a hash of the secret, authenticates by scope and IP, and revokes', async () => {
       const clock = new SystemClock();
-      const audit = new AuditService(dataSource, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k1'))), clock);
-      const sut = new ApiKeyService(dataSource, audit, clock);
+      const audit = auditServiceOn(dataSource, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k1'))), clock);
+      const sut = apiKeyServiceOn(dataSource, audit, clock);
       const { key, token } = await sut.create({ name: 'HIS 门诊', scopes: ['identity', 'trace-codes'], allowIps: ['10.0.0.0/8'] }, { type: 'cli', id: 'cli:test' });
       const secret = parseToken(token)?.secret as string;
 
@@ -121,8 +122,8 @@ describe.each(availableDatabases())('database on %s', (kind: DbKind) => {
 
     it('refuses bad scopes and allow-list entries, naming each', async () => {
       const clock = new SystemClock();
-      const audit = new AuditService(dataSource, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k1'))), clock);
-      const sut = new ApiKeyService(dataSource, audit, clock);
+      const audit = auditServiceOn(dataSource, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k1'))), clock);
+      const sut = apiKeyServiceOn(dataSource, audit, clock);
       await expect(sut.create({ name: 'x', scopes: ['root'], allowIps: ['his-server'] }, { type: 'cli', id: 't' })).rejects.toMatchObject({
         code: 'APIKEY_INVALID',
         details: [expect.objectContaining({ field: 'scopes' }), expect.objectContaining({ field: 'allowIps' })],

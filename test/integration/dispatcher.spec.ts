@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../src/platform/audit/audit.service';
+import { auditServiceOn } from '../../src/platform/standalone';
 import { SystemClock } from '../../src/platform/clock';
 import type { GatewayConfig } from '../../src/platform/config/gateway-config';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
@@ -233,7 +234,7 @@ async function isolatedWorld(
     const url = await sandbox.start();
     const clock = new SystemClock();
     const config = testConfig({ upstream: { baseUrl: url, dispatcher: { pollIntervalMs: 20, ...overrides } } });
-    const audit = new AuditService(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
+    const audit = auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
     const outbox = new OutboxService(ds, config, clock, audit);
     const monitor = new LinkMonitor(clock, { emergencyAfterMs: 60_000, probeIntervalMs: 1000 });
     const dispatcher = (profile: ProtocolProfile = DOCUMENTED_PROFILE) =>

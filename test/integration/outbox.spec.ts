@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../../src/platform/audit/audit.service';
+import { auditServiceOn } from '../../src/platform/standalone';
 import { Clock } from '../../src/platform/clock';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
 import { GATEWAY_SCHEMA } from '../../src/gateway.features';
@@ -40,7 +40,7 @@ describe.each(availableDatabases())('outbox on %s', (kind: DbKind) => {
     cleanup = t.cleanup;
     ds = await openDataSource(database, dataDir, GATEWAY_SCHEMA);
     await runMigrations(ds);
-    const audit = new AuditService(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
+    const audit = auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
     outbox = new OutboxService(ds, testConfig(), clock, audit);
   });
   afterAll(async () => {

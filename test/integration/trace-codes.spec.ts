@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { DeviceEvents } from '../../src/devices/device-events';
-import { AuditService } from '../../src/platform/audit/audit.service';
+import { auditServiceOn } from '../../src/platform/standalone';
 import type { Principal } from '../../src/platform/auth/principal';
 import { Clock } from '../../src/platform/clock';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
@@ -45,7 +45,7 @@ describe.each(availableDatabases())('trace-code store on %s', (kind: DbKind) => 
   let database: Awaited<ReturnType<typeof testDatabase>>['database'];
   const clock = new FixedClock(new Date('2026-11-25T01:00:00Z'));
   const keyring = decodeKeyring(generateKeyringDocument('k'));
-  const serviceOn = (d: DataSource): TraceCodesService => new TraceCodesService(d, clock, new AuditService(d, new PiiCryptoService(keyring), clock), new DeviceEvents(), new TraceCodesMetrics(new MetricsService()));
+  const serviceOn = (d: DataSource): TraceCodesService => new TraceCodesService(d, clock, auditServiceOn(d, new PiiCryptoService(keyring), clock), new DeviceEvents(), new TraceCodesMetrics(new MetricsService()));
   let svc: TraceCodesService;
   const count = async (sql: string): Promise<number> => Number((await ds.query<{ n: number | string }[]>(sql))[0].n);
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../src/platform/audit/audit.service';
+import { auditServiceOn } from '../../src/platform/standalone';
 import { SystemClock } from '../../src/platform/clock';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
 import { GATEWAY_SCHEMA } from '../../src/gateway.features';
@@ -57,7 +58,7 @@ describe(UpstreamCalls.name, () => {
     await runMigrations(ds);
     sandbox = new SandboxInsurer({ gatewayKeys: { [key.id]: key.publicKey } });
     url = await sandbox.start();
-    audit = new AuditService(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
+    audit = auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
     outbox = new OutboxService(ds, testConfig(), clock, audit);
   });
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../src/platform/audit/audit.service';
+import { auditServiceOn } from '../../src/platform/standalone';
 import type { Clock } from '../../src/platform/clock';
 import type { GatewayConfig } from '../../src/platform/config/gateway-config';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
@@ -33,7 +34,7 @@ export async function openDispatcherWorld(kind: DbKind, dataDir: string, gateway
   const sandbox = new SandboxInsurer({ gatewayKeys: { [gatewayKey.id]: gatewayKey.publicKey } });
   const url = await sandbox.start();
   const config = testConfig({ upstream: { baseUrl: url, ...upstream } });
-  const audit = new AuditService(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
+  const audit = auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
   const outbox = new OutboxService(ds, config, clock, audit);
   return {
     ds,
