@@ -2,8 +2,8 @@ import { errorCatalogue } from './errors/error-catalogue';
 
 /**
  * The codes the platform answers with: request validation, API keys and their use, and the
- * framework's HTTP errors as GlobalExceptionFilter maps them (its table and this one must agree;
- * global-exception.filter.spec.ts checks it).
+ * framework's HTTP errors as GlobalExceptionFilter maps them (its table and this one agree on
+ * code and status; test/integration/error-catalogue.spec.ts checks it).
  */
 export const PLATFORM_ERRORS = errorCatalogue('platform', {
   VALIDATION_FAILED: { status: 400, message: '请求参数有误，请按 details 中的说明逐项修正后重试' },
