@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GATEWAY_FEATURES } from '../../src/gateway.features';
-import { ConfigError, envNameToPath, loadConfig } from '../../src/platform';
+import { ConfigError, envNameToPath, loadConfig, PLATFORM_FEATURE } from '../../src/platform';
 
 const HOSPITAL = `
 hospital:
@@ -65,6 +65,33 @@ logging:
   it('reports misspelt keys instead of ignoring them', () => {
     const error = loadError(() => loadConfig({ features: GATEWAY_FEATURES, overlayFile: overlay(`${HOSPITAL}\nserver:\n  prot: 8080\n`), env: {} }));
     expect(error.issues).toEqual([{ key: 'server.prot', value: 8080, expected: 'no such key — remove it or check its spelling' }]);
+  });
+
+  it("validates the features' sections as strictly as the platform's: bad values, misspelt keys, lists", () => {
+    const file = overlay(`${HOSPITAL}
+identity:
+  tokenTtlMs: 5
+  tokenTtl: 1
+upstream:
+  dispatcher:
+    concurency: 2
+devices: {}
+`);
+    const error = loadError(() => loadConfig({ features: GATEWAY_FEATURES, overlayFile: file, env: {} }));
+    expect(error.issues).toEqual(
+      expect.arrayContaining([
+        { key: 'identity.tokenTtlMs', value: 5, expected: 'at least 1000 ms' },
+        { key: 'identity.tokenTtl', value: 1, expected: 'no such key — remove it or check its spelling' },
+        { key: 'upstream.dispatcher.concurency', value: 2, expected: 'no such key — remove it or check its spelling' },
+        { key: 'devices', value: {}, expected: 'a list of devices' },
+      ]),
+    );
+  });
+
+  it('refuses the section of a feature that is not registered, as any unknown key', () => {
+    const error = loadError(() => loadConfig({ features: [PLATFORM_FEATURE], overlayFile: overlay(HOSPITAL), env: {} }));
+    expect(error.issues.map((i) => i.key)).toEqual(['reference', 'upstream', 'sandboxInsurer', 'identity', 'forms', 'devices']);
+    expect(new Set(error.issues.map((i) => i.expected))).toEqual(new Set(['no such key — remove it or check its spelling']));
   });
 
   it('says to quote numbers that YAML read as numbers', () => {
