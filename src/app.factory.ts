@@ -6,15 +6,17 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
-import { applyLargeBodyLimit } from './platform/api/large-body';
-import { Clock } from './platform/clock';
-import { GatewayConfig } from './platform/config/gateway-config';
-import { gatewayVersion } from './platform/config/project-root';
-import { createValidationPipe } from './platform/errors/validation';
-import { createRootLogger } from './platform/logging/logger';
-import { PiiValueRegistry } from './platform/logging/pii-value-registry';
-import { harvestSensitiveValues } from './platform/logging/redaction';
-import { MetricsService } from './platform/metrics/metrics.service';
+import {
+  applyLargeBodyLimit,
+  Clock,
+  createRootLogger,
+  createValidationPipe,
+  GatewayConfig,
+  gatewayVersion,
+  harvestSensitiveValues,
+  MetricsService,
+  PiiValueRegistry,
+} from './platform';
 
 export interface CreateAppOptions {
   /** Log destination (tests capture it); stdout by default. */

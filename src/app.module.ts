@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { PlatformModule, PlatformOptions } from './platform/platform.module';
+import { GATEWAY_FEATURES } from './gateway.features';
+import { PlatformModule, PlatformOptions } from './platform';
 import { ReferenceModule } from './reference/reference.module';
 import { DevicesModule } from './devices/devices.module';
 import { SimulatedDevicesModule } from './devices/simulated/simulated-devices.module';
@@ -11,7 +12,9 @@ import { TraceCodesModule } from './trace-codes/trace-codes.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(options: PlatformOptions): DynamicModule {
+  /** `features` defaults to every feature of the gateway (src/gateway.features.ts). */
+  static forRoot(appOptions: Omit<PlatformOptions, 'features'> & Partial<Pick<PlatformOptions, 'features'>>): DynamicModule {
+    const options: PlatformOptions = { ...appOptions, features: appOptions.features ?? GATEWAY_FEATURES };
     return {
       module: AppModule,
       imports: [

@@ -2,9 +2,8 @@ import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createApp } from './app.factory';
-import { ConfigError, formatIssues } from './platform/config/config-loader';
-import { checkConfigSemantics } from './platform/config/config-report';
-import { loadStartupConfig } from './platform/config/startup-config';
+import { GATEWAY_FEATURES } from './gateway.features';
+import { checkConfigSemantics, ConfigError, formatIssues, loadStartupConfig } from './platform';
 import { UPSTREAM_LINK, UpstreamLink } from './upstream/upstream-link';
 
 async function main(): Promise<void> {
@@ -15,7 +14,7 @@ async function main(): Promise<void> {
 
   let loaded;
   try {
-    loaded = loadStartupConfig({ sandbox: values.sandbox ?? false, configFile: values.config });
+    loaded = loadStartupConfig({ sandbox: values.sandbox ?? false, configFile: values.config }, GATEWAY_FEATURES);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\nConfig read from: ${e.sources.join(', ')}\n`);
@@ -24,7 +23,7 @@ async function main(): Promise<void> {
     throw e;
   }
   const { config } = loaded;
-  const { issues, warnings } = checkConfigSemantics(config);
+  const { issues, warnings } = checkConfigSemantics(config, GATEWAY_FEATURES);
   if (issues.length > 0) {
     process.stderr.write(`Configuration is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${formatIssues(issues)}\n`);
     process.exit(78);

@@ -1,6 +1,5 @@
 import { GatewayConfig } from '../platform/config/gateway-config';
-import { AuditService } from '../platform/audit/audit.service';
-import { ApiKeyService } from '../platform/auth/api-key.service';
+import { auditServiceOn, apiKeyServiceOn } from '../platform/standalone';
 import type { Principal } from '../platform/auth/principal';
 import { SystemClock } from '../platform/clock';
 import { DomainError } from '../platform/errors/domain-error';
@@ -30,8 +29,8 @@ export async function apikeyCommand(
   }
   return withDataSource(config, async (dataSource) => {
     const clock = new SystemClock();
-    const audit = new AuditService(dataSource, new PiiCryptoService(loadKeyring(config.pii)), clock);
-    const service = new ApiKeyService(dataSource, audit, clock);
+    const audit = auditServiceOn(dataSource, new PiiCryptoService(loadKeyring(config.pii)), clock);
+    const service = apiKeyServiceOn(dataSource, audit, clock);
     try {
       switch (sub) {
         case 'create': {

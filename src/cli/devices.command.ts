@@ -1,5 +1,6 @@
 import type { DeviceStatus } from '../../drivers/readers/device-status';
-import { deviceTransport, GatewayConfig } from '../platform/config/gateway-config';
+import { GatewayConfig } from '../platform/config/gateway-config';
+import { deviceTransport } from '../devices/devices.config';
 import type { DeviceEvent } from '../devices/device-events';
 import { discoverDevices, DiscoverySection } from '../devices/device-discovery';
 import { buildDevice } from '../devices/device-factory';

@@ -1,6 +1,6 @@
 import { formStorage } from '../forms/form-storage';
 import { FormsRetention } from '../forms/forms-retention';
-import { AuditService } from '../platform/audit/audit.service';
+import { auditServiceOn } from '../platform/standalone';
 import { SystemClock } from '../platform/clock';
 import { GatewayConfig } from '../platform/config/gateway-config';
 import { loadKeyring } from '../platform/pii/keyring';
@@ -15,7 +15,7 @@ export async function formsCommand(config: GatewayConfig, sub: string | undefine
   }
   return withDataSource(config, async (dataSource) => {
     const clock = new SystemClock();
-    const audit = new AuditService(dataSource, new PiiCryptoService(loadKeyring(config.pii)), clock);
+    const audit = auditServiceOn(dataSource, new PiiCryptoService(loadKeyring(config.pii)), clock);
     const retention = new FormsRetention(dataSource, config, clock, audit, formStorage(config));
     const dryRun = options['dry-run'] === true;
     const report = await retention.prune(dryRun);

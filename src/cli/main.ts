@@ -1,9 +1,8 @@
 import 'reflect-metadata';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { ConfigError, formatIssues } from '../platform/config/config-loader';
-import { checkConfigSemantics } from '../platform/config/config-report';
-import { loadStartupConfig, selectOverlay } from '../platform/config/startup-config';
+import { checkConfigSemantics, ConfigError, formatIssues, loadStartupConfig, selectOverlay } from '../platform';
+import { GATEWAY_FEATURES } from '../gateway.features';
 import { apikeyCommand } from './apikey.command';
 import { migrateCommand } from './migrate.command';
 import { piiCommand } from './pii.command';
@@ -101,23 +100,23 @@ export async function runCli(argv: string[], out: CliOutput = stdio, env: NodeJS
         }
         return configCheck({ ...selection, configFile: rest[0] ?? selection.configFile }, out, env);
       case 'migrate':
-        return await migrateCommand(loadStartupConfig(selection, env).config, out);
+        return await migrateCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, out);
       case 'apikey':
-        return await apikeyCommand(loadStartupConfig(selection, env).config, sub, rest, values, actor, out);
+        return await apikeyCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, sub, rest, values, actor, out);
       case 'pii':
         return piiCommand(sub, rest, out);
       case 'reference':
         return referenceCommand(sub, values, out);
       case 'outbox':
-        return await outboxCommand(loadStartupConfig(selection, env).config, sub, rest, values, actor, out);
+        return await outboxCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, sub, rest, values, actor, out);
       case 'forms':
-        return await formsCommand(loadStartupConfig(selection, env).config, sub, values, out);
+        return await formsCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, sub, values, out);
       case 'upstream':
         return upstreamCommand(sub, rest, values, out);
       case 'devices':
-        return await devicesCommand(loadStartupConfig(selection, env).config, sub, rest, values, out, env);
+        return await devicesCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, sub, rest, values, out, env);
       case 'simulate':
-        return await simulateCommand(loadStartupConfig(selection, env).config, sub, rest, values, out);
+        return await simulateCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, sub, rest, values, out);
       default:
         throw new CliError(`unknown command "${command}"\n\n${USAGE}`);
     }
@@ -137,8 +136,8 @@ export async function runCli(argv: string[], out: CliOutput = stdio, env: NodeJS
 function configCheck(selection: { configFile?: string; sandbox: boolean }, out: CliOutput, env: NodeJS.ProcessEnv): number {
   const overlay = selectOverlay(selection, env);
   try {
-    const { config, sources } = loadStartupConfig(selection, env);
-    const { issues, warnings } = checkConfigSemantics(config);
+    const { config, sources } = loadStartupConfig(selection, GATEWAY_FEATURES, env);
+    const { issues, warnings } = checkConfigSemantics(config, GATEWAY_FEATURES);
     if (issues.length > 0) {
       out.error(`Configuration is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${formatIssues(issues)}`);
       return 78;

@@ -1,10 +1,9 @@
-import { GatewayConfig } from '../platform/config/gateway-config';
-import { openDataSource, runMigrations } from '../platform/database/data-source';
-import { describeTarget, parseDatabaseUrl } from '../platform/database/database-url';
+import { GATEWAY_SCHEMA } from '../gateway.features';
+import { describeTarget, GatewayConfig, openDataSource, parseDatabaseUrl, runMigrations } from '../platform';
 import { CliOutput } from './cli-io';
 
 export async function migrateCommand(config: GatewayConfig, out: CliOutput): Promise<number> {
-  const dataSource = await openDataSource(config.database, config.dataDir);
+  const dataSource = await openDataSource(config.database, config.dataDir, GATEWAY_SCHEMA);
   try {
     const applied = await runMigrations(dataSource);
     const target = describeTarget(parseDatabaseUrl(config.database.url, config.dataDir));

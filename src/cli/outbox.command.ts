@@ -1,5 +1,5 @@
 import { GatewayConfig } from '../platform/config/gateway-config';
-import { AuditService } from '../platform/audit/audit.service';
+import { auditServiceOn } from '../platform/standalone';
 import type { Principal } from '../platform/auth/principal';
 import { SystemClock } from '../platform/clock';
 import { DomainError } from '../platform/errors/domain-error';
@@ -30,7 +30,7 @@ export async function outboxCommand(
   }
   return withDataSource(config, async (dataSource) => {
     const clock = new SystemClock();
-    const audit = new AuditService(dataSource, new PiiCryptoService(loadKeyring(config.pii)), clock);
+    const audit = auditServiceOn(dataSource, new PiiCryptoService(loadKeyring(config.pii)), clock);
     const outbox = new OutboxService(dataSource, config, clock, audit);
     try {
       switch (sub) {

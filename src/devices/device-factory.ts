@@ -15,7 +15,7 @@ import { FakeSerialLine } from '../../drivers/transports/fake-serial-transport';
 import { NodeHidTransport } from '../../drivers/transports/node-hid-transport';
 import { NodeSerialTransport } from '../../drivers/transports/node-serial-transport';
 import { PcscliteTransport } from '../../drivers/transports/pcsclite-transport';
-import { DeviceConfig, deviceTransport } from '../platform/config/gateway-config';
+import { DeviceConfig, deviceTransport } from './devices.config';
 import type { DeviceEvent } from './device-events';
 
 export type DeviceReader = IdCardReader | ScannerReader | HidScannerReader | SsseCardReader;

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { DeviceStatus } from '../../drivers/readers/device-status';
-import { DeviceConfig, DeviceTransport, deviceTransport, GatewayConfig } from '../platform/config/gateway-config';
+import { GatewayConfig } from '../platform/config/gateway-config';
+import { DeviceConfig, DeviceTransport, deviceTransport } from './devices.config';
 import { NotFoundError } from '../platform/errors/domain-error';
 import { SANDBOX_HSM_SECRET } from '../sandbox/transactions/card-hsm-auth';
 import { UPSTREAM_LINK, UpstreamLink } from '../upstream/upstream-link';

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
-import { DEVICE_KINDS, DEVICE_TRANSPORTS } from '../platform/config/gateway-config';
+import { DEVICE_KINDS, DEVICE_TRANSPORTS } from './devices.config';
 import type { DeviceView } from './device-registry';
 
 export class DeviceViewDto {

@@ -7,8 +7,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { AuditController } from './audit/audit.controller';
+import { AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeyRepository } from './auth/api-key.repository';
 import { ApiKeyService } from './auth/api-key.service';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { Clock, SystemClock } from './clock';
@@ -27,11 +29,14 @@ import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { loadKeyring } from './pii/keyring';
 import { PiiCryptoService } from './pii/pii-crypto.service';
+import { databaseSchema, type GatewayFeature } from './gateway-feature';
 
 export interface PlatformOptions {
   config: GatewayConfig;
   logger: PinoLogger;
   piiValues: PiiValueRegistry;
+  /** The gateway's features (src/gateway.features.ts): their tables and migrations. */
+  features: readonly GatewayFeature[];
   /** Replaces the system clock (tests). */
   clock?: Clock;
 }
@@ -72,7 +77,7 @@ export class PlatformModule {
           },
         }),
         TypeOrmModule.forRootAsync({
-          useFactory: () => ({ ...buildDataSourceOptions(config.database, config.dataDir), retryAttempts: 3, retryDelay: 2000 }),
+          useFactory: () => ({ ...buildDataSourceOptions(config.database, config.dataDir, databaseSchema(options.features)), retryAttempts: 3, retryDelay: 2000 }),
           dataSourceFactory: async (dsOptions?: DataSourceOptions) => {
             const dataSource = await initializeDataSource(new DataSource(dsOptions as DataSourceOptions));
             if (config.database.migrateOnStart) {
@@ -92,7 +97,9 @@ export class PlatformModule {
         { provide: Clock, useValue: options.clock ?? new SystemClock() },
         { provide: PiiCryptoService, useFactory: () => new PiiCryptoService(loadKeyring(config.pii)) },
         Transactions,
+        AuditRepository,
         AuditService,
+        ApiKeyRepository,
         ApiKeyService,
         HealthRegistry,
         HealthService,

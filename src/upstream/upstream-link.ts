@@ -1,5 +1,5 @@
 import { readSigningKey, GatewaySigningKey } from './signing-keys';
-import type { UpstreamConfig } from '../platform/config/gateway-config';
+import type { UpstreamConfig } from './upstream.config';
 
 /** Where the insurer is and which keys speak to it. */
 export interface UpstreamLink {

@@ -8,9 +8,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditService } from '../../src/platform/audit/audit.service';
+import { auditServiceOn } from '../../src/platform/standalone';
 import { SystemClock } from '../../src/platform/clock';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
+import { GATEWAY_SCHEMA } from '../../src/gateway.features';
 import { decodeKeyring, generateKeyringDocument } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { UpstreamClient } from '../../src/upstream/client/upstream-client';
@@ -82,10 +83,10 @@ export async function benchDispatcher(messages: number, backlog: number): Promis
       hospital: TEST_HOSPITAL,
       upstream: { baseUrl: sandbox.url, dispatcher: { concurrency: CONCURRENCY, pollIntervalMs: 20, leaseMs: 30_000, backoffBaseMs: 100, backoffMaxMs: 2000 } },
     });
-    const ds = await openDataSource(config.database, config.dataDir);
+    const ds = await openDataSource(config.database, config.dataDir, GATEWAY_SCHEMA);
     await runMigrations(ds);
     const clock = new SystemClock();
-    const audit = new AuditService(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
+    const audit = auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
     const outbox = new OutboxService(ds, config, clock, audit);
     const dispatcher = () => new Dispatcher({ dataSource: ds, outbox, client: new UpstreamClient(config.upstream, sandbox.publicKey), key: key, audit, clock, config: config.upstream.dispatcher, profile: DOCUMENTED_PROFILE, monitor: new LinkMonitor(clock, { emergencyAfterMs: 60_000, probeIntervalMs: 1000 }) });
     const input = (n: number) => ({ infno: '3201', input: { begndate: '2026-10-01', enddate: '2026-10-31', n } });

@@ -2,10 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseToken } from '../../src/platform/auth/api-key-token';
-import { AuditService } from '../../src/platform/audit/audit.service';
+import { auditServiceOn } from '../../src/platform/standalone';
 import { SystemClock } from '../../src/platform/clock';
 import { loadConfig } from '../../src/platform/config/config-loader';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
+import { GATEWAY_FEATURES, GATEWAY_SCHEMA } from '../../src/gateway.features';
 import { loadKeyring } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { agreementSourcePath } from '../../src/reference/agreement-source';
@@ -116,13 +117,13 @@ describe('gateway CLI', () => {
   });
 
   it('outbox list, show, cancel and the month-end export of undelivered settlements', async () => {
-    const { config: gw } = loadConfig({ overlayFile: config, env: {} });
-    const ds = await openDataSource(gw.database, gw.dataDir);
+    const { config: gw } = loadConfig({ features: GATEWAY_FEATURES, overlayFile: config, env: {} });
+    const ds = await openDataSource(gw.database, gw.dataDir, GATEWAY_SCHEMA);
     let msgids: string[];
     try {
       await runMigrations(ds);
       const clock = new SystemClock();
-      const outbox = new OutboxService(ds, gw, clock, new AuditService(ds, new PiiCryptoService(loadKeyring(gw.pii)), clock));
+      const outbox = new OutboxService(ds, gw, clock, auditServiceOn(ds, new PiiCryptoService(loadKeyring(gw.pii)), clock));
       const queued = await outbox.enqueueNow([
         { infno: '2207', input: { psn_no: 'P1', medfee_sumamt: 123.45 } },
         { infno: '2304', input: { psn_no: 'P2', medfee_sumamt: 1000 } },

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FormDocument } from '../../src/forms/form-document.entity';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
+import { GATEWAY_SCHEMA } from '../../src/gateway.features';
 import { cli, hospitalYaml } from '../support/cli-run';
 
 /** `forms prune [--dry-run]`: lists, then deletes, an old draft; never touches a signed form before keep-until. */
@@ -11,7 +12,7 @@ describe('forms prune (CLI)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-forms-cli-'));
     const config = hospitalYaml(dir, 'forms:\n  retention:\n    draftDays: 1\n    agreementEndDate: "2027-12-31"\n');
     expect((await cli(['pii', 'init', `${dir}/keys.json`])).code).toBe(0);
-    const ds = await openDataSource({ url: `sqlite:${dir}/data/gw.sqlite`, poolSize: 1, migrateOnStart: true, schema: '' }, `${dir}/data`);
+    const ds = await openDataSource({ url: `sqlite:${dir}/data/gw.sqlite`, poolSize: 1, migrateOnStart: true, schema: '' }, `${dir}/data`, GATEWAY_SCHEMA);
     await runMigrations(ds);
     const old = new Date(Date.now() - 3 * 86_400_000);
     const row = (id: string, status: FormDocument['status'], extra: Partial<FormDocument> = {}): FormDocument => ({

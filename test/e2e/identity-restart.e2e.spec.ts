@@ -3,8 +3,8 @@ import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory';
 import { openDataSource, runMigrations, undoLastMigration } from '../../src/platform/database/data-source';
-import { MIGRATIONS } from '../../src/platform/database/migrations';
-import { Identity1764288000000 } from '../../src/platform/database/migrations/1764288000000-Identity';
+import { GATEWAY_MIGRATIONS as MIGRATIONS, GATEWAY_SCHEMA } from '../../src/gateway.features';
+import { Identity1764288000000 } from '../../src/identity/migrations/1764288000000-Identity';
 import { ApiKeyService } from '../../src/platform/auth/api-key.service';
 import type { GatewayConfig } from '../../src/platform/config/gateway-config';
 import { SEED } from '../../src/sandbox/seed-people';
@@ -60,7 +60,7 @@ describe('identity sessions across a restart', () => {
   it('the identity migration goes down and up again on the same database', async () => {
     await app?.close();
     app = undefined;
-    const dataSource = await openDataSource(config.database, config.dataDir);
+    const dataSource = await openDataSource(config.database, config.dataDir, GATEWAY_SCHEMA);
     try {
       const runner = dataSource.createQueryRunner();
       expect(await runner.hasTable('identity_session')).toBe(true);

@@ -2,9 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../../src/platform/audit/audit.service';
+import { auditServiceOn } from '../../src/platform/standalone';
 import { SystemClock } from '../../src/platform/clock';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
+import { GATEWAY_SCHEMA } from '../../src/gateway.features';
 import { decodeKeyring, generateKeyringDocument, writeKeyringFile } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { SandboxInsurer } from '../../src/sandbox/sandbox-insurer';
@@ -65,11 +66,11 @@ async function setUp(kind: DbKind): Promise<Setup> {
       },
     }),
   );
-  const ds = await openDataSource(database, dir);
+  const ds = await openDataSource(database, dir, GATEWAY_SCHEMA);
   await runMigrations(ds);
   const clock = new SystemClock();
   const config = testConfig({ hospital: TEST_HOSPITAL });
-  const outbox = new OutboxService(ds, config, clock, new AuditService(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock));
+  const outbox = new OutboxService(ds, config, clock, auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock));
   return { dir, configFile, ds, outbox, sandbox, cleanup };
 }
 

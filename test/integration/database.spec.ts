@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../src/platform/audit/audit.service';
+import { auditServiceOn, apiKeyServiceOn } from '../../src/platform/standalone';
 import { ApiKey } from '../../src/platform/auth/api-key.entity';
 import { parseToken } from '../../src/platform/auth/api-key-token';
 import { ApiKeyService } from '../../src/platform/auth/api-key.service';
 import { SystemClock } from '../../src/platform/clock';
 import { openDataSource, runMigrations, undoLastMigration } from '../../src/platform/database/data-source';
-import { MIGRATIONS } from '../../src/platform/database/migrations';
+import { GATEWAY_MIGRATIONS as MIGRATIONS, GATEWAY_SCHEMA } from '../../src/gateway.features';
 import { UnauthenticatedError, ForbiddenError } from '../../src/platform/errors/domain-error';
 import { decodeKeyring, generateKeyringDocument } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
@@ -25,7 +26,7 @@ describe.each(availableDatabases())('database on %s', (kind: DbKind) => {
     const t = await testDatabase(kind, dataDir);
     db = t.database;
     cleanup = t.cleanup;
-    dataSource = await openDataSource(db, dataDir);
+    dataSource = await openDataSource(db, dataDir, GATEWAY_SCHEMA);
   });
 
   afterAll(async () => {
@@ -55,7 +56,7 @@ describe.each(availableDatabases())('database on %s', (kind: DbKind) => {
   describe(AuditService.name, () => {
     it('appends entries with the subject as a keyed hash only, and the database refuses to change them', async () => {
       const pii = new PiiCryptoService(decodeKeyring(generateKeyringDocument('k1')));
-      const sut = new AuditService(dataSource, pii, new SystemClock());
+      const sut = auditServiceOn(dataSource, pii, new SystemClock());
       const entry = await sut.record({
         actor: { type: 'api-key', id: 'abc123' },
         action: 'identity.verdict',
@@ -80,7 +81,7 @@ describe.each(availableDatabases())('database on %s', (kind: DbKind) => {
 
     it('keeps time order when paging', async () => {
       const pii = new PiiCryptoService(decodeKeyring(generateKeyringDocument('k1')));
-      const sut = new AuditService(dataSource, pii, new SystemClock());
+      const sut = auditServiceOn(dataSource, pii, new SystemClock());
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
         ids.push((await sut.record({ actor: { type: 'system', id: 'test' }, action: 'paging.test', outcome: 'success' })).id);
@@ -95,8 +96,8 @@ describe.each(availableDatabases())('database on %s', (kind: DbKind) => {
   describe(ApiKeyService.name, () => {
     it('stores only a hash of the secret, authenticates by scope and IP, and revokes', async () => {
       const clock = new SystemClock();
-      const audit = new AuditService(dataSource, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k1'))), clock);
-      const sut = new ApiKeyService(dataSource, audit, clock);
+      const audit = auditServiceOn(dataSource, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k1'))), clock);
+      const sut = apiKeyServiceOn(dataSource, audit, clock);
       const { key, token } = await sut.create({ name: 'HIS 门诊', scopes: ['identity', 'trace-codes'], allowIps: ['10.0.0.0/8'] }, { type: 'cli', id: 'cli:test' });
       const secret = parseToken(token)?.secret as string;
 
@@ -121,8 +122,8 @@ describe.each(availableDatabases())('database on %s', (kind: DbKind) => {
 
     it('refuses bad scopes and allow-list entries, naming each', async () => {
       const clock = new SystemClock();
-      const audit = new AuditService(dataSource, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k1'))), clock);
-      const sut = new ApiKeyService(dataSource, audit, clock);
+      const audit = auditServiceOn(dataSource, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k1'))), clock);
+      const sut = apiKeyServiceOn(dataSource, audit, clock);
       await expect(sut.create({ name: 'x', scopes: ['root'], allowIps: ['his-server'] }, { type: 'cli', id: 't' })).rejects.toMatchObject({
         code: 'APIKEY_INVALID',
         details: [expect.objectContaining({ field: 'scopes' }), expect.objectContaining({ field: 'allowIps' })],
@@ -136,8 +137,8 @@ describe('concurrent start-up on PostgreSQL (skipped without GATEWAY_TEST_PG_URL
   const run = kinds.includes('postgres') ? it : it.skip;
   run('two gateways migrating one fresh schema at once apply each migration exactly once', async () => {
     const { database, cleanup } = await testDatabase('postgres', dataDir);
-    const a = await openDataSource(database, dataDir);
-    const b = await openDataSource(database, dataDir);
+    const a = await openDataSource(database, dataDir, GATEWAY_SCHEMA);
+    const b = await openDataSource(database, dataDir, GATEWAY_SCHEMA);
     try {
       const [ra, rb] = await Promise.all([runMigrations(a), runMigrations(b)]);
       expect([...ra, ...rb]).toEqual(MIGRATIONS.map((m) => m.name));
@@ -154,7 +155,7 @@ describe('concurrent start-up on PostgreSQL (skipped without GATEWAY_TEST_PG_URL
 describe('SQLite transaction gate', () => {
   it('keeps concurrent transactions apart and a plain write out of a transaction that rolls back', async () => {
     const { database } = await testDatabase('sqlite', dataDir);
-    const ds = await openDataSource(database, dataDir);
+    const ds = await openDataSource(database, dataDir, GATEWAY_SCHEMA);
     try {
       await runMigrations(ds);
       const insert = (id: string) =>

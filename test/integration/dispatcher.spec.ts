@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../src/platform/audit/audit.service';
+import { auditServiceOn } from '../../src/platform/standalone';
 import { SystemClock } from '../../src/platform/clock';
 import type { GatewayConfig } from '../../src/platform/config/gateway-config';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
+import { GATEWAY_SCHEMA } from '../../src/gateway.features';
 import { decodeKeyring, generateKeyringDocument } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { SandboxInsurer } from '../../src/sandbox/sandbox-insurer';
@@ -225,14 +227,14 @@ async function isolatedWorld(
   test: (w: { ds: DataSource; sandbox: SandboxInsurer; outbox: OutboxService; dispatcher: (profile?: ProtocolProfile) => Dispatcher }) => Promise<void>,
 ): Promise<void> {
   const { database } = await testDatabase('sqlite', dataDir);
-  const ds = await openDataSource(database, dataDir);
+  const ds = await openDataSource(database, dataDir, GATEWAY_SCHEMA);
   const sandbox = new SandboxInsurer({ gatewayKeys: { [gatewayKey.id]: gatewayKey.publicKey } });
   try {
     await runMigrations(ds);
     const url = await sandbox.start();
     const clock = new SystemClock();
     const config = testConfig({ upstream: { baseUrl: url, dispatcher: { pollIntervalMs: 20, ...overrides } } });
-    const audit = new AuditService(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
+    const audit = auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
     const outbox = new OutboxService(ds, config, clock, audit);
     const monitor = new LinkMonitor(clock, { emergencyAfterMs: 60_000, probeIntervalMs: 1000 });
     const dispatcher = (profile: ProtocolProfile = DOCUMENTED_PROFILE) =>

@@ -2,9 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../../src/platform/audit/audit.service';
+import { auditServiceOn } from '../../src/platform/standalone';
 import { Clock } from '../../src/platform/clock';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
+import { GATEWAY_SCHEMA } from '../../src/gateway.features';
 import { decodeKeyring, generateKeyringDocument } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { parseMsgid } from '../../src/upstream/protocol/msgid';
@@ -37,9 +38,9 @@ describe.each(availableDatabases())('outbox on %s', (kind: DbKind) => {
     const t = await testDatabase(kind, dataDir);
     database = t.database;
     cleanup = t.cleanup;
-    ds = await openDataSource(database, dataDir);
+    ds = await openDataSource(database, dataDir, GATEWAY_SCHEMA);
     await runMigrations(ds);
-    const audit = new AuditService(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
+    const audit = auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
     outbox = new OutboxService(ds, testConfig(), clock, audit);
   });
   afterAll(async () => {
@@ -50,7 +51,7 @@ describe.each(availableDatabases())('outbox on %s', (kind: DbKind) => {
   it('allocates msgids that never repeat, also from concurrent transactions, spilling into the next second past 9999', async () => {
     // PostgreSQL: a second pool, as a second gateway instance would have. SQLite: one process
     // owns the file, so the concurrency is that of transactions within it.
-    const other = kind === 'postgres' ? await openDataSource(database, dataDir) : ds;
+    const other = kind === 'postgres' ? await openDataSource(database, dataDir, GATEWAY_SCHEMA) : ds;
     try {
       const at = new Date('2026-11-25T02:00:00Z');
       const batches = await Promise.all([

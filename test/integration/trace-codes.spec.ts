@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { DeviceEvents } from '../../src/devices/device-events';
-import { AuditService } from '../../src/platform/audit/audit.service';
+import { auditServiceOn } from '../../src/platform/standalone';
 import type { Principal } from '../../src/platform/auth/principal';
 import { Clock } from '../../src/platform/clock';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
+import { GATEWAY_SCHEMA } from '../../src/gateway.features';
 import type { DomainError } from '../../src/platform/errors/domain-error';
 import { decodeKeyring, generateKeyringDocument } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
@@ -44,7 +45,7 @@ describe.each(availableDatabases())('trace-code store on %s', (kind: DbKind) => 
   let database: Awaited<ReturnType<typeof testDatabase>>['database'];
   const clock = new FixedClock(new Date('2026-11-25T01:00:00Z'));
   const keyring = decodeKeyring(generateKeyringDocument('k'));
-  const serviceOn = (d: DataSource): TraceCodesService => new TraceCodesService(d, clock, new AuditService(d, new PiiCryptoService(keyring), clock), new DeviceEvents(), new TraceCodesMetrics(new MetricsService()));
+  const serviceOn = (d: DataSource): TraceCodesService => new TraceCodesService(d, clock, auditServiceOn(d, new PiiCryptoService(keyring), clock), new DeviceEvents(), new TraceCodesMetrics(new MetricsService()));
   let svc: TraceCodesService;
   const count = async (sql: string): Promise<number> => Number((await ds.query<{ n: number | string }[]>(sql))[0].n);
 
@@ -52,7 +53,7 @@ describe.each(availableDatabases())('trace-code store on %s', (kind: DbKind) => 
     const t = await testDatabase(kind, dataDir);
     database = t.database;
     cleanup = t.cleanup;
-    ds = await openDataSource(database, dataDir);
+    ds = await openDataSource(database, dataDir, GATEWAY_SCHEMA);
     await runMigrations(ds);
     svc = serviceOn(ds);
   });
@@ -206,7 +207,7 @@ describe.each(availableDatabases())('trace-code store on %s', (kind: DbKind) => 
   it('two gateway instances racing on the same code: exactly one wins, the other gets the 409', async () => {
     // PostgreSQL: a second pool, as a second instance would have. SQLite: one process owns the file,
     // so the race is between transactions of that process.
-    const other = kind === 'postgres' ? await openDataSource(database, dataDir) : ds;
+    const other = kind === 'postgres' ? await openDataSource(database, dataDir, GATEWAY_SCHEMA) : ds;
     try {
       const svc2 = serviceOn(other);
       for (let round = 0; round < 5; round++) {

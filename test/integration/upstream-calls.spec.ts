@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../src/platform/audit/audit.service';
+import { auditServiceOn } from '../../src/platform/standalone';
 import { SystemClock } from '../../src/platform/clock';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
+import { GATEWAY_SCHEMA } from '../../src/gateway.features';
 import { decodeKeyring, generateKeyringDocument } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { SandboxInsurer } from '../../src/sandbox/sandbox-insurer';
@@ -52,11 +54,11 @@ describe(UpstreamCalls.name, () => {
 
   beforeAll(async () => {
     const { database } = await testDatabase('sqlite', dataDir);
-    ds = await openDataSource(database, dataDir);
+    ds = await openDataSource(database, dataDir, GATEWAY_SCHEMA);
     await runMigrations(ds);
     sandbox = new SandboxInsurer({ gatewayKeys: { [key.id]: key.publicKey } });
     url = await sandbox.start();
-    audit = new AuditService(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
+    audit = auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
     outbox = new OutboxService(ds, testConfig(), clock, audit);
   });
   afterAll(async () => {

@@ -1,8 +1,10 @@
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../src/platform/audit/audit.service';
+import { auditServiceOn } from '../../src/platform/standalone';
 import type { Clock } from '../../src/platform/clock';
 import type { GatewayConfig } from '../../src/platform/config/gateway-config';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
+import { GATEWAY_SCHEMA } from '../../src/gateway.features';
 import { decodeKeyring, generateKeyringDocument } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { SandboxInsurer } from '../../src/sandbox/sandbox-insurer';
@@ -27,12 +29,12 @@ export interface DispatcherWorld {
  */
 export async function openDispatcherWorld(kind: DbKind, dataDir: string, gatewayKey: GatewaySigningKey, clock: Clock, upstream: Record<string, unknown>): Promise<DispatcherWorld> {
   const t = await testDatabase(kind, dataDir);
-  const ds = await openDataSource(t.database, dataDir);
+  const ds = await openDataSource(t.database, dataDir, GATEWAY_SCHEMA);
   await runMigrations(ds);
   const sandbox = new SandboxInsurer({ gatewayKeys: { [gatewayKey.id]: gatewayKey.publicKey } });
   const url = await sandbox.start();
   const config = testConfig({ upstream: { baseUrl: url, ...upstream } });
-  const audit = new AuditService(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
+  const audit = auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
   const outbox = new OutboxService(ds, config, clock, audit);
   return {
     ds,

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/platform/config/config-loader';
+import { GATEWAY_FEATURES } from '../../src/gateway.features';
 import type { GatewayConfig } from '../../src/platform/config/gateway-config';
 import { generateKeyringDocument } from '../../src/platform/pii/keyring';
 
@@ -20,6 +21,7 @@ export const TEST_HOSPITAL = {
 export function testConfig(overrides: Record<string, unknown> = {}): GatewayConfig {
   const dataDir = mkdtempSync(join(tmpdir(), 'gw-test-'));
   return loadConfig({
+    features: GATEWAY_FEATURES,
     env: {},
     overrides: deepAssign(
       {

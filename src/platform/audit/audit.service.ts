@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, LessThan } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import type { EntityManager } from 'typeorm';
 import { Clock } from '../clock';
 import { uuidv7 } from '../ids';
 import type { Principal } from '../auth/principal';
 import { PiiCryptoService } from '../pii/pii-crypto.service';
 import { AuditEntry, AuditOutcome } from './audit-entry.entity';
+import { AuditRepository } from './audit.repository';
 
 export interface AuditRecord {
   actor: Pick<Principal, 'type' | 'id'>;
@@ -34,14 +34,14 @@ export interface AuditQuery {
 @Injectable()
 export class AuditService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly entries: AuditRepository,
     private readonly pii: PiiCryptoService,
     private readonly clock: Clock,
   ) {}
 
   /** Appends one entry. Pass `manager` to write it in the caller's transaction. */
-  async record(record: AuditRecord, manager: EntityManager = this.dataSource.manager): Promise<AuditEntry> {
-    const entry = manager.create(AuditEntry, {
+  async record(record: AuditRecord, manager?: EntityManager): Promise<AuditEntry> {
+    const entry: AuditEntry = {
       id: uuidv7(),
       at: this.clock.now(),
       actorType: record.actor.type,
@@ -51,22 +51,18 @@ export class AuditService {
       subjectHash: record.subject ? this.pii.hash(record.subject.value, record.subject.domain) : null,
       correlationId: record.correlationId ?? null,
       details: record.details ?? null,
-    });
-    await manager.insert(AuditEntry, entry as QueryDeepPartialEntity<AuditEntry>);
-    return entry;
+    };
+    return this.entries.append(entry, manager);
   }
 
   /** Newest first. */
   async find(query: AuditQuery): Promise<AuditEntry[]> {
-    return this.dataSource.getRepository(AuditEntry).find({
-      where: {
-        ...(query.action ? { action: query.action } : {}),
-        ...(query.actorId ? { actorId: query.actorId } : {}),
-        ...(query.subject ? { subjectHash: this.pii.hash(query.subject.value, query.subject.domain) } : {}),
-        ...(query.before ? { id: LessThan(query.before) } : {}),
-      },
-      order: { id: 'DESC' },
-      take: query.limit,
+    return this.entries.find({
+      action: query.action,
+      actorId: query.actorId,
+      subjectHash: query.subject ? this.pii.hash(query.subject.value, query.subject.domain) : undefined,
+      before: query.before,
+      limit: query.limit,
     });
   }
 }

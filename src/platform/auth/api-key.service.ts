@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, IsNull } from 'typeorm';
 import { Clock } from '../clock';
+import { Transactions } from '../database/transactions';
 import { AuditService } from '../audit/audit.service';
 import { BadRequestError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors/domain-error';
 import { ApiKey } from './api-key.entity';
+import { ApiKeyRepository } from './api-key.repository';
 import { hashSecret, newToken, parseToken, secretMatches } from './api-key-token';
 import { checkAllowEntry, ipAllowed } from './ip-allow-list';
 import type { Principal } from './principal';
@@ -30,7 +31,8 @@ export class ApiKeyService {
   private readonly lastUsedWritten = new Map<string, number>();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly keys: ApiKeyRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -60,7 +62,7 @@ export class ApiKeyService {
     }
 
     const { id, secret, token } = newToken();
-    const key = this.dataSource.manager.create(ApiKey, {
+    const key = this.keys.build({
       id,
       name,
       secretHash: hashSecret(secret),
@@ -72,8 +74,8 @@ export class ApiKeyService {
       revokedAt: null,
       revokedReason: null,
     });
-    await this.dataSource.transaction(async (manager) => {
-      await manager.insert(ApiKey, key);
+    await this.transactions.run(async (manager) => {
+      await this.keys.insert(key, manager);
       await this.audit.record(
         { actor: by, action: 'apikey.create', outcome: 'success', details: { keyId: id, scopes: key.scopes, allowIps: key.allowIps } },
         manager,
@@ -83,22 +85,19 @@ export class ApiKeyService {
   }
 
   async list(includeRevoked = false): Promise<ApiKey[]> {
-    return this.dataSource.getRepository(ApiKey).find({
-      where: includeRevoked ? {} : { revokedAt: IsNull() },
-      order: { createdAt: 'ASC' },
-    });
+    return this.keys.list(includeRevoked);
   }
 
   async revoke(id: string, reason: string, by: Pick<Principal, 'type' | 'id'>): Promise<ApiKey> {
-    return this.dataSource.transaction(async (manager) => {
-      const key = await manager.findOne(ApiKey, { where: { id } });
+    return this.transactions.run(async (manager) => {
+      const key = await this.keys.findById(id, manager);
       if (!key) {
         throw new NotFoundError('APIKEY_NOT_FOUND', `API 密钥 ${id} 不存在`);
       }
       if (!key.revokedAt) {
         key.revokedAt = this.clock.now();
         key.revokedReason = reason.slice(0, 200) || null;
-        await manager.update(ApiKey, { id }, { revokedAt: key.revokedAt, revokedReason: key.revokedReason });
+        await this.keys.markRevoked(id, key.revokedAt, key.revokedReason, manager);
         await this.audit.record({ actor: by, action: 'apikey.revoke', outcome: 'success', details: { keyId: id, reason } }, manager);
       }
       return key;
@@ -118,7 +117,7 @@ export class ApiKeyService {
     if (!parsed) {
       throw new UnauthenticatedError('AUTH_INVALID', 'API 密钥格式不正确：应为 Authorization: Bearer gwk_…');
     }
-    const key = await this.dataSource.getRepository(ApiKey).findOne({ where: { id: parsed.id } });
+    const key = await this.keys.findById(parsed.id);
     if (!key || !secretMatches(parsed.secret, key.secretHash)) {
       throw new UnauthenticatedError('AUTH_INVALID', 'API 密钥无效，请向信息科核对');
     }
@@ -143,9 +142,8 @@ export class ApiKeyService {
       return;
     }
     this.lastUsedWritten.set(id, now.getTime());
-    this.dataSource
-      .getRepository(ApiKey)
-      .update({ id }, { lastUsedAt: now })
+    this.keys
+      .touch(id, now)
       .catch((err: unknown) => this.logger.warn({ err, keyId: id }, 'could not record API key use'));
   }
 }

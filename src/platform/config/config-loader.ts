@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { plainToInstance } from 'class-transformer';
-import { validateSync, ValidationError } from 'class-validator';
+import { plainToInstance, Type } from 'class-transformer';
+import { IsArray, validateSync, ValidationError, ValidateNested } from 'class-validator';
 import { parseDocument } from 'yaml';
 import { GatewayConfig } from './gateway-config';
 import { projectRoot } from './project-root';
+import type { ConfigSection, GatewayFeature } from '../gateway-feature';
 
 /** One thing wrong with the configuration, phrased for the person who has to fix it. */
 export interface ConfigIssue {
@@ -32,6 +33,8 @@ export interface LoadConfigOptions {
   defaultFile?: string;
   /** Extra values applied last (tests). */
   overrides?: Record<string, unknown>;
+  /** The capabilities whose config sections are accepted (src/gateway.features.ts); others' keys are refused. */
+  features: readonly GatewayFeature[];
 }
 
 export interface LoadedConfig {
@@ -55,7 +58,7 @@ export function sandboxConfigFile(): string {
  * Builds and validates the configuration. Throws ConfigError listing every problem at once,
  * so that a person fixing a file sees all of them in one go.
  */
-export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const env = options.env ?? process.env;
   const sources: string[] = [];
   const issues: ConfigIssue[] = [];
@@ -92,13 +95,48 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     throw new ConfigError(issues, sources);
   }
 
-  const config = plainToInstance(GatewayConfig, merged, { enableImplicitConversion: false });
+  const config = plainToInstance(configClassFor(options.features), merged, { enableImplicitConversion: false });
   const errors = validateSync(config, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
   issues.push(...flattenValidationErrors(errors, merged));
   if (issues.length > 0) {
     throw new ConfigError(issues, sources);
   }
   return { config, sources };
+}
+
+const configClasses = new WeakMap<readonly GatewayFeature[], typeof GatewayConfig>();
+
+/**
+ * GatewayConfig with the features' sections added, decorated exactly as the platform's own
+ * (`@ValidateNested() @Type(() => Section)`, lists also `@IsArray`), so that every section is
+ * validated and every unknown key refused, whoever owns it.
+ */
+export function configClassFor(features: readonly GatewayFeature[]): typeof GatewayConfig {
+  const cached = configClasses.get(features);
+  if (cached) {
+    return cached;
+  }
+  class FeatureGatewayConfig extends GatewayConfig {}
+  const taken = new Set<string>();
+  for (const section of features.flatMap((f) => f.config ?? [])) {
+    if (taken.has(section.key)) {
+      throw new Error(`two features declare the config section ${section.key}`);
+    }
+    taken.add(section.key);
+    decorateSection(FeatureGatewayConfig.prototype, section);
+  }
+  configClasses.set(features, FeatureGatewayConfig);
+  return FeatureGatewayConfig;
+}
+
+function decorateSection(prototype: object, section: ConfigSection): void {
+  if (section.listMessage !== undefined) {
+    IsArray({ message: section.listMessage })(prototype, section.key);
+    ValidateNested({ each: true })(prototype, section.key);
+  } else {
+    ValidateNested()(prototype, section.key);
+  }
+  Type(() => section.type)(prototype, section.key);
 }
 
 export function formatIssues(issues: ConfigIssue[]): string {

@@ -1,5 +1,6 @@
 import { GatewayConfig } from './gateway-config';
 import { loadConfig, LoadedConfig, sandboxConfigFile } from './config-loader';
+import type { GatewayFeature } from '../gateway-feature';
 
 export interface ConfigSelection {
   /** --config <file> on the command line. */
@@ -16,8 +17,8 @@ export function selectOverlay(selection: ConfigSelection, env: NodeJS.ProcessEnv
   return selection.configFile ?? env.GATEWAY_CONFIG ?? (selection.sandbox ? sandboxConfigFile() : undefined);
 }
 
-export function loadStartupConfig(selection: ConfigSelection, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  return loadConfig({ overlayFile: selectOverlay(selection, env), env });
+export function loadStartupConfig(selection: ConfigSelection, features: readonly GatewayFeature[], env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  return loadConfig({ overlayFile: selectOverlay(selection, env), env, features });
 }
 
 export type { GatewayConfig };

@@ -3,18 +3,18 @@ import { dirname } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/gateway-config';
 import { parseDatabaseUrl, DatabaseTarget } from './database-url';
-import { ENTITIES } from './entities';
 import { exclusively, gateSqlite } from './sqlite-gate';
-import { MIGRATIONS } from './migrations';
+import type { DatabaseSchema } from '../gateway-feature';
 
 /** How long SQLite waits for a lock held by another connection before giving up. */
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
-export function buildDataSourceOptions(db: DatabaseConfig, dataDir: string): DataSourceOptions {
+/** `schema`: the features' tables and migrations (src/gateway.features.ts: GATEWAY_SCHEMA). */
+export function buildDataSourceOptions(db: DatabaseConfig, dataDir: string, schema: DatabaseSchema): DataSourceOptions {
   const target: DatabaseTarget = parseDatabaseUrl(db.url, dataDir);
   const common = {
-    entities: ENTITIES,
-    migrations: MIGRATIONS,
+    entities: schema.entities,
+    migrations: schema.migrations,
     migrationsTableName: 'schema_migrations',
     synchronize: false,
     migrationsRun: false, // run explicitly by runMigrations(), under a lock
@@ -51,8 +51,8 @@ export function buildDataSourceOptions(db: DatabaseConfig, dataDir: string): Dat
 }
 
 /** An initialised DataSource; on SQLite with the transaction gate installed (see sqlite-gate.ts). */
-export async function openDataSource(db: DatabaseConfig, dataDir: string): Promise<DataSource> {
-  return initializeDataSource(new DataSource(buildDataSourceOptions(db, dataDir)));
+export async function openDataSource(db: DatabaseConfig, dataDir: string, schema: DatabaseSchema): Promise<DataSource> {
+  return initializeDataSource(new DataSource(buildDataSourceOptions(db, dataDir, schema)));
 }
 
 export async function initializeDataSource(dataSource: DataSource): Promise<DataSource> {

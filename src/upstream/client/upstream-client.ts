@@ -2,7 +2,7 @@ import axios, { AxiosError, AxiosInstance } from 'axios';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { Agent as HttpAgent } from 'node:http';
-import type { UpstreamConfig } from '../../platform/config/gateway-config';
+import type { UpstreamConfig } from '../upstream.config';
 import { ReplyEnvelope, verifyEnvelope } from '../protocol/envelope';
 import { sm2VerifyKey, Sm2VerifyKey } from '../protocol/sm2-signer';
 

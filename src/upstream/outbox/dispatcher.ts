@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditService } from '../../platform/audit/audit.service';
 import { Clock } from '../../platform/clock';
-import type { DispatcherConfig } from '../../platform/config/gateway-config';
+import type { DispatcherConfig } from '../upstream.config';
 import { uuidv7 } from '../../platform/ids';
 import type { SendOutcome, UpstreamClient } from '../client/upstream-client';
 import { ReplyEnvelope, RequestEnvelope, signEnvelope, Unsigned } from '../protocol/envelope';

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
-import { timestampType } from './column-types';
+import { timestampType } from '../../platform';
 
 /** Forms: one row per version of a form (values encrypted), the signed file's digest, retention and upload state. */
 export class Forms1764460800000 implements MigrationInterface {

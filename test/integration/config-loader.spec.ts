@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, envNameToPath, loadConfig } from './config-loader';
+import { GATEWAY_FEATURES } from '../../src/gateway.features';
+import { ConfigError, envNameToPath, loadConfig, PLATFORM_FEATURE } from '../../src/platform';
 
 const HOSPITAL = `
 hospital:
@@ -34,7 +35,7 @@ function loadError(run: () => unknown): ConfigError {
 
 describe(loadConfig.name, () => {
   it('layers default.yaml, the overlay and GW_* variables, converting to the types of the keys', () => {
-    const { config, sources } = loadConfig({
+    const { config, sources } = loadConfig({ features: GATEWAY_FEATURES,
       overlayFile: overlay(HOSPITAL),
       env: { GW_SERVER__PORT: '9001', GW_HOSPITAL__FIXMEDINS_CODE: '012345678901', GW_LOGGING__REQUEST_BODIES: 'true', OTHER: 'x' },
     });
@@ -53,7 +54,7 @@ server:
 logging:
   level: loud
 `);
-    const error = loadError(() => loadConfig({ overlayFile: file, env: { GW_HOSPITAL__FIXMEDINS_CODE: '12AB' } }));
+    const error = loadError(() => loadConfig({ features: GATEWAY_FEATURES, overlayFile: file, env: { GW_HOSPITAL__FIXMEDINS_CODE: '12AB' } }));
     expect(error.issues.map((i) => i.key).sort()).toEqual(['hospital.fixmedinsCode', 'logging.level', 'server.port']);
     expect(error.message).toContain('hospital.fixmedinsCode: "12AB" — expected');
     expect(error.message).toContain('12 characters');
@@ -62,30 +63,57 @@ logging:
   });
 
   it('reports misspelt keys instead of ignoring them', () => {
-    const error = loadError(() => loadConfig({ overlayFile: overlay(`${HOSPITAL}\nserver:\n  prot: 8080\n`), env: {} }));
+    const error = loadError(() => loadConfig({ features: GATEWAY_FEATURES, overlayFile: overlay(`${HOSPITAL}\nserver:\n  prot: 8080\n`), env: {} }));
     expect(error.issues).toEqual([{ key: 'server.prot', value: 8080, expected: 'no such key — remove it or check its spelling' }]);
   });
 
+  it("validates the features' sections as strictly as the platform's: bad values, misspelt keys, lists", () => {
+    const file = overlay(`${HOSPITAL}
+identity:
+  tokenTtlMs: 5
+  tokenTtl: 1
+upstream:
+  dispatcher:
+    concurency: 2
+devices: {}
+`);
+    const error = loadError(() => loadConfig({ features: GATEWAY_FEATURES, overlayFile: file, env: {} }));
+    expect(error.issues).toEqual(
+      expect.arrayContaining([
+        { key: 'identity.tokenTtlMs', value: 5, expected: 'at least 1000 ms' },
+        { key: 'identity.tokenTtl', value: 1, expected: 'no such key — remove it or check its spelling' },
+        { key: 'upstream.dispatcher.concurency', value: 2, expected: 'no such key — remove it or check its spelling' },
+        { key: 'devices', value: {}, expected: 'a list of devices' },
+      ]),
+    );
+  });
+
+  it('refuses the section of a feature that is not registered, as any unknown key', () => {
+    const error = loadError(() => loadConfig({ features: [PLATFORM_FEATURE], overlayFile: overlay(HOSPITAL), env: {} }));
+    expect(error.issues.map((i) => i.key)).toEqual(['reference', 'upstream', 'sandboxInsurer', 'identity', 'forms', 'devices']);
+    expect(new Set(error.issues.map((i) => i.expected))).toEqual(new Set(['no such key — remove it or check its spelling']));
+  });
+
   it('says to quote numbers that YAML read as numbers', () => {
-    const error = loadError(() => loadConfig({ overlayFile: overlay(HOSPITAL.replace('"640104"', '640104')), env: {} }));
+    const error = loadError(() => loadConfig({ features: GATEWAY_FEATURES, overlayFile: overlay(HOSPITAL.replace('"640104"', '640104')), env: {} }));
     expect(error.issues).toHaveLength(1);
     expect(error.issues[0]).toMatchObject({ key: 'hospital.admdvs', value: 640104 });
     expect(error.issues[0].expected).toContain('quotes');
   });
 
   it('points at the line of a YAML syntax error', () => {
-    const error = loadError(() => loadConfig({ overlayFile: overlay('server:\n  port: [8080\n'), env: {} }));
+    const error = loadError(() => loadConfig({ features: GATEWAY_FEATURES, overlayFile: overlay('server:\n  port: [8080\n'), env: {} }));
     expect(error.issues[0].key).toMatch(/overlay\.yaml:\d+:\d+$/);
     expect(error.issues[0].expected).toContain('valid YAML');
   });
 
   it('refuses a missing overlay file with the path', () => {
-    const error = loadError(() => loadConfig({ overlayFile: '/nonexistent/hospital.yaml', env: {} }));
+    const error = loadError(() => loadConfig({ features: GATEWAY_FEATURES, overlayFile: '/nonexistent/hospital.yaml', env: {} }));
     expect(error.issues[0]).toMatchObject({ key: '/nonexistent/hospital.yaml' });
   });
 
   it('requires the hospital identity in production defaults', () => {
-    const error = loadError(() => loadConfig({ env: {} }));
+    const error = loadError(() => loadConfig({ features: GATEWAY_FEATURES, env: {} }));
     expect(error.issues.map((i) => i.key)).toEqual(
       expect.arrayContaining(['hospital.fixmedinsCode', 'hospital.name', 'hospital.admdvs', 'hospital.creditCode']),
     );
@@ -93,7 +121,7 @@ logging:
 
   it('takes a whole section as JSON from the environment', () => {
     const keyring = { active: 'a', keys: [{ id: 'a', key: Buffer.alloc(32, 1).toString('base64') }], hmacKey: Buffer.alloc(32, 2).toString('base64') };
-    const { config } = loadConfig({ overlayFile: overlay(HOSPITAL), env: { GW_PII__KEYRING: JSON.stringify(keyring) } });
+    const { config } = loadConfig({ features: GATEWAY_FEATURES, overlayFile: overlay(HOSPITAL), env: { GW_PII__KEYRING: JSON.stringify(keyring) } });
     expect(config.pii.keyring?.active).toBe('a');
   });
 });
@@ -112,7 +140,7 @@ describe(envNameToPath.name, () => {
 
 describe('config files shipped in config/', () => {
   it.each(['sandbox.yaml', 'example-hospital.yaml'])('%s holds only real keys with valid values', (file) => {
-    const { config } = loadConfig({ overlayFile: join(__dirname, '..', '..', '..', 'config', file), env: {} });
+    const { config } = loadConfig({ features: GATEWAY_FEATURES, overlayFile: join(__dirname, '..', '..', 'config', file), env: {} });
     expect(config.hospital.fixmedinsCode).toMatch(/^[A-Z0-9]{12}$/);
   });
 });

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
-import { timestampType } from './column-types';
+import { timestampType } from '../../platform';
 
 /** The insurer outbox: messages, their attempts, and the msgid sequence. */
 export class Outbox1764115200000 implements MigrationInterface {

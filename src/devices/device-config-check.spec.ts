@@ -1,9 +1,11 @@
-import { loadConfig } from './config-loader';
+import { loadConfig } from '../platform/config/config-loader';
+import type { GatewayConfig } from '../platform';
+import { GATEWAY_FEATURES } from '../gateway.features';
 import { checkDevices } from './device-config-check';
-import { GatewayConfig } from './gateway-config';
 
 function withDevices(mode: 'sandbox' | 'production', devices: unknown[]): GatewayConfig {
   return loadConfig({
+    features: GATEWAY_FEATURES,
     env: {},
     overrides: {
       mode,

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
-import { timestampType } from './column-types';
+import { timestampType } from '../../platform';
 
 /** Identity verification: sessions (evidence encrypted) and the per-person coverage cache. */
 export class Identity1764288000000 implements MigrationInterface {

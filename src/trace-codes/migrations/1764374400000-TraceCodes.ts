@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
-import { timestampType } from './column-types';
+import { timestampType } from '../../platform';
 
 /**
  * Drug traceability codes (src/trace-codes): one row per box (`trace_code`, the code is the

@@ -1,5 +1,5 @@
-import { ConfigIssue } from './config-loader';
-import { DeviceConfig, deviceTransport, GatewayConfig, TRANSPORTS_BY_KIND } from './gateway-config';
+import type { ConfigIssue, GatewayConfig } from '../platform';
+import { DeviceConfig, deviceTransport, TRANSPORTS_BY_KIND } from './devices.config';
 
 /** `VID:PID` in hex, as lsusb prints it, or a hidraw node. */
 const HID_PATH = /^(?:[0-9a-fA-F]{4}:[0-9a-fA-F]{4}|\/dev\/hidraw\d+)$/;

@@ -1,0 +1,78 @@
+/**
+ * The platform's public API: everything a capability (and the CLI, the composition root, tests of
+ * capabilities) may import from `src/platform`. Import from here, never from a file inside platform/
+ * (test/integration/module-boundaries.spec.ts checks it). Nothing in platform/ imports this file,
+ * and platform/ imports no capability, so loading it cannot form a cycle.
+ */
+
+// Features: what a capability registers (tables, migrations, config sections, checks, errors).
+export * from './gateway-feature';
+export * from './platform.feature';
+export * from './platform.module';
+
+// Config.
+export * from './config/gateway-config';
+export * from './config/config-loader';
+export * from './config/config-report';
+export * from './config/startup-config';
+export * from './config/project-root';
+
+// Time and ids.
+export * from './clock';
+export * from './ids';
+
+// Database: the unit of work, raw SQL for both databases, the data source for the CLI and tests.
+export * from './database/transactions';
+export * from './database/sql-dialect';
+export * from './database/data-source';
+export * from './database/database-url';
+export * from './database/sqlite-gate';
+export * from './database/migrations/column-types';
+
+// Errors: catalogues, the DomainError family, the response body.
+export * from './errors/error-catalogue';
+export * from './errors/domain-error';
+export * from './errors/error-body';
+export * from './errors/global-exception.filter';
+export * from './errors/validation';
+export * from './platform.errors';
+
+// Audit.
+export * from './audit/audit-entry.entity';
+export * from './audit/audit.service';
+export * from './audit/audit.repository';
+export * from './audit/audit.dto';
+
+// Auth: decorators, principals, scopes, API keys.
+export * from './auth/decorators';
+export * from './auth/principal';
+export * from './auth/request-principal';
+export * from './auth/scopes';
+export * from './auth/ip-allow-list';
+export * from './auth/api-key-token';
+export * from './auth/api-key.entity';
+export * from './auth/api-key.service';
+export * from './auth/api-key.repository';
+export * from './auth/api-key.dto';
+
+// Personal data: encryption, keyring.
+export * from './pii/pii-crypto.service';
+export * from './pii/keyring';
+
+// Observability: metrics, health, logging.
+export * from './metrics/metrics.service';
+export * from './health/health.registry';
+export * from './health/health.service';
+export * from './logging/logger';
+export * from './logging/pii-value-registry';
+export * from './logging/redaction';
+
+// Jobs.
+export * from './jobs/job-runner';
+
+// HTTP API helpers.
+export * from './api/large-body';
+export * from './api/page-query.dto';
+
+// Outside Nest (CLI commands, tests): the platform's services wired as PlatformModule wires them.
+export * from './standalone';

@@ -1,0 +1,26 @@
+import { errorCatalogue } from './errors/error-catalogue';
+
+/**
+ * The codes the platform answers with: request validation, API keys and their use, and the
+ * framework's HTTP errors as GlobalExceptionFilter maps them (its table and this one agree on
+ * code and status; test/integration/error-catalogue.spec.ts checks it).
+ */
+export const PLATFORM_ERRORS = errorCatalogue('platform', {
+  VALIDATION_FAILED: { status: 400, message: '请求参数有误，请按 details 中的说明逐项修正后重试' },
+  APIKEY_INVALID: { status: 400, message: 'API 密钥参数有误' },
+  APIKEY_NOT_FOUND: { status: 404, message: 'API 密钥不存在' },
+  AUTH_MISSING: { status: 401, message: '缺少 API 密钥：请在请求头中加入 Authorization: Bearer <密钥>' },
+  AUTH_INVALID: { status: 401, message: 'API 密钥无效，请向信息科核对' },
+  AUTH_REVOKED: { status: 401, message: 'API 密钥已被吊销，请向信息科申请新的密钥' },
+  AUTH_IP_NOT_ALLOWED: { status: 403, message: '该 API 密钥不允许从此地址访问' },
+  AUTH_SCOPE_MISSING: { status: 403, message: '该 API 密钥没有访问此接口的权限' },
+  BAD_REQUEST: { status: 400, message: '请求格式有误，请检查请求体是否为合法 JSON' },
+  FORBIDDEN: { status: 403, message: '无权访问此接口' },
+  ROUTE_NOT_FOUND: { status: 404, message: '接口不存在，请核对请求路径和方法' },
+  METHOD_NOT_ALLOWED: { status: 405, message: '该接口不支持此请求方法' },
+  NOT_ACCEPTABLE: { status: 406, message: '不支持请求的响应格式' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: '请求体过大' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: '不支持的 Content-Type，请使用 application/json' },
+  TOO_MANY_REQUESTS: { status: 429, message: '请求过于频繁，请稍后重试' },
+  INTERNAL_ERROR: { status: 500, message: '网关内部错误，请联系信息科并提供 correlationId' },
+});

@@ -1,0 +1,20 @@
+import type { DataSource } from 'typeorm';
+import { AuditRepository } from './audit/audit.repository';
+import { AuditService } from './audit/audit.service';
+import { ApiKeyRepository } from './auth/api-key.repository';
+import { ApiKeyService } from './auth/api-key.service';
+import type { Clock } from './clock';
+import { Transactions } from './database/transactions';
+import type { PiiCryptoService } from './pii/pii-crypto.service';
+
+/**
+ * The platform's services outside Nest — for CLI commands and tests that open a DataSource
+ * themselves — wired exactly as PlatformModule wires them.
+ */
+export function auditServiceOn(dataSource: DataSource, pii: PiiCryptoService, clock: Clock): AuditService {
+  return new AuditService(new AuditRepository(dataSource), pii, clock);
+}
+
+export function apiKeyServiceOn(dataSource: DataSource, audit: AuditService, clock: Clock): ApiKeyService {
+  return new ApiKeyService(new Transactions(dataSource), new ApiKeyRepository(dataSource), audit, clock);
+}

@@ -1,0 +1,9 @@
+import type { GatewayFeature } from '../platform';
+import { TraceCodes1764374400000 } from './migrations/1764374400000-TraceCodes';
+import { TRACE_CODE_ENTITIES } from './trace-code.entities';
+
+export const TRACE_CODES_FEATURE: GatewayFeature = {
+  name: 'trace-codes',
+  entities: TRACE_CODE_ENTITIES,
+  migrations: [TraceCodes1764374400000],
+};

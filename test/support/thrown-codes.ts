@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sourceFiles } from './module-boundaries';
+
+/** An error code the source answers with, and where. */
+export interface ThrownCode {
+  code: string;
+  file: string;
+  line: number;
+}
+
+/**
+ * Files whose `code:` values are not codes the gateway answers with: the sandbox plays the insurer
+ * (its codes are the insurer's), the annex parser reports import problems to the operator.
+ */
+const NOT_GATEWAY_CODES = [/^src\/sandbox\//, /^src\/reference\/annex-parser\.ts$/, /\.spec\.ts$/, /\.fixtures\.ts$/, /(^|\/)test-kit\.ts$/];
+
+const CODE = "'([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{4,})'";
+/**
+ * How the source names an error code today and after the catalogues:
+ * `new XxxError('CODE', …)`, `readonly code = 'CODE'` (a DomainError subclass),
+ * `code: 'CODE'` (an error body or a `details[]` entry; not a type `code: 'A' | 'B'`),
+ * `X_ERRORS.raise('CODE')` / `.detail('CODE')`.
+ */
+const PATTERNS = [
+  new RegExp(`\\bnew\\s+[A-Z]\\w*Error\\s*\\(\\s*${CODE}`, 'g'),
+  new RegExp(`\\breadonly\\s+code\\s*=\\s*${CODE}`, 'g'),
+  new RegExp(`\\bcode\\s*:\\s*${CODE}(?!\\s*\\|)`, 'g'),
+  new RegExp(`\\.(?:raise|detail)\\s*\\(\\s*${CODE}`, 'g'),
+];
+
+/** Comments out, line breaks kept (so line numbers stay right). */
+function withoutComments(source: string): string {
+  return source
+    .replace(/\/\*[\s\S]*?\*\//g, (block) => block.replace(/[^\n]/g, ' '))
+    .replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+}
+
+/** The error codes one file names. */
+export function codesIn(file: string, source: string): ThrownCode[] {
+  const text = withoutComments(source);
+  const found: ThrownCode[] = [];
+  for (const pattern of PATTERNS) {
+    for (const match of text.matchAll(pattern)) {
+      const line = text.slice(0, match.index).split('\n').length;
+      found.push({ code: match[1], file, line });
+    }
+  }
+  return found.sort((a, b) => a.line - b.line);
+}
+
+/** Every error code the gateway's source (src/, less the sandbox and the annex parser) names. */
+export function thrownCodes(root: string): ThrownCode[] {
+  return sourceFiles(root, ['src'])
+    .filter((file) => !NOT_GATEWAY_CODES.some((re) => re.test(file)))
+    .flatMap((file) => codesIn(file, readFileSync(join(root, file), 'utf8')));
+}
