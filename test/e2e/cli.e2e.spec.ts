@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/platform/config/config-loader';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
 import { loadKeyring } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
-import { OutboxService } from '../../src/upstream/outbox/outbox.service';
+import { standaloneOutbox } from '../../src/upstream/outbox/standalone-outbox';
 import { cli, hospitalYaml } from '../support/cli-run';
 import { TEST_HOSPITAL } from '../support/test-config';
 
@@ -121,7 +121,7 @@ describe('gateway CLI', () => {
     try {
       await runMigrations(ds);
       const clock = new SystemClock();
-      const outbox = new OutboxService(ds, gw, clock, new AuditService(ds, new PiiCryptoService(loadKeyring(gw.pii)), clock));
+      const outbox = standaloneOutbox(ds, gw, clock, new AuditService(ds, new PiiCryptoService(loadKeyring(gw.pii)), clock));
       const queued = await outbox.enqueueNow([
         { infno: '2207', input: { psn_no: 'P1', medfee_sumamt: 123.45 } },
         { infno: '2304', input: { psn_no: 'P2', medfee_sumamt: 1000 } },
