@@ -5,6 +5,7 @@ import { ReferenceModule } from './reference/reference.module';
 import { DevicesModule } from './devices/devices.module';
 import { SimulatedDevicesModule } from './devices/simulated/simulated-devices.module';
 import { SandboxModule } from './sandbox/sandbox.module';
+import { SANDBOX_PEOPLE } from './sandbox/simulated-documents';
 import { UpstreamModule } from './upstream/upstream.module';
 import { IdentityModule } from './identity/identity.module';
 import { FormsModule } from './forms/forms.module';
@@ -28,7 +29,7 @@ export class AppModule {
         // The sandbox insurer exists only in sandbox mode: never on a production code path.
         ...(options.config.mode === 'sandbox' && options.config.sandboxInsurer.enabled ? [SandboxModule] : []),
         // Simulated devices are refused outside sandbox mode (config check); so are their controls.
-        ...(options.config.mode === 'sandbox' ? [SimulatedDevicesModule] : []),
+        ...(options.config.mode === 'sandbox' ? [SimulatedDevicesModule.register(SANDBOX_PEOPLE)] : []),
       ],
     };
   }

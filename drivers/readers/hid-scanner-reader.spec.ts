@@ -5,7 +5,7 @@ import { NodeHidTransport } from '../transports/node-hid-transport';
 import { DeviceStatus } from './device-status';
 import { HidScannerReader, HidScannerReaderOptions } from './hid-scanner-reader';
 import type { Scan } from './scanner-reader';
-import { eventually } from '../../test/support/eventually';
+import { eventually } from '../testing/eventually';
 
 const OPTIONS: HidScannerReaderOptions = { hidPos: { continuationTimeoutMs: 50 }, reconnectBaseMs: 20, reconnectMaxMs: 100 };
 const TRACE = '81234567890123456789';

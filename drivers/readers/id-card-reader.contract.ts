@@ -3,7 +3,7 @@ import type { IdCardSimulator } from '../simulators/id-card-simulator';
 import type { SerialTransport } from '../transports/serial-transport';
 import { DeviceState } from './device-status';
 import { IdCardRead, IdCardReader } from './id-card-reader';
-import { eventually } from '../../test/support/eventually';
+import { eventually } from '../testing/eventually';
 
 export const SAMPLE_ID_CARD: IdCardTextFields = {
   name: '买买提·艾力',

@@ -2,7 +2,7 @@ import { ScannerSimulator } from '../simulators/scanner-simulator';
 import { fakePortLine } from '../simulators/fake-device-line';
 import { FakeSerialLine } from '../transports/fake-serial-transport';
 import { Scan, ScannerReader } from './scanner-reader';
-import { eventually } from '../../test/support/eventually';
+import { eventually } from '../testing/eventually';
 
 describe(ScannerReader.name, () => {
   it('frames, classifies and emits every scan, and keeps working after an unplug', async () => {

@@ -6,7 +6,7 @@ import type { PcscWorld } from '../transports/pcsc-transport.contract';
 import { StallingCard } from '../transports/pcsc-transport.contract';
 import type { DeviceStatus } from './device-status';
 import { SSSE_READER_MESSAGES, SsseCardReader, SsseCardReaderOptions, SsseCardReadEvent } from './ssse-card-reader';
-import { eventually } from '../../test/support/eventually';
+import { eventually } from '../testing/eventually';
 
 const THIRD_GENERATION: SsseCard = { ...UYGHUR_CARD, specVersion: '3.00' };
 /** The sandbox insurer's HSM secret ("SANDBOX-HSM-KEY1", public on purpose; see src/sandbox/transactions/card-hsm-auth.ts). */

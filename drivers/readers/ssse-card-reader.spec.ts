@@ -2,7 +2,7 @@ import { NINGXIA_CARD } from '../protocols/ssse-card.fixtures';
 import { buildCardImage, CardEmulator } from '../protocols/ssse-card-image';
 import { FakePcscSystem } from '../transports/fake-pcsc-transport';
 import { fakePcscWorld } from '../transports/pcsc-transport.contract';
-import { eventually } from '../../test/support/eventually';
+import { eventually } from '../testing/eventually';
 import type { DeviceStatus } from './device-status';
 import { SSSE_READER_MESSAGES, SsseCardReader, SsseCardReadEvent } from './ssse-card-reader';
 import { ssseCardReaderScenario } from './ssse-card-reader.contract';

@@ -1,7 +1,7 @@
 import { IdCardRead, IdCardReader } from '../readers/id-card-reader';
 import { SAMPLE_ID_CARD } from '../readers/id-card-reader.contract';
 import { FakeSerialLine } from '../transports/fake-serial-transport';
-import { eventually } from '../../test/support/eventually';
+import { eventually } from '../testing/eventually';
 import { fakePortLine } from './fake-device-line';
 import { IdCardSimulator } from './id-card-simulator';
 

@@ -5,7 +5,7 @@ import { NINGXIA_CARD } from '../protocols/ssse-card.fixtures';
 import { buildCardImage, CardEmulator, SIMULATED_SSSE_ATR } from '../protocols/ssse-card-image';
 import { SimulatedPsam } from '../protocols/ssse-card-sim-auth';
 import { TransportError } from '../transports/transport-errors';
-import { eventually } from '../../test/support/eventually';
+import { eventually } from '../testing/eventually';
 import { encodeVpcdMessage, SimulatedCard, VPCD_CONTROL, VpcdCard, VpcdMessageParser } from './vpcd-card';
 
 const hex = (b: Buffer): string => b.toString('hex').toUpperCase();

@@ -4,7 +4,7 @@ import { hidTransportContract, HidWorld } from './hid-transport.contract';
 import { listHidDevices, parseVidPid } from './hid-transport';
 import { NodeHidTransport } from './node-hid-transport';
 import { TransportError } from './transport-errors';
-import { eventually } from '../../test/support/eventually';
+import { eventually } from '../testing/eventually';
 
 /** A world with one HID POS scanner, the transport configured by `VID:PID` or by its hidraw path. */
 function world(by: 'vid-pid' | 'hidraw'): () => Promise<HidWorld> {

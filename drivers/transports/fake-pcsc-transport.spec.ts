@@ -1,6 +1,6 @@
 import { selectSsseApp } from '../protocols/ssse-card';
 import { SIMULATED_SSSE_ATR } from '../protocols/ssse-card-image';
-import { eventually } from '../../test/support/eventually';
+import { eventually } from '../testing/eventually';
 import { FakePcscSystem, SimulatedCard } from './fake-pcsc-transport';
 import { CardPresence, matchReader } from './pcsc-transport';
 import { fakePcscWorld, pcscTransportContract, sampleCard } from './pcsc-transport.contract';

@@ -1,6 +1,6 @@
 import { HidTransport } from './hid-transport';
 import { TransportError } from './transport-errors';
-import { eventually } from '../../test/support/eventually';
+import { eventually } from '../testing/eventually';
 
 /** What a contract run needs from an implementation: a device end it can drive. */
 export interface HidWorld {

@@ -4,7 +4,7 @@ import { buildCardImage, CardEmulator } from '../protocols/ssse-card-image';
 import { FakePcscSystem, type SimulatedCard } from './fake-pcsc-transport';
 import { CardPresence, PcscTransport } from './pcsc-transport';
 import { TransportError } from './transport-errors';
-import { eventually } from '../../test/support/eventually';
+import { eventually } from '../testing/eventually';
 
 /** What a contract run needs: a PC/SC system with one reader slot the test can put cards into. */
 export interface PcscWorld {

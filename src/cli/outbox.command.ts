@@ -7,7 +7,8 @@ import { loadKeyring } from '../platform/pii/keyring';
 import { PiiCryptoService } from '../platform/pii/pii-crypto.service';
 import { OUTBOX_STATUSES, OutboxStatus } from '../upstream/outbox/outbox-message.entity';
 import { exportUndelivered } from '../upstream/outbox/month-end-export';
-import { OutboxService } from '../upstream/outbox/outbox.service';
+import { OutboxMessageRepository } from '../upstream/outbox/outbox-message.repository';
+import { standaloneOutbox } from '../upstream/outbox/standalone-outbox';
 import { join } from 'node:path';
 import { CliError, CliOutput } from './cli-io';
 import { withDataSource } from './with-data-source';
@@ -31,7 +32,7 @@ export async function outboxCommand(
   return withDataSource(config, async (dataSource) => {
     const clock = new SystemClock();
     const audit = auditServiceOn(dataSource, new PiiCryptoService(loadKeyring(config.pii)), clock);
-    const outbox = new OutboxService(dataSource, config, clock, audit);
+    const outbox = standaloneOutbox(dataSource, config, clock, audit);
     try {
       switch (sub) {
         case 'list': {
@@ -63,7 +64,7 @@ export async function outboxCommand(
           if (!options.month || !/^\d{4}-(0[1-9]|1[0-2])$/.test(options.month)) {
             throw new CliError('outbox export needs --month YYYY-MM');
           }
-          const result = await exportUndelivered(dataSource, options.month, options.out ?? join(config.dataDir, 'exports'), clock.now());
+          const result = await exportUndelivered(new OutboxMessageRepository(dataSource), options.month, options.out ?? join(config.dataDir, 'exports'), clock.now());
           out.log(`${result.messages} undelivered settlement message(s) of ${result.month}:\n  ${result.files.summary}\n  ${result.files.details}`);
           return 0;
         }

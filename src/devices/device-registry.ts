@@ -1,14 +1,14 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import type { DeviceStatus } from '../../drivers/readers/device-status';
 import { GatewayConfig } from '../platform/config/gateway-config';
 import { DeviceConfig, DeviceTransport, deviceTransport } from './devices.config';
-import { NotFoundError } from '../platform/errors/domain-error';
-import { SANDBOX_HSM_SECRET } from '../sandbox/transactions/card-hsm-auth';
 import { UPSTREAM_LINK, UpstreamLink } from '../upstream/upstream-link';
 import { UpstreamCalls } from '../upstream/upstream-calls';
 import { buildDevice, DeviceReader, DeviceSimulation } from './device-factory';
 import { DeviceEvents } from './device-events';
+import { DEVICE_ERRORS } from './devices.errors';
 import { HsmCardAuthenticator } from './hsm-authenticator';
+import { SIMULATED_CARD_HSM_SECRET } from './simulated/simulated-parts';
 
 export interface DeviceView {
   id: string;
@@ -34,12 +34,13 @@ export class DeviceRegistry implements OnApplicationBootstrap, OnApplicationShut
     private readonly events: DeviceEvents,
     private readonly calls: UpstreamCalls,
     @Inject(UPSTREAM_LINK) private readonly link: UpstreamLink | null,
+    @Optional() @Inject(SIMULATED_CARD_HSM_SECRET) private readonly simulatedHsmSecret?: string,
   ) {}
 
   onApplicationBootstrap(): void {
     const deps = {
       hsm: this.link ? new HsmCardAuthenticator(this.calls) : undefined,
-      sandboxHsmSecret: this.link?.source === 'sandbox' ? SANDBOX_HSM_SECRET : undefined,
+      sandboxHsmSecret: this.link?.source === 'sandbox' ? this.simulatedHsmSecret : undefined,
       publish: (event: Parameters<DeviceEvents['publish']>[0]) => this.events.publish(event),
     };
     for (const device of this.config.devices) {
@@ -78,7 +79,7 @@ export class DeviceRegistry implements OnApplicationBootstrap, OnApplicationShut
   require(id: string): DeviceView {
     const device = this.get(id);
     if (device === undefined) {
-      throw new NotFoundError('DEVICE_NOT_FOUND', `没有编号为「${id}」的设备：请查看 GET /api/v1/devices`);
+      throw DEVICE_ERRORS.raise('DEVICE_NOT_FOUND', { message: `没有编号为「${id}」的设备：请查看 GET /api/v1/devices` });
     }
     return device;
   }

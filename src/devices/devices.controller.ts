@@ -49,6 +49,6 @@ export class DevicesController {
   submitScan(@Body() body: KeyboardScanDto): ClassificationDto {
     const classification = classifyCode(body.text);
     this.events.publish({ type: 'scan', deviceId: `keyboard:${body.desk}`, desk: body.desk, scan: { text: body.text, classification, at: new Date() }, source: 'keyboard' });
-    return classification.kind === 'refused' ? { kind: 'refused', code: classification.code, message: classification.message } : { kind: classification.kind };
+    return ClassificationDto.from(classification);
   }
 }

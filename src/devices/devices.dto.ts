@@ -1,3 +1,4 @@
+import type { Classification } from '../../drivers/protocols/code-classifier';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
 import { DEVICE_KINDS, DEVICE_TRANSPORTS } from './devices.config';
@@ -34,6 +35,11 @@ export class ClassificationDto {
   @ApiProperty({ enum: ['trace-code', 'gs1', 'commodity-barcode', 'id-number', 'qr-token', 'refused'] }) kind: string;
   @ApiProperty({ required: false, description: 'For refusals: stable English code' }) code?: string;
   @ApiProperty({ required: false, description: 'For refusals: what to scan instead (Chinese)' }) message?: string;
+
+  /** What a scan is; a refusal also says why (its details stay out of the answer). */
+  static from(c: Classification): ClassificationDto {
+    return c.kind === 'refused' ? { kind: 'refused', code: c.code, message: c.message } : { kind: c.kind };
+  }
 }
 
 class DiscoverySectionDto {

@@ -13,7 +13,7 @@ import { PiiCryptoService } from '../platform/pii/pii-crypto.service';
 import { LinkMonitor } from '../upstream/link-monitor';
 import { INFNO } from '../upstream/protocol/transactions';
 import { UpstreamCalls } from '../upstream/upstream-calls';
-import { UpstreamRejectedError } from '../upstream/upstream-errors';
+import { UpstreamRejectedError } from '../upstream/upstream.errors';
 import { SessionClosedError, VerificationTokenError } from './identity-errors';
 import { refusalReason, reviveDates } from './insurer-answers';
 import { CoverageCacheEntry, IdentitySession } from './identity-session.entity';

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { INFNO } from '../upstream/protocol/transactions';
 import { SandboxInsurer } from './sandbox-insurer';
 import { SEED } from './seed-people';
-import { createTestGateway, PinnedClock, send, signedRequest } from './test-kit';
+import { createTestGateway, send, signedRequest } from '../../test/support/test-gateway';
+import { PinnedClock } from '../../test/support/pinned-clock';
 
 /** 9101 document upload: the relapse form and other PDFs the rules make the hospital send. */
 describe('sandbox insurer 9101 document upload', () => {

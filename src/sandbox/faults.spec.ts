@@ -3,7 +3,8 @@ import { INFCODE, INFNO } from '../upstream/protocol/transactions';
 import { parseFaultPatch } from './faults';
 import { SandboxInsurer } from './sandbox-insurer';
 import { SEED } from './seed-people';
-import { createTestGateway, httpJson, signedRequest } from './test-kit';
+import { createTestGateway, signedRequest } from '../../test/support/test-gateway';
+import { httpJson } from '../../test/support/http-json';
 
 /** Fault injection over a real listening port on 127.0.0.1. */
 describe('sandbox insurer faults', () => {

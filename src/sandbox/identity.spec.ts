@@ -1,7 +1,8 @@
 import { INFCODE, INFNO } from '../upstream/protocol/transactions';
 import { SandboxInsurer } from './sandbox-insurer';
 import { SEED } from './seed-people';
-import { createTestGateway, PinnedClock, send, signedRequest } from './test-kit';
+import { createTestGateway, send, signedRequest } from '../../test/support/test-gateway';
+import { PinnedClock } from '../../test/support/pinned-clock';
 import { deriveSandboxCardKey, SANDBOX_HSM_SECRET } from './transactions/card-hsm-auth';
 
 /** 1101 person query, 1161 QR decode, 1165 card HSM authentication. */

@@ -3,7 +3,8 @@ import { RequestEnvelope, signEnvelope, verifyEnvelope } from '../upstream/proto
 import { INFCODE, INFNO } from '../upstream/protocol/transactions';
 import { SandboxInsurer } from './sandbox-insurer';
 import { SEED } from './seed-people';
-import { createTestGateway, PinnedClock, send, signedRequest, unsignedRequest } from './test-kit';
+import { createTestGateway, send, signedRequest, unsignedRequest } from '../../test/support/test-gateway';
+import { PinnedClock } from '../../test/support/pinned-clock';
 
 /** Wire protocol: signatures, envelope checks, idempotency by msgid, 9201, the message log. */
 describe('sandbox insurer protocol', () => {

@@ -3,10 +3,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Clock } from '../platform/clock';
 import { GatewayConfig } from '../platform/config/gateway-config';
+import { SIMULATED_CARD_HSM_SECRET } from '../devices/simulated/simulated-parts';
 import { readSigningKey, writeSigningKey } from '../upstream/signing-keys';
 import { SANDBOX_UPSTREAM_LINK, UpstreamLink } from '../upstream/upstream-link';
 import { loadOrCreateInsurerKeys } from './key-files';
 import { SandboxInsurer } from './sandbox-insurer';
+import { SANDBOX_HSM_SECRET } from './transactions/card-hsm-auth';
 
 const SANDBOX_INSURER = Symbol('SandboxInsurer');
 
@@ -40,8 +42,10 @@ const SANDBOX_INSURER = Symbol('SandboxInsurer');
       inject: [SANDBOX_INSURER],
       useFactory: (s: { link: UpstreamLink }): UpstreamLink => s.link,
     },
+    // Simulated 3rd-generation cards are keyed for this insurer's HSM.
+    { provide: SIMULATED_CARD_HSM_SECRET, useValue: SANDBOX_HSM_SECRET },
   ],
-  exports: [SANDBOX_UPSTREAM_LINK],
+  exports: [SANDBOX_UPSTREAM_LINK, SIMULATED_CARD_HSM_SECRET],
 })
 export class SandboxModule implements OnApplicationShutdown {
   constructor(@Inject(SANDBOX_INSURER) private readonly sandbox: { insurer: SandboxInsurer }) {}

@@ -2,7 +2,8 @@ import { ReplyEnvelope } from '../upstream/protocol/envelope';
 import { INFCODE, INFNO } from '../upstream/protocol/transactions';
 import { SandboxInsurer } from './sandbox-insurer';
 import { SeedPerson, SEED } from './seed-people';
-import { createTestGateway, PinnedClock, send, signedRequest } from './test-kit';
+import { createTestGateway, send, signedRequest } from '../../test/support/test-gateway';
+import { PinnedClock } from '../../test/support/pinned-clock';
 
 /** 2207 / 2304 settlement, 2601 reversal, 3201 reconciliation, 3301 cross-province upload, 3401 declaration. */
 describe('sandbox insurer settlement transactions', () => {

@@ -1,5 +1,6 @@
 import type { IdCardTextFields } from '../../drivers/protocols/id-card-frame';
 import type { SsseCard } from '../../drivers/protocols/ssse-card';
+import type { SimulatedPeople } from '../devices/simulated/simulated-parts';
 import { SEED, SeedPerson } from './seed-people';
 
 /**
@@ -60,3 +61,12 @@ export function ssseCardOf(person: SeedPerson): { card: SsseCard; generation: 2 
     },
   };
 }
+
+/** The sandbox's seed people, as the simulated devices see them (the composition root hands this over). */
+export const SANDBOX_PEOPLE: SimulatedPeople = {
+  find(ref) {
+    const person = findSeedPerson(ref);
+    return person === undefined ? undefined : { name: person.psn_name, idCard: () => idCardOf(person), ssseCard: () => ssseCardOf(person) };
+  },
+  roles: seedRoles,
+};

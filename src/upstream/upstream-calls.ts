@@ -6,7 +6,7 @@ import type { UpstreamClient } from './client/upstream-client';
 import type { LinkMonitor } from './link-monitor';
 import type { OutboxService } from './outbox/outbox.service';
 import type { GatewaySigningKey } from './signing-keys';
-import { UpstreamNotConfiguredError, UpstreamRejectedError, UpstreamUnavailableError, UpstreamUnknownOutcomeError } from './upstream-errors';
+import { UpstreamNotConfiguredError, UpstreamRejectedError, UpstreamUnavailableError, UpstreamUnknownOutcomeError } from './upstream.errors';
 
 export interface CallResult<O> {
   output: O;

@@ -5,7 +5,7 @@ import { ComponentHealth, HealthContributor, HealthRegistry } from '../platform/
 import { OutboxService } from './outbox/outbox.service';
 import { LinkMonitor } from './link-monitor';
 import { UPSTREAM_LINK, UpstreamLink } from './upstream-link';
-import type { QueueSnapshot } from './upstream-metrics';
+import type { QueueSnapshot } from './upstream.metrics';
 
 /** The insurer link in /health: queue depth by status and the age of the oldest waiting message. */
 @Injectable()

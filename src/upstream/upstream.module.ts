@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../platform/audit/audit.service';
 import { Clock } from '../platform/clock';
 import { GatewayConfig } from '../platform/config/gateway-config';
+import { JobRunner } from '../platform/jobs/job-runner';
 import { UpstreamClient } from './client/upstream-client';
 import { Dispatcher } from './outbox/dispatcher';
 import { MetricsService } from '../platform/metrics/metrics.service';
@@ -11,7 +12,10 @@ import { LinkMonitor } from './link-monitor';
 import { OutboxController } from './outbox/outbox.controller';
 import { DOCUMENTED_PROFILE, ProtocolProfile, readProfileFile } from './protocol/profile';
 import { UpstreamCalls } from './upstream-calls';
-import { UpstreamMetrics } from './upstream-metrics';
+import { UpstreamMetrics } from './upstream.metrics';
+import { MsgidAllocator } from './outbox/msgid-allocator';
+import { MsgidSequenceRepository } from './outbox/msgid-sequence.repository';
+import { OutboxMessageRepository } from './outbox/outbox-message.repository';
 import { OutboxService } from './outbox/outbox.service';
 import { resolveUpstreamLink, SANDBOX_UPSTREAM_LINK, UPSTREAM_LINK, UpstreamLink } from './upstream-link';
 import { UpstreamHealth } from './upstream.health';
@@ -26,6 +30,9 @@ export const DISPATCHER = Symbol('Dispatcher');
 @Module({
   controllers: [OutboxController],
   providers: [
+    OutboxMessageRepository,
+    MsgidSequenceRepository,
+    MsgidAllocator,
     OutboxService,
     UpstreamHealth,
     {
@@ -95,6 +102,7 @@ export class UpstreamModule implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     private readonly config: GatewayConfig,
     private readonly moduleRef: ModuleRef,
+    private readonly jobs: JobRunner,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -116,23 +124,24 @@ export class UpstreamModule implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
-  private pruneTimer: NodeJS.Timeout | undefined;
-
+  /** Retention of delivered bodies (see OutboxService.prune): at start, then hourly. */
   private schedulePruning(): void {
     const days = this.config.upstream.dispatcher.keepDeliveredBodiesDays;
     const outbox = this.moduleRef.get(OutboxService);
-    const run = (): void => {
-      outbox.prune(days).then(
-        ({ bodiesPruned }) => bodiesPruned > 0 && this.logger.log(`retention: pruned the bodies of ${bodiesPruned} delivered messages older than ${days} days`),
-        (err: unknown) => this.logger.warn({ err }, 'retention pruning failed; will try again in an hour'),
-      );
-    };
-    run();
-    this.pruneTimer = setInterval(run, PRUNE_INTERVAL_MS).unref();
+    this.jobs.register({
+      name: 'outbox.prune',
+      intervalMs: PRUNE_INTERVAL_MS,
+      runAtStart: true,
+      run: async () => {
+        const { bodiesPruned } = await outbox.prune(days);
+        if (bodiesPruned > 0) {
+          this.logger.log(`retention: pruned the bodies of ${bodiesPruned} delivered messages older than ${days} days`);
+        }
+      },
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.pruneTimer);
     await this.moduleRef.get<Dispatcher | null>(DISPATCHER)?.stop();
   }
 }

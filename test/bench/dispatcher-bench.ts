@@ -17,7 +17,7 @@ import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { UpstreamClient } from '../../src/upstream/client/upstream-client';
 import { LinkMonitor } from '../../src/upstream/link-monitor';
 import { Dispatcher } from '../../src/upstream/outbox/dispatcher';
-import { OutboxService } from '../../src/upstream/outbox/outbox.service';
+import { standaloneOutbox } from '../../src/upstream/outbox/standalone-outbox';
 import { DOCUMENTED_PROFILE } from '../../src/upstream/protocol/profile';
 import { RequestEnvelope, signEnvelope, verifyEnvelope } from '../../src/upstream/protocol/envelope';
 import { beijingDateTime, beijingTimestamp, formatMsgid } from '../../src/upstream/protocol/msgid';
@@ -87,7 +87,7 @@ export async function benchDispatcher(messages: number, backlog: number): Promis
     await runMigrations(ds);
     const clock = new SystemClock();
     const audit = auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
-    const outbox = new OutboxService(ds, config, clock, audit);
+    const outbox = standaloneOutbox(ds, config, clock, audit);
     const dispatcher = () => new Dispatcher({ dataSource: ds, outbox, client: new UpstreamClient(config.upstream, sandbox.publicKey), key: key, audit, clock, config: config.upstream.dispatcher, profile: DOCUMENTED_PROFILE, monitor: new LinkMonitor(clock, { emergencyAfterMs: 60_000, probeIntervalMs: 1000 }) });
     const input = (n: number) => ({ infno: '3201', input: { begndate: '2026-10-01', enddate: '2026-10-31', n } });
     const drain = async (count: number): Promise<number> => {

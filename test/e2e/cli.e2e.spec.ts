@@ -10,7 +10,7 @@ import { GATEWAY_FEATURES, GATEWAY_SCHEMA } from '../../src/gateway.features';
 import { loadKeyring } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { agreementSourcePath } from '../../src/reference/agreement-source';
-import { OutboxService } from '../../src/upstream/outbox/outbox.service';
+import { standaloneOutbox } from '../../src/upstream/outbox/standalone-outbox';
 import { cli, hospitalYaml } from '../support/cli-run';
 import { TEST_HOSPITAL } from '../support/test-config';
 
@@ -123,7 +123,7 @@ describe('gateway CLI', () => {
     try {
       await runMigrations(ds);
       const clock = new SystemClock();
-      const outbox = new OutboxService(ds, gw, clock, auditServiceOn(ds, new PiiCryptoService(loadKeyring(gw.pii)), clock));
+      const outbox = standaloneOutbox(ds, gw, clock, auditServiceOn(ds, new PiiCryptoService(loadKeyring(gw.pii)), clock));
       const queued = await outbox.enqueueNow([
         { infno: '2207', input: { psn_no: 'P1', medfee_sumamt: 123.45 } },
         { infno: '2304', input: { psn_no: 'P2', medfee_sumamt: 1000 } },

@@ -10,6 +10,7 @@ import { decodeKeyring, generateKeyringDocument, writeKeyringFile } from '../../
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { SandboxInsurer } from '../../src/sandbox/sandbox-insurer';
 import { OutboxService } from '../../src/upstream/outbox/outbox.service';
+import { standaloneOutbox } from '../../src/upstream/outbox/standalone-outbox';
 import { writeSigningKey } from '../../src/upstream/signing-keys';
 import { availableDatabases, DbKind, testDatabase } from '../support/databases';
 import { startGatewayProcess } from '../support/gateway-process';
@@ -70,7 +71,7 @@ async function setUp(kind: DbKind): Promise<Setup> {
   await runMigrations(ds);
   const clock = new SystemClock();
   const config = testConfig({ hospital: TEST_HOSPITAL });
-  const outbox = new OutboxService(ds, config, clock, auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock));
+  const outbox = standaloneOutbox(ds, config, clock, auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock));
   return { dir, configFile, ds, outbox, sandbox, cleanup };
 }
 

@@ -16,6 +16,7 @@ import { LinkMonitor } from '../../src/upstream/link-monitor';
 import { Dispatcher } from '../../src/upstream/outbox/dispatcher';
 import { OutboxMessage } from '../../src/upstream/outbox/outbox-message.entity';
 import { OutboxService } from '../../src/upstream/outbox/outbox.service';
+import { standaloneOutbox } from '../../src/upstream/outbox/standalone-outbox';
 import { DOCUMENTED_PROFILE, mappingProfile, ProtocolProfile } from '../../src/upstream/protocol/profile';
 import { generateSm2Keys } from '../../src/upstream/protocol/sm2-signer';
 import { GatewaySigningKey } from '../../src/upstream/signing-keys';
@@ -235,7 +236,7 @@ async function isolatedWorld(
     const clock = new SystemClock();
     const config = testConfig({ upstream: { baseUrl: url, dispatcher: { pollIntervalMs: 20, ...overrides } } });
     const audit = auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
-    const outbox = new OutboxService(ds, config, clock, audit);
+    const outbox = standaloneOutbox(ds, config, clock, audit);
     const monitor = new LinkMonitor(clock, { emergencyAfterMs: 60_000, probeIntervalMs: 1000 });
     const dispatcher = (profile: ProtocolProfile = DOCUMENTED_PROFILE) =>
       new Dispatcher({ dataSource: ds, outbox, client: new UpstreamClient(config.upstream, sandbox.publicKey), key: gatewayKey, audit, clock, config: config.upstream.dispatcher, monitor, profile });

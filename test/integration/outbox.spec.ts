@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { auditServiceOn } from '../../src/platform/standalone';
 import { Clock } from '../../src/platform/clock';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
@@ -9,10 +9,12 @@ import { GATEWAY_SCHEMA } from '../../src/gateway.features';
 import { decodeKeyring, generateKeyringDocument } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { parseMsgid } from '../../src/upstream/protocol/msgid';
-import { claimDue } from '../../src/upstream/outbox/claim';
-import { allocateMsgids } from '../../src/upstream/outbox/msgid-allocator';
+import { MsgidAllocator } from '../../src/upstream/outbox/msgid-allocator';
+import { MsgidSequenceRepository } from '../../src/upstream/outbox/msgid-sequence.repository';
 import { OutboxMessage } from '../../src/upstream/outbox/outbox-message.entity';
+import { OutboxMessageRepository } from '../../src/upstream/outbox/outbox-message.repository';
 import { OutboxService } from '../../src/upstream/outbox/outbox.service';
+import { standaloneOutbox } from '../../src/upstream/outbox/standalone-outbox';
 import { availableDatabases, DbKind, testDatabase } from '../support/databases';
 import { testConfig } from '../support/test-config';
 
@@ -26,6 +28,11 @@ class FixedClock extends Clock {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'gw-outbox-'));
+
+const allocateMsgids = (m: EntityManager, fixmedinsCode: string, now: Date, count: number): Promise<string[]> =>
+  new MsgidAllocator(new MsgidSequenceRepository(m.connection)).allocate(m, fixmedinsCode, now, count);
+const claimDue = (ds: DataSource, instanceId: string, now: Date, leaseUntil: Date, limit: number): Promise<OutboxMessage[]> =>
+  new OutboxMessageRepository(ds).claimDue(instanceId, now, leaseUntil, limit);
 
 describe.each(availableDatabases())('outbox on %s', (kind: DbKind) => {
   let ds: DataSource;
@@ -41,7 +48,7 @@ describe.each(availableDatabases())('outbox on %s', (kind: DbKind) => {
     ds = await openDataSource(database, dataDir, GATEWAY_SCHEMA);
     await runMigrations(ds);
     const audit = auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
-    outbox = new OutboxService(ds, testConfig(), clock, audit);
+    outbox = standaloneOutbox(ds, testConfig(), clock, audit);
   });
   afterAll(async () => {
     await ds?.destroy();

@@ -16,11 +16,12 @@ import { SEED } from '../../src/sandbox/seed-people';
 import { UpstreamClient } from '../../src/upstream/client/upstream-client';
 import { LinkMonitor } from '../../src/upstream/link-monitor';
 import { OutboxService } from '../../src/upstream/outbox/outbox.service';
+import { standaloneOutbox } from '../../src/upstream/outbox/standalone-outbox';
 import { DOCUMENTED_PROFILE } from '../../src/upstream/protocol/profile';
 import { generateSm2Keys } from '../../src/upstream/protocol/sm2-signer';
 import { INFNO } from '../../src/upstream/protocol/transactions';
 import { UpstreamCalls } from '../../src/upstream/upstream-calls';
-import { UpstreamNotConfiguredError, UpstreamRejectedError, UpstreamUnavailableError, UpstreamUnknownOutcomeError } from '../../src/upstream/upstream-errors';
+import { UpstreamNotConfiguredError, UpstreamRejectedError, UpstreamUnavailableError, UpstreamUnknownOutcomeError } from '../../src/upstream/upstream.errors';
 import { testDatabase } from '../support/databases';
 import { testConfig } from '../support/test-config';
 
@@ -59,7 +60,7 @@ describe(UpstreamCalls.name, () => {
     sandbox = new SandboxInsurer({ gatewayKeys: { [key.id]: key.publicKey } });
     url = await sandbox.start();
     audit = auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
-    outbox = new OutboxService(ds, testConfig(), clock, audit);
+    outbox = standaloneOutbox(ds, testConfig(), clock, audit);
   });
   afterAll(async () => {
     await sandbox.stop();

@@ -9,6 +9,7 @@ import { decodeKeyring, generateKeyringDocument } from '../../src/platform/pii/k
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { SandboxInsurer } from '../../src/sandbox/sandbox-insurer';
 import { OutboxService } from '../../src/upstream/outbox/outbox.service';
+import { standaloneOutbox } from '../../src/upstream/outbox/standalone-outbox';
 import type { GatewaySigningKey } from '../../src/upstream/signing-keys';
 import { DbKind, testDatabase } from './databases';
 import { testConfig } from './test-config';
@@ -35,7 +36,7 @@ export async function openDispatcherWorld(kind: DbKind, dataDir: string, gateway
   const url = await sandbox.start();
   const config = testConfig({ upstream: { baseUrl: url, ...upstream } });
   const audit = auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
-  const outbox = new OutboxService(ds, config, clock, audit);
+  const outbox = standaloneOutbox(ds, config, clock, audit);
   return {
     ds,
     sandbox,

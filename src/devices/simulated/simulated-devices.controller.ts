@@ -1,11 +1,12 @@
-import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { isLoopback } from '../../platform/auth/ip-allow-list';
 import { Public } from '../../platform/auth/decorators';
-import { BadRequestError, ForbiddenError, NotFoundError } from '../../platform/errors/domain-error';
-import { findSeedPerson, idCardOf, seedRoles, ssseCardOf } from '../../sandbox/simulated-documents';
+import { ForbiddenError } from '../../platform/errors/domain-error';
 import { DeviceRegistry } from '../device-registry';
+import { DEVICE_ERRORS } from '../devices.errors';
+import { SIMULATED_PEOPLE, SimulatedPeople } from './simulated-parts';
 import { PresentDto, PresentedDto } from './simulated-devices.dto';
 
 /**
@@ -18,7 +19,10 @@ import { PresentDto, PresentedDto } from './simulated-devices.dto';
 @ApiTags('sandbox')
 @Controller('api/v1/sandbox/devices')
 export class SimulatedDevicesController {
-  constructor(private readonly registry: DeviceRegistry) {}
+  constructor(
+    private readonly registry: DeviceRegistry,
+    @Inject(SIMULATED_PEOPLE) private readonly people: SimulatedPeople,
+  ) {}
 
   @Post(':id/present')
   @HttpCode(200)
@@ -29,27 +33,27 @@ export class SimulatedDevicesController {
     const simulation = this.simulation(request, id);
     if (simulation.kind === 'scanner') {
       if (body.text === undefined) {
-        throw new BadRequestError('SIMULATION_TEXT_MISSING', '扫码枪需要 text：要扫的内容');
+        throw DEVICE_ERRORS.raise('SIMULATION_TEXT_MISSING');
       }
       await simulation.scan(body.text, body.aim);
       return { deviceId: id, kind: simulation.kind, presented: body.text };
     }
     const ref = body.person ?? 'activeFingers';
-    const person = findSeedPerson(ref);
+    const person = this.people.find(ref);
     if (person === undefined) {
-      throw new NotFoundError('SEED_PERSON_NOT_FOUND', `沙箱中没有「${ref}」：可用的人员 ${seedRoles().join('、')}，或其身份证号、个人编号`);
+      throw DEVICE_ERRORS.raise('SEED_PERSON_NOT_FOUND', { message: `沙箱中没有「${ref}」：可用的人员 ${this.people.roles().join('、')}，或其身份证号、个人编号` });
     }
     if (simulation.kind === 'id-card') {
-      simulation.present(idCardOf(person));
+      simulation.present(person.idCard());
     } else {
-      const { card, generation } = ssseCardOf(person);
+      const { card, generation } = person.ssseCard();
       try {
         simulation.insert(card, generation);
       } catch (e) {
-        throw new BadRequestError('SIMULATION_CARD_INVALID', `无法为「${ref}」制作模拟社保卡：${(e as Error).message}`);
+        throw DEVICE_ERRORS.raise('SIMULATION_CARD_INVALID', { message: `无法为「${ref}」制作模拟社保卡：${(e as Error).message}` });
       }
     }
-    return { deviceId: id, kind: simulation.kind, presented: person.psn_name };
+    return { deviceId: id, kind: simulation.kind, presented: person.name };
   }
 
   @Post(':id/remove')
@@ -60,7 +64,7 @@ export class SimulatedDevicesController {
   remove(@Req() request: FastifyRequest, @Param('id') id: string): PresentedDto {
     const simulation = this.simulation(request, id);
     if (simulation.kind === 'scanner') {
-      throw new BadRequestError('SIMULATION_NOTHING_TO_REMOVE', '扫码枪上没有可取走的卡片');
+      throw DEVICE_ERRORS.raise('SIMULATION_NOTHING_TO_REMOVE');
     }
     simulation.remove();
     return { deviceId: id, kind: simulation.kind, presented: null };
@@ -73,7 +77,7 @@ export class SimulatedDevicesController {
     this.registry.require(id);
     const simulation = this.registry.simulation(id);
     if (simulation === undefined) {
-      throw new BadRequestError('DEVICE_NOT_SIMULATED', `设备「${id}」是真实设备，不能模拟操作`);
+      throw DEVICE_ERRORS.raise('DEVICE_NOT_SIMULATED', { message: `设备「${id}」是真实设备，不能模拟操作` });
     }
     return simulation;
   }

@@ -1,27 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import type { DataSource } from 'typeorm';
 import { AuditService } from '../../platform/audit/audit.service';
 import { Clock } from '../../platform/clock';
 import type { DispatcherConfig } from '../upstream.config';
-import { uuidv7 } from '../../platform/ids';
-import type { SendOutcome, UpstreamClient } from '../client/upstream-client';
-import { ReplyEnvelope, RequestEnvelope, signEnvelope, Unsigned } from '../protocol/envelope';
+import { Transactions } from '../../platform/database/transactions';
+import type { UpstreamClient } from '../client/upstream-client';
 import type { ProtocolProfile } from '../protocol/profile';
 import { INFCODE, INFNO } from '../protocol/transactions';
 import type { GatewaySigningKey } from '../signing-keys';
 import type { LinkMonitor } from '../link-monitor';
 import { RateLimiter } from '../rate-limiter';
-import type { UpstreamMetrics } from '../upstream-metrics';
-import { backoffMs } from './backoff';
-import { claimDue } from './claim';
-import { AttemptOutcome, OutboxAttempt } from './outbox-attempt.entity';
-import { OutboxMessage } from './outbox-message.entity';
+import type { UpstreamMetrics } from '../upstream.metrics';
+import { MessageDelivery } from './message-delivery';
+import { OutboxMessageRepository } from './outbox-message.repository';
 import { OutboxService } from './outbox.service';
 
 export interface DispatcherDeps {
+  /** The outbox's database: the dispatcher reaches it only through OutboxMessageRepository and Transactions. */
   dataSource: DataSource;
   outbox: OutboxService;
   client: UpstreamClient;
@@ -39,17 +36,11 @@ export interface DispatcherDeps {
 /** How often to try 9001 sign-in again until it succeeds. */
 const SIGN_IN_RETRY_MS = 60_000;
 
-/** Delay before asking about a message whose fate is unknown: short, a query is cheap and safe. */
-const UNKNOWN_RETRY_BASE_MS = 200;
-
 /**
  * Sends what the outbox holds. Several dispatchers (one per gateway instance) may run against
  * one PostgreSQL: rows are claimed with a lease, and every state change after a send is
- * conditional on still holding that claim.
- *
- * The rules: a verified reply settles a message (delivered or rejected, final); a message that
- * might have arrived (timeout, dropped reply, crash, unverifiable reply) is never resent
- * blindly — the next step is a 9201 query by msgid, and only "never received" allows a resend.
+ * conditional on still holding that claim. This is the loop (claiming, pacing, sign-in, orphans);
+ * what happens to one claimed message is MessageDelivery's.
  */
 export class Dispatcher {
   readonly instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -59,30 +50,26 @@ export class Dispatcher {
   private running = false;
   private wake: (() => void) | undefined;
 
-  private readonly dataSource: DataSource;
+  private readonly messages: OutboxMessageRepository;
   private readonly outbox: OutboxService;
   private readonly client: UpstreamClient;
-  private readonly key: GatewaySigningKey;
-  private readonly audit: AuditService;
   private readonly clock: Clock;
   private readonly config: DispatcherConfig;
   readonly monitor: LinkMonitor;
   private readonly profile: ProtocolProfile;
   private readonly limiter: RateLimiter;
-  private readonly metrics: UpstreamMetrics | undefined;
+  private readonly delivery: MessageDelivery;
 
   constructor(deps: DispatcherDeps) {
-    this.dataSource = deps.dataSource;
+    this.messages = new OutboxMessageRepository(deps.dataSource);
     this.outbox = deps.outbox;
     this.client = deps.client;
-    this.key = deps.key;
-    this.audit = deps.audit;
     this.clock = deps.clock;
     this.config = deps.config;
     this.monitor = deps.monitor;
     this.profile = deps.profile;
     this.limiter = new RateLimiter(deps.config.maxSendsPerSecond);
-    this.metrics = deps.metrics;
+    this.delivery = new MessageDelivery({ ...deps, instanceId: this.instanceId, messages: this.messages, transactions: new Transactions(deps.dataSource) });
   }
 
   start(): void {
@@ -99,7 +86,7 @@ export class Dispatcher {
    */
   async signIn(): Promise<string | undefined> {
     const draft = await this.outbox.detachedDraft({ infno: INFNO.signIn, input: {} });
-    const outcome = await this.client.send(INFNO.signIn, JSON.stringify(this.sign({ ...draft, input: { opter_no: draft.opter } })));
+    const outcome = await this.client.send(INFNO.signIn, JSON.stringify(this.delivery.sign({ ...draft, input: { opter_no: draft.opter } })));
     if (outcome.kind === 'reply') {
       this.monitor.reachable();
       const signNo = (this.profile.decodeOutput(INFNO.signIn, outcome.reply.output) as { sign_no?: unknown } | null)?.sign_no;
@@ -131,10 +118,11 @@ export class Dispatcher {
       return 0;
     }
     const now = this.clock.now();
-    const claimed = await claimDue(this.dataSource, this.instanceId, now, new Date(now.getTime() + this.config.leaseMs), granted);
+    const claimed = await this.messages.claimDue(this.instanceId, now, new Date(now.getTime() + this.config.leaseMs), granted);
     this.limiter.giveBack(granted - claimed.length);
     for (const message of claimed) {
-      const work = this.process(message)
+      const work = this.delivery
+        .deliver(message)
         .catch((err: unknown) => this.logger.error({ err, msgid: message.msgid }, 'dispatching a message failed; it stays claimed until its lease runs out'))
         .finally(() => {
           this.inFlight.delete(work);
@@ -151,14 +139,7 @@ export class Dispatcher {
    * instances may be alive and sending; there the lease decides (see claimDue).
    */
   async recoverOrphans(): Promise<number> {
-    if (this.dataSource.options.type === 'postgres') {
-      return 0;
-    }
-    const now = this.clock.now();
-    const result = await this.dataSource
-      .getRepository(OutboxMessage)
-      .update({ status: 'sending' }, { status: 'unknown', queryFirst: true, claimedBy: null, leaseUntil: null, nextAttemptAt: now, updatedAt: now });
-    const recovered = result.affected ?? 0;
+    const recovered = await this.messages.releaseOrphans(this.clock.now());
     if (recovered > 0) {
       this.logger.warn(`recovered ${recovered} message(s) left in "sending" by a previous run; each is checked with the insurer before any resend`);
     }
@@ -195,179 +176,4 @@ export class Dispatcher {
       this.wake = undefined;
     }
   }
-
-  private async process(message: OutboxMessage): Promise<void> {
-    if (message.queryFirst) {
-      const known = await this.query(message);
-      if (known !== 'not-received') {
-        return;
-      }
-    }
-    await this.send(message);
-  }
-
-  /** Asks the insurer what became of `message`. Settles it when the answer is known. */
-  private async query(message: OutboxMessage): Promise<'settled' | 'not-received' | 'still-unknown'> {
-    const started = this.clock.now();
-    const queryMessage = await this.outbox.detachedDraft({ infno: INFNO.queryByMsgid, input: { omsgid: message.msgid, oinfno: this.profile.wireInfno(message.infno) } });
-    const outcome = await this.client.send(INFNO.queryByMsgid, JSON.stringify(this.sign(queryMessage)));
-    if (outcome.kind === 'reply' && outcome.reply.infcode === INFCODE.unknownMsgid) {
-      await this.recordAttempt(message, 'query', started, outcome, 'not-received', 'the insurer never received it: sending');
-      return 'not-received';
-    }
-    if (outcome.kind === 'reply' && outcome.reply.infcode === INFCODE.ok) {
-      const original = (this.profile.decodeOutput(INFNO.queryByMsgid, outcome.reply.output) as { reply?: ReplyEnvelope } | null)?.reply;
-      if (original && typeof original.infcode === 'number') {
-        const settled: AttemptOutcome = original.infcode === INFCODE.ok ? 'delivered' : 'rejected';
-        await this.recordAttempt(message, 'query', started, outcome, settled, `query by msgid: infcode ${original.infcode}`);
-        await this.finish(message, settled === 'delivered' ? 'delivered' : 'rejected', original);
-        return 'settled';
-      }
-    }
-    await this.recordAttempt(message, 'query', started, outcome, this.outcomeOf(outcome), 'query by msgid gave no answer');
-    await this.retry(message, 'unknown', describe(outcome));
-    return 'still-unknown';
-  }
-
-  private async send(message: OutboxMessage): Promise<void> {
-    let envelope = message.envelope;
-    if (!envelope) {
-      // Signed once and stored before the first send, so every resend is byte-identical.
-      envelope = JSON.stringify(this.sign(JSON.parse(message.draft as string) as Unsigned<RequestEnvelope>));
-      await this.dataSource.getRepository(OutboxMessage).update({ id: message.id, claimedBy: this.instanceId }, { envelope });
-    }
-    const started = this.clock.now();
-    const outcome = await this.client.send(message.infno, envelope);
-    const result = this.outcomeOf(outcome);
-    await this.recordAttempt(message, 'send', started, outcome, result, describe(outcome));
-    switch (result) {
-      case 'delivered':
-      case 'rejected': {
-        await this.finish(message, result, (outcome as { reply: ReplyEnvelope }).reply);
-        return;
-      }
-      case 'unavailable':
-      case 'not-sent':
-        await this.retry(message, 'pending', describe(outcome));
-        return;
-      case 'bad-signature':
-        await this.audit.record({
-          actor: { type: 'system', id: 'upstream.dispatcher' },
-          action: 'upstream.reply.bad-signature',
-          outcome: 'failure',
-          details: { msgid: message.msgid, infno: message.infno },
-        });
-        await this.retry(message, 'unknown', describe(outcome));
-        return;
-      case 'unknown':
-      case 'not-received':
-        await this.retry(message, 'unknown', describe(outcome));
-        return;
-    }
-  }
-
-  /** Our draft → the signed wire envelope (the profile maps the code and field names). */
-  private sign(draft: Unsigned<RequestEnvelope>): RequestEnvelope {
-    return signEnvelope<RequestEnvelope>(
-      {
-        ...draft,
-        infno: this.profile.wireInfno(draft.infno),
-        input: this.profile.encodeInput(draft.infno, draft.input),
-        cainfo: this.key.id,
-        sign_no: draft.sign_no || this.outbox.signNo,
-      },
-      this.key,
-    );
-  }
-
-  private outcomeOf(outcome: SendOutcome): AttemptOutcome {
-    switch (outcome.kind) {
-      case 'reply':
-        if (outcome.reply.infcode === INFCODE.ok) {
-          return 'delivered';
-        }
-        return outcome.reply.infcode === INFCODE.unavailable ? 'unavailable' : 'rejected';
-      case 'bad-signature':
-        return 'bad-signature';
-      case 'not-sent':
-        return 'not-sent';
-      case 'unknown':
-        return 'unknown';
-    }
-  }
-
-  /**
-   * The final update, claim-guarded, and in the same transaction the capability's completion hook
-   * (OutboxService.onSettled): it runs only when this update took effect, so exactly once per message.
-   */
-  private async finish(message: OutboxMessage, status: 'delivered' | 'rejected', reply: ReplyEnvelope): Promise<void> {
-    const now = this.clock.now();
-    const fields = { infcode: reply.infcode, reply: JSON.stringify(reply), lastError: reply.err_msg };
-    const output = reply.output === undefined || reply.output === null ? null : this.profile.decodeOutput(message.infno, reply.output);
-    await this.dataSource.transaction(async (manager) => {
-      const result = await manager.update(
-        OutboxMessage,
-        { id: message.id, claimedBy: this.instanceId, status: 'sending' },
-        { status, ...fields, finishedAt: now, updatedAt: now, claimedBy: null, leaseUntil: null, queryFirst: false },
-      );
-      if (result.affected === 1) {
-        const settled: OutboxMessage = { ...message, status, ...fields, finishedAt: now, updatedAt: now, claimedBy: null, leaseUntil: null, queryFirst: false };
-        await this.outbox.runSettledHandlers(manager, settled, { status, infcode: reply.infcode, output, errMsg: reply.err_msg ?? null });
-      }
-    });
-  }
-
-  private async retry(message: OutboxMessage, status: 'pending' | 'unknown', error: string): Promise<void> {
-    const now = this.clock.now();
-    const attempts = message.attempts + 1;
-    const delay = status === 'unknown'
-      ? backoffMs(attempts, UNKNOWN_RETRY_BASE_MS, this.config.backoffMaxMs)
-      : backoffMs(attempts, this.config.backoffBaseMs, this.config.backoffMaxMs);
-    await this.dataSource.getRepository(OutboxMessage).update(
-      { id: message.id, claimedBy: this.instanceId, status: 'sending' },
-      {
-        status,
-        attempts,
-        nextAttemptAt: new Date(now.getTime() + delay),
-        lastError: error.slice(0, 500),
-        updatedAt: now,
-        claimedBy: null,
-        leaseUntil: null,
-        queryFirst: status === 'unknown',
-      },
-    );
-  }
-
-  private async recordAttempt(message: OutboxMessage, kind: 'send' | 'query', started: Date, outcome: SendOutcome, result: AttemptOutcome, detail: string): Promise<void> {
-    if (outcome.kind === 'reply') {
-      this.monitor.reachable();
-    } else if (outcome.kind === 'not-sent' || outcome.kind === 'unknown') {
-      this.monitor.unreachable();
-    }
-    this.metrics?.observe(kind, result, outcome.latencyMs);
-    const attempt: QueryDeepPartialEntity<OutboxAttempt> = {
-      id: uuidv7(),
-      messageId: message.id,
-      kind,
-      instanceId: this.instanceId,
-      startedAt: started,
-      latencyMs: outcome.latencyMs,
-      outcome: result,
-      httpStatus: outcome.httpStatus,
-      detail: detail.slice(0, 500),
-    };
-    await this.dataSource.getRepository(OutboxAttempt).insert(attempt);
-  }
 }
-
-function describe(outcome: SendOutcome): string {
-  switch (outcome.kind) {
-    case 'reply':
-      return outcome.reply.infcode === INFCODE.ok ? 'infcode 0' : `infcode ${outcome.reply.infcode}: ${outcome.reply.err_msg ?? ''}`;
-    case 'bad-signature':
-    case 'not-sent':
-    case 'unknown':
-      return outcome.detail;
-  }
-}
-

@@ -1,8 +1,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataSource, In } from 'typeorm';
-import { OutboxMessage } from './outbox-message.entity';
 import { INFNO } from '../protocol/transactions';
+import type { OutboxMessageRepository } from './outbox-message.repository';
 
 /** Transactions that carry settled costs or the documents behind them. */
 const SETTLEMENT_INFNOS: readonly string[] = [
@@ -36,19 +35,14 @@ export interface MonthEndExport {
  * one JSON line per message (the request as queued), and a summary in Chinese for the desk.
  * Months are taken in Beijing time, as the msgid is.
  */
-export async function exportUndelivered(dataSource: DataSource, month: string, outDir: string, now: Date): Promise<MonthEndExport> {
+export async function exportUndelivered(messages: OutboxMessageRepository, month: string, outDir: string, now: Date): Promise<MonthEndExport> {
   const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(month);
   if (!m) {
     throw new Error(`--month must be YYYY-MM, got ${month}`);
   }
   const from = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1) - 8 * 3600_000);
   const to = new Date(Date.UTC(Number(m[1]), Number(m[2]), 1) - 8 * 3600_000);
-  const rows = (
-    await dataSource.getRepository(OutboxMessage).find({
-      where: { infno: In([...SETTLEMENT_INFNOS]), status: In([...UNDELIVERED]) },
-      order: { id: 'ASC' },
-    })
-  ).filter((r) => r.createdAt >= from && r.createdAt < to);
+  const rows = await messages.findCreatedBetween(SETTLEMENT_INFNOS, UNDELIVERED, from, to);
 
   mkdirSync(outDir, { recursive: true });
   const details = join(outDir, `undelivered-${month}.jsonl`);

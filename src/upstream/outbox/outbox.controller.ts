@@ -5,7 +5,7 @@ import { DEFAULT_PAGE_SIZE } from '../../platform/api/page-query.dto';
 import { RequireScopes } from '../../platform/auth/decorators';
 import { principalOf } from '../../platform/auth/request-principal';
 import { ErrorBodyDto } from '../../platform/errors/error-body';
-import { CancelOutboxDto, OutboxAttemptDto, OutboxMessageDetailDto, OutboxMessageDto, OutboxQueryDto } from './outbox.dto';
+import { CancelOutboxDto, OutboxMessageDetailDto, OutboxMessageDto, OutboxQueryDto } from './outbox.dto';
 import { OutboxService } from './outbox.service';
 
 @ApiTags('admin')
@@ -27,7 +27,7 @@ export class OutboxController {
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   async get(@Param('id') id: string): Promise<OutboxMessageDetailDto> {
     const { message, attempts } = await this.outbox.get(id);
-    return { ...OutboxMessageDto.from(message), attemptLog: attempts.map((a) => OutboxAttemptDto.from(a)), reply: message.reply ? (JSON.parse(message.reply) as unknown) : null };
+    return OutboxMessageDetailDto.fromMessage(message, attempts);
   }
 
   @Post(':id/rerun')

@@ -78,4 +78,8 @@ export class OutboxAttemptDto {
 export class OutboxMessageDetailDto extends OutboxMessageDto {
   @ApiProperty({ type: [OutboxAttemptDto] }) attemptLog: OutboxAttemptDto[];
   @ApiProperty({ type: Object, nullable: true, description: 'The verified reply of the insurer' }) reply: unknown;
+
+  static fromMessage(m: OutboxMessage, attempts: readonly OutboxAttempt[]): OutboxMessageDetailDto {
+    return { ...OutboxMessageDto.from(m), attemptLog: attempts.map((a) => OutboxAttemptDto.from(a)), reply: m.reply ? (JSON.parse(m.reply) as unknown) : null };
+  }
 }

@@ -1,17 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AuditService } from '../../platform/audit/audit.service';
 import type { Principal } from '../../platform/auth/principal';
 import { Clock } from '../../platform/clock';
 import { GatewayConfig } from '../../platform/config/gateway-config';
-import { ConflictError, NotFoundError } from '../../platform/errors/domain-error';
+import { Transactions } from '../../platform/database/transactions';
 import { uuidv7 } from '../../platform/ids';
 import { INTERFACE_VERSION, OperatorType, RequestEnvelope, SIGN_TYPE, Unsigned } from '../protocol/envelope';
 import { beijingDateTime, beijingTimestamp } from '../protocol/msgid';
-import { MsgidSequence } from './msgid-sequence.entity';
-import { allocateMsgids } from './msgid-allocator';
+import { UPSTREAM_ERRORS } from '../upstream.errors';
+import { MsgidAllocator } from './msgid-allocator';
+import { MsgidSequenceRepository } from './msgid-sequence.repository';
 import { OutboxAttempt } from './outbox-attempt.entity';
 import { OutboxMessage, OutboxStatus } from './outbox-message.entity';
+import { OutboxListFilter, OutboxMessageRepository } from './outbox-message.repository';
 
 export interface OutboxItem {
   infno: string;
@@ -63,7 +65,10 @@ export class OutboxService {
   private readonly settledHandlers = new Map<string, SettledHandler[]>();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly messages: OutboxMessageRepository,
+    private readonly sequences: MsgidSequenceRepository,
+    private readonly msgids: MsgidAllocator,
     private readonly config: GatewayConfig,
     private readonly clock: Clock,
     private readonly audit: AuditService,
@@ -75,9 +80,10 @@ export class OutboxService {
       return [];
     }
     const now = this.clock.now();
-    const msgids = await allocateMsgids(manager, this.config.hospital.fixmedinsCode, now, items.length);
-    const rows = items.map((item, i) =>
-      manager.create(OutboxMessage, {
+    const msgids = await this.msgids.allocate(manager, this.config.hospital.fixmedinsCode, now, items.length);
+    return this.messages.add(
+      manager,
+      items.map((item, i) => ({
         id: uuidv7(),
         msgid: msgids[i],
         infno: item.infno,
@@ -97,13 +103,8 @@ export class OutboxService {
         updatedAt: now,
         finishedAt: null,
         cancelReason: null,
-      }),
+      })),
     );
-    // Chunked: SQLite limits the number of bound parameters per statement.
-    for (let i = 0; i < rows.length; i += 200) {
-      await manager.insert(OutboxMessage, rows.slice(i, i + 200));
-    }
-    return rows;
   }
 
   /**
@@ -138,7 +139,7 @@ export class OutboxService {
 
   /** Enqueue in a transaction of its own (for callers without a business record). */
   async enqueueNow(items: OutboxItem[]): Promise<OutboxMessage[]> {
-    return this.dataSource.transaction((manager) => this.enqueue(manager, items));
+    return this.transactions.run((manager) => this.enqueue(manager, items));
   }
 
   /**
@@ -147,7 +148,7 @@ export class OutboxService {
    */
   async detachedDraft(item: OutboxItem): Promise<Unsigned<RequestEnvelope>> {
     const now = this.clock.now();
-    const [msgid] = await this.dataSource.transaction((manager) => allocateMsgids(manager, this.config.hospital.fixmedinsCode, now, 1));
+    const [msgid] = await this.transactions.run((manager) => this.msgids.allocate(manager, this.config.hospital.fixmedinsCode, now, 1));
     return this.draft(item, msgid, now);
   }
 
@@ -176,30 +177,17 @@ export class OutboxService {
   }
 
   async get(idOrMsgid: string): Promise<{ message: OutboxMessage; attempts: OutboxAttempt[] }> {
-    const message = await this.dataSource.getRepository(OutboxMessage).findOne({ where: idOrMsgid.length === 30 ? { msgid: idOrMsgid } : { id: idOrMsgid } });
+    const message = await this.messages.findByIdOrMsgid(idOrMsgid);
     if (!message) {
-      throw new NotFoundError('OUTBOX_MESSAGE_NOT_FOUND', `报文 ${idOrMsgid} 不存在`);
+      throw UPSTREAM_ERRORS.raise('OUTBOX_MESSAGE_NOT_FOUND', { message: `报文 ${idOrMsgid} 不存在` });
     }
-    const attempts = await this.dataSource.getRepository(OutboxAttempt).find({ where: { messageId: message.id }, order: { startedAt: 'ASC', id: 'ASC' } });
+    const attempts = await this.messages.attemptsOf(message.id);
     return { message, attempts };
   }
 
   /** Newest first; `before` pages backwards by id. Bodies are left out. */
-  async list(filter: { status?: OutboxStatus; infno?: string; subjectKey?: string; before?: string; limit: number }): Promise<OutboxMessage[]> {
-    const qb = this.dataSource.getRepository(OutboxMessage).createQueryBuilder('m').orderBy('m.id', 'DESC').take(filter.limit);
-    if (filter.status) {
-      qb.andWhere('m.status = :status', { status: filter.status });
-    }
-    if (filter.infno) {
-      qb.andWhere('m.infno = :infno', { infno: filter.infno });
-    }
-    if (filter.subjectKey) {
-      qb.andWhere('m.subject_key = :subjectKey', { subjectKey: filter.subjectKey });
-    }
-    if (filter.before) {
-      qb.andWhere('m.id < :before', { before: filter.before });
-    }
-    return qb.getMany();
+  async list(filter: OutboxListFilter): Promise<OutboxMessage[]> {
+    return this.messages.list(filter);
   }
 
   /** Where some messages stand (for a capability showing its own records' delivery), by id; bodies are left out. */
@@ -207,10 +195,7 @@ export class OutboxService {
     if (ids.length === 0) {
       return new Map();
     }
-    const rows = await this.dataSource.getRepository(OutboxMessage).find({
-      where: { id: In([...ids]) },
-      select: { id: true, msgid: true, status: true, attempts: true, lastError: true, nextAttemptAt: true, queryFirst: true },
-    });
+    const rows = await this.messages.progressOf(ids);
     return new Map(
       rows.map((m) => [
         m.id,
@@ -227,18 +212,7 @@ export class OutboxService {
   }
 
   async countByStatus(): Promise<Record<OutboxStatus, number>> {
-    const rows = await this.dataSource
-      .getRepository(OutboxMessage)
-      .createQueryBuilder('m')
-      .select('m.status', 'status')
-      .addSelect('COUNT(*)', 'n')
-      .groupBy('m.status')
-      .getRawMany<{ status: OutboxStatus; n: string | number }>();
-    const counts = { pending: 0, unknown: 0, sending: 0, delivered: 0, rejected: 0, cancelled: 0 };
-    for (const r of rows) {
-      counts[r.status] = Number(r.n);
-    }
-    return counts;
+    return this.messages.countByStatus();
   }
 
   /** Withdraws a message that has not been delivered. Audited. */
@@ -246,17 +220,12 @@ export class OutboxService {
     const { message } = await this.get(idOrMsgid);
     if (message.status !== 'pending') {
       // unknown/sending may already have arrived: cancelling would lie about what the insurer holds.
-      throw new ConflictError('OUTBOX_NOT_CANCELLABLE', `报文状态为 ${message.status}，只有待发送（pending）的报文可以撤销`);
+      throw UPSTREAM_ERRORS.raise('OUTBOX_NOT_CANCELLABLE', { message: `报文状态为 ${message.status}，只有待发送（pending）的报文可以撤销` });
     }
     const now = this.clock.now();
-    await this.dataSource.transaction(async (manager) => {
-      const result = await manager.update(
-        OutboxMessage,
-        { id: message.id, status: 'pending' },
-        { status: 'cancelled', cancelReason: reason.slice(0, 200), finishedAt: now, updatedAt: now },
-      );
-      if (result.affected !== 1) {
-        throw new ConflictError('OUTBOX_NOT_CANCELLABLE', '报文刚被发送，无法撤销');
+    await this.transactions.run(async (manager) => {
+      if (!(await this.messages.cancelPending(manager, message.id, reason.slice(0, 200), now))) {
+        throw UPSTREAM_ERRORS.raise('OUTBOX_NOT_CANCELLABLE', { message: '报文刚被发送，无法撤销' });
       }
       await this.audit.record({ actor: by, action: 'outbox.cancel', outcome: 'success', details: { msgid: message.msgid, infno: message.infno, reason } }, manager);
     });
@@ -270,10 +239,10 @@ export class OutboxService {
   async rerun(idOrMsgid: string, by: Pick<Principal, 'type' | 'id'>): Promise<OutboxMessage> {
     const { message } = await this.get(idOrMsgid);
     if (message.status !== 'rejected' || !message.draft) {
-      throw new ConflictError('OUTBOX_NOT_RERUNNABLE', `报文状态为 ${message.status}，只有被拒绝（rejected）的报文可以重发`);
+      throw UPSTREAM_ERRORS.raise('OUTBOX_NOT_RERUNNABLE', { message: `报文状态为 ${message.status}，只有被拒绝（rejected）的报文可以重发` });
     }
     const draft = JSON.parse(message.draft) as Unsigned<RequestEnvelope>;
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const [copy] = await this.enqueue(manager, [
         {
           infno: message.infno,
@@ -302,21 +271,13 @@ export class OutboxService {
     }
     const now = this.clock.now();
     const cutoff = new Date(now.getTime() - days * 86_400_000);
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .update(OutboxMessage)
-      .set({ draft: null, envelope: null, reply: null })
-      .where('status = :status', { status: 'delivered' })
-      .andWhere('finished_at < :cutoff', { cutoff })
-      .andWhere('(draft IS NOT NULL OR envelope IS NOT NULL OR reply IS NOT NULL)')
-      .execute();
+    const bodiesPruned = await this.messages.pruneDeliveredBodies(cutoff);
     // Sequences of seconds long past can never be drawn from again.
-    const oldSecond = beijingTimestamp(new Date(now.getTime() - 2 * 86_400_000));
-    await this.dataSource.createQueryBuilder().delete().from(MsgidSequence).where('second < :oldSecond', { oldSecond }).execute();
-    return { bodiesPruned: result.affected ?? 0 };
+    await this.sequences.pruneBefore(beijingTimestamp(new Date(now.getTime() - 2 * 86_400_000)));
+    return { bodiesPruned };
   }
 
   async findByIds(ids: string[]): Promise<OutboxMessage[]> {
-    return this.dataSource.getRepository(OutboxMessage).find({ where: { id: In(ids) } });
+    return this.messages.findByIds(ids);
   }
 }

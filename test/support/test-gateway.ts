@@ -1,15 +1,10 @@
-import { request as httpRequest } from 'node:http';
-import { INTERFACE_VERSION, ReplyEnvelope, RequestEnvelope, signEnvelope, SIGN_TYPE, Unsigned } from '../upstream/protocol/envelope';
-import { beijingDateTime, beijingTimestamp, formatMsgid, MAX_SEQUENCE_PER_SECOND } from '../upstream/protocol/msgid';
-import { generateSm2Keys, SignatureKeys } from '../upstream/protocol/sm2-signer';
-import type { SandboxInsurer } from './sandbox-insurer';
-import { SANDBOX_HOSPITAL } from './seed-people';
+import type { SandboxInsurer } from '../../src/sandbox/sandbox-insurer';
+import { SANDBOX_HOSPITAL } from '../../src/sandbox/seed-people';
+import { INTERFACE_VERSION, ReplyEnvelope, RequestEnvelope, signEnvelope, SIGN_TYPE, Unsigned } from '../../src/upstream/protocol/envelope';
+import { beijingDateTime, beijingTimestamp, formatMsgid, MAX_SEQUENCE_PER_SECOND } from '../../src/upstream/protocol/msgid';
+import { generateSm2Keys, SignatureKeys } from '../../src/upstream/protocol/sm2-signer';
 
-/**
- * Helpers for specs that talk to the sandbox insurer: a stand-in gateway that signs envelopes,
- * and a bare HTTP client that reports socket-level failures (ECONNREFUSED, hang-ups) as they
- * are, without retries or pooling that would hide them. Not used by the sandbox itself.
- */
+/** For specs that talk to the sandbox insurer: a stand-in gateway that signs envelopes. */
 export interface TestGateway {
   cainfo: string;
   keys: SignatureKeys;
@@ -74,19 +69,6 @@ export function signedRequest<I>(
   return signEnvelope<RequestEnvelope<I>>(unsignedRequest(gateway, infno, input, overrides), gateway.keys);
 }
 
-/** A clock that stands still until told to move. */
-export class PinnedClock {
-  constructor(private at: Date) {}
-
-  now(): Date {
-    return new Date(this.at.getTime());
-  }
-
-  advance(ms: number): void {
-    this.at = new Date(this.at.getTime() + ms);
-  }
-}
-
 /** Sends an envelope in-process and returns the reply (any HTTP status but 200 throws). */
 export async function send(insurer: SandboxInsurer, envelope: unknown): Promise<ReplyEnvelope> {
   const res = await insurer.inject({ method: 'POST', url: '/api/transaction', payload: envelope as object });
@@ -94,36 +76,4 @@ export async function send(insurer: SandboxInsurer, envelope: unknown): Promise<
     throw new Error(`HTTP ${res.statusCode}: ${res.body}`);
   }
   return res.json<ReplyEnvelope>();
-}
-
-export interface RawResponse {
-  status: number;
-  body: unknown;
-}
-
-/** One POST/PUT/GET on a new connection; rejects with the socket error (code ECONNREFUSED, ECONNRESET…). */
-export function httpJson(method: string, url: string, body?: unknown, timeoutMs = 5000): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = httpRequest(
-      url,
-      {
-        method,
-        agent: false,
-        headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, body: text.length > 0 ? (JSON.parse(text) as unknown) : undefined });
-        });
-      },
-    );
-    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('client timeout'), { code: 'ETIMEDOUT' })));
-    req.on('error', reject);
-    req.end(payload);
-  });
 }

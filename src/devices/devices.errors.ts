@@ -1,0 +1,11 @@
+import { errorCatalogue } from '../platform/errors/error-catalogue';
+
+/** Every error code the devices capability (and its simulated-device controls) answers with. */
+export const DEVICE_ERRORS = errorCatalogue('devices', {
+  DEVICE_NOT_FOUND: { status: 404, message: '没有该编号的设备：请查看 GET /api/v1/devices' },
+  DEVICE_NOT_SIMULATED: { status: 400, message: '该设备是真实设备，不能模拟操作' },
+  SIMULATION_TEXT_MISSING: { status: 400, message: '扫码枪需要 text：要扫的内容' },
+  SIMULATION_NOTHING_TO_REMOVE: { status: 400, message: '扫码枪上没有可取走的卡片' },
+  SIMULATION_CARD_INVALID: { status: 400, message: '无法制作模拟社保卡' },
+  SEED_PERSON_NOT_FOUND: { status: 404, message: '沙箱中没有该人员' },
+});

@@ -1,0 +1,205 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, In } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { SqlDialect } from '../../platform/database/sql-dialect';
+import { OutboxAttempt } from './outbox-attempt.entity';
+import { OutboxMessage, OutboxStatus } from './outbox-message.entity';
+
+/** What the list of messages can be narrowed by; newest first, `before` pages backwards by id. */
+export interface OutboxListFilter {
+  status?: OutboxStatus;
+  infno?: string;
+  subjectKey?: string;
+  before?: string;
+  limit: number;
+}
+
+/** The columns a capability's progress view reads (no bodies). */
+export type MessageProgressRow = Pick<OutboxMessage, 'id' | 'msgid' | 'status' | 'attempts' | 'lastError' | 'nextAttemptAt' | 'queryFirst'>;
+
+/** Changes to a message the dispatcher makes while it holds the claim. */
+export type ClaimedChanges = QueryDeepPartialEntity<OutboxMessage>;
+
+/** SQLite limits the number of bound parameters per statement: inserts go in chunks. */
+const INSERT_CHUNK = 200;
+
+/**
+ * The outbox's messages and their attempts: every read and write of `outbox_message` and
+ * `outbox_attempt`. Methods that take a `manager` run in the caller's transaction; the others
+ * use the pool (PostgreSQL) or the one gated connection (SQLite).
+ */
+@Injectable()
+export class OutboxMessageRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private get reader(): EntityManager {
+    return this.dataSource.manager;
+  }
+
+  /** Inserts new messages in the caller's transaction and answers them as entities. */
+  async add(manager: EntityManager, messages: readonly OutboxMessage[]): Promise<OutboxMessage[]> {
+    const rows = messages.map((m) => manager.create(OutboxMessage, m));
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await manager.insert(OutboxMessage, rows.slice(i, i + INSERT_CHUNK));
+    }
+    return rows;
+  }
+
+  /**
+   * Takes up to `limit` due messages for `instanceId`. A message is due when it is pending or
+   * unknown and its time has come, or when it is `sending` under a lease that ran out (its
+   * instance died mid-send: it becomes a query-first message). A message waits while an earlier
+   * message with the same subject key is unfinished.
+   *
+   * PostgreSQL: `FOR UPDATE SKIP LOCKED` lets several instances claim side by side without
+   * waiting on or double-taking each other's rows. SQLite: one process owns the file and the
+   * statement runs in one write transaction.
+   */
+  async claimDue(instanceId: string, now: Date, leaseUntil: Date, limit: number): Promise<OutboxMessage[]> {
+    const rows = await this.dataSource.transaction(async (manager) => {
+      const sql = SqlDialect.of(manager);
+      const b = sql.binder();
+      const statement = `
+        UPDATE outbox_message SET
+          query_first = CASE WHEN status IN ('unknown', 'sending') THEN ${sql.trueLiteral} ELSE query_first END,
+          status = 'sending', claimed_by = ${b.bind(instanceId)}, lease_until = ${b.bind(leaseUntil)}, updated_at = ${b.bind(now)}
+        WHERE id IN (
+          SELECT m.id FROM outbox_message m
+          WHERE ((m.status IN ('pending', 'unknown') AND m.next_attempt_at <= ${b.bind(now)})
+                 OR (m.status = 'sending' AND m.lease_until < ${b.bind(now)}))
+            AND NOT (m.subject_key IS NOT NULL AND EXISTS (
+              SELECT 1 FROM outbox_message e
+              WHERE e.subject_key = m.subject_key AND e.id < m.id
+                AND e.status IN ('pending', 'unknown', 'sending')))
+          ORDER BY m.next_attempt_at, m.id
+          LIMIT ${b.bind(limit)}
+          ${sql.forUpdateSkipLocked})
+        RETURNING id`;
+      return (await sql.run<{ id: string }>(manager, statement, b.params)).rows;
+    });
+    if (rows.length === 0) {
+      return [];
+    }
+    const claimed = await this.reader.getRepository(OutboxMessage).findBy(rows.map((r) => ({ id: r.id })));
+    return claimed.sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  /**
+   * SQLite belongs to one gateway process, so at start every `sending` row is an orphan of a
+   * crashed run: it becomes unknown (ask before resending) at once. On PostgreSQL other
+   * instances may be alive and sending; there the lease decides (see claimDue), and this answers 0.
+   */
+  async releaseOrphans(now: Date): Promise<number> {
+    if (SqlDialect.of(this.dataSource).pg) {
+      return 0;
+    }
+    const result = await this.reader
+      .getRepository(OutboxMessage)
+      .update({ status: 'sending' }, { status: 'unknown', queryFirst: true, claimedBy: null, leaseUntil: null, nextAttemptAt: now, updatedAt: now });
+    return result.affected ?? 0;
+  }
+
+  /** Stores the signed envelope of a message `instanceId` holds (signed once, resent byte-identical). */
+  async storeEnvelope(id: string, instanceId: string, envelope: string): Promise<void> {
+    await this.reader.getRepository(OutboxMessage).update({ id, claimedBy: instanceId }, { envelope });
+  }
+
+  /**
+   * The final update, in the caller's transaction: takes effect only while `instanceId` still holds
+   * the claim on a `sending` message. Answers whether it did (exactly one caller ever sees true).
+   */
+  async settle(manager: EntityManager, id: string, instanceId: string, changes: ClaimedChanges): Promise<boolean> {
+    const result = await manager.update(OutboxMessage, { id, claimedBy: instanceId, status: 'sending' }, changes);
+    return result.affected === 1;
+  }
+
+  /** Puts a claimed message back for a later try (claim-guarded like `settle`). */
+  async reschedule(id: string, instanceId: string, changes: ClaimedChanges): Promise<void> {
+    await this.reader.getRepository(OutboxMessage).update({ id, claimedBy: instanceId, status: 'sending' }, changes);
+  }
+
+  async recordAttempt(attempt: QueryDeepPartialEntity<OutboxAttempt>): Promise<void> {
+    await this.reader.getRepository(OutboxAttempt).insert(attempt);
+  }
+
+  /** By id, or by msgid (30 characters). */
+  async findByIdOrMsgid(idOrMsgid: string): Promise<OutboxMessage | null> {
+    return this.reader.getRepository(OutboxMessage).findOne({ where: idOrMsgid.length === 30 ? { msgid: idOrMsgid } : { id: idOrMsgid } });
+  }
+
+  async attemptsOf(messageId: string): Promise<OutboxAttempt[]> {
+    return this.reader.getRepository(OutboxAttempt).find({ where: { messageId }, order: { startedAt: 'ASC', id: 'ASC' } });
+  }
+
+  async findByIds(ids: readonly string[]): Promise<OutboxMessage[]> {
+    return this.reader.getRepository(OutboxMessage).find({ where: { id: In([...ids]) } });
+  }
+
+  /** Newest first; `before` pages backwards by id. */
+  async list(filter: OutboxListFilter): Promise<OutboxMessage[]> {
+    const qb = this.reader.getRepository(OutboxMessage).createQueryBuilder('m').orderBy('m.id', 'DESC').take(filter.limit);
+    if (filter.status) {
+      qb.andWhere('m.status = :status', { status: filter.status });
+    }
+    if (filter.infno) {
+      qb.andWhere('m.infno = :infno', { infno: filter.infno });
+    }
+    if (filter.subjectKey) {
+      qb.andWhere('m.subject_key = :subjectKey', { subjectKey: filter.subjectKey });
+    }
+    if (filter.before) {
+      qb.andWhere('m.id < :before', { before: filter.before });
+    }
+    return qb.getMany();
+  }
+
+  async progressOf(ids: readonly string[]): Promise<MessageProgressRow[]> {
+    return this.reader.getRepository(OutboxMessage).find({
+      where: { id: In([...ids]) },
+      select: { id: true, msgid: true, status: true, attempts: true, lastError: true, nextAttemptAt: true, queryFirst: true },
+    });
+  }
+
+  async countByStatus(): Promise<Record<OutboxStatus, number>> {
+    const rows = await this.reader
+      .getRepository(OutboxMessage)
+      .createQueryBuilder('m')
+      .select('m.status', 'status')
+      .addSelect('COUNT(*)', 'n')
+      .groupBy('m.status')
+      .getRawMany<{ status: OutboxStatus; n: string | number }>();
+    const counts = { pending: 0, unknown: 0, sending: 0, delivered: 0, rejected: 0, cancelled: 0 };
+    for (const r of rows) {
+      counts[r.status] = Number(r.n);
+    }
+    return counts;
+  }
+
+  /** Cancels a message only while it is still pending, in the caller's transaction. Answers whether it did. */
+  async cancelPending(manager: EntityManager, id: string, reason: string, now: Date): Promise<boolean> {
+    const result = await manager.update(OutboxMessage, { id, status: 'pending' }, { status: 'cancelled', cancelReason: reason, finishedAt: now, updatedAt: now });
+    return result.affected === 1;
+  }
+
+  /** Empties draft, envelope and reply of messages delivered before `cutoff`. Answers how many. */
+  async pruneDeliveredBodies(cutoff: Date): Promise<number> {
+    const result = await this.reader
+      .createQueryBuilder()
+      .update(OutboxMessage)
+      .set({ draft: null, envelope: null, reply: null })
+      .where('status = :status', { status: 'delivered' })
+      .andWhere('finished_at < :cutoff', { cutoff })
+      .andWhere('(draft IS NOT NULL OR envelope IS NOT NULL OR reply IS NOT NULL)')
+      .execute();
+    return result.affected ?? 0;
+  }
+
+  /** Messages of `infnos` in `statuses` created in [from, to), oldest first (the month-end export). */
+  async findCreatedBetween(infnos: readonly string[], statuses: readonly OutboxStatus[], from: Date, to: Date): Promise<OutboxMessage[]> {
+    const rows = await this.reader.getRepository(OutboxMessage).find({
+      where: { infno: In([...infnos]), status: In([...statuses]) },
+      order: { id: 'ASC' },
+    });
+    return rows.filter((r) => r.createdAt >= from && r.createdAt < to);
+  }
+}
