@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { DrugCode } from './rules/scan-judgement';
-import type { CodeState, UploadState } from './trace-code.entities';
+import type { CodeState, UploadState } from './trace-codes.entity';
 
 /**
  * The hot SQL of trace-code capture, written once for SQLite and PostgreSQL.

@@ -8,7 +8,7 @@ import { ConflictError, DomainError, NotFoundError, type ErrorDetail } from '../
 import { uuidv7 } from '../platform/ids';
 import { completeCountProblem, lineCompleteness, maxCodes, type LineStatus } from './rules/line-rules';
 import { isDrugScan, judgeClassification, judgeScan, type DrugCode, type TraceRefusal } from './rules/scan-judgement';
-import { DeskLine, ProductMapping } from './trace-code.entities';
+import { DeskLine, ProductMapping } from './trace-codes.entity';
 import { alreadyDispensedDetail, splitOpenDetail, TraceCodeRefusedError, type CodeUse } from './trace-code.errors';
 import {
   activeUses,
