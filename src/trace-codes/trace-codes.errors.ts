@@ -46,8 +46,6 @@ export const TRACE_CODE_ERRORS = errorCatalogue('trace-codes', {
   TRACE_DESK_NO_ACTIVE_LINE: { status: 409, message: '本工位没有正在发药的处方行：请先在 HIS 中选择要发药的处方行，再扫码' },
 });
 
-export type TraceCodeErrorCode = (typeof TRACE_CODE_ERRORS.codes)[number];
-
 /** The most details one refusal lists (a 100,000-code batch may refuse many). */
 export const MAX_DETAILS = 1000;
 

@@ -27,6 +27,6 @@ const SERVICES = [DispensingLinesService, CodeCaptureService, StockService, Desk
   imports: [DevicesModule],
   controllers: [TraceCodesController],
   providers: [...REPOSITORIES, ...SERVICES, TraceCodesMetrics],
-  exports: [SettlementCodesService, CodeCaptureService],
+  exports: [SettlementCodesService],
 })
 export class TraceCodesModule {}
