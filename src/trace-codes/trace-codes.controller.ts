@@ -25,20 +25,32 @@ import {
   ScanResultDto,
   ScrapResultDto,
 } from './trace-codes.dto';
-import { TraceCodesService } from './trace-codes.service';
+import { CodeCaptureService } from './code-capture.service';
+import { DeskScansService } from './desk-scans.service';
+import { DispensingLinesService } from './dispensing-lines.service';
+import { ProductMappingsService } from './product-mappings.service';
+import { SettlementCodesService } from './settlement-codes.service';
+import { StockService } from './stock.service';
 
 @ApiTags('trace-codes')
 @Controller('api/v1/trace-codes')
 @RequireScopes('trace-codes')
 export class TraceCodesController {
-  constructor(private readonly traceCodes: TraceCodesService) {}
+  constructor(
+    private readonly lines: DispensingLinesService,
+    private readonly capture: CodeCaptureService,
+    private readonly stock: StockService,
+    private readonly settlementCodes: SettlementCodesService,
+    private readonly deskScans: DeskScansService,
+    private readonly mappings: ProductMappingsService,
+  ) {}
 
   @Put('visits/:visitId/lines')
   @ApiOperation({ summary: 'Declare or update dispensing lines of a visit (quantity in smallest units, split package flag)' })
   @ApiOkResponse({ type: CompletenessDto })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'TRACE_LINE_QUANTITY_BELOW_CODES, TRACE_LINE_HAS_CODES' })
   async declare(@Param('visitId') visitId: string, @Body() body: DeclareLinesDto, @Req() req: FastifyRequest): Promise<CompletenessDto> {
-    return this.traceCodes.declareLines(principalOf(req), visitId, body.lines);
+    return this.lines.declareLines(principalOf(req), visitId, body.lines);
   }
 
   @Post('scans')
@@ -48,7 +60,7 @@ export class TraceCodesController {
   @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'Not a drug code, expired pack, wrong drug, line full' })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'TRACE_CODE_ALREADY_DISPENSED (details[0].context: dispensedAt, visitId, lineNo), TRACE_CODE_SPLIT_OPEN (a whole-box line and a box opened for split dispensing), TRACE_CODE_SCRAPPED' })
   async scan(@Body() body: ScanDto, @Req() req: FastifyRequest): Promise<ScanResultDto> {
-    return this.traceCodes.scan(principalOf(req), body.visitId, body.lineNo, body.text);
+    return this.capture.scan(principalOf(req), body.visitId, body.lineNo, body.text);
   }
 
   @Post('batches')
@@ -59,7 +71,7 @@ export class TraceCodesController {
   @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'TRACE_BATCH_INVALID, TRACE_CODE_COUNT_MISMATCH, TRACE_CODE_DRUG_MISMATCH' })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'TRACE_BATCH_CONFLICT, TRACE_LINE_HAS_OTHER_CODES' })
   async batch(@Body() body: BatchDto, @Req() req: FastifyRequest): Promise<BatchResultDto> {
-    return this.traceCodes.batch(principalOf(req), body.visitId, body.lineNo, body.codes);
+    return this.capture.batch(principalOf(req), body.visitId, body.lineNo, body.codes);
   }
 
   @Post('receipts')
@@ -68,7 +80,7 @@ export class TraceCodesController {
   @ApiOperation({ summary: 'Stock-in: boxes become known as received' })
   @ApiCreatedResponse({ type: ReceiptResultDto })
   async receive(@Body() body: CodesDto, @Req() req: FastifyRequest): Promise<ReceiptResultDto> {
-    return this.traceCodes.receive(principalOf(req), body.codes);
+    return this.stock.receive(principalOf(req), body.codes);
   }
 
   @Post('returns')
@@ -79,7 +91,7 @@ export class TraceCodesController {
   @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'TRACE_RETURN_LINE_REQUIRED' })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'TRACE_CODE_NOT_DISPENSED' })
   async returnCodes(@Body() body: ReturnDto, @Req() req: FastifyRequest): Promise<ReturnResultDto> {
-    return this.traceCodes.returnCodes(principalOf(req), body.codes, body.reason, { visitId: body.visitId, lineNo: body.lineNo });
+    return this.stock.returnCodes(principalOf(req), body.codes, body.reason, { visitId: body.visitId, lineNo: body.lineNo });
   }
 
   @Post('scraps')
@@ -89,35 +101,35 @@ export class TraceCodesController {
   @ApiOkResponse({ type: ScrapResultDto })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'TRACE_CODE_DISPENSED' })
   async scrap(@Body() body: CodesWithReasonDto, @Req() req: FastifyRequest): Promise<ScrapResultDto> {
-    return this.traceCodes.scrap(principalOf(req), body.codes, body.reason);
+    return this.stock.scrap(principalOf(req), body.codes, body.reason);
   }
 
   @Get('visits/:visitId/completeness')
   @ApiOperation({ summary: 'Per line: codes held / needed and status; the lines still missing codes' })
   @ApiOkResponse({ type: CompletenessDto })
   async completeness(@Param('visitId') visitId: string): Promise<CompletenessDto> {
-    return this.traceCodes.completeness(visitId);
+    return this.settlementCodes.completeness(visitId);
   }
 
   @Get('visits/:visitId/fee-lines')
   @ApiOperation({ summary: 'The codes per fee line in the settlement upload shape (feedetl_sn, med_list_codg, drug_trac_codg, trdn_flag)' })
   @ApiOkResponse({ type: [FeeLineCodesDto] })
   async feeLines(@Param('visitId') visitId: string): Promise<FeeLineCodesDto[]> {
-    return this.traceCodes.feeLines(visitId);
+    return this.settlementCodes.feeLines(visitId);
   }
 
   @Put('desks/:desk/active-line')
   @ApiOperation({ summary: 'The line a pharmacy desk dispenses now: its scanner’s drug codes go there' })
   @ApiOkResponse({ type: LineProgressDto })
   async setDeskLine(@Param('desk') desk: string, @Body() body: LineRefDto, @Req() req: FastifyRequest): Promise<LineProgressDto> {
-    return this.traceCodes.setDeskLine(principalOf(req), desk, body.visitId, body.lineNo);
+    return this.deskScans.setDeskLine(principalOf(req), desk, body.visitId, body.lineNo);
   }
 
   @Put('product-mappings')
   @ApiOperation({ summary: 'Upsert drug product (first 7 digits / GTIN) → catalogue code mappings, for the drug-fit check' })
   @ApiOkResponse({ type: CountDto })
   async upsertMappings(@Body() body: MappingsDto, @Req() req: FastifyRequest): Promise<CountDto> {
-    return { count: await this.traceCodes.upsertMappings(principalOf(req), body.mappings) };
+    return { count: await this.mappings.upsert(principalOf(req), body.mappings) };
   }
 
   @Get('product-mappings')
@@ -125,6 +137,6 @@ export class TraceCodesController {
   @ApiQuery({ name: 'productCode', required: false })
   @ApiOkResponse({ type: [MappingViewDto] })
   async listMappings(@Query('productCode') productCode?: string): Promise<MappingViewDto[]> {
-    return (await this.traceCodes.listMappings(productCode)).map((m) => ({ productCode: m.productCode, medListCode: m.medListCode, drugName: m.drugName, updatedAt: new Date(m.updatedAt).toISOString() }));
+    return this.mappings.list(productCode);
   }
 }

@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import type { LineStatus } from './rules/line-rules';
+import type { DrugCode } from './rules/scan-judgement';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
 /** The most codes one request may carry (a batch, a receipt); the body limit (server.largeBodyLimitBytes, @LargeBody) applies too. */
@@ -142,12 +144,12 @@ export class LineProgressDto {
   @ApiProperty() splitPackage: boolean;
   @ApiProperty({ description: 'Codes the line holds' }) held: number;
   @ApiProperty({ description: 'Codes the line needs (the quantity; 1 for a split package)' }) needed: number;
-  @ApiProperty({ enum: ['complete', 'missing-codes', 'split-package'] }) status: string;
+  @ApiProperty({ enum: ['complete', 'missing-codes', 'split-package'] }) status: LineStatus;
 }
 
 export class ScanResultDto {
   @ApiProperty({ description: 'Canonical code: 20 digits, or 01<GTIN-14>21<serial>' }) code: string;
-  @ApiProperty({ enum: ['trace20', 'gs1'] }) form: string;
+  @ApiProperty({ enum: ['trace20', 'gs1'] }) form: DrugCode['form'];
   @ApiProperty({ description: 'First 7 digits, or the GTIN-14' }) productCode: string;
   @ApiProperty({ nullable: true, type: String }) batch: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'YYYY-MM-DD' }) expiry: string | null;
@@ -167,11 +169,12 @@ export class CompletenessDto {
   @ApiProperty({ type: [LineProgressDto], description: 'Lines still missing codes' }) missing: LineProgressDto[];
 }
 
+/** One fee line as the settlement upload (2207 / 2304 feedetail) carries its codes. */
 export class FeeLineCodesDto {
   @ApiProperty() feedetl_sn: string;
   @ApiProperty() med_list_codg: string;
   @ApiProperty({ type: [String] }) drug_trac_codg: string[];
-  @ApiProperty({ enum: ['0', '1'], description: "'1' split package (拆零)" }) trdn_flag: string;
+  @ApiProperty({ enum: ['0', '1'], description: "'1' split package (拆零)" }) trdn_flag: '0' | '1';
 }
 
 export class ReceiptResultDto {

@@ -1,6 +1,6 @@
 import type { GatewayFeature } from '../platform';
 import { TraceCodes1764374400000 } from './migrations/1764374400000-TraceCodes';
-import { TRACE_CODE_ENTITIES } from './trace-code.entities';
+import { TRACE_CODE_ENTITIES } from './trace-codes.entity';
 
 export const TRACE_CODES_FEATURE: GatewayFeature = {
   name: 'trace-codes',

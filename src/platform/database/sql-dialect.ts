@@ -128,6 +128,21 @@ export class SqlDialect {
   }
 }
 
+/**
+ * `items` in slices of at most `size`, in order: one statement per slice keeps an IN list or a
+ * multi-row VALUES under the driver's parameter limit (SQLite: 32,766) however long the input is.
+ */
+export function sqlChunks<T>(items: readonly T[], size: number): T[][] {
+  if (!Number.isInteger(size) || size < 1) {
+    throw new RangeError(`sqlChunks: size must be a positive integer, not ${size}`);
+  }
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) {
+    out.push(items.slice(i, i + size));
+  }
+  return out;
+}
+
 /** Collects parameters in the order their placeholders are written (see `SqlDialect.binder`). */
 export class SqlBinder {
   readonly params: unknown[] = [];

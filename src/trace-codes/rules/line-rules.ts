@@ -1,3 +1,6 @@
+import type { CatalogueError } from '../../platform/errors/error-catalogue';
+import { TRACE_CODE_ERRORS, TRACE_MESSAGES } from '../trace-codes.errors';
+
 /**
  * How many codes a dispensing line needs. Pure.
  *
@@ -43,6 +46,47 @@ export function completeCountProblem(line: LineShape, count: number): string | u
   }
   if (count !== line.quantity) {
     return `追溯码数量（${count}个）与发药数量（${line.quantity}）不符：每个最小包装一个追溯码；如为拆零发药，请将该行标记为拆零（splitPackage）`;
+  }
+  return undefined;
+}
+
+/** A line as stored, and as HIS now declares it. */
+export interface DeclaredLine extends LineShape {
+  lineNo: string;
+  medListCode: string;
+  drugName: string;
+}
+
+/**
+ * Whether HIS may change a stored line to `next`: 'unchanged', 'change', or the refusal. A line
+ * holding codes keeps its drug and its split flag (its boxes are dispensed whole or split-open by
+ * it), and its quantity cannot drop below the codes it holds.
+ */
+export function lineChange(stored: DeclaredLine & { codeCount: number }, next: DeclaredLine): 'unchanged' | 'change' | CatalogueError {
+  if (stored.quantity === next.quantity && stored.medListCode === next.medListCode && stored.drugName === next.drugName && stored.splitPackage === next.splitPackage) {
+    return 'unchanged';
+  }
+  const held = stored.codeCount;
+  if (held > 0 && stored.splitPackage !== next.splitPackage) {
+    return TRACE_CODE_ERRORS.raise('TRACE_LINE_HAS_CODES', { message: TRACE_MESSAGES.lineSplitFlagLocked(next.lineNo, held) });
+  }
+  if (held > 0 && stored.medListCode !== next.medListCode) {
+    return TRACE_CODE_ERRORS.raise('TRACE_LINE_HAS_CODES', { message: TRACE_MESSAGES.lineDrugLocked(next.lineNo, held) });
+  }
+  if (next.quantity < held) {
+    return TRACE_CODE_ERRORS.raise('TRACE_LINE_QUANTITY_BELOW_CODES', { message: TRACE_MESSAGES.quantityBelowCodes(next.lineNo, held, next.quantity) });
+  }
+  return 'change';
+}
+
+/** Each line once per request (TRACE_LINE_DUPLICATE otherwise). */
+export function duplicateLineRefusal(lines: readonly { lineNo: string }[]): CatalogueError | undefined {
+  const seen = new Set<string>();
+  for (const l of lines) {
+    if (seen.has(l.lineNo)) {
+      return TRACE_CODE_ERRORS.raise('TRACE_LINE_DUPLICATE', { message: TRACE_MESSAGES.lineDuplicate(l.lineNo) });
+    }
+    seen.add(l.lineNo);
   }
   return undefined;
 }

@@ -1,8 +1,9 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
- * Tables of trace-code capture (migration TraceCodes). The hot paths (capture, return) use SQL
- * written for both databases in trace-code.store.ts; these entities serve the rest.
+ * Tables of trace-code capture (migration TraceCodes). Each table has its repository
+ * (dispensing-line, trace-code, trace-code-use, product-mapping, desk-line .repository.ts), which
+ * writes the hot paths (capture, return) as set-based SQL for both databases.
  */
 
 /**
