@@ -32,8 +32,11 @@ export class IdentitySessionRepository {
     return rows.map((r) => r.id);
   }
 
-  /** Inserts or updates the session. */
-  async save(row: IdentitySession, m: EntityManager = this.dataSource.manager): Promise<void> {
+  /**
+   * Inserts or updates the session, in the caller's transaction (`Transactions.run`): `save()` is a
+   * read and a write, and on SQLite a write transaction must go through the gate.
+   */
+  async save(row: IdentitySession, m: EntityManager): Promise<void> {
     await m.getRepository(IdentitySession).save(row);
   }
 }
