@@ -60,9 +60,14 @@ export class DeviceIntakeService implements OnApplicationBootstrap, OnApplicatio
     if (event.type === 'ssse-card') {
       const read = event.read.result;
       const at = event.read.at;
-      const details = { deviceId: event.deviceId, result: read.kind, ...(read.kind === 'authentication-required' ? { reason: read.reason.code } : {}) };
+      const reason = read.kind === 'authentication-required' ? { reason: read.reason.code } : {};
+      const details = { deviceId: event.deviceId, result: read.kind, ...reason };
       return (stored, row, principal) =>
-        this.verdicts.refreshAndSave(row, { ...stored, evidence: addEvidence(stored.evidence, 'card', { read, at }) }, { principal, action: 'identity.card-read', details });
+        this.verdicts.refreshAndSave(row, { ...stored, evidence: addEvidence(stored.evidence, 'card', { read, at }) }, {
+          principal,
+          action: 'identity.card-read',
+          details,
+        });
     }
     if (event.type === 'id-card') {
       const identity = event.read.identity;
@@ -84,15 +89,24 @@ export class DeviceIntakeService implements OnApplicationBootstrap, OnApplicatio
   private async applyAtDesk(event: DeviceEvent, actor: Principal, apply: Apply): Promise<void> {
     const now = this.clock.now();
     const latest = await this.repository.findLatestAtDesk(event.desk, now);
-    const named = event.type === 'ssse-card' && event.read.result.kind === 'complete' ? event.read.result.card.ssn : event.type === 'id-card' ? event.read.identity.idNumber : undefined;
+    const named = namedPerson(event);
     // The desk's latest session takes the read while it is still being resolved, or when the read names its person;
     // after a final verdict, a read of somebody else starts the next patient's session (HIS adopts it).
-    const open =
-      latest && (latest.verdict === 'INCOMPLETE' || latest.verdict === 'MISMATCH' || (named !== undefined && latest.subjectKey === personKey(this.pii, named))) ? latest : undefined;
+    const unresolved = latest?.verdict === 'INCOMPLETE' || latest?.verdict === 'MISMATCH';
+    const samePerson = named !== undefined && latest?.subjectKey === personKey(this.pii, named);
+    const open = latest && (unresolved || samePerson) ? latest : undefined;
     const id = open?.id ?? uuidv7();
     await this.locks.run(id, async () => {
       const row = open ? await this.sessions.load(id) : this.sessions.newRow(id, event.desk, actor, now);
       return apply(open ? this.cipher.read(row) : { evidence: {} }, row, actor);
     });
   }
+}
+
+/** The ID number a read names: a card read in full, or an ID card. */
+function namedPerson(event: DeviceEvent): string | undefined {
+  if (event.type === 'ssse-card') {
+    return event.read.result.kind === 'complete' ? event.read.result.card.ssn : undefined;
+  }
+  return event.type === 'id-card' ? event.read.identity.idNumber : undefined;
 }

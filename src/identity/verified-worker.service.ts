@@ -8,7 +8,7 @@ import type { DoctorViewDto } from './identity.dto';
 import { IDENTITY_ERRORS } from './identity.errors';
 import { toDoctorViewDto, toWorkerInjury, type WorkerInjury } from './identity.mapper';
 import { personKey, personSubject } from './person-key';
-import type { InsurerPersonAnswer } from './rules/evidence';
+import type { InsurerPersonAnswer, SessionEvidence } from './rules/evidence';
 import type { TokenExpectation, VerifiedToken } from './rules/token';
 import { SessionEvidenceCipher } from './session-evidence';
 import { VerificationTokenService } from './verification-token.service';
@@ -71,7 +71,12 @@ export class VerifiedWorkerService {
     };
   }
 
-  private async verifiedRecord(token: string | undefined, principal: Principal, action: string, expected: Partial<TokenExpectation> = {}): Promise<VerifiedRecord> {
+  private async verifiedRecord(
+    token: string | undefined,
+    principal: Principal,
+    action: string,
+    expected: Partial<TokenExpectation> = {},
+  ): Promise<VerifiedRecord> {
     let claims: VerifiedToken;
     try {
       claims = this.tokens.checkToken(token, expected);
@@ -81,13 +86,20 @@ export class VerifiedWorkerService {
     }
     const row = await this.sessions.findById(claims.sessionId);
     const stored = row ? this.cipher.read(row) : undefined;
-    const insurer = stored?.evidence.insurer;
-    const cached = stored?.evidence.coverageCache;
-    const found = insurer?.kind === 'answer' ? { answer: insurer.answer, source: 'insurer' as const } : cached ? { answer: cached.answer, source: 'coverageCache' as const } : undefined;
-    if (!row || row.subjectKey !== claims.subjectKey || !found || personKey(this.pii, found.answer.baseinfo.certno) !== claims.subjectKey) {
+    const found = stored ? recordOf(stored.evidence) : undefined;
+    const certno = found?.answer.baseinfo.certno;
+    if (!row || row.subjectKey !== claims.subjectKey || !found || certno === undefined || personKey(this.pii, certno) !== claims.subjectKey) {
       throw IDENTITY_ERRORS.raise('TOKEN_SESSION_GONE');
     }
-    await this.audit.record({ actor: principal, action, outcome: 'success', subject: personSubject(found.answer.baseinfo.certno), details: { sessionId: row.id } });
+    await this.audit.record({ actor: principal, action, outcome: 'success', subject: personSubject(certno), details: { sessionId: row.id } });
     return { claims, sessionId: row.id, ...found };
   }
+}
+
+/** The insurer's live answer, else the cached one (used while the insurer was away). */
+function recordOf(evidence: SessionEvidence): Pick<VerifiedRecord, 'answer' | 'source'> | undefined {
+  if (evidence.insurer?.kind === 'answer') {
+    return { answer: evidence.insurer.answer, source: 'insurer' };
+  }
+  return evidence.coverageCache ? { answer: evidence.coverageCache.answer, source: 'coverageCache' } : undefined;
 }
