@@ -8,14 +8,13 @@ import { IdentitySessionRepository } from './identity-session.repository';
 import type { SessionDto } from './identity.dto';
 import { IDENTITY_ERRORS } from './identity.errors';
 import { InsurerLookupService } from './insurer-lookup.service';
+import type { VisitKind } from './rules/checks';
 import { addEvidence } from './rules/evidence';
 import { SessionEvidenceCipher, type StoredEvidence } from './session-evidence';
 import { SessionLocks } from './session-locks';
 import { SessionVerdictService } from './session-verdict.service';
 
 const RECHECK = systemPrincipal('identity-recheck', 'identity re-check');
-
-export type VisitKind = 'outpatient' | 'inpatient';
 
 export interface CreateSessionInput {
   desk: string;
