@@ -4,27 +4,31 @@ import type { FastifyRequest } from 'fastify';
 import { RequireScopes } from '../platform/auth/decorators';
 import { principalOf } from '../platform/auth/request-principal';
 import { AddQrDto, CreateSessionDto, DoctorViewDto, DoctorViewRequestDto, SessionDto, StaffConfirmationDto } from './identity.dto';
-import { IdentityService } from './identity.service';
+import { IdentitySessionsService } from './identity-sessions.service';
+import { VerifiedWorkerService } from './verified-worker.service';
 
 @ApiTags('identity')
 @Controller('api/v1/identity')
 @RequireScopes('identity')
 export class IdentityController {
-  constructor(private readonly identity: IdentityService) {}
+  constructor(
+    private readonly sessions: IdentitySessionsService,
+    private readonly workers: VerifiedWorkerService,
+  ) {}
 
   @Post('sessions')
   @HttpCode(201)
   @ApiOperation({ summary: 'Start (or adopt the desk’s waiting) person–card–code verification session for a visit' })
   @ApiCreatedResponse({ type: SessionDto })
   async create(@Body() body: CreateSessionDto, @Req() req: FastifyRequest): Promise<SessionDto> {
-    return (await this.identity.create(principalOf(req), body)) as SessionDto;
+    return this.sessions.create(principalOf(req), body);
   }
 
   @Get('sessions/:id')
   @ApiOperation({ summary: 'The session’s verdict, checks, what is missing, and the token when MATCH' })
   @ApiOkResponse({ type: SessionDto })
   async get(@Param('id') id: string): Promise<SessionDto> {
-    return (await this.identity.get(id)) as SessionDto;
+    return this.sessions.get(id);
   }
 
   @Post('sessions/:id/qr')
@@ -32,7 +36,7 @@ export class IdentityController {
   @ApiOperation({ summary: 'Add a scanned QR code (decoded online by the insurer, 1161)' })
   @ApiOkResponse({ type: SessionDto })
   async addQr(@Param('id') id: string, @Body() body: AddQrDto, @Req() req: FastifyRequest): Promise<SessionDto> {
-    return (await this.identity.addQr(id, body.text, principalOf(req))) as SessionDto;
+    return this.sessions.addQr(id, body.text, principalOf(req));
   }
 
   @Post('sessions/:id/staff-confirmation')
@@ -40,7 +44,7 @@ export class IdentityController {
   @ApiOperation({ summary: 'Record a staff member’s visual confirmation of the person (who and when)' })
   @ApiOkResponse({ type: SessionDto })
   async confirm(@Param('id') id: string, @Body() body: StaffConfirmationDto, @Req() req: FastifyRequest): Promise<SessionDto> {
-    return (await this.identity.addStaffConfirmation(id, { staffId: body.staffId, staffName: body.staffName }, principalOf(req))) as SessionDto;
+    return this.sessions.addStaffConfirmation(id, { staffId: body.staffId, staffName: body.staffName }, principalOf(req));
   }
 
   @Get('doctor-view')
@@ -48,7 +52,7 @@ export class IdentityController {
   @ApiOperation({ summary: 'Doctor view: the worker’s determination, injured body part or occupational disease, category' })
   @ApiOkResponse({ type: DoctorViewDto })
   async doctorView(@Headers('x-verification-token') token: string | undefined, @Req() req: FastifyRequest): Promise<DoctorViewDto> {
-    return (await this.identity.doctorView(token, principalOf(req))) as DoctorViewDto;
+    return this.workers.doctorView(token, principalOf(req));
   }
 
   @Post('doctor-view')
@@ -56,6 +60,6 @@ export class IdentityController {
   @ApiOperation({ summary: 'Doctor view, with the token in the body' })
   @ApiOkResponse({ type: DoctorViewDto })
   async doctorViewPost(@Body() body: DoctorViewRequestDto, @Req() req: FastifyRequest): Promise<DoctorViewDto> {
-    return (await this.identity.doctorView(body.token, principalOf(req))) as DoctorViewDto;
+    return this.workers.doctorView(body.token, principalOf(req));
   }
 }

@@ -5,10 +5,12 @@ import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
-import { IdentityService } from '../../src/identity/identity.service';
+import { personKey } from '../../src/identity/person-key';
+import { VerificationTokenService } from '../../src/identity/verification-token.service';
 import { ApiKeyService } from '../../src/platform/auth/api-key.service';
 import { Clock } from '../../src/platform/clock';
 import type { GatewayConfig } from '../../src/platform/config/gateway-config';
+import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { SEED } from '../../src/sandbox/seed-people';
 import { UPSTREAM_LINK, type UpstreamLink } from '../../src/upstream/upstream-link';
 import { eventually } from '../support/eventually';
@@ -167,7 +169,7 @@ describe('identity verification (人、卡、码相符)', () => {
     }
     expect(audit.find((a) => a.action === 'identity.card-read')?.actor_id).toBe('device:a-card');
     expect(JSON.stringify(audit)).not.toContain(SEED.activeFingers.certno);
-    const subjectKey = app.get(IdentityService).subjectKey(SEED.activeFingers.certno);
+    const subjectKey = personKey(app.get(PiiCryptoService), SEED.activeFingers.certno);
     expect(audit.some((a) => a.action === 'identity.verdict' && a.subject_hash === subjectKey)).toBe(true);
   });
 
@@ -176,7 +178,7 @@ describe('identity verification (人、卡、码相符)', () => {
     const match = (await api.post(`/api/v1/identity/sessions/${s.id}/qr`, { text: await qrFor(SEED.dotName.certno) }).expect(200)).body as Session;
     expect(match.verdict).toBe('MATCH');
     const token = match.token as string;
-    const identity = app.get(IdentityService);
+    const identity = app.get(VerificationTokenService);
     expect(identity.checkToken(token, { idNumber: SEED.dotName.certno, visitId: `V${visit}` })).toMatchObject({ sessionId: s.id, visitId: `V${visit}` });
     expect(() => identity.checkToken(token, { idNumber: SEED.activeFingers.certno })).toThrow(expect.objectContaining({ code: 'TOKEN_WRONG_PERSON' }));
     expect(() => identity.checkToken(token, { hospitalCode: 'H64010400123' })).toThrow(expect.objectContaining({ code: 'TOKEN_WRONG_HOSPITAL' }));

@@ -29,7 +29,7 @@ import {
   qrDecoded,
   SEED,
   staffConfirmed,
-} from './rules.fixtures';
+} from '../../../test/support/identity-fixtures';
 
 const CJK = /[\u4e00-\u9fff]/;
 const TODAY = '2026-11-25';

@@ -1,5 +1,5 @@
 import { addEvidence, emptyEvidence, presentSources, withoutEvidence } from './evidence';
-import { cardRead, idCardRead, qrDecoded, SEED, staffConfirmed, UNREACHABLE } from './rules.fixtures';
+import { cardRead, idCardRead, qrDecoded, SEED, staffConfirmed, UNREACHABLE } from '../../../test/support/identity-fixtures';
 
 describe('session evidence', () => {
   it('grows one source at a time without changing the earlier object', () => {

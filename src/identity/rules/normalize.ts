@@ -96,3 +96,8 @@ export function idNumbersMatch(a: string, b: string): boolean {
   const nb = normalizedIdNumber(b);
   return na.valid && nb.valid && na.value === nb.value;
 }
+
+/** A card serial number (卡识别码) as comparable text: the one place card serials are keyed. */
+export function cardSnKey(sn: string): string {
+  return sn.trim().toUpperCase();
+}

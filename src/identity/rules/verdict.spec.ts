@@ -20,7 +20,7 @@ import {
   qrDecoded,
   staffConfirmed,
   type SeedPerson,
-} from './rules.fixtures';
+} from '../../../test/support/identity-fixtures';
 import { decideVerdict, evaluate, type EvaluationContext, type MissingItem, type Verdict } from './verdict';
 
 const CJK = /[\u4e00-\u9fff]/;

@@ -19,7 +19,7 @@ import {
   type VisitKind,
 } from './checks';
 import type { EvidenceSource, InsurerPersonAnswer, SessionEvidence } from './evidence';
-import { nameKey, normalizedIdNumber, normalizeName } from './normalize';
+import { cardSnKey, nameKey, normalizedIdNumber, normalizeName } from './normalize';
 
 /**
  * The verdict of one session's evidence: are person, card and code the same person (人、卡、码相符),
@@ -215,7 +215,7 @@ export function evaluate(evidence: SessionEvidence, context: EvaluationContext):
     const presentedSn = card.read.card.cardSn;
     const recordCard = record?.answer.card;
     const sameCard =
-      recordCard !== undefined && presentedSn.trim().toUpperCase() === recordCard.card_sn.trim().toUpperCase();
+      recordCard !== undefined && cardSnKey(presentedSn) === cardSnKey(recordCard.card_sn);
     const dates: { source: 'card' | 'insurer' | 'coverageCache'; validUntil: string }[] = [
       { source: 'card', validUntil: card.read.card.validUntil },
     ];

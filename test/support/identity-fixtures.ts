@@ -1,9 +1,9 @@
-import type { SsseCard, SsseCardPublicInfo } from '../../../drivers/protocols/ssse-card-types';
-import type { IdCardIdentity } from '../../../drivers/protocols/id-card-text';
-import { SANDBOX_HOSPITAL, SEED, type SeedPerson } from '../../sandbox/seed-people';
-import { baseInfo, personOutput } from '../../sandbox/transactions/person-view';
-import type { QrDecodeOutput } from '../../sandbox/transactions/qr-decode';
-import { beijingDateTime } from '../../upstream/protocol/msgid';
+import type { SsseCard, SsseCardPublicInfo } from '../../drivers/protocols/ssse-card-types';
+import type { IdCardIdentity } from '../../drivers/protocols/id-card-text';
+import { SANDBOX_HOSPITAL, SEED, type SeedPerson } from '../../src/sandbox/seed-people';
+import { baseInfo, personOutput } from '../../src/sandbox/transactions/person-view';
+import type { QrDecodeOutput } from '../../src/sandbox/transactions/qr-decode';
+import { beijingDateTime } from '../../src/upstream/protocol/msgid';
 import type {
   CachedCoverage,
   CardEvidence,
@@ -14,8 +14,8 @@ import type {
   QrDecodeAnswer,
   QrEvidence,
   StaffConfirmation,
-} from './evidence';
-import type { EvaluationContext } from './verdict';
+} from '../../src/identity/rules/evidence';
+import type { EvaluationContext } from '../../src/identity/rules/verdict';
 
 /**
  * Evidence for the identity-rule specs, built from the sandbox insurer's seed people so the specs

@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '../platform/audit/audit.service';
+import type { Principal } from '../platform/auth/principal';
+import { CatalogueError } from '../platform/errors/error-catalogue';
+import { PiiCryptoService } from '../platform/pii/pii-crypto.service';
+import { IdentitySessionRepository } from './identity-session.repository';
+import type { DoctorViewDto } from './identity.dto';
+import { IDENTITY_ERRORS } from './identity.errors';
+import { toDoctorViewDto, toWorkerInjury, type WorkerInjury } from './identity.mapper';
+import { personKey, personSubject } from './person-key';
+import type { InsurerPersonAnswer, SessionEvidence } from './rules/evidence';
+import type { TokenExpectation, VerifiedToken } from './rules/token';
+import { SessionEvidenceCipher } from './session-evidence';
+import { VerificationTokenService } from './verification-token.service';
+
+/** The verified worker as forms need it (workerForForms); insurer data only. */
+export interface FormsWorker extends WorkerInjury {
+  visitId: string;
+  psnNo: string;
+  name: string;
+  /** GB/T 2261.1: 1 male, 2 female. */
+  gend: string;
+  birthDate: string;
+  idNumber: string;
+}
+
+/** The insurer's record behind a MATCH: live, or the coverage cache while the insurer was away. */
+interface VerifiedRecord {
+  claims: VerifiedToken;
+  sessionId: string;
+  answer: InsurerPersonAnswer;
+  source: 'insurer' | 'coverageCache';
+}
+
+/**
+ * What other parts need to know about a verified worker, given the verification token of a MATCH:
+ * the doctor view, and the worker for filling a form. Every read is audited, a refused one too.
+ */
+@Injectable()
+export class VerifiedWorkerService {
+  constructor(
+    private readonly tokens: VerificationTokenService,
+    private readonly sessions: IdentitySessionRepository,
+    private readonly cipher: SessionEvidenceCipher,
+    private readonly pii: PiiCryptoService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** The doctor view: the worker's determination, injured parts or occupational disease, category. */
+  async doctorView(token: string | undefined, principal: Principal): Promise<DoctorViewDto> {
+    const record = await this.verifiedRecord(token, principal, 'identity.doctor-view');
+    return toDoctorViewDto(record.answer, record.source, { sessionId: record.sessionId, visitId: record.claims.visitId });
+  }
+
+  /**
+   * The verified worker for filling a form (forms): the doctor view plus the person's name, sex,
+   * birth date and ID number from the insurer's answer. Audited like the doctor view.
+   */
+  async workerForForms(token: string | undefined, visitId: string, principal: Principal): Promise<FormsWorker> {
+    // The token must be for the form's visit: a form is never filled with another visit's worker.
+    const { claims, answer } = await this.verifiedRecord(token, principal, 'identity.forms-worker', { visitId });
+    const { baseinfo } = answer;
+    return {
+      visitId: claims.visitId,
+      psnNo: baseinfo.psn_no,
+      name: baseinfo.psn_name,
+      gend: baseinfo.gend,
+      birthDate: baseinfo.brdy,
+      idNumber: baseinfo.certno,
+      ...toWorkerInjury(answer),
+    };
+  }
+
+  private async verifiedRecord(
+    token: string | undefined,
+    principal: Principal,
+    action: string,
+    expected: Partial<TokenExpectation> = {},
+  ): Promise<VerifiedRecord> {
+    let claims: VerifiedToken;
+    try {
+      claims = this.tokens.checkToken(token, expected);
+    } catch (e) {
+      await this.audit.record({ actor: principal, action, outcome: 'denied', details: { code: (e as CatalogueError).code } });
+      throw e;
+    }
+    const row = await this.sessions.findById(claims.sessionId);
+    const stored = row ? this.cipher.read(row) : undefined;
+    const found = stored ? recordOf(stored.evidence) : undefined;
+    const certno = found?.answer.baseinfo.certno;
+    if (!row || row.subjectKey !== claims.subjectKey || !found || certno === undefined || personKey(this.pii, certno) !== claims.subjectKey) {
+      throw IDENTITY_ERRORS.raise('TOKEN_SESSION_GONE');
+    }
+    await this.audit.record({ actor: principal, action, outcome: 'success', subject: personSubject(certno), details: { sessionId: row.id } });
+    return { claims, sessionId: row.id, ...found };
+  }
+}
+
+/** The insurer's live answer, else the cached one (used while the insurer was away). */
+function recordOf(evidence: SessionEvidence): Pick<VerifiedRecord, 'answer' | 'source'> | undefined {
+  if (evidence.insurer?.kind === 'answer') {
+    return { answer: evidence.insurer.answer, source: 'insurer' };
+  }
+  return evidence.coverageCache ? { answer: evidence.coverageCache.answer, source: 'coverageCache' } : undefined;
+}
