@@ -1,10 +1,15 @@
-import { Logger } from '@nestjs/common';
-import { DataSource, In, IsNull, LessThan, Not } from 'typeorm';
+import { Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../platform/audit/audit.service';
+import { systemPrincipal } from '../platform/auth/principal';
 import { Clock } from '../platform/clock';
 import { GatewayConfig } from '../platform/config/gateway-config';
-import { FormDocument, FormStatus } from './form-document.entity';
-import { FormStorage } from './form-storage';
+import { Transactions } from '../platform/database/transactions';
+import { FormDocument } from './form-document.entity';
+import { FormDocumentRepository } from './form-document.repository';
+import { FormStorageService } from './form-storage.service';
+
+/** The background job that applies retention (registered with the JobRunner by the forms module). */
+export const FORMS_RETENTION_JOB = 'forms.retention';
 
 export interface PruneReport {
   dryRun: boolean;
@@ -27,16 +32,19 @@ export function keepUntil(config: GatewayConfig, signedAt: Date): Date | null {
   return until;
 }
 
-/** Forms retention: used by the forms module's interval job and by the CLI (`forms prune`). */
-export class FormsRetention {
-  private readonly logger = new Logger(FormsRetention.name);
+/** Forms retention: run by the `forms.retention` background job and by the CLI (`forms prune`). */
+@Injectable()
+export class FormRetentionService {
+  private readonly logger = new Logger(FormRetentionService.name);
+  private readonly actor = systemPrincipal(FORMS_RETENTION_JOB);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly forms: FormDocumentRepository,
+    private readonly transactions: Transactions,
     private readonly config: GatewayConfig,
     private readonly clock: Clock,
     private readonly audit: AuditService,
-    private readonly storage: FormStorage,
+    private readonly storage: FormStorageService,
   ) {}
 
   /**
@@ -47,43 +55,20 @@ export class FormsRetention {
   async prune(dryRun: boolean): Promise<PruneReport> {
     const now = this.clock.now();
     const cutoff = new Date(now.getTime() - this.config.forms.retention.draftDays * 86_400_000);
-    const repo = this.dataSource.getRepository(FormDocument);
-    const drafts = await repo.find({ where: { status: 'draft', updatedAt: LessThan(cutoff) }, select: { id: true } });
-    const settledStatuses: FormStatus[] = ['signed', 'acknowledged', 'rejected'];
+    const drafts = await this.forms.staleDraftIds(cutoff);
     // A signed form whose upload is still queued stays until the insurer has answered.
-    const expired = (await repo.find({ where: { status: In(settledStatuses), keepUntil: LessThan(now) } })).filter(
-      (r) => r.keepUntil !== null && r.keepUntil.getTime() < now.getTime() && !(r.status === 'signed' && r.outboxMessageId !== null),
-    );
-    const report: PruneReport = { dryRun, drafts: [], signed: [] };
+    const expired = await this.forms.expiredSigned(now);
     if (dryRun) {
-      return { dryRun, drafts: drafts.map((d) => d.id), signed: expired.map((r) => r.id) };
+      return { dryRun, drafts, signed: expired.map((r) => r.id) };
     }
-    const system = { type: 'system' as const, id: 'forms.retention' };
-    for (const { id } of drafts) {
-      await this.dataSource.transaction(async (m) => {
-        const result = await m.delete(FormDocument, { id, status: 'draft', updatedAt: LessThan(cutoff) });
-        if (result.affected === 1) {
-          report.drafts.push(id);
-          await this.audit.record({ actor: system, action: 'forms.retention.delete', outcome: 'success', details: { formId: id, kind: 'draft' } }, m);
-        }
-      });
+    const report: PruneReport = { dryRun, drafts: [], signed: [] };
+    for (const id of drafts) {
+      if (await this.deleteDraft(id, cutoff)) {
+        report.drafts.push(id);
+      }
     }
     for (const row of expired) {
-      const deleted = await this.dataSource.transaction(async (m) => {
-        const result = await m.delete(FormDocument, { id: row.id, status: row.status, keepUntil: LessThan(now), signedAt: Not(IsNull()) });
-        if (result.affected !== 1) {
-          return false;
-        }
-        await this.audit.record(
-          { actor: system, action: 'forms.retention.delete', outcome: 'success', details: { formId: row.id, formNo: row.formNo, version: row.version, keepUntil: row.keepUntil?.toISOString() } },
-          m,
-        );
-        return true;
-      });
-      if (deleted && row.filePath) {
-        this.storage.remove(row.filePath);
-        report.signed.push(row.id);
-      } else if (deleted) {
+      if (await this.deleteSigned(row, now)) {
         report.signed.push(row.id);
       }
     }
@@ -91,5 +76,38 @@ export class FormsRetention {
       this.logger.log(`forms retention: deleted ${report.drafts.length} draft(s) and ${report.signed.length} signed form(s) past keep-until`);
     }
     return report;
+  }
+
+  private deleteDraft(id: string, cutoff: Date): Promise<boolean> {
+    return this.transactions.run(async (m) => {
+      if (!(await this.forms.deleteStaleDraft(id, cutoff, m))) {
+        return false;
+      }
+      await this.audit.record({ actor: this.actor, action: 'forms.retention.delete', outcome: 'success', details: { formId: id, kind: 'draft' } }, m);
+      return true;
+    });
+  }
+
+  /** The row, then its file: a crash in between leaves an unreferenced file, never a row pointing at nothing. */
+  private async deleteSigned(row: FormDocument, now: Date): Promise<boolean> {
+    const deleted = await this.transactions.run(async (m) => {
+      if (!(await this.forms.deleteExpired(row, now, m))) {
+        return false;
+      }
+      await this.audit.record(
+        {
+          actor: this.actor,
+          action: 'forms.retention.delete',
+          outcome: 'success',
+          details: { formId: row.id, formNo: row.formNo, version: row.version, keepUntil: row.keepUntil?.toISOString() },
+        },
+        m,
+      );
+      return true;
+    });
+    if (deleted && row.filePath) {
+      this.storage.remove(row.filePath);
+    }
+    return deleted;
   }
 }
