@@ -6,7 +6,9 @@ import { DEFAULT_PAGE_SIZE } from '../platform/api/page-query.dto';
 import { RequireScopes } from '../platform/auth/decorators';
 import { principalOf } from '../platform/auth/request-principal';
 import { CreateFormDto, FormDetailDto, FormDto, FormListQueryDto, SignFormDto, UpdateFormDto } from './forms.dto';
-import { FormsService } from './forms.service';
+import { FormDraftsService } from './form-drafts.service';
+import { FormReadingService } from './form-reading.service';
+import { FormSigningService } from './form-signing.service';
 
 const PDF_SCHEMA = { schema: { type: 'string', format: 'binary' } };
 
@@ -21,14 +23,18 @@ function sendPdf(reply: FastifyReply, bytes: Buffer, fileName: string): Buffer {
 @Controller('api/v1/forms')
 @RequireScopes('forms')
 export class FormsController {
-  constructor(private readonly forms: FormsService) {}
+  constructor(
+    private readonly drafts: FormDraftsService,
+    private readonly signing: FormSigningService,
+    private readonly reading: FormReadingService,
+  ) {}
 
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a draft form (relapse filing, rehab application, self-pay consent) filled from HIS and the verified worker' })
   @ApiCreatedResponse({ type: FormDetailDto })
   async create(@Body() body: CreateFormDto, @Req() req: FastifyRequest): Promise<FormDetailDto> {
-    return this.forms.create(principalOf(req), body);
+    return this.drafts.create(principalOf(req), body);
   }
 
   @Post('preview')
@@ -37,28 +43,28 @@ export class FormsController {
   @ApiProduces('application/pdf')
   @ApiOkResponse(PDF_SCHEMA)
   async preview(@Body() body: CreateFormDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
-    return sendPdf(reply, await this.forms.preview(principalOf(req), body), 'preview.pdf');
+    return sendPdf(reply, await this.drafts.preview(principalOf(req), body), 'preview.pdf');
   }
 
   @Get()
   @ApiOperation({ summary: 'Forms of a visit (visitId) or of a worker (idNumber), every version, newest first' })
   @ApiOkResponse({ type: [FormDto] })
   async list(@Query() query: FormListQueryDto): Promise<FormDto[]> {
-    return this.forms.list({ ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
+    return this.reading.list({ ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'A form version: values, status (draft → signed → uploaded → acknowledged | rejected, and the upload’s progress) and its version history' })
   @ApiOkResponse({ type: FormDetailDto })
   async get(@Param('id') id: string): Promise<FormDetailDto> {
-    return this.forms.get(id);
+    return this.reading.get(id);
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change a draft; a signed version refuses (409 FORM_SIGNED_IMMUTABLE)' })
   @ApiOkResponse({ type: FormDetailDto })
   async update(@Param('id') id: string, @Body() body: UpdateFormDto, @Req() req: FastifyRequest): Promise<FormDetailDto> {
-    return this.forms.update(id, body, principalOf(req));
+    return this.drafts.update(id, body, principalOf(req));
   }
 
   @Get(':id/pdf')
@@ -66,7 +72,7 @@ export class FormsController {
   @ApiProduces('application/pdf')
   @ApiOkResponse(PDF_SCHEMA)
   async pdf(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
-    const { bytes, fileName } = await this.forms.pdf(id);
+    const { bytes, fileName } = await this.reading.pdf(id);
     return sendPdf(reply, bytes, fileName);
   }
 
@@ -76,7 +82,7 @@ export class FormsController {
   @ApiOperation({ summary: 'Sign a draft: the signature image placed with the date, or a scanned signed copy; stored, then uploaded through the outbox (9101)' })
   @ApiOkResponse({ type: FormDetailDto })
   async sign(@Param('id') id: string, @Body() body: SignFormDto, @Req() req: FastifyRequest): Promise<FormDetailDto> {
-    return this.forms.sign(id, body, principalOf(req));
+    return this.signing.sign(id, body, principalOf(req));
   }
 
   @Post(':id/corrections')
@@ -84,6 +90,6 @@ export class FormsController {
   @ApiOperation({ summary: 'Correct a signed form: a new draft version that references this one (only the latest version)' })
   @ApiCreatedResponse({ type: FormDetailDto })
   async correct(@Param('id') id: string, @Body() body: UpdateFormDto, @Req() req: FastifyRequest): Promise<FormDetailDto> {
-    return this.forms.correct(id, body, principalOf(req));
+    return this.drafts.correct(id, body, principalOf(req));
   }
 }

@@ -1,13 +1,49 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
 import { IdentityModule } from '../identity/identity.module';
+import { GatewayConfig } from '../platform/config/gateway-config';
+import { JobRunner } from '../platform/jobs/job-runner';
 import { UpstreamModule } from '../upstream/upstream.module';
+import { FormContentService } from './form-content.service';
+import { FormDocumentRepository } from './form-document.repository';
+import { FormDraftsService } from './form-drafts.service';
+import { FormReadingService } from './form-reading.service';
+import { FORMS_RETENTION_JOB, FormRetentionService } from './form-retention.service';
+import { FormSigningService } from './form-signing.service';
+import { FormStorageService } from './form-storage.service';
+import { FormUploadService } from './form-upload.service';
 import { FormsController } from './forms.controller';
-import { FormsService } from './forms.service';
+import { FormRenderer } from './render/form-renderer';
 
+/**
+ * The forms' lifecycle: drafts filled from HIS and the verified worker, previewed, signed (pad
+ * image or scanned copy) into an immutable stored file, uploaded to the insurer through the outbox
+ * (9101), acknowledged or rejected by the outbox completion hook, corrected by new versions, and
+ * pruned only as retention allows (the `forms.retention` background job).
+ */
 @Module({
   imports: [UpstreamModule, IdentityModule],
   controllers: [FormsController],
-  providers: [FormsService],
-  exports: [FormsService],
+  providers: [
+    FormDocumentRepository,
+    { provide: FormStorageService, useFactory: (config: GatewayConfig) => FormStorageService.fromConfig(config), inject: [GatewayConfig] },
+    { provide: FormRenderer, useFactory: (config: GatewayConfig) => new FormRenderer({ fontPath: config.forms.fontPath || undefined }), inject: [GatewayConfig] },
+    FormContentService,
+    FormReadingService,
+    FormDraftsService,
+    FormUploadService,
+    FormSigningService,
+    FormRetentionService,
+  ],
+  exports: [FormReadingService, FormDraftsService, FormSigningService, FormRetentionService],
 })
-export class FormsModule {}
+export class FormsModule implements OnModuleInit {
+  constructor(
+    private readonly jobs: JobRunner,
+    private readonly retention: FormRetentionService,
+    private readonly config: GatewayConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.jobs.register({ name: FORMS_RETENTION_JOB, intervalMs: this.config.forms.retention.intervalMs, run: () => this.retention.prune(false) });
+  }
+}

@@ -9,10 +9,12 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
 import { FormDocument } from '../../src/forms/form-document.entity';
-import { FormsService } from '../../src/forms/forms.service';
+import { FormRetentionService } from '../../src/forms/form-retention.service';
+import { FormStorageService } from '../../src/forms/form-storage.service';
 import { ApiKeyService } from '../../src/platform/auth/api-key.service';
 import { AuditEntry } from '../../src/platform/audit/audit-entry.entity';
 import { Clock } from '../../src/platform/clock';
+import { JobRunner } from '../../src/platform/jobs/job-runner';
 import { SEED } from '../../src/sandbox/seed-people';
 import { UPSTREAM_LINK, type UpstreamLink } from '../../src/upstream/upstream-link';
 import { availableDatabases, DbKind, testDatabase } from '../support/databases';
@@ -168,7 +170,7 @@ describe.each(availableDatabases())('forms on %s', (kind: DbKind) => {
     expect(sha(file)).toBe(signed.sha256);
     expect(file.length).toBe(signed.size);
     const row = await ds.getRepository(FormDocument).findOneByOrFail({ id: draft.id });
-    expect(sha(readFileSync(join(app.get(FormsService).storage.root, row.filePath as string)))).toBe(signed.sha256);
+    expect(sha(readFileSync(join(app.get(FormStorageService).root, row.filePath as string)))).toBe(signed.sha256);
     expect(await timesReceived(signed.uploadMsgid as string)).toBe(1);
     // Values are encrypted at rest, and the worker is found by a keyed hash only.
     expect(row.values).not.toContain(WORKER.psn_name);
@@ -276,11 +278,13 @@ describe.each(availableDatabases())('forms on %s', (kind: DbKind) => {
   });
 
   it('retention: drafts go after draftDays; a signed form is never deleted before keep-until, and is deleted after it', async () => {
-    const forms = app.get(FormsService);
+    const forms = app.get(FormRetentionService);
+    // The same retention runs as the forms.retention background job, on the configured interval.
+    expect(app.get(JobRunner).status()).toContainEqual(expect.objectContaining({ name: 'forms.retention', intervalMs: 3_600_000 }));
     const draft = await createRelapse();
     const signed = await untilStatus(((await sign((await createRelapse()).id).expect(200)).body as Form).id, 'acknowledged');
     const keepUntil = new Date(signed.keepUntil as string).getTime();
-    const path = join(forms.storage.root, (await ds.getRepository(FormDocument).findOneByOrFail({ id: signed.id })).filePath as string);
+    const path = join(app.get(FormStorageService).root, (await ds.getRepository(FormDocument).findOneByOrFail({ id: signed.id })).filePath as string);
     try {
       clock.pinned = new Date(Date.now() + 31 * 86_400_000);
       const first = await forms.prune(false);

@@ -1,5 +1,6 @@
-import { BadRequestError } from '../../platform/errors/domain-error';
-import { FormTemplate, loadTemplate } from '../render/template';
+import { FORM_ERRORS } from '../forms.errors';
+import type { FormTemplate } from '../render/template';
+import { loadTemplate } from '../render/template-parser';
 import { RehabApplicationValuesDto } from './rehab-application.dto';
 import { RelapseFilingValuesDto } from './relapse-filing.dto';
 import { SelfPayConsentValuesDto } from './self-pay-consent.dto';
@@ -33,9 +34,10 @@ const loaded = new Map<FormKind, FormKindSpec>();
 /** The spec of a form kind; its template is read and checked once, on first use. */
 export function formKind(kind: string): FormKindSpec {
   if (!(FORM_KINDS as readonly string[]).includes(kind)) {
-    throw new BadRequestError('FORM_KIND_UNKNOWN', `未知的表单类型“${kind}”，可用类型：${FORM_KINDS.join('、')}`, [
-      { field: 'kind', code: 'FORM_KIND_UNKNOWN', message: `必须是以下之一：${FORM_KINDS.join(', ')}` },
-    ]);
+    throw FORM_ERRORS.raise('FORM_KIND_UNKNOWN', {
+      message: `未知的表单类型“${kind}”，可用类型：${FORM_KINDS.join('、')}`,
+      details: [FORM_ERRORS.detail('FORM_KIND_UNKNOWN', { field: 'kind', message: `必须是以下之一：${FORM_KINDS.join(', ')}` })],
+    });
   }
   const k = kind as FormKind;
   let spec = loaded.get(k);

@@ -1,7 +1,7 @@
 import * as fontkit from 'fontkit';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { TextMeasurer } from './layout';
+import type { TextMeasurer } from './text-fit';
 
 /**
  * The bundled font: Noto Sans Hans Regular (OFL-1.1) from the npm package @embedpdf/fonts-sc, so a

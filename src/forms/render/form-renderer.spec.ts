@@ -1,6 +1,7 @@
 import { relapseSample, selfPaySample, signaturePng } from '../../../test/support/form-samples';
 import { formKind } from '../kinds/form-kinds';
-import { FormCharacterError, FormRenderer } from './form-renderer';
+import { FormCharacterError } from '../forms.errors';
+import { FormRenderer } from './form-renderer';
 
 describe('FormRenderer', () => {
   const renderer = new FormRenderer();

@@ -1,5 +1,6 @@
 import PDFDocument from 'pdfkit';
-import { BadRequestError, DomainError, ErrorDetail, ValidationFailedError } from '../../platform/errors/domain-error';
+import { ErrorDetail, ValidationFailedError } from '../../platform/errors/domain-error';
+import { FORM_ERRORS, FormCharacterError } from '../forms.errors';
 import type { FormKindSpec } from '../kinds/form-kinds';
 import { bundledFontPath, FormFont } from './form-font';
 import { FormValues } from './form-values';
@@ -22,18 +23,6 @@ export interface RenderRequest {
 export interface FontOptions {
   /** System font file (TTF/OTF/TTC); default: the npm-provided font. */
   fontPath?: string;
-}
-
-/**
- * 400 FORM_CHARACTER_NOT_IN_FONT; details: one per field+character:
- * {field, code:'CHAR_NOT_IN_FONT', message:'…“𠮷”(U+20BB7)…', context:{char, codePoint}}.
- */
-export class FormCharacterError extends DomainError {
-  readonly code = 'FORM_CHARACTER_NOT_IN_FONT';
-  readonly status = 400;
-  constructor(details: ErrorDetail[]) {
-    super(`表单字体中没有以下字符，无法打印：${details.map((d) => d.context?.char).join('、')}。请改用常用字、通用写法，或由管理员配置含这些字的字体（forms.fontPath）`, details);
-  }
 }
 
 function codePointLabel(cp: number): string {
@@ -117,12 +106,13 @@ export class FormRenderer {
         seen.add(cp);
         if (!this.font.has(cp)) {
           const label = codePointLabel(cp);
-          details.push({
-            field,
-            code: 'CHAR_NOT_IN_FONT',
-            message: `字符“${ch}”(${label}) 不在表单字体（${this.font.postscriptName}）中，无法打印；请改用通用写法，或配置含此字的字体`,
-            context: { char: ch, codePoint: label },
-          });
+          details.push(
+            FORM_ERRORS.detail('CHAR_NOT_IN_FONT', {
+              field,
+              message: `字符“${ch}”(${label}) 不在表单字体（${this.font.postscriptName}）中，无法打印；请改用通用写法，或配置含此字的字体`,
+              context: { char: ch, codePoint: label },
+            }),
+          );
         }
       }
     }
@@ -153,10 +143,10 @@ export class FormRenderer {
     if (request.signature) {
       const bad: ErrorDetail[] = [];
       if (!DATE.test(request.signature.date)) {
-        bad.push({ field: 'signature.date', code: 'FORM_FIELD_INVALID', message: '签名日期必须是 YYYY-MM-DD 格式' });
+        bad.push(FORM_ERRORS.detail('FORM_FIELD_INVALID', { field: 'signature.date', message: '签名日期必须是 YYYY-MM-DD 格式' }));
       }
       if (!request.signature.png.subarray(0, 8).equals(PNG_MAGIC)) {
-        bad.push({ field: 'signature.png', code: 'FORM_SIGNATURE_NOT_PNG', message: '签名图片必须是 PNG 格式' });
+        bad.push(FORM_ERRORS.detail('FORM_SIGNATURE_NOT_PNG', { field: 'signature.png' }));
       }
       if (bad.length > 0) {
         throw new ValidationFailedError(bad);
@@ -207,9 +197,9 @@ export class FormRenderer {
         try {
           doc.image(request.signature.png, box.x, box.y, { fit: [box.w, box.h], align: 'center', valign: 'center' });
         } catch (err) {
-          throw new BadRequestError('FORM_SIGNATURE_INVALID', '签名图片无法读取，请重新采集签名', [
-            { field: 'signature.png', code: 'FORM_SIGNATURE_INVALID', message: `PNG 无法解码：${err instanceof Error ? err.message : String(err)}` },
-          ]);
+          throw FORM_ERRORS.raise('FORM_SIGNATURE_INVALID', {
+            details: [FORM_ERRORS.detail('FORM_SIGNATURE_INVALID', { field: 'signature.png', message: `PNG 无法解码：${err instanceof Error ? err.message : String(err)}` })],
+          });
         }
       }
     }

@@ -1,5 +1,6 @@
 import { checkIdNumber } from '../../../drivers/protocols/id-number';
 import { ErrorDetail } from '../../platform/errors/domain-error';
+import { FORM_ERRORS } from '../forms.errors';
 import type { FormKindSpec } from '../kinds/form-kinds';
 import { ColumnSpec, FieldSpec, FieldType, placeholders } from './template';
 
@@ -50,25 +51,25 @@ function present(value: unknown): value is string {
 function checkScalar(spec: FieldSpec | ColumnSpec, field: string, label: string, value: unknown, out: ErrorDetail[]): void {
   if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
     if (spec.required) {
-      out.push({ field, code: 'FORM_FIELD_MISSING', message: `缺少必填项“${label}”，请填写` });
+      out.push(FORM_ERRORS.detail('FORM_FIELD_MISSING', { field, message: `缺少必填项“${label}”，请填写` }));
     }
     return;
   }
   if (typeof value !== 'string') {
-    out.push({ field, code: 'FORM_FIELD_INVALID', message: `“${label}”必须是文字` });
+    out.push(FORM_ERRORS.detail('FORM_FIELD_INVALID', { field, message: `“${label}”必须是文字` }));
     return;
   }
   const rule = TYPE_RULES[spec.type as Exclude<FieldType, 'table'>];
   if (!rule.test(value.trim())) {
-    out.push({ field, code: 'FORM_FIELD_INVALID', message: `“${label}”${rule.message}` });
+    out.push(FORM_ERRORS.detail('FORM_FIELD_INVALID', { field, message: `“${label}”${rule.message}` }));
     return;
   }
   if (spec.maxLength !== undefined && [...value].length > spec.maxLength) {
-    out.push({ field, code: 'FORM_FIELD_INVALID', message: `“${label}”过长：最多 ${spec.maxLength} 个字` });
+    out.push(FORM_ERRORS.detail('FORM_FIELD_INVALID', { field, message: `“${label}”过长：最多 ${spec.maxLength} 个字` }));
     return;
   }
   if ('enum' in spec && spec.enum && !spec.enum.includes(value.trim())) {
-    out.push({ field, code: 'FORM_FIELD_INVALID', message: `“${label}”只能是：${spec.enum.join('、')}` });
+    out.push(FORM_ERRORS.detail('FORM_FIELD_INVALID', { field, message: `“${label}”只能是：${spec.enum.join('、')}` }));
   }
 }
 
@@ -88,20 +89,20 @@ export function validateFormValues(spec: FormKindSpec, values: FormValues): Erro
     }
     if (value === undefined || (Array.isArray(value) && value.length === 0)) {
       if (field.required) {
-        out.push({ field: field.key, code: 'FORM_FIELD_MISSING', message: `缺少“${field.label}”，至少填写一项` });
+        out.push(FORM_ERRORS.detail('FORM_FIELD_MISSING', { field: field.key, message: `缺少“${field.label}”，至少填写一项` }));
       }
       continue;
     }
     if (!Array.isArray(value)) {
-      out.push({ field: field.key, code: 'FORM_FIELD_INVALID', message: `“${field.label}”必须是列表` });
+      out.push(FORM_ERRORS.detail('FORM_FIELD_INVALID', { field: field.key, message: `“${field.label}”必须是列表` }));
       continue;
     }
     if (field.maxRows !== undefined && value.length > field.maxRows) {
-      out.push({ field: field.key, code: 'FORM_FIELD_INVALID', message: `“${field.label}”最多 ${field.maxRows} 项（一页之内），请分表填写` });
+      out.push(FORM_ERRORS.detail('FORM_FIELD_INVALID', { field: field.key, message: `“${field.label}”最多 ${field.maxRows} 项（一页之内），请分表填写` }));
     }
     value.forEach((row, i) => {
       if (typeof row !== 'object' || row === null || Array.isArray(row)) {
-        out.push({ field: `${field.key}[${i}]`, code: 'FORM_FIELD_INVALID', message: `“${field.label}”第 ${i + 1} 项必须是对象` });
+        out.push(FORM_ERRORS.detail('FORM_FIELD_INVALID', { field: `${field.key}[${i}]`, message: `“${field.label}”第 ${i + 1} 项必须是对象` }));
         return;
       }
       for (const col of field.columns ?? []) {

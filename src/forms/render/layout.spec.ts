@@ -1,7 +1,8 @@
 import { relapseSample } from '../../../test/support/form-samples';
 import { formKind } from '../kinds/form-kinds';
 import { FormRenderer } from './form-renderer';
-import { fitText, FormLayout, TextMeasurer, wrapText } from './layout';
+import type { FormLayout } from './layout';
+import { fitText, type TextMeasurer, wrapText } from './text-fit';
 
 /** Every character one unit wide: fitting is then plain arithmetic. */
 const mono: TextMeasurer = { width: (t, size) => [...t].length * size, lineHeight: (size) => size };

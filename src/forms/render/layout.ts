@@ -1,19 +1,14 @@
-import { BadRequestError } from '../../platform/errors/domain-error';
+import { formTextTooLong } from '../forms.errors';
+import { type CellPlan, PAD_X, PAD_Y, placeLines, planCell } from './cell-layout';
 import { FormValues, resolveText, TextContext } from './form-values';
-import { Align, BlockSpec, CellSpec, FormTemplate, VAlign } from './template';
+import type { Align, FormTemplate, RowSpec } from './template';
+import { SHRINK_STEP, type TextMeasurer, wrapText } from './text-fit';
 
 /**
  * The layout model: where every line of text, every cell border and every signature box goes,
  * in points from the page's top-left. Pure (no pdfkit), so fitting can be tested without pixels;
  * the renderer only draws what this computes.
  */
-export interface TextMeasurer {
-  /** Advance width of `text` at `size` points. */
-  width(text: string, size: number): number;
-  /** Height of one line at `size` points. */
-  lineHeight(size: number): number;
-}
-
 export interface LaidLine {
   x: number;
   /** Top of the line box. */
@@ -65,259 +60,6 @@ export interface LayoutInput {
 }
 
 const A4 = { width: 595.28, height: 841.89 };
-const PAD_X = 4;
-const PAD_Y = 3;
-const BLOCK_GAP = 3;
-const SHRINK_STEP = 0.5;
-
-/** 400 FORM_TEXT_TOO_LONG: the filled form cannot fit its page even at the smallest size. */
-export class FormTextTooLongError extends BadRequestError {
-  constructor(fields: string[]) {
-    super(
-      'FORM_TEXT_TOO_LONG',
-      '表单内容过长，最小字号下也无法排入一页，请精简所列字段的文字',
-      fields.map((field) => ({ field, code: 'FORM_TEXT_TOO_LONG', message: '文字过长，请精简' })),
-    );
-  }
-}
-
-const TAB_GAP = 16;
-
-/** Width of a line; a tab stands for the gap between its flush-left and flush-right parts. */
-export function lineWidth(line: string, size: number, m: TextMeasurer): number {
-  const parts = line.split('\t');
-  return parts.reduce((s, p) => s + m.width(p, size), 0) + (parts.length - 1) * TAB_GAP;
-}
-
-/** Splits text into unbreakable pieces: a Latin word or number stays whole, every other character stands alone. */
-function tokens(text: string): string[] {
-  return text.match(/[A-Za-z0-9@#%&_.,:;/()+\-'"]+|[\s\S]/gu) ?? [];
-}
-
-/** Greedy line breaking at `size` within `width`; explicit newlines always break. */
-export function wrapText(text: string, width: number, size: number, m: TextMeasurer): string[] {
-  const out: string[] = [];
-  for (const paragraph of text.split('\n')) {
-    let line = '';
-    for (const token of tokens(paragraph)) {
-      if (line === '' && /^\s+$/.test(token)) {
-        continue; // no leading blanks on a wrapped line
-      }
-      if (m.width(line + token, size) <= width) {
-        line += token;
-        continue;
-      }
-      if (line !== '') {
-        out.push(line.trimEnd());
-        line = '';
-        if (/^\s+$/.test(token)) {
-          continue;
-        }
-      }
-      if (m.width(token, size) <= width) {
-        line = token;
-        continue;
-      }
-      // A token wider than the line (a long number): split it by characters.
-      for (const ch of token) {
-        if (line !== '' && m.width(line + ch, size) > width) {
-          out.push(line);
-          line = '';
-        }
-        line += ch;
-      }
-    }
-    out.push(line.trimEnd());
-  }
-  return out;
-}
-
-interface Fitted {
-  size: number;
-  lines: string[];
-}
-
-/**
- * 'shrink': one line at the largest size from base down to min that fits; if none fits, wrap at min.
- * 'wrap': wrap at `wrapSize` (paragraphs read better unshrunk; the page shrinks them only when tight).
- */
-export function fitText(text: string, width: number, fit: 'shrink' | 'wrap', base: number, min: number, wrapSize: number, m: TextMeasurer): Fitted {
-  if (text.includes('\t')) {
-    // A split line (`经办人：\t年 月 日`): left part flush left, right part flush right; it shrinks, never wraps.
-    let size = base;
-    while (size > min && lineWidth(text, size, m) > width) {
-      size -= SHRINK_STEP;
-    }
-    return { size, lines: [text] };
-  }
-  if (fit === 'wrap') {
-    return { size: wrapSize, lines: wrapText(text, width, wrapSize, m) };
-  }
-  const explicit = text.includes('\n');
-  for (let size = base; size >= min - 1e-9; size -= SHRINK_STEP) {
-    const lines = text.split('\n');
-    if (lines.every((l) => m.width(l, size) <= width)) {
-      return { size, lines };
-    }
-    if (explicit && size === base) {
-      // Stacked labels (申请康复\n对象姓名) keep their lines and shrink as a whole.
-      continue;
-    }
-  }
-  return { size: min, lines: wrapText(text, width, min, m) };
-}
-
-interface BlockPlan {
-  at: 'top' | 'bottom';
-  align: Align;
-  fitted: Fitted;
-  height: number;
-  /** For a signature line: the pieces before and after the box. */
-  signature?: { before: string; after: string; width: number; height: number; size: number };
-  fields: string[];
-}
-
-interface CellPlan {
-  cell: CellSpec;
-  blocks: BlockPlan[];
-  valign: VAlign;
-  needed: number;
-  fields: string[];
-}
-
-function cellBlocks(cell: CellSpec, ctx: TextContext, flags: ReadonlySet<string>): (BlockSpec & { resolved: string; fields: string[] })[] {
-  const simple = (text: string, fields: string[]): (BlockSpec & { resolved: string; fields: string[] })[] => [
-    { text, resolved: text, fields, align: cell.align, fit: cell.fit },
-  ];
-  if (cell.label !== undefined) {
-    return simple(cell.label, []);
-  }
-  if (cell.field !== undefined) {
-    const r = resolveText(`{${cell.field}}`, ctx);
-    return simple(r.text, r.fields);
-  }
-  if (cell.fields !== undefined) {
-    const parts = cell.fields.map((f) => resolveText(`{${f}}`, ctx).text).filter((t) => t !== '');
-    return simple(parts.join(cell.separator ?? '；'), cell.fields);
-  }
-  if (cell.item !== undefined) {
-    return simple(resolveText(`{item.${cell.item}}`, ctx).text, []);
-  }
-  if (cell.text !== undefined) {
-    const r = resolveText(cell.text, ctx);
-    return simple(r.text, r.fields);
-  }
-  const out: (BlockSpec & { resolved: string; fields: string[] })[] = [];
-  for (const block of cell.blocks ?? []) {
-    if (block.whenFlag !== undefined && !flags.has(block.whenFlag)) {
-      continue;
-    }
-    const r = resolveText(block.text, ctx);
-    if (block.omitWhenEmpty && r.empty) {
-      continue;
-    }
-    out.push({ ...block, align: block.align ?? cell.align, fit: block.fit ?? cell.fit, resolved: r.text, fields: r.fields });
-  }
-  return out;
-}
-
-function planCell(cell: CellSpec, width: number, ctx: TextContext, input: LayoutInput, wrapSize: number, m: TextMeasurer): CellPlan {
-  const { base, min } = input.template.font;
-  const innerW = Math.max(1, width - 2 * PAD_X);
-  const isBlocks = cell.blocks !== undefined;
-  const blocks: BlockPlan[] = [];
-  for (const b of cellBlocks(cell, ctx, input.flags)) {
-    const align = b.align ?? (isBlocks ? 'left' : 'center');
-    const fit = b.fit ?? (isBlocks ? 'wrap' : 'shrink');
-    if (b.signature) {
-      const after = b.signature.after !== undefined ? resolveText(b.signature.after, ctx).text : '';
-      // The line is text + box + date; it shrinks as a whole and never wraps (it is one line on paper).
-      let size = base;
-      while (size > min && m.width(b.resolved, size) + b.signature.width + m.width(after, size) + 8 > innerW) {
-        size -= SHRINK_STEP;
-      }
-      const h = Math.max(m.lineHeight(size), b.signature.height);
-      blocks.push({
-        at: b.at ?? 'bottom',
-        align,
-        fitted: { size, lines: [] },
-        height: h,
-        signature: { before: b.resolved, after, width: b.signature.width, height: b.signature.height, size },
-        fields: b.fields,
-      });
-      continue;
-    }
-    const fitted = fitText(b.resolved, innerW, fit, base, min, Math.max(min, Math.min(base, wrapSize)), m);
-    const height = fitted.lines.length * m.lineHeight(fitted.size) + (fitted.lines.length - 1) * input.template.font.lineGap;
-    blocks.push({ at: b.at ?? 'top', align, fitted, height, fields: b.fields });
-  }
-  const tops = blocks.filter((b) => b.at === 'top');
-  const bottoms = blocks.filter((b) => b.at === 'bottom');
-  const sum = (bs: BlockPlan[]): number => bs.reduce((s, b) => s + b.height, 0) + Math.max(0, bs.length - 1) * BLOCK_GAP;
-  const needed = sum(tops) + sum(bottoms) + (tops.length > 0 && bottoms.length > 0 ? BLOCK_GAP * 2 : 0) + 2 * PAD_Y;
-  return {
-    cell,
-    blocks,
-    valign: cell.valign ?? (isBlocks ? 'top' : 'middle'),
-    needed,
-    fields: [...new Set(blocks.flatMap((b) => b.fields))],
-  };
-}
-
-function placeLines(plan: CellPlan, rect: Rect, input: LayoutInput, m: TextMeasurer, boxes: LaidSignatureBox[], cellIndex: number): LaidLine[] {
-  const inner = { x: rect.x + PAD_X, y: rect.y + PAD_Y, w: rect.w - 2 * PAD_X, h: rect.h - 2 * PAD_Y };
-  const out: LaidLine[] = [];
-  const xFor = (w: number, align: Align): number => (align === 'left' ? inner.x : align === 'right' ? inner.x + inner.w - w : inner.x + (inner.w - w) / 2);
-  const drawBlock = (b: BlockPlan, top: number): void => {
-    if (b.signature) {
-      const s = b.signature;
-      const wb = m.width(s.before, s.size);
-      const wa = m.width(s.after, s.size);
-      const total = wb + 4 + s.width + 4 + wa;
-      const x0 = xFor(total, b.align);
-      const textTop = top + b.height - m.lineHeight(s.size);
-      if (s.before !== '') {
-        out.push({ x: x0, y: textTop, size: s.size, text: s.before, width: wb });
-      }
-      boxes.push({ x: x0 + wb + 4, y: top + b.height - s.height, w: s.width, h: s.height, cellIndex });
-      if (s.after !== '') {
-        out.push({ x: x0 + wb + 8 + s.width, y: textTop, size: s.size, text: s.after, width: wa });
-      }
-      return;
-    }
-    const lh = m.lineHeight(b.fitted.size);
-    b.fitted.lines.forEach((line, i) => {
-      const ly = top + i * (lh + input.template.font.lineGap);
-      const tab = line.indexOf('\t');
-      if (tab >= 0) {
-        const left = line.slice(0, tab);
-        const right = line.slice(tab + 1);
-        const wl = m.width(left, b.fitted.size);
-        const wr = m.width(right, b.fitted.size);
-        out.push({ x: inner.x, y: ly, size: b.fitted.size, text: left, width: wl });
-        out.push({ x: inner.x + inner.w - wr, y: ly, size: b.fitted.size, text: right, width: wr });
-        return;
-      }
-      const w = m.width(line, b.fitted.size);
-      out.push({ x: xFor(w, b.align), y: ly, size: b.fitted.size, text: line, width: w });
-    });
-  };
-  const tops = plan.blocks.filter((b) => b.at === 'top');
-  const bottoms = plan.blocks.filter((b) => b.at === 'bottom');
-  const topHeight = tops.reduce((s, b) => s + b.height, 0) + Math.max(0, tops.length - 1) * BLOCK_GAP;
-  let y = plan.valign === 'top' || bottoms.length > 0 ? inner.y : plan.valign === 'bottom' ? inner.y + inner.h - topHeight : inner.y + (inner.h - topHeight) / 2;
-  for (const b of tops) {
-    drawBlock(b, y);
-    y += b.height + BLOCK_GAP;
-  }
-  let yb = inner.y + inner.h;
-  for (const b of [...bottoms].reverse()) {
-    yb -= b.height;
-    drawBlock(b, yb);
-    yb -= BLOCK_GAP;
-  }
-  return out;
-}
 
 function textLines(text: string, align: Align | undefined, size: number, x: number, width: number, y: number, gap: number, m: TextMeasurer): LaidLine[] {
   const lh = m.lineHeight(size);
@@ -332,50 +74,48 @@ function bottomOf(lines: LaidLine[], m: TextMeasurer, fallback: number): number 
   return lines.length === 0 ? fallback : Math.max(...lines.map((l) => l.y + m.lineHeight(l.size)));
 }
 
-function layoutAt(input: LayoutInput, wrapSize: number, m: TextMeasurer): { layout: FormLayout; overflow: boolean; tallest: string[] } {
-  const t = input.template;
-  const { margins } = t.page;
-  const width = A4.width - margins.left - margins.right;
-  const ctxBase: TextContext = { values: input.values, signatureDate: input.signatureDate };
-
-  const title = textLines(t.title, 'center', t.font.title, margins.left, width, margins.top, t.font.lineGap, m);
-  let y = bottomOf(title, m, margins.top) + 10;
-  const header: LaidLine[] = [];
-  for (const line of t.headerLines) {
-    const laid = textLines(resolveText(line.text, ctxBase).text, line.align ?? 'left', t.font.base, margins.left, width, y, t.font.lineGap, m);
-    header.push(...laid);
-    y = bottomOf(laid, m, y) + 4;
+/** Template lines (header or footer texts) one below the other from `y`, `gap` apart; answers the lines and the bottom. */
+function stackLines(lines: FormTemplate['headerLines'], ctx: TextContext, t: FormTemplate, width: number, y: number, gap: number, m: TextMeasurer): { lines: LaidLine[]; y: number } {
+  const out: LaidLine[] = [];
+  for (const line of lines) {
+    const laid = textLines(resolveText(line.text, ctx).text, line.align ?? 'left', t.font.base, t.page.margins.left, width, y, t.font.lineGap, m);
+    out.push(...laid);
+    y = bottomOf(laid, m, y) + gap;
   }
-  y += 2;
+  return { lines: out, y };
+}
 
-  const totalUnits = t.columns.reduce((s, c) => s + c, 0);
-  const colX: number[] = [margins.left];
-  for (const c of t.columns) {
-    colX.push(colX[colX.length - 1] + (c / totalUnits) * width);
-  }
+interface GridRow {
+  spec: RowSpec;
+  item?: Record<string, string>;
+}
 
-  // Expand repeat rows into one row per element.
-  const rows: { spec: (typeof t.rows)[number]; item?: Record<string, string> }[] = [];
+interface Placed {
+  plan: CellPlan;
+  row: number;
+  col: number;
+  span: number;
+  rowSpan: number;
+}
+
+/** Repeat rows expanded into one row per element of their table field. */
+function expandRows(t: FormTemplate, values: FormValues): GridRow[] {
+  const rows: GridRow[] = [];
   for (const spec of t.rows) {
     if (spec.repeat === undefined) {
       rows.push({ spec });
       continue;
     }
-    const items = input.values[spec.repeat];
+    const items = values[spec.repeat];
     (Array.isArray(items) ? items : []).forEach((item, i) => rows.push({ spec, item: { ...item, '#': String(i + 1) } }));
   }
+  return rows;
+}
 
-  // Place cells on the grid, then size rows: a row is as tall as its tallest single-row cell;
-  // a rowSpan cell that needs more than its rows gets the difference on its last row.
-  interface Placed {
-    plan: CellPlan;
-    row: number;
-    col: number;
-    span: number;
-    rowSpan: number;
-  }
+/** Every cell on the grid (skipping columns a rowSpan above still covers), with what its text needs. */
+function placeCells(rows: GridRow[], colX: number[], ctx: TextContext, input: LayoutInput, wrapSize: number, m: TextMeasurer): Placed[] {
   const placed: Placed[] = [];
-  let carried: number[] = t.columns.map(() => 0);
+  let carried: number[] = input.template.columns.map(() => 0);
   rows.forEach((row, r) => {
     const next = carried.map((n) => Math.max(0, n - 1));
     let col = 0;
@@ -385,7 +125,7 @@ function layoutAt(input: LayoutInput, wrapSize: number, m: TextMeasurer): { layo
       }
       const span = cell.span ?? 1;
       const rowSpan = cell.rowSpan ?? 1;
-      const plan = planCell(cell, colX[col + span] - colX[col], { ...ctxBase, item: row.item }, input, wrapSize, m);
+      const plan = planCell(cell, colX[col + span] - colX[col], { ...ctx, item: row.item }, input, wrapSize, m);
       placed.push({ plan, row: r, col, span, rowSpan });
       for (let k = col; k < col + span; k++) {
         if (rowSpan > 1) {
@@ -396,6 +136,14 @@ function layoutAt(input: LayoutInput, wrapSize: number, m: TextMeasurer): { layo
     }
     carried = next;
   });
+  return placed;
+}
+
+/**
+ * The top of every row and the grid's bottom: a row is as tall as its tallest single-row cell;
+ * a rowSpan cell that needs more than its rows gets the difference on its last row.
+ */
+function rowTops(rows: GridRow[], placed: Placed[], y: number): number[] {
   const heights = rows.map((row) => row.spec.minHeight);
   for (const p of placed.filter((x) => x.rowSpan === 1)) {
     heights[p.row] = Math.max(heights[p.row], p.plan.needed);
@@ -410,6 +158,27 @@ function layoutAt(input: LayoutInput, wrapSize: number, m: TextMeasurer): { layo
   for (const h of heights) {
     rowY.push(rowY[rowY.length - 1] + h);
   }
+  return rowY;
+}
+
+function layoutAt(input: LayoutInput, wrapSize: number, m: TextMeasurer): { layout: FormLayout; overflow: boolean; tallest: string[] } {
+  const t = input.template;
+  const { margins } = t.page;
+  const width = A4.width - margins.left - margins.right;
+  const ctxBase: TextContext = { values: input.values, signatureDate: input.signatureDate };
+
+  const title = textLines(t.title, 'center', t.font.title, margins.left, width, margins.top, t.font.lineGap, m);
+  const header = stackLines(t.headerLines, ctxBase, t, width, bottomOf(title, m, margins.top) + 10, 4, m);
+  const y = header.y + 2;
+
+  const totalUnits = t.columns.reduce((s, c) => s + c, 0);
+  const colX: number[] = [margins.left];
+  for (const c of t.columns) {
+    colX.push(colX[colX.length - 1] + (c / totalUnits) * width);
+  }
+  const rows = expandRows(t, input.values);
+  const placed = placeCells(rows, colX, ctxBase, input, wrapSize, m);
+  const rowY = rowTops(rows, placed, y);
 
   const cells: LaidCell[] = [];
   const signatureBoxes: LaidSignatureBox[] = [];
@@ -419,17 +188,9 @@ function layoutAt(input: LayoutInput, wrapSize: number, m: TextMeasurer): { layo
     cells.push({ rect, inner: { x: rect.x + PAD_X, y: rect.y + PAD_Y, w: rect.w - 2 * PAD_X, h: rect.h - 2 * PAD_Y }, lines, fields: p.plan.fields });
   }
 
-  let fy = rowY[rowY.length - 1] + 6;
-  const footerTexts: LaidLine[] = [];
-  for (const line of t.footerTexts) {
-    const laid = textLines(resolveText(line.text, ctxBase).text, line.align ?? 'left', t.font.base, margins.left, width, fy, t.font.lineGap, m);
-    footerTexts.push(...laid);
-    fy = bottomOf(laid, m, fy) + 3;
-  }
+  const footerTexts = stackLines(t.footerTexts, ctxBase, t, width, rowY[rowY.length - 1] + 6, 3, m).lines;
   const contentBottom = bottomOf(footerTexts, m, rowY[rowY.length - 1]);
-  const footer = input.footer
-    ? textLines(input.footer, 'center', t.font.small, margins.left, width, A4.height - margins.bottom + 8, 0, m)
-    : [];
+  const footer = input.footer ? textLines(input.footer, 'center', t.font.small, margins.left, width, A4.height - margins.bottom + 8, 0, m) : [];
 
   const overflow = contentBottom > A4.height - margins.bottom;
   const tallest = placed
@@ -437,7 +198,7 @@ function layoutAt(input: LayoutInput, wrapSize: number, m: TextMeasurer): { layo
     .sort((a, b) => b.plan.needed - a.plan.needed)
     .flatMap((p) => p.plan.fields);
   return {
-    layout: { page: A4, title, header, cells, footerTexts, footer, signatureBoxes, wrapSize },
+    layout: { page: A4, title, header: header.lines, cells, footerTexts, footer, signatureBoxes, wrapSize },
     overflow,
     tallest: [...new Set(tallest)],
   };
@@ -457,5 +218,5 @@ export function layoutForm(input: LayoutInput, m: TextMeasurer): FormLayout {
       return last.layout;
     }
   }
-  throw new FormTextTooLongError(last!.tallest.length > 0 ? last!.tallest : ['values']);
+  throw formTextTooLong(last!.tallest.length > 0 ? last!.tallest : ['values']);
 }

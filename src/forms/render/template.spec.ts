@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FORM_KINDS, formKind } from '../kinds/form-kinds';
-import { parseTemplate, templatesDir, TemplateError } from './template';
+import { TemplateError } from './template';
+import { parseTemplate, templatesDir } from './template-parser';
 
 const relapseJson = (): Record<string, unknown> => JSON.parse(readFileSync(join(templatesDir(), 'relapse-filing.json'), 'utf8'));
 

@@ -1,11 +1,12 @@
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FormFileCorruptError, FormStorage, sha256Hex } from './form-storage';
+import { FormStorageService, sha256Hex } from './form-storage.service';
+import { FormFileCorruptError } from './forms.errors';
 
-describe(FormStorage.name, () => {
+describe(FormStorageService.name, () => {
   const root = mkdtempSync(join(tmpdir(), 'gw-form-storage-'));
-  const storage = new FormStorage(root);
+  const storage = new FormStorageService(root);
   const pdf = Buffer.from('%PDF-1.7\nsome bytes\n%%EOF\n');
 
   it('writes by form number and version, leaves no temporary file, and reads back the same bytes', () => {

@@ -1,17 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { GatewayConfig } from '../platform/config/gateway-config';
-import { DomainError } from '../platform/errors/domain-error';
-
-/** The stored file does not hash to what was recorded when it was signed: never served silently. */
-export class FormFileCorruptError extends DomainError {
-  readonly code = 'FORM_FILE_CORRUPT';
-  readonly status = 500;
-  constructor(formNo: string, version: number, what: string) {
-    super(`表单 ${formNo} 第${version}版的存档文件${what}，请联系信息科从备份恢复（存档文件的 SHA-256 与签署时记录的不一致）`);
-  }
-}
+import { Injectable } from '@nestjs/common';
+import { GatewayConfig } from '../platform/config/gateway-config';
+import { FormFileCorruptError } from './forms.errors';
 
 export interface StoredFile {
   /** Relative to the storage folder. */
@@ -29,12 +21,20 @@ export function sha256Hex(bytes: Buffer): string {
  * fsynced, then renamed into place (and the folder fsynced), so a crash leaves either no file or
  * the whole file, never a torn one. Each write gets a name of its own, so two requests signing the
  * same version at once cannot overwrite each other's file; the loser removes its own.
+ *
+ * Provided by the forms module from the config (`FormStorageService.fromConfig`); tests make one on a folder.
  */
-export class FormStorage {
+@Injectable()
+export class FormStorageService {
   readonly root: string;
 
   constructor(root: string) {
     this.root = resolve(root);
+  }
+
+  /** The storage folder the config names: forms.storageDir, or <dataDir>/forms. */
+  static fromConfig(config: GatewayConfig): FormStorageService {
+    return new FormStorageService(config.forms.storageDir || join(config.dataDir, 'forms'));
   }
 
   write(formNo: string, version: number, bytes: Buffer): StoredFile {
@@ -106,9 +106,4 @@ function syncFolder(folder: string): void {
   } catch {
     // Some file systems (and Windows) cannot fsync a folder; the file itself is synced.
   }
-}
-
-/** The storage folder the config names: forms.storageDir, or <dataDir>/forms. */
-export function formStorage(config: GatewayConfig): FormStorage {
-  return new FormStorage(config.forms.storageDir || join(config.dataDir, 'forms'));
 }
