@@ -1,10 +1,4 @@
-import { GatewayConfig } from '../platform/config/gateway-config';
-import { auditServiceOn, apiKeyServiceOn } from '../platform/standalone';
-import type { Principal } from '../platform/auth/principal';
-import { SystemClock } from '../platform/clock';
-import { DomainError } from '../platform/errors/domain-error';
-import { loadKeyring } from '../platform/pii/keyring';
-import { PiiCryptoService } from '../platform/pii/pii-crypto.service';
+import { apiKeyServiceOn, auditServiceOn, DomainError, GatewayConfig, loadKeyring, PiiCryptoService, type Principal, SystemClock } from '../platform';
 import { CliError, CliOutput } from './cli-io';
 import { withDataSource } from './with-data-source';
 

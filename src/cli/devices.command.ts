@@ -1,5 +1,5 @@
 import type { DeviceStatus } from '../../drivers/readers/device-status';
-import { GatewayConfig } from '../platform/config/gateway-config';
+import { GatewayConfig } from '../platform';
 import { deviceTransport } from '../devices/devices.config';
 import type { DeviceEvent } from '../devices/device-events';
 import { discoverDevices, DiscoverySection } from '../devices/device-discovery';

@@ -1,12 +1,5 @@
-import { FormDocumentRepository } from '../forms/form-document.repository';
-import { FormRetentionService } from '../forms/form-retention.service';
-import { FormStorageService } from '../forms/form-storage.service';
-import { auditServiceOn } from '../platform/standalone';
-import { SystemClock } from '../platform/clock';
-import { GatewayConfig } from '../platform/config/gateway-config';
-import { Transactions } from '../platform/database/transactions';
-import { loadKeyring } from '../platform/pii/keyring';
-import { PiiCryptoService } from '../platform/pii/pii-crypto.service';
+import { formRetentionOn } from '../forms/standalone-forms';
+import { auditServiceOn, GatewayConfig, loadKeyring, PiiCryptoService, SystemClock } from '../platform';
 import { CliError, CliOutput } from './cli-io';
 import { withDataSource } from './with-data-source';
 
@@ -18,7 +11,7 @@ export async function formsCommand(config: GatewayConfig, sub: string | undefine
   return withDataSource(config, async (dataSource) => {
     const clock = new SystemClock();
     const audit = auditServiceOn(dataSource, new PiiCryptoService(loadKeyring(config.pii)), clock);
-    const retention = new FormRetentionService(new FormDocumentRepository(dataSource), new Transactions(dataSource), config, clock, audit, FormStorageService.fromConfig(config));
+    const retention = formRetentionOn(dataSource, config, clock, audit);
     const dryRun = options['dry-run'] === true;
     const report = await retention.prune(dryRun);
     const verb = dryRun ? 'would delete' : 'deleted';

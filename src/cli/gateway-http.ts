@@ -1,4 +1,4 @@
-import type { GatewayConfig } from '../platform/config/gateway-config';
+import type { GatewayConfig } from '../platform';
 import { CliError } from './cli-io';
 
 /** Where the running gateway listens, seen from this machine. */

@@ -1,14 +1,6 @@
-import { GatewayConfig } from '../platform/config/gateway-config';
-import { auditServiceOn } from '../platform/standalone';
-import type { Principal } from '../platform/auth/principal';
-import { SystemClock } from '../platform/clock';
-import { DomainError } from '../platform/errors/domain-error';
-import { loadKeyring } from '../platform/pii/keyring';
-import { PiiCryptoService } from '../platform/pii/pii-crypto.service';
+import { auditServiceOn, DomainError, GatewayConfig, loadKeyring, PiiCryptoService, type Principal, SystemClock } from '../platform';
 import { OUTBOX_STATUSES, OutboxStatus } from '../upstream/outbox/outbox-message.entity';
-import { exportUndelivered } from '../upstream/outbox/month-end-export';
-import { OutboxMessageRepository } from '../upstream/outbox/outbox-message.repository';
-import { standaloneOutbox } from '../upstream/outbox/standalone-outbox';
+import { exportUndeliveredOn, standaloneOutbox } from '../upstream/outbox/standalone-outbox';
 import { join } from 'node:path';
 import { CliError, CliOutput } from './cli-io';
 import { withDataSource } from './with-data-source';
@@ -64,7 +56,7 @@ export async function outboxCommand(
           if (!options.month || !/^\d{4}-(0[1-9]|1[0-2])$/.test(options.month)) {
             throw new CliError('outbox export needs --month YYYY-MM');
           }
-          const result = await exportUndelivered(new OutboxMessageRepository(dataSource), options.month, options.out ?? join(config.dataDir, 'exports'), clock.now());
+          const result = await exportUndeliveredOn(dataSource, options.month, options.out ?? join(config.dataDir, 'exports'), clock.now());
           out.log(`${result.messages} undelivered settlement message(s) of ${result.month}:\n  ${result.files.summary}\n  ${result.files.details}`);
           return 0;
         }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { generateKeyringDocument, readKeyringFile, rotateKeyringDocument, writeKeyringFile, decodeKeyring } from '../platform/pii/keyring';
+import { decodeKeyring, generateKeyringDocument, readKeyringFile, rotateKeyringDocument, writeKeyringFile } from '../platform';
 import { CliError, CliOutput } from './cli-io';
 
 export function piiCommand(sub: string | undefined, rest: string[], out: CliOutput): number {

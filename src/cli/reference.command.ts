@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { projectRoot } from '../platform/config/project-root';
+import { projectRoot } from '../platform';
 import { agreementSourcePath } from '../reference/agreement-source';
 import { formatWarning, importInstitutions } from '../reference/institution-importer';
 import { CliError, CliOutput } from './cli-io';

@@ -1,4 +1,4 @@
-import { GatewayConfig } from '../platform/config/gateway-config';
+import { GatewayConfig } from '../platform';
 import { CliError, CliOutput } from './cli-io';
 import { gatewayRequest } from './gateway-http';
 

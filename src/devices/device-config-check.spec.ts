@@ -1,4 +1,4 @@
-import { loadConfig } from '../platform/config/config-loader';
+import { loadConfig } from '../platform';
 import type { GatewayConfig } from '../platform';
 import { GATEWAY_FEATURES } from '../gateway.features';
 import { checkDevices } from './device-config-check';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import type { DeviceStatus } from '../../drivers/readers/device-status';
-import { GatewayConfig } from '../platform/config/gateway-config';
+import { GatewayConfig } from '../platform';
 import { DeviceConfig, DeviceTransport, deviceTransport } from './devices.config';
 import { UPSTREAM_LINK, UpstreamLink } from '../upstream/upstream-link';
 import { UpstreamCalls } from '../upstream/upstream-calls';

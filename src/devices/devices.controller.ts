@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { classifyCode } from '../../drivers/protocols/code-classifier';
-import { RequireScopes } from '../platform/auth/decorators';
+import { RequireScopes } from '../platform';
 import { discoverDevices } from './device-discovery';
 import { DeviceEvents } from './device-events';
 import { DeviceRegistry } from './device-registry';

@@ -1,4 +1,4 @@
-import { errorCatalogue } from '../platform/errors/error-catalogue';
+import { errorCatalogue } from '../platform';
 
 /** Every error code the devices capability (and its simulated-device controls) answers with. */
 export const DEVICE_ERRORS = errorCatalogue('devices', {

@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { ComponentHealth, HealthContributor, HealthRegistry } from '../platform/health/health.registry';
+import { ComponentHealth, HealthContributor, HealthRegistry } from '../platform';
 import { DeviceRegistry } from './device-registry';
 
 /** States in which a device works; 'authentication-required' is about the card, not the reader. */

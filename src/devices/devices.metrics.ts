@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
-import { MetricsService } from '../platform/metrics/metrics.service';
+import { MetricsService } from '../platform';
 import { DeviceEvents } from './device-events';
 import { DeviceEventsSocket } from './device-events.socket';
 import { DeviceRegistry } from './device-registry';

@@ -1,6 +1,5 @@
 import { personSubject } from '../identity/person-key';
-import type { AuditService } from '../platform/audit/audit.service';
-import type { Principal } from '../platform/auth/principal';
+import type { AuditService, Principal } from '../platform';
 import type { EntityManager } from 'typeorm';
 import type { FormDocument } from './form-document.entity';
 import type { FormValues } from './render/form-values';

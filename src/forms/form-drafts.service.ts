@@ -1,10 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { AuditService } from '../platform/audit/audit.service';
-import type { Principal } from '../platform/auth/principal';
-import { Clock } from '../platform/clock';
-import { Transactions } from '../platform/database/transactions';
-import { uuidv7 } from '../platform/ids';
+import { AuditService, Clock, type Principal, Transactions, uuidv7 } from '../platform';
 import { beijingDateTime } from '../upstream/protocol/msgid';
 import { recordFormAction } from './form-audit';
 import { FormContentService } from './form-content.service';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ValidationFailedError } from '../platform/errors/domain-error';
+import { ValidationFailedError } from '../platform';
 import { OutboxService } from '../upstream/outbox/outbox.service';
 import { FormContentService } from './form-content.service';
 import { FormDocument } from './form-document.entity';

@@ -1,9 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AuditService } from '../platform/audit/audit.service';
-import { systemPrincipal } from '../platform/auth/principal';
-import { Clock } from '../platform/clock';
-import { GatewayConfig } from '../platform/config/gateway-config';
-import { Transactions } from '../platform/database/transactions';
+import { AuditService, Clock, GatewayConfig, systemPrincipal, Transactions } from '../platform';
 import { FormDocument } from './form-document.entity';
 import { FormDocumentRepository } from './form-document.repository';
 import { FormStorageService } from './form-storage.service';

@@ -1,9 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuditService } from '../platform/audit/audit.service';
-import type { Principal } from '../platform/auth/principal';
-import { Clock } from '../platform/clock';
-import { GatewayConfig } from '../platform/config/gateway-config';
-import { Transactions } from '../platform/database/transactions';
+import { AuditService, Clock, GatewayConfig, type Principal, Transactions } from '../platform';
 import { beijingDateTime } from '../upstream/protocol/msgid';
 import { recordFormAction } from './form-audit';
 import { FormContentService } from './form-content.service';

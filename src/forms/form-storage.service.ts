@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Injectable } from '@nestjs/common';
-import { GatewayConfig } from '../platform/config/gateway-config';
+import { GatewayConfig } from '../platform';
 import { FormFileCorruptError } from './forms.errors';
 
 export interface StoredFile {

@@ -1,8 +1,6 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AuditService } from '../platform/audit/audit.service';
-import { systemPrincipal } from '../platform/auth/principal';
-import { Clock } from '../platform/clock';
+import { AuditService, Clock, systemPrincipal } from '../platform';
 import type { OutboxMessage } from '../upstream/outbox/outbox-message.entity';
 import { OutboxService, type SettledOutcome } from '../upstream/outbox/outbox.service';
 import { INFNO } from '../upstream/protocol/transactions';

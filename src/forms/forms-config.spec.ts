@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../platform/config/config-loader';
+import { ConfigError, loadConfig } from '../platform';
 import { GATEWAY_FEATURES } from '../gateway.features';
 
 const hospital = { fixmedinsCode: 'H64010400001', name: '宁夏回族自治区人民医院', admdvs: '640104', creditCode: '126401004540409473' };

@@ -1,10 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { LargeBody } from '../platform/api/large-body';
-import { DEFAULT_PAGE_SIZE } from '../platform/api/page-query.dto';
-import { RequireScopes } from '../platform/auth/decorators';
-import { principalOf } from '../platform/auth/request-principal';
+import { DEFAULT_PAGE_SIZE, LargeBody, principalOf, RequireScopes } from '../platform';
 import { CreateFormDto, FormDetailDto, FormDto, FormListQueryDto, SignFormDto, UpdateFormDto } from './forms.dto';
 import { FormDraftsService } from './form-drafts.service';
 import { FormReadingService } from './form-reading.service';

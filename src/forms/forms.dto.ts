@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsObject, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
-import { PageQueryDto } from '../platform/api/page-query.dto';
+import { PageQueryDto } from '../platform';
 import { OUTBOX_STATUSES } from '../upstream/outbox/outbox-message.entity';
 import { FORM_STATUSES } from './form-document.entity';
 import { FORM_KINDS } from './kinds/form-kinds';

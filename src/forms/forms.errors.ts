@@ -1,5 +1,4 @@
-import { CatalogueError, errorCatalogue } from '../platform/errors/error-catalogue';
-import type { ErrorDetail } from '../platform/errors/domain-error';
+import { CatalogueError, errorCatalogue, type ErrorDetail } from '../platform';
 
 /**
  * Every code the forms capability answers with (errors, and the codes of `details[]` entries in a

@@ -1,7 +1,6 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { IdentityModule } from '../identity/identity.module';
-import { GatewayConfig } from '../platform/config/gateway-config';
-import { JobRunner } from '../platform/jobs/job-runner';
+import { GatewayConfig, JobRunner } from '../platform';
 import { UpstreamModule } from '../upstream/upstream.module';
 import { FormContentService } from './form-content.service';
 import { FormDocumentRepository } from './form-document.repository';

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { SqlDialect } from '../platform/database/sql-dialect';
-import { PiiCryptoService } from '../platform/pii/pii-crypto.service';
+import { PiiCryptoService, SqlDialect } from '../platform';
 import { CoverageCacheEntry } from './identity-session.entity';
 import type { CachedCoverage, InsurerPersonAnswer } from './rules/evidence';
 

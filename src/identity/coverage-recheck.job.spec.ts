@@ -1,7 +1,4 @@
-import { Clock } from '../platform/clock';
-import type { GatewayConfig } from '../platform/config/gateway-config';
-import { JobRunner } from '../platform/jobs/job-runner';
-import { MetricsService } from '../platform/metrics/metrics.service';
+import { Clock, type GatewayConfig, JobRunner, MetricsService } from '../platform';
 import { LinkMonitor } from '../upstream/link-monitor';
 import { COVERAGE_RECHECK_JOB, CoverageRecheckJob } from './coverage-recheck.job';
 import type { IdentitySessionRepository } from './identity-session.repository';

@@ -1,7 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Clock } from '../platform/clock';
-import { GatewayConfig } from '../platform/config/gateway-config';
-import { JobRunner } from '../platform/jobs/job-runner';
+import { Clock, GatewayConfig, JobRunner } from '../platform';
 import { LinkMonitor } from '../upstream/link-monitor';
 import { IdentitySessionRepository } from './identity-session.repository';
 import { IdentitySessionsService } from './identity-sessions.service';

@@ -1,9 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DeviceEvent, DeviceEvents } from '../devices/device-events';
-import { type Principal, systemPrincipal } from '../platform/auth/principal';
-import { Clock } from '../platform/clock';
-import { uuidv7 } from '../platform/ids';
-import { PiiCryptoService } from '../platform/pii/pii-crypto.service';
+import { Clock, PiiCryptoService, type Principal, systemPrincipal, uuidv7 } from '../platform';
 import type { IdentitySession } from './identity-session.entity';
 import { IdentitySessionRepository } from './identity-session.repository';
 import { IdentitySessionsService } from './identity-sessions.service';

@@ -1,8 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Principal, systemPrincipal } from '../platform/auth/principal';
-import { Clock } from '../platform/clock';
-import { GatewayConfig } from '../platform/config/gateway-config';
-import { uuidv7 } from '../platform/ids';
+import { Clock, GatewayConfig, type Principal, systemPrincipal, uuidv7 } from '../platform';
 import { IdentitySession } from './identity-session.entity';
 import { IdentitySessionRepository } from './identity-session.repository';
 import type { SessionDto } from './identity.dto';

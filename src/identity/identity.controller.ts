@@ -1,8 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { RequireScopes } from '../platform/auth/decorators';
-import { principalOf } from '../platform/auth/request-principal';
+import { principalOf, RequireScopes } from '../platform';
 import { AddQrDto, CreateSessionDto, DoctorViewDto, DoctorViewRequestDto, SessionDto, StaffConfirmationDto } from './identity.dto';
 import { IdentitySessionsService } from './identity-sessions.service';
 import { VerifiedWorkerService } from './verified-worker.service';

@@ -1,4 +1,4 @@
-import { errorCatalogue } from '../platform/errors/error-catalogue';
+import { errorCatalogue } from '../platform';
 import { TOKEN_FAILURE_MESSAGES } from './rules/token';
 
 /**

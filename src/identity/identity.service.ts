@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../platform/auth/principal';
-import { PiiCryptoService } from '../platform/pii/pii-crypto.service';
+import { PiiCryptoService, type Principal } from '../platform';
 import { personKey } from './person-key';
 import { type FormsWorker, VerifiedWorkerService } from './verified-worker.service';
 

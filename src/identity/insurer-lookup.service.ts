@@ -1,8 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AuditService } from '../platform/audit/audit.service';
-import type { Principal } from '../platform/auth/principal';
-import { Clock } from '../platform/clock';
-import { PiiCryptoService } from '../platform/pii/pii-crypto.service';
+import { AuditService, Clock, PiiCryptoService, type Principal } from '../platform';
 import { INFNO } from '../upstream/protocol/transactions';
 import { UpstreamCalls } from '../upstream/upstream-calls';
 import { UpstreamRejectedError } from '../upstream/upstream.errors';

@@ -1,4 +1,4 @@
-import type { PiiCryptoService } from '../platform/pii/pii-crypto.service';
+import type { PiiCryptoService } from '../platform';
 import { normalizedIdNumber } from './rules/normalize';
 
 /**

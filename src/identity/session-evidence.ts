@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PiiCryptoService } from '../platform/pii/pii-crypto.service';
+import { PiiCryptoService } from '../platform';
 import type { IdentitySession } from './identity-session.entity';
 import { reviveDates } from './insurer-answers';
 import type { SessionEvidence } from './rules/evidence';

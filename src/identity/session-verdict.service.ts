@@ -1,12 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DeviceEvents } from '../devices/device-events';
-import { AuditService } from '../platform/audit/audit.service';
-import { type Principal, systemPrincipal } from '../platform/auth/principal';
-import { Clock } from '../platform/clock';
-import { GatewayConfig } from '../platform/config/gateway-config';
-import { Transactions } from '../platform/database/transactions';
-import { PiiCryptoService } from '../platform/pii/pii-crypto.service';
+import { AuditService, Clock, GatewayConfig, PiiCryptoService, type Principal, systemPrincipal, Transactions } from '../platform';
 import type { IdentitySession } from './identity-session.entity';
 import { IdentitySessionRepository } from './identity-session.repository';
 import type { SessionDto } from './identity.dto';

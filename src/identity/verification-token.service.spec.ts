@@ -1,9 +1,5 @@
 import { SEED } from '../sandbox/seed-people';
-import { Clock } from '../platform/clock';
-import type { GatewayConfig } from '../platform/config/gateway-config';
-import type { CatalogueError } from '../platform/errors/error-catalogue';
-import { decodeKeyring, generateKeyringDocument } from '../platform/pii/keyring';
-import { PiiCryptoService } from '../platform/pii/pii-crypto.service';
+import { type CatalogueError, Clock, decodeKeyring, type GatewayConfig, generateKeyringDocument, PiiCryptoService } from '../platform';
 import { IDENTITY_ERRORS } from './identity.errors';
 import { personKey } from './person-key';
 import { TOKEN_FAILURE_MESSAGES } from './rules/token';

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '../platform/clock';
-import { GatewayConfig } from '../platform/config/gateway-config';
-import { PiiCryptoService } from '../platform/pii/pii-crypto.service';
+import { Clock, GatewayConfig, PiiCryptoService } from '../platform';
 import { IDENTITY_ERRORS } from './identity.errors';
 import { personKey } from './person-key';
 import { issueToken, type TokenClaims, type TokenExpectation, type VerifiedToken, verifyToken } from './rules/token';

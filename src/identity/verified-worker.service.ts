@@ -1,8 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuditService } from '../platform/audit/audit.service';
-import type { Principal } from '../platform/auth/principal';
-import { CatalogueError } from '../platform/errors/error-catalogue';
-import { PiiCryptoService } from '../platform/pii/pii-crypto.service';
+import { AuditService, CatalogueError, PiiCryptoService, type Principal } from '../platform';
 import { IdentitySessionRepository } from './identity-session.repository';
 import type { DoctorViewDto } from './identity.dto';
 import { IDENTITY_ERRORS } from './identity.errors';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { projectRoot } from '../platform/config/project-root';
+import { projectRoot } from '../platform';
 
 /** The file name of the agreement text (kept as it was published, so the dataset's `source.file` stays stable). */
 export const AGREEMENT_SOURCE_FILE = '004_6c7349c0953d4533.txt';

@@ -1,4 +1,4 @@
-import type { HospitalConfig } from '../platform/config/gateway-config';
+import type { HospitalConfig } from '../platform';
 import { checkCreditCode } from './credit-code';
 import type { InstitutionDataset } from './institution';
 

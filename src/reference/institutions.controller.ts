@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequireScopes } from '../platform/auth/decorators';
+import { RequireScopes } from '../platform';
 import { InstitutionListDto, InstitutionQueryDto } from './institutions.dto';
 import { InstitutionsService } from './institutions.service';
 

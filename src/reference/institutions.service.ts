@@ -1,8 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { GatewayConfig } from '../platform/config/gateway-config';
-import { projectRoot } from '../platform/config/project-root';
+import { GatewayConfig, projectRoot } from '../platform';
 import { Institution, InstitutionDataset, InstitutionKind } from './institution';
 
 export interface InstitutionFilter {

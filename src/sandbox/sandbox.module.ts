@@ -1,8 +1,7 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Clock } from '../platform/clock';
-import { GatewayConfig } from '../platform/config/gateway-config';
+import { Clock, GatewayConfig } from '../platform';
 import { SIMULATED_CARD_HSM_SECRET } from '../devices/simulated/simulated-parts';
 import { readSigningKey, writeSigningKey } from '../upstream/signing-keys';
 import { SANDBOX_UPSTREAM_LINK, UpstreamLink } from '../upstream/upstream-link';

@@ -1,11 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AuditService } from '../platform/audit/audit.service';
-import type { Principal } from '../platform/auth/principal';
-import { Clock } from '../platform/clock';
-import { Transactions } from '../platform/database/transactions';
-import { DomainError } from '../platform/errors/domain-error';
-import { uuidv7 } from '../platform/ids';
+import { AuditService, Clock, DomainError, type Principal, Transactions, uuidv7 } from '../platform';
 import { completeBatchRefusal, drugFitRefusal, judgeKnownCodes, lineFullRefusal, type CaptureRequest } from './rules/capture-rules';
 import { byCode, judgeBatch } from './rules/request-judgement';
 import { judgeScan, type DrugCode } from './rules/scan-judgement';

@@ -1,11 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DeviceEvent, DeviceEvents, TraceCodeEventPayload } from '../devices/device-events';
-import { AuditService } from '../platform/audit/audit.service';
-import { systemPrincipal, type Principal } from '../platform/auth/principal';
-import { Clock } from '../platform/clock';
-import { Transactions } from '../platform/database/transactions';
-import { DomainError } from '../platform/errors/domain-error';
-import { uuidv7 } from '../platform/ids';
+import { AuditService, Clock, DomainError, type Principal, systemPrincipal, Transactions, uuidv7 } from '../platform';
 import { isDrugScan, judgeClassification } from './rules/scan-judgement';
 import { CodeCaptureService, scanOutcome } from './code-capture.service';
 import { DeskLineRepository } from './desk-line.repository';

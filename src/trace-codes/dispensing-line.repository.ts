@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { uuidv7 } from '../platform/ids';
-import { SqlDialect } from '../platform/database/sql-dialect';
+import { SqlDialect, uuidv7 } from '../platform';
 import type { DispensingLine } from './trace-codes.entity';
 import { TRACE_CODE_ERRORS, TRACE_MESSAGES } from './trace-codes.errors';
 

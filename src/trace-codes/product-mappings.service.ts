@@ -1,8 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuditService } from '../platform/audit/audit.service';
-import type { Principal } from '../platform/auth/principal';
-import { Clock } from '../platform/clock';
-import { Transactions } from '../platform/database/transactions';
+import { AuditService, Clock, type Principal, Transactions } from '../platform';
 import { ProductMappingRepository } from './product-mapping.repository';
 import type { MappingDto, MappingViewDto } from './trace-codes.dto';
 import { toMappingView } from './trace-codes.mapper';

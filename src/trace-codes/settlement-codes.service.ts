@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AuditService } from '../platform/audit/audit.service';
-import type { Principal } from '../platform/auth/principal';
-import { Transactions } from '../platform/database/transactions';
+import { AuditService, type Principal, Transactions } from '../platform';
 import { DispensingLineRepository, type LineRow } from './dispensing-line.repository';
 import { TraceCodeUseRepository } from './trace-code-use.repository';
 import type { CompletenessDto, FeeLineCodesDto } from './trace-codes.dto';

@@ -1,9 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuditService } from '../platform/audit/audit.service';
-import type { Principal } from '../platform/auth/principal';
-import { Clock } from '../platform/clock';
-import { Transactions } from '../platform/database/transactions';
-import { uuidv7 } from '../platform/ids';
+import { AuditService, Clock, type Principal, Transactions, uuidv7 } from '../platform';
 import { byCode, judgeStockCodes } from './rules/request-judgement';
 import { planReturn, planScrap, SCRAPPABLE } from './rules/stock-rules';
 import { DispensingLineRepository } from './dispensing-line.repository';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { SqlDialect, sqlChunks } from '../platform/database/sql-dialect';
+import { sqlChunks, SqlDialect } from '../platform';
 import type { UploadState } from './trace-codes.entity';
 import { ARRAY_CHUNK, CHUNK } from './trace-code.repository';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { SqlDialect, sqlChunks } from '../platform/database/sql-dialect';
+import { sqlChunks, SqlDialect } from '../platform';
 import type { DrugCode } from './rules/scan-judgement';
 import type { CodeState } from './trace-codes.entity';
 

@@ -1,10 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { LargeBody } from '../platform/api/large-body';
-import { RequireScopes } from '../platform/auth/decorators';
-import { principalOf } from '../platform/auth/request-principal';
-import { ErrorBodyDto } from '../platform/errors/error-body';
+import { ErrorBodyDto, LargeBody, principalOf, RequireScopes } from '../platform';
 import {
   BatchDto,
   BatchResultDto,

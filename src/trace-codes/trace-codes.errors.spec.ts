@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CatalogueError } from '../platform/errors/error-catalogue';
+import { CatalogueError } from '../platform';
 import { alreadyDispensedDetail, splitOpenDetail, TRACE_CODE_ERRORS, TRACE_MESSAGES } from './trace-codes.errors';
 
 /** Every code the capability answers with, and its HTTP status (HIS branches on both). */

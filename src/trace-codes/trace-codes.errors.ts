@@ -1,5 +1,4 @@
-import type { ErrorDetail } from '../platform/errors/domain-error';
-import { errorCatalogue } from '../platform/errors/error-catalogue';
+import { errorCatalogue, type ErrorDetail } from '../platform';
 
 /**
  * Every refusal of the trace-code capability: a stable English code (HIS and the desk screen branch

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
-import { MetricsService } from '../platform/metrics/metrics.service';
+import { MetricsService } from '../platform';
 
 export type ScanSource = 'api' | 'desk';
 export type ScanOutcome = 'accepted' | 'refused' | 'duplicate';

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Clock } from '../platform/clock';
+import type { Clock } from '../platform';
 
 export type LinkMode = 'normal' | 'emergency';
 

@@ -1,4 +1,4 @@
-import { CatalogueError, errorCatalogue } from '../platform/errors/error-catalogue';
+import { CatalogueError, errorCatalogue } from '../platform';
 
 /** Every error code the upstream capability (insurer calls and the outbox) answers with. */
 export const UPSTREAM_ERRORS = errorCatalogue('upstream', {

@@ -1,7 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock } from '../platform/clock';
-import { ComponentHealth, HealthContributor, HealthRegistry } from '../platform/health/health.registry';
+import { Clock, ComponentHealth, HealthContributor, HealthRegistry } from '../platform';
 import { OutboxService } from './outbox/outbox.service';
 import { LinkMonitor } from './link-monitor';
 import { UPSTREAM_LINK, UpstreamLink } from './upstream-link';

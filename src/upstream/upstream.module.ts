@@ -1,13 +1,9 @@
 import { Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../platform/audit/audit.service';
-import { Clock } from '../platform/clock';
-import { GatewayConfig } from '../platform/config/gateway-config';
-import { JobRunner } from '../platform/jobs/job-runner';
+import { AuditService, Clock, GatewayConfig, JobRunner, MetricsService } from '../platform';
 import { UpstreamClient } from './client/upstream-client';
 import { Dispatcher } from './outbox/dispatcher';
-import { MetricsService } from '../platform/metrics/metrics.service';
 import { LinkMonitor } from './link-monitor';
 import { OutboxController } from './outbox/outbox.controller';
 import { DOCUMENTED_PROFILE, ProtocolProfile, readProfileFile } from './protocol/profile';

@@ -12,10 +12,10 @@ import { boundaryViolations, importSpecifiers, projectViolations, RuleId, Violat
  */
 const ENFORCED: Record<RuleId, boolean> = {
   'platform-imports-no-capability': true,
-  'capabilities-use-platform-barrel': false, // PENDING_CODEMOD
-  'drivers-import-no-src-or-test': false, // PENDING: drivers helper
-  'devices-import-no-sandbox': false, // PENDING: devices helper
-  'services-have-no-sql': false, // PENDING: identity, trace-codes, forms, upstream helpers
+  'capabilities-use-platform-barrel': true,
+  'drivers-import-no-src-or-test': true,
+  'devices-import-no-sandbox': true,
+  'services-have-no-sql': true,
   'no-foreign-repositories': true,
 };
 

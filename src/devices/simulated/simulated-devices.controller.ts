@@ -1,9 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { isLoopback } from '../../platform/auth/ip-allow-list';
-import { Public } from '../../platform/auth/decorators';
-import { ForbiddenError } from '../../platform/errors/domain-error';
+import { ForbiddenError, isLoopback, Public } from '../../platform';
 import { DeviceRegistry } from '../device-registry';
 import { DEVICE_ERRORS } from '../devices.errors';
 import { SIMULATED_PEOPLE, SimulatedPeople } from './simulated-parts';

@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import { ErrorDetail, ValidationFailedError } from '../../platform/errors/domain-error';
+import { ErrorDetail, ValidationFailedError } from '../../platform';
 import { FORM_ERRORS, FormCharacterError } from '../forms.errors';
 import type { FormKindSpec } from '../kinds/form-kinds';
 import { bundledFontPath, FormFont } from './form-font';

@@ -1,5 +1,5 @@
 import { checkIdNumber } from '../../../drivers/protocols/id-number';
-import { ErrorDetail } from '../../platform/errors/domain-error';
+import { ErrorDetail } from '../../platform';
 import { FORM_ERRORS } from '../forms.errors';
 import type { FormKindSpec } from '../kinds/form-kinds';
 import { ColumnSpec, FieldSpec, FieldType, placeholders } from './template';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '../../platform/config/project-root';
+import { projectRoot } from '../../platform';
 import type { BlockSpec, CellSpec, ColumnSpec, FieldSpec, FontSizes, FormTemplate, PageSpec, RowSpec, TextLine } from './template';
 import { placeholders, TemplateError } from './template';
 import { ALIGNS, Checker, CONTENT_KEYS, FIELD_TYPES, type Json, VALIGNS } from './template-checker';

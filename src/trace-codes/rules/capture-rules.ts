@@ -1,5 +1,4 @@
-import type { ErrorDetail } from '../../platform/errors/domain-error';
-import type { CatalogueError } from '../../platform/errors/error-catalogue';
+import type { CatalogueError, ErrorDetail } from '../../platform';
 import type { CodeState } from '../trace-codes.entity';
 import { alreadyDispensedDetail, MAX_DETAILS, splitOpenDetail, TRACE_CODE_ERRORS, TRACE_MESSAGES, type CodeUse } from '../trace-codes.errors';
 import { completeCountProblem, maxCodes } from './line-rules';

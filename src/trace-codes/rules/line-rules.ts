@@ -1,4 +1,4 @@
-import type { CatalogueError } from '../../platform/errors/error-catalogue';
+import type { CatalogueError } from '../../platform';
 import { TRACE_CODE_ERRORS, TRACE_MESSAGES } from '../trace-codes.errors';
 
 /**

@@ -1,4 +1,4 @@
-import type { ErrorDetail } from '../../platform/errors/domain-error';
+import type { ErrorDetail } from '../../platform';
 import { MAX_DETAILS, TRACE_CODE_ERRORS, TRACE_MESSAGES } from '../trace-codes.errors';
 import { judgeScan, type DrugCode, type TraceRefusal } from './scan-judgement';
 

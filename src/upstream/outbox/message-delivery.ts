@@ -1,9 +1,5 @@
-import type { AuditService } from '../../platform/audit/audit.service';
-import { systemPrincipal } from '../../platform/auth/principal';
-import type { Clock } from '../../platform/clock';
+import { type AuditService, type Clock, systemPrincipal, type Transactions, uuidv7 } from '../../platform';
 import type { DispatcherConfig } from '../upstream.config';
-import type { Transactions } from '../../platform/database/transactions';
-import { uuidv7 } from '../../platform/ids';
 import type { SendOutcome, UpstreamClient } from '../client/upstream-client';
 import type { LinkMonitor } from '../link-monitor';
 import { ReplyEnvelope, RequestEnvelope, signEnvelope, Unsigned } from '../protocol/envelope';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { SqlDialect } from '../../platform/database/sql-dialect';
+import { SqlDialect } from '../../platform';
 import { MsgidSequence } from './msgid-sequence.entity';
 
 /** The per-second msgid counters every instance sharing the database draws from. */

@@ -1,10 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { DEFAULT_PAGE_SIZE } from '../../platform/api/page-query.dto';
-import { RequireScopes } from '../../platform/auth/decorators';
-import { principalOf } from '../../platform/auth/request-principal';
-import { ErrorBodyDto } from '../../platform/errors/error-body';
+import { DEFAULT_PAGE_SIZE, ErrorBodyDto, principalOf, RequireScopes } from '../../platform';
 import { CancelOutboxDto, OutboxMessageDetailDto, OutboxMessageDto, OutboxQueryDto } from './outbox.dto';
 import { OutboxService } from './outbox.service';
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PageQueryDto } from '../../platform/api/page-query.dto';
+import { PageQueryDto } from '../../platform';
 import { IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { ATTEMPT_OUTCOMES, OutboxAttempt } from './outbox-attempt.entity';
 import { OUTBOX_STATUSES, OutboxMessage, OutboxStatus } from './outbox-message.entity';

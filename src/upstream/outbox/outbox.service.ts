@@ -1,11 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AuditService } from '../../platform/audit/audit.service';
-import type { Principal } from '../../platform/auth/principal';
-import { Clock } from '../../platform/clock';
-import { GatewayConfig } from '../../platform/config/gateway-config';
-import { Transactions } from '../../platform/database/transactions';
-import { uuidv7 } from '../../platform/ids';
+import { AuditService, Clock, GatewayConfig, type Principal, Transactions, uuidv7 } from '../../platform';
 import { INTERFACE_VERSION, OperatorType, RequestEnvelope, SIGN_TYPE, Unsigned } from '../protocol/envelope';
 import { beijingDateTime, beijingTimestamp } from '../protocol/msgid';
 import { UPSTREAM_ERRORS } from '../upstream.errors';

@@ -1,8 +1,6 @@
 import type { DataSource } from 'typeorm';
-import type { AuditService } from '../../platform/audit/audit.service';
-import type { Clock } from '../../platform/clock';
-import type { GatewayConfig } from '../../platform/config/gateway-config';
-import { Transactions } from '../../platform/database/transactions';
+import { type AuditService, type Clock, type GatewayConfig, Transactions } from '../../platform';
+import { exportUndelivered, type MonthEndExport } from './month-end-export';
 import { MsgidAllocator } from './msgid-allocator';
 import { MsgidSequenceRepository } from './msgid-sequence.repository';
 import { OutboxMessageRepository } from './outbox-message.repository';
@@ -12,4 +10,9 @@ import { OutboxService } from './outbox.service';
 export function standaloneOutbox(dataSource: DataSource, config: GatewayConfig, clock: Clock, audit: AuditService): OutboxService {
   const sequences = new MsgidSequenceRepository(dataSource);
   return new OutboxService(new Transactions(dataSource), new OutboxMessageRepository(dataSource), sequences, new MsgidAllocator(sequences), config, clock, audit);
+}
+
+/** The month-end export of undelivered settlement messages outside Nest (`gateway outbox export`). */
+export function exportUndeliveredOn(dataSource: DataSource, month: string, outDir: string, now: Date): Promise<MonthEndExport> {
+  return exportUndelivered(new OutboxMessageRepository(dataSource), month, outDir, now);
 }
