@@ -40,8 +40,14 @@ export class NodeSerialTransport implements SerialTransport {
 
   async write(data: Buffer): Promise<void> {
     const port = this.port;
-    if (!port?.isOpen) {
+    if (!port) {
       throw new TransportError('NOT_OPEN', `串口 ${this.path} 未打开`);
+    }
+    if (!port.isOpen) {
+      // serialport marks the port closed as soon as a read fails on a vanished device and emits
+      // 'close' only after the binding has closed: in between, this is the disconnect, heard now.
+      this.deviceGone(port, undefined);
+      throw new DisconnectedError(`串口 ${this.path} 已断开：请检查数据线和设备电源`);
     }
     await new Promise<void>((resolve, reject) => {
       const failed = (err: Error): void => reject(this.writeError(port, err));
