@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGatewayProcess } from '../support/gateway-process';
 
+jest.setTimeout(60_000);
+
 describe('starting the gateway process', () => {
   it('in sandbox mode: creates its SQLite database and keys, migrates, starts the sandbox insurer, prints where it listens, serves /health', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'gw-start-'));
