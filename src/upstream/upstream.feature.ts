@@ -5,6 +5,7 @@ import { OutboxAttempt } from './outbox/outbox-attempt.entity';
 import { OutboxMessage } from './outbox/outbox-message.entity';
 import { readSigningKey } from './signing-keys';
 import { SandboxInsurerConfig, UpstreamConfig } from './upstream.config';
+import { UPSTREAM_ERRORS } from './upstream.errors';
 
 /** The insurer link: a signing key and the insurer's public key when there is one; what happens without. */
 function checkUpstreamConfig(config: GatewayConfig): ConfigCheck {
@@ -42,4 +43,5 @@ export const UPSTREAM_FEATURE: GatewayFeature = {
     { key: 'sandboxInsurer', type: SandboxInsurerConfig },
   ],
   checkConfig: checkUpstreamConfig,
+  errors: [UPSTREAM_ERRORS],
 };

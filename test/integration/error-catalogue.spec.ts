@@ -6,13 +6,7 @@ import { HttpException } from '@nestjs/common';
 import { featureErrorCatalogues, PLATFORM_ERRORS, toErrorBody } from '../../src/platform';
 import { codesIn, thrownCodes, ThrownCode } from '../support/thrown-codes';
 
-/**
- * Every error code the source throws is in a registered catalogue (a feature's `errors`).
- * PENDING_CATALOGUES: until every capability's catalogue is merged and listed in its feature, codes
- * thrown outside src/platform are reported only; set it to false then. Codes thrown by the platform
- * are checked now.
- */
-const PENDING_CATALOGUES = true;
+/** Every error code the source throws is in a registered catalogue (a feature's `errors`). */
 
 const root = join(__dirname, '..', '..');
 const registered = new Set(featureErrorCatalogues(GATEWAY_FEATURES).flatMap((c) => c.codes));
@@ -36,15 +30,8 @@ describe('error catalogue', () => {
     }
   });
 
-  it(`has every code the capabilities throw in a catalogue${PENDING_CATALOGUES ? ' (reported only: PENDING_CATALOGUES)' : ''}`, () => {
-    const gaps = missing(thrown.filter((c) => !c.file.startsWith('src/platform/')));
-    if (PENDING_CATALOGUES) {
-      if (gaps.length > 0) {
-        process.stderr.write(`\n[error-catalogue] ${gaps.length} code use(s) in no catalogue yet:\n  ${gaps.join('\n  ')}\n`);
-      }
-      return;
-    }
-    expect(gaps).toEqual([]);
+  it('has every code the capabilities throw in a catalogue', () => {
+    expect(missing(thrown.filter((c) => !c.file.startsWith('src/platform/')))).toEqual([]);
   });
 
   it('gives each code one owner, and each entry an HTTP error status and a message', () => {
