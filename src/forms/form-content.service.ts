@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { IdentityService } from '../identity/identity.service';
 import { personKey } from '../identity/person-key';
+import { type FormsWorker, VerifiedWorkerService } from '../identity/verified-worker.service';
 import { ErrorDetail, PiiCryptoService, type Principal, validationErrorsToDetails, ValidationFailedError } from '../platform';
 import type { FormDocument } from './form-document.entity';
 import { FORM_ERRORS, FormCharacterError, formWorkerConflict } from './forms.errors';
@@ -13,8 +13,7 @@ import { type FormValues, validateFormValues, WORKER_FIELD_KEYS } from './render
 const VALUES_CONTEXT = 'form_document.values';
 const CHINESE_GRADES = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
 
-/** The verified worker as identity answers it for forms. */
-export type FormsWorker = Awaited<ReturnType<IdentityService['workerForForms']>>;
+export type { FormsWorker } from '../identity/verified-worker.service';
 
 /** What a form row keeps, encrypted: HIS's values and the insurer's (verified) worker values, apart. */
 export interface StoredFormValues {
@@ -42,14 +41,14 @@ export interface FormSource {
 @Injectable()
 export class FormContentService {
   constructor(
-    private readonly identity: IdentityService,
+    private readonly workers: VerifiedWorkerService,
     private readonly pii: PiiCryptoService,
     private readonly renderer: FormRenderer,
   ) {}
 
   /** The verified worker when a verification token is given (it must be for this visit). */
   async verifiedWorker(source: Pick<FormSource, 'verificationToken' | 'visitId'>, principal: Principal): Promise<FormsWorker | undefined> {
-    return source.verificationToken ? this.identity.workerForForms(source.verificationToken, source.visitId, principal) : undefined;
+    return source.verificationToken ? this.workers.workerForForms(source.verificationToken, source.visitId, principal) : undefined;
   }
 
   /** A new form's stored values; a person number HIS gives must agree with the verified worker's. */

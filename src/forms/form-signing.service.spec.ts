@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { relapseSample, signaturePng } from '../../test/support/form-samples';
 import { testConfig } from '../../test/support/test-config';
-import { IdentityService } from '../identity/identity.service';
+import { VerifiedWorkerService } from '../identity/verified-worker.service';
 import { personKey } from '../identity/person-key';
 import { AuditEntry, auditServiceOn, Clock, GatewayConfig, loadKeyring, openDataSource, PiiCryptoService, runMigrations, systemPrincipal, Transactions } from '../platform';
 import { OutboxMessage } from '../upstream/outbox/outbox-message.entity';
@@ -58,8 +58,8 @@ describe(FormSigningService.name, () => {
     const renderer = new FormRenderer();
     storage = FormStorageService.fromConfig(config);
     // No verification token in these tests: identity is never asked.
-    const identity = Object.create(IdentityService.prototype) as IdentityService;
-    const content = new FormContentService(identity, pii, renderer);
+    const workers = Object.create(VerifiedWorkerService.prototype) as VerifiedWorkerService;
+    const content = new FormContentService(workers, pii, renderer);
     const reading = new FormReadingService(forms, content, outbox, renderer, storage);
     upload = new FormUploadService(outbox, forms, audit, clock);
     drafts = new FormDraftsService(transactions, forms, content, reading, renderer, audit, clock);

@@ -7,7 +7,6 @@ import { DeviceIntakeService } from './device-intake.service';
 import { IdentitySessionRepository } from './identity-session.repository';
 import { IdentitySessionsService } from './identity-sessions.service';
 import { IdentityController } from './identity.controller';
-import { IdentityService } from './identity.service';
 import { InsurerLookupService } from './insurer-lookup.service';
 import { SessionEvidenceCipher } from './session-evidence';
 import { SessionLocks } from './session-locks';
@@ -30,8 +29,7 @@ import { VerifiedWorkerService } from './verified-worker.service';
     DeviceIntakeService,
     CoverageRecheckJob,
     VerifiedWorkerService,
-    IdentityService,
   ],
-  exports: [VerificationTokenService, VerifiedWorkerService, IdentityService],
+  exports: [VerificationTokenService, VerifiedWorkerService],
 })
 export class IdentityModule {}
