@@ -27,9 +27,16 @@ export interface CreateAppOptions {
 const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
 /** Builds the gateway application (not yet listening). Used by main.ts and by the e2e tests. */
-export async function createApp(config: GatewayConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: GatewayConfig,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
   const piiValues = new PiiValueRegistry();
-  const logger = createRootLogger({ level: config.logging.level, destination: options.logDestination, registry: piiValues });
+  const logger = createRootLogger({
+    level: config.logging.level,
+    destination: options.logDestination,
+    registry: piiValues,
+  });
 
   const adapter = new FastifyAdapter({
     trustProxy: config.server.trustProxy,
@@ -43,10 +50,14 @@ export async function createApp(config: GatewayConfig, options: CreateAppOptions
     },
   });
 
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, logger, piiValues, clock: options.clock }), adapter, {
-    bufferLogs: true,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot({ config, logger, piiValues, clock: options.clock }),
+    adapter,
+    {
+      bufferLogs: true,
+      abortOnError: false,
+    },
+  );
   app.useLogger(app.get(Logger));
   app.flushLogs();
   app.useGlobalPipes(createValidationPipe());
@@ -75,7 +86,12 @@ export async function createApp(config: GatewayConfig, options: CreateAppOptions
   });
 
   fastify.addHook('onResponse', async (request, reply) => {
-    metrics.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    metrics.observeHttp(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
     const id = String(request.id);
     // pino-http writes its "request completed" line on the same event; let it go first.
     setTimeout(() => piiValues.release(id), 1000).unref();
@@ -101,5 +117,8 @@ function setupApiDocs(app: NestFastifyApplication, config: GatewayConfig): void 
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key: gwk_<id>_<secret>' }, 'apiKey')
       .build(),
   );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', yamlDocumentUrl: 'api/docs-yaml' });
+  SwaggerModule.setup('api/docs', app, document, {
+    jsonDocumentUrl: 'api/docs-json',
+    yamlDocumentUrl: 'api/docs-yaml',
+  });
 }

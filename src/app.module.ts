@@ -14,7 +14,9 @@ import { TraceCodesModule } from './trace-codes/trace-codes.module';
 @Module({})
 export class AppModule {
   /** `features` defaults to every feature of the gateway (src/gateway.features.ts). */
-  static forRoot(appOptions: Omit<PlatformOptions, 'features'> & Partial<Pick<PlatformOptions, 'features'>>): DynamicModule {
+  static forRoot(
+    appOptions: Omit<PlatformOptions, 'features'> & Partial<Pick<PlatformOptions, 'features'>>,
+  ): DynamicModule {
     const options: PlatformOptions = { ...appOptions, features: appOptions.features ?? GATEWAY_FEATURES };
     return {
       module: AppModule,

@@ -25,7 +25,9 @@ async function main(): Promise<void> {
   const { config } = loaded;
   const { issues, warnings } = checkConfigSemantics(config, GATEWAY_FEATURES);
   if (issues.length > 0) {
-    process.stderr.write(`Configuration is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${formatIssues(issues)}\n`);
+    process.stderr.write(
+      `Configuration is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${formatIssues(issues)}\n`,
+    );
     process.exit(78);
   }
   for (const warning of warnings) {
@@ -39,7 +41,9 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const base = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
   const link = app.get<UpstreamLink | null>(UPSTREAM_LINK);
-  const insurer = link ? `${link.baseUrl}${link.source === 'sandbox' ? ' (sandbox insurer, in this process)' : ''}` : 'none configured: messages wait in the outbox';
+  const insurer = link
+    ? `${link.baseUrl}${link.source === 'sandbox' ? ' (sandbox insurer, in this process)' : ''}`
+    : 'none configured: messages wait in the outbox';
   process.stdout.write(
     `\n宁夏工伤保险医院网关 (${config.mode}) — ${config.hospital.name}\n` +
       `  listening on ${base}\n  health:   ${base}/health\n  API docs: ${base}/api/docs\n  metrics:  ${base}/metrics\n` +

@@ -21,7 +21,9 @@ describe('apdu', () => {
     it('refuses parameters that are not bytes and data over 255 bytes', () => {
       expect(() => commandApdu(0x100, 0, 0, 0)).toThrow(ProtocolError);
       expect(() => commandApdu(0, 0, -1, 0)).toThrow(expect.objectContaining({ code: 'APDU_BAD_PARAMETER' }));
-      expect(() => commandApdu(0, 0, 0, 0, Buffer.alloc(256))).toThrow(expect.objectContaining({ code: 'APDU_DATA_TOO_LONG' }));
+      expect(() => commandApdu(0, 0, 0, 0, Buffer.alloc(256))).toThrow(
+        expect.objectContaining({ code: 'APDU_DATA_TOO_LONG' }),
+      );
     });
   });
 
@@ -37,7 +39,9 @@ describe('apdu', () => {
     });
 
     it('refuses a response without a status word', () => {
-      expect(() => parseResponse(Buffer.from([0x90]))).toThrow(expect.objectContaining({ code: 'APDU_RESPONSE_TOO_SHORT' }));
+      expect(() => parseResponse(Buffer.from([0x90]))).toThrow(
+        expect.objectContaining({ code: 'APDU_RESPONSE_TOO_SHORT' }),
+      );
       expect(() => parseResponse(Buffer.alloc(0))).toThrow(ProtocolError);
     });
 

@@ -19,7 +19,12 @@ export interface ApduResponse {
 
 /** Builds a command APDU. `le` is the expected length (0 means "up to 256"); omit it for none. */
 export function commandApdu(cla: number, ins: number, p1: number, p2: number, data?: Uint8Array, le?: number): Buffer {
-  for (const [name, value] of [['CLA', cla], ['INS', ins], ['P1', p1], ['P2', p2]] as const) {
+  for (const [name, value] of [
+    ['CLA', cla],
+    ['INS', ins],
+    ['P1', p1],
+    ['P2', p2],
+  ] as const) {
     assertByte(name, value);
   }
   const parts: number[] = [cla, ins, p1, p2];

@@ -20,7 +20,9 @@ describe('bcd', () => {
     ['2016091900', 'BAD_LENGTH'],
   ])('refuses %s (%s)', (hex, reason) => {
     expect(() => decodeBcdDate(Buffer.from(hex, 'hex'))).toThrow(BcdError);
-    expect(() => decodeBcdDate(Buffer.from(hex, 'hex'))).toThrow(expect.objectContaining({ reason, code: `BCD_${reason}` }));
+    expect(() => decodeBcdDate(Buffer.from(hex, 'hex'))).toThrow(
+      expect.objectContaining({ reason, code: `BCD_${reason}` }),
+    );
   });
 
   it('decodes digits with F padding only at the end', () => {
@@ -40,10 +42,13 @@ describe('bcd', () => {
 
   it('round-trips every calendar date', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }), (d) => {
-        const iso = d.toISOString().slice(0, 10);
-        expect(decodeBcdDate(encodeBcdDate(iso))).toBe(iso);
-      }),
+      fc.property(
+        fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }),
+        (d) => {
+          const iso = d.toISOString().slice(0, 10);
+          expect(decodeBcdDate(encodeBcdDate(iso))).toBe(iso);
+        },
+      ),
     );
   });
 

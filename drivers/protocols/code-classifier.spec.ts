@@ -65,11 +65,21 @@ describe('classifyCode: examples of each kind', () => {
       productCode: '8123456',
       platform: 'msfx',
     });
-    expect(classifyCode('81234567890123456789\r\n')).toMatchObject({ kind: 'trace-code', code: '81234567890123456789' });
+    expect(classifyCode('81234567890123456789\r\n')).toMatchObject({
+      kind: 'trace-code',
+      code: '81234567890123456789',
+    });
     // typed through a Chinese IME in full-width mode
-    expect(classifyCode('８１２３４５６７８９０１２３４５６７８９')).toMatchObject({ kind: 'trace-code', platform: 'msfx' });
+    expect(classifyCode('８１２３４５６７８９０１２３４５６７８９')).toMatchObject({
+      kind: 'trace-code',
+      platform: 'msfx',
+    });
     expect(classifyCode(']C081234567890123456789')).toMatchObject({ kind: 'trace-code', code: '81234567890123456789' });
-    expect(classifyCode('71234567890123456789')).toMatchObject({ kind: 'trace-code', platform: 'other', productCode: '7123456' });
+    expect(classifyCode('71234567890123456789')).toMatchObject({
+      kind: 'trace-code',
+      platform: 'other',
+      productCode: '7123456',
+    });
   });
 
   it('refuses 19 and 21 digits with the 20-digit rule', () => {
@@ -115,22 +125,38 @@ describe('classifyCode: examples of each kind', () => {
 
   it('flags an expired pack by the calendar date in China', () => {
     const pack = '(01)06901234567892(21)SN0001(17)250531(10)L1';
-    expect(classifyCode(pack, at('2025-05-31T15:00:00Z'))).toMatchObject({ kind: 'gs1', expiry: '2025-05-31', expired: false });
+    expect(classifyCode(pack, at('2025-05-31T15:00:00Z'))).toMatchObject({
+      kind: 'gs1',
+      expiry: '2025-05-31',
+      expired: false,
+    });
     // 16:30 UTC is already 1 June in Yinchuan
-    expect(classifyCode(pack, at('2025-05-31T16:30:00Z'))).toMatchObject({ kind: 'gs1', expiry: '2025-05-31', expired: true });
+    expect(classifyCode(pack, at('2025-05-31T16:30:00Z'))).toMatchObject({
+      kind: 'gs1',
+      expiry: '2025-05-31',
+      expired: true,
+    });
     expect(classifyCode(pack, at('2026-03-01T08:00:00+08:00'))).toMatchObject({ expired: true });
   });
 
   it('refuses broken GS1 strings with what to do', () => {
-    expect(as(classifyCode('(01)06901234567893(21)X'), 'refused')).toMatchObject({ code: 'GS1_CHECK_DIGIT', details: { expected: 2 } });
+    expect(as(classifyCode('(01)06901234567893(21)X'), 'refused')).toMatchObject({
+      code: 'GS1_CHECK_DIGIT',
+      details: { expected: 2 },
+    });
     expect(as(classifyCode('(01)06901234567892(17)270630'), 'refused').code).toBe('GS1_NO_SERIAL');
     const noSeparator = as(classifyCode(']d20106901234567892' + '21ABCDEFGHIJKLMNOPQRSTUV17270630'), 'refused');
     expect(noSeparator).toMatchObject({ code: 'GS1_MALFORMED', details: { reason: 'missing-separator', ai: '21' } });
     expect(noSeparator.message).toContain('GS分隔符');
-    expect(as(classifyCode('(01)06901234567892(21)X(17)251301'), 'refused').details).toEqual({ reason: 'bad-expiry', ai: '17' });
+    expect(as(classifyCode('(01)06901234567892(21)X(17)251301'), 'refused').details).toEqual({
+      reason: 'bad-expiry',
+      ai: '17',
+    });
     expect(as(classifyCode('(21)X(10)Y'), 'refused').details).toEqual({ reason: 'no-gtin' });
     expect(as(classifyCode('(01)0690123456789(21)X'), 'refused').code).toBe('GS1_MALFORMED');
-    expect(as(classifyCode('(01)06901234567892(21)A(21)B'), 'refused').details).toMatchObject({ reason: 'conflicting-duplicate' });
+    expect(as(classifyCode('(01)06901234567892(21)A(21)B'), 'refused').details).toMatchObject({
+      reason: 'conflicting-duplicate',
+    });
     expect(as(classifyCode(`]d2${GS}`), 'refused').code).toBe('GS1_MALFORMED');
   });
 
@@ -140,7 +166,11 @@ describe('classifyCode: examples of each kind', () => {
     expect(ean.message).toContain('不是药品追溯码');
     expect(ean.message).toContain('20位追溯码');
     expect(classifyCode('4006381333931')).toMatchObject({ kind: 'commodity-barcode', china: false });
-    expect(classifyCode('16901234567899')).toMatchObject({ kind: 'commodity-barcode', symbology: 'GTIN-14', china: true });
+    expect(classifyCode('16901234567899')).toMatchObject({
+      kind: 'commodity-barcode',
+      symbology: 'GTIN-14',
+      china: true,
+    });
     expect(classifyCode('96385074')).toMatchObject({ kind: 'commodity-barcode', symbology: 'EAN-8' });
     expect(classifyCode(']E06901234567892')).toMatchObject({ kind: 'commodity-barcode', code: '6901234567892' });
     const bad = as(classifyCode('6901234567893'), 'refused');
@@ -149,9 +179,16 @@ describe('classifyCode: examples of each kind', () => {
   });
 
   it('ID numbers: 18 characters, lower-case x, full-width, first generation', () => {
-    expect(classifyCode('11010519491231002X')).toEqual({ kind: 'id-number', value: '11010519491231002X', generation: 2 });
+    expect(classifyCode('11010519491231002X')).toEqual({
+      kind: 'id-number',
+      value: '11010519491231002X',
+      generation: 2,
+    });
     expect(classifyCode('11010519491231002x')).toMatchObject({ value: '11010519491231002X' });
-    expect(classifyCode('１１０１０５１９４９１２３１００２ｘ')).toMatchObject({ kind: 'id-number', value: '11010519491231002X' });
+    expect(classifyCode('１１０１０５１９４９１２３１００２ｘ')).toMatchObject({
+      kind: 'id-number',
+      value: '11010519491231002X',
+    });
     expect(classifyCode('110105491231002')).toEqual({ kind: 'id-number', value: '11010519491231002X', generation: 1 });
     // fifteen digits that hold no date are not an ID number (an IMEI, say)
     expect(classifyCode('356938035643809')).toEqual({ kind: 'qr-token', token: '356938035643809' });
@@ -170,11 +207,17 @@ describe('classifyCode: examples of each kind', () => {
     const url = 'https://ssc.mohrss.gov.cn/qr?c=Zm9vYmFyLWJhei0xMjM0NTY3ODkw&t=1732500000';
     expect(classifyCode(url)).toEqual({ kind: 'qr-token', token: url });
     expect(classifyCode(`${url}\n`)).toEqual({ kind: 'qr-token', token: url });
-    expect(classifyCode(']Q1NX:0b7d9c2e4f6a8b1c3d5e7f90')).toEqual({ kind: 'qr-token', token: 'NX:0b7d9c2e4f6a8b1c3d5e7f90' });
+    expect(classifyCode(']Q1NX:0b7d9c2e4f6a8b1c3d5e7f90')).toEqual({
+      kind: 'qr-token',
+      token: 'NX:0b7d9c2e4f6a8b1c3d5e7f90',
+    });
     expect(classifyCode('请关注公众号 宁夏人社')).toMatchObject({ kind: 'qr-token' });
     expect(classifyCode('1234567890123456')).toMatchObject({ kind: 'qr-token' });
     // Only an ASCII `]` starts an identifier: U+015D is not clipped (its latin1 byte is 0x5D).
-    expect(classifyCode('\u015dQ1NX:0b7d9c2e4f6a8b1c3d5e7f90')).toEqual({ kind: 'qr-token', token: '\u015dQ1NX:0b7d9c2e4f6a8b1c3d5e7f90' });
+    expect(classifyCode('\u015dQ1NX:0b7d9c2e4f6a8b1c3d5e7f90')).toEqual({
+      kind: 'qr-token',
+      token: '\u015dQ1NX:0b7d9c2e4f6a8b1c3d5e7f90',
+    });
   });
 
   it('refuses empty, too long, invisible and too short input', () => {

@@ -1,7 +1,15 @@
 import { parseAimIdentifier } from './aim-symbology';
 import { toHalfWidth } from './chars';
 import { chinaToday } from './dates';
-import { GS, gs1CheckDigit, gs1Expiry, isValidGtin, parseGs1Bracketed, parseGs1ElementString, type Gs1Element } from './gs1';
+import {
+  GS,
+  gs1CheckDigit,
+  gs1Expiry,
+  isValidGtin,
+  parseGs1Bracketed,
+  parseGs1ElementString,
+  type Gs1Element,
+} from './gs1';
 import { checkIdNumber } from './id-number';
 
 export { gb11643CheckChar, normalizeIdNumber, checkIdNumber } from './id-number';
@@ -175,7 +183,12 @@ function classifyDigits(d: string, today: string): Classification {
     case 20:
       // A GS1 string of 20 digits would need a 2-digit serial; real ones are far longer, so
       // 20 digits is always a trace code.
-      return { kind: 'trace-code', code: d, productCode: d.slice(0, 7), platform: d.startsWith('8') ? 'msfx' : 'other' };
+      return {
+        kind: 'trace-code',
+        code: d,
+        productCode: d.slice(0, 7),
+        platform: d.startsWith('8') ? 'msfx' : 'other',
+      };
     case 19:
     case 21:
       return refuse('TRACE_CODE_LENGTH', { length: d.length });
@@ -225,9 +238,12 @@ function classifyCommodity(code: string): Classification {
   if (!isValidGtin(code)) {
     return refuse('EAN_CHECK_DIGIT', { length: code.length });
   }
-  const symbology = ({ 8: 'EAN-8', 12: 'UPC-A', 13: 'EAN-13', 14: 'GTIN-14' } as const)[code.length as 8 | 12 | 13 | 14];
+  const symbology = ({ 8: 'EAN-8', 12: 'UPC-A', 13: 'EAN-13', 14: 'GTIN-14' } as const)[
+    code.length as 8 | 12 | 13 | 14
+  ];
   // The company prefix as it appears in the 13-digit form (a GTIN-14 adds an indicator digit).
-  const prefix = symbology === 'GTIN-14' ? code.slice(1, 4) : symbology === 'UPC-A' ? `0${code.slice(0, 2)}` : code.slice(0, 3);
+  const prefix =
+    symbology === 'GTIN-14' ? code.slice(1, 4) : symbology === 'UPC-A' ? `0${code.slice(0, 2)}` : code.slice(0, 3);
   const china = prefix >= '690' && prefix <= '699';
   return {
     kind: 'commodity-barcode',
@@ -241,7 +257,10 @@ function classifyCommodity(code: string): Classification {
 function classifyGs1(text: string, today: string, form: 'transmitted' | 'bracketed'): Classification {
   const parsed = form === 'bracketed' ? parseGs1Bracketed(text) : parseGs1ElementString(text);
   if (!parsed.ok) {
-    return refuse('GS1_MALFORMED', parsed.ai === undefined ? { reason: parsed.reason } : { reason: parsed.reason, ai: parsed.ai });
+    return refuse(
+      'GS1_MALFORMED',
+      parsed.ai === undefined ? { reason: parsed.reason } : { reason: parsed.reason, ai: parsed.ai },
+    );
   }
   const byAi = new Map<string, string>();
   for (const { ai, value } of parsed.elements) {

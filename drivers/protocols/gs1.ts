@@ -40,19 +40,48 @@ function aiDigits(firstTwo: string): number | undefined {
  * never need a separator after them. Every other AI is ended by FNC1/GS or the end of data.
  */
 const PREDEFINED_TOTAL: Readonly<Record<string, number>> = {
-  '00': 20, '01': 16, '02': 16, '03': 16, '04': 18,
-  '11': 8, '12': 8, '13': 8, '14': 8, '15': 8, '16': 8, '17': 8, '18': 8, '19': 8, '20': 4,
-  '31': 10, '32': 10, '33': 10, '34': 10, '35': 10, '36': 10, '41': 16,
+  '00': 20,
+  '01': 16,
+  '02': 16,
+  '03': 16,
+  '04': 18,
+  '11': 8,
+  '12': 8,
+  '13': 8,
+  '14': 8,
+  '15': 8,
+  '16': 8,
+  '17': 8,
+  '18': 8,
+  '19': 8,
+  '20': 4,
+  '31': 10,
+  '32': 10,
+  '33': 10,
+  '34': 10,
+  '35': 10,
+  '36': 10,
+  '41': 16,
 };
 
 /** Maximum data length of the variable-length AIs we meet on drugs; others get the GS1 ceiling of 90. */
-const VARIABLE_MAX: Readonly<Record<string, number>> = { '10': 20, '21': 20, '22': 20, '30': 8, '37': 8, '240': 30, '241': 30 };
+const VARIABLE_MAX: Readonly<Record<string, number>> = {
+  '10': 20,
+  '21': 20,
+  '22': 20,
+  '30': 8,
+  '37': 8,
+  '240': 30,
+  '241': 30,
+};
 
 /** GS1 AI encodable character set 82: what may appear in an element's data. */
 const CSET82 = /^[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]+$/;
 
 function fail(reason: string, ai?: string): Gs1Failure {
-  return ai === undefined ? { ok: false, code: 'GS1_MALFORMED', reason } : { ok: false, code: 'GS1_MALFORMED', reason, ai };
+  return ai === undefined
+    ? { ok: false, code: 'GS1_MALFORMED', reason }
+    : { ok: false, code: 'GS1_MALFORMED', reason, ai };
 }
 
 function checkElement(ai: string, value: string): Gs1Failure | undefined {

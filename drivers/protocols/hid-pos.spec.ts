@@ -42,7 +42,8 @@ const GS1_REPORT = Buffer.concat([
 ]);
 
 /** A 100-byte QR token in two reports: 56 bytes with the continuation bit, then 44. */
-const TOKEN = 'https://ecard.example.invalid/v1/qr?t=' + 'Zm9vYmFyMTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6QUJDEF';
+const TOKEN =
+  'https://ecard.example.invalid/v1/qr?t=' + 'Zm9vYmFyMTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6QUJDEF';
 const TOKEN_REPORTS = [
   Buffer.concat([hex('02 38 5d 51 31'), ascii(TOKEN.slice(0, 56)), hex('73 00 01')]),
   Buffer.concat([hex('02 2c 5d 51 31'), ascii(TOKEN.slice(56)), zeros(12), hex('73 00 00')]),
@@ -75,18 +76,39 @@ describe('hid-pos', () => {
   describe(HidPosAssembler.name, () => {
     it('decodes a trace code from one report', () => {
       expect(run([TRACE_REPORT])).toEqual([
-        { kind: 'scan', text: TRACE, symbology: expect.objectContaining({ id: ']C0', name: 'Code 128', gs1: false }), encoding: 'utf-8', raw: ascii(TRACE), reports: 1 },
+        {
+          kind: 'scan',
+          text: TRACE,
+          symbology: expect.objectContaining({ id: ']C0', name: 'Code 128', gs1: false }),
+          encoding: 'utf-8',
+          raw: ascii(TRACE),
+          reports: 1,
+        },
       ]);
     });
 
     it('keeps the GS separators of a GS1 DataMatrix and reports ]d2', () => {
       const [event] = run([GS1_REPORT]);
-      expect(event).toMatchObject({ kind: 'scan', text: GS1, symbology: { id: ']d2', name: 'Data Matrix', gs1: true } });
-      expect(event.kind === 'scan' && event.text.split('\u001d')).toEqual(['010690123456789221ABC123', '1727123110LOT7']);
+      expect(event).toMatchObject({
+        kind: 'scan',
+        text: GS1,
+        symbology: { id: ']d2', name: 'Data Matrix', gs1: true },
+      });
+      expect(event.kind === 'scan' && event.text.split('\u001d')).toEqual([
+        '010690123456789221ABC123',
+        '1727123110LOT7',
+      ]);
     });
 
     it('joins a code that spans several reports', () => {
-      expect(run(TOKEN_REPORTS)).toEqual([expect.objectContaining({ kind: 'scan', text: TOKEN, reports: 2, symbology: expect.objectContaining({ id: ']Q1' }) })]);
+      expect(run(TOKEN_REPORTS)).toEqual([
+        expect.objectContaining({
+          kind: 'scan',
+          text: TOKEN,
+          reports: 2,
+          symbology: expect.objectContaining({ id: ']Q1' }),
+        }),
+      ]);
     });
 
     it('decodes the reports of a real Honeywell dump, one code each', () => {
@@ -118,7 +140,11 @@ describe('hid-pos', () => {
 
     it('decodes GBK when the data is not UTF-8', () => {
       const gbk = encodeGbk('宁夏融合码:马晓燕');
-      expect(run(encodeHidPosReports(gbk, { aim: ']Q1' }))[0]).toMatchObject({ kind: 'scan', text: '宁夏融合码:马晓燕', encoding: 'gbk' });
+      expect(run(encodeHidPosReports(gbk, { aim: ']Q1' }))[0]).toMatchObject({
+        kind: 'scan',
+        text: '宁夏融合码:马晓燕',
+        encoding: 'gbk',
+      });
     });
 
     describe('damaged input', () => {
@@ -205,7 +231,9 @@ describe('hid-pos', () => {
 
     it('refuses bad options', () => {
       expect(() => new HidPosAssembler({ maxLength: 0 })).toThrow(ProtocolError);
-      expect(() => new HidPosAssembler({ continuationTimeoutMs: 0 })).toThrow(expect.objectContaining({ code: 'HID_POS_BAD_OPTIONS' }));
+      expect(() => new HidPosAssembler({ continuationTimeoutMs: 0 })).toThrow(
+        expect.objectContaining({ code: 'HID_POS_BAD_OPTIONS' }),
+      );
     });
   });
 
@@ -214,7 +242,9 @@ describe('hid-pos', () => {
       expect(encodeHidPosReports(ascii(TRACE), { aim: ']C0', vendorSymbology: 0x6a })).toEqual([TRACE_REPORT]);
       expect(encodeHidPosReports(Buffer.from(GS1), { aim: ']d2', vendorSymbology: 0x77 })).toEqual([GS1_REPORT]);
       expect(encodeHidPosReports(ascii(TOKEN), { aim: ']Q1', vendorSymbology: 0x73 })).toEqual(TOKEN_REPORTS);
-      expect(encodeHidPosReports(ascii('REVINF\u0006.'), { aim: ']Z6', vendorSymbology: 0x36 })).toEqual([HONEYWELL_Z6]);
+      expect(encodeHidPosReports(ascii('REVINF\u0006.'), { aim: ']Z6', vendorSymbology: 0x36 })).toEqual([
+        HONEYWELL_Z6,
+      ]);
       expect(encodeHidPosReports(ascii(TRACE), { reportId: false })[0]).toHaveLength(63);
       expect(() => encodeHidPosReports(ascii(TRACE), { aim: ']Q' })).toThrow(ProtocolError);
     });
@@ -224,7 +254,13 @@ describe('hid-pos', () => {
     it('takes the layout apart', () => {
       expect(parseHidPosReport(TOKEN_REPORTS[0])).toEqual({
         kind: 'report',
-        report: { count: 56, aim: ascii(']Q1'), data: ascii(TOKEN.slice(0, 56)), continued: true, vendor: hex('73 00') },
+        report: {
+          count: 56,
+          aim: ascii(']Q1'),
+          data: ascii(TOKEN.slice(0, 56)),
+          continued: true,
+          vendor: hex('73 00'),
+        },
       });
     });
   });
@@ -232,29 +268,41 @@ describe('hid-pos', () => {
   describe('properties', () => {
     /** Codes as scanners send them: UTF-8 text with GS separators, never NUL. */
     const code = fc
-      .array(fc.oneof({ weight: 5, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }) }, { weight: 1, arbitrary: fc.constant('\u001d') }), {
-        minLength: 1,
-        maxLength: 12,
-      })
+      .array(
+        fc.oneof(
+          { weight: 5, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }) },
+          { weight: 1, arbitrary: fc.constant('\u001d') },
+        ),
+        {
+          minLength: 1,
+          maxLength: 12,
+        },
+      )
       .map((parts) => parts.join(''))
       .filter((s) => !s.includes('\u0000'));
     const aim = fc.constantFrom(undefined, ']C0', ']d2', ']Q1', ']E0');
 
     it('gives back every code exactly once, unchanged, however many reports it takes', () => {
       fc.assert(
-        fc.property(fc.array(fc.record({ text: code, aim }), { minLength: 1, maxLength: 6 }), fc.boolean(), (codes, reportId) => {
-          const assembler = new HidPosAssembler();
-          const events: HidPosEvent[] = [];
-          let now = 0;
-          for (const c of codes) {
-            for (const report of encodeHidPosReports(Buffer.from(c.text, 'utf8'), { aim: c.aim, reportId })) {
-              now += 1;
-              events.push(...assembler.push(report, now));
+        fc.property(
+          fc.array(fc.record({ text: code, aim }), { minLength: 1, maxLength: 6 }),
+          fc.boolean(),
+          (codes, reportId) => {
+            const assembler = new HidPosAssembler();
+            const events: HidPosEvent[] = [];
+            let now = 0;
+            for (const c of codes) {
+              for (const report of encodeHidPosReports(Buffer.from(c.text, 'utf8'), { aim: c.aim, reportId })) {
+                now += 1;
+                events.push(...assembler.push(report, now));
+              }
             }
-          }
-          expect(events.map((e) => (e.kind === 'scan' ? [e.text, e.symbology?.id] : e.reason))).toEqual(codes.map((c) => [c.text, c.aim]));
-          expect(assembler.pending).toBe(false);
-        }),
+            expect(events.map((e) => (e.kind === 'scan' ? [e.text, e.symbology?.id] : e.reason))).toEqual(
+              codes.map((c) => [c.text, c.aim]),
+            );
+            expect(assembler.pending).toBe(false);
+          },
+        ),
       );
     });
 
@@ -274,7 +322,11 @@ describe('hid-pos', () => {
     });
 
     it('never throws on random reports and times, and never emits more than maxLength bytes', () => {
-      const header = fc.record({ id: fc.constantFrom(2, 2, 2, 4), count: fc.integer({ min: 0, max: 70 }), more: fc.integer({ min: 0, max: 3 }) });
+      const header = fc.record({
+        id: fc.constantFrom(2, 2, 2, 4),
+        count: fc.integer({ min: 0, max: 70 }),
+        more: fc.integer({ min: 0, max: 3 }),
+      });
       const shaped = fc.tuple(header, fc.uint8Array({ minLength: 0, maxLength: 66 })).map(([h, body]) => {
         const r = Buffer.alloc(64);
         Buffer.from(body).copy(r, 2);
@@ -283,7 +335,10 @@ describe('hid-pos', () => {
         r[63] = h.more;
         return r;
       });
-      const report = fc.oneof(shaped, fc.uint8Array({ maxLength: 80 }).map((b) => Buffer.from(b)));
+      const report = fc.oneof(
+        shaped,
+        fc.uint8Array({ maxLength: 80 }).map((b) => Buffer.from(b)),
+      );
       const options = fc.record({
         reportId: fc.constantFrom<HidPosOptions['reportId']>('auto', 'included', 'omitted'),
         maxLength: fc.integer({ min: 1, max: 200 }),
@@ -291,24 +346,28 @@ describe('hid-pos', () => {
         zeroPadded: fc.boolean(),
       });
       fc.assert(
-        fc.property(options, fc.array(fc.record({ report, dt: fc.integer({ min: 0, max: 150 }) }), { maxLength: 25 }), (opts, steps) => {
-          const assembler = new HidPosAssembler(opts);
-          let now = 0;
-          const events: HidPosEvent[] = [];
-          for (const { report: r, dt } of steps) {
-            now += dt;
-            events.push(...assembler.flush(now), ...assembler.push(r, now));
-          }
-          events.push(...assembler.end());
-          for (const e of events) {
-            expect(e.raw.length).toBeLessThanOrEqual(Math.max(opts.maxLength, 80));
-            if (e.kind === 'scan') {
-              expect(e.raw.length).toBeLessThanOrEqual(opts.maxLength);
-              expect(e.text.length).toBeGreaterThan(0);
+        fc.property(
+          options,
+          fc.array(fc.record({ report, dt: fc.integer({ min: 0, max: 150 }) }), { maxLength: 25 }),
+          (opts, steps) => {
+            const assembler = new HidPosAssembler(opts);
+            let now = 0;
+            const events: HidPosEvent[] = [];
+            for (const { report: r, dt } of steps) {
+              now += dt;
+              events.push(...assembler.flush(now), ...assembler.push(r, now));
             }
-          }
-          expect(assembler.pending).toBe(false);
-        }),
+            events.push(...assembler.end());
+            for (const e of events) {
+              expect(e.raw.length).toBeLessThanOrEqual(Math.max(opts.maxLength, 80));
+              if (e.kind === 'scan') {
+                expect(e.raw.length).toBeLessThanOrEqual(opts.maxLength);
+                expect(e.text.length).toBeGreaterThan(0);
+              }
+            }
+            expect(assembler.pending).toBe(false);
+          },
+        ),
       );
     });
   });

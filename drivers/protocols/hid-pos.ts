@@ -114,13 +114,19 @@ export interface HidPosReport {
 export type ParsedHidPosReport =
   | { readonly kind: 'report'; readonly report: HidPosReport }
   | { readonly kind: 'ignored' }
-  | { readonly kind: 'bad'; readonly reason: 'bad-length' | 'truncated'; readonly continued: boolean; readonly aim?: Buffer };
+  | {
+      readonly kind: 'bad';
+      readonly reason: 'bad-length' | 'truncated';
+      readonly continued: boolean;
+      readonly aim?: Buffer;
+    };
 
 const HEADER = 4; // count + 3 AIM bytes
 const TRAILER = 3; // 2 vendor bytes + flags
 
 const MESSAGES: Readonly<Record<Exclude<HidPosErrorReason, 'overflow'>, string>> = {
-  'bad-length': '扫码枪发来的数据长度与内容不符（报文可能损坏），本次条码已丢弃：请重新扫码；反复出现请联系信息科检查扫码枪和数据线',
+  'bad-length':
+    '扫码枪发来的数据长度与内容不符（报文可能损坏），本次条码已丢弃：请重新扫码；反复出现请联系信息科检查扫码枪和数据线',
   truncated: '扫码枪发来的报文过短，无法解析：请重新扫码；反复出现请联系信息科确认扫码枪设置为 USB HID POS 模式',
   unfinished: '条码数据没有传输完整（后续报文未到达），已丢弃：请重新扫码',
   'not-text': '收到无法识别的扫码数据（不是文本），请重新扫码',
@@ -128,12 +134,16 @@ const MESSAGES: Readonly<Record<Exclude<HidPosErrorReason, 'overflow'>, string>>
 };
 
 function error(reason: HidPosErrorReason, raw: Buffer, maxLength = 0): HidPosErrorEvent {
-  const message = reason === 'overflow' ? `扫码内容过长（超过 ${maxLength} 字节），已丢弃，请重新扫码` : MESSAGES[reason];
+  const message =
+    reason === 'overflow' ? `扫码内容过长（超过 ${maxLength} 字节），已丢弃，请重新扫码` : MESSAGES[reason];
   return { kind: 'error', reason, message, raw };
 }
 
 /** Takes one input report apart; never throws. */
-export function parseHidPosReport(input: Uint8Array, options: Pick<HidPosOptions, 'reportId' | 'zeroPadded'> = {}): ParsedHidPosReport {
+export function parseHidPosReport(
+  input: Uint8Array,
+  options: Pick<HidPosOptions, 'reportId' | 'zeroPadded'> = {},
+): ParsedHidPosReport {
   const report = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const mode = options.reportId ?? 'auto';
   const omitted = mode === 'omitted' || (mode === 'auto' && report.length === HID_POS_REPORT_SIZE - 1);
@@ -270,7 +280,11 @@ export class HidPosAssembler {
     return this.reports > 0 ? [this.drop('unfinished')] : [];
   }
 
-  private skipDamaged(parsed: Extract<ParsedHidPosReport, { kind: 'bad' }>, report: Buffer, events: HidPosEvent[]): void {
+  private skipDamaged(
+    parsed: Extract<ParsedHidPosReport, { kind: 'bad' }>,
+    report: Buffer,
+    events: HidPosEvent[],
+  ): void {
     const pending = this.reports > 0 ? Buffer.concat(this.parts) : undefined;
     this.reset();
     if (this.discarding && parsed.aim !== undefined && sameAim(this.discarding.aim, parsed.aim)) {
@@ -299,7 +313,9 @@ export class HidPosAssembler {
     }
     const encoding = utf8 === undefined ? 'gbk' : 'utf-8';
     const symbology = aim === undefined ? undefined : parseAimIdentifier(aim);
-    return symbology ? { kind: 'scan', text, symbology, encoding, raw, reports } : { kind: 'scan', text, encoding, raw, reports };
+    return symbology
+      ? { kind: 'scan', text, symbology, encoding, raw, reports }
+      : { kind: 'scan', text, encoding, raw, reports };
   }
 
   private drop(reason: 'unfinished' | 'overflow'): HidPosErrorEvent {

@@ -118,7 +118,10 @@ describe('decoding complete frames', () => {
     const good = hex('AA AA AA 96 69 00 04 00 00 90 94');
     const badSum = Buffer.from(good);
     badSum[10] = 0x95;
-    expect(thrown(() => decodeReply(badSum))).toMatchObject({ code: 'FRAME_CHECKSUM', details: { expected: 0x94, actual: 0x95 } });
+    expect(thrown(() => decodeReply(badSum))).toMatchObject({
+      code: 'FRAME_CHECKSUM',
+      details: { expected: 0x94, actual: 0x95 },
+    });
     expect(thrown(() => decodeReply(hex('AA AA AA 96 69 00 05 00 00 90 95'))).code).toBe('FRAME_LENGTH');
     expect(thrown(() => decodeReply(hex('AA AA AA 96 68 00 04 00 00 90 94'))).code).toBe('FRAME_MALFORMED');
     // len 3 is a legal command frame but too short for a reply (no SW3)
@@ -179,12 +182,18 @@ describe('text block', () => {
 
   it('refuses a text of the wrong length, bad dates, bad sex codes and other card types', () => {
     const text = buildIdCardText(SAMPLE);
-    expect(thrown(() => parseIdCardText(text.subarray(0, 255)))).toMatchObject({ code: 'TEXT_LENGTH', details: { actual: 255 } });
+    expect(thrown(() => parseIdCardText(text.subarray(0, 255)))).toMatchObject({
+      code: 'TEXT_LENGTH',
+      details: { actual: 255 },
+    });
     expect(thrown(() => parseIdCardText(Buffer.concat([text, Buffer.alloc(2)]))).code).toBe('TEXT_LENGTH');
 
     const badDate = Buffer.from(text);
     badDate.write('1', 18 * 2 + 4 * 2, 'utf16le'); // birth 19850709 → 19851709: month 17
-    expect(thrown(() => parseIdCardText(badDate))).toMatchObject({ code: 'TEXT_FIELD_INVALID', details: { field: 'birth' } });
+    expect(thrown(() => parseIdCardText(badDate))).toMatchObject({
+      code: 'TEXT_FIELD_INVALID',
+      details: { field: 'birth' },
+    });
 
     const badSex = Buffer.from(text);
     badSex.write('5', 15 * 2, 'utf16le');
@@ -210,13 +219,19 @@ describe('text block', () => {
 
 const cjk = (min: number, max: number): fc.Arbitrary<string> =>
   fc
-    .array(fc.integer({ min: 0x4e00, max: 0x9fa5 }).map((c) => String.fromCharCode(c)), { minLength: min, maxLength: max })
+    .array(
+      fc.integer({ min: 0x4e00, max: 0x9fa5 }).map((c) => String.fromCharCode(c)),
+      { minLength: min, maxLength: max },
+    )
     .map((a) => a.join(''));
 const isoDateArb = fc
   .date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true })
   .map((d) => d.toISOString().slice(0, 10));
 const fieldsArb: fc.Arbitrary<IdCardTextFields> = fc.record({
-  name: fc.oneof(cjk(1, 15), cjk(1, 6).map((s) => `${s}·${s}`.slice(0, 15))),
+  name: fc.oneof(
+    cjk(1, 15),
+    cjk(1, 6).map((s) => `${s}·${s}`.slice(0, 15)),
+  ),
   sexCode: fc.constantFrom('1', '2', '0', '9'),
   nationCode: fc.oneof(fc.constantFrom(...Object.keys(NATIONS)), fc.constantFrom('00', '57', '99')),
   birthDate: isoDateArb,
@@ -266,13 +281,13 @@ const garbageArb = fc
 
 /** Valid frames: commands, short replies, replies whose data contains a preamble, real read replies. */
 const frameArb: fc.Arbitrary<Buffer> = fc.oneof(
-  fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 40 })).map(([c, p, d]) =>
-    encodeCommand(c, p, d),
-  ),
+  fc
+    .tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 40 }))
+    .map(([c, p, d]) => encodeCommand(c, p, d)),
   fc.constantFrom(buildFindReply(true), buildFindReply(false), buildSelectReply(true), buildSamStatusReply()),
-  fc.tuple(fc.uint8Array({ maxLength: 20 }), fc.uint8Array({ maxLength: 20 })).map(([a, b]) =>
-    encodeReply(0, 0, 0x90, Buffer.concat([a, PREAMBLE, Buffer.of(0x00, 0x04), b])),
-  ),
+  fc
+    .tuple(fc.uint8Array({ maxLength: 20 }), fc.uint8Array({ maxLength: 20 }))
+    .map(([a, b]) => encodeReply(0, 0, 0x90, Buffer.concat([a, PREAMBLE, Buffer.of(0x00, 0x04), b]))),
   fieldsArb.map((f) => buildReadReply(f, PHOTO)),
 );
 
@@ -324,9 +339,12 @@ describe('IdCardFrameParser', () => {
   it('never throws on random bytes, and keeps its buffer bounded', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.constant(PREAMBLE), fc.constant(Uint8Array.of(0xaa, 0xaa))), {
-          maxLength: 30,
-        }),
+        fc.array(
+          fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.constant(PREAMBLE), fc.constant(Uint8Array.of(0xaa, 0xaa))),
+          {
+            maxLength: 30,
+          },
+        ),
         fc.array(fc.integer({ min: 1, max: 500 }), { maxLength: 10 }),
         fc.integer({ min: 10, max: 5000 }),
         (parts, sizes, maxFrameSize) => {
@@ -346,32 +364,47 @@ describe('IdCardFrameParser', () => {
 
   it('reports a corrupted byte after the length field as a bad checksum and still finds the next frame', () => {
     // Body bytes without 0xAA, so one changed byte can never complete a preamble inside the frame.
-    const bodyArb = fc.array(fc.integer({ min: 0, max: 254 }).map((b) => (b >= 0xaa ? b + 1 : b)), { minLength: 3, maxLength: 60 });
+    const bodyArb = fc.array(
+      fc.integer({ min: 0, max: 254 }).map((b) => (b >= 0xaa ? b + 1 : b)),
+      { minLength: 3, maxLength: 60 },
+    );
     fc.assert(
-      fc.property(bodyArb, fc.nat(), fc.integer({ min: 1, max: 255 }), fc.array(fc.integer({ min: 1, max: 40 })), (body, at, delta, sizes) => {
-        const original = encodeFrame(Uint8Array.from(body));
-        const corrupted = Buffer.from(original);
-        const pos = 7 + (at % (original.length - 7));
-        corrupted[pos] ^= delta;
-        const next = buildFindReply(true);
-        const events = feed(new IdCardFrameParser(), chunk(Buffer.concat([corrupted, next]), sizes));
-        expect(events.some((e) => e.kind === 'bad-checksum')).toBe(true);
-        expect(framesOf(events)).toEqual([toHex(next)]);
-      }),
+      fc.property(
+        bodyArb,
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        fc.array(fc.integer({ min: 1, max: 40 })),
+        (body, at, delta, sizes) => {
+          const original = encodeFrame(Uint8Array.from(body));
+          const corrupted = Buffer.from(original);
+          const pos = 7 + (at % (original.length - 7));
+          corrupted[pos] ^= delta;
+          const next = buildFindReply(true);
+          const events = feed(new IdCardFrameParser(), chunk(Buffer.concat([corrupted, next]), sizes));
+          expect(events.some((e) => e.kind === 'bad-checksum')).toBe(true);
+          expect(framesOf(events)).toEqual([toHex(next)]);
+        },
+      ),
     );
   });
 
   it('never passes off a frame with any corrupted byte (preamble and length included) as the original', () => {
     fc.assert(
-      fc.property(frameArb, fc.nat(), fc.integer({ min: 1, max: 255 }), fc.array(fc.integer({ min: 1, max: 300 })), (original, at, delta, sizes) => {
-        const corrupted = Buffer.from(original);
-        corrupted[at % original.length] ^= delta;
-        const next = buildSelectReply(true);
-        fc.pre(!original.equals(next));
-        const events = feed(new IdCardFrameParser(), chunk(Buffer.concat([corrupted, next]), sizes));
-        expect(framesOf(events)).not.toContain(toHex(original));
-        expect(events.some((e) => e.kind !== 'frame')).toBe(true);
-      }),
+      fc.property(
+        frameArb,
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        fc.array(fc.integer({ min: 1, max: 300 })),
+        (original, at, delta, sizes) => {
+          const corrupted = Buffer.from(original);
+          corrupted[at % original.length] ^= delta;
+          const next = buildSelectReply(true);
+          fc.pre(!original.equals(next));
+          const events = feed(new IdCardFrameParser(), chunk(Buffer.concat([corrupted, next]), sizes));
+          expect(framesOf(events)).not.toContain(toHex(original));
+          expect(events.some((e) => e.kind !== 'frame')).toBe(true);
+        },
+      ),
     );
   });
 
@@ -380,7 +413,9 @@ describe('IdCardFrameParser', () => {
     const tooShort = hex('AA AA AA 96 69 00 01 FF');
     const tooLong = hex('AA AA AA 96 69 FF FF 00');
     const events = feed(new IdCardFrameParser(), [Buffer.concat([tooShort, tooLong, next])]);
-    expect(events.filter((e) => e.kind === 'bad-length').map((e) => (e.kind === 'bad-length' ? e.length : -1))).toEqual([1, 0xffff]);
+    expect(events.filter((e) => e.kind === 'bad-length').map((e) => (e.kind === 'bad-length' ? e.length : -1))).toEqual(
+      [1, 0xffff],
+    );
     expect(framesOf(events)).toEqual([toHex(next)]);
   });
 

@@ -72,7 +72,9 @@ export class IdCardFrameParser {
     while (this.buffer.length > 0) {
       if (this.buffer.length >= PREAMBLE.length && hasPreambleAt(this.buffer, 0)) {
         const expectedBytes =
-          this.buffer.length >= HEADER_LENGTH ? HEADER_LENGTH + this.buffer.readUInt16BE(PREAMBLE.length) : HEADER_LENGTH;
+          this.buffer.length >= HEADER_LENGTH
+            ? HEADER_LENGTH + this.buffer.readUInt16BE(PREAMBLE.length)
+            : HEADER_LENGTH;
         events.push({ kind: 'truncated', bytes: copy(this.buffer), expectedBytes });
         this.buffer = this.buffer.subarray(PREAMBLE.length);
         this.drain(events);

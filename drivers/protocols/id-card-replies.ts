@@ -1,6 +1,12 @@
 import { commands, decodeReply, encodeReply, type IdCardReply } from './id-card-codec';
 import { SW3, samStatus } from './id-card-status';
-import { buildIdCardText, ID_CARD_TEXT_LENGTH, parseIdCardText, type IdCardIdentity, type IdCardTextFields } from './id-card-text';
+import {
+  buildIdCardText,
+  ID_CARD_TEXT_LENGTH,
+  parseIdCardText,
+  type IdCardIdentity,
+  type IdCardTextFields,
+} from './id-card-text';
 import { ProtocolError } from './protocol-error';
 
 /**
@@ -39,7 +45,9 @@ export function buildSamStatusReply(sw3: number = SW3.OK): Buffer {
 /** The successful reply to `30 01`: 1,295 bytes in all. */
 export function buildReadReply(identity: IdCardTextFields, photo: Uint8Array): Buffer {
   if (photo.length !== ID_CARD_PHOTO_LENGTH) {
-    throw new RangeError(`photo must be ${ID_CARD_PHOTO_LENGTH} bytes (the WLT block a card holds), got ${photo.length}`);
+    throw new RangeError(
+      `photo must be ${ID_CARD_PHOTO_LENGTH} bytes (the WLT block a card holds), got ${photo.length}`,
+    );
   }
   const text = buildIdCardText(identity);
   const lengths = Buffer.alloc(4);

@@ -48,8 +48,10 @@ const MESSAGES: Readonly<Record<number, string>> = {
   [SW3.COMMAND_ERROR]: `阅读器不接受该命令：${RETRY_OR_IT}`,
   [SW3.UNAUTHORISED_OPERATION]: '阅读器拒绝了越权操作：请联系信息科',
   [SW3.UNKNOWN_ERROR]: `阅读器报告未知错误：${RETRY_OR_IT}`,
-  [SW3.CARD_AUTH_SAM_FAILED]: '身份证认证阅读器安全模块失败：请拿开身份证后重新放好再读；多次失败请改用其他方式核验身份',
-  [SW3.SAM_AUTH_CARD_FAILED]: '阅读器认证身份证失败：请拿开身份证后重新放好再读；多次失败可能证件已损坏，请改用其他方式核验身份',
+  [SW3.CARD_AUTH_SAM_FAILED]:
+    '身份证认证阅读器安全模块失败：请拿开身份证后重新放好再读；多次失败请改用其他方式核验身份',
+  [SW3.SAM_AUTH_CARD_FAILED]:
+    '阅读器认证身份证失败：请拿开身份证后重新放好再读；多次失败可能证件已损坏，请改用其他方式核验身份',
   [SW3.VERIFY_FAILED]: '身份证信息验证失败：请重新读卡；多次失败请改用其他方式核验身份',
   [SW3.FINGERPRINT_VERIFY_FAILED]: '指纹信息验证错误：请重新读卡',
   [SW3.INFO_LENGTH_ERROR]: '身份证信息长度错误：请重新读卡',

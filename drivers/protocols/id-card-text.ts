@@ -83,10 +83,14 @@ function textError(code: string, message: string, details?: Record<string, strin
 /** Parses the 256-byte text block. Throws a ProtocolError naming the field that is wrong. */
 export function parseIdCardText(text: Buffer): IdCardIdentity {
   if (text.length !== ID_CARD_TEXT_LENGTH) {
-    throw textError('TEXT_LENGTH', `身份证文字信息应为${ID_CARD_TEXT_LENGTH}字节，实际收到${text.length}字节：请重新读卡`, {
-      expected: ID_CARD_TEXT_LENGTH,
-      actual: text.length,
-    });
+    throw textError(
+      'TEXT_LENGTH',
+      `身份证文字信息应为${ID_CARD_TEXT_LENGTH}字节，实际收到${text.length}字节：请重新读卡`,
+      {
+        expected: ID_CARD_TEXT_LENGTH,
+        actual: text.length,
+      },
+    );
   }
   const field = (name: FieldName): string => readUcs2Field(text, LAYOUT[name].offset * 2, LAYOUT[name].chars);
   const typeChar = text.toString('utf16le', CARD_TYPE_CHAR * 2, CARD_TYPE_CHAR * 2 + 2);

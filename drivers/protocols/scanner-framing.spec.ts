@@ -59,7 +59,9 @@ describe('scanner-framing', () => {
 
     it('requires a timeout when there is no terminator', () => {
       expect(() => new ScannerFramer({ terminator: 'none' })).toThrow(ProtocolError);
-      expect(() => new ScannerFramer({ maxLength: 0 })).toThrow(expect.objectContaining({ code: 'SCANNER_BAD_OPTIONS' }));
+      expect(() => new ScannerFramer({ maxLength: 0 })).toThrow(
+        expect.objectContaining({ code: 'SCANNER_BAD_OPTIONS' }),
+      );
       expect(() => new ScannerFramer({ interByteTimeoutMs: -1 })).toThrow(ProtocolError);
     });
 
@@ -71,7 +73,11 @@ describe('scanner-framing', () => {
 
     it('reports and strips AIM symbology identifiers', () => {
       const events = frame({ prefix: '>' }, `>]Q1https://example.invalid/q\r]E06901234567892\r]X\r`);
-      expect(events[0]).toMatchObject({ kind: 'scan', text: 'https://example.invalid/q', symbology: { id: ']Q1', name: 'QR Code', gs1: false } });
+      expect(events[0]).toMatchObject({
+        kind: 'scan',
+        text: 'https://example.invalid/q',
+        symbology: { id: ']Q1', name: 'QR Code', gs1: false },
+      });
       expect(events[1]).toMatchObject({ text: '6901234567892', symbology: { id: ']E0', name: 'EAN/UPC' } });
       expect(events[2]).toMatchObject({ kind: 'scan', text: ']X' });
       expect(events[2]).not.toHaveProperty('symbology');
@@ -91,8 +97,12 @@ describe('scanner-framing', () => {
     });
 
     it('reports bytes that are neither UTF-8 nor GBK, and codes that are only decoration', () => {
-      expect(frame({}, Buffer.from([0x41, 0xff, 0x0d]))).toEqual([{ kind: 'invalid', reason: 'not-text', raw: Buffer.from([0x41, 0xff]) }]);
-      expect(frame({ prefix: '#' }, '#]Q1\r')).toEqual([{ kind: 'invalid', reason: 'empty', raw: Buffer.from('#]Q1') }]);
+      expect(frame({}, Buffer.from([0x41, 0xff, 0x0d]))).toEqual([
+        { kind: 'invalid', reason: 'not-text', raw: Buffer.from([0x41, 0xff]) },
+      ]);
+      expect(frame({ prefix: '#' }, '#]Q1\r')).toEqual([
+        { kind: 'invalid', reason: 'empty', raw: Buffer.from('#]Q1') },
+      ]);
       expect(frame({}, '\r\r\r')).toEqual([]); // empty lines are not codes
     });
 
@@ -106,7 +116,12 @@ describe('scanner-framing', () => {
     });
 
     it('gives back exactly the codes, in order, however the stream is cut', () => {
-      const terminators: Record<Exclude<ScannerTerminator, 'none'>, string> = { CR: '\r', LF: '\n', CRLF: '\r\n', TAB: '\t' };
+      const terminators: Record<Exclude<ScannerTerminator, 'none'>, string> = {
+        CR: '\r',
+        LF: '\n',
+        CRLF: '\r\n',
+        TAB: '\t',
+      };
       const code = fc
         .string({ unit: 'grapheme', minLength: 1, maxLength: 30 })
         .filter((s) => !/[\r\n\t]/.test(s) && parseAimIdentifier(Buffer.from(s)) === undefined);
@@ -164,7 +179,13 @@ describe('scanner-framing', () => {
 
   describe(parseAimIdentifier.name, () => {
     it('needs ] + letter + digit', () => {
-      expect(parseAimIdentifier(Buffer.from(']e0010123'))).toEqual({ id: ']e0', code: 'e', modifier: '0', name: 'GS1 DataBar', gs1: true });
+      expect(parseAimIdentifier(Buffer.from(']e0010123'))).toEqual({
+        id: ']e0',
+        code: 'e',
+        modifier: '0',
+        name: 'GS1 DataBar',
+        gs1: true,
+      });
       expect(parseAimIdentifier(Buffer.from(']Y9x'))).toEqual({ id: ']Y9', code: 'Y', modifier: '9', gs1: false });
       expect(parseAimIdentifier(Buffer.from(']Q'))).toBeUndefined();
       expect(parseAimIdentifier(Buffer.from(']1Q'))).toBeUndefined();

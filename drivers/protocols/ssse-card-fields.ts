@@ -29,7 +29,13 @@ export interface SsseField {
   readonly kind: FieldKind;
 }
 
-function field(tag: number, file: typeof EF05 | typeof EF06, label: string, length: number, kind: FieldKind): SsseField {
+function field(
+  tag: number,
+  file: typeof EF05 | typeof EF06,
+  label: string,
+  length: number,
+  kind: FieldKind,
+): SsseField {
   return { tag, file, label, length, kind };
 }
 

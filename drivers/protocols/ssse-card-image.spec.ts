@@ -4,7 +4,8 @@ import { NINGXIA_CARD, UYGHUR_CARD } from './ssse-card.fixtures';
 import { buildCardImage, CardEmulator } from './ssse-card-image';
 import { SIMULATOR_MASTER_KEY, simulatedCardKey, simulatedCryptogram } from './ssse-card-sim-auth';
 
-const send = (card: CardEmulator, apduHex: string): string => card.transmit(Buffer.from(apduHex, 'hex')).toString('hex').toUpperCase();
+const send = (card: CardEmulator, apduHex: string): string =>
+  card.transmit(Buffer.from(apduHex, 'hex')).toString('hex').toUpperCase();
 const sw = (card: CardEmulator, apduHex: string): string => send(card, apduHex).slice(-4);
 
 function selected(generation: 2 | 3, ef = 'EF05', card = NINGXIA_CARD): CardEmulator {
@@ -25,7 +26,9 @@ describe('ssse-card-image', () => {
   describe(buildCardImage.name, () => {
     it('writes the records byte for byte', () => {
       const image = buildCardImage(NINGXIA_CARD, { generation: 2 });
-      const records = Object.fromEntries([...image.ef05, ...image.ef06].map((r) => [r.tag.toString(16), r.bytes.toString('hex').toUpperCase()]));
+      const records = Object.fromEntries(
+        [...image.ef05, ...image.ef06].map((r) => [r.tag.toString(16), r.bytes.toString('hex').toUpperCase()]),
+      );
       expect(records).toEqual({
         '1': '0110640100D15600000500BF7C7A48FB4966',
         '2': '020133',
@@ -45,16 +48,24 @@ describe('ssse-card-image', () => {
 
     it('gives 3rd-generation cards a blank 姓名扩展 and pads 出生地 with F', () => {
       const image = buildCardImage(UYGHUR_CARD, { generation: 3 });
-      expect(image.ef06.find((r) => r.tag === 0x4e)?.bytes).toEqual(Buffer.concat([Buffer.from([0x4e, 0x14]), Buffer.alloc(20)]));
+      expect(image.ef06.find((r) => r.tag === 0x4e)?.bytes).toEqual(
+        Buffer.concat([Buffer.from([0x4e, 0x14]), Buffer.alloc(20)]),
+      );
       expect(image.ef06.find((r) => r.tag === 0x0c)?.bytes.toString('hex')).toBe('0c036501ff');
     });
 
     it('refuses what a card cannot hold', () => {
-      expect(() => buildCardImage({ ...NINGXIA_CARD, name: '阿'.repeat(26) }, { generation: 3 })).toThrow(CardDataError);
+      expect(() => buildCardImage({ ...NINGXIA_CARD, name: '阿'.repeat(26) }, { generation: 3 })).toThrow(
+        CardDataError,
+      );
       expect(() => buildCardImage({ ...NINGXIA_CARD, region: '640000' }, { generation: 2 })).toThrow(CardDataError);
-      expect(() => buildCardImage({ ...NINGXIA_CARD, birthDate: '1985-02-29' }, { generation: 2 })).toThrow(CardDataError);
+      expect(() => buildCardImage({ ...NINGXIA_CARD, birthDate: '1985-02-29' }, { generation: 2 })).toThrow(
+        CardDataError,
+      );
       expect(() => buildCardImage({ ...NINGXIA_CARD, cardSn: 'XYZ' }, { generation: 2 })).toThrow(CardDataError);
-      expect(() => buildCardImage({ ...NINGXIA_CARD, name: '马😀' }, { generation: 2 })).toThrow(expect.objectContaining({ code: 'GBK_UNENCODABLE' }));
+      expect(() => buildCardImage({ ...NINGXIA_CARD, name: '马😀' }, { generation: 2 })).toThrow(
+        expect.objectContaining({ code: 'GBK_UNENCODABLE' }),
+      );
     });
   });
 
@@ -136,7 +147,9 @@ describe('ssse-card-image', () => {
       const b = selected(3);
       expect(send(a, '0084000008')).toBe(send(b, '0084000008'));
       expect(send(a, '0084000008')).not.toBe(send(b, '0084000004'));
-      const fixed = new CardEmulator(buildCardImage(NINGXIA_CARD, { generation: 3 }), { random: (n) => Buffer.alloc(n, 0xab) });
+      const fixed = new CardEmulator(buildCardImage(NINGXIA_CARD, { generation: 3 }), {
+        random: (n) => Buffer.alloc(n, 0xab),
+      });
       expect(send(fixed, '0084000008')).toBe('ABABABABABABABAB9000');
     });
 

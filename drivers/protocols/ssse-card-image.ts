@@ -4,7 +4,13 @@ import { encodeGbk } from './gbk-codec';
 import { DEFAULT_EXTERNAL_KEY_REF, DEFAULT_INTERNAL_KEY_REF, SsseCard, Transmit } from './ssse-card-types';
 import { EF05, EF06, SSSE_AID } from './ssse-card-apdus';
 import { encodeField, FIELDS, padGbk } from './ssse-card-fields';
-import { sandboxHsmCardKey, SIMULATOR_MASTER_KEY, simulatedCardKey, simulatedCryptogram, simulatedInternalAnswer } from './ssse-card-sim-auth';
+import {
+  sandboxHsmCardKey,
+  SIMULATOR_MASTER_KEY,
+  simulatedCardKey,
+  simulatedCryptogram,
+  simulatedInternalAnswer,
+} from './ssse-card-sim-auth';
 import { encodeTlv } from './tlv';
 
 /**
@@ -48,8 +54,8 @@ export function buildCardImage(card: SsseCard, options: { generation: 2 | 3 }): 
   }
   const record = (tag: number, value: Buffer): CardRecord => ({ tag, bytes: encodeTlv([{ tag, value }]) });
   const [name, extension] = splitName(card.name);
-  const ef05 = (['cardSn', 'cardType', 'specVersion', 'issuer', 'issueDate', 'validUntil', 'cardNo'] as const).map((key) =>
-    record(FIELDS[key].tag, encodeField(FIELDS[key], card[key])),
+  const ef05 = (['cardSn', 'cardType', 'specVersion', 'issuer', 'issueDate', 'validUntil', 'cardNo'] as const).map(
+    (key) => record(FIELDS[key].tag, encodeField(FIELDS[key], card[key])),
   );
   const ef06 = [
     record(FIELDS.ssn.tag, encodeField(FIELDS.ssn, card.ssn)),
@@ -341,7 +347,10 @@ export class CardEmulator {
       return undefined;
     }
     const cardData = Buffer.concat([internal.terminalRandom, internal.answer]);
-    return Buffer.from(sandboxHsmCardKey(secret, this.image.cardSn, challenge.toString('hex'), cardData.toString('hex')), 'hex');
+    return Buffer.from(
+      sandboxHsmCardKey(secret, this.image.cardSn, challenge.toString('hex'), cardData.toString('hex')),
+      'hex',
+    );
   }
 
   private random(length: number): Buffer {

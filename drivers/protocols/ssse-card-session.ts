@@ -188,7 +188,9 @@ export class ReadSession {
     const internalKeyRef = this.options.internalKeyRef ?? DEFAULT_INTERNAL_KEY_REF;
     const internal = await this.exchange(internalAuthenticate(internalKeyRef, terminalRandom));
     if (!internal.ok) {
-      throw new AuthenticationRequired(refused('INTERNAL_AUTH_FAILED', '卡片内部认证失败（卡片可能不合法）', internal.sw));
+      throw new AuthenticationRequired(
+        refused('INTERNAL_AUTH_FAILED', '卡片内部认证失败（卡片可能不合法）', internal.sw),
+      );
     }
     const challenge = await this.expectOk(getChallenge(), '取随机数');
     if (challenge.data.length !== 8) {

@@ -63,8 +63,12 @@ describe('ssse-card', () => {
 
     it('builds the authentication commands', () => {
       expect(hex(getChallenge())).toBe('0084000008');
-      expect(hex(internalAuthenticate(0x01, Buffer.from('1122334455667788', 'hex')))).toBe('00880001081122334455667788');
-      expect(hex(externalAuthenticate(0x02, Buffer.from('AABBCCDDEEFF0011', 'hex')))).toBe('0082000208AABBCCDDEEFF0011');
+      expect(hex(internalAuthenticate(0x01, Buffer.from('1122334455667788', 'hex')))).toBe(
+        '00880001081122334455667788',
+      );
+      expect(hex(externalAuthenticate(0x02, Buffer.from('AABBCCDDEEFF0011', 'hex')))).toBe(
+        '0082000208AABBCCDDEEFF0011',
+      );
       expect(() => externalAuthenticate(0x02, Buffer.alloc(0))).toThrow(ProtocolError);
     });
   });
@@ -106,8 +110,13 @@ describe('ssse-card', () => {
       const nameRecord = image.ef06.find((r) => r.tag === 0x09)?.bytes;
       const extension = image.ef06.find((r) => r.tag === 0x4e)?.bytes;
       expect(nameRecord).toEqual(encodeTlv([{ tag: 0x09, value: encodeGbk('阿卜杜热合曼·买买提明·阿卜杜') }]));
-      expect(extension).toEqual(encodeTlv([{ tag: 0x4e, value: Buffer.concat([encodeGbk('克热木'), Buffer.alloc(14)]) }]));
-      await expect(readSsseCard(new CardEmulator(image).asTransmit())).resolves.toEqual({ kind: 'complete', card: long });
+      expect(extension).toEqual(
+        encodeTlv([{ tag: 0x4e, value: Buffer.concat([encodeGbk('克热木'), Buffer.alloc(14)]) }]),
+      );
+      await expect(readSsseCard(new CardEmulator(image).asTransmit())).resolves.toEqual({
+        kind: 'complete',
+        card: long,
+      });
     });
 
     it('decodes a name whose character is cut between 姓名 and 姓名扩展', async () => {
@@ -146,7 +155,11 @@ describe('ssse-card', () => {
       expect(read).toEqual({ kind: 'complete', card: third });
       // Authentication comes right after EF05's public records; nothing is refused.
       const sent = card.received.map(hex);
-      expect(sent.slice(8, 11)).toEqual(['00880001080102030405060708', '0084000008', expect.stringMatching(/^0082000208[0-9A-F]{16}$/)]);
+      expect(sent.slice(8, 11)).toEqual([
+        '00880001080102030405060708',
+        '0084000008',
+        expect.stringMatching(/^0082000208[0-9A-F]{16}$/),
+      ]);
       expect(sent).toContain('00B24E0016');
     });
 
@@ -170,7 +183,12 @@ describe('ssse-card', () => {
       const read = await readSsseCard(card.asTransmit(), wrong);
       expect(read).toMatchObject({
         kind: 'authentication-required',
-        reason: { code: 'CARD_REJECTED', sw: 0x63c2, driverCode: -25538, message: '卡片拒绝外部认证：认证失败，还可尝试2次（63C2）' },
+        reason: {
+          code: 'CARD_REJECTED',
+          sw: 0x63c2,
+          driverCode: -25538,
+          message: '卡片拒绝外部认证：认证失败，还可尝试2次（63C2）',
+        },
       });
       expect(read.card).not.toHaveProperty('name');
       expect(card.remainingAuthAttempts).toBe(2);
@@ -190,12 +208,18 @@ describe('ssse-card', () => {
     it('returns authentication-required when the card refuses internal authentication', async () => {
       const card = emulate({ ...NINGXIA_CARD, specVersion: '3.00' }, 3);
       const read = await readSsseCard(card.asTransmit(), new SimulatedPsam(), { internalKeyRef: 0x7f });
-      expect(read).toMatchObject({ kind: 'authentication-required', reason: { code: 'INTERNAL_AUTH_FAILED', sw: 0x6a88 } });
+      expect(read).toMatchObject({
+        kind: 'authentication-required',
+        reason: { code: 'INTERNAL_AUTH_FAILED', sw: 0x6a88 },
+      });
     });
 
     it('authenticates on 69 82 even when the card claims version 2.00', async () => {
       const card = emulate(NINGXIA_CARD, 3);
-      await expect(readSsseCard(card.asTransmit(), new SimulatedPsam())).resolves.toEqual({ kind: 'complete', card: NINGXIA_CARD });
+      await expect(readSsseCard(card.asTransmit(), new SimulatedPsam())).resolves.toEqual({
+        kind: 'complete',
+        card: NINGXIA_CARD,
+      });
       await expect(readSsseCard(emulate(NINGXIA_CARD, 3).asTransmit())).resolves.toMatchObject({
         kind: 'authentication-required',
         reason: { code: 'NO_AUTHENTICATOR' },
@@ -204,7 +228,14 @@ describe('ssse-card', () => {
 
     it('never presents blank protected fields as a complete read', async () => {
       const blankName = (card: SsseCard, generation: 2 | 3): CardEmulator =>
-        new CardEmulator(withRecord(buildCardImage(card, { generation }), 'ef06', 0x09, encodeTlv([{ tag: 0x09, value: Buffer.alloc(30) }])));
+        new CardEmulator(
+          withRecord(
+            buildCardImage(card, { generation }),
+            'ef06',
+            0x09,
+            encodeTlv([{ tag: 0x09, value: Buffer.alloc(30) }]),
+          ),
+        );
       // A 3rd-generation card answering 90 00 with zeros, like the DLL's empty strings.
       const third = blankName({ ...NINGXIA_CARD, specVersion: '3.00' }, 2);
       await expect(readSsseCard(third.asTransmit())).resolves.toMatchObject({
@@ -217,7 +248,10 @@ describe('ssse-card', () => {
 
     it('follows 61 xx with GET RESPONSE on a T=0 card', async () => {
       const card = emulate(UYGHUR_CARD, 3, { t0: true });
-      await expect(readSsseCard(card.asTransmit(), new SimulatedPsam())).resolves.toEqual({ kind: 'complete', card: UYGHUR_CARD });
+      await expect(readSsseCard(card.asTransmit(), new SimulatedPsam())).resolves.toEqual({
+        kind: 'complete',
+        card: UYGHUR_CARD,
+      });
       expect(card.received.map(hex)).toContain('00C0000012');
     });
 
@@ -244,7 +278,12 @@ describe('ssse-card', () => {
 
     it('refuses malformed records as CardDataError naming the field', async () => {
       const image = buildCardImage(NINGXIA_CARD, { generation: 2 });
-      const badDate = withRecord(image, 'ef06', 0x0d, encodeTlv([{ tag: 0x0d, value: Buffer.from('19850230', 'hex') }]));
+      const badDate = withRecord(
+        image,
+        'ef06',
+        0x0d,
+        encodeTlv([{ tag: 0x0d, value: Buffer.from('19850230', 'hex') }]),
+      );
       await expect(readSsseCard(new CardEmulator(badDate).asTransmit())).rejects.toMatchObject({
         code: 'CARD_DATA_INVALID',
         field: '出生日期',
@@ -257,20 +296,23 @@ describe('ssse-card', () => {
 
     it('resolves or rejects with a ProtocolError whatever the card answers', async () => {
       await fc.assert(
-        fc.asyncProperty(fc.array(fc.uint8Array({ maxLength: 40 }), { minLength: 1, maxLength: 30 }), async (answers) => {
-          let i = 0;
-          const transmit: Transmit = async () => Buffer.from(answers[i++ % answers.length]);
-          try {
-            const read = await readSsseCard(transmit, new SimulatedPsam());
-            if (read.kind === 'complete') {
-              expect(read.card.name).not.toBe('');
-              expect(read.card.ssn).not.toBe('');
-              expect(read.card.cardNo).not.toBe('');
+        fc.asyncProperty(
+          fc.array(fc.uint8Array({ maxLength: 40 }), { minLength: 1, maxLength: 30 }),
+          async (answers) => {
+            let i = 0;
+            const transmit: Transmit = async () => Buffer.from(answers[i++ % answers.length]);
+            try {
+              const read = await readSsseCard(transmit, new SimulatedPsam());
+              if (read.kind === 'complete') {
+                expect(read.card.name).not.toBe('');
+                expect(read.card.ssn).not.toBe('');
+                expect(read.card.cardNo).not.toBe('');
+              }
+            } catch (err) {
+              expect(err).toBeInstanceOf(ProtocolError);
             }
-          } catch (err) {
-            expect(err).toBeInstanceOf(ProtocolError);
-          }
-        }),
+          },
+        ),
       );
     });
 
@@ -334,7 +376,11 @@ describe('ssse-card', () => {
     it('refuses a key derived with another secret: authentication-required, CARD_REJECTED, one try used', async () => {
       const card = emulate(third, 3, { hsmSecret: SANDBOX_HSM_SECRET });
       const read = await readSsseCard(card.asTransmit(), hsm('00112233445566778899AABBCCDDEEFF'));
-      expect(read).toMatchObject({ kind: 'authentication-required', card: publicPart(third), reason: { code: 'CARD_REJECTED', sw: 0x63c2 } });
+      expect(read).toMatchObject({
+        kind: 'authentication-required',
+        card: publicPart(third),
+        reason: { code: 'CARD_REJECTED', sw: 0x63c2 },
+      });
       expect(read.card).not.toHaveProperty('name');
       expect(read.card).not.toHaveProperty('ssn');
       expect(card.remainingAuthAttempts).toBe(2);
@@ -351,11 +397,17 @@ describe('ssse-card', () => {
       const auth = hsm(SANDBOX_HSM_SECRET);
       await expect(readSsseCard(card.asTransmit(), auth)).resolves.toMatchObject({ kind: 'complete' });
       const replay: CardAuthenticator = { authenticate: async () => Buffer.from(auth.keys[0], 'hex') };
-      await expect(readSsseCard(card.asTransmit(), replay)).resolves.toMatchObject({ reason: { code: 'CARD_REJECTED', sw: 0x63c2 } });
+      await expect(readSsseCard(card.asTransmit(), replay)).resolves.toMatchObject({
+        reason: { code: 'CARD_REJECTED', sw: 0x63c2 },
+      });
       await readSsseCard(card.asTransmit(), replay);
-      await expect(readSsseCard(card.asTransmit(), replay)).resolves.toMatchObject({ reason: { code: 'CARD_REJECTED', sw: 0x6983 } });
+      await expect(readSsseCard(card.asTransmit(), replay)).resolves.toMatchObject({
+        reason: { code: 'CARD_REJECTED', sw: 0x6983 },
+      });
       // Locked: even the right key is refused now.
-      await expect(readSsseCard(card.asTransmit(), hsm(SANDBOX_HSM_SECRET))).resolves.toMatchObject({ reason: { code: 'CARD_REJECTED', sw: 0x6983 } });
+      await expect(readSsseCard(card.asTransmit(), hsm(SANDBOX_HSM_SECRET))).resolves.toMatchObject({
+        reason: { code: 'CARD_REJECTED', sw: 0x6983 },
+      });
     });
 
     it('takes no key without a preceding internal authentication on the same application selection', async () => {
@@ -364,7 +416,10 @@ describe('ssse-card', () => {
       const keyFor = async (internalAnswer: Buffer): Promise<Buffer> => {
         const challenge = (await transmit(getChallenge())).subarray(0, 8);
         const cardData = Buffer.concat([fixedRandom(), internalAnswer]);
-        return Buffer.from(sandboxHsmCardKey(SANDBOX_HSM_SECRET, third.cardSn, challenge.toString('hex'), cardData.toString('hex')), 'hex');
+        return Buffer.from(
+          sandboxHsmCardKey(SANDBOX_HSM_SECRET, third.cardSn, challenge.toString('hex'), cardData.toString('hex')),
+          'hex',
+        );
       };
       await transmit(selectSsseApp());
       const answer = (await transmit(internalAuthenticate(0x01, fixedRandom()))).subarray(0, 8);

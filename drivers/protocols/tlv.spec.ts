@@ -40,7 +40,9 @@ describe('tlv', () => {
   });
 
   it('refuses a stray byte after the last element', () => {
-    expect(() => parseTlv(Buffer.from('02014190', 'hex'))).toThrow(expect.objectContaining({ reason: 'TRUNCATED_LENGTH', offset: 4 }));
+    expect(() => parseTlv(Buffer.from('02014190', 'hex'))).toThrow(
+      expect.objectContaining({ reason: 'TRUNCATED_LENGTH', offset: 4 }),
+    );
   });
 
   it('round-trips any list of elements', () => {

@@ -83,7 +83,9 @@ export function encodeTlv(elements: readonly TlvElement[]): Buffer {
       throw new ProtocolError('TLV_VALUE_TOO_LONG', `标签${hex(tag)}的值超过65535字节`, { length: value.length });
     }
     const header =
-      value.length < 0xff ? Buffer.from([tag, value.length]) : Buffer.from([tag, 0xff, value.length >> 8, value.length & 0xff]);
+      value.length < 0xff
+        ? Buffer.from([tag, value.length])
+        : Buffer.from([tag, 0xff, value.length >> 8, value.length & 0xff]);
     parts.push(header, value);
   }
   return Buffer.concat(parts);

@@ -3,7 +3,8 @@
  * 'authentication-required': a social-security card reader read a 3rd-generation card only in
  * part, because the PSAM/HSM authentication its protected fields need was missing or failed.
  */
-export type DeviceState = 'connecting' | 'connected' | 'waiting' | 'reading' | 'authentication-required' | 'disconnected' | 'error';
+export type DeviceState =
+  'connecting' | 'connected' | 'waiting' | 'reading' | 'authentication-required' | 'disconnected' | 'error';
 
 export interface DeviceStatus {
   state: DeviceState;

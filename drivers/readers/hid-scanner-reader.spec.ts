@@ -7,13 +7,22 @@ import { HidScannerReader, HidScannerReaderOptions } from './hid-scanner-reader'
 import type { Scan } from './scanner-reader';
 import { eventually } from '../testing/eventually';
 
-const OPTIONS: HidScannerReaderOptions = { hidPos: { continuationTimeoutMs: 50 }, reconnectBaseMs: 20, reconnectMaxMs: 100 };
+const OPTIONS: HidScannerReaderOptions = {
+  hidPos: { continuationTimeoutMs: 50 },
+  reconnectBaseMs: 20,
+  reconnectMaxMs: 100,
+};
 const TRACE = '81234567890123456789';
 const GS1 = '010690123456789221ABC123\u001d1727123110LOT7';
 /** An 电子社保卡-style token, long enough for four reports. */
 const TOKEN = `https://ecard.example.invalid/qr?t=${'AbC123xyz-_'.repeat(16)}`;
 
-function setup(options: HidScannerReaderOptions = OPTIONS): { bus: FakeNodeHid; reader: HidScannerReader; scans: Scan[]; statuses: DeviceStatus[] } {
+function setup(options: HidScannerReaderOptions = OPTIONS): {
+  bus: FakeNodeHid;
+  reader: HidScannerReader;
+  scans: Scan[];
+  statuses: DeviceStatus[];
+} {
   const bus = new FakeNodeHid();
   const transport = new NodeHidTransport({ path: '0c2e:0b61', usagePage: HID_POS_USAGE_PAGE, hid: bus.loader });
   const reader = new HidScannerReader(transport, options);
@@ -40,8 +49,16 @@ describe(HidScannerReader.name, () => {
       expect(scans.map((s) => s.classification.kind)).toEqual(['trace-code', 'gs1', 'qr-token']);
       expect(scans[0]).toMatchObject({ text: TRACE, classification: { code: TRACE, platform: 'msfx' } });
       expect(scans[0].symbology).toBeUndefined();
-      expect(scans[1]).toMatchObject({ text: GS1, symbology: { id: ']d2', gs1: true }, classification: { gtin: '06901234567892', serial: 'ABC123', batch: 'LOT7' } });
-      expect(scans[2]).toMatchObject({ text: TOKEN, symbology: { id: ']Q1' }, classification: { kind: 'qr-token', token: TOKEN } });
+      expect(scans[1]).toMatchObject({
+        text: GS1,
+        symbology: { id: ']d2', gs1: true },
+        classification: { gtin: '06901234567892', serial: 'ABC123', batch: 'LOT7' },
+      });
+      expect(scans[2]).toMatchObject({
+        text: TOKEN,
+        symbology: { id: ']Q1' },
+        classification: { kind: 'qr-token', token: TOKEN },
+      });
 
       scanner.unplug();
       await eventually(() => reader.status.state === 'disconnected', 'the disconnect');
@@ -77,7 +94,10 @@ describe(HidScannerReader.name, () => {
   });
 
   it('keeps retrying without crashing when node-hid cannot be loaded at all', async () => {
-    const reader = new HidScannerReader(new NodeHidTransport({ path: '0c2e:0b61', hid: FakeNodeHid.failingLoader() }), OPTIONS);
+    const reader = new HidScannerReader(
+      new NodeHidTransport({ path: '0c2e:0b61', hid: FakeNodeHid.failingLoader() }),
+      OPTIONS,
+    );
     const errors: DeviceStatus[] = [];
     reader.on('status', (s) => s.state === 'error' && errors.push(s));
     reader.start();

@@ -72,7 +72,12 @@ export class HidScannerReader extends ReconnectingDevice<{ scan: [Scan] }> {
     for (const event of events) {
       if (event.kind === 'scan') {
         this.setStatus('waiting', '扫码枪已连接，请扫码'); // clears the message of an earlier bad scan
-        this.emit('scan', { text: event.text, symbology: event.symbology, classification: classifyCode(event.text), at: new Date() });
+        this.emit('scan', {
+          text: event.text,
+          symbology: event.symbology,
+          classification: classifyCode(event.text),
+          at: new Date(),
+        });
       } else {
         this.setStatus('waiting', event.message);
       }

@@ -30,7 +30,12 @@ export function idCardReaderScenario(name: string, makeWorld: () => Promise<IdCa
   describe(`${IdCardReader.name} with the virtual ID-card reader: ${name}`, () => {
     it('reads a presented card once, reads it again after it was taken away, and survives an unplug', async () => {
       const world = await makeWorld();
-      const reader = new IdCardReader(world.reader(), { pollIntervalMs: 20, replyTimeoutMs: 3000, reconnectBaseMs: 50, reconnectMaxMs: 200 });
+      const reader = new IdCardReader(world.reader(), {
+        pollIntervalMs: 20,
+        replyTimeoutMs: 3000,
+        reconnectBaseMs: 50,
+        reconnectMaxMs: 200,
+      });
       const cards: IdCardRead[] = [];
       const states: DeviceState[] = [];
       reader.on('card', (c) => cards.push(c));
@@ -40,19 +45,34 @@ export function idCardReaderScenario(name: string, makeWorld: () => Promise<IdCa
         await eventually(() => reader.status.state === 'waiting', 'the reader to wait for a card');
         world.simulator().present(SAMPLE_ID_CARD);
         await eventually(() => cards.length === 1, 'the first read');
-        expect(cards[0].identity).toMatchObject({ name: '买买提·艾力', sex: '男', nation: '维吾尔', idNumber: '640105199007082158', birthDate: '1990-07-08' });
+        expect(cards[0].identity).toMatchObject({
+          name: '买买提·艾力',
+          sex: '男',
+          nation: '维吾尔',
+          idNumber: '640105199007082158',
+          birthDate: '1990-07-08',
+        });
         expect(cards[0].photo).toHaveLength(1024);
         await new Promise((r) => setTimeout(r, 200));
         expect(cards).toHaveLength(1); // still on the reader: not read again
 
         world.simulator().remove();
         await new Promise((r) => setTimeout(r, 100));
-        world.simulator().present({ ...SAMPLE_ID_CARD, name: '马建国', nationCode: '01', idNumber: '640104198503120319', birthDate: '1985-03-12' });
+        world.simulator().present({
+          ...SAMPLE_ID_CARD,
+          name: '马建国',
+          nationCode: '01',
+          idNumber: '640104198503120319',
+          birthDate: '1985-03-12',
+        });
         await eventually(() => cards.length === 2, 'the second read');
         expect(cards[1].identity).toMatchObject({ name: '马建国', nation: '汉' });
 
         await world.unplug();
-        await eventually(() => reader.status.state === 'disconnected' || reader.status.state === 'error', 'the disconnect');
+        await eventually(
+          () => reader.status.state === 'disconnected' || reader.status.state === 'error',
+          'the disconnect',
+        );
         await world.replug();
         await eventually(() => reader.status.state === 'waiting', 'the reconnect');
         world.simulator().present(SAMPLE_ID_CARD);

@@ -27,7 +27,12 @@ export interface IdCardReaderOptions extends ReconnectOptions {
   replyTimeoutMs: number;
 }
 
-export const DEFAULT_ID_CARD_READER_OPTIONS: IdCardReaderOptions = { pollIntervalMs: 300, replyTimeoutMs: 2000, reconnectBaseMs: 500, reconnectMaxMs: 10_000 };
+export const DEFAULT_ID_CARD_READER_OPTIONS: IdCardReaderOptions = {
+  pollIntervalMs: 300,
+  replyTimeoutMs: 2000,
+  reconnectBaseMs: 500,
+  reconnectMaxMs: 10_000,
+};
 
 class ReplyTimeout extends Error {}
 
@@ -95,7 +100,9 @@ export class IdCardReader extends ReconnectingDevice<{ card: [IdCardRead] }> {
       const timer = setTimeout(() => {
         this.pending = undefined;
         this.parser.reset();
-        reject(new ReplyTimeout(`身份证阅读器 ${this.options.replyTimeoutMs} 毫秒内无应答：请检查阅读器电源和波特率设置`));
+        reject(
+          new ReplyTimeout(`身份证阅读器 ${this.options.replyTimeoutMs} 毫秒内无应答：请检查阅读器电源和波特率设置`),
+        );
       }, this.options.replyTimeoutMs);
       this.pending = { resolve, reject, timer };
     });

@@ -27,7 +27,9 @@ export interface DeviceLink {
  * session, and when the line is lost or opening fails, reports why and tries again with
  * backoff. Never throws out of its loop; every problem becomes a status.
  */
-export abstract class ReconnectingDevice<Events extends Record<string, unknown[]>> extends EventEmitter<Events & { status: [DeviceStatus] }> {
+export abstract class ReconnectingDevice<Events extends Record<string, unknown[]>> extends EventEmitter<
+  Events & { status: [DeviceStatus] }
+> {
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private wakeUp: (() => void) | undefined;
@@ -95,7 +97,10 @@ export abstract class ReconnectingDevice<Events extends Record<string, unknown[]
           break;
         }
         const error = e as Partial<TransportError> & Error;
-        this.setStatus(this.lost || error instanceof LineLost || error.disconnected ? 'disconnected' : 'error', error.message);
+        this.setStatus(
+          this.lost || error instanceof LineLost || error.disconnected ? 'disconnected' : 'error',
+          error.message,
+        );
         await this.transport.close().catch(() => undefined);
         await this.sleep(delay);
         delay = Math.min(delay * 2, this.reconnect.reconnectMaxMs);

@@ -9,7 +9,11 @@ describe(ScannerReader.name, () => {
     const line = new FakeSerialLine();
     const path = '/dev/ttySCAN';
     let simulator = new ScannerSimulator(fakePortLine(line.plug(path)));
-    const reader = new ScannerReader(line.transport(path), { framing: { terminator: 'CR', interByteTimeoutMs: 50 }, reconnectBaseMs: 20, reconnectMaxMs: 100 });
+    const reader = new ScannerReader(line.transport(path), {
+      framing: { terminator: 'CR', interByteTimeoutMs: 50 },
+      reconnectBaseMs: 20,
+      reconnectMaxMs: 100,
+    });
     const scans: Scan[] = [];
     reader.on('scan', (s) => scans.push(s));
     reader.start();

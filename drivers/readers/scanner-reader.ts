@@ -61,9 +61,19 @@ export class ScannerReader extends ReconnectingDevice<{ scan: [Scan] }> {
   private emitScans(events: ReturnType<ScannerFramer['push']>): void {
     for (const event of events) {
       if (event.kind === 'scan') {
-        this.emit('scan', { text: event.text, symbology: event.symbology, classification: classifyCode(event.text), at: new Date() });
+        this.emit('scan', {
+          text: event.text,
+          symbology: event.symbology,
+          classification: classifyCode(event.text),
+          at: new Date(),
+        });
       } else {
-        this.setStatus('waiting', event.kind === 'overflow' ? `扫码内容过长（超过 ${event.maxLength} 字节），已丢弃，请重新扫码` : '收到无法识别的扫码数据，请重新扫码');
+        this.setStatus(
+          'waiting',
+          event.kind === 'overflow'
+            ? `扫码内容过长（超过 ${event.maxLength} 字节），已丢弃，请重新扫码`
+            : '收到无法识别的扫码数据，请重新扫码',
+        );
       }
     }
   }

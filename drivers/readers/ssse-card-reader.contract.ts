@@ -19,7 +19,10 @@ function card(data: SsseCard, generation: 2 | 3, options: CardEmulatorOptions = 
 /** The insurer's HSM as the gateway calls it (transaction 1165), answered the sandbox's way. */
 const sandboxHsm: CardAuthenticator = {
   authenticate: async (cardSn, challenge, cardData) =>
-    Buffer.from(sandboxHsmCardKey(SANDBOX_HSM_SECRET, cardSn, challenge.toString('hex'), cardData.toString('hex')), 'hex'),
+    Buffer.from(
+      sandboxHsmCardKey(SANDBOX_HSM_SECRET, cardSn, challenge.toString('hex'), cardData.toString('hex')),
+      'hex',
+    ),
 };
 
 /**
@@ -99,7 +102,10 @@ export function ssseCardReaderScenario(name: string, makeWorld: () => Promise<Pc
       await eventually(() => reads.length === 1, 'the partial read');
       const { result } = reads[0];
       expect(result.kind).toBe('authentication-required');
-      expect(result).toMatchObject({ reason: { code: 'NO_AUTHENTICATOR' }, card: { cardSn: THIRD_GENERATION.cardSn, specVersion: '3.00' } });
+      expect(result).toMatchObject({
+        reason: { code: 'NO_AUTHENTICATOR' },
+        card: { cardSn: THIRD_GENERATION.cardSn, specVersion: '3.00' },
+      });
       for (const key of ['name', 'ssn', 'cardNo', 'sex', 'nation', 'birthDate', 'birthPlace']) {
         expect(result.card).not.toHaveProperty(key);
       }
@@ -117,7 +123,10 @@ export function ssseCardReaderScenario(name: string, makeWorld: () => Promise<Pc
       const other = card(THIRD_GENERATION, 3, { hsmSecret: '00112233445566778899AABBCCDDEEFF' });
       await world.insert(other);
       await eventually(() => reads.length === 1, 'the partial read');
-      expect(reads[0].result).toMatchObject({ kind: 'authentication-required', reason: { code: 'CARD_REJECTED', sw: 0x63c2 } });
+      expect(reads[0].result).toMatchObject({
+        kind: 'authentication-required',
+        reason: { code: 'CARD_REJECTED', sw: 0x63c2 },
+      });
       expect(reads[0].result.card).not.toHaveProperty('name');
       await eventually(() => r.status.state === 'authentication-required', 'the status');
       expect(r.status.message).toContain('卡片拒绝外部认证');

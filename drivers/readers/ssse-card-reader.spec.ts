@@ -43,7 +43,10 @@ describe(SsseCardReader.name, () => {
       await eventually(() => reader.status.message.includes('找不到读卡器'), 'the missing reader');
       expect(reader.status.state).toBe('error');
       system.plugReader(READER);
-      await eventually(() => reader.status.message === SSSE_READER_MESSAGES.insertCard, 'the reader to wait for a card');
+      await eventually(
+        () => reader.status.message === SSSE_READER_MESSAGES.insertCard,
+        'the reader to wait for a card',
+      );
       system.reader(READER)?.insert(ningxia());
       await eventually(() => reader.status.message === SSSE_READER_MESSAGES.done, 'the read');
     } finally {
@@ -72,7 +75,9 @@ describe(SsseCardReader.name, () => {
     const system = new FakePcscSystem();
     let received = 0;
     const slot = system.plugReader(READER);
-    slot.insert({ transmit: () => (received++ === 0 ? new Promise<Buffer>(() => undefined) : Buffer.from('9000', 'hex')) });
+    slot.insert({
+      transmit: () => (received++ === 0 ? new Promise<Buffer>(() => undefined) : Buffer.from('9000', 'hex')),
+    });
     const reader = new SsseCardReader(system.transport(READER), { reconnectBaseMs: 10, reconnectMaxMs: 50 });
     const statuses: DeviceStatus[] = [];
     reader.on('status', (s) => statuses.push(s));

@@ -112,7 +112,11 @@ export class SsseCardReader extends ReconnectingDevice<{ card: [SsseCardReadEven
     this.setStatus('reading', SSSE_READER_MESSAGES.reading);
     try {
       const atr = await this.slot.connectCard();
-      const result = await readSsseCard((apdu) => this.slot.transmit(apdu), this.options.authenticator, this.options.read);
+      const result = await readSsseCard(
+        (apdu) => this.slot.transmit(apdu),
+        this.options.authenticator,
+        this.options.read,
+      );
       await this.slot.disconnectCard();
       if (!this.active) {
         return;

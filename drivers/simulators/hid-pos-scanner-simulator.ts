@@ -1,5 +1,11 @@
 import { formatVidPid } from '../transports/hid-transport';
-import { FakeHidDevice, FakeHidDeviceSpec, FakeNodeHid, HID_POS_SCANNER_SPEC, hidPosScanReports } from '../transports/fake-node-hid';
+import {
+  FakeHidDevice,
+  FakeHidDeviceSpec,
+  FakeNodeHid,
+  HID_POS_SCANNER_SPEC,
+  hidPosScanReports,
+} from '../transports/fake-node-hid';
 
 /** Honeywell code IDs (the vendor byte at offset 61) for the AIM code characters seen at a desk. */
 const HONEYWELL_CODE_ID: Readonly<Record<string, number>> = {
@@ -27,7 +33,11 @@ export class HidPosScannerSimulator {
   ) {}
 
   /** Plugs a scanner (Honeywell-like VID:PID, usage page 0x8C unless `spec` says otherwise). */
-  static plug(bus: FakeNodeHid, spec: Partial<FakeHidDeviceSpec> = {}, options: HidPosScannerSimulatorOptions = {}): HidPosScannerSimulator {
+  static plug(
+    bus: FakeNodeHid,
+    spec: Partial<FakeHidDeviceSpec> = {},
+    options: HidPosScannerSimulatorOptions = {},
+  ): HidPosScannerSimulator {
     return new HidPosScannerSimulator(bus.plug({ ...HID_POS_SCANNER_SPEC, ...spec }), options);
   }
 
@@ -46,8 +56,11 @@ export class HidPosScannerSimulator {
    * DataMatrix, "]Q1" for QR); without it the AIM bytes are zero, as with identifiers disabled.
    */
   async scan(text: string, symbology?: string): Promise<void> {
-    const honeywell = this.device.vendorId === 0x0c2e && symbology !== undefined ? HONEYWELL_CODE_ID[symbology.charAt(1)] : undefined;
-    await this.device.send(hidPosScanReports(text, { aim: symbology, encoding: this.options.encoding, vendorSymbology: honeywell }));
+    const honeywell =
+      this.device.vendorId === 0x0c2e && symbology !== undefined ? HONEYWELL_CODE_ID[symbology.charAt(1)] : undefined;
+    await this.device.send(
+      hidPosScanReports(text, { aim: symbology, encoding: this.options.encoding, vendorSymbology: honeywell }),
+    );
   }
 
   /** Pull the cable. */

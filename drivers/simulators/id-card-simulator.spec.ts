@@ -9,7 +9,12 @@ describe('IdCardSimulator', () => {
   it('a card put on the reader in place of another is read as a new presentation', async () => {
     const line = new FakeSerialLine();
     const simulator = new IdCardSimulator(fakePortLine(line.plug('/dev/ttyID')));
-    const reader = new IdCardReader(line.transport('/dev/ttyID'), { pollIntervalMs: 5, replyTimeoutMs: 1000, reconnectBaseMs: 50, reconnectMaxMs: 100 });
+    const reader = new IdCardReader(line.transport('/dev/ttyID'), {
+      pollIntervalMs: 5,
+      replyTimeoutMs: 1000,
+      reconnectBaseMs: 50,
+      reconnectMaxMs: 100,
+    });
     const reads: IdCardRead[] = [];
     reader.on('card', (c) => reads.push(c));
     reader.start();

@@ -23,7 +23,11 @@ export class ScannerSimulator {
   }
 
   async scan(text: string, options: { aim?: string; chunkSize?: number } = {}): Promise<void> {
-    const bytes = Buffer.concat([Buffer.from(options.aim ?? '', 'latin1'), Buffer.from(text, 'utf8'), TERMINATORS[this.terminator]]);
+    const bytes = Buffer.concat([
+      Buffer.from(options.aim ?? '', 'latin1'),
+      Buffer.from(text, 'utf8'),
+      TERMINATORS[this.terminator],
+    ]);
     const size = options.chunkSize ?? 8;
     for (let i = 0; i < bytes.length; i += size) {
       await this.line.send(bytes.subarray(i, i + size));

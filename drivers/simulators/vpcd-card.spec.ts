@@ -84,7 +84,10 @@ class FakeVpcd {
 }
 
 function emulator(generation: 2 | 3 = 2, options = {}): CardEmulator {
-  return new CardEmulator(buildCardImage({ ...NINGXIA_CARD, specVersion: generation === 3 ? '3.00' : '2.00' }, { generation }), options);
+  return new CardEmulator(
+    buildCardImage({ ...NINGXIA_CARD, specVersion: generation === 3 ? '3.00' : '2.00' }, { generation }),
+    options,
+  );
 }
 
 describe(VpcdMessageParser.name, () => {
@@ -169,7 +172,7 @@ describe(VpcdCard.name, () => {
     expect(card.received.length).toBeGreaterThan(15);
   });
 
-  it('answers every message in order however vpcd\'s bytes are split or merged', async () => {
+  it("answers every message in order however vpcd's bytes are split or merged", async () => {
     const card = emulator();
     await insert(card);
     await fc.assert(
@@ -192,7 +195,13 @@ describe(VpcdCard.name, () => {
           await new Promise((r) => setImmediate(r));
         }
         const answers = await vpcd.collect(5);
-        expect(answers.map(hex)).toEqual([hex(SIMULATED_SSSE_ATR), '9000', '9000', '0304322E30309000', hex(SIMULATED_SSSE_ATR)]);
+        expect(answers.map(hex)).toEqual([
+          hex(SIMULATED_SSSE_ATR),
+          '9000',
+          '9000',
+          '0304322E30309000',
+          hex(SIMULATED_SSSE_ATR),
+        ]);
       }),
       { numRuns: 30 },
     );

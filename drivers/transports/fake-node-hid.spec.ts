@@ -1,5 +1,13 @@
 import { encodeHidPosReports, HID_POS_USAGE_PAGE } from '../protocols/hid-pos';
-import { FakeHidAsync, FakeHidDevice, FakeNodeHid, HID_POS_SCANNER_SPEC, hidPosScanReports, LIBUDEV_MISSING, LIBUSB_MISSING } from './fake-node-hid';
+import {
+  FakeHidAsync,
+  FakeHidDevice,
+  FakeNodeHid,
+  HID_POS_SCANNER_SPEC,
+  hidPosScanReports,
+  LIBUDEV_MISSING,
+  LIBUSB_MISSING,
+} from './fake-node-hid';
 import { hidTransportContract, HidWorld } from './hid-transport.contract';
 import { listHidDevices, parseVidPid } from './hid-transport';
 import { NodeHidTransport } from './node-hid-transport';
@@ -51,7 +59,8 @@ describe(NodeHidTransport.name, () => {
     bus = new FakeNodeHid();
   });
 
-  const transport = (path: string): NodeHidTransport => new NodeHidTransport({ path, usagePage: HID_POS_USAGE_PAGE, hid: bus.loader });
+  const transport = (path: string): NodeHidTransport =>
+    new NodeHidTransport({ path, usagePage: HID_POS_USAGE_PAGE, hid: bus.loader });
 
   it('opens the HID POS interface of a scanner that also has a keyboard interface', async () => {
     const keyboard = bus.plug({ ...HID_POS_SCANNER_SPEC, interface: 0, usagePage: 0x01, usage: 0x06 });
@@ -71,60 +80,101 @@ describe(NodeHidTransport.name, () => {
 
   it('says the scanner is in keyboard mode when it has no HID POS interface', async () => {
     bus.plug({ ...HID_POS_SCANNER_SPEC, usagePage: 0x01, usage: 0x06 });
-    const error = (await transport('0c2e:0b61').open().catch((e: unknown) => e)) as TransportError;
+    const error = (await transport('0c2e:0b61')
+      .open()
+      .catch((e: unknown) => e)) as TransportError;
     expect(error).toMatchObject({ code: 'NOT_FOUND' });
     expect(error.message).toContain('键盘模式');
     expect(error.message).toContain('HID POS');
   });
 
   it('lists what is attached, or that nothing is', async () => {
-    const none = (await transport('0c2e:0b61').open().catch((e: unknown) => e)) as TransportError;
+    const none = (await transport('0c2e:0b61')
+      .open()
+      .catch((e: unknown) => e)) as TransportError;
     expect(none.message).toContain('没有检测到任何 HID 设备');
-    bus.plug({ vendorId: 0x1eab, productId: 0x1d10, manufacturer: 'Newland', product: 'FM430', usagePage: 0x8c, usage: 2 });
-    const other = (await transport('0c2e:0b61').open().catch((e: unknown) => e)) as TransportError;
+    bus.plug({
+      vendorId: 0x1eab,
+      productId: 0x1d10,
+      manufacturer: 'Newland',
+      product: 'FM430',
+      usagePage: 0x8c,
+      usage: 2,
+    });
+    const other = (await transport('0c2e:0b61')
+      .open()
+      .catch((e: unknown) => e)) as TransportError;
     expect(other.message).toContain('1eab:1d10 Newland FM430（/dev/hidraw0，usagePage 0x8c（HID POS））');
   });
 
   it('says what to do when permissions deny access', async () => {
     bus.plug(HID_POS_SCANNER_SPEC).refuseOpen('EACCES');
     for (const path of ['0c2e:0b61', '/dev/hidraw0']) {
-      const error = (await transport(path).open().catch((e: unknown) => e)) as TransportError;
+      const error = (await transport(path)
+        .open()
+        .catch((e: unknown) => e)) as TransportError;
       expect(error).toMatchObject({ code: 'ACCESS_DENIED' });
       expect(error.message).toContain('udev');
       expect(error.message).toContain('Permission denied');
     }
-    const byId = (await transport('0c2e:0b61').open().catch((e: unknown) => e)) as TransportError;
+    const byId = (await transport('0c2e:0b61')
+      .open()
+      .catch((e: unknown) => e)) as TransportError;
     expect(byId.message).toContain('ATTRS{idVendor}=="0c2e", ATTRS{idProduct}=="0b61"');
   });
 
   it('says when another program holds the device', async () => {
     bus.plug(HID_POS_SCANNER_SPEC).refuseOpen('EBUSY');
-    await expect(transport('0c2e:0b61').open()).rejects.toMatchObject({ code: 'BUSY', message: expect.stringContaining('其他程序占用') });
+    await expect(transport('0c2e:0b61').open()).rejects.toMatchObject({
+      code: 'BUSY',
+      message: expect.stringContaining('其他程序占用'),
+    });
   });
 
   it.each([
     ['libusb', LIBUSB_MISSING, 'apt-get install libusb-1.0-0'],
     ['libudev', LIBUDEV_MISSING, 'apt-get install libudev1'],
-  ])('names the missing %s and how to install it, whether the loader or the binding fails', async (_lib, text, command) => {
-    bus.plug(HID_POS_SCANNER_SPEC);
-    const failingLoader = new NodeHidTransport({ path: '0c2e:0b61', hid: FakeNodeHid.failingLoader(text) });
-    await expect(failingLoader.open()).rejects.toMatchObject({ code: 'MISSING_LIBRARY', message: expect.stringContaining(command) });
-    bus.breakLibrary(text);
-    for (const path of ['0c2e:0b61', '/dev/hidraw0']) {
-      await expect(transport(path).open()).rejects.toMatchObject({ code: 'MISSING_LIBRARY', message: expect.stringContaining(command) });
-    }
-    await expect(listHidDevices({ hid: bus.loader })).rejects.toMatchObject({ code: 'MISSING_LIBRARY', message: expect.stringContaining(command) });
-    // Once the library is there the same transport opens: nothing was cached.
-    bus.breakLibrary(null);
-    const t = transport('0c2e:0b61');
-    await t.open();
-    await t.close();
-  });
+  ])(
+    'names the missing %s and how to install it, whether the loader or the binding fails',
+    async (_lib, text, command) => {
+      bus.plug(HID_POS_SCANNER_SPEC);
+      const failingLoader = new NodeHidTransport({ path: '0c2e:0b61', hid: FakeNodeHid.failingLoader(text) });
+      await expect(failingLoader.open()).rejects.toMatchObject({
+        code: 'MISSING_LIBRARY',
+        message: expect.stringContaining(command),
+      });
+      bus.breakLibrary(text);
+      for (const path of ['0c2e:0b61', '/dev/hidraw0']) {
+        await expect(transport(path).open()).rejects.toMatchObject({
+          code: 'MISSING_LIBRARY',
+          message: expect.stringContaining(command),
+        });
+      }
+      await expect(listHidDevices({ hid: bus.loader })).rejects.toMatchObject({
+        code: 'MISSING_LIBRARY',
+        message: expect.stringContaining(command),
+      });
+      // Once the library is there the same transport opens: nothing was cached.
+      bus.breakLibrary(null);
+      const t = transport('0c2e:0b61');
+      await t.open();
+      await t.close();
+    },
+  );
 
   it('says to run npm install when node-hid itself is missing, and names both libraries when the failure does not say which', async () => {
-    const noModule = new NodeHidTransport({ path: '0c2e:0b61', hid: FakeNodeHid.failingLoader("Cannot find module 'node-hid'") });
-    await expect(noModule.open()).rejects.toMatchObject({ code: 'MISSING_LIBRARY', message: expect.stringContaining('npm install') });
-    const unclear = new NodeHidTransport({ path: '/dev/hidraw0', hid: FakeNodeHid.failingLoader('/x/HID_hidraw.node: undefined symbol: hid_init') });
+    const noModule = new NodeHidTransport({
+      path: '0c2e:0b61',
+      hid: FakeNodeHid.failingLoader("Cannot find module 'node-hid'"),
+    });
+    await expect(noModule.open()).rejects.toMatchObject({
+      code: 'MISSING_LIBRARY',
+      message: expect.stringContaining('npm install'),
+    });
+    const unclear = new NodeHidTransport({
+      path: '/dev/hidraw0',
+      hid: FakeNodeHid.failingLoader('/x/HID_hidraw.node: undefined symbol: hid_init'),
+    });
     const error = (await unclear.open().catch((e: unknown) => e)) as TransportError;
     expect(error).toMatchObject({ code: 'MISSING_LIBRARY' });
     expect(error.message).toContain('apt-get install libusb-1.0-0 libudev1');
@@ -175,7 +225,16 @@ describe(listHidDevices.name, () => {
     expect(transport.isOpen).toBe(false);
     expect(loads).toBe(0); // constructing a transport loads nothing
     expect(await listHidDevices({ hid: loader })).toEqual([
-      { vendorId: 0x0c2e, productId: 0x0b61, path: '/dev/hidraw0', manufacturer: 'Honeywell', product: 'Fake 1470g HID POS', usagePage: 0x8c, usage: 2, interface: 0 },
+      {
+        vendorId: 0x0c2e,
+        productId: 0x0b61,
+        path: '/dev/hidraw0',
+        manufacturer: 'Honeywell',
+        product: 'Fake 1470g HID POS',
+        usagePage: 0x8c,
+        usage: 2,
+        interface: 0,
+      },
       { vendorId: 0x046d, productId: 0xc31c, path: '/dev/hidraw1', usagePage: 0x01, usage: 0x06, interface: 0 },
     ]);
     expect(loads).toBe(1);
@@ -230,13 +289,17 @@ describe('the fake node-hid itself, where it copies node-hid', () => {
     handle.on('data', () => undefined);
     device.unplug();
     await eventually(() => errors.length > 0, 'the read error');
-    expect(errors).toEqual(['could not read from HID device: hid_read_timeout: unexpected poll error (device disconnected)']);
+    expect(errors).toEqual([
+      'could not read from HID device: hid_read_timeout: unexpected poll error (device disconnected)',
+    ]);
     await expect(handle.write([0])).rejects.toThrow('Cannot write to hid device: No such device');
     await handle.close();
   });
 
   it('turns a scanned string into the reports a scanner sends', () => {
-    expect(hidPosScanReports('宁夏', { aim: ']Q1' })).toEqual(encodeHidPosReports(Buffer.from('宁夏', 'utf8'), { aim: ']Q1' }));
+    expect(hidPosScanReports('宁夏', { aim: ']Q1' })).toEqual(
+      encodeHidPosReports(Buffer.from('宁夏', 'utf8'), { aim: ']Q1' }),
+    );
     expect(hidPosScanReports('x'.repeat(57))).toHaveLength(2);
     expect(hidPosScanReports('x', { reportId: false })[0]).toHaveLength(63);
   });

@@ -121,7 +121,11 @@ export class FakeNodeHid {
   }
 
   private freeMinor(): number {
-    const taken = new Set([...this.plugged, ...this.lingering].map((d) => /^\/dev\/hidraw(\d+)$/.exec(d.path)?.[1]).filter((m) => m !== undefined));
+    const taken = new Set(
+      [...this.plugged, ...this.lingering]
+        .map((d) => /^\/dev\/hidraw(\d+)$/.exec(d.path)?.[1])
+        .filter((m) => m !== undefined),
+    );
     let minor = 0;
     while (taken.has(String(minor))) {
       minor += 1;
@@ -140,7 +144,9 @@ export class FakeNodeHidModule implements NodeHidModule {
 
   devices(vendorId?: number, productId?: number): NodeHidDeviceRecord[] {
     this.bus.checkLibrary();
-    return this.bus.devices.filter((d) => vendorId === undefined || (d.vendorId === vendorId && d.productId === productId)).map((d) => d.record());
+    return this.bus.devices
+      .filter((d) => vendorId === undefined || (d.vendorId === vendorId && d.productId === productId))
+      .map((d) => d.record());
   }
 
   async devicesAsync(vendorId?: number, productId?: number): Promise<NodeHidDeviceRecord[]> {
@@ -159,7 +165,10 @@ export class FakeNodeHidModule implements NodeHidModule {
     await new Promise((resolve) => setImmediate(resolve));
     if (typeof pathOrVid === 'string') {
       const device = this.bus.devices.find((d) => d.path === pathOrVid);
-      const failed = (reason: string): Error => new Error(`cannot open device with path ${pathOrVid}: Failed to open a device with path '${pathOrVid}': ${reason}`);
+      const failed = (reason: string): Error =>
+        new Error(
+          `cannot open device with path ${pathOrVid}: Failed to open a device with path '${pathOrVid}': ${reason}`,
+        );
       if (device === undefined) {
         throw failed('No such file or directory');
       }
@@ -233,7 +242,8 @@ export class FakeHidDevice {
 
   /** Opens fail like hidraw with these permissions / another program holding it (null: open again). */
   refuseOpen(reason: 'EACCES' | 'EBUSY' | null): void {
-    this.refusal = reason === 'EACCES' ? 'Permission denied' : reason === 'EBUSY' ? 'Device or resource busy' : undefined;
+    this.refusal =
+      reason === 'EACCES' ? 'Permission denied' : reason === 'EBUSY' ? 'Device or resource busy' : undefined;
   }
 
   /** The device sends one input report (report ID first when it numbers its reports). */
@@ -471,7 +481,11 @@ export interface HidPosScanOptions {
 /** The exact HID POS input reports a scanner sends for `text` (layout: protocols/hid-pos.ts). */
 export function hidPosScanReports(text: string, options: HidPosScanOptions = {}): Buffer[] {
   const bytes = options.encoding === 'gbk' ? encodeGbk(text) : Buffer.from(text, 'utf8');
-  return encodeHidPosReports(bytes, { aim: options.aim, reportId: options.reportId, vendorSymbology: options.vendorSymbology });
+  return encodeHidPosReports(bytes, {
+    aim: options.aim,
+    reportId: options.reportId,
+    vendorSymbology: options.vendorSymbology,
+  });
 }
 
 /** A Honeywell-like scanner in HID POS mode: one interface, usage page 0x8C, usage 0x02. */

@@ -36,7 +36,10 @@ describe('FakePcscSystem', () => {
     expect(t.isOpen).toBe(false);
 
     const refused = await t.open().catch((e: unknown) => e);
-    expect(refused).toMatchObject({ code: 'MISSING_LIBRARY', message: expect.stringContaining('apt-get install pcscd') });
+    expect(refused).toMatchObject({
+      code: 'MISSING_LIBRARY',
+      message: expect.stringContaining('apt-get install pcscd'),
+    });
     await expect(system.listReaders()).rejects.toMatchObject({ code: 'MISSING_LIBRARY' });
 
     system.startService();
@@ -104,9 +107,18 @@ describe(matchReader.name, () => {
   });
 
   it('refuses a missing, empty or ambiguous name with NOT_FOUND', () => {
-    expect(() => matchReader('Longwei', readers)).toThrow(expect.objectContaining({ code: 'NOT_FOUND', message: expect.stringContaining('「ACS ACR39U ICC Reader 00 00」') }));
+    expect(() => matchReader('Longwei', readers)).toThrow(
+      expect.objectContaining({
+        code: 'NOT_FOUND',
+        message: expect.stringContaining('「ACS ACR39U ICC Reader 00 00」'),
+      }),
+    );
     expect(() => matchReader('', readers)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
-    expect(() => matchReader('Virtual', readers)).toThrow(expect.objectContaining({ message: expect.stringContaining('同时匹配多个读卡器') }));
-    expect(() => matchReader('ACS', [])).toThrow(expect.objectContaining({ message: expect.stringContaining('当前没有任何读卡器') }));
+    expect(() => matchReader('Virtual', readers)).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('同时匹配多个读卡器') }),
+    );
+    expect(() => matchReader('ACS', [])).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('当前没有任何读卡器') }),
+    );
   });
 });

@@ -68,7 +68,10 @@ function hex4(n: number): string {
 /** One line per device for messages and logs, e.g. `0c2e:0b61 Honeywell 1470g（/dev/hidraw3，usagePage 0x8c（HID POS））`. */
 export function describeHidDevice(d: HidDeviceInfo): string {
   const name = [d.manufacturer, d.product].filter((s) => s !== undefined && s !== '').join(' ');
-  const usage = d.usagePage === undefined ? '' : `，usagePage 0x${d.usagePage.toString(16)}${d.usagePage === 0x8c ? '（HID POS）' : ''}`;
+  const usage =
+    d.usagePage === undefined
+      ? ''
+      : `，usagePage 0x${d.usagePage.toString(16)}${d.usagePage === 0x8c ? '（HID POS）' : ''}`;
   return `${formatVidPid(d.vendorId, d.productId)}${name ? ` ${name}` : ''}（${d.path}${usage}）`;
 }
 
@@ -81,4 +84,3 @@ export async function listHidDevices(options: { hid?: NodeHidLoader } = {}): Pro
   const { listNodeHidDevices } = await import('./node-hid-transport');
   return listNodeHidDevices(options.hid);
 }
-

@@ -163,7 +163,10 @@ export class NodeHidTransport implements HidTransport {
     this.device = undefined;
     this.generation += 1;
     void closeQuietly(device); // the read thread has stopped; free the handle
-    this.listeners.emit('disconnect', new DisconnectedError(`HID 设备 ${this.path} 已断开：请检查数据线和设备电源 (${errorText(error)})`, error));
+    this.listeners.emit(
+      'disconnect',
+      new DisconnectedError(`HID 设备 ${this.path} 已断开：请检查数据线和设备电源 (${errorText(error)})`, error),
+    );
   }
 
   /** What to open: the configured path, or the interface a `VID:PID` stands for. */
@@ -196,7 +199,11 @@ export class NodeHidTransport implements HidTransport {
     return matching[0];
   }
 
-  private async openError(hid: NodeHidModule, target: { path: string; vendorId?: number; productId?: number }, error: unknown): Promise<TransportError> {
+  private async openError(
+    hid: NodeHidModule,
+    target: { path: string; vendorId?: number; productId?: number },
+    error: unknown,
+  ): Promise<TransportError> {
     const text = errorText(error);
     if (isLoadFailure(error)) {
       return missingLibraryError(error);
@@ -206,7 +213,8 @@ export class NodeHidTransport implements HidTransport {
       return notFound(where, await listDevices(hid).catch(() => []), error);
     }
     if (/Permission denied|EACCES|access denied/i.test(text)) {
-      const ids = target.vendorId === undefined ? undefined : { vendorId: target.vendorId, productId: target.productId ?? 0 };
+      const ids =
+        target.vendorId === undefined ? undefined : { vendorId: target.vendorId, productId: target.productId ?? 0 };
       const rule = ids
         ? `KERNEL=="hidraw*", ATTRS{idVendor}=="${hex4(ids.vendorId)}", ATTRS{idProduct}=="${hex4(ids.productId)}", MODE="0660", GROUP="plugdev"`
         : 'KERNEL=="hidraw*", ATTRS{idVendor}=="<厂商ID>", ATTRS{idProduct}=="<产品ID>", MODE="0660", GROUP="plugdev"';
@@ -217,7 +225,11 @@ export class NodeHidTransport implements HidTransport {
       );
     }
     if (/busy|exclusive access|being used by another process/i.test(text)) {
-      return new TransportError('BUSY', `HID 设备 ${where} 正被其他程序占用：请关闭其他扫码或读卡软件后重试 (${text})`, error);
+      return new TransportError(
+        'BUSY',
+        `HID 设备 ${where} 正被其他程序占用：请关闭其他扫码或读卡软件后重试 (${text})`,
+        error,
+      );
     }
     return new TransportError('IO', `打开 HID 设备 ${where} 失败 (${text})`, error);
   }
@@ -241,7 +253,9 @@ async function listDevices(hid: NodeHidModule): Promise<HidDeviceInfo[]> {
   try {
     records = await hid.devicesAsync();
   } catch (e) {
-    throw isLoadFailure(e) ? missingLibraryError(e) : new TransportError('IO', `列出 HID 设备失败 (${errorText(e)})`, e);
+    throw isLoadFailure(e)
+      ? missingLibraryError(e)
+      : new TransportError('IO', `列出 HID 设备失败 (${errorText(e)})`, e);
   }
   return records.flatMap((r) =>
     r.path === undefined
@@ -265,8 +279,13 @@ async function listDevices(hid: NodeHidModule): Promise<HidDeviceInfo[]> {
 function notFound(path: string, attached: HidDeviceInfo[], cause?: unknown): TransportError {
   const shown = attached.slice(0, 10).map(describeHidDevice);
   const more = attached.length > shown.length ? `等 ${attached.length} 个` : '';
-  const list = attached.length === 0 ? '本机当前没有检测到任何 HID 设备' : `本机当前连接的 HID 设备：${shown.join('；')}${more}`;
-  return new TransportError('NOT_FOUND', `HID 设备 ${path} 不存在：请检查扫码枪是否已连接、配置中的 VID:PID 或设备路径是否正确。${list}`, cause);
+  const list =
+    attached.length === 0 ? '本机当前没有检测到任何 HID 设备' : `本机当前连接的 HID 设备：${shown.join('；')}${more}`;
+  return new TransportError(
+    'NOT_FOUND',
+    `HID 设备 ${path} 不存在：请检查扫码枪是否已连接、配置中的 VID:PID 或设备路径是否正确。${list}`,
+    cause,
+  );
 }
 
 /** node-hid (or the native library under it) could not be loaded. */
@@ -275,7 +294,9 @@ function isLoadFailure(error: unknown): boolean {
   return (
     code === 'ERR_DLOPEN_FAILED' ||
     code === 'MODULE_NOT_FOUND' ||
-    /cannot open shared object file|Failed to find binding|Cannot find module|undefined symbol|wrong ELF class|invalid ELF header/i.test(errorText(error))
+    /cannot open shared object file|Failed to find binding|Cannot find module|undefined symbol|wrong ELF class|invalid ELF header/i.test(
+      errorText(error),
+    )
   );
 }
 
@@ -289,15 +310,21 @@ export function missingLibraryError(error: unknown): TransportError {
   if (/libudev/i.test(text)) {
     message = '缺少系统库 libudev（libudev.so.1），HID 扫码枪无法使用：请在网关主机上执行 apt-get install libudev1';
   } else if (/libusb/i.test(text)) {
-    message = '缺少系统库 libusb-1.0（libusb-1.0.so.0），HID 扫码枪无法使用：请在网关主机上执行 apt-get install libusb-1.0-0';
+    message =
+      '缺少系统库 libusb-1.0（libusb-1.0.so.0），HID 扫码枪无法使用：请在网关主机上执行 apt-get install libusb-1.0-0';
   } else if (/Cannot find module 'node-hid'/i.test(text)) {
     message = '没有安装 HID 驱动模块 node-hid，HID 扫码枪无法使用：请在网关安装目录执行 npm install';
   } else if (/Failed to find binding/i.test(text)) {
     message = `node-hid 没有适合本机（${process.platform}-${process.arch}）的预编译驱动，HID 扫码枪无法使用：请先执行 apt-get install libusb-1.0-0-dev libudev-dev，再在网关安装目录执行 npm rebuild node-hid`;
   } else {
-    message = '无法加载 HID 驱动 node-hid，HID 扫码枪无法使用：请确认已安装系统库 libusb-1.0 和 libudev（apt-get install libusb-1.0-0 libudev1）';
+    message =
+      '无法加载 HID 驱动 node-hid，HID 扫码枪无法使用：请确认已安装系统库 libusb-1.0 和 libudev（apt-get install libusb-1.0-0 libudev1）';
   }
-  return new TransportError('MISSING_LIBRARY', `${message}；安装后网关会自动重试，仍不行请重启网关服务 (${text})`, error);
+  return new TransportError(
+    'MISSING_LIBRARY',
+    `${message}；安装后网关会自动重试，仍不行请重启网关服务 (${text})`,
+    error,
+  );
 }
 
 function errorText(error: unknown): string {

@@ -29,7 +29,9 @@ export class NodeSerialTransport implements SerialTransport {
       throw new TransportError('BUSY', `串口 ${this.path} 已经打开`);
     }
     const port = new SerialPort({ path: this.path, baudRate: this.options.baudRate, autoOpen: false, lock: true });
-    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(openError(this.path, err)) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      port.open((err) => (err ? reject(openError(this.path, err)) : resolve())),
+    );
     this.port = port;
     this.closing = false;
     port.on('data', (chunk: Buffer) => this.listeners.emit('data', chunk));
@@ -135,7 +137,10 @@ export async function listSerialPorts(env: NodeJS.ProcessEnv = process.env): Pro
       .filter((name) => /^tty(USB|ACM)\d+$/.test(name))
       .sort()
       .map((name) => ({ path: `/dev/${name}` }));
-    return { ports, note: '未安装 udev（找不到 udevadm），只能按名称列出 USB 串口，无法显示厂商和型号：apt-get install udev' };
+    return {
+      ports,
+      note: '未安装 udev（找不到 udevadm），只能按名称列出 USB 串口，无法显示厂商和型号：apt-get install udev',
+    };
   }
   const ports = await SerialPort.list();
   return {

@@ -90,7 +90,9 @@ export function pcscTransportContract(name: string, makeWorld: () => Promise<Pcs
       return t;
     };
     /** A transport that records every card event; resolves once the initial state is in. */
-    const watch = async (t: PcscTransport = world.transport()): Promise<{ t: PcscTransport; events: CardPresence[] }> => {
+    const watch = async (
+      t: PcscTransport = world.transport(),
+    ): Promise<{ t: PcscTransport; events: CardPresence[] }> => {
       const events: CardPresence[] = [];
       t.onCard((e) => events.push(e));
       await open(t);
@@ -141,7 +143,12 @@ export function pcscTransportContract(name: string, makeWorld: () => Promise<Pcs
       await eventually(() => events.length >= 3, 'the removal');
       await world.insert(card);
       await eventually(() => events.length >= 4, 'the second insertion');
-      expect(events).toEqual([{ present: false }, { present: true, atr: card.atr }, { present: false }, { present: true, atr: card.atr }]);
+      expect(events).toEqual([
+        { present: false },
+        { present: true, atr: card.atr },
+        { present: false },
+        { present: true, atr: card.atr },
+      ]);
     });
 
     it('reports a card that is already in the reader when opened', async () => {
@@ -174,7 +181,11 @@ export function pcscTransportContract(name: string, makeWorld: () => Promise<Pcs
       await world.insert(card);
       const { t } = await watch();
       await t.connectCard();
-      const answers = await Promise.all([t.transmit(selectSsseApp()), t.transmit(Buffer.from('00A4020002EF05', 'hex')), t.transmit(Buffer.from('00B2030006', 'hex'))]);
+      const answers = await Promise.all([
+        t.transmit(selectSsseApp()),
+        t.transmit(Buffer.from('00A4020002EF05', 'hex')),
+        t.transmit(Buffer.from('00B2030006', 'hex')),
+      ]);
       expect(answers.map(hex)).toEqual(['9000', '9000', '0304322E30309000']); // 规范版本 "2.00"
     });
 
@@ -330,7 +341,11 @@ export function pcscTransportContract(name: string, makeWorld: () => Promise<Pcs
 }
 
 /** The fake set up like pcscd with vpcd: two virtual readers, cards go into the first. */
-export function fakePcscWorld(system = new FakePcscSystem(), reader = 'Virtual PCD 00 00', other = 'Virtual PCD 00 01'): PcscWorld {
+export function fakePcscWorld(
+  system = new FakePcscSystem(),
+  reader = 'Virtual PCD 00 00',
+  other = 'Virtual PCD 00 01',
+): PcscWorld {
   system.plugReader(reader);
   system.plugReader(other);
   return {

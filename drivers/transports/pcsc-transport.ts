@@ -59,7 +59,6 @@ export interface PcscTransport {
   disconnectCard(): Promise<void>;
 }
 
-
 /**
  * The reader a configured name designates among `present`: the one with exactly that name,
  * else the only one whose name starts with it. Throws NOT_FOUND naming the present readers
@@ -79,12 +78,16 @@ export function matchReader(configured: string, present: readonly string[]): str
       `读卡器名称「${configured}」同时匹配多个读卡器：${candidates.map((n) => `「${n}」`).join('、')}，请在配置中填写完整的读卡器名称`,
     );
   }
-  const seen = present.length === 0 ? '当前没有任何读卡器' : `当前的读卡器：${present.map((n) => `「${n}」`).join('、')}`;
+  const seen =
+    present.length === 0 ? '当前没有任何读卡器' : `当前的读卡器：${present.map((n) => `「${n}」`).join('、')}`;
   return notFound(configured, seen);
 }
 
 function notFound(configured: string, seen: string): never {
-  throw new TransportError('NOT_FOUND', `找不到读卡器「${configured}」（${seen}）：请检查读卡器USB连接、驱动，以及配置中的读卡器名称`);
+  throw new TransportError(
+    'NOT_FOUND',
+    `找不到读卡器「${configured}」（${seen}）：请检查读卡器USB连接、驱动，以及配置中的读卡器名称`,
+  );
 }
 
 /**
@@ -102,7 +105,11 @@ export const pcscErrors = {
   },
   /** pcscd's socket is there but nobody answers on it. */
   serviceNotAnswering(socketPath: string, cause?: unknown): TransportError {
-    return new TransportError('IO', `智能卡服务 pcscd 无响应（${socketPath}）：请重启 pcscd（systemctl restart pcscd 或重新运行 pcscd）`, cause);
+    return new TransportError(
+      'IO',
+      `智能卡服务 pcscd 无响应（${socketPath}）：请重启 pcscd（systemctl restart pcscd 或重新运行 pcscd）`,
+      cause,
+    );
   },
   notOpen(reader: string): TransportError {
     return new TransportError('NOT_OPEN', `读卡器「${reader}」未打开`);
@@ -122,7 +129,11 @@ export const pcscErrors = {
     return new TransportError('CARD_REMOVED', `${what}（读卡器「${reader}」）：请重新插入社保卡`, cause);
   },
   cardUnresponsive(reader: string, cause?: unknown): TransportError {
-    return new TransportError('CARD_UNRESPONSIVE', `读卡器「${reader}」中的卡片无应答：请确认芯片朝向正确、芯片清洁后重新插入`, cause);
+    return new TransportError(
+      'CARD_UNRESPONSIVE',
+      `读卡器「${reader}」中的卡片无应答：请确认芯片朝向正确、芯片清洁后重新插入`,
+      cause,
+    );
   },
   cardBusy(reader: string, cause?: unknown): TransportError {
     return new TransportError('BUSY', `读卡器「${reader}」中的卡片正被其他程序独占：请关闭其他读卡软件`, cause);
@@ -131,6 +142,9 @@ export const pcscErrors = {
     return new DisconnectedError(`读卡器「${reader}」已断开：请检查USB连接`, cause);
   },
   serviceStopped(cause?: unknown): DisconnectedError {
-    return new DisconnectedError('智能卡服务 pcscd 已停止：请启动 pcscd（systemctl start pcscd.socket 或直接运行 pcscd）', cause);
+    return new DisconnectedError(
+      '智能卡服务 pcscd 已停止：请启动 pcscd（systemctl start pcscd.socket 或直接运行 pcscd）',
+      cause,
+    );
   },
 };

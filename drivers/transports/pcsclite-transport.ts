@@ -104,7 +104,12 @@ interface NativeReader extends EventEmitter {
   readonly SCARD_RESET_CARD: number;
   connect(options: { share_mode: number; protocol: number }, callback: (err: unknown, protocol?: number) => void): void;
   disconnect(disposition: number, callback: (err: unknown) => void): void;
-  transmit(data: Buffer, maxResponseLength: number, protocol: number, callback: (err: unknown, response?: Buffer) => void): void;
+  transmit(
+    data: Buffer,
+    maxResponseLength: number,
+    protocol: number,
+    callback: (err: unknown, response?: Buffer) => void,
+  ): void;
   close(): void;
 }
 
@@ -149,7 +154,13 @@ async function checkPcscd(socketPath: string): Promise<void> {
       if (err.code === 'ENOENT') {
         reject(pcscErrors.serviceMissing(socketPath, err));
       } else if (err.code === 'EACCES') {
-        reject(new TransportError('ACCESS_DENIED', `没有权限连接智能卡服务 pcscd（${socketPath}）：请检查 pcscd 的访问策略（polkit）`, err));
+        reject(
+          new TransportError(
+            'ACCESS_DENIED',
+            `没有权限连接智能卡服务 pcscd（${socketPath}）：请检查 pcscd 的访问策略（polkit）`,
+            err,
+          ),
+        );
       } else {
         reject(pcscErrors.serviceNotAnswering(socketPath, err));
       }
@@ -215,7 +226,12 @@ class Context {
     native.on('reader', (reader: NativeReader) => this.watch(reader));
     this.listed = new Promise<string[]>((resolve, reject) => {
       if (typeof native.start !== 'function') {
-        reject(new TransportError('MISSING_LIBRARY', '不支持此版本的PC/SC库 @pokusew/pcsclite：请安装网关 package.json 中指定的版本'));
+        reject(
+          new TransportError(
+            'MISSING_LIBRARY',
+            '不支持此版本的PC/SC库 @pokusew/pcsclite：请安装网关 package.json 中指定的版本',
+          ),
+        );
         return;
       }
       // The library calls `start` on the next tick with a callback that emits 'reader' for
@@ -276,7 +292,11 @@ class Context {
     this.events = IGNORE;
     this.closing ??= (async () => {
       await Promise.all([...this.inFlight]);
-      await timeout(Promise.all(this.started), READER_THREAD_START_MS, () => new Error('reader status threads did not start')).catch(() => undefined);
+      await timeout(
+        Promise.all(this.started),
+        READER_THREAD_START_MS,
+        () => new Error('reader status threads did not start'),
+      ).catch(() => undefined);
       // From a fresh macrotask: never in the tick that created the context (the library's
       // `start` is still to come), never inside a native callback (a status callback holds the
       // reader's lock that close() takes: closing from it, even in a microtask, deadlocks).
@@ -490,14 +510,20 @@ export class PcscliteTransport implements PcscTransport {
       session.link = undefined;
       if (reader.connected) {
         // A connection from before a removal: the library would "connect" without a protocol.
-        await session.context.call<void>((done) => reader.disconnect(reader.SCARD_LEAVE_CARD, (err) => done(err, undefined))).catch(() => undefined);
+        await session.context
+          .call<void>((done) => reader.disconnect(reader.SCARD_LEAVE_CARD, (err) => done(err, undefined)))
+          .catch(() => undefined);
       }
       const removals = session.removals;
-      const shareMode = this.options.shareMode === 'exclusive' ? reader.SCARD_SHARE_EXCLUSIVE : reader.SCARD_SHARE_SHARED;
+      const shareMode =
+        this.options.shareMode === 'exclusive' ? reader.SCARD_SHARE_EXCLUSIVE : reader.SCARD_SHARE_SHARED;
       let protocol: number | undefined;
       try {
         protocol = await session.context.call<number | undefined>((done) =>
-          reader.connect({ share_mode: shareMode, protocol: reader.SCARD_PROTOCOL_T0 | reader.SCARD_PROTOCOL_T1 }, done),
+          reader.connect(
+            { share_mode: shareMode, protocol: reader.SCARD_PROTOCOL_T0 | reader.SCARD_PROTOCOL_T1 },
+            done,
+          ),
         );
       } catch (err) {
         throw this.failure(session, err, 'connect');
@@ -509,7 +535,9 @@ export class PcscliteTransport implements PcscTransport {
       if (session.removals !== removals || session.link.atr.length === 0) {
         // Removed while connecting, or a mute card pcscd still reports.
         session.link = undefined;
-        throw session.removals !== removals ? pcscErrors.cardRemoved(session.name) : pcscErrors.cardUnresponsive(session.name);
+        throw session.removals !== removals
+          ? pcscErrors.cardRemoved(session.name)
+          : pcscErrors.cardUnresponsive(session.name);
       }
       return Buffer.from(session.link.atr);
     });
@@ -588,7 +616,9 @@ export class PcscliteTransport implements PcscTransport {
     session.link = undefined;
     if (link && reader.connected) {
       const disposition = link.removals === session.removals ? reader.SCARD_RESET_CARD : reader.SCARD_LEAVE_CARD;
-      await session.context.call<void>((done) => reader.disconnect(disposition, (err) => done(err, undefined))).catch(() => undefined);
+      await session.context
+        .call<void>((done) => reader.disconnect(disposition, (err) => done(err, undefined)))
+        .catch(() => undefined);
     }
   }
 
@@ -661,7 +691,11 @@ export class PcscliteTransport implements PcscTransport {
         return error;
       }
       case SCARD.E_INSUFFICIENT_BUFFER:
-        return new TransportError('IO', `卡片应答超过${this.options.maxResponseLength ?? SHORT_APDU_RESPONSE}字节（读卡器「${session.name}」）`, err);
+        return new TransportError(
+          'IO',
+          `卡片应答超过${this.options.maxResponseLength ?? SHORT_APDU_RESPONSE}字节（读卡器「${session.name}」）`,
+          err,
+        );
       default:
         return new TransportError('IO', `与读卡器「${session.name}」中的卡片通信失败（PC/SC错误 ${hex(code)}）`, err);
     }

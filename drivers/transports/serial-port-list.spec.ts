@@ -14,11 +14,16 @@ describe(listSerialPorts.name, () => {
   // CI installs udev, so there the test runs (and fails without it); elsewhere it may skip.
   const hasUdev = spawnSync('udevadm', ['--version'], { stdio: 'ignore' }).status === 0;
   if (!hasUdev && process.env.CI !== 'true') {
-    process.stderr.write('\n[skip] serial port listing through udev skipped: apt-get install udev to run it (CI always does).\n');
+    process.stderr.write(
+      '\n[skip] serial port listing through udev skipped: apt-get install udev to run it (CI always does).\n',
+    );
   }
-  (hasUdev || process.env.CI === 'true' ? it : it.skip)('with udev asks it, and the list is complete (needs udev)', async () => {
-    const list = await listSerialPorts();
-    expect(list.note).toBeUndefined();
-    expect(Array.isArray(list.ports)).toBe(true);
-  });
+  (hasUdev || process.env.CI === 'true' ? it : it.skip)(
+    'with udev asks it, and the list is complete (needs udev)',
+    async () => {
+      const list = await listSerialPorts();
+      expect(list.note).toBeUndefined();
+      expect(Array.isArray(list.ports)).toBe(true);
+    },
+  );
 });

@@ -82,7 +82,12 @@ export function serialTransportContract(name: string, makeWorld: () => Promise<S
       await world.unplug();
       // What a polling reader does right after the cable is pulled, and what it does on a failed write.
       for (let i = 0; i < 3 && !writes.some((w) => w !== 'ok'); i++) {
-        writes.push(await t.write(Buffer.from('poll')).then(() => 'ok', () => `failed after ${heard} disconnect(s)`));
+        writes.push(
+          await t.write(Buffer.from('poll')).then(
+            () => 'ok',
+            () => `failed after ${heard} disconnect(s)`,
+          ),
+        );
       }
       await eventually(() => heard > 0, 'the disconnect');
       await t.close();

@@ -28,4 +28,3 @@ export interface SerialOptions {
   path: string;
   baudRate: number;
 }
-

@@ -42,10 +42,18 @@ export class DisconnectedError extends TransportError {
 export function openError(path: string, err: unknown): TransportError {
   const text = err instanceof Error ? err.message : String(err);
   if (/ENOENT|No such file|cannot open|not found/i.test(text)) {
-    return new TransportError('NOT_FOUND', `串口 ${path} 不存在：请检查设备是否已连接、配置中的端口名是否正确 (${text})`, err);
+    return new TransportError(
+      'NOT_FOUND',
+      `串口 ${path} 不存在：请检查设备是否已连接、配置中的端口名是否正确 (${text})`,
+      err,
+    );
   }
   if (/EACCES|Permission denied/i.test(text)) {
-    return new TransportError('ACCESS_DENIED', `没有权限打开串口 ${path}：请把运行网关的用户加入 dialout 组 (${text})`, err);
+    return new TransportError(
+      'ACCESS_DENIED',
+      `没有权限打开串口 ${path}：请把运行网关的用户加入 dialout 组 (${text})`,
+      err,
+    );
   }
   if (/EBUSY|Resource busy|lock/i.test(text)) {
     return new TransportError('BUSY', `串口 ${path} 正被其他程序占用：请关闭其他读卡/扫码软件 (${text})`, err);

@@ -1,4 +1,13 @@
-import { apiKeyServiceOn, auditServiceOn, DomainError, GatewayConfig, loadKeyring, PiiCryptoService, type Principal, SystemClock } from '../platform';
+import {
+  apiKeyServiceOn,
+  auditServiceOn,
+  DomainError,
+  GatewayConfig,
+  loadKeyring,
+  PiiCryptoService,
+  type Principal,
+  SystemClock,
+} from '../platform';
 import { CliError, CliOutput } from './cli-io';
 import { withDataSource } from './with-data-source';
 
@@ -31,9 +40,17 @@ export async function apikeyCommand(
           if (!options.name || !options.scopes) {
             throw new CliError('apikey create needs --name "<what it is for>" and --scopes <scope,scope>');
           }
-          const scopes = options.scopes.split(',').map((s) => s.trim()).filter(Boolean);
-          const { key, token } = await service.create({ name: options.name, scopes, allowIps: options['allow-ip'] }, actor);
-          out.log(`Created API key ${key.id} "${key.name}" with scopes ${key.scopes.join(', ')}${key.allowIps ? `, allowed from ${key.allowIps.join(', ')}` : ''}.`);
+          const scopes = options.scopes
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
+          const { key, token } = await service.create(
+            { name: options.name, scopes, allowIps: options['allow-ip'] },
+            actor,
+          );
+          out.log(
+            `Created API key ${key.id} "${key.name}" with scopes ${key.scopes.join(', ')}${key.allowIps ? `, allowed from ${key.allowIps.join(', ')}` : ''}.`,
+          );
           out.log(`\n  ${token}\n`);
           out.log('This token is shown only now: put it in the HIS configuration. The gateway keeps only its hash.');
           return 0;
@@ -44,18 +61,24 @@ export async function apikeyCommand(
             out.log('No API keys. Create one with: npm run gateway -- apikey create --name "HIS" --scopes identity');
             return 0;
           }
-          out.log(['ID            NAME                           SCOPES                          CREATED     LAST USED   STATUS']
-            .concat(keys.map((k) =>
-              [
-                k.id.padEnd(13),
-                k.name.padEnd(30).slice(0, 30),
-                k.scopes.join(',').padEnd(31).slice(0, 31),
-                k.createdAt.toISOString().slice(0, 10),
-                (k.lastUsedAt ? k.lastUsedAt.toISOString().slice(0, 10) : '-').padEnd(11),
-                k.revokedAt ? `revoked ${k.revokedAt.toISOString().slice(0, 10)}` : 'active',
-              ].join(' '),
-            ))
-            .join('\n'));
+          out.log(
+            [
+              'ID            NAME                           SCOPES                          CREATED     LAST USED   STATUS',
+            ]
+              .concat(
+                keys.map((k) =>
+                  [
+                    k.id.padEnd(13),
+                    k.name.padEnd(30).slice(0, 30),
+                    k.scopes.join(',').padEnd(31).slice(0, 31),
+                    k.createdAt.toISOString().slice(0, 10),
+                    (k.lastUsedAt ? k.lastUsedAt.toISOString().slice(0, 10) : '-').padEnd(11),
+                    k.revokedAt ? `revoked ${k.revokedAt.toISOString().slice(0, 10)}` : 'active',
+                  ].join(' '),
+                ),
+              )
+              .join('\n'),
+          );
           return 0;
         }
         case 'revoke': {

@@ -112,7 +112,10 @@ function ensureBuilt(root, options = {}) {
   process.stderr.write(`[gateway] building (${state.reason}) …\n`);
   const startedAtMs = Date.now();
   const nest = require.resolve('@nestjs/cli/bin/nest.js', { paths: [root] });
-  const result = spawnSync(process.execPath, [nest, 'build'], { cwd: root, stdio: ['ignore', process.stderr, 'inherit'] });
+  const result = spawnSync(process.execPath, [nest, 'build'], {
+    cwd: root,
+    stdio: ['ignore', process.stderr, 'inherit'],
+  });
   if (result.status !== 0) {
     process.stderr.write(`[gateway] build failed (exit ${result.status ?? result.signal})\n`);
     return result.status || 1;

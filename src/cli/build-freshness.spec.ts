@@ -28,7 +28,15 @@ describe('build freshness (what `gateway` rebuilds before it runs)', () => {
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   it('lists the compiled inputs only', () => {
-    expect(buildInputs(root)).toEqual(['drivers/x.ts', 'nest-cli.json', 'package.json', 'src/cli/main.ts', 'src/main.ts', 'test/bench/run.ts', 'tsconfig.json']);
+    expect(buildInputs(root)).toEqual([
+      'drivers/x.ts',
+      'nest-cli.json',
+      'package.json',
+      'src/cli/main.ts',
+      'src/main.ts',
+      'test/bench/run.ts',
+      'tsconfig.json',
+    ]);
   });
 
   it('is stale before the first build and fresh after it', () => {
@@ -43,7 +51,14 @@ describe('build freshness (what `gateway` rebuilds before it runs)', () => {
     expect(Math.abs(statSync(join(root, STAMP)).mtimeMs - started)).toBeLessThan(1000);
   });
 
-  it.each([['src/cli/main.ts'], ['drivers/x.ts'], ['tsconfig.json'], ['package.json'], ['nest-cli.json'], ['test/bench/run.ts']])('is stale when %s changed after the build started', (file) => {
+  it.each([
+    ['src/cli/main.ts'],
+    ['drivers/x.ts'],
+    ['tsconfig.json'],
+    ['package.json'],
+    ['nest-cli.json'],
+    ['test/bench/run.ts'],
+  ])('is stale when %s changed after the build started', (file) => {
     markBuilt(root, Date.now() - 10_000);
     write(file, 'y', Date.now());
     expect(buildState(root)).toEqual({ stale: true, reason: `${file} changed` });

@@ -8,7 +8,6 @@ import { WORKING_STATES as WORKING } from '../devices/devices.health';
 import { CliError, CliOutput } from './cli-io';
 import { gatewayRequest } from './gateway-http';
 
-
 /**
  * `devices list` (configured devices and what is attached), `devices status` (the running
  * gateway's view), `devices test <id>` (open one device here and wait for a read).
@@ -35,21 +34,36 @@ export async function devicesCommand(
     }
     case undefined:
     default:
-      throw new CliError('use: devices list | devices status [--url <gateway>] [--key <admin API key>] | devices test <id> [--wait <seconds>]');
+      throw new CliError(
+        'use: devices list | devices status [--url <gateway>] [--key <admin API key>] | devices test <id> [--wait <seconds>]',
+      );
   }
 }
 
 async function list(config: GatewayConfig, out: CliOutput): Promise<number> {
   out.log(`Configured devices (${config.devices.length}):`);
   for (const d of config.devices) {
-    out.log(`  ${d.id.padEnd(20)} ${d.kind.padEnd(10)} ${deviceTransport(d).padEnd(9)} ${(d.path ?? '-').padEnd(24)} ${d.desk}`);
+    out.log(
+      `  ${d.id.padEnd(20)} ${d.kind.padEnd(10)} ${deviceTransport(d).padEnd(9)} ${(d.path ?? '-').padEnd(24)} ${d.desk}`,
+    );
   }
   if (config.devices.length === 0) {
     out.log('  (none: add them under devices: in the config, see config/example-hospital.yaml)');
   }
   const found = await discoverDevices();
-  printSection(out, 'Serial ports', found.serial, (p) => `${p.path}${p.vendorId ? `  ${p.vendorId}:${p.productId ?? '????'}` : ''}${p.manufacturer ? `  ${p.manufacturer}` : ''}`);
-  printSection(out, 'HID devices (path: VID:PID)', found.hid, (h) => `${h.description}${h.hidPos ? '  ← HID POS scanner: transport hid' : ''}`);
+  printSection(
+    out,
+    'Serial ports',
+    found.serial,
+    (p) =>
+      `${p.path}${p.vendorId ? `  ${p.vendorId}:${p.productId ?? '????'}` : ''}${p.manufacturer ? `  ${p.manufacturer}` : ''}`,
+  );
+  printSection(
+    out,
+    'HID devices (path: VID:PID)',
+    found.hid,
+    (h) => `${h.description}${h.hidPos ? '  ← HID POS scanner: transport hid' : ''}`,
+  );
   printSection(out, 'PC/SC readers (path: the name)', found.pcsc, (r) => r.name);
   return 0;
 }
@@ -78,14 +92,28 @@ interface DeviceRow {
   since: string;
 }
 
-async function status(config: GatewayConfig, options: { url?: string; key?: string }, out: CliOutput, env: NodeJS.ProcessEnv): Promise<number> {
+async function status(
+  config: GatewayConfig,
+  options: { url?: string; key?: string },
+  out: CliOutput,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
   const key = options.key ?? env.GATEWAY_API_KEY;
   if (!key) {
-    throw new CliError('devices status asks the running gateway: give an API key with the admin scope in --key or GATEWAY_API_KEY');
+    throw new CliError(
+      'devices status asks the running gateway: give an API key with the admin scope in --key or GATEWAY_API_KEY',
+    );
   }
-  const rows = await gatewayRequest<DeviceRow[]>(config, { method: 'GET', path: '/api/v1/devices', url: options.url, key });
+  const rows = await gatewayRequest<DeviceRow[]>(config, {
+    method: 'GET',
+    path: '/api/v1/devices',
+    url: options.url,
+    key,
+  });
   for (const r of rows) {
-    out.log(`${r.id.padEnd(20)} ${r.kind.padEnd(10)} ${r.state.padEnd(24)} ${r.desk}  ${r.message}  (since ${r.since})`);
+    out.log(
+      `${r.id.padEnd(20)} ${r.kind.padEnd(10)} ${r.state.padEnd(24)} ${r.desk}  ${r.message}  (since ${r.since})`,
+    );
   }
   if (rows.length === 0) {
     out.log('no devices configured');
@@ -113,10 +141,14 @@ function parseWait(wait: string | undefined): number {
 async function test(config: GatewayConfig, id: string, waitSeconds: number, out: CliOutput): Promise<number> {
   const device = config.devices.find((d) => d.id === id);
   if (!device) {
-    throw new CliError(`no device "${id}" in the config (configured: ${config.devices.map((d) => d.id).join(', ') || 'none'})`);
+    throw new CliError(
+      `no device "${id}" in the config (configured: ${config.devices.map((d) => d.id).join(', ') || 'none'})`,
+    );
   }
   if (deviceTransport(device) === 'simulated') {
-    throw new CliError(`${id} is simulated: operate it with "npm run gateway -- simulate present ${id}" while the sandbox runs`);
+    throw new CliError(
+      `${id} is simulated: operate it with "npm run gateway -- simulate present ${id}" while the sandbox runs`,
+    );
   }
   let read: DeviceEvent | undefined;
   let onRead: () => void = () => undefined;
@@ -131,7 +163,9 @@ async function test(config: GatewayConfig, id: string, waitSeconds: number, out:
     last = s;
     out.log(`${new Date().toISOString().slice(11, 19)}  ${s.state.padEnd(24)} ${s.message}`);
   });
-  out.log(`Testing ${id} (${device.kind} on ${deviceTransport(device)} ${device.path ?? ''}); present a card or scan a code within ${waitSeconds} s …`);
+  out.log(
+    `Testing ${id} (${device.kind} on ${deviceTransport(device)} ${device.path ?? ''}); present a card or scan a code within ${waitSeconds} s …`,
+  );
   reader.start();
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, waitSeconds * 1000);
@@ -145,7 +179,11 @@ async function test(config: GatewayConfig, id: string, waitSeconds: number, out:
     out.log(`Read: ${describeRead(read)}`);
     return 0;
   }
-  out.log(WORKING.has(last.state) ? `No read within ${waitSeconds} s, but the device answered (${last.state}).` : `The device is not working: ${last.message}`);
+  out.log(
+    WORKING.has(last.state)
+      ? `No read within ${waitSeconds} s, but the device answered (${last.state}).`
+      : `The device is not working: ${last.message}`,
+  );
   return WORKING.has(last.state) ? 0 : 1;
 }
 

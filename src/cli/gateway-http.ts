@@ -29,7 +29,9 @@ export async function gatewayRequest<T>(
     });
   } catch (e) {
     const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
-    throw new CliError(`the gateway does not answer at ${base} (${cause}): is it running? Give another address with --url`);
+    throw new CliError(
+      `the gateway does not answer at ${base} (${cause}): is it running? Give another address with --url`,
+    );
   }
   const text = await response.text();
   let body: unknown;

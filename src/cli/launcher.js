@@ -14,7 +14,11 @@ const built = ensureBuilt(PROJECT_ROOT);
 if (built !== 0) {
   process.exit(built);
 }
-const result = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'src', 'cli', 'main.js'), ...process.argv.slice(2)], { stdio: 'inherit' });
+const result = spawnSync(
+  process.execPath,
+  [path.join(PROJECT_ROOT, 'dist', 'src', 'cli', 'main.js'), ...process.argv.slice(2)],
+  { stdio: 'inherit' },
+);
 if (result.signal) {
   process.kill(process.pid, result.signal);
 }

@@ -54,7 +54,11 @@ Global options:
   --sandbox         use config/sandbox.yaml, as npm start does
 `;
 
-export async function runCli(argv: string[], out: CliOutput = stdio, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runCli(
+  argv: string[],
+  out: CliOutput = stdio,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -102,21 +106,48 @@ export async function runCli(argv: string[], out: CliOutput = stdio, env: NodeJS
       case 'migrate':
         return await migrateCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, out);
       case 'apikey':
-        return await apikeyCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, sub, rest, values, actor, out);
+        return await apikeyCommand(
+          loadStartupConfig(selection, GATEWAY_FEATURES, env).config,
+          sub,
+          rest,
+          values,
+          actor,
+          out,
+        );
       case 'pii':
         return piiCommand(sub, rest, out);
       case 'reference':
         return referenceCommand(sub, values, out);
       case 'outbox':
-        return await outboxCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, sub, rest, values, actor, out);
+        return await outboxCommand(
+          loadStartupConfig(selection, GATEWAY_FEATURES, env).config,
+          sub,
+          rest,
+          values,
+          actor,
+          out,
+        );
       case 'forms':
         return await formsCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, sub, values, out);
       case 'upstream':
         return upstreamCommand(sub, rest, values, out);
       case 'devices':
-        return await devicesCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, sub, rest, values, out, env);
+        return await devicesCommand(
+          loadStartupConfig(selection, GATEWAY_FEATURES, env).config,
+          sub,
+          rest,
+          values,
+          out,
+          env,
+        );
       case 'simulate':
-        return await simulateCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, sub, rest, values, out);
+        return await simulateCommand(
+          loadStartupConfig(selection, GATEWAY_FEATURES, env).config,
+          sub,
+          rest,
+          values,
+          out,
+        );
       default:
         throw new CliError(`unknown command "${command}"\n\n${USAGE}`);
     }
@@ -133,19 +164,27 @@ export async function runCli(argv: string[], out: CliOutput = stdio, env: NodeJS
   }
 }
 
-function configCheck(selection: { configFile?: string; sandbox: boolean }, out: CliOutput, env: NodeJS.ProcessEnv): number {
+function configCheck(
+  selection: { configFile?: string; sandbox: boolean },
+  out: CliOutput,
+  env: NodeJS.ProcessEnv,
+): number {
   const overlay = selectOverlay(selection, env);
   try {
     const { config, sources } = loadStartupConfig(selection, GATEWAY_FEATURES, env);
     const { issues, warnings } = checkConfigSemantics(config, GATEWAY_FEATURES);
     if (issues.length > 0) {
-      out.error(`Configuration is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${formatIssues(issues)}`);
+      out.error(
+        `Configuration is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${formatIssues(issues)}`,
+      );
       return 78;
     }
     for (const w of warnings) {
       out.error(`warning: ${w}`);
     }
-    out.log(`Configuration is valid (${config.mode} mode, ${config.hospital.name} ${config.hospital.fixmedinsCode}).\nRead from: ${sources.join(', ')}`);
+    out.log(
+      `Configuration is valid (${config.mode} mode, ${config.hospital.name} ${config.hospital.fixmedinsCode}).\nRead from: ${sources.join(', ')}`,
+    );
     return 0;
   } catch (e) {
     if (e instanceof ConfigError) {

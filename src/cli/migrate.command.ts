@@ -7,7 +7,11 @@ export async function migrateCommand(config: GatewayConfig, out: CliOutput): Pro
   try {
     const applied = await runMigrations(dataSource);
     const target = describeTarget(parseDatabaseUrl(config.database.url, config.dataDir));
-    out.log(applied.length > 0 ? `Applied ${applied.length} migration(s) to ${target}:\n  ${applied.join('\n  ')}` : `${target} is up to date.`);
+    out.log(
+      applied.length > 0
+        ? `Applied ${applied.length} migration(s) to ${target}:\n  ${applied.join('\n  ')}`
+        : `${target} is up to date.`,
+    );
     return 0;
   } finally {
     await dataSource.destroy();

@@ -1,4 +1,12 @@
-import { auditServiceOn, DomainError, GatewayConfig, loadKeyring, PiiCryptoService, type Principal, SystemClock } from '../platform';
+import {
+  auditServiceOn,
+  DomainError,
+  GatewayConfig,
+  loadKeyring,
+  PiiCryptoService,
+  type Principal,
+  SystemClock,
+} from '../platform';
 import { OUTBOX_STATUSES, OutboxStatus } from '../upstream/outbox/outbox-message.entity';
 import { exportUndeliveredOn, standaloneOutbox } from '../upstream/outbox/standalone-outbox';
 import { join } from 'node:path';
@@ -29,21 +37,33 @@ export async function outboxCommand(
       switch (sub) {
         case 'list': {
           const counts = await outbox.countByStatus();
-          out.log(Object.entries(counts).map(([k, v]) => `${k} ${v}`).join('  '));
+          out.log(
+            Object.entries(counts)
+              .map(([k, v]) => `${k} ${v}`)
+              .join('  '),
+          );
           for (const m of await outbox.list({ status: options.status as OutboxStatus | undefined, limit: 50 })) {
-            out.log(`${m.msgid}  ${m.infno}  ${m.status.padEnd(9)}  attempts ${String(m.attempts).padStart(3)}  ${m.createdAt.toISOString()}  ${m.lastError ?? ''}`);
+            out.log(
+              `${m.msgid}  ${m.infno}  ${m.status.padEnd(9)}  attempts ${String(m.attempts).padStart(3)}  ${m.createdAt.toISOString()}  ${m.lastError ?? ''}`,
+            );
           }
           return 0;
         }
         case 'show': {
           const { message, attempts } = await outbox.get(requireId(rest));
-          out.log(`${message.msgid} (${message.id}) infno ${message.infno} status ${message.status} attempts ${message.attempts}`);
-          out.log(`subject ${message.subjectKey ?? '-'}  created ${message.createdAt.toISOString()}  next ${message.nextAttemptAt.toISOString()}`);
+          out.log(
+            `${message.msgid} (${message.id}) infno ${message.infno} status ${message.status} attempts ${message.attempts}`,
+          );
+          out.log(
+            `subject ${message.subjectKey ?? '-'}  created ${message.createdAt.toISOString()}  next ${message.nextAttemptAt.toISOString()}`,
+          );
           if (message.lastError) {
             out.log(`last error: ${message.lastError}`);
           }
           for (const a of attempts) {
-            out.log(`  ${a.startedAt.toISOString()} ${a.kind.padEnd(5)} ${a.outcome.padEnd(13)} ${String(a.latencyMs).padStart(6)} ms  ${a.httpStatus ?? '-'}  ${a.detail ?? ''}  (${a.instanceId})`);
+            out.log(
+              `  ${a.startedAt.toISOString()} ${a.kind.padEnd(5)} ${a.outcome.padEnd(13)} ${String(a.latencyMs).padStart(6)} ms  ${a.httpStatus ?? '-'}  ${a.detail ?? ''}  (${a.instanceId})`,
+            );
           }
           return 0;
         }
@@ -56,8 +76,15 @@ export async function outboxCommand(
           if (!options.month || !/^\d{4}-(0[1-9]|1[0-2])$/.test(options.month)) {
             throw new CliError('outbox export needs --month YYYY-MM');
           }
-          const result = await exportUndeliveredOn(dataSource, options.month, options.out ?? join(config.dataDir, 'exports'), clock.now());
-          out.log(`${result.messages} undelivered settlement message(s) of ${result.month}:\n  ${result.files.summary}\n  ${result.files.details}`);
+          const result = await exportUndeliveredOn(
+            dataSource,
+            options.month,
+            options.out ?? join(config.dataDir, 'exports'),
+            clock.now(),
+          );
+          out.log(
+            `${result.messages} undelivered settlement message(s) of ${result.month}:\n  ${result.files.summary}\n  ${result.files.details}`,
+          );
           return 0;
         }
         case 'cancel': {

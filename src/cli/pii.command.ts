@@ -1,5 +1,11 @@
 import { existsSync } from 'node:fs';
-import { decodeKeyring, generateKeyringDocument, readKeyringFile, rotateKeyringDocument, writeKeyringFile } from '../platform';
+import {
+  decodeKeyring,
+  generateKeyringDocument,
+  readKeyringFile,
+  rotateKeyringDocument,
+  writeKeyringFile,
+} from '../platform';
 import { CliError, CliOutput } from './cli-io';
 
 export function piiCommand(sub: string | undefined, rest: string[], out: CliOutput): number {
@@ -13,7 +19,9 @@ export function piiCommand(sub: string | undefined, rest: string[], out: CliOutp
     }
     const doc = generateKeyringDocument();
     writeKeyringFile(file, doc);
-    out.log(`Wrote a new PII keyring to ${file} (active key ${doc.active}). Back it up: without it, stored personal data cannot be read.`);
+    out.log(
+      `Wrote a new PII keyring to ${file} (active key ${doc.active}). Back it up: without it, stored personal data cannot be read.`,
+    );
     return 0;
   }
   if (!existsSync(file)) {
@@ -23,6 +31,8 @@ export function piiCommand(sub: string | undefined, rest: string[], out: CliOutp
   decodeKeyring(current);
   const next = rotateKeyringDocument(current);
   writeKeyringFile(file, next);
-  out.log(`Added key ${next.active} to ${file} and made it active; ${next.keys.length - 1} older key(s) kept for existing data. Restart the gateway to use it.`);
+  out.log(
+    `Added key ${next.active} to ${file} and made it active; ${next.keys.length - 1} older key(s) kept for existing data. Restart the gateway to use it.`,
+  );
   return 0;
 }

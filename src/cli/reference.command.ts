@@ -9,7 +9,11 @@ export function defaultSeedFile(): string {
   return agreementSourcePath();
 }
 
-export function referenceCommand(sub: string | undefined, options: { seed?: string; out?: string }, out: CliOutput): number {
+export function referenceCommand(
+  sub: string | undefined,
+  options: { seed?: string; out?: string },
+  out: CliOutput,
+): number {
   if (sub !== 'import') {
     throw new CliError('use: reference import [--seed <file>] [--out <dir>]');
   }

@@ -23,13 +23,24 @@ export async function simulateCommand(
 ): Promise<number> {
   const id = rest[0];
   if ((sub !== 'present' && sub !== 'remove') || !id) {
-    throw new CliError('use: simulate present <device id> [--person <seed role|ID number>] [--text <code> [--aim ]d2]] | simulate remove <device id>');
+    throw new CliError(
+      'use: simulate present <device id> [--person <seed role|ID number>] [--text <code> [--aim ]d2]] | simulate remove <device id>',
+    );
   }
   if (config.mode !== 'sandbox') {
     throw new CliError('simulated devices exist only in sandbox mode (npm start, or --sandbox)');
   }
   const body = sub === 'present' ? { person: options.person, text: options.text, aim: options.aim } : undefined;
-  const result = await gatewayRequest<Presented>(config, { method: 'POST', path: `/api/v1/sandbox/devices/${encodeURIComponent(id)}/${sub}`, url: options.url, body });
-  out.log(result.presented === null ? `${result.deviceId}: card taken away` : `${result.deviceId} (${result.kind}): presented ${result.presented}`);
+  const result = await gatewayRequest<Presented>(config, {
+    method: 'POST',
+    path: `/api/v1/sandbox/devices/${encodeURIComponent(id)}/${sub}`,
+    url: options.url,
+    body,
+  });
+  out.log(
+    result.presented === null
+      ? `${result.deviceId}: card taken away`
+      : `${result.deviceId} (${result.kind}): presented ${result.presented}`,
+  );
   return 0;
 }

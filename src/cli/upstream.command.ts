@@ -2,7 +2,12 @@ import { existsSync } from 'node:fs';
 import { writeSigningKey } from '../upstream/signing-keys';
 import { CliError, CliOutput } from './cli-io';
 
-export function upstreamCommand(sub: string | undefined, rest: string[], options: { id?: string }, out: CliOutput): number {
+export function upstreamCommand(
+  sub: string | undefined,
+  rest: string[],
+  options: { id?: string },
+  out: CliOutput,
+): number {
   const file = rest[0];
   if (sub !== 'keygen' || !file) {
     throw new CliError('use: upstream keygen <file> [--id <key id>]');

@@ -13,8 +13,12 @@ function cell(text: string): string {
 }
 
 function section(catalogue: ErrorCatalogue<string>): string {
-  const rows = catalogue.codes.map((code) => `| \`${code}\` | ${catalogue.entries[code].status} | ${cell(catalogue.entries[code].message)} |`);
-  return [`## ${catalogue.owner}`, '', '| code | HTTP | 说明 (message) |', '| --- | --- | --- |', ...rows, ''].join('\n');
+  const rows = catalogue.codes.map(
+    (code) => `| \`${code}\` | ${catalogue.entries[code].status} | ${cell(catalogue.entries[code].message)} |`,
+  );
+  return [`## ${catalogue.owner}`, '', '| code | HTTP | 说明 (message) |', '| --- | --- | --- |', ...rows, ''].join(
+    '\n',
+  );
 }
 
 /** docs/errors.md: one table per capability, in the order of the features. Generated; do not edit. */

@@ -9,7 +9,12 @@ function withDevices(mode: 'sandbox' | 'production', devices: unknown[]): Gatewa
     env: {},
     overrides: {
       mode,
-      hospital: { fixmedinsCode: 'H64010600001', name: '宁夏回族自治区人民医院', admdvs: '640106', creditCode: '1264000045400281XQ' },
+      hospital: {
+        fixmedinsCode: 'H64010600001',
+        name: '宁夏回族自治区人民医院',
+        admdvs: '640106',
+        creditCode: '1264000045400281XQ',
+      },
       pii: { keyringFile: '/tmp/none.json' },
       devices,
     },
@@ -26,7 +31,13 @@ describe(checkDevices.name, () => {
       { id: 'f', kind: 'ssse-card', desk: 'd', path: 'ACS ACR39U', cardAuth: 'none' },
     ]);
     expect(checkDevices(config)).toEqual([]);
-    expect(checkDevices(withDevices('sandbox', [{ id: 'g', kind: 'ssse-card', transport: 'simulated', desk: 'd', cardAuth: 'simulated-psam' }]))).toEqual([]);
+    expect(
+      checkDevices(
+        withDevices('sandbox', [
+          { id: 'g', kind: 'ssse-card', transport: 'simulated', desk: 'd', cardAuth: 'simulated-psam' },
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it('names each mistake with the key, the value and what to write instead', () => {

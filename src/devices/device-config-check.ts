@@ -21,12 +21,20 @@ export function checkDevices(config: GatewayConfig): ConfigIssue[] {
     const allowed = TRANSPORTS_BY_KIND[device.kind];
     const transport = deviceTransport(device);
     if (!allowed.includes(transport)) {
-      issues.push({ key: key('transport'), value: transport, expected: `for ${device.kind} devices one of ${allowed.join(', ')}` });
+      issues.push({
+        key: key('transport'),
+        value: transport,
+        expected: `for ${device.kind} devices one of ${allowed.join(', ')}`,
+      });
       return;
     }
     if (transport === 'simulated') {
       if (config.mode !== 'sandbox') {
-        issues.push({ key: key('transport'), value: transport, expected: 'a real transport (simulated devices exist only in sandbox mode)' });
+        issues.push({
+          key: key('transport'),
+          value: transport,
+          expected: 'a real transport (simulated devices exist only in sandbox mode)',
+        });
       }
     } else if (!device.path) {
       issues.push({ key: key('path'), value: '', expected: pathHint(device) });
@@ -37,10 +45,18 @@ export function checkDevices(config: GatewayConfig): ConfigIssue[] {
       issues.push({ key: key('cardAuth'), value: device.cardAuth, expected: 'cardAuth only on ssse-card devices' });
     }
     if (device.cardAuth === 'simulated-psam' && config.mode !== 'sandbox') {
-      issues.push({ key: key('cardAuth'), value: device.cardAuth, expected: 'hsm or none (the simulated PSAM exists only in sandbox mode)' });
+      issues.push({
+        key: key('cardAuth'),
+        value: device.cardAuth,
+        expected: 'hsm or none (the simulated PSAM exists only in sandbox mode)',
+      });
     }
     if (device.terminator !== undefined && !(device.kind === 'scanner' && transport !== 'hid')) {
-      issues.push({ key: key('terminator'), value: device.terminator, expected: 'terminator only on serial or simulated scanners (HID-POS scanners send whole codes)' });
+      issues.push({
+        key: key('terminator'),
+        value: device.terminator,
+        expected: 'terminator only on serial or simulated scanners (HID-POS scanners send whole codes)',
+      });
     }
   });
   return issues;

@@ -34,14 +34,21 @@ export async function discoverDevices(): Promise<DiscoveryResult> {
     section(async () => ({ items: (await listHidDevices()).map(hidFound) })),
     (async (): Promise<DiscoverySection<{ name: string }>> => {
       const listing = await describePcscReaders({ timeoutMs: 3000 });
-      return listing.error ? { ok: false, message: listing.error.message } : { ok: true, items: listing.readers.map((name) => ({ name })) };
+      return listing.error
+        ? { ok: false, message: listing.error.message }
+        : { ok: true, items: listing.readers.map((name) => ({ name })) };
     })(),
   ]);
   return { serial, hid, pcsc };
 }
 
 function hidFound(d: HidDeviceInfo): HidFound {
-  return { vidPid: formatVidPid(d.vendorId, d.productId), path: d.path, description: describeHidDevice(d), hidPos: d.usagePage === 0x8c };
+  return {
+    vidPid: formatVidPid(d.vendorId, d.productId),
+    path: d.path,
+    description: describeHidDevice(d),
+    hidPos: d.usagePage === 0x8c,
+  };
 }
 
 async function section<T>(find: () => Promise<{ items: T[]; note?: string }>): Promise<DiscoverySection<T>> {

@@ -1,6 +1,12 @@
 import type { Classification } from '../../drivers/protocols/code-classifier';
 import type { DeviceState } from '../../drivers/readers/device-status';
-import type { DeviceEvent, TraceCodeEvent, TraceCodeEventPayload, VerdictEvent, VerdictEventPayload } from './device-events';
+import type {
+  DeviceEvent,
+  TraceCodeEvent,
+  TraceCodeEventPayload,
+  VerdictEvent,
+  VerdictEventPayload,
+} from './device-events';
 
 /**
  * Device events as JSON for the WebSocket and the console: dates as ISO strings, bytes as
@@ -45,9 +51,21 @@ export function toWireEvent(event: DeviceEvent | VerdictEvent | TraceCodeEvent):
   const base = { deviceId: event.deviceId, desk: event.desk };
   switch (event.type) {
     case 'status':
-      return { type: 'status', ...base, at: event.status.at.toISOString(), state: event.status.state, message: event.status.message };
+      return {
+        type: 'status',
+        ...base,
+        at: event.status.at.toISOString(),
+        state: event.status.state,
+        message: event.status.message,
+      };
     case 'id-card':
-      return { type: 'id-card', ...base, at: event.read.at.toISOString(), identity: { ...event.read.identity }, photoWlt: event.read.photo.toString('base64') };
+      return {
+        type: 'id-card',
+        ...base,
+        at: event.read.at.toISOString(),
+        identity: { ...event.read.identity },
+        photoWlt: event.read.photo.toString('base64'),
+      };
     case 'ssse-card': {
       const { result } = event.read;
       return {
@@ -56,7 +74,9 @@ export function toWireEvent(event: DeviceEvent | VerdictEvent | TraceCodeEvent):
         at: event.read.at.toISOString(),
         result: result.kind,
         card: { ...result.card },
-        ...(result.kind === 'authentication-required' ? { reason: { code: result.reason.code, message: result.reason.message } } : {}),
+        ...(result.kind === 'authentication-required'
+          ? { reason: { code: result.reason.code, message: result.reason.message } }
+          : {}),
         atr: event.read.atr.toString('hex').toUpperCase(),
       };
     }

@@ -46,7 +46,11 @@ interface Subscriber {
 @Injectable()
 export class DeviceEventsSocket implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DeviceEventsSocket.name);
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096, handleProtocols: (protocols) => (protocols.has(KEY_SUBPROTOCOL) ? KEY_SUBPROTOCOL : false) });
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 4096,
+    handleProtocols: (protocols) => (protocols.has(KEY_SUBPROTOCOL) ? KEY_SUBPROTOCOL : false),
+  });
   private readonly subscribers = new Set<Subscriber>();
   private server: Server | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
@@ -98,7 +102,11 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, OnApplication
     const desk = url.searchParams.get('desk') ?? undefined;
     let principal: Principal;
     try {
-      principal = await this.apiKeys.authenticate(authorization(request), request.socket.remoteAddress ?? '', desk === undefined ? ['admin'] : ['identity', 'trace-codes', 'admin']);
+      principal = await this.apiKeys.authenticate(
+        authorization(request),
+        request.socket.remoteAddress ?? '',
+        desk === undefined ? ['admin'] : ['identity', 'trace-codes', 'admin'],
+      );
       if (desk !== undefined && (desk.length === 0 || desk.length > 40)) {
         return refuse(socket, 400, 'VALIDATION_FAILED', 'desk 参数应为1到40个字符的工位名称');
       }
@@ -121,7 +129,14 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, OnApplication
       this.send(subscriber, {
         type: 'hello',
         desk: desk ?? null,
-        devices: devices.map((d) => ({ id: d.id, kind: d.kind, desk: d.desk, state: d.status.state, message: d.status.message, since: d.status.at.toISOString() })),
+        devices: devices.map((d) => ({
+          id: d.id,
+          kind: d.kind,
+          desk: d.desk,
+          state: d.status.state,
+          message: d.status.message,
+          since: d.status.at.toISOString(),
+        })),
       });
     });
   }
@@ -129,7 +144,10 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, OnApplication
   private broadcast(event: DeviceEvent | VerdictEvent | TraceCodeEvent): void {
     let wire: WireDeviceEvent | undefined;
     for (const s of this.subscribers) {
-      if ((s.desk !== undefined && s.desk !== event.desk) || !EVENT_SCOPES[event.type].some((scope) => s.principal.scopes.includes(scope))) {
+      if (
+        (s.desk !== undefined && s.desk !== event.desk) ||
+        !EVENT_SCOPES[event.type].some((scope) => s.principal.scopes.includes(scope))
+      ) {
         continue;
       }
       wire ??= toWireEvent(event);
@@ -175,5 +193,7 @@ function authorization(request: IncomingMessage): string | undefined {
 function refuse(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ code, message, correlationId: randomUUID() });
   const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status] ?? 'Error';
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -70,7 +70,11 @@ export interface TraceCodeEvent {
  * carry personal data (an ID-card read), so the bus never leaves the process and is never
  * logged. The WebSocket (device-events.socket.ts) passes them on to the desk they belong to.
  */
-export class DeviceEvents extends EventEmitter<{ event: [DeviceEvent]; verdict: [VerdictEvent]; 'trace-code': [TraceCodeEvent] }> {
+export class DeviceEvents extends EventEmitter<{
+  event: [DeviceEvent];
+  verdict: [VerdictEvent];
+  'trace-code': [TraceCodeEvent];
+}> {
   publish(event: DeviceEvent): void {
     this.emit('event', event);
   }

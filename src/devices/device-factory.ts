@@ -57,9 +57,16 @@ export function buildDevice(device: DeviceConfig, deps: DeviceFactoryDeps): Buil
       if (transport === 'simulated') {
         line = new FakeSerialLine();
         const simulator = new IdCardSimulator(fakePortLine(line.plug(path)));
-        simulation = { kind: 'id-card', present: (fields) => simulator.present(fields), remove: () => simulator.remove() };
+        simulation = {
+          kind: 'id-card',
+          present: (fields) => simulator.present(fields),
+          remove: () => simulator.remove(),
+        };
       }
-      const reader = new IdCardReader(line ? line.transport(path) : new NodeSerialTransport({ path, baudRate: device.baudRate ?? 115200 }), DEFAULT_ID_CARD_READER_OPTIONS);
+      const reader = new IdCardReader(
+        line ? line.transport(path) : new NodeSerialTransport({ path, baudRate: device.baudRate ?? 115200 }),
+        DEFAULT_ID_CARD_READER_OPTIONS,
+      );
       reader.on('card', (read) => deps.publish({ type: 'id-card', deviceId: device.id, desk: device.desk, read }));
       return { reader, simulation };
     }
@@ -76,12 +83,17 @@ export function buildDevice(device: DeviceConfig, deps: DeviceFactoryDeps): Buil
           const simulator = new ScannerSimulator(fakePortLine(line.plug(path)), terminator);
           simulation = { kind: 'scanner', scan: (text, aim) => simulator.scan(text, { aim }) };
         }
-        reader = new ScannerReader(line ? line.transport(path) : new NodeSerialTransport({ path, baudRate: device.baudRate ?? 115200 }), {
-          ...DEFAULT_SCANNER_OPTIONS,
-          framing: { ...DEFAULT_SCANNER_OPTIONS.framing, terminator },
-        });
+        reader = new ScannerReader(
+          line ? line.transport(path) : new NodeSerialTransport({ path, baudRate: device.baudRate ?? 115200 }),
+          {
+            ...DEFAULT_SCANNER_OPTIONS,
+            framing: { ...DEFAULT_SCANNER_OPTIONS.framing, terminator },
+          },
+        );
       }
-      reader.on('scan', (scan) => deps.publish({ type: 'scan', deviceId: device.id, desk: device.desk, scan, source: 'device' }));
+      reader.on('scan', (scan) =>
+        deps.publish({ type: 'scan', deviceId: device.id, desk: device.desk, scan, source: 'device' }),
+      );
       return { reader, simulation };
     }
     case 'ssse-card': {
@@ -96,7 +108,11 @@ export function buildDevice(device: DeviceConfig, deps: DeviceFactoryDeps): Buil
           kind: 'ssse-card',
           insert: (card, generation) => {
             fakeReader.remove();
-            fakeReader.insert(new CardEmulator(buildCardImage(card, { generation }), { hsmSecret: device.cardAuth === 'simulated-psam' ? undefined : deps.sandboxHsmSecret }));
+            fakeReader.insert(
+              new CardEmulator(buildCardImage(card, { generation }), {
+                hsmSecret: device.cardAuth === 'simulated-psam' ? undefined : deps.sandboxHsmSecret,
+              }),
+            );
           },
           remove: () => fakeReader.remove(),
         };

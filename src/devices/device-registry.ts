@@ -27,7 +27,10 @@ export interface DeviceView {
 @Injectable()
 export class DeviceRegistry implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DeviceRegistry.name);
-  private readonly devices = new Map<string, { config: DeviceConfig; reader: DeviceReader; simulation?: DeviceSimulation }>();
+  private readonly devices = new Map<
+    string,
+    { config: DeviceConfig; reader: DeviceReader; simulation?: DeviceSimulation }
+  >();
 
   constructor(
     private readonly config: GatewayConfig,
@@ -79,7 +82,9 @@ export class DeviceRegistry implements OnApplicationBootstrap, OnApplicationShut
   require(id: string): DeviceView {
     const device = this.get(id);
     if (device === undefined) {
-      throw DEVICE_ERRORS.raise('DEVICE_NOT_FOUND', { message: `没有编号为「${id}」的设备：请查看 GET /api/v1/devices` });
+      throw DEVICE_ERRORS.raise('DEVICE_NOT_FOUND', {
+        message: `没有编号为「${id}」的设备：请查看 GET /api/v1/devices`,
+      });
     }
     return device;
   }

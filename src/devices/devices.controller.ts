@@ -48,7 +48,13 @@ export class DevicesController {
   @ApiOkResponse({ type: ClassificationDto })
   submitScan(@Body() body: KeyboardScanDto): ClassificationDto {
     const classification = classifyCode(body.text);
-    this.events.publish({ type: 'scan', deviceId: `keyboard:${body.desk}`, desk: body.desk, scan: { text: body.text, classification, at: new Date() }, source: 'keyboard' });
+    this.events.publish({
+      type: 'scan',
+      deviceId: `keyboard:${body.desk}`,
+      desk: body.desk,
+      scan: { text: body.text, classification, at: new Date() },
+      source: 'keyboard',
+    });
     return ClassificationDto.from(classification);
   }
 }

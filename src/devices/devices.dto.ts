@@ -9,13 +9,31 @@ export class DeviceViewDto {
   @ApiProperty({ enum: DEVICE_KINDS }) kind: string;
   @ApiProperty({ enum: DEVICE_TRANSPORTS }) transport: string;
   @ApiProperty({ example: '门诊挂号1' }) desk: string;
-  @ApiProperty({ example: '/dev/ttyUSB0', nullable: true, type: String, description: 'Port, VID:PID or reader name; null for simulated devices' }) path: string | null;
-  @ApiProperty({ enum: ['connecting', 'connected', 'waiting', 'reading', 'authentication-required', 'disconnected', 'error'] }) state: string;
+  @ApiProperty({
+    example: '/dev/ttyUSB0',
+    nullable: true,
+    type: String,
+    description: 'Port, VID:PID or reader name; null for simulated devices',
+  })
+  path: string | null;
+  @ApiProperty({
+    enum: ['connecting', 'connected', 'waiting', 'reading', 'authentication-required', 'disconnected', 'error'],
+  })
+  state: string;
   @ApiProperty({ description: 'What is happening or what to check (Chinese)' }) message: string;
   @ApiProperty({ type: String, format: 'date-time' }) since: string;
 
   static from(d: DeviceView): DeviceViewDto {
-    return { id: d.id, kind: d.kind, transport: d.transport, desk: d.desk, path: d.path, state: d.status.state, message: d.status.message, since: d.status.at.toISOString() };
+    return {
+      id: d.id,
+      kind: d.kind,
+      transport: d.transport,
+      desk: d.desk,
+      path: d.path,
+      state: d.status.state,
+      message: d.status.message,
+      since: d.status.at.toISOString(),
+    };
   }
 }
 
@@ -44,13 +62,17 @@ export class ClassificationDto {
 
 class DiscoverySectionDto {
   @ApiProperty({ description: 'false when the library or service needed to look is missing' }) ok: boolean;
-  @ApiProperty({ required: false, type: 'array', items: { type: 'object' }, description: 'What was found' }) items?: object[];
+  @ApiProperty({ required: false, type: 'array', items: { type: 'object' }, description: 'What was found' })
+  items?: object[];
   @ApiProperty({ required: false, description: 'Why the list may be incomplete (Chinese)' }) note?: string;
-  @ApiProperty({ required: false, description: 'Why nothing could be looked for, and what to install (Chinese)' }) message?: string;
+  @ApiProperty({ required: false, description: 'Why nothing could be looked for, and what to install (Chinese)' })
+  message?: string;
 }
 
 export class DiscoveryDto {
-  @ApiProperty({ type: DiscoverySectionDto, description: 'Serial ports (path, manufacturer, vendorId, productId)' }) serial: DiscoverySectionDto;
-  @ApiProperty({ type: DiscoverySectionDto, description: 'HID devices (vidPid, path, description, hidPos)' }) hid: DiscoverySectionDto;
+  @ApiProperty({ type: DiscoverySectionDto, description: 'Serial ports (path, manufacturer, vendorId, productId)' })
+  serial: DiscoverySectionDto;
+  @ApiProperty({ type: DiscoverySectionDto, description: 'HID devices (vidPid, path, description, hidPos)' })
+  hid: DiscoverySectionDto;
   @ApiProperty({ type: DiscoverySectionDto, description: 'PC/SC readers (name)' }) pcsc: DiscoverySectionDto;
 }

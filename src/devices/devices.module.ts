@@ -10,7 +10,13 @@ import { UpstreamModule } from '../upstream/upstream.module';
 @Module({
   imports: [UpstreamModule],
   controllers: [DevicesController],
-  providers: [{ provide: DeviceEvents, useFactory: () => new DeviceEvents() }, DeviceRegistry, DevicesHealth, DeviceEventsSocket, DevicesMetrics],
+  providers: [
+    { provide: DeviceEvents, useFactory: () => new DeviceEvents() },
+    DeviceRegistry,
+    DevicesHealth,
+    DeviceEventsSocket,
+    DevicesMetrics,
+  ],
   exports: [DeviceEvents, DeviceRegistry],
 })
 export class DevicesModule {}

@@ -8,7 +8,13 @@ import type { FormValues } from './render/form-values';
 export async function recordFormAction(
   audit: AuditService,
   m: EntityManager,
-  entry: { principal: Principal; action: string; row: FormDocument; values: FormValues; details: Record<string, unknown> },
+  entry: {
+    principal: Principal;
+    action: string;
+    row: FormDocument;
+    values: FormValues;
+    details: Record<string, unknown>;
+  },
 ): Promise<void> {
   const { row, values } = entry;
   const idNumber = typeof values.idNumber === 'string' ? values.idNumber : undefined;
@@ -18,7 +24,14 @@ export async function recordFormAction(
       action: entry.action,
       outcome: 'success',
       ...(idNumber ? { subject: personSubject(idNumber) } : {}),
-      details: { formId: row.id, formNo: row.formNo, version: row.version, kind: row.kind, visitId: row.visitId, ...entry.details },
+      details: {
+        formId: row.id,
+        formNo: row.formNo,
+        version: row.version,
+        kind: row.kind,
+        visitId: row.visitId,
+        ...entry.details,
+      },
     },
     m,
   );

@@ -3,7 +3,13 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { personKey } from '../identity/person-key';
 import { type FormsWorker, VerifiedWorkerService } from '../identity/verified-worker.service';
-import { ErrorDetail, PiiCryptoService, type Principal, validationErrorsToDetails, ValidationFailedError } from '../platform';
+import {
+  ErrorDetail,
+  PiiCryptoService,
+  type Principal,
+  validationErrorsToDetails,
+  ValidationFailedError,
+} from '../platform';
 import type { FormDocument } from './form-document.entity';
 import { FORM_ERRORS, FormCharacterError, formWorkerConflict } from './forms.errors';
 import type { FormKindSpec } from './kinds/form-kinds';
@@ -47,8 +53,13 @@ export class FormContentService {
   ) {}
 
   /** The verified worker when a verification token is given (it must be for this visit). */
-  async verifiedWorker(source: Pick<FormSource, 'verificationToken' | 'visitId'>, principal: Principal): Promise<FormsWorker | undefined> {
-    return source.verificationToken ? this.workers.workerForForms(source.verificationToken, source.visitId, principal) : undefined;
+  async verifiedWorker(
+    source: Pick<FormSource, 'verificationToken' | 'visitId'>,
+    principal: Principal,
+  ): Promise<FormsWorker | undefined> {
+    return source.verificationToken
+      ? this.workers.workerForForms(source.verificationToken, source.visitId, principal)
+      : undefined;
   }
 
   /** A new form's stored values; a person number HIS gives must agree with the verified worker's. */
@@ -60,14 +71,28 @@ export class FormContentService {
       mdtrtId: source.mdtrtId ?? null,
     };
     if (worker && source.psnNo && source.psnNo !== worker.psnNo) {
-      throw formWorkerConflict([FORM_ERRORS.detail('FORM_WORKER_CONFLICT', { field: 'psnNo', message: '人员编号与经办机构核验结果不一致：请删除该项，由核验结果填写' })]);
+      throw formWorkerConflict([
+        FORM_ERRORS.detail('FORM_WORKER_CONFLICT', {
+          field: 'psnNo',
+          message: '人员编号与经办机构核验结果不一致：请删除该项，由核验结果填写',
+        }),
+      ]);
     }
     return stored;
   }
 
   /** Only for a preview: nothing kept, so no person number or insurer visit. */
-  previewValues(spec: FormKindSpec, values: Record<string, unknown>, worker: FormsWorker | undefined): StoredFormValues {
-    return { his: this.checkHisValues(spec, values), worker: worker ? workerValues(worker) : null, psnNo: null, mdtrtId: null };
+  previewValues(
+    spec: FormKindSpec,
+    values: Record<string, unknown>,
+    worker: FormsWorker | undefined,
+  ): StoredFormValues {
+    return {
+      his: this.checkHisValues(spec, values),
+      worker: worker ? workerValues(worker) : null,
+      psnNo: null,
+      mdtrtId: null,
+    };
   }
 
   /** New HIS values merged over the stored ones (the worker's stay as verified). */
@@ -89,14 +114,22 @@ export class FormContentService {
       }
       const his = stored.his[key];
       if (typeof his === 'string' && his.trim() !== '' && comparable(his) !== comparable(insurer)) {
-        conflicts.push(FORM_ERRORS.detail('FORM_WORKER_CONFLICT', { field: `values.${key}`, message: '与经办机构核验的参保信息不一致：请删除该项，由核验结果填写' }));
+        conflicts.push(
+          FORM_ERRORS.detail('FORM_WORKER_CONFLICT', {
+            field: `values.${key}`,
+            message: '与经办机构核验的参保信息不一致：请删除该项，由核验结果填写',
+          }),
+        );
       }
       merged[key] = insurer;
     }
     if (conflicts.length > 0) {
       throw formWorkerConflict(conflicts);
     }
-    const problems = validateFormValues(spec, merged).map((d) => ({ ...d, field: d.field ? `values.${d.field}` : d.field }));
+    const problems = validateFormValues(spec, merged).map((d) => ({
+      ...d,
+      field: d.field ? `values.${d.field}` : d.field,
+    }));
     if (problems.length > 0) {
       throw new ValidationFailedError(problems);
     }
@@ -144,7 +177,11 @@ export class FormContentService {
   /** HIS's values through the kind's DTO: unknown keys and bad values, each named. */
   private checkHisValues(spec: FormKindSpec, values: Record<string, unknown>): FormValues {
     const instance = plainToInstance(spec.valuesDto, values ?? {});
-    const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } });
+    const errors = validateSync(instance, {
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      validationError: { target: false, value: false },
+    });
     if (errors.length > 0) {
       throw new ValidationFailedError(validationErrorsToDetails(errors, 'values'));
     }

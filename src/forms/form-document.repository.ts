@@ -16,11 +16,21 @@ export type FormDraftChanges = Pick<FormDocument, 'values' | 'disputed' | 'worke
 /** The columns signing writes (file, upload message, keep-until). */
 export type FormSigningChanges = Pick<
   FormDocument,
-  'status' | 'filePath' | 'sha256' | 'size' | 'signatureKind' | 'signedAt' | 'keepUntil' | 'outboxMessageId' | 'outboxMsgid' | 'updatedAt'
+  | 'status'
+  | 'filePath'
+  | 'sha256'
+  | 'size'
+  | 'signatureKind'
+  | 'signedAt'
+  | 'keepUntil'
+  | 'outboxMessageId'
+  | 'outboxMsgid'
+  | 'updatedAt'
 >;
 
 /** The columns the insurer's answer writes. */
-export type FormSettledChanges = Pick<FormDocument, 'status' | 'updatedAt'> & Partial<Pick<FormDocument, 'fileId' | 'rejectReason'>>;
+export type FormSettledChanges = Pick<FormDocument, 'status' | 'updatedAt'> &
+  Partial<Pick<FormDocument, 'fileId' | 'rejectReason'>>;
 
 /** A signed version's statuses that retention may delete once keep-until has passed. */
 const SETTLED_STATUSES: FormStatus[] = ['signed', 'acknowledged', 'rejected'];
@@ -74,13 +84,20 @@ export class FormDocumentRepository {
   }
 
   /** Changes a version only while it is a draft; false when it was signed meanwhile. */
-  async updateDraft(id: string, changes: FormDraftChanges | FormSigningChanges, m: EntityManager = this.dataSource.manager): Promise<boolean> {
+  async updateDraft(
+    id: string,
+    changes: FormDraftChanges | FormSigningChanges,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<boolean> {
     const result = await m.update(FormDocument, { id, status: 'draft' }, changes);
     return result.affected === 1;
   }
 
   /** The form version whose upload is this outbox message, if any. */
-  async findByOutboxMessage(outboxMessageId: string, m: EntityManager = this.dataSource.manager): Promise<FormDocument | null> {
+  async findByOutboxMessage(
+    outboxMessageId: string,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<FormDocument | null> {
     return m.findOneBy(FormDocument, { outboxMessageId });
   }
 
@@ -92,14 +109,22 @@ export class FormDocumentRepository {
 
   /** Ids of drafts last changed before `cutoff`. */
   async staleDraftIds(cutoff: Date, m: EntityManager = this.dataSource.manager): Promise<string[]> {
-    const rows = await m.find(FormDocument, { where: { status: 'draft', updatedAt: LessThan(cutoff) }, select: { id: true } });
+    const rows = await m.find(FormDocument, {
+      where: { status: 'draft', updatedAt: LessThan(cutoff) },
+      select: { id: true },
+    });
     return rows.map((r) => r.id);
   }
 
   /** Signed versions past keep-until, except a signed one whose upload still waits for the insurer's answer. */
   async expiredSigned(now: Date, m: EntityManager = this.dataSource.manager): Promise<FormDocument[]> {
     const rows = await m.find(FormDocument, { where: { status: In(SETTLED_STATUSES), keepUntil: LessThan(now) } });
-    return rows.filter((r) => r.keepUntil !== null && r.keepUntil.getTime() < now.getTime() && !(r.status === 'signed' && r.outboxMessageId !== null));
+    return rows.filter(
+      (r) =>
+        r.keepUntil !== null &&
+        r.keepUntil.getTime() < now.getTime() &&
+        !(r.status === 'signed' && r.outboxMessageId !== null),
+    );
   }
 
   /** Deletes a draft still untouched since `cutoff`; false when it changed or is gone (another instance pruned it). */
@@ -109,8 +134,17 @@ export class FormDocumentRepository {
   }
 
   /** Deletes a signed version still in `status` and past keep-until; false when it changed or is gone. */
-  async deleteExpired(row: Pick<FormDocument, 'id' | 'status'>, now: Date, m: EntityManager = this.dataSource.manager): Promise<boolean> {
-    const result = await m.delete(FormDocument, { id: row.id, status: row.status, keepUntil: LessThan(now), signedAt: Not(IsNull()) });
+  async deleteExpired(
+    row: Pick<FormDocument, 'id' | 'status'>,
+    now: Date,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<boolean> {
+    const result = await m.delete(FormDocument, {
+      id: row.id,
+      status: row.status,
+      keepUntil: LessThan(now),
+      signedAt: Not(IsNull()),
+    });
     return result.affected === 1;
   }
 }

@@ -66,7 +66,13 @@ export class FormDraftsService {
     };
     await this.transactions.run(async (m) => {
       await this.forms.insert(row, m);
-      await recordFormAction(this.audit, m, { principal, action: 'forms.create', row, values: merged, details: { verifiedWorker: worker !== undefined } });
+      await recordFormAction(this.audit, m, {
+        principal,
+        action: 'forms.create',
+        row,
+        values: merged,
+        details: { verifiedWorker: worker !== undefined },
+      });
     });
     return this.reading.detail(row);
   }
@@ -89,12 +95,23 @@ export class FormDraftsService {
     const next = this.content.patched(spec, this.content.open(row), patch.values);
     const disputed = patch.disputed ?? row.disputed;
     const merged = this.content.prepare(spec, next);
-    const changes = { values: this.content.seal(next), disputed, workerKey: this.content.workerKey(merged), updatedAt: this.clock.now() };
+    const changes = {
+      values: this.content.seal(next),
+      disputed,
+      workerKey: this.content.workerKey(merged),
+      updatedAt: this.clock.now(),
+    };
     await this.transactions.run(async (m) => {
       if (!(await this.forms.updateDraft(id, changes, m))) {
         throw formSignedImmutable(row.formNo, row.version, 'signed');
       }
-      await recordFormAction(this.audit, m, { principal, action: 'forms.update', row, values: merged, details: { fields: Object.keys(patch.values ?? {}) } });
+      await recordFormAction(this.audit, m, {
+        principal,
+        action: 'forms.update',
+        row,
+        values: merged,
+        details: { fields: Object.keys(patch.values ?? {}) },
+      });
     });
     return this.reading.detail({ ...row, ...changes });
   }
@@ -103,11 +120,15 @@ export class FormDraftsService {
   async correct(id: string, patch: UpdateFormDto, principal: Principal): Promise<FormDetailDto> {
     const row = await this.reading.load(id);
     if (row.status === 'draft') {
-      throw FORM_ERRORS.raise('FORM_NOT_SIGNED', { message: `表单 ${row.formNo} 第${row.version}版尚未签署：直接修改草稿即可（PATCH /api/v1/forms/${row.id}）` });
+      throw FORM_ERRORS.raise('FORM_NOT_SIGNED', {
+        message: `表单 ${row.formNo} 第${row.version}版尚未签署：直接修改草稿即可（PATCH /api/v1/forms/${row.id}）`,
+      });
     }
     const latest = await this.forms.latestVersion(row.formNo);
     if (latest && latest.id !== row.id) {
-      throw FORM_ERRORS.raise('FORM_NOT_LATEST', { message: `表单 ${row.formNo} 已有第${latest.version}版：只能更正最新版本（${latest.id}）` });
+      throw FORM_ERRORS.raise('FORM_NOT_LATEST', {
+        message: `表单 ${row.formNo} 已有第${latest.version}版：只能更正最新版本（${latest.id}）`,
+      });
     }
     const spec = formKind(row.kind);
     const next = this.content.patched(spec, this.content.open(row), patch.values);
@@ -129,12 +150,20 @@ export class FormDraftsService {
     try {
       await this.transactions.run(async (m) => {
         await this.forms.insert(copy, m);
-        await recordFormAction(this.audit, m, { principal, action: 'forms.correct', row: copy, values: merged, details: { corrects: row.id, fields: Object.keys(patch.values ?? {}) } });
+        await recordFormAction(this.audit, m, {
+          principal,
+          action: 'forms.correct',
+          row: copy,
+          values: merged,
+          details: { corrects: row.id, fields: Object.keys(patch.values ?? {}) },
+        });
       });
     } catch (e) {
       // The unique (form_no, version) index: somebody corrected this version a moment ago.
       if (await this.forms.versionExists(row.formNo, copy.version)) {
-        throw FORM_ERRORS.raise('FORM_NOT_LATEST', { message: `表单 ${row.formNo} 刚被更正为第${copy.version}版：只能更正最新版本` });
+        throw FORM_ERRORS.raise('FORM_NOT_LATEST', {
+          message: `表单 ${row.formNo} 刚被更正为第${copy.version}版：只能更正最新版本`,
+        });
       }
       throw e;
     }

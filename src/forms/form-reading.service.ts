@@ -55,9 +55,20 @@ export class FormReadingService {
     const fileName = `${row.formNo}-v${row.version}.pdf`;
     if (row.status === 'draft' || !row.filePath || !row.sha256 || row.size === null) {
       const values = this.content.prepare(spec, this.content.open(row));
-      return { bytes: await this.renderer.render({ spec, values, disputed: row.disputed, footer: `草稿（未签署，不得作为备案依据） ${formFooter(row)}` }), fileName };
+      return {
+        bytes: await this.renderer.render({
+          spec,
+          values,
+          disputed: row.disputed,
+          footer: `草稿（未签署，不得作为备案依据） ${formFooter(row)}`,
+        }),
+        fileName,
+      };
     }
-    return { bytes: this.storage.read({ path: row.filePath, sha256: row.sha256, size: row.size }, row.formNo, row.version), fileName };
+    return {
+      bytes: this.storage.read({ path: row.filePath, sha256: row.sha256, size: row.size }, row.formNo, row.version),
+      fileName,
+    };
   }
 
   /** Newest first, keyset-paged by id; by visit or by worker (person key of the ID number, never stored in clear). */
@@ -79,7 +90,9 @@ export class FormReadingService {
   async detail(row: FormDocument): Promise<FormDetailDto> {
     const shown = this.content.shown(this.content.open(row));
     const versions = await this.forms.versions(row.formNo);
-    const progress = row.outboxMessageId ? (await this.outbox.progress([row.outboxMessageId])).get(row.outboxMessageId) : undefined;
+    const progress = row.outboxMessageId
+      ? (await this.outbox.progress([row.outboxMessageId])).get(row.outboxMessageId)
+      : undefined;
     return toFormDetailDto(row, progress, shown, versions);
   }
 }

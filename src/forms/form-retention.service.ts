@@ -69,7 +69,9 @@ export class FormRetentionService {
       }
     }
     if (report.drafts.length + report.signed.length > 0) {
-      this.logger.log(`forms retention: deleted ${report.drafts.length} draft(s) and ${report.signed.length} signed form(s) past keep-until`);
+      this.logger.log(
+        `forms retention: deleted ${report.drafts.length} draft(s) and ${report.signed.length} signed form(s) past keep-until`,
+      );
     }
     return report;
   }
@@ -79,7 +81,15 @@ export class FormRetentionService {
       if (!(await this.forms.deleteStaleDraft(id, cutoff, m))) {
         return false;
       }
-      await this.audit.record({ actor: this.actor, action: 'forms.retention.delete', outcome: 'success', details: { formId: id, kind: 'draft' } }, m);
+      await this.audit.record(
+        {
+          actor: this.actor,
+          action: 'forms.retention.delete',
+          outcome: 'success',
+          details: { formId: id, kind: 'draft' },
+        },
+        m,
+      );
       return true;
     });
   }
@@ -95,7 +105,12 @@ export class FormRetentionService {
           actor: this.actor,
           action: 'forms.retention.delete',
           outcome: 'success',
-          details: { formId: row.id, formNo: row.formNo, version: row.version, keepUntil: row.keepUntil?.toISOString() },
+          details: {
+            formId: row.id,
+            formNo: row.formNo,
+            version: row.version,
+            keepUntil: row.keepUntil?.toISOString(),
+          },
         },
         m,
       );

@@ -91,21 +91,37 @@ export class FormSigningService {
   ): Promise<{ bytes: Buffer; signatureKind: SignatureKind }> {
     if ((input.signaturePng === undefined) === (input.scannedPdf === undefined)) {
       throw FORM_ERRORS.raise('FORM_SIGNATURE_REQUIRED', {
-        details: [FORM_ERRORS.detail('FORM_SIGNATURE_REQUIRED', { field: 'signaturePng', message: '签名图片（PNG 的 Base64）与扫描件（PDF 的 Base64）二选一' })],
+        details: [
+          FORM_ERRORS.detail('FORM_SIGNATURE_REQUIRED', {
+            field: 'signaturePng',
+            message: '签名图片（PNG 的 Base64）与扫描件（PDF 的 Base64）二选一',
+          }),
+        ],
       });
     }
     if (input.signaturePng !== undefined) {
       const png = decodeBase64(input.signaturePng, 'signaturePng');
       const date = input.signedAt ?? beijingDateTime(now).slice(0, 10);
-      const bytes = await this.renderer.render({ spec, values, disputed: row.disputed, signature: { png, date }, footer: formFooter(row), createdAt: now });
+      const bytes = await this.renderer.render({
+        spec,
+        values,
+        disputed: row.disputed,
+        signature: { png, date },
+        footer: formFooter(row),
+        createdAt: now,
+      });
       return { bytes, signatureKind: 'pad' };
     }
     const bytes = decodeBase64(input.scannedPdf as string, 'scannedPdf');
     if (bytes.subarray(0, 5).toString('latin1') !== PDF_MAGIC) {
-      throw FORM_ERRORS.raise('FORM_SCAN_NOT_PDF', { details: [FORM_ERRORS.detail('FORM_SCAN_NOT_PDF', { field: 'scannedPdf', message: '不是 PDF 文件' })] });
+      throw FORM_ERRORS.raise('FORM_SCAN_NOT_PDF', {
+        details: [FORM_ERRORS.detail('FORM_SCAN_NOT_PDF', { field: 'scannedPdf', message: '不是 PDF 文件' })],
+      });
     }
     if (bytes.length > MAX_SCAN_BYTES) {
-      throw FORM_ERRORS.raise('FORM_SCAN_TOO_LARGE', { details: [FORM_ERRORS.detail('FORM_SCAN_TOO_LARGE', { field: 'scannedPdf', message: '超过 10 MB' })] });
+      throw FORM_ERRORS.raise('FORM_SCAN_TOO_LARGE', {
+        details: [FORM_ERRORS.detail('FORM_SCAN_TOO_LARGE', { field: 'scannedPdf', message: '超过 10 MB' })],
+      });
     }
     return { bytes, signatureKind: 'scan' };
   }

@@ -11,7 +11,11 @@ describe(FormStorageService.name, () => {
 
   it('writes by form number and version, leaves no temporary file, and reads back the same bytes', () => {
     const file = storage.write('F20261125ABC123', 1, pdf);
-    expect(file).toEqual({ path: expect.stringMatching(/^F20261125ABC123\/v1-[0-9a-f]{8}\.pdf$/), sha256: sha256Hex(pdf), size: pdf.length });
+    expect(file).toEqual({
+      path: expect.stringMatching(/^F20261125ABC123\/v1-[0-9a-f]{8}\.pdf$/),
+      sha256: sha256Hex(pdf),
+      size: pdf.length,
+    });
     expect(readdirSync(join(root, 'F20261125ABC123'))).toEqual([file.path.split('/')[1]]);
     expect(storage.read(file, 'F20261125ABC123', 1).equals(pdf)).toBe(true);
     // Two writes of one version never share a file.

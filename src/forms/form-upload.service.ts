@@ -38,7 +38,9 @@ export class FormUploadService implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     // Registered before the dispatcher starts (it starts on application bootstrap).
-    this.offSettled = this.outbox.onSettled(INFNO.documentUpload, (manager, message, outcome) => this.settled(manager, message, outcome));
+    this.offSettled = this.outbox.onSettled(INFNO.documentUpload, (manager, message, outcome) =>
+      this.settled(manager, message, outcome),
+    );
   }
 
   onApplicationShutdown(): void {
@@ -81,7 +83,11 @@ export class FormUploadService implements OnModuleInit, OnApplicationShutdown {
     const changes: FormSettledChanges =
       outcome.status === 'delivered'
         ? { status: 'acknowledged', fileId: typeof fileId === 'string' ? fileId.slice(0, 40) : null, updatedAt: now }
-        : { status: 'rejected', rejectReason: (outcome.errMsg ?? `infcode ${outcome.infcode}`).slice(0, 500), updatedAt: now };
+        : {
+            status: 'rejected',
+            rejectReason: (outcome.errMsg ?? `infcode ${outcome.infcode}`).slice(0, 500),
+            updatedAt: now,
+          };
     if (!(await this.forms.settle(row.id, changes, manager))) {
       return;
     }
@@ -90,7 +96,14 @@ export class FormUploadService implements OnModuleInit, OnApplicationShutdown {
         actor: this.actor,
         action: 'forms.upload',
         outcome: outcome.status === 'delivered' ? 'success' : 'failure',
-        details: { formId: row.id, formNo: row.formNo, version: row.version, msgid: message.msgid, infcode: outcome.infcode, fileId: changes.fileId ?? null },
+        details: {
+          formId: row.id,
+          formNo: row.formNo,
+          version: row.version,
+          msgid: message.msgid,
+          infcode: outcome.infcode,
+          fileId: changes.fileId ?? null,
+        },
       },
       manager,
     );

@@ -10,7 +10,9 @@ export class FormsRetentionConfig {
    * known: signed forms are then never pruned.
    */
   @IsString({ message: CONFIG_TEXT })
-  @Matches(/^$|^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { message: 'expected a date YYYY-MM-DD, or "" when not known' })
+  @Matches(/^$|^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
+    message: 'expected a date YYYY-MM-DD, or "" when not known',
+  })
   agreementEndDate: string;
 
   /** 协议 23 (rehab agreement 13): medical papers are kept at least two years after the agreement ends. */

@@ -28,7 +28,10 @@ export class FormsController {
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({ summary: 'Create a draft form (relapse filing, rehab application, self-pay consent) filled from HIS and the verified worker' })
+  @ApiOperation({
+    summary:
+      'Create a draft form (relapse filing, rehab application, self-pay consent) filled from HIS and the verified worker',
+  })
   @ApiCreatedResponse({ type: FormDetailDto })
   async create(@Body() body: CreateFormDto, @Req() req: FastifyRequest): Promise<FormDetailDto> {
     return this.drafts.create(principalOf(req), body);
@@ -39,7 +42,11 @@ export class FormsController {
   @ApiOperation({ summary: 'Render a form as PDF without storing anything' })
   @ApiProduces('application/pdf')
   @ApiOkResponse(PDF_SCHEMA)
-  async preview(@Body() body: CreateFormDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
+  async preview(
+    @Body() body: CreateFormDto,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Buffer> {
     return sendPdf(reply, await this.drafts.preview(principalOf(req), body), 'preview.pdf');
   }
 
@@ -51,7 +58,10 @@ export class FormsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'A form version: values, status (draft → signed → uploaded → acknowledged | rejected, and the upload’s progress) and its version history' })
+  @ApiOperation({
+    summary:
+      'A form version: values, status (draft → signed → uploaded → acknowledged | rejected, and the upload’s progress) and its version history',
+  })
   @ApiOkResponse({ type: FormDetailDto })
   async get(@Param('id') id: string): Promise<FormDetailDto> {
     return this.reading.get(id);
@@ -60,12 +70,18 @@ export class FormsController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change a draft; a signed version refuses (409 FORM_SIGNED_IMMUTABLE)' })
   @ApiOkResponse({ type: FormDetailDto })
-  async update(@Param('id') id: string, @Body() body: UpdateFormDto, @Req() req: FastifyRequest): Promise<FormDetailDto> {
+  async update(
+    @Param('id') id: string,
+    @Body() body: UpdateFormDto,
+    @Req() req: FastifyRequest,
+  ): Promise<FormDetailDto> {
     return this.drafts.update(id, body, principalOf(req));
   }
 
   @Get(':id/pdf')
-  @ApiOperation({ summary: 'The PDF: the stored signed file byte for byte (digest checked), or the draft with a 草稿 footer' })
+  @ApiOperation({
+    summary: 'The PDF: the stored signed file byte for byte (digest checked), or the draft with a 草稿 footer',
+  })
   @ApiProduces('application/pdf')
   @ApiOkResponse(PDF_SCHEMA)
   async pdf(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
@@ -76,7 +92,10 @@ export class FormsController {
   @Post(':id/signature')
   @LargeBody()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sign a draft: the signature image placed with the date, or a scanned signed copy; stored, then uploaded through the outbox (9101)' })
+  @ApiOperation({
+    summary:
+      'Sign a draft: the signature image placed with the date, or a scanned signed copy; stored, then uploaded through the outbox (9101)',
+  })
   @ApiOkResponse({ type: FormDetailDto })
   async sign(@Param('id') id: string, @Body() body: SignFormDto, @Req() req: FastifyRequest): Promise<FormDetailDto> {
     return this.signing.sign(id, body, principalOf(req));
@@ -84,9 +103,15 @@ export class FormsController {
 
   @Post(':id/corrections')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Correct a signed form: a new draft version that references this one (only the latest version)' })
+  @ApiOperation({
+    summary: 'Correct a signed form: a new draft version that references this one (only the latest version)',
+  })
   @ApiCreatedResponse({ type: FormDetailDto })
-  async correct(@Param('id') id: string, @Body() body: UpdateFormDto, @Req() req: FastifyRequest): Promise<FormDetailDto> {
+  async correct(
+    @Param('id') id: string,
+    @Body() body: UpdateFormDto,
+    @Req() req: FastifyRequest,
+  ): Promise<FormDetailDto> {
     return this.drafts.correct(id, body, principalOf(req));
   }
 }

@@ -21,13 +21,18 @@ export class CreateFormDto {
   @Length(1, 64)
   visitId: string;
 
-  @ApiPropertyOptional({ description: 'The verification token of a MATCH for this visit: the worker fields are taken from the insurer' })
+  @ApiPropertyOptional({
+    description: 'The verification token of a MATCH for this visit: the worker fields are taken from the insurer',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 2048)
   verificationToken?: string;
 
-  @ApiPropertyOptional({ description: 'The insurer person number (人员编号), when no verification token is given; needed for the upload', example: '6401040000102318' })
+  @ApiPropertyOptional({
+    description: 'The insurer person number (人员编号), when no verification token is given; needed for the upload',
+    example: '6401040000102318',
+  })
   @IsOptional()
   @Matches(/^\d{1,30}$/, { message: '人员编号必须是数字' })
   psnNo?: string;
@@ -38,7 +43,10 @@ export class CreateFormDto {
   @MaxLength(30)
   mdtrtId?: string;
 
-  @ApiPropertyOptional({ description: 'Relapse only: the relapse is disputed (the PDF says so where the form provides)', default: false })
+  @ApiPropertyOptional({
+    description: 'Relapse only: the relapse is disputed (the PDF says so where the form provides)',
+    default: false,
+  })
   @IsOptional()
   @IsBoolean()
   disputed?: boolean;
@@ -49,7 +57,11 @@ export class CreateFormDto {
 }
 
 export class UpdateFormDto {
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Fields to set (merged over the draft’s)' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Fields to set (merged over the draft’s)',
+  })
   @IsOptional()
   @IsObject()
   values?: Record<string, unknown>;
@@ -61,17 +73,25 @@ export class UpdateFormDto {
 }
 
 export class SignFormDto {
-  @ApiPropertyOptional({ description: 'The handwritten signature from a signature pad or tablet: PNG, Base64 (placed in the signature box with the date)' })
+  @ApiPropertyOptional({
+    description:
+      'The handwritten signature from a signature pad or tablet: PNG, Base64 (placed in the signature box with the date)',
+  })
   @IsOptional()
   @IsString()
   signaturePng?: string;
 
-  @ApiPropertyOptional({ description: 'The date written next to the signature (YYYY-MM-DD); default today (Beijing)', example: '2026-11-25' })
+  @ApiPropertyOptional({
+    description: 'The date written next to the signature (YYYY-MM-DD); default today (Beijing)',
+    example: '2026-11-25',
+  })
   @IsOptional()
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '必须是 YYYY-MM-DD 格式的日期' })
   signedAt?: string;
 
-  @ApiPropertyOptional({ description: 'Instead of a signature image: the scanned signed copy, PDF, Base64 (stored as the file)' })
+  @ApiPropertyOptional({
+    description: 'Instead of a signature image: the scanned signed copy, PDF, Base64 (stored as the file)',
+  })
   @IsOptional()
   @IsString()
   scannedPdf?: string;
@@ -92,10 +112,19 @@ export class FormListQueryDto extends PageQueryDto {
 }
 
 export class UploadDto {
-  @ApiProperty({ enum: OUTBOX_STATUSES, description: 'The outbox message: pending (waiting for a try), sending, unknown (sent, answer not known: asked before any resend), delivered, rejected, cancelled' })
+  @ApiProperty({
+    enum: OUTBOX_STATUSES,
+    description:
+      'The outbox message: pending (waiting for a try), sending, unknown (sent, answer not known: asked before any resend), delivered, rejected, cancelled',
+  })
   state: string;
   @ApiProperty() attempts: number;
-  @ApiProperty({ type: String, nullable: true, description: 'Why the last try did not settle it (e.g. the insurer was unreachable)' }) lastError: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Why the last try did not settle it (e.g. the insurer was unreachable)',
+  })
+  lastError: string | null;
   @ApiProperty({ type: String, format: 'date-time' }) nextAttemptAt: string;
 }
 
@@ -103,7 +132,8 @@ export class FormDto {
   @ApiProperty() id: string;
   @ApiProperty({ description: 'Stable across versions', example: 'F20261125A1B2C3D4' }) formNo: string;
   @ApiProperty() version: number;
-  @ApiProperty({ type: String, nullable: true, description: 'The version this one corrects' }) previousId: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The version this one corrects' }) previousId:
+    string | null;
   @ApiProperty({ enum: FORM_KINDS }) kind: string;
   @ApiProperty({ example: '宁夏回族自治区工伤复发就医备案表' }) title: string;
   @ApiProperty() visitId: string;
@@ -114,16 +144,25 @@ export class FormDto {
       'draft → signed (stored; its 9101 upload queued, see upload) → uploaded (sent, the insurer’s answer not known yet) → acknowledged (insurerFileId) | rejected (rejectReason). A form without a person number stays signed.',
   })
   status: string;
-  @ApiProperty({ type: String, nullable: true, description: "The insurer's reason when rejected" }) rejectReason: string | null;
-  @ApiProperty({ type: String, nullable: true, description: 'SHA-256 of the stored signed file' }) sha256: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "The insurer's reason when rejected" }) rejectReason:
+    string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'SHA-256 of the stored signed file' }) sha256:
+    string | null;
   @ApiProperty({ type: Number, nullable: true }) size: number | null;
   @ApiProperty({ type: String, nullable: true, enum: ['pad', 'scan'] }) signatureKind: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) signedAt: string | null;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Never deleted before this' }) keepUntil: string | null;
-  @ApiProperty({ type: String, nullable: true, description: 'The outbox message (9101) carrying the upload' }) uploadMsgid: string | null;
-  @ApiProperty({ type: UploadDto, nullable: true, description: 'The upload in the outbox: state, tries, last error, next try (null when nothing is to be uploaded)' })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Never deleted before this' })
+  keepUntil: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The outbox message (9101) carrying the upload' })
+  uploadMsgid: string | null;
+  @ApiProperty({
+    type: UploadDto,
+    nullable: true,
+    description: 'The upload in the outbox: state, tries, last error, next try (null when nothing is to be uploaded)',
+  })
   upload: UploadDto | null;
-  @ApiProperty({ type: String, nullable: true, description: "The insurer's file_id once acknowledged" }) insurerFileId: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "The insurer's file_id once acknowledged" }) insurerFileId:
+    string | null;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
   @ApiProperty({ type: String, format: 'date-time' }) updatedAt: string;
 }
@@ -138,7 +177,12 @@ export class FormVersionDto {
 }
 
 export class FormDetailDto extends FormDto {
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The filled fields' }) values: Record<string, unknown>;
-  @ApiProperty({ type: [String], description: 'Fields filled from the insurer through the verification token' }) verifiedWorkerFields: string[];
-  @ApiProperty({ type: [FormVersionDto], description: 'Every version of this form, oldest first' }) versions: FormVersionDto[];
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The filled fields' }) values: Record<
+    string,
+    unknown
+  >;
+  @ApiProperty({ type: [String], description: 'Fields filled from the insurer through the verification token' })
+  verifiedWorkerFields: string[];
+  @ApiProperty({ type: [FormVersionDto], description: 'Every version of this form, oldest first' })
+  versions: FormVersionDto[];
 }

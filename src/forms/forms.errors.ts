@@ -7,7 +7,10 @@ import { CatalogueError, errorCatalogue, type ErrorDetail } from '../platform';
  */
 export const FORM_ERRORS = errorCatalogue('forms', {
   FORM_KIND_UNKNOWN: { status: 400, message: '未知的表单类型' },
-  FORM_WORKER_CONFLICT: { status: 400, message: 'HIS 提供的职工信息与经办机构核验结果不一致：请删除 details 中列出的字段，由核验结果填写' },
+  FORM_WORKER_CONFLICT: {
+    status: 400,
+    message: 'HIS 提供的职工信息与经办机构核验结果不一致：请删除 details 中列出的字段，由核验结果填写',
+  },
   FORM_SIGNATURE_REQUIRED: {
     status: 400,
     message: '请提供且只提供一种签署方式：签名图片 signaturePng（签名板/平板），或已签署的扫描件 scannedPdf',
@@ -40,7 +43,9 @@ export function formSignedImmutable(formNo: string, version: number, status: str
 
 /** 400 FORM_TEXT_TOO_LONG: the filled form cannot fit its page even at the smallest size. */
 export function formTextTooLong(fields: string[]): CatalogueError {
-  return FORM_ERRORS.raise('FORM_TEXT_TOO_LONG', { details: fields.map((field) => FORM_ERRORS.detail('FORM_TEXT_TOO_LONG', { field, message: '文字过长，请精简' })) });
+  return FORM_ERRORS.raise('FORM_TEXT_TOO_LONG', {
+    details: fields.map((field) => FORM_ERRORS.detail('FORM_TEXT_TOO_LONG', { field, message: '文字过长，请精简' })),
+  });
 }
 
 /** HIS's worker values contradict the insurer's (each field named in details). */

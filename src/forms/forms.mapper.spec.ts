@@ -44,7 +44,12 @@ describe('forms.mapper', () => {
     expect(toFormDto(row(), progress())).toMatchObject({
       status: 'signed',
       title: '宁夏回族自治区工伤复发就医备案表',
-      upload: { state: 'pending', attempts: 2, lastError: 'insurer unreachable', nextAttemptAt: '2026-11-25T02:00:00.000Z' },
+      upload: {
+        state: 'pending',
+        attempts: 2,
+        lastError: 'insurer unreachable',
+        nextAttemptAt: '2026-11-25T02:00:00.000Z',
+      },
       uploadMsgid: 'H1',
       signedAt: '2026-11-25T02:00:00.000Z',
       keepUntil: null,
@@ -56,11 +61,33 @@ describe('forms.mapper', () => {
 
   it('keeps a row of a kind no longer known readable (its kind as the title); a detail lists every version', () => {
     expect(toFormDto(row({ kind: 'sick-note' }), undefined).title).toBe('sick-note');
-    const v2 = row({ id: '01a00000-0000-7000-8000-000000000002', version: 2, previousId: row().id, status: 'draft', signedAt: null, sha256: null });
-    const detail = toFormDetailDto(v2, undefined, { values: { name: '马建国' }, verifiedWorkerFields: ['name'] }, [row(), v2]);
-    expect(detail).toMatchObject({ version: 2, status: 'draft', values: { name: '马建国' }, verifiedWorkerFields: ['name'] });
+    const v2 = row({
+      id: '01a00000-0000-7000-8000-000000000002',
+      version: 2,
+      previousId: row().id,
+      status: 'draft',
+      signedAt: null,
+      sha256: null,
+    });
+    const detail = toFormDetailDto(v2, undefined, { values: { name: '马建国' }, verifiedWorkerFields: ['name'] }, [
+      row(),
+      v2,
+    ]);
+    expect(detail).toMatchObject({
+      version: 2,
+      status: 'draft',
+      values: { name: '马建国' },
+      verifiedWorkerFields: ['name'],
+    });
     expect(detail.versions).toEqual([
-      { id: row().id, version: 1, status: 'signed', signedAt: '2026-11-25T02:00:00.000Z', sha256: 'ab', previousId: null },
+      {
+        id: row().id,
+        version: 1,
+        status: 'signed',
+        signedAt: '2026-11-25T02:00:00.000Z',
+        sha256: 'ab',
+        previousId: null,
+      },
       { id: v2.id, version: 2, status: 'draft', signedAt: null, sha256: null, previousId: row().id },
     ]);
   });

@@ -28,7 +28,12 @@ function titleOf(kind: string): string {
 }
 
 export function toUploadDto(progress: MessageProgress): UploadDto {
-  return { state: progress.status, attempts: progress.attempts, lastError: progress.lastError, nextAttemptAt: progress.nextAttemptAt.toISOString() };
+  return {
+    state: progress.status,
+    attempts: progress.attempts,
+    lastError: progress.lastError,
+    nextAttemptAt: progress.nextAttemptAt.toISOString(),
+  };
 }
 
 /** One form version as listed, with its upload's progress in the outbox while there is one. */
@@ -58,7 +63,14 @@ export function toFormDto(row: FormDocument, progress: MessageProgress | undefin
 }
 
 export function toFormVersionDto(v: FormDocument): FormVersionDto {
-  return { id: v.id, version: v.version, status: v.status, signedAt: iso(v.signedAt), sha256: v.sha256, previousId: v.previousId };
+  return {
+    id: v.id,
+    version: v.version,
+    status: v.status,
+    signedAt: iso(v.signedAt),
+    sha256: v.sha256,
+    previousId: v.previousId,
+  };
 }
 
 /** A version with its values (HIS's, the verified worker's over them) and every version of the form. */
@@ -68,5 +80,10 @@ export function toFormDetailDto(
   shown: { values: FormValues; verifiedWorkerFields: string[] },
   versions: FormDocument[],
 ): FormDetailDto {
-  return { ...toFormDto(row, progress), values: shown.values, verifiedWorkerFields: shown.verifiedWorkerFields, versions: versions.map(toFormVersionDto) };
+  return {
+    ...toFormDto(row, progress),
+    values: shown.values,
+    verifiedWorkerFields: shown.verifiedWorkerFields,
+    versions: versions.map(toFormVersionDto),
+  };
 }

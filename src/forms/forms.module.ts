@@ -24,8 +24,16 @@ import { FormRenderer } from './render/form-renderer';
   controllers: [FormsController],
   providers: [
     FormDocumentRepository,
-    { provide: FormStorageService, useFactory: (config: GatewayConfig) => FormStorageService.fromConfig(config), inject: [GatewayConfig] },
-    { provide: FormRenderer, useFactory: (config: GatewayConfig) => new FormRenderer({ fontPath: config.forms.fontPath || undefined }), inject: [GatewayConfig] },
+    {
+      provide: FormStorageService,
+      useFactory: (config: GatewayConfig) => FormStorageService.fromConfig(config),
+      inject: [GatewayConfig],
+    },
+    {
+      provide: FormRenderer,
+      useFactory: (config: GatewayConfig) => new FormRenderer({ fontPath: config.forms.fontPath || undefined }),
+      inject: [GatewayConfig],
+    },
     FormContentService,
     FormReadingService,
     FormDraftsService,
@@ -43,6 +51,10 @@ export class FormsModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.jobs.register({ name: FORMS_RETENTION_JOB, intervalMs: this.config.forms.retention.intervalMs, run: () => this.retention.prune(false) });
+    this.jobs.register({
+      name: FORMS_RETENTION_JOB,
+      intervalMs: this.config.forms.retention.intervalMs,
+      run: () => this.retention.prune(false),
+    });
   }
 }

@@ -19,11 +19,21 @@ export class CoverageCacheRepository {
 
   async find(subjectKey: string, m: EntityManager = this.dataSource.manager): Promise<CachedCoverage | undefined> {
     const row = await m.getRepository(CoverageCacheEntry).findOneBy({ subjectKey });
-    return row ? { answer: JSON.parse(this.pii.decrypt(row.answer, CACHE_CONTEXT)) as InsurerPersonAnswer, fetchedAt: new Date(row.fetchedAt) } : undefined;
+    return row
+      ? {
+          answer: JSON.parse(this.pii.decrypt(row.answer, CACHE_CONTEXT)) as InsurerPersonAnswer,
+          fetchedAt: new Date(row.fetchedAt),
+        }
+      : undefined;
   }
 
   /** Keeps `answer` as the person's latest, replacing the one before (one statement: no read-then-write race). */
-  async store(subjectKey: string, answer: InsurerPersonAnswer, fetchedAt: Date, m: EntityManager = this.dataSource.manager): Promise<void> {
+  async store(
+    subjectKey: string,
+    answer: InsurerPersonAnswer,
+    fetchedAt: Date,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
     const sql = SqlDialect.of(m);
     await sql.run(
       m,

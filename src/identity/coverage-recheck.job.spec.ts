@@ -53,7 +53,9 @@ describe(CoverageRecheckJob.name, () => {
   });
 
   it(`is registered with the JobRunner as ${COVERAGE_RECHECK_JOB}, every upstream.emergency.probeIntervalMs`, () => {
-    expect(runner.status()).toEqual([expect.objectContaining({ name: 'identity.coverage-recheck', intervalMs: 60_000, running: false })]);
+    expect(runner.status()).toEqual([
+      expect.objectContaining({ name: 'identity.coverage-recheck', intervalMs: 60_000, running: false }),
+    ]);
   });
 
   it('re-checks the offline sessions oldest first, as of the clock', async () => {

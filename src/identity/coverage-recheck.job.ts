@@ -16,7 +16,9 @@ export class CoverageRecheckJob implements OnApplicationBootstrap, OnApplication
   private readonly logger = new Logger(CoverageRecheckJob.name);
   private readonly onMode = (change: { mode: string }): void => {
     if (change.mode === 'normal') {
-      this.jobs.runNow(COVERAGE_RECHECK_JOB).catch((e: unknown) => this.logger.error({ err: e }, 'identity: re-check after recovery failed'));
+      this.jobs
+        .runNow(COVERAGE_RECHECK_JOB)
+        .catch((e: unknown) => this.logger.error({ err: e }, 'identity: re-check after recovery failed'));
     }
   };
 
@@ -30,7 +32,11 @@ export class CoverageRecheckJob implements OnApplicationBootstrap, OnApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    this.jobs.register({ name: COVERAGE_RECHECK_JOB, intervalMs: this.config.upstream.emergency.probeIntervalMs, run: () => this.run() });
+    this.jobs.register({
+      name: COVERAGE_RECHECK_JOB,
+      intervalMs: this.config.upstream.emergency.probeIntervalMs,
+      run: () => this.run(),
+    });
     this.monitor.on('mode', this.onMode);
   }
 

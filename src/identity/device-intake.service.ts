@@ -21,7 +21,9 @@ type Apply = (stored: StoredEvidence, row: IdentitySession, actor: Principal) =>
 export class DeviceIntakeService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DeviceIntakeService.name);
   private readonly onDeviceEvent = (event: DeviceEvent): void => {
-    this.handle(event).catch((e: unknown) => this.logger.error({ err: e }, `identity: device event of desk ${event.desk} failed`));
+    this.handle(event).catch((e: unknown) =>
+      this.logger.error({ err: e }, `identity: device event of desk ${event.desk} failed`),
+    );
   };
 
   constructor(
@@ -60,21 +62,29 @@ export class DeviceIntakeService implements OnApplicationBootstrap, OnApplicatio
       const reason = read.kind === 'authentication-required' ? { reason: read.reason.code } : {};
       const details = { deviceId: event.deviceId, result: read.kind, ...reason };
       return (stored, row, principal) =>
-        this.verdicts.refreshAndSave(row, { ...stored, evidence: addEvidence(stored.evidence, 'card', { read, at }) }, {
-          principal,
-          action: 'identity.card-read',
-          details,
-        });
+        this.verdicts.refreshAndSave(
+          row,
+          { ...stored, evidence: addEvidence(stored.evidence, 'card', { read, at }) },
+          {
+            principal,
+            action: 'identity.card-read',
+            details,
+          },
+        );
     }
     if (event.type === 'id-card') {
       const identity = event.read.identity;
       const at = event.read.at;
       return (stored, row, principal) =>
-        this.verdicts.refreshAndSave(row, { ...stored, evidence: addEvidence(stored.evidence, 'idCard', { identity, at }) }, {
-          principal,
-          action: 'identity.id-card-read',
-          details: { deviceId: event.deviceId },
-        });
+        this.verdicts.refreshAndSave(
+          row,
+          { ...stored, evidence: addEvidence(stored.evidence, 'idCard', { identity, at }) },
+          {
+            principal,
+            action: 'identity.id-card-read',
+            details: { deviceId: event.deviceId },
+          },
+        );
     }
     if (event.type === 'scan' && event.scan.classification.kind === 'qr-token') {
       const text = event.scan.classification.token;

@@ -12,7 +12,11 @@ export class IdentitySessionRepository {
   }
 
   /** The desk's newest open session that a device event started and HIS has not adopted yet (no visit). */
-  async findWaitingAtDesk(desk: string, now: Date, m: EntityManager = this.dataSource.manager): Promise<IdentitySession | null> {
+  async findWaitingAtDesk(
+    desk: string,
+    now: Date,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<IdentitySession | null> {
     return m.getRepository(IdentitySession).findOne({
       where: { desk, visitId: IsNull(), expiresAt: MoreThan(now) },
       order: { createdAt: 'DESC' },
@@ -20,8 +24,14 @@ export class IdentitySessionRepository {
   }
 
   /** The desk's newest session that has not expired. */
-  async findLatestAtDesk(desk: string, now: Date, m: EntityManager = this.dataSource.manager): Promise<IdentitySession | null> {
-    return m.getRepository(IdentitySession).findOne({ where: { desk, expiresAt: MoreThan(now) }, order: { createdAt: 'DESC' } });
+  async findLatestAtDesk(
+    desk: string,
+    now: Date,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<IdentitySession | null> {
+    return m
+      .getRepository(IdentitySession)
+      .findOne({ where: { desk, expiresAt: MoreThan(now) }, order: { createdAt: 'DESC' } });
   }
 
   /** Ids of open sessions decided offline, least recently updated first. */

@@ -74,19 +74,36 @@ export class IdentitySessionsService {
     });
   }
 
-  async addStaffConfirmation(id: string, staff: { staffId: string; staffName: string }, principal: Principal): Promise<SessionDto> {
+  async addStaffConfirmation(
+    id: string,
+    staff: { staffId: string; staffName: string },
+    principal: Principal,
+  ): Promise<SessionDto> {
     return this.locks.run(id, async () => {
       const row = await this.openRow(id);
       const stored = this.cipher.read(row);
       const evidence = addEvidence(stored.evidence, 'staff', { ...staff, at: this.clock.now() });
-      return this.verdicts.refreshAndSave(row, { ...stored, evidence }, { principal, action: 'identity.staff-confirmation' });
+      return this.verdicts.refreshAndSave(
+        row,
+        { ...stored, evidence },
+        { principal, action: 'identity.staff-confirmation' },
+      );
     });
   }
 
   /** A scanned QR code: decoded by the insurer (1161), then the verdict. The caller holds the session's lock. */
-  async acceptQr(row: IdentitySession, stored: StoredEvidence, text: string, principal: Principal): Promise<SessionDto> {
+  async acceptQr(
+    row: IdentitySession,
+    stored: StoredEvidence,
+    text: string,
+    principal: Principal,
+  ): Promise<SessionDto> {
     const qr = await this.insurer.decodeQr(text, row, principal);
-    return this.verdicts.refreshAndSave(row, { ...stored, qrText: text, evidence: addEvidence(stored.evidence, 'qr', qr) }, { principal });
+    return this.verdicts.refreshAndSave(
+      row,
+      { ...stored, qrText: text, evidence: addEvidence(stored.evidence, 'qr', qr) },
+      { principal },
+    );
   }
 
   /**
@@ -101,10 +118,14 @@ export class IdentitySessionsService {
       }
       let stored = this.cipher.read(row);
       if (stored.evidence.qr?.kind === 'unreachable' && stored.qrText !== undefined) {
-        stored = { ...stored, evidence: addEvidence(stored.evidence, 'qr', await this.insurer.decodeQr(stored.qrText, row, RECHECK)) };
+        stored = {
+          ...stored,
+          evidence: addEvidence(stored.evidence, 'qr', await this.insurer.decodeQr(stored.qrText, row, RECHECK)),
+        };
       }
       stored = await this.insurer.refresh(stored, true);
-      return (await this.verdicts.evaluateAndSave(row, stored, { principal: RECHECK, action: 'identity.recheck' })).offline;
+      return (await this.verdicts.evaluateAndSave(row, stored, { principal: RECHECK, action: 'identity.recheck' }))
+        .offline;
     });
   }
 

@@ -2,7 +2,14 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req } from '@nes
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { principalOf, RequireScopes } from '../platform';
-import { AddQrDto, CreateSessionDto, DoctorViewDto, DoctorViewRequestDto, SessionDto, StaffConfirmationDto } from './identity.dto';
+import {
+  AddQrDto,
+  CreateSessionDto,
+  DoctorViewDto,
+  DoctorViewRequestDto,
+  SessionDto,
+  StaffConfirmationDto,
+} from './identity.dto';
 import { IdentitySessionsService } from './identity-sessions.service';
 import { VerifiedWorkerService } from './verified-worker.service';
 
@@ -42,15 +49,28 @@ export class IdentityController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Record a staff member’s visual confirmation of the person (who and when)' })
   @ApiOkResponse({ type: SessionDto })
-  async confirm(@Param('id') id: string, @Body() body: StaffConfirmationDto, @Req() req: FastifyRequest): Promise<SessionDto> {
-    return this.sessions.addStaffConfirmation(id, { staffId: body.staffId, staffName: body.staffName }, principalOf(req));
+  async confirm(
+    @Param('id') id: string,
+    @Body() body: StaffConfirmationDto,
+    @Req() req: FastifyRequest,
+  ): Promise<SessionDto> {
+    return this.sessions.addStaffConfirmation(
+      id,
+      { staffId: body.staffId, staffName: body.staffName },
+      principalOf(req),
+    );
   }
 
   @Get('doctor-view')
   @ApiHeader({ name: 'x-verification-token', required: true, description: 'The verification token of a MATCH' })
-  @ApiOperation({ summary: 'Doctor view: the worker’s determination, injured body part or occupational disease, category' })
+  @ApiOperation({
+    summary: 'Doctor view: the worker’s determination, injured body part or occupational disease, category',
+  })
   @ApiOkResponse({ type: DoctorViewDto })
-  async doctorView(@Headers('x-verification-token') token: string | undefined, @Req() req: FastifyRequest): Promise<DoctorViewDto> {
+  async doctorView(
+    @Headers('x-verification-token') token: string | undefined,
+    @Req() req: FastifyRequest,
+  ): Promise<DoctorViewDto> {
     return this.workers.doctorView(token, principalOf(req));
   }
 

@@ -3,7 +3,10 @@ import { Type } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
 
 export class HisIdentityDto {
-  @ApiProperty({ description: 'ID number HIS registered for the patient (18 characters)', example: '640104198503120319' })
+  @ApiProperty({
+    description: 'ID number HIS registered for the patient (18 characters)',
+    example: '640104198503120319',
+  })
   @IsString()
   @Length(15, 18)
   idNumber: string;
@@ -29,7 +32,11 @@ export class CreateSessionDto {
   @IsIn(['outpatient', 'inpatient'])
   visitKind: 'outpatient' | 'inpatient';
 
-  @ApiProperty({ type: HisIdentityDto, required: false, description: 'The identity HIS registered: counts as person evidence' })
+  @ApiProperty({
+    type: HisIdentityDto,
+    required: false,
+    description: 'The identity HIS registered: counts as person evidence',
+  })
   @IsOptional()
   @ValidateNested()
   @Type(() => HisIdentityDto)
@@ -37,7 +44,10 @@ export class CreateSessionDto {
 }
 
 export class AddQrDto {
-  @ApiProperty({ description: 'The scanned QR text (电子社保卡 / 宁夏融合码), opaque', example: 'ESSC0123456789abcdef0123456789abcdef01234567' })
+  @ApiProperty({
+    description: 'The scanned QR text (电子社保卡 / 宁夏融合码), opaque',
+    example: 'ESSC0123456789abcdef0123456789abcdef01234567',
+  })
   @IsString()
   @Length(8, 512)
   text: string;
@@ -81,12 +91,14 @@ export class SessionDto {
   @ApiProperty({ type: String, nullable: true }) visitId: string | null;
   @ApiProperty({ enum: ['outpatient', 'inpatient'] }) visitKind: string;
   @ApiProperty({ enum: ['MATCH', 'MISMATCH', 'INCOMPLETE', 'NOT_COVERED'] }) verdict: string;
-  @ApiProperty({ description: 'true: the insurer could not be reached; the verdict rests on local evidence' }) offline: boolean;
+  @ApiProperty({ description: 'true: the insurer could not be reached; the verdict rests on local evidence' })
+  offline: boolean;
   @ApiProperty({ enum: ['confirmed', 'cached', 'pending'] }) coverage: string;
   @ApiProperty({ type: [CheckDto] }) checks: CheckDto[];
   @ApiProperty({ type: [MissingDto] }) missing: MissingDto[];
   @ApiProperty({ type: [String], description: 'Evidence sources present' }) sources: string[];
-  @ApiProperty({ type: String, nullable: true, description: 'Verification token, only with MATCH' }) token: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Verification token, only with MATCH' }) token:
+    string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) tokenExpiresAt: string | null;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }

@@ -19,4 +19,3 @@ export const IDENTITY_ERRORS = errorCatalogue('identity', {
   TOKEN_WRONG_PERSON: { status: 403, message: TOKEN_FAILURE_MESSAGES.TOKEN_WRONG_PERSON },
   TOKEN_WRONG_VISIT: { status: 403, message: TOKEN_FAILURE_MESSAGES.TOKEN_WRONG_VISIT },
 });
-

@@ -14,7 +14,9 @@ describe('identity mapper', () => {
     offline: true,
     coverage: 'cached',
     result: JSON.stringify({
-      checks: [{ code: 'ID_NUMBER_MISMATCH', passed: true, message: '一致', evidence: ['card', 'qr'], effect: 'mismatch' }],
+      checks: [
+        { code: 'ID_NUMBER_MISMATCH', passed: true, message: '一致', evidence: ['card', 'qr'], effect: 'mismatch' },
+      ],
       missing: [],
       sources: ['card', 'qr'],
     }),
@@ -36,7 +38,9 @@ describe('identity mapper', () => {
       verdict: 'MATCH',
       offline: true,
       coverage: 'cached',
-      checks: [{ code: 'ID_NUMBER_MISMATCH', passed: true, message: '一致', evidence: ['card', 'qr'], effect: 'mismatch' }],
+      checks: [
+        { code: 'ID_NUMBER_MISMATCH', passed: true, message: '一致', evidence: ['card', 'qr'], effect: 'mismatch' },
+      ],
       missing: [],
       sources: ['card', 'qr'],
       token: 'gvt1.x.y',

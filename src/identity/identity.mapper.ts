@@ -6,7 +6,14 @@ import type { InsurerPersonAnswer } from './rules/evidence';
 /** The worker's category and injury determination as the insurer reported them (1101). */
 export type WorkerInjury = Pick<
   DoctorViewDto,
-  'psnType' | 'injuryStatus' | 'determinationNo' | 'determinationDate' | 'injuryDate' | 'injuredParts' | 'occupationalDisease' | 'disabilityGrade'
+  | 'psnType'
+  | 'injuryStatus'
+  | 'determinationNo'
+  | 'determinationDate'
+  | 'injuryDate'
+  | 'injuredParts'
+  | 'occupationalDisease'
+  | 'disabilityGrade'
 >;
 
 /** What `identity_session.result` holds (JSON, no personal data): the verdict's checks, what is missing, the sources. */

@@ -15,7 +15,10 @@ describe('refusalReason', () => {
 describe('reviveDates', () => {
   it('turns the instants JSON.stringify wrote back into Dates and leaves calendar days and Beijing date-times as text', () => {
     const at = new Date('2026-11-25T04:00:00.123Z');
-    const parsed = JSON.parse(JSON.stringify({ at, validUntil: '2030-01-01', expire_time: '2026-11-25 12:01:00' }), reviveDates) as Record<string, unknown>;
+    const parsed = JSON.parse(
+      JSON.stringify({ at, validUntil: '2030-01-01', expire_time: '2026-11-25 12:01:00' }),
+      reviveDates,
+    ) as Record<string, unknown>;
     expect(parsed.at).toEqual(at);
     expect(parsed.validUntil).toBe('2030-01-01');
     expect(parsed.expire_time).toBe('2026-11-25 12:01:00');

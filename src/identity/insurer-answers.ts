@@ -7,7 +7,9 @@ import type { InsurerRefusalReason } from './rules/evidence';
 
 /** JSON with Dates revived (evidence carries `at` instants). */
 export function reviveDates(_key: string, value: unknown): unknown {
-  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) ? new Date(value) : value;
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value)
+    ? new Date(value)
+    : value;
 }
 
 export function refusalReason(message: string): InsurerRefusalReason {
@@ -22,4 +24,3 @@ export function refusalReason(message: string): InsurerRefusalReason {
   }
   return 'other';
 }
-

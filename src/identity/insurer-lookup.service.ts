@@ -7,7 +7,14 @@ import { CoverageCacheRepository } from './coverage-cache.repository';
 import type { IdentitySession } from './identity-session.entity';
 import { refusalReason } from './insurer-answers';
 import { personKey, personSubject } from './person-key';
-import { addEvidence, type InsurerEvidence, type InsurerPersonAnswer, type QrDecodeAnswer, type QrEvidence, type SessionEvidence } from './rules/evidence';
+import {
+  addEvidence,
+  type InsurerEvidence,
+  type InsurerPersonAnswer,
+  type QrDecodeAnswer,
+  type QrEvidence,
+  type SessionEvidence,
+} from './rules/evidence';
 import { normalizedIdNumber } from './rules/normalize';
 import type { StoredEvidence } from './session-evidence';
 

@@ -19,7 +19,9 @@ export class SessionEvidenceCipher {
   constructor(private readonly pii: PiiCryptoService) {}
 
   read(row: IdentitySession): StoredEvidence {
-    return row.evidence === '' ? { evidence: {} } : (JSON.parse(this.pii.decrypt(row.evidence, EVIDENCE_CONTEXT), reviveDates) as StoredEvidence);
+    return row.evidence === ''
+      ? { evidence: {} }
+      : (JSON.parse(this.pii.decrypt(row.evidence, EVIDENCE_CONTEXT), reviveDates) as StoredEvidence);
   }
 
   seal(stored: StoredEvidence): string {

@@ -1,7 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DeviceEvents } from '../devices/device-events';
-import { AuditService, Clock, GatewayConfig, PiiCryptoService, type Principal, systemPrincipal, Transactions } from '../platform';
+import {
+  AuditService,
+  Clock,
+  GatewayConfig,
+  PiiCryptoService,
+  type Principal,
+  systemPrincipal,
+  Transactions,
+} from '../platform';
 import type { IdentitySession } from './identity-session.entity';
 import { IdentitySessionRepository } from './identity-session.repository';
 import type { SessionDto } from './identity.dto';
@@ -67,10 +75,27 @@ export class SessionVerdictService {
       now,
       maxCoverageCacheAgeMs: this.config.identity.maxCoverageCacheAgeMs,
     });
-    const before = { verdict: row.verdict, result: row.result, offline: row.offline, coverage: row.coverage, token: row.token, subjectKey: row.subjectKey };
+    const before = {
+      verdict: row.verdict,
+      result: row.result,
+      offline: row.offline,
+      coverage: row.coverage,
+      token: row.token,
+      subjectKey: row.subjectKey,
+    };
     this.applyVerdict(row, verdict, evidence, now);
-    const changed = before.verdict !== row.verdict || before.result !== row.result || before.offline !== row.offline || before.coverage !== row.coverage;
-    if (write === 'if-changed' && !changed && before.token === row.token && before.subjectKey === row.subjectKey && evidence === stored.evidence) {
+    const changed =
+      before.verdict !== row.verdict ||
+      before.result !== row.result ||
+      before.offline !== row.offline ||
+      before.coverage !== row.coverage;
+    if (
+      write === 'if-changed' &&
+      !changed &&
+      before.token === row.token &&
+      before.subjectKey === row.subjectKey &&
+      evidence === stored.evidence
+    ) {
       return toSessionDto(row);
     }
     row.evidence = this.cipher.seal({ ...stored, evidence });
@@ -92,7 +117,10 @@ export class SessionVerdictService {
     if (verdict.verdict === 'MATCH' && verdict.subject && row.visitId !== null && subjectKey !== null) {
       const tokenExpired = row.tokenExpiresAt !== null && new Date(row.tokenExpiresAt).getTime() <= now.getTime();
       if (row.token === null || row.subjectKey !== subjectKey || row.verdict !== 'MATCH' || tokenExpired) {
-        const issued = this.tokens.issue({ subjectKey, visitId: row.visitId, sessionId: row.id, verdictAt: verdict.evaluatedAt }, now);
+        const issued = this.tokens.issue(
+          { subjectKey, visitId: row.visitId, sessionId: row.id, verdictAt: verdict.evaluatedAt },
+          now,
+        );
         row.token = issued.token;
         row.tokenExpiresAt = issued.expiresAt;
       }
@@ -108,7 +136,13 @@ export class SessionVerdictService {
   }
 
   /** The caller's action (when there is one) and a changed verdict, in the session's transaction. */
-  private async recordAudit(row: IdentitySession, verdict: Verdict, by: SessionChange, changed: boolean, m: EntityManager): Promise<void> {
+  private async recordAudit(
+    row: IdentitySession,
+    verdict: Verdict,
+    by: SessionChange,
+    changed: boolean,
+    m: EntityManager,
+  ): Promise<void> {
     const subject = verdict.subject ? { subject: personSubject(verdict.subject.idNumber) } : {};
     if (by.action !== undefined && by.principal !== undefined) {
       await this.audit.record(

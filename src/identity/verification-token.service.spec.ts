@@ -1,5 +1,12 @@
 import { SEED } from '../sandbox/seed-people';
-import { type CatalogueError, Clock, decodeKeyring, type GatewayConfig, generateKeyringDocument, PiiCryptoService } from '../platform';
+import {
+  type CatalogueError,
+  Clock,
+  decodeKeyring,
+  type GatewayConfig,
+  generateKeyringDocument,
+  PiiCryptoService,
+} from '../platform';
 import { IDENTITY_ERRORS } from './identity.errors';
 import { personKey } from './person-key';
 import { TOKEN_FAILURE_MESSAGES } from './rules/token';
@@ -27,7 +34,10 @@ describe(VerificationTokenService.name, () => {
   const config = { hospital: { fixmedinsCode: 'H64010400001' }, identity: { tokenTtlMs: 5 * 60_000 } } as GatewayConfig;
   const tokens = new VerificationTokenService(config, clock, pii);
   const subjectKey = personKey(pii, SEED.activeFingers.certno);
-  const { token, expiresAt } = tokens.issue({ subjectKey, visitId: 'V1', sessionId: 's1', verdictAt: clock.now() }, clock.now());
+  const { token, expiresAt } = tokens.issue(
+    { subjectKey, visitId: 'V1', sessionId: 's1', verdictAt: clock.now() },
+    clock.now(),
+  );
 
   it('issues a token for this hospital that checks for the same person and visit', () => {
     expect(expiresAt).toEqual(new Date('2026-11-25T02:05:00.000Z'));
@@ -51,10 +61,17 @@ describe(VerificationTokenService.name, () => {
       code: 'TOKEN_WRONG_PERSON',
       message: TOKEN_FAILURE_MESSAGES.TOKEN_WRONG_PERSON,
     });
-    expect(thrown(() => tokens.checkToken(token, { visitId: 'V2' }))).toMatchObject({ status: 403, code: 'TOKEN_WRONG_VISIT' });
+    expect(thrown(() => tokens.checkToken(token, { visitId: 'V2' }))).toMatchObject({
+      status: 403,
+      code: 'TOKEN_WRONG_VISIT',
+    });
     expect(thrown(() => tokens.checkToken('gvt1.x'))).toMatchObject({ status: 403, code: 'TOKEN_MALFORMED' });
     clock.t = new Date('2026-11-25T02:05:01.000Z');
-    expect(thrown(() => tokens.checkToken(token))).toMatchObject({ status: 403, code: 'TOKEN_EXPIRED', message: TOKEN_FAILURE_MESSAGES.TOKEN_EXPIRED });
+    expect(thrown(() => tokens.checkToken(token))).toMatchObject({
+      status: 403,
+      code: 'TOKEN_EXPIRED',
+      message: TOKEN_FAILURE_MESSAGES.TOKEN_EXPIRED,
+    });
   });
 
   it('IDENTITY_ERRORS holds every code identity throws, with the statuses and messages it always had', () => {
@@ -73,8 +90,14 @@ describe(VerificationTokenService.name, () => {
         'TOKEN_WRONG_VISIT',
       ].sort(),
     );
-    expect(IDENTITY_ERRORS.entries.IDENTITY_SESSION_NOT_FOUND).toEqual({ status: 404, message: '没有这个核验会话：请重新开始人、卡、码核验' });
-    expect(IDENTITY_ERRORS.entries.IDENTITY_SESSION_EXPIRED).toEqual({ status: 409, message: '该核验会话已过期：请重新开始人、卡、码核验' });
+    expect(IDENTITY_ERRORS.entries.IDENTITY_SESSION_NOT_FOUND).toEqual({
+      status: 404,
+      message: '没有这个核验会话：请重新开始人、卡、码核验',
+    });
+    expect(IDENTITY_ERRORS.entries.IDENTITY_SESSION_EXPIRED).toEqual({
+      status: 409,
+      message: '该核验会话已过期：请重新开始人、卡、码核验',
+    });
     expect(IDENTITY_ERRORS.entries.TOKEN_SESSION_GONE).toEqual({
       status: 403,
       message: '人卡码核验凭证对应的核验记录不存在或已变更：请重新核验人、卡、码',

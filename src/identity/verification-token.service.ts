@@ -42,7 +42,11 @@ export class VerificationTokenService {
     const result = verifyToken(
       token,
       this.secret,
-      { hospitalCode: this.config.hospital.fixmedinsCode, ...rest, ...(idNumber !== undefined ? { subjectKey: personKey(this.pii, idNumber) } : {}) },
+      {
+        hospitalCode: this.config.hospital.fixmedinsCode,
+        ...rest,
+        ...(idNumber !== undefined ? { subjectKey: personKey(this.pii, idNumber) } : {}),
+      },
       this.clock.now(),
     );
     if (!result.ok) {

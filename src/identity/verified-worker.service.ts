@@ -46,7 +46,10 @@ export class VerifiedWorkerService {
   /** The doctor view: the worker's determination, injured parts or occupational disease, category. */
   async doctorView(token: string | undefined, principal: Principal): Promise<DoctorViewDto> {
     const record = await this.verifiedRecord(token, principal, 'identity.doctor-view');
-    return toDoctorViewDto(record.answer, record.source, { sessionId: record.sessionId, visitId: record.claims.visitId });
+    return toDoctorViewDto(record.answer, record.source, {
+      sessionId: record.sessionId,
+      visitId: record.claims.visitId,
+    });
   }
 
   /**
@@ -78,17 +81,34 @@ export class VerifiedWorkerService {
     try {
       claims = this.tokens.checkToken(token, expected);
     } catch (e) {
-      await this.audit.record({ actor: principal, action, outcome: 'denied', details: { code: (e as CatalogueError).code } });
+      await this.audit.record({
+        actor: principal,
+        action,
+        outcome: 'denied',
+        details: { code: (e as CatalogueError).code },
+      });
       throw e;
     }
     const row = await this.sessions.findById(claims.sessionId);
     const stored = row ? this.cipher.read(row) : undefined;
     const found = stored ? recordOf(stored.evidence) : undefined;
     const certno = found?.answer.baseinfo.certno;
-    if (!row || row.subjectKey !== claims.subjectKey || !found || certno === undefined || personKey(this.pii, certno) !== claims.subjectKey) {
+    if (
+      !row ||
+      row.subjectKey !== claims.subjectKey ||
+      !found ||
+      certno === undefined ||
+      personKey(this.pii, certno) !== claims.subjectKey
+    ) {
       throw IDENTITY_ERRORS.raise('TOKEN_SESSION_GONE');
     }
-    await this.audit.record({ actor: principal, action, outcome: 'success', subject: personSubject(certno), details: { sessionId: row.id } });
+    await this.audit.record({
+      actor: principal,
+      action,
+      outcome: 'success',
+      subject: personSubject(certno),
+      details: { sessionId: row.id },
+    });
     return { claims, sessionId: row.id, ...found };
   }
 }

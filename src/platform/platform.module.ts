@@ -77,7 +77,11 @@ export class PlatformModule {
           },
         }),
         TypeOrmModule.forRootAsync({
-          useFactory: () => ({ ...buildDataSourceOptions(config.database, config.dataDir, databaseSchema(options.features)), retryAttempts: 3, retryDelay: 2000 }),
+          useFactory: () => ({
+            ...buildDataSourceOptions(config.database, config.dataDir, databaseSchema(options.features)),
+            retryAttempts: 3,
+            retryDelay: 2000,
+          }),
           dataSourceFactory: async (dsOptions?: DataSourceOptions) => {
             const dataSource = await initializeDataSource(new DataSource(dsOptions as DataSourceOptions));
             if (config.database.migrateOnStart) {
@@ -109,7 +113,18 @@ export class PlatformModule {
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
       ],
-      exports: [GatewayConfig, Clock, Transactions, PiiCryptoService, AuditService, ApiKeyService, HealthRegistry, MetricsService, JobRunner, PiiValueRegistry],
+      exports: [
+        GatewayConfig,
+        Clock,
+        Transactions,
+        PiiCryptoService,
+        AuditService,
+        ApiKeyService,
+        HealthRegistry,
+        MetricsService,
+        JobRunner,
+        PiiValueRegistry,
+      ],
     };
   }
 }

@@ -32,13 +32,20 @@ function ofKind(result: AnnexParseResult, kind: InstitutionKind): Institution[] 
 }
 
 /** The warnings the data itself implies: failing credit codes and empty columns. */
-function expectedWarnings(institutions: readonly Institution[]): Array<Pick<ImportWarning, 'kind' | 'seq' | 'name' | 'code'>> {
+function expectedWarnings(
+  institutions: readonly Institution[],
+): Array<Pick<ImportWarning, 'kind' | 'seq' | 'name' | 'code'>> {
   const expected: Array<Pick<ImportWarning, 'kind' | 'seq' | 'name' | 'code'>> = [];
   for (const institution of institutions) {
     const { kind, seq, name } = institution;
     const check = checkCreditCode(institution.creditCode);
     if (!check.valid) {
-      expected.push({ kind, seq, name, code: check.reason === 'malformed' ? 'CREDIT_CODE_MALFORMED' : 'CREDIT_CODE_CHECKSUM' });
+      expected.push({
+        kind,
+        seq,
+        name,
+        code: check.reason === 'malformed' ? 'CREDIT_CODE_MALFORMED' : 'CREDIT_CODE_CHECKSUM',
+      });
     }
     const optional: unknown[] =
       kind === 'assistive-device'
@@ -97,7 +104,13 @@ describe(parseInstitutionAnnexes.name, () => {
 
     it('leaves no stray whitespace in text fields', () => {
       for (const institution of result.institutions) {
-        const texts = [institution.city, institution.name, institution.address, institution.insurerOffice, institution.creditCode];
+        const texts = [
+          institution.city,
+          institution.name,
+          institution.address,
+          institution.insurerOffice,
+          institution.creditCode,
+        ];
         for (const text of texts) {
           expect(text ?? '').not.toMatch(/\s/);
         }
@@ -319,7 +332,15 @@ describe(parseInstitutionAnnexes.name, () => {
       '属地经\n办机构',
       '经办机构联系电话',
     ];
-    const DEVICE_HEADER = ['序号', '地市\n\n名称', '行政区\n划代码', '协议机构名称', '统一社会信用代码', '联系电话', '地址'];
+    const DEVICE_HEADER = [
+      '序号',
+      '地市\n\n名称',
+      '行政区\n划代码',
+      '协议机构名称',
+      '统一社会信用代码',
+      '联系电话',
+      '地址',
+    ];
 
     function medicalRow(seq: number, name: string): string[] {
       return [
@@ -363,7 +384,9 @@ describe(parseInstitutionAnnexes.name, () => {
     ];
 
     it('parses a clean synthetic table without warnings', () => {
-      const result = parseInstitutionAnnexes(fullText([medicalRow(1, '甲医院'), medicalRow(2, '乙医院')], [deviceRow(1)]));
+      const result = parseInstitutionAnnexes(
+        fullText([medicalRow(1, '甲医院'), medicalRow(2, '乙医院')], [deviceRow(1)]),
+      );
       expect(result.warnings).toEqual([]);
       expect(result.institutions.map((institution) => `${institution.kind}#${institution.seq}`)).toEqual([
         'medical#1',
@@ -410,12 +433,18 @@ describe(parseInstitutionAnnexes.name, () => {
       const noPhoneNoAddress = deviceRow(2).slice(0, 5);
       const noPhone = [...deviceRow(3).slice(0, 5), deviceRow(3)[6]];
       const medicalWithoutGrade = medicalRow(1, '甲医院').filter((_, index) => index !== 4);
-      const result = parseInstitutionAnnexes(fullText([medicalWithoutGrade], [deviceRow(1), noPhoneNoAddress, noPhone]));
+      const result = parseInstitutionAnnexes(
+        fullText([medicalWithoutGrade], [deviceRow(1), noPhoneNoAddress, noPhone]),
+      );
 
       expect(find(result, 'assistive-device', 2)).toMatchObject({ phones: [], address: null, name: '辅具公司2' });
       expect(find(result, 'assistive-device', 3)).toMatchObject({ phones: [], address: '银川市金凤区黄河路1号' });
       expect(find(result, 'medical', 1)).toMatchObject({ grade: null, creditCode: '12640100454040971K' });
-      expect(result.warnings.map((warning) => `${warning.kind}#${warning.seq} ${warning.name} ${warning.code} ${warning.message}`)).toEqual([
+      expect(
+        result.warnings.map(
+          (warning) => `${warning.kind}#${warning.seq} ${warning.name} ${warning.code} ${warning.message}`,
+        ),
+      ).toEqual([
         'medical#1 甲医院 MISSING_FIELD missing 医疗等级 (grade)',
         'assistive-device#2 辅具公司2 MISSING_FIELD missing 联系电话 (phones)',
         'assistive-device#2 辅具公司2 MISSING_FIELD missing 地址 (address)',
@@ -434,7 +463,10 @@ describe(parseInstitutionAnnexes.name, () => {
     });
 
     it('still finds a row whose 序号 line lost its TAB', () => {
-      const text = fullText([medicalRow(1, '甲医院'), medicalRow(2, '乙医院')], [deviceRow(1)]).replace('\n\t2\n', '\n2\n');
+      const text = fullText([medicalRow(1, '甲医院'), medicalRow(2, '乙医院')], [deviceRow(1)]).replace(
+        '\n\t2\n',
+        '\n2\n',
+      );
       const result = parseInstitutionAnnexes(text);
       expect(find(result, 'medical', 2)?.name).toBe('乙医院');
       expect(find(result, 'medical', 1)?.insurerOfficePhones).toEqual(['0951-5555107']);
@@ -453,7 +485,9 @@ describe(parseInstitutionAnnexes.name, () => {
     });
 
     it('reports a gap in the numbering', () => {
-      const result = parseInstitutionAnnexes(fullText([medicalRow(1, '甲医院'), medicalRow(3, '丙医院')], [deviceRow(1)]));
+      const result = parseInstitutionAnnexes(
+        fullText([medicalRow(1, '甲医院'), medicalRow(3, '丙医院')], [deviceRow(1)]),
+      );
       expect(result.warnings).toEqual([expect.objectContaining({ kind: 'medical', seq: 3, code: 'SEQUENCE' })]);
     });
 
@@ -470,9 +504,13 @@ describe(parseInstitutionAnnexes.name, () => {
 
     it('falls back to the 2026 layout when a header is not understood', () => {
       const result = parseInstitutionAnnexes(fullText([medicalRow(1, '甲医院')], [deviceRow(1)]));
-      const odd = parseInstitutionAnnexes(fullText([medicalRow(1, '甲医院')], [deviceRow(1)]).replace('\t医院属性', '\t备用列'));
+      const odd = parseInstitutionAnnexes(
+        fullText([medicalRow(1, '甲医院')], [deviceRow(1)]).replace('\t医院属性', '\t备用列'),
+      );
       expect(odd.institutions).toEqual(result.institutions);
-      expect(odd.warnings).toEqual([expect.objectContaining({ kind: 'medical', seq: null, code: 'HEADER_UNRECOGNISED' })]);
+      expect(odd.warnings).toEqual([
+        expect.objectContaining({ kind: 'medical', seq: null, code: 'HEADER_UNRECOGNISED' }),
+      ]);
     });
 
     it('never throws on random text', () => {
@@ -487,7 +525,13 @@ describe(parseInstitutionAnnexes.name, () => {
     it('never throws on random arrangements of table-like lines', () => {
       const line = fc.oneof(
         fc.constantFrom('附件4', '附件5', '\t附件6', '', '\t', '\t1', '\t2', '\t640104', '\t宁夏银川市', '管理中心'),
-        fc.constantFrom('\t12640000454003273X', '\tA1100000MK0054/7650', '\t0951-5555107', '13995407569', '（2026年3月）'),
+        fc.constantFrom(
+          '\t12640000454003273X',
+          '\tA1100000MK0054/7650',
+          '\t0951-5555107',
+          '13995407569',
+          '（2026年3月）',
+        ),
         fc.constantFrom('\t序号', '\t联系电话', '\t地址', '\t经办机构联系电话', '\t统一社会信用代码', '\t医疗', '等级'),
         fc.string({ maxLength: 12 }).map((text) => `\t${text}`),
         fc.string({ maxLength: 12 }),
@@ -535,7 +579,10 @@ describe(normalizeCellText.name, () => {
 
 describe(splitPhoneNumbers.name, () => {
   it.each<[string[], string[]]>([
-    [['0951-8949795', '13995407569'], ['0951-8949795', '13995407569']],
+    [
+      ['0951-8949795', '13995407569'],
+      ['0951-8949795', '13995407569'],
+    ],
     [['0951-8234268/8234278'], ['0951-8234268', '0951-8234278']],
     [['0952—2650318'], ['0952-2650318']],
     [['0951-4078114转38320'], ['0951-4078114转38320']],

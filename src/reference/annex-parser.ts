@@ -218,7 +218,11 @@ function locateAnnexSections(lines: SourceLine[], warnings: ImportWarning[]): Ma
       // Keeping the first keeps the result deterministic; the warning makes sure
       // nobody loses the second copy's rows without noticing.
       warnings.push({
-        ...sectionWarning(kind, 'UNPARSED_LINE', `second 附件${marker.annex} marker; its ${end - marker.index - 1} lines were not parsed`),
+        ...sectionWarning(
+          kind,
+          'UNPARSED_LINE',
+          `second 附件${marker.annex} marker; its ${end - marker.index - 1} lines were not parsed`,
+        ),
         line: lines[marker.index].number,
       });
       return;
@@ -240,7 +244,11 @@ function parseSection(kind: InstitutionKind, lines: SourceLine[]): SectionResult
   const version = title === null ? null : parseAnnexVersion(title.text);
   if (version === null) {
     warnings.push({
-      ...sectionWarning(kind, 'VERSION_MISSING', `no （YYYY年M月） version in the title ${quote(title?.text.trim() ?? '')}`),
+      ...sectionWarning(
+        kind,
+        'VERSION_MISSING',
+        `no （YYYY年M月） version in the title ${quote(title?.text.trim() ?? '')}`,
+      ),
       ...(title === null ? {} : { line: title.number }),
     });
   }
@@ -376,7 +384,8 @@ function findRowStarts(cells: Cell[]): number[] {
       return next !== undefined && REGION_CODE_TEXT.test(cellText(next));
     });
     const city = cells.at(index + 1);
-    const expectedSeqBeforeCity = Number(text) === previousSeq + 1 && city !== undefined && fieldFit('city', city) === 'yes';
+    const expectedSeqBeforeCity =
+      Number(text) === previousSeq + 1 && city !== undefined && fieldFit('city', city) === 'yes';
     if (followedByRegion || expectedSeqBeforeCity) {
       starts.push(index);
       previousSeq = Number(text);
@@ -412,24 +421,38 @@ function classifyHeader(label: string): Field | null {
  * do not know, repeats a column or lacks one that identifies a row.
  */
 function resolveColumns(kind: InstitutionKind, headerCells: Cell[], warnings: ImportWarning[]): readonly Field[] {
-  const labels = headerCells.map((cell) => cell.fragments.map((fragment) => fragment.text).join('').replace(/\s+/gu, ''));
+  const labels = headerCells.map((cell) =>
+    cell.fragments
+      .map((fragment) => fragment.text)
+      .join('')
+      .replace(/\s+/gu, ''),
+  );
   const fields = labels.map(classifyHeader);
   const known = fields.filter((field): field is Field => field !== null);
   const problem =
     labels.length === 0
       ? 'no header row'
       : known.length !== labels.length
-        ? `unknown header ${labels.filter((_, i) => fields[i] === null).map(quote).join(', ')}`
+        ? `unknown header ${labels
+            .filter((_, i) => fields[i] === null)
+            .map(quote)
+            .join(', ')}`
         : new Set(known).size !== known.length
           ? 'a column appears twice'
           : REQUIRED_FIELDS.some((field) => !known.includes(field))
-            ? `missing ${REQUIRED_FIELDS.filter((field) => !known.includes(field)).map((field) => FIELD_LABELS[field]).join(', ')}`
+            ? `missing ${REQUIRED_FIELDS.filter((field) => !known.includes(field))
+                .map((field) => FIELD_LABELS[field])
+                .join(', ')}`
             : null;
   if (problem === null) {
     return known;
   }
   warnings.push({
-    ...sectionWarning(kind, 'HEADER_UNRECOGNISED', `${problem} in [${labels.join(' | ')}]; assuming the 2026 column layout`),
+    ...sectionWarning(
+      kind,
+      'HEADER_UNRECOGNISED',
+      `${problem} in [${labels.join(' | ')}]; assuming the 2026 column layout`,
+    ),
     ...(headerCells.length > 0 ? { line: headerCells[0].fragments[0].line } : {}),
   });
   return DEFAULT_COLUMNS[kind];
@@ -485,7 +508,11 @@ function fieldFit(field: Field, cell: Cell): Fit {
     case 'insurerOffice':
       return /社会保险|社保|经办|服务中心|管理中心/.test(text) ? 'yes' : hasDigit ? 'no' : 'maybe';
     case 'name':
-      return isPhoneLike(text) || isCreditCodeLike(text) ? 'no' : /医院|公司|中心|院|所|部/.test(text) ? 'yes' : 'maybe';
+      return isPhoneLike(text) || isCreditCodeLike(text)
+        ? 'no'
+        : /医院|公司|中心|院|所|部/.test(text)
+          ? 'yes'
+          : 'maybe';
     case 'address':
       return isPhoneLike(text) || isCreditCodeLike(text)
         ? 'no'
@@ -600,13 +627,25 @@ function parseRow(kind: InstitutionKind, columns: readonly Field[], cells: Cell[
     }
   }
   for (const cell of alignment.extra) {
-    warn('UNPARSED_LINE', `cell ${quote(cellText(cell))} fits no column of the row; not imported`, cell.fragments[0].line);
+    warn(
+      'UNPARSED_LINE',
+      `cell ${quote(cellText(cell))} fits no column of the row; not imported`,
+      cell.fragments[0].line,
+    );
   }
   for (const fragment of stray) {
-    warn('UNPARSED_LINE', `line ${quote(fragment.text)} does not belong to the row's cell; not imported`, fragment.line);
+    warn(
+      'UNPARSED_LINE',
+      `line ${quote(fragment.text)} does not belong to the row's cell; not imported`,
+      fragment.line,
+    );
   }
   if (institution.regionCode !== '' && !REGION_CODE_TEXT.test(institution.regionCode)) {
-    warn('REGION_CODE_MALFORMED', `region code ${quote(institution.regionCode)} is not 6 digits — kept as printed`, rowLine);
+    warn(
+      'REGION_CODE_MALFORMED',
+      `region code ${quote(institution.regionCode)} is not 6 digits — kept as printed`,
+      rowLine,
+    );
   }
   const creditWarning = creditCodeWarning(institution.creditCode);
   if (creditWarning !== null) {

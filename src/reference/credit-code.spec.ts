@@ -1,11 +1,6 @@
 import fc from 'fast-check';
 
-import {
-  CREDIT_CODE_ALPHABET,
-  CREDIT_CODE_WEIGHTS,
-  checkCreditCode,
-  computeCreditCodeCheckChar,
-} from './credit-code';
+import { CREDIT_CODE_ALPHABET, CREDIT_CODE_WEIGHTS, checkCreditCode, computeCreditCodeCheckChar } from './credit-code';
 
 const alphabetChar = fc.constantFrom(...CREDIT_CODE_ALPHABET.split(''));
 const first17 = fc.string({ unit: alphabetChar, minLength: 17, maxLength: 17 });

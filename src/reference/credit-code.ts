@@ -20,8 +20,7 @@ export const CREDIT_CODE_WEIGHTS: readonly number[] = Array.from({ length: CREDI
 );
 
 export type CreditCodeCheck =
-  | { valid: true }
-  | { valid: false; reason: 'malformed' | 'checksum'; expectedCheck?: string };
+  { valid: true } | { valid: false; reason: 'malformed' | 'checksum'; expectedCheck?: string };
 
 /**
  * Checks a printed credit code. Surrounding whitespace is ignored, but nothing

@@ -29,7 +29,9 @@ export function checkHospitalAgainstReference(hospital: HospitalConfig, dataset:
     );
   }
   if (byCode && byName && byCode !== byName) {
-    warnings.push(`hospital.creditCode and hospital.name belong to different institutions in the list (${byCode.name} / ${byName.name})`);
+    warnings.push(
+      `hospital.creditCode and hospital.name belong to different institutions in the list (${byCode.name} / ${byName.name})`,
+    );
   }
   return warnings;
 }

@@ -31,7 +31,9 @@ describe(importInstitutions.name, () => {
 
   it('writes institutions.json byte-identical to the committed config/reference copy', () => {
     expect(result.outFile).toBe(path.join(outDir, 'institutions.json'));
-    expect(readFileSync(result.outFile, 'utf8')).toBe(readFileSync(path.join(COMMITTED_DIR, 'institutions.json'), 'utf8'));
+    expect(readFileSync(result.outFile, 'utf8')).toBe(
+      readFileSync(path.join(COMMITTED_DIR, 'institutions.json'), 'utf8'),
+    );
   });
 
   it('writes institutions.warnings.json byte-identical to the committed copy', () => {
@@ -92,8 +94,14 @@ describe(formatWarning.name, () => {
   });
 
   it('omits the row when the warning is about a whole annex', () => {
-    expect(formatWarning({ kind: 'assistive-device', seq: null, name: null, code: 'ANNEX_MISSING', message: '附件6 not found in the text' })).toBe(
-      '附件6: 附件6 not found in the text',
-    );
+    expect(
+      formatWarning({
+        kind: 'assistive-device',
+        seq: null,
+        name: null,
+        code: 'ANNEX_MISSING',
+        message: '附件6 not found in the text',
+      }),
+    ).toBe('附件6: 附件6 not found in the text');
   });
 });

@@ -11,7 +11,9 @@ export class InstitutionsController {
   constructor(private readonly institutions: InstitutionsService) {}
 
   @Get('institutions')
-  @ApiOperation({ summary: 'Ningxia agreement institutions (medical, rehabilitation, assistive-device), from Annexes 4–6' })
+  @ApiOperation({
+    summary: 'Ningxia agreement institutions (medical, rehabilitation, assistive-device), from Annexes 4–6',
+  })
   @ApiOkResponse({ type: InstitutionListDto })
   list(@Query() query: InstitutionQueryDto): InstitutionListDto {
     const items = this.institutions.find(query);

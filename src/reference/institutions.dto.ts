@@ -3,7 +3,10 @@ import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator'
 import { INSTITUTION_KINDS, Institution } from './institution';
 
 export class InstitutionQueryDto {
-  @ApiPropertyOptional({ enum: INSTITUTION_KINDS, description: 'medical 医疗 / rehab 康复 / assistive-device 辅助器具' })
+  @ApiPropertyOptional({
+    enum: INSTITUTION_KINDS,
+    description: 'medical 医疗 / rehab 康复 / assistive-device 辅助器具',
+  })
   @IsOptional()
   @IsIn(INSTITUTION_KINDS)
   kind?: (typeof INSTITUTION_KINDS)[number];
@@ -27,7 +30,11 @@ export class InstitutionDto implements Institution {
   @ApiProperty({ example: '640104' }) regionCode: string;
   @ApiProperty({ example: '银川市第一人民医院' }) name: string;
   @ApiProperty({ type: String, nullable: true, example: '三级甲等' }) grade: string | null;
-  @ApiProperty({ example: '12640100454040971K', description: 'As printed; may fail the GB 32100 check (see the import warnings)' }) creditCode: string;
+  @ApiProperty({
+    example: '12640100454040971K',
+    description: 'As printed; may fail the GB 32100 check (see the import warnings)',
+  })
+  creditCode: string;
   @ApiProperty({ type: String, nullable: true }) address: string | null;
   @ApiProperty({ type: [String] }) phones: string[];
   @ApiProperty({ type: String, nullable: true, example: '公立' }) ownership: string | null;

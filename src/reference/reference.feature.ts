@@ -7,9 +7,15 @@ import { ReferenceConfig } from './reference.config';
 function checkReferenceConfig(config: GatewayConfig): ConfigCheck {
   const check: ConfigCheck = { issues: [], warnings: [] };
   try {
-    check.warnings.push(...checkHospitalAgainstReference(config.hospital, readInstitutionDataset(referenceDir(config))));
+    check.warnings.push(
+      ...checkHospitalAgainstReference(config.hospital, readInstitutionDataset(referenceDir(config))),
+    );
   } catch (e) {
-    check.issues.push({ key: 'reference.dir', value: config.reference.dir, expected: `a folder with institutions.json (${(e as Error).message})` });
+    check.issues.push({
+      key: 'reference.dir',
+      value: config.reference.dir,
+      expected: `a folder with institutions.json (${(e as Error).message})`,
+    });
   }
   return check;
 }

@@ -61,7 +61,8 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlRouteDe
     if (patch.down === true && listener.isMainPort(request.raw.socket)) {
       if (listener.controlUrl === undefined) {
         return reply.code(409).send({
-          error: 'down via the main port would leave nothing to switch it back on: start with a control port, or use the class API',
+          error:
+            'down via the main port would leave nothing to switch it back on: start with a control port, or use the class API',
         });
       }
       // Answer first, then close the port this answer travels on.

@@ -10,7 +10,10 @@ describe('sandbox insurer 9101 document upload', () => {
   const clock = new PinnedClock(new Date('2026-11-25T02:00:00Z'));
   const gateway = createTestGateway({ clock });
   let insurer: SandboxInsurer;
-  const pdf = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n', 'latin1');
+  const pdf = Buffer.from(
+    '%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n',
+    'latin1',
+  );
   const upload = {
     file_name: '工伤复发就医备案表.pdf',
     file_type: 'pdf',
@@ -45,7 +48,10 @@ describe('sandbox insurer 9101 document upload', () => {
     const png = Buffer.from('\x89PNG\r\n\x1a\n', 'latin1');
     const cases: Array<[object, string]> = [
       [{ sha256: '0'.repeat(64) }, '文件摘要 sha256 与内容不符，文件可能在传输中损坏'],
-      [{ content_base64: png.toString('base64'), sha256: createHash('sha256').update(png).digest('hex') }, '文件内容不是 PDF'],
+      [
+        { content_base64: png.toString('base64'), sha256: createHash('sha256').update(png).digest('hex') },
+        '文件内容不是 PDF',
+      ],
       [{ content_base64: 'JVBERi0x%%%' }, 'content_base64 不是有效的 Base64 编码'],
       [{ file_type: 'docx' }, '只接受 PDF 文件（file_type 应为 pdf）'],
       [{ doc_type: '99' }, '文书类型 doc_type 无效，应为 01、02、03、04、05、06、07'],

@@ -12,7 +12,8 @@ describe('sandbox insurer faults', () => {
   let insurer: SandboxInsurer;
   let url: string;
   const personQuery = () => signedRequest(gateway, INFNO.personQuery, { certno: SEED.activeFingers.certno });
-  const post = (envelope: unknown, timeoutMs?: number) => httpJson('POST', `${url}/api/transaction`, envelope, timeoutMs);
+  const post = (envelope: unknown, timeoutMs?: number) =>
+    httpJson('POST', `${url}/api/transaction`, envelope, timeoutMs);
 
   beforeEach(async () => {
     insurer = new SandboxInsurer({ gatewayKeys: { [gateway.cainfo]: gateway.keys.publicKey } });

@@ -14,7 +14,11 @@ describe('sandbox insurer identity transactions', () => {
 
   beforeEach(() => {
     clock = new PinnedClock(new Date('2026-11-25T02:00:00Z'));
-    insurer = new SandboxInsurer({ gatewayKeys: { [gateway.cainfo]: gateway.keys.publicKey }, clock, qrTtlSeconds: 60 });
+    insurer = new SandboxInsurer({
+      gatewayKeys: { [gateway.cainfo]: gateway.keys.publicKey },
+      clock,
+      qrTtlSeconds: 60,
+    });
   });
   afterEach(async () => {
     await insurer.stop();
@@ -26,7 +30,15 @@ describe('sandbox insurer identity transactions', () => {
       const reply = await ask(INFNO.personQuery, { certno: p.certno });
       expect(reply.infcode).toBe(INFCODE.ok);
       expect(reply.output).toEqual({
-        baseinfo: { psn_no: p.psn_no, psn_name: '马建国', gend: '1', brdy: '1985-03-12', certno: p.certno, psn_cert_type: '01', naty: '03' },
+        baseinfo: {
+          psn_no: p.psn_no,
+          psn_name: '马建国',
+          gend: '1',
+          brdy: '1985-03-12',
+          certno: p.certno,
+          psn_cert_type: '01',
+          naty: '03',
+        },
         card: {
           card_sn: p.card.card_sn,
           card_no: p.card.card_no,
@@ -62,7 +74,10 @@ describe('sandbox insurer identity transactions', () => {
         psn_name: '赵鹏',
       });
       expect(cross.output).toMatchObject({
-        cross_province: { insuplc_admdvs: '620100', filing: { filing_no: 'BA62010020260512003', valid_from: '2026-05-12' } },
+        cross_province: {
+          insuplc_admdvs: '620100',
+          filing: { filing_no: 'BA62010020260512003', valid_from: '2026-05-12' },
+        },
       });
       const dotted = await ask(INFNO.personQuery, { certno: SEED.dotName.certno, psn_name: '买买提·艾力' });
       expect(dotted.infcode).toBe(INFCODE.ok);
@@ -72,21 +87,31 @@ describe('sandbox insurer identity transactions', () => {
       const cases: Array<[object, string]> = [
         [{ certno: '11010519491231002X' }, '未查询到该证件号码的参保人员信息'],
         [{ certno: '640104198503120318' }, '身份证号码校验位或出生日期错误'],
-        [{ certno: SEED.activeFingers.certno, card_sn: SEED.dotName.card.card_sn }, '证件号码与社会保障卡不属于同一人（人卡不符）'],
+        [
+          { certno: SEED.activeFingers.certno, card_sn: SEED.dotName.card.card_sn },
+          '证件号码与社会保障卡不属于同一人（人卡不符）',
+        ],
         [{ certno: SEED.activeFingers.certno, psn_name: '马建军' }, '姓名与证件信息不符'],
         [{ card_sn: '640100D15600000500000000000000FF' }, '未查询到该卡识别码对应的社会保障卡'],
         [{}, 'certno 与 card_sn 至少填写一项'],
       ];
       for (const [input, message] of cases) {
         const reply = await ask(INFNO.personQuery, input);
-        expect({ infcode: reply.infcode, err_msg: reply.err_msg }).toEqual({ infcode: INFCODE.rejected, err_msg: message });
+        expect({ infcode: reply.infcode, err_msg: reply.err_msg }).toEqual({
+          infcode: INFCODE.rejected,
+          err_msg: message,
+        });
       }
     });
   });
 
   describe('1161 QR decode', () => {
     it('decodes a minted token until it expires (pinned clock)', async () => {
-      const minted = await insurer.inject({ method: 'POST', url: '/sandbox/qr-tokens', payload: { certno: SEED.rareName.certno, kind: 'fusion' } });
+      const minted = await insurer.inject({
+        method: 'POST',
+        url: '/sandbox/qr-tokens',
+        payload: { certno: SEED.rareName.certno, kind: 'fusion' },
+      });
       expect(minted.statusCode).toBe(201);
       const { token, expiresAt } = minted.json<{ token: string; expiresAt: string }>();
       expect(expiresAt).toBe('2026-11-25T02:01:00.000Z');
@@ -117,15 +142,27 @@ describe('sandbox insurer identity transactions', () => {
       expect(wrongKind.err_msg).toBe('二维码类型与 qr_kind 不符');
       const unknown = await ask(INFNO.qrDecode, { qr_token: `ESSC${'0'.repeat(40)}` });
       expect(unknown.err_msg).toBe('二维码无效：非本平台签发或已被篡改');
-      const nobody = await insurer.inject({ method: 'POST', url: '/sandbox/qr-tokens', payload: { certno: '11010519491231002X', kind: 'ecard' } });
+      const nobody = await insurer.inject({
+        method: 'POST',
+        url: '/sandbox/qr-tokens',
+        payload: { certno: '11010519491231002X', kind: 'ecard' },
+      });
       expect(nobody.statusCode).toBe(404);
-      const badKind = await insurer.inject({ method: 'POST', url: '/sandbox/qr-tokens', payload: { certno: SEED.activeFingers.certno, kind: 'nhsa' } });
+      const badKind = await insurer.inject({
+        method: 'POST',
+        url: '/sandbox/qr-tokens',
+        payload: { certno: SEED.activeFingers.certno, kind: 'nhsa' },
+      });
       expect(badKind.statusCode).toBe(400);
     });
   });
 
   describe('1165 card HSM authentication', () => {
-    const input = { card_sn: SEED.activeFingers.card.card_sn, random_no: '1A2B3C4D5E6F7081', card_data: '00112233445566778899AABBCCDDEEFF' };
+    const input = {
+      card_sn: SEED.activeFingers.card.card_sn,
+      random_no: '1A2B3C4D5E6F7081',
+      card_data: '00112233445566778899AABBCCDDEEFF',
+    };
 
     it('derives the same 16-byte key for the same card, challenge and data', async () => {
       const first = await ask(INFNO.cardHsmAuth, input);

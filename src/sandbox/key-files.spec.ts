@@ -20,7 +20,9 @@ describe('standalone sandbox files and arguments', () => {
     expect(statSync(join(keysDir, 'keys.json')).mode & 0o777).toBe(0o600);
     const second = loadOrCreateInsurerKeys(keysDir, new Date());
     expect(second).toEqual({ keys: first.keys, created: false, warning: undefined });
-    expect(JSON.parse(readFileSync(join(keysDir, 'keys.json'), 'utf8'))).toMatchObject({ createdAt: '2026-11-25T02:00:00.000Z' });
+    expect(JSON.parse(readFileSync(join(keysDir, 'keys.json'), 'utf8'))).toMatchObject({
+      createdAt: '2026-11-25T02:00:00.000Z',
+    });
   });
 
   it('merges gateway-keys.json with --gateway-key pairs and refuses bad keys', () => {
@@ -29,7 +31,9 @@ describe('standalone sandbox files and arguments', () => {
     expect(loadGatewayKeys(dir, [])).toEqual({});
     writeFileSync(join(dir, 'gateway-keys.json'), JSON.stringify({ 'gw-a': a, 'gw-b': a }));
     expect(loadGatewayKeys(dir, [`gw-b=${b}`])).toEqual({ 'gw-a': a, 'gw-b': b });
-    expect(() => loadGatewayKeys(dir, ['gw-c=04abc'])).toThrow('--gateway-key: key of gw-c is not an uncompressed SM2 public key');
+    expect(() => loadGatewayKeys(dir, ['gw-c=04abc'])).toThrow(
+      '--gateway-key: key of gw-c is not an uncompressed SM2 public key',
+    );
     expect(() => loadGatewayKeys(dir, [b])).toThrow('--gateway-key expects <cainfo>=<public key hex>');
     const gatewayKeyFile = join(dir, 'gateway-signing.json');
     writeFileSync(gatewayKeyFile, JSON.stringify({ id: 'gw-c', ...generateSm2Keys() }));
@@ -38,8 +42,20 @@ describe('standalone sandbox files and arguments', () => {
   });
 
   it('parses arguments with defaults and refuses unknown ones', () => {
-    expect(parseSandboxArgs([])).toEqual({ host: '127.0.0.1', port: 8090, controlPort: 8091, dataDir: 'data/sandbox-insurer', gatewayKeys: [], gatewayKeyFiles: [] });
-    expect(parseSandboxArgs(['--port', '0', '--host', '0.0.0.0', '--gateway-key', 'x=y'])).toMatchObject({ port: 0, controlPort: 0, host: '0.0.0.0', gatewayKeys: ['x=y'] });
+    expect(parseSandboxArgs([])).toEqual({
+      host: '127.0.0.1',
+      port: 8090,
+      controlPort: 8091,
+      dataDir: 'data/sandbox-insurer',
+      gatewayKeys: [],
+      gatewayKeyFiles: [],
+    });
+    expect(parseSandboxArgs(['--port', '0', '--host', '0.0.0.0', '--gateway-key', 'x=y'])).toMatchObject({
+      port: 0,
+      controlPort: 0,
+      host: '0.0.0.0',
+      gatewayKeys: ['x=y'],
+    });
     expect(() => parseSandboxArgs(['--port', 'http'])).toThrow('--port must be a number 0..65535, got http');
     expect(() => parseSandboxArgs(['--verbose', 'yes'])).toThrow('unknown option --verbose');
     expect(() => parseSandboxArgs(['--port'])).toThrow('--port needs a value');

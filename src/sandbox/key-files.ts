@@ -18,7 +18,10 @@ export interface InsurerKeyFile extends SignatureKeys {
 export const KEYS_FILE = 'keys.json';
 export const GATEWAY_KEYS_FILE = 'gateway-keys.json';
 
-export function loadOrCreateInsurerKeys(dir: string, now: Date): { keys: InsurerKeyFile; created: boolean; warning?: string } {
+export function loadOrCreateInsurerKeys(
+  dir: string,
+  now: Date,
+): { keys: InsurerKeyFile; created: boolean; warning?: string } {
   const path = join(dir, KEYS_FILE);
   if (existsSync(path)) {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<InsurerKeyFile>;
@@ -45,7 +48,11 @@ export function loadOrCreateInsurerKeys(dir: string, now: Date): { keys: Insurer
  * gateway-keys.json (if present), then the gateways' own key files (`{ id, publicKey, … }`: only
  * the public half is used), then `cainfo=hex` pairs from the command line; later ones win.
  */
-export function loadGatewayKeys(dir: string, pairs: readonly string[], keyFiles: readonly string[] = []): Record<string, string> {
+export function loadGatewayKeys(
+  dir: string,
+  pairs: readonly string[],
+  keyFiles: readonly string[] = [],
+): Record<string, string> {
   const keys: Record<string, string> = {};
   const path = join(dir, GATEWAY_KEYS_FILE);
   if (existsSync(path)) {

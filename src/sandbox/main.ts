@@ -14,12 +14,19 @@ async function main(): Promise<void> {
   const dataDir = resolve(args.dataDir);
   const { keys, created, warning } = loadOrCreateInsurerKeys(dataDir, new Date());
   const gatewayKeys = loadGatewayKeys(dataDir, args.gatewayKeys, args.gatewayKeyFiles);
-  const insurer = new SandboxInsurer({ gatewayKeys, insurerKeys: keys, insurerKeyId: keys.id, qrTtlSeconds: args.qrTtlSeconds });
+  const insurer = new SandboxInsurer({
+    gatewayKeys,
+    insurerKeys: keys,
+    insurerKeyId: keys.id,
+    qrTtlSeconds: args.qrTtlSeconds,
+  });
 
   insurer.app.addHook('onResponse', async (request, reply) => {
     const body = request.body;
     const message = isFields(body) && typeof body.infno === 'string' ? ` ${body.infno} ${String(body.msgid)}` : '';
-    process.stdout.write(`${new Date().toISOString()} ${request.method} ${request.url}${message} → ${reply.statusCode}\n`);
+    process.stdout.write(
+      `${new Date().toISOString()} ${request.method} ${request.url}${message} → ${reply.statusCode}\n`,
+    );
   });
 
   const url = await insurer.start({ host: args.host, port: args.port, controlPort: args.controlPort });

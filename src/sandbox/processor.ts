@@ -66,7 +66,11 @@ export class TransactionProcessor {
     }
     const parsed = parseMsgid(msgid);
     if (parsed === undefined || !isDateTime(secondAsDateTime(parsed.second)) || parsed.sequence === 0) {
-      return refuse(msgid, INFCODE.rejected, 'msgid 格式错误：应为机构编码(12位)+yyyyMMddHHmmss(14位)+序号(4位，0001起)，共30位');
+      return refuse(
+        msgid,
+        INFCODE.rejected,
+        'msgid 格式错误：应为机构编码(12位)+yyyyMMddHHmmss(14位)+序号(4位，0001起)，共30位',
+      );
     }
     if (body.fixmedins_code !== parsed.fixmedinsCode) {
       return refuse(msgid, INFCODE.rejected, 'msgid 前12位与 fixmedins_code 不符');

@@ -65,14 +65,22 @@ describe('sandbox insurer protocol', () => {
     ];
     for (const [override, message, stored] of cases) {
       const reply = await send(insurer, signedRequest(gateway, INFNO.personQuery, query, override));
-      expect({ infcode: reply.infcode, err_msg: reply.err_msg }).toEqual({ infcode: INFCODE.rejected, err_msg: expect.stringMatching(message) });
+      expect({ infcode: reply.infcode, err_msg: reply.err_msg }).toEqual({
+        infcode: INFCODE.rejected,
+        err_msg: expect.stringMatching(message),
+      });
       expect(insurer.message(reply.inf_refmsgid) !== undefined).toBe(stored);
     }
     const missingInput = unsignedRequest(gateway, INFNO.personQuery, query) as Partial<RequestEnvelope>;
     delete missingInput.input;
     const reply = await send(insurer, signEnvelope(missingInput as RequestEnvelope, gateway.keys));
     expect(reply.err_msg).toBe('缺少必填字段 input');
-    const notJson = await insurer.inject({ method: 'POST', url: '/api/transaction', payload: '[1]', headers: { 'content-type': 'application/json' } });
+    const notJson = await insurer.inject({
+      method: 'POST',
+      url: '/api/transaction',
+      payload: '[1]',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(notJson.json()).toMatchObject({ infcode: INFCODE.rejected, err_msg: '报文应为 JSON 对象' });
   });
 
@@ -95,7 +103,10 @@ describe('sandbox insurer protocol', () => {
   it('refuses a known msgid reused for different content', async () => {
     const request = signedRequest(gateway, INFNO.personQuery, query);
     await send(insurer, request);
-    const reply = await send(insurer, signedRequest(gateway, INFNO.personQuery, { certno: SEED.dotName.certno }, { msgid: request.msgid }));
+    const reply = await send(
+      insurer,
+      signedRequest(gateway, INFNO.personQuery, { certno: SEED.dotName.certno }, { msgid: request.msgid }),
+    );
     expect(reply.err_msg).toMatch(/msgid 已被另一笔内容不同的报文使用/);
     expect(insurer.stats()).toMatchObject({ processed: 1, duplicates: 0, conflicts: 1, refused: 1 });
   });
@@ -103,7 +114,10 @@ describe('sandbox insurer protocol', () => {
   it('9201 returns the stored reply of a known msgid and unknownMsgid otherwise', async () => {
     const original = signedRequest(gateway, INFNO.personQuery, query);
     const originalReply = await send(insurer, original);
-    const known = await send(insurer, signedRequest(gateway, INFNO.queryByMsgid, { omsgid: original.msgid, oinfno: '1101' }));
+    const known = await send(
+      insurer,
+      signedRequest(gateway, INFNO.queryByMsgid, { omsgid: original.msgid, oinfno: '1101' }),
+    );
     expect(known.infcode).toBe(INFCODE.ok);
     expect(known.output).toEqual({
       omsgid: original.msgid,
@@ -112,12 +126,22 @@ describe('sandbox insurer protocol', () => {
       times_received: 1,
       reply: originalReply,
     });
-    const wrongInfno = await send(insurer, signedRequest(gateway, INFNO.queryByMsgid, { omsgid: original.msgid, oinfno: '2207' }));
+    const wrongInfno = await send(
+      insurer,
+      signedRequest(gateway, INFNO.queryByMsgid, { omsgid: original.msgid, oinfno: '2207' }),
+    );
     expect(wrongInfno.err_msg).toBe('原交易编号不符：omsgid 对应的交易为 1101');
     const neverSent = unsignedRequest(gateway, INFNO.personQuery, query).msgid;
     const unknown = await send(insurer, signedRequest(gateway, INFNO.queryByMsgid, { omsgid: neverSent }));
-    expect(unknown).toMatchObject({ infcode: INFCODE.unknownMsgid, output: null, err_msg: expect.stringMatching(/未收到该报文/) });
-    const otherHospital = await send(insurer, signedRequest(gateway, INFNO.queryByMsgid, { omsgid: `H64010400001${neverSent.slice(12)}` }));
+    expect(unknown).toMatchObject({
+      infcode: INFCODE.unknownMsgid,
+      output: null,
+      err_msg: expect.stringMatching(/未收到该报文/),
+    });
+    const otherHospital = await send(
+      insurer,
+      signedRequest(gateway, INFNO.queryByMsgid, { omsgid: `H64010400001${neverSent.slice(12)}` }),
+    );
     expect(otherHospital.err_msg).toBe('只能查询本机构发出的报文');
   });
 
@@ -139,7 +163,10 @@ describe('sandbox insurer protocol', () => {
   });
 
   it('9001 hands out a sign_no that later messages are recorded with', async () => {
-    const signIn = await send(insurer, signedRequest(gateway, INFNO.signIn, { opter_no: 'D0001', mac: '00-1A-2B-3C-4D-5E', ip: '10.64.1.20' }));
+    const signIn = await send(
+      insurer,
+      signedRequest(gateway, INFNO.signIn, { opter_no: 'D0001', mac: '00-1A-2B-3C-4D-5E', ip: '10.64.1.20' }),
+    );
     expect(signIn.output).toEqual({ sign_no: expect.stringMatching(/^\d{20}$/), sign_time: '2026-11-25 10:00:00' });
     const { sign_no: signNo } = signIn.output as { sign_no: string };
     const later = signedRequest(gateway, INFNO.personQuery, query, { sign_no: signNo });
@@ -153,10 +180,16 @@ describe('sandbox insurer protocol', () => {
     const second = createTestGateway({ cainfo: 'gw-second', clock: gateway.clock });
     const before = await send(insurer, signedRequest(second, INFNO.personQuery, query));
     expect(before.infcode).toBe(INFCODE.badSignature);
-    const put = await insurer.inject({ method: 'PUT', url: '/sandbox/gateway-keys/gw-second', payload: { publicKey: second.keys.publicKey } });
+    const put = await insurer.inject({
+      method: 'PUT',
+      url: '/sandbox/gateway-keys/gw-second',
+      payload: { publicKey: second.keys.publicKey },
+    });
     expect(put.statusCode).toBe(204);
     const after = await send(insurer, signedRequest(second, INFNO.personQuery, query));
     expect(after.infcode).toBe(INFCODE.ok);
-    expect(canonicalJson(Object.keys((await insurer.inject({ method: 'GET', url: '/sandbox/gateway-keys' })).json()))).toBe('["gw-test-01","gw-second"]');
+    expect(
+      canonicalJson(Object.keys((await insurer.inject({ method: 'GET', url: '/sandbox/gateway-keys' })).json())),
+    ).toBe('["gw-test-01","gw-second"]');
   });
 });

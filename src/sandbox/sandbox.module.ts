@@ -21,7 +21,10 @@ const SANDBOX_INSURER = Symbol('SandboxInsurer');
     {
       provide: SANDBOX_INSURER,
       inject: [GatewayConfig, Clock],
-      useFactory: async (config: GatewayConfig, clock: Clock): Promise<{ insurer: SandboxInsurer; link: UpstreamLink }> => {
+      useFactory: async (
+        config: GatewayConfig,
+        clock: Clock,
+      ): Promise<{ insurer: SandboxInsurer; link: UpstreamLink }> => {
         const keyFile = join(config.dataDir, 'keys', 'upstream-signing.json');
         const signingKey = existsSync(keyFile) ? readSigningKey(keyFile) : writeSigningKey(keyFile, 'gw-sandbox');
         const { keys } = loadOrCreateInsurerKeys(join(config.dataDir, 'sandbox-insurer'), clock.now());

@@ -38,7 +38,9 @@ describe('seed people', () => {
     expect(SEED.rareName.psn_name).toBe('禤䶮');
     expect(new Set(SEED_PEOPLE.map((p) => p.psn_type))).toEqual(new Set(['在职', '退休', '老工伤', null]));
     expect(SEED.retiredDisease.injury.occupational_disease).not.toBeNull();
-    expect(SEED.threeSigned.signed_institutions.map((s) => s.fixmedins_code)).not.toContain(SANDBOX_HOSPITAL.fixmedins_code);
+    expect(SEED.threeSigned.signed_institutions.map((s) => s.fixmedins_code)).not.toContain(
+      SANDBOX_HOSPITAL.fixmedins_code,
+    );
     expect(SEED.threeSigned.signed_institutions).toHaveLength(3);
     expect(SEED.pending.injury.status).toBe('pending');
     expect(SEED.crossWithFiling.cross_province?.filing).not.toBeNull();

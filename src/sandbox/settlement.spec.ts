@@ -39,7 +39,11 @@ describe('sandbox insurer settlement transactions', () => {
     begntime: '2026-11-25 09:30:00',
     dise_codg: 'S62.600',
     dise_name: '手指骨折',
-    medfee_sumamt: lines.reduce((acc: number, l) => acc + Math.round((l as { det_item_fee_sumamt: number }).det_item_fee_sumamt * 100), 0) / 100,
+    medfee_sumamt:
+      lines.reduce(
+        (acc: number, l) => acc + Math.round((l as { det_item_fee_sumamt: number }).det_item_fee_sumamt * 100),
+        0,
+      ) / 100,
     feedetail: lines,
     ...extra,
   });
@@ -47,7 +51,10 @@ describe('sandbox insurer settlement transactions', () => {
     const request = signedRequest(gateway, infno, input);
     return send(insurer, request).then((reply) => ({ request, reply }));
   };
-  const settleOk = async (infno: string, input: object): Promise<{ msgid: string; reply: ReplyEnvelope; setlId: string }> => {
+  const settleOk = async (
+    infno: string,
+    input: object,
+  ): Promise<{ msgid: string; reply: ReplyEnvelope; setlId: string }> => {
     const { request, reply } = await post(infno, input);
     expect(reply.err_msg).toBeNull();
     return { msgid: request.msgid, reply, setlId: (reply.output as { setl_id: string }).setl_id };
@@ -69,7 +76,10 @@ describe('sandbox insurer settlement transactions', () => {
       service('4', 45, { med_list_codg: 'ZF0000000001', item_name: '进口敷料' }),
       service('5', 20, { injury_related: false, item_name: '感冒诊治' }),
     ];
-    const { reply, setlId } = await settleOk(INFNO.outpatientSettlement, outpatient(SEED.activeFingers, lines, { card_sn: SEED.activeFingers.card.card_sn }));
+    const { reply, setlId } = await settleOk(
+      INFNO.outpatientSettlement,
+      outpatient(SEED.activeFingers, lines, { card_sn: SEED.activeFingers.card.card_sn }),
+    );
     expect(setlId).toMatch(/^ST20261125100000\d{6}$/);
     expect(reply.warn_msg).toBe('以下药品明细未采集药品追溯码：2');
     expect(reply.output).toEqual({
@@ -85,8 +95,20 @@ describe('sandbox insurer settlement transactions', () => {
         { feedetl_sn: '1', det_item_fee_sumamt: 25, fund_pay_amt: 25, psn_pay_amt: 0, selfpay_reason: null },
         { feedetl_sn: '2', det_item_fee_sumamt: 8.8, fund_pay_amt: 8.8, psn_pay_amt: 0, selfpay_reason: null },
         { feedetl_sn: '3', det_item_fee_sumamt: 30, fund_pay_amt: 30, psn_pay_amt: 0, selfpay_reason: null },
-        { feedetl_sn: '4', det_item_fee_sumamt: 45, fund_pay_amt: 0, psn_pay_amt: 45, selfpay_reason: '工伤保险目录外项目' },
-        { feedetl_sn: '5', det_item_fee_sumamt: 20, fund_pay_amt: 0, psn_pay_amt: 20, selfpay_reason: '非工伤治疗费用' },
+        {
+          feedetl_sn: '4',
+          det_item_fee_sumamt: 45,
+          fund_pay_amt: 0,
+          psn_pay_amt: 45,
+          selfpay_reason: '工伤保险目录外项目',
+        },
+        {
+          feedetl_sn: '5',
+          det_item_fee_sumamt: 20,
+          fund_pay_amt: 0,
+          psn_pay_amt: 20,
+          selfpay_reason: '非工伤治疗费用',
+        },
       ],
     });
   });
@@ -96,13 +118,22 @@ describe('sandbox insurer settlement transactions', () => {
     const ok = [service('1', 30)];
     const cases: Array<[object, string]> = [
       [outpatient(p, ok, { medfee_sumamt: 30.01 }), '费用总额 medfee_sumamt 与明细合计 30.00 不符'],
-      [outpatient(p, [{ ...service('1', 30), det_item_fee_sumamt: 31 }]), 'feedetail[0] 金额不等于数量×单价（精确到分）'],
+      [
+        outpatient(p, [{ ...service('1', 30), det_item_fee_sumamt: 31 }]),
+        'feedetail[0] 金额不等于数量×单价（精确到分）',
+      ],
       [outpatient(p, [service('1', 30.005)]), '字段 feedetail[0].det_item_fee_sumamt 金额最多两位小数'],
       [outpatient(p, []), '费用明细 feedetail 不能为空'],
-      [outpatient(p, [drug('1', ['6901234567892'], 1)]), 'feedetail[0].drug_trac_codg[0] 是商品条码（69开头13位），不是药品追溯码'],
+      [
+        outpatient(p, [drug('1', ['6901234567892'], 1)]),
+        'feedetail[0].drug_trac_codg[0] 是商品条码（69开头13位），不是药品追溯码',
+      ],
       [outpatient(p, ok, { card_sn: SEED.dotName.card.card_sn }), '社会保障卡与人员不符（人卡不符），拒绝记账'],
       [outpatient(SEED.lostCard, ok, { card_sn: SEED.lostCard.card.card_sn }), '社会保障卡已挂失，拒绝记账'],
-      [outpatient(SEED.expiredCard, ok, { card_sn: SEED.expiredCard.card.card_sn }), '社会保障卡已超过有效期，拒绝记账'],
+      [
+        outpatient(SEED.expiredCard, ok, { card_sn: SEED.expiredCard.card.card_sn }),
+        '社会保障卡已超过有效期，拒绝记账',
+      ],
       [outpatient(SEED.uninsured, ok), '该人员未参加工伤保险，不能工伤记账'],
       [outpatient(SEED.pending, ok), '工伤认定尚未作出，暂不能工伤记账；可先自费，认定后办理自费转工伤'],
       [outpatient(SEED.threeSigned, ok), '本机构不是该职工的签约门诊机构（每人最多签约3家），不能门诊记账'],
@@ -110,7 +141,10 @@ describe('sandbox insurer settlement transactions', () => {
     ];
     for (const [input, message] of cases) {
       const { reply } = await post(INFNO.outpatientSettlement, input);
-      expect({ infcode: reply.infcode, err_msg: reply.err_msg }).toEqual({ infcode: INFCODE.rejected, err_msg: message });
+      expect({ infcode: reply.infcode, err_msg: reply.err_msg }).toEqual({
+        infcode: INFCODE.rejected,
+        err_msg: message,
+      });
     }
     // The expired card itself is refused, not the worker: without the card the visit settles.
     await settleOk(INFNO.outpatientSettlement, outpatient(SEED.expiredCard, ok));
@@ -124,10 +158,17 @@ describe('sandbox insurer settlement transactions', () => {
       adm_date: '2026-11-18',
       dscg_date: '2026-11-24',
     });
-    const local = await settleOk(INFNO.inpatientSettlement, { ...inpatient(SEED.threeSigned), feedetail: [service('1', 1200)], medfee_sumamt: 1200 });
+    const local = await settleOk(INFNO.inpatientSettlement, {
+      ...inpatient(SEED.threeSigned),
+      feedetail: [service('1', 1200)],
+      medfee_sumamt: 1200,
+    });
     const cross = await settleOk(INFNO.inpatientSettlement, inpatient(SEED.crossWithFiling));
     expect(cross.reply.output).toMatchObject({ medfee_sumamt: 1236.4, fund_pay_sumamt: 1236.4, psn_pay_sumamt: 0 });
-    const { reply: backwards } = await post(INFNO.inpatientSettlement, { ...inpatient(SEED.activeFingers), dscg_date: '2026-11-17' });
+    const { reply: backwards } = await post(INFNO.inpatientSettlement, {
+      ...inpatient(SEED.activeFingers),
+      dscg_date: '2026-11-17',
+    });
     expect(backwards.err_msg).toBe('出院日期 dscg_date 早于入院日期 adm_date');
 
     const upload = {
@@ -144,15 +185,27 @@ describe('sandbox insurer settlement transactions', () => {
       psn_pay_sumamt: 0,
       feedetail_cnt: 2,
     };
-    const { reply: wrong } = await post(INFNO.crossProvinceUpload, { ...upload, medfee_sumamt: 1236.5, filing_no: 'BA62010020260512003' });
+    const { reply: wrong } = await post(INFNO.crossProvinceUpload, {
+      ...upload,
+      medfee_sumamt: 1236.5,
+      filing_no: 'BA62010020260512003',
+    });
     expect(wrong.err_msg).toBe('上传数据与结算记录不符：medfee_sumamt');
     clock.advance(8 * 86_400_000); // Wednesday → Thursday a week later: 6 working days
     const { reply: late } = await post(INFNO.crossProvinceUpload, upload);
-    expect(late.output).toEqual({ receipt_id: expect.stringMatching(/^CP20261203/), setl_id: cross.setlId, upld_time: '2026-12-03 10:00:00' });
+    expect(late.output).toEqual({
+      receipt_id: expect.stringMatching(/^CP20261203/),
+      setl_id: cross.setlId,
+      upld_time: '2026-12-03 10:00:00',
+    });
     expect(late.warn_msg).toBe('已超过结算后 5 个工作日的上传时限');
     const { reply: again } = await post(INFNO.crossProvinceUpload, upload);
     expect(again.err_msg).toMatch(/^该结算已上传（回执 CP\d+），不能重复上传$/);
-    const { reply: notCross } = await post(INFNO.crossProvinceUpload, { ...upload, psn_no: SEED.threeSigned.psn_no, setl_id: local.setlId });
+    const { reply: notCross } = await post(INFNO.crossProvinceUpload, {
+      ...upload,
+      psn_no: SEED.threeSigned.psn_no,
+      setl_id: local.setlId,
+    });
     expect(notCross.err_msg).toBe('该人员不是跨省异地就医人员，无需上传');
   });
 
@@ -166,8 +219,16 @@ describe('sandbox insurer settlement transactions', () => {
     expect(sameVisit.err_msg).toBe('该就诊 mdtrt_id 已结算；如需重新结算，请先冲正（2601）原结算');
 
     const { reply: reversed } = await post(INFNO.reversal, { psn_no: p.psn_no, omsgid: first.msgid, oinfno: '2207' });
-    expect(reversed.output).toEqual({ omsgid: first.msgid, oinfno: '2207', setl_id: first.setlId, rvs_time: '2026-11-25 10:00:00' });
-    const { request: rejectedSettlement } = await post(INFNO.outpatientSettlement, outpatient(SEED.uninsured, [service('1', 30)]));
+    expect(reversed.output).toEqual({
+      omsgid: first.msgid,
+      oinfno: '2207',
+      setl_id: first.setlId,
+      rvs_time: '2026-11-25 10:00:00',
+    });
+    const { request: rejectedSettlement } = await post(
+      INFNO.outpatientSettlement,
+      outpatient(SEED.uninsured, [service('1', 30)]),
+    );
     const { request: query } = await post(INFNO.personQuery, { certno: p.certno });
     const neverSent = signedRequest(gateway, INFNO.outpatientSettlement, input).msgid;
     const cases: Array<[object, string]> = [
@@ -188,7 +249,10 @@ describe('sandbox insurer settlement transactions', () => {
 
   it('3201 totals settlements not reversed in the period and compares the hospital totals; 3401 declares', async () => {
     const a = await settleOk(INFNO.outpatientSettlement, outpatient(SEED.activeFingers, [service('1', 30)]));
-    await settleOk(INFNO.outpatientSettlement, outpatient(SEED.dotName, [service('1', 45.5), service('2', 10, { injury_related: false })]));
+    await settleOk(
+      INFNO.outpatientSettlement,
+      outpatient(SEED.dotName, [service('1', 45.5), service('2', 10, { injury_related: false })]),
+    );
     await settleOk(INFNO.inpatientSettlement, {
       ...outpatient(SEED.oldInjury, [service('1', 980.25)]),
       begntime: undefined,
@@ -198,7 +262,12 @@ describe('sandbox insurer settlement transactions', () => {
     await post(INFNO.reversal, { psn_no: SEED.activeFingers.psn_no, omsgid: a.msgid, oinfno: '2207' });
 
     const period = { begndate: '2026-11-01', enddate: '2026-11-30' };
-    const { reply } = await post(INFNO.reconciliation, { ...period, fixmedins_setl_cnt: 2, medfee_sumamt: 1035.75, fund_pay_sumamt: 1025.75 });
+    const { reply } = await post(INFNO.reconciliation, {
+      ...period,
+      fixmedins_setl_cnt: 2,
+      medfee_sumamt: 1035.75,
+      fund_pay_sumamt: 1025.75,
+    });
     expect(reply.output).toEqual({
       ...period,
       outpatient: { setl_cnt: 1, medfee_sumamt: 55.5, fund_pay_sumamt: 45.5, psn_pay_sumamt: 10 },
@@ -207,16 +276,34 @@ describe('sandbox insurer settlement transactions', () => {
       stmt_rslt: '0',
       stmt_rslt_dscr: '对账一致',
     });
-    const { reply: disagree } = await post(INFNO.reconciliation, { ...period, fixmedins_setl_cnt: 3, medfee_sumamt: 1065.75, fund_pay_sumamt: 1025.75 });
-    expect(disagree.output).toMatchObject({ stmt_rslt: '1', stmt_rslt_dscr: '对账不一致（机构/经办）：笔数 3/2；费用总额 1065.75/1035.75' });
+    const { reply: disagree } = await post(INFNO.reconciliation, {
+      ...period,
+      fixmedins_setl_cnt: 3,
+      medfee_sumamt: 1065.75,
+      fund_pay_sumamt: 1025.75,
+    });
+    expect(disagree.output).toMatchObject({
+      stmt_rslt: '1',
+      stmt_rslt_dscr: '对账不一致（机构/经办）：笔数 3/2；费用总额 1065.75/1035.75',
+    });
     const { reply: empty } = await post(INFNO.reconciliation, { begndate: '2026-11-26', enddate: '2026-11-30' });
     expect(empty.output).toMatchObject({ total: { setl_cnt: 0, medfee_sumamt: 0 }, stmt_rslt: null });
     const { reply: backwards } = await post(INFNO.reconciliation, { begndate: '2026-11-30', enddate: '2026-11-01' });
     expect(backwards.err_msg).toBe('对账截止日期 enddate 早于开始日期 begndate');
 
-    const declaration = { decl_ym: '2026-11', setl_cnt: 2, medfee_sumamt: 1035.75, fund_pay_sumamt: 1025.75, psn_pay_sumamt: 10 };
+    const declaration = {
+      decl_ym: '2026-11',
+      setl_cnt: 2,
+      medfee_sumamt: 1035.75,
+      fund_pay_sumamt: 1025.75,
+      psn_pay_sumamt: 10,
+    };
     const { reply: declared } = await post(INFNO.monthlyDeclaration, declaration);
-    expect(declared.output).toMatchObject({ receipt_id: expect.stringMatching(/^MD/), consistent: true, insurer_setl_cnt: 2 });
+    expect(declared.output).toMatchObject({
+      receipt_id: expect.stringMatching(/^MD/),
+      consistent: true,
+      insurer_setl_cnt: 2,
+    });
     expect(declared.warn_msg).toBeNull();
     const { reply: twice } = await post(INFNO.monthlyDeclaration, declaration);
     expect(twice.err_msg).toMatch(/^2026-11 已申报（回执 MD\d+）；更正请置 resubmit 为 true$/);
@@ -225,7 +312,11 @@ describe('sandbox insurer settlement transactions', () => {
     expect(corrected.warn_msg).toBe('申报数据与经办机构结算记录不一致，请核对后更正申报');
     const { reply: future } = await post(INFNO.monthlyDeclaration, { ...declaration, decl_ym: '2026-12' });
     expect(future.err_msg).toBe('不能申报未来月份');
-    const { reply: unbalanced } = await post(INFNO.monthlyDeclaration, { ...declaration, decl_ym: '2026-10', psn_pay_sumamt: 11 });
+    const { reply: unbalanced } = await post(INFNO.monthlyDeclaration, {
+      ...declaration,
+      decl_ym: '2026-10',
+      psn_pay_sumamt: 11,
+    });
     expect(unbalanced.err_msg).toBe('基金支付与个人支付之和不等于费用总额');
   });
 });

@@ -66,7 +66,9 @@ export function ssseCardOf(person: SeedPerson): { card: SsseCard; generation: 2 
 export const SANDBOX_PEOPLE: SimulatedPeople = {
   find(ref) {
     const person = findSeedPerson(ref);
-    return person === undefined ? undefined : { name: person.psn_name, idCard: () => idCardOf(person), ssseCard: () => ssseCardOf(person) };
+    return person === undefined
+      ? undefined
+      : { name: person.psn_name, idCard: () => idCardOf(person), ssseCard: () => ssseCardOf(person) };
   },
   roles: seedRoles,
 };

@@ -29,10 +29,11 @@ export function registerTransactionRoute(app: FastifyInstance, deps: Transaction
     }
     if (faults.failNow()) {
       messages.count('unavailable');
-      return reply
-        .code(503)
-        .header('retry-after', '1')
-        .send({ statusCode: 503, error: 'Service Unavailable', message: '服务繁忙，请稍后重试（沙箱故障注入，报文未处理）' });
+      return reply.code(503).header('retry-after', '1').send({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: '服务繁忙，请稍后重试（沙箱故障注入，报文未处理）',
+      });
     }
     if (faults.get().timeout) {
       messages.count('held');

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService, Clock, DomainError, type Principal, Transactions, uuidv7 } from '../platform';
-import { completeBatchRefusal, drugFitRefusal, judgeKnownCodes, lineFullRefusal, type CaptureRequest } from './rules/capture-rules';
+import {
+  completeBatchRefusal,
+  drugFitRefusal,
+  judgeKnownCodes,
+  lineFullRefusal,
+  type CaptureRequest,
+} from './rules/capture-rules';
 import { byCode, judgeBatch } from './rules/request-judgement';
 import { judgeScan, type DrugCode } from './rules/scan-judgement';
 import { DispensingLineRepository, type LineRow } from './dispensing-line.repository';
@@ -57,7 +63,12 @@ export class CodeCaptureService {
   }
 
   /** All the line's codes at once, all or nothing, in one transaction. A retried batch adds nothing twice. */
-  async batch(principal: Principal, visitId: string, lineNo: string, texts: readonly string[]): Promise<BatchResultDto> {
+  async batch(
+    principal: Principal,
+    visitId: string,
+    lineNo: string,
+    texts: readonly string[],
+  ): Promise<BatchResultDto> {
     try {
       const { drugs, indexOf } = judgeBatch(texts, this.clock.now());
       const operationId = uuidv7();
@@ -84,7 +95,14 @@ export class CodeCaptureService {
     const request: CaptureRequest = { single: mode === 'add' && drugs.length === 1, indexOf };
     return this.transactions.run(async (m) => {
       const line = await this.lines.lockDeclared(m, visitId, lineNo);
-      throwIf(drugFitRefusal(line, drugs, await this.mappings.catalogueCodesOf(m, [...new Set(drugs.map((x) => x.productCode))]), request));
+      throwIf(
+        drugFitRefusal(
+          line,
+          drugs,
+          await this.mappings.catalogueCodesOf(m, [...new Set(drugs.map((x) => x.productCode))]),
+          request,
+        ),
+      );
       const toAdd = byCode(mode === 'complete' ? await this.notYetOnLine(m, line, drugs) : drugs);
       if (mode === 'add') {
         throwIf(lineFullRefusal(line, drugs.length));
@@ -95,9 +113,28 @@ export class CodeCaptureService {
         await this.takeKnownCodes(m, line, known, request, now);
       }
       const codes = toAdd.map((x) => x.code);
-      await this.uses.insert(m, { ids: codes.map(() => uuidv7()), codes, lineId: line.id, visitId, split: line.splitPackage, operationId, source: `${principal.type}:${principal.id}` }, now);
+      await this.uses.insert(
+        m,
+        {
+          ids: codes.map(() => uuidv7()),
+          codes,
+          lineId: line.id,
+          visitId,
+          split: line.splitPackage,
+          operationId,
+          source: `${principal.type}:${principal.id}`,
+        },
+        now,
+      );
       await this.lines.addToCount(m, line.id, codes.length, now);
-      const details = { operationId, visitId, lineNo, mode, count: codes.length, ...(codes.length <= 20 ? { codes } : {}) };
+      const details = {
+        operationId,
+        visitId,
+        lineNo,
+        mode,
+        count: codes.length,
+        ...(codes.length <= 20 ? { codes } : {}),
+      };
       await this.audit.record({ actor: principal, action: 'trace-codes.dispense', outcome: 'success', details }, m);
       return { line: toLineProgress({ ...line, codeCount: line.codeCount + codes.length }), added: codes.length };
     });
@@ -106,7 +143,13 @@ export class CodeCaptureService {
   /** A batch: the count must fit and the line may hold no other code; the codes it already holds are not added again. */
   private async notYetOnLine(m: EntityManager, line: LineRow, drugs: readonly DrugCode[]): Promise<DrugCode[]> {
     const held = (await this.uses.codesOfLines(m, [line.id])).get(line.id) ?? [];
-    throwIf(completeBatchRefusal(line, drugs.map((x) => x.code), held));
+    throwIf(
+      completeBatchRefusal(
+        line,
+        drugs.map((x) => x.code),
+        held,
+      ),
+    );
     const heldSet = new Set(held);
     return drugs.filter((x) => !heldSet.has(x.code));
   }
@@ -115,13 +158,25 @@ export class CodeCaptureService {
    * Boxes already known: the code rows are locked first, and uses of a box are only ever added under
    * that lock, so what is read here holds. Free boxes are taken now; see judgeKnownCodes for the rest.
    */
-  private async takeKnownCodes(m: EntityManager, line: LineRow, known: string[], request: CaptureRequest, now: Date): Promise<void> {
+  private async takeKnownCodes(
+    m: EntityManager,
+    line: LineRow,
+    known: string[],
+    request: CaptureRequest,
+    now: Date,
+  ): Promise<void> {
     const states = await this.codes.lockStates(m, known);
     const notFree = known.filter((c) => states.get(c) !== 'received' && states.get(c) !== 'returned');
     const usesOf = await this.uses.activeByCode(m, notFree);
     const { free, refusal } = judgeKnownCodes(line, known, states, usesOf, request);
     throwIf(refusal);
-    const moved = await this.codes.move(m, free, ['received', 'returned'], line.splitPackage ? 'split-open' : 'dispensed', now);
+    const moved = await this.codes.move(
+      m,
+      free,
+      ['received', 'returned'],
+      line.splitPackage ? 'split-open' : 'dispensed',
+      now,
+    );
     if (moved !== free.length) {
       // Cannot happen while the rows are locked; refusing keeps the promise "exactly one wins" even so.
       throw TRACE_CODE_ERRORS.raise('TRACE_CODE_ALREADY_DISPENSED', { message: TRACE_MESSAGES.takenMeanwhile });

@@ -27,7 +27,9 @@ export class DeskScansService implements OnApplicationBootstrap, OnApplicationSh
     if (event.type !== 'scan' || !isDrugScan(event.scan.classification)) {
       return; // identity takes QR tokens and ID numbers
     }
-    this.handleDeskScan(event).catch((e: unknown) => this.logger.error({ err: e }, `trace codes: scan at desk ${event.desk} failed`));
+    this.handleDeskScan(event).catch((e: unknown) =>
+      this.logger.error({ err: e }, `trace codes: scan at desk ${event.desk} failed`),
+    );
   };
 
   constructor(
@@ -55,7 +57,10 @@ export class DeskScansService implements OnApplicationBootstrap, OnApplicationSh
     return this.transactions.run(async (m) => {
       const line = await this.lines.lockDeclared(m, visitId, lineNo);
       await this.deskLines.set(m, { desk, lineId: line.id, setBy: `${principal.type}:${principal.id}`, setAt: now });
-      await this.audit.record({ actor: principal, action: 'trace-codes.desk-line', outcome: 'success', details: { desk, visitId, lineNo } }, m);
+      await this.audit.record(
+        { actor: principal, action: 'trace-codes.desk-line', outcome: 'success', details: { desk, visitId, lineNo } },
+        m,
+      );
       return toLineProgress(line);
     });
   }
@@ -65,7 +70,12 @@ export class DeskScansService implements OnApplicationBootstrap, OnApplicationSh
     const at = this.clock.now();
     const publish = (result: DeskResult): void => {
       this.metrics.scan('desk', result.outcome, result.refusal?.code);
-      this.events.publishTraceCode({ type: 'trace-code', deviceId: event.deviceId, desk: event.desk, result: { ...result, at } });
+      this.events.publishTraceCode({
+        type: 'trace-code',
+        deviceId: event.deviceId,
+        desk: event.desk,
+        result: { ...result, at },
+      });
     };
     const judged = judgeClassification(event.scan.classification);
     if (!judged.ok) {
@@ -75,13 +85,23 @@ export class DeskScansService implements OnApplicationBootstrap, OnApplicationSh
     const scanned = { code: judged.drug.code, form: judged.drug.form, productCode: judged.drug.productCode };
     const line = await this.activeLine(event.desk);
     if (!line) {
-      const refusal = { code: 'TRACE_DESK_NO_ACTIVE_LINE', message: TRACE_CODE_ERRORS.message('TRACE_DESK_NO_ACTIVE_LINE') };
+      const refusal = {
+        code: 'TRACE_DESK_NO_ACTIVE_LINE',
+        message: TRACE_CODE_ERRORS.message('TRACE_DESK_NO_ACTIVE_LINE'),
+      };
       publish({ ...NOTHING_CAPTURED, ...scanned, outcome: 'refused', refusal });
       return;
     }
     const actor = systemPrincipal(`device:${event.deviceId}`, event.deviceId);
     try {
-      const { line: progressNow } = await this.capture.capture(actor, line.visitId, line.lineNo, [judged.drug], 'add', uuidv7());
+      const { line: progressNow } = await this.capture.capture(
+        actor,
+        line.visitId,
+        line.lineNo,
+        [judged.drug],
+        'add',
+        uuidv7(),
+      );
       publish({ ...scanned, outcome: 'accepted', refusal: null, context: null, line: progressNow });
     } catch (e) {
       if (!(e instanceof DomainError)) {

@@ -5,7 +5,10 @@ import type { DispensingLine } from './trace-codes.entity';
 import { TRACE_CODE_ERRORS, TRACE_MESSAGES } from './trace-codes.errors';
 
 /** A dispensing line as the capture and return paths read it. */
-export type LineRow = Pick<DispensingLine, 'id' | 'visitId' | 'lineNo' | 'medListCode' | 'drugName' | 'quantity' | 'splitPackage' | 'codeCount'>;
+export type LineRow = Pick<
+  DispensingLine,
+  'id' | 'visitId' | 'lineNo' | 'medListCode' | 'drugName' | 'quantity' | 'splitPackage' | 'codeCount'
+>;
 
 /** What HIS declares for a line. */
 export interface LineDeclaration {
@@ -26,20 +29,42 @@ const LINE_COLUMNS = `id, visit_id AS "visitId", line_no AS "lineNo", med_list_c
 @Injectable()
 export class DispensingLineRepository {
   /** Inserts the line if (visit, line) is new; a concurrent insert of the same line leaves one row. */
-  async insertIfAbsent(m: EntityManager, visitId: string, line: LineDeclaration, createdBy: string, now: Date): Promise<void> {
+  async insertIfAbsent(
+    m: EntityManager,
+    visitId: string,
+    line: LineDeclaration,
+    createdBy: string,
+    now: Date,
+  ): Promise<void> {
     const d = SqlDialect.of(m);
     await d.run(
       m,
       `INSERT INTO trace_dispensing_line (id, visit_id, line_no, med_list_code, drug_name, quantity, split_package, code_count, created_by, created_at, updated_at)
        VALUES ${d.values(1, 11)} ${d.upsert(['visit_id', 'line_no'])}`,
-      [uuidv7(), visitId, line.lineNo, line.medListCode, line.drugName, line.quantity, d.bool(line.splitPackage), 0, createdBy, d.time(now), d.time(now)],
+      [
+        uuidv7(),
+        visitId,
+        line.lineNo,
+        line.medListCode,
+        line.drugName,
+        line.quantity,
+        d.bool(line.splitPackage),
+        0,
+        createdBy,
+        d.time(now),
+        d.time(now),
+      ],
     );
   }
 
   /** The line, locked for this transaction on PostgreSQL: captures on one line take turns. */
   async lock(m: EntityManager, visitId: string, lineNo: string): Promise<LineRow | undefined> {
     const d = SqlDialect.of(m);
-    const { rows } = await d.run(m, `SELECT ${LINE_COLUMNS} FROM trace_dispensing_line WHERE visit_id = ${d.p(1)} AND line_no = ${d.p(2)}${d.forUpdate}`, [visitId, lineNo]);
+    const { rows } = await d.run(
+      m,
+      `SELECT ${LINE_COLUMNS} FROM trace_dispensing_line WHERE visit_id = ${d.p(1)} AND line_no = ${d.p(2)}${d.forUpdate}`,
+      [visitId, lineNo],
+    );
     return rows[0] ? toLine(d, rows[0]) : undefined;
   }
 
@@ -64,7 +89,11 @@ export class DispensingLineRepository {
   /** The visit's lines, by line number. */
   async ofVisit(m: EntityManager, visitId: string): Promise<LineRow[]> {
     const d = SqlDialect.of(m);
-    const { rows } = await d.run(m, `SELECT ${LINE_COLUMNS} FROM trace_dispensing_line WHERE visit_id = ${d.p(1)} ORDER BY line_no`, [visitId]);
+    const { rows } = await d.run(
+      m,
+      `SELECT ${LINE_COLUMNS} FROM trace_dispensing_line WHERE visit_id = ${d.p(1)} ORDER BY line_no`,
+      [visitId],
+    );
     return rows.map((r) => toLine(d, r));
   }
 
@@ -77,7 +106,11 @@ export class DispensingLineRepository {
 
   async addToCount(m: EntityManager, lineId: string, delta: number, now: Date): Promise<void> {
     const d = SqlDialect.of(m);
-    await d.run(m, `UPDATE trace_dispensing_line SET code_count = code_count + ${d.p(1)}, updated_at = ${d.p(2)} WHERE id = ${d.p(3)}`, [delta, d.time(now), lineId]);
+    await d.run(
+      m,
+      `UPDATE trace_dispensing_line SET code_count = code_count + ${d.p(1)}, updated_at = ${d.p(2)} WHERE id = ${d.p(3)}`,
+      [delta, d.time(now), lineId],
+    );
   }
 }
 

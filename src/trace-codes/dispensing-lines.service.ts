@@ -39,7 +39,15 @@ export class DispensingLinesService {
         await this.lines.update(m, stored.id, next, now);
         changed.push(l.lineNo);
       }
-      await this.audit.record({ actor: principal, action: 'trace-codes.lines', outcome: 'success', details: { visitId, lines: lines.map((l) => l.lineNo), changed } }, m);
+      await this.audit.record(
+        {
+          actor: principal,
+          action: 'trace-codes.lines',
+          outcome: 'success',
+          details: { visitId, lines: lines.map((l) => l.lineNo), changed },
+        },
+        m,
+      );
     });
     return toCompleteness(visitId, await this.lines.ofVisit(this.transactions.reader, visitId));
   }

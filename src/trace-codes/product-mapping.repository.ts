@@ -12,7 +12,11 @@ export class ProductMappingRepository {
     const d = SqlDialect.of(m);
     const out = new Map<string, Set<string>>();
     for (const chunk of sqlChunks(productCodes, CHUNK)) {
-      const { rows } = await d.run(m, `SELECT product_code AS "productCode", med_list_code AS "medListCode" FROM trace_product_map WHERE product_code IN (${d.list(chunk.length)})`, chunk);
+      const { rows } = await d.run(
+        m,
+        `SELECT product_code AS "productCode", med_list_code AS "medListCode" FROM trace_product_map WHERE product_code IN (${d.list(chunk.length)})`,
+        chunk,
+      );
       for (const r of rows) {
         const set = out.get(String(r.productCode)) ?? new Set<string>();
         set.add(String(r.medListCode));
@@ -29,6 +33,10 @@ export class ProductMappingRepository {
 
   /** Mappings, optionally of one product, by product then catalogue code; at most `limit`. */
   async list(m: EntityManager, productCode: string | undefined, limit: number): Promise<ProductMapping[]> {
-    return m.getRepository(ProductMapping).find({ where: productCode ? { productCode } : {}, order: { productCode: 'ASC', medListCode: 'ASC' }, take: limit });
+    return m.getRepository(ProductMapping).find({
+      where: productCode ? { productCode } : {},
+      order: { productCode: 'ASC', medListCode: 'ASC' },
+      take: limit,
+    });
   }
 }

@@ -24,9 +24,18 @@ export class ProductMappingsService {
     await this.transactions.run(async (m) => {
       await this.mappings.save(
         m,
-        mappings.map((x) => ({ productCode: x.productCode, medListCode: x.medListCode, drugName: x.drugName ?? null, updatedBy, updatedAt: now })),
+        mappings.map((x) => ({
+          productCode: x.productCode,
+          medListCode: x.medListCode,
+          drugName: x.drugName ?? null,
+          updatedBy,
+          updatedAt: now,
+        })),
       );
-      await this.audit.record({ actor: principal, action: 'trace-codes.mappings', outcome: 'success', details: { count: mappings.length } }, m);
+      await this.audit.record(
+        { actor: principal, action: 'trace-codes.mappings', outcome: 'success', details: { count: mappings.length } },
+        m,
+      );
     });
     return mappings.length;
   }

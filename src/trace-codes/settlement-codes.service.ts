@@ -29,14 +29,20 @@ export class SettlementCodesService {
   /** The visit's lines with their codes, in the shape of the settlement's fee lines (feedetail). */
   async feeLines(visitId: string, manager: EntityManager = this.transactions.reader): Promise<FeeLineCodesDto[]> {
     const lines = await this.declaredLines(manager, visitId);
-    const codes = await this.uses.codesOfLines(manager, lines.map((l) => l.id));
+    const codes = await this.uses.codesOfLines(
+      manager,
+      lines.map((l) => l.id),
+    );
     return lines.map((l) => toFeeLineCodes(l, codes.get(l.id) ?? []));
   }
 
   /** Called by settlement in its own transaction once the insurer accepted the settlement `setlId`. */
   async markUploaded(visitId: string, setlId: string, manager: EntityManager, actor: Principal): Promise<number> {
     const n = await this.uses.markVisitUploaded(manager, visitId, setlId);
-    await this.audit.record({ actor, action: 'trace-codes.uploaded', outcome: 'success', details: { visitId, setlId, count: n } }, manager);
+    await this.audit.record(
+      { actor, action: 'trace-codes.uploaded', outcome: 'success', details: { visitId, setlId, count: n } },
+      manager,
+    );
     return n;
   }
 

@@ -37,7 +37,15 @@ export class StockService {
     return this.transactions.run(async (m) => {
       const alreadyKnown = (await this.codes.insertNew(m, byCode(drugs), 'received', now)).size;
       const received = drugs.length - alreadyKnown;
-      await this.audit.record({ actor: principal, action: 'trace-codes.receive', outcome: 'success', details: { operationId, count: received, alreadyKnown } }, m);
+      await this.audit.record(
+        {
+          actor: principal,
+          action: 'trace-codes.receive',
+          outcome: 'success',
+          details: { operationId, count: received, alreadyKnown },
+        },
+        m,
+      );
       return { operationId, received, alreadyKnown };
     });
   }
@@ -48,7 +56,12 @@ export class StockService {
    * (`on`), and ends only that line's use. A box is back in stock (returned, may be dispensed again)
    * once no use of it is open; a scrapped box stays scrapped.
    */
-  async returnCodes(principal: Principal, texts: readonly string[], reason: string, on?: ReturnLine): Promise<ReturnResultDto> {
+  async returnCodes(
+    principal: Principal,
+    texts: readonly string[],
+    reason: string,
+    on?: ReturnLine,
+  ): Promise<ReturnResultDto> {
     if ((on?.visitId === undefined) !== (on?.lineNo === undefined)) {
       throw TRACE_CODE_ERRORS.raise('TRACE_RETURN_LINE_REQUIRED');
     }
@@ -56,14 +69,22 @@ export class StockService {
     const operationId = uuidv7();
     const now = this.clock.now();
     return this.transactions.run(async (m) => {
-      const line = on?.visitId !== undefined && on.lineNo !== undefined ? await this.lines.lockDeclared(m, on.visitId, on.lineNo) : undefined;
+      const line =
+        on?.visitId !== undefined && on.lineNo !== undefined
+          ? await this.lines.lockDeclared(m, on.visitId, on.lineNo)
+          : undefined;
       // Locked first: uses are only added under this lock, so the open uses read next stay as read.
       const states = await this.codes.lockStates(m, codes);
       const { plan, refusal } = planReturn(codes, states, await this.uses.activeByCode(m, codes), line);
       if (refusal) {
         throw refusal;
       }
-      const ended = await this.uses.end(m, plan.ending.map((u) => u.useId), reason, now);
+      const ended = await this.uses.end(
+        m,
+        plan.ending.map((u) => u.useId),
+        reason,
+        now,
+      );
       const moved = await this.codes.move(m, plan.freed, ['dispensed', 'split-open'], 'returned', now);
       if (ended !== plan.ending.length || moved !== plan.freed.length) {
         throw TRACE_CODE_ERRORS.raise('TRACE_CODE_NOT_DISPENSED', { message: TRACE_MESSAGES.returnedMeanwhile });
@@ -73,7 +94,16 @@ export class StockService {
       }
       const { uploadsCancelled, alreadyUploaded, stillOpen } = plan;
       const where = line ? { visitId: line.visitId, lineNo: line.lineNo } : {};
-      const details = { operationId, reason, count: codes.length, ...where, uploadsCancelled, alreadyUploaded: alreadyUploaded.length, stillOpen, codes: codes.slice(0, 100) };
+      const details = {
+        operationId,
+        reason,
+        count: codes.length,
+        ...where,
+        uploadsCancelled,
+        alreadyUploaded: alreadyUploaded.length,
+        stillOpen,
+        codes: codes.slice(0, 100),
+      };
       await this.audit.record({ actor: principal, action: 'trace-codes.return', outcome: 'success', details }, m);
       return { operationId, returned: codes.length, uploadsCancelled, alreadyUploaded, stillOpen };
     });

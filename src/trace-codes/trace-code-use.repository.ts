@@ -101,8 +101,23 @@ export class TraceCodeUseRepository {
         );
         continue;
       }
-      const params = ids.flatMap((id, k) => [id, codes[k], lineId, visitId, d.bool(split), 'dispensed', 'pending', operationId, source, at]);
-      await d.run(m, `INSERT INTO trace_code_use (id, code, line_id, visit_id, split, state, upload, operation_id, source, dispensed_at) VALUES ${d.values(ids.length, 10)}`, params);
+      const params = ids.flatMap((id, k) => [
+        id,
+        codes[k],
+        lineId,
+        visitId,
+        d.bool(split),
+        'dispensed',
+        'pending',
+        operationId,
+        source,
+        at,
+      ]);
+      await d.run(
+        m,
+        `INSERT INTO trace_code_use (id, code, line_id, visit_id, split, state, upload, operation_id, source, dispensed_at) VALUES ${d.values(ids.length, 10)}`,
+        params,
+      );
     }
   }
 

@@ -45,8 +45,16 @@ export class TraceCodeRepository {
     const out = new Map<string, CodeState>();
     for (const chunk of sqlChunks([...codes].sort(), d.arrays ? ARRAY_CHUNK : CHUNK)) {
       const { rows } = d.arrays
-        ? await d.run(m, `SELECT code, state FROM trace_code WHERE code = ANY($1::text[]) ORDER BY code${d.forUpdate}`, [chunk])
-        : await d.run(m, `SELECT code, state FROM trace_code WHERE code IN (${d.list(chunk.length)}) ORDER BY code${d.forUpdate}`, chunk);
+        ? await d.run(
+            m,
+            `SELECT code, state FROM trace_code WHERE code = ANY($1::text[]) ORDER BY code${d.forUpdate}`,
+            [chunk],
+          )
+        : await d.run(
+            m,
+            `SELECT code, state FROM trace_code WHERE code IN (${d.list(chunk.length)}) ORDER BY code${d.forUpdate}`,
+            chunk,
+          );
       for (const r of rows) {
         out.set(String(r.code), r.state as CodeState);
       }
@@ -55,12 +63,22 @@ export class TraceCodeRepository {
   }
 
   /** Moves codes from one of `from` to `to`; answers how many moved (the caller checks it is all of them). */
-  async move(m: EntityManager, codes: readonly string[], from: readonly CodeState[], to: CodeState, now: Date): Promise<number> {
+  async move(
+    m: EntityManager,
+    codes: readonly string[],
+    from: readonly CodeState[],
+    to: CodeState,
+    now: Date,
+  ): Promise<number> {
     const d = SqlDialect.of(m);
     let moved = 0;
     for (const chunk of sqlChunks(codes, d.arrays ? ARRAY_CHUNK : CHUNK)) {
       const { affected } = d.arrays
-        ? await d.run(m, `UPDATE trace_code SET state = $1, updated_at = $2 WHERE code = ANY($3::text[]) AND state = ANY($4::text[])`, [to, d.time(now), chunk, [...from]])
+        ? await d.run(
+            m,
+            `UPDATE trace_code SET state = $1, updated_at = $2 WHERE code = ANY($3::text[]) AND state = ANY($4::text[])`,
+            [to, d.time(now), chunk, [...from]],
+          )
         : await d.run(
             m,
             // Placeholders numbered in the order they appear: SQLite's `?` are positional.
@@ -72,7 +90,13 @@ export class TraceCodeRepository {
     return moved;
   }
 
-  private async insertNewAsArrays(m: EntityManager, d: SqlDialect, drugs: readonly DrugCode[], state: CodeState, now: Date): Promise<Set<string>> {
+  private async insertNewAsArrays(
+    m: EntityManager,
+    d: SqlDialect,
+    drugs: readonly DrugCode[],
+    state: CodeState,
+    now: Date,
+  ): Promise<Set<string>> {
     const known = new Set<string>();
     for (const chunk of sqlChunks(drugs, ARRAY_CHUNK)) {
       const { rows } = await d.run(
@@ -81,7 +105,15 @@ export class TraceCodeRepository {
               ins AS (INSERT INTO trace_code (code, form, product_code, batch, expiry, state, updated_at)
                       SELECT code, form, product_code, batch, expiry, $6, $7 FROM t ON CONFLICT (code) DO NOTHING RETURNING code)
          SELECT t.code FROM t LEFT JOIN ins ON ins.code = t.code WHERE ins.code IS NULL`,
-        [chunk.map((x) => x.code), chunk.map((x) => x.form), chunk.map((x) => x.productCode), chunk.map((x) => x.batch), chunk.map((x) => x.expiry), state, d.time(now)],
+        [
+          chunk.map((x) => x.code),
+          chunk.map((x) => x.form),
+          chunk.map((x) => x.productCode),
+          chunk.map((x) => x.batch),
+          chunk.map((x) => x.expiry),
+          state,
+          d.time(now),
+        ],
       );
       for (const r of rows) {
         known.add(String(r.code));
@@ -90,7 +122,13 @@ export class TraceCodeRepository {
     return known;
   }
 
-  private async insertNewAsValues(m: EntityManager, d: SqlDialect, drugs: readonly DrugCode[], state: CodeState, now: Date): Promise<Set<string>> {
+  private async insertNewAsValues(
+    m: EntityManager,
+    d: SqlDialect,
+    drugs: readonly DrugCode[],
+    state: CodeState,
+    now: Date,
+  ): Promise<Set<string>> {
     const known = new Set<string>();
     const at = d.time(now);
     for (const chunk of sqlChunks(drugs, CHUNK)) {

@@ -1,5 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ErrorBodyDto, LargeBody, principalOf, RequireScopes } from '../platform';
 import {
@@ -43,10 +51,16 @@ export class TraceCodesController {
   ) {}
 
   @Put('visits/:visitId/lines')
-  @ApiOperation({ summary: 'Declare or update dispensing lines of a visit (quantity in smallest units, split package flag)' })
+  @ApiOperation({
+    summary: 'Declare or update dispensing lines of a visit (quantity in smallest units, split package flag)',
+  })
   @ApiOkResponse({ type: CompletenessDto })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'TRACE_LINE_QUANTITY_BELOW_CODES, TRACE_LINE_HAS_CODES' })
-  async declare(@Param('visitId') visitId: string, @Body() body: DeclareLinesDto, @Req() req: FastifyRequest): Promise<CompletenessDto> {
+  async declare(
+    @Param('visitId') visitId: string,
+    @Body() body: DeclareLinesDto,
+    @Req() req: FastifyRequest,
+  ): Promise<CompletenessDto> {
     return this.lines.declareLines(principalOf(req), visitId, body.lines);
   }
 
@@ -54,8 +68,15 @@ export class TraceCodesController {
   @HttpCode(201)
   @ApiOperation({ summary: 'One scan onto a line: accepted, or refused with a TRACE_CODE_* code' })
   @ApiCreatedResponse({ type: ScanResultDto })
-  @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'Not a drug code, expired pack, wrong drug, line full' })
-  @ApiConflictResponse({ type: ErrorBodyDto, description: 'TRACE_CODE_ALREADY_DISPENSED (details[0].context: dispensedAt, visitId, lineNo), TRACE_CODE_SPLIT_OPEN (a whole-box line and a box opened for split dispensing), TRACE_CODE_SCRAPPED' })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorBodyDto,
+    description: 'Not a drug code, expired pack, wrong drug, line full',
+  })
+  @ApiConflictResponse({
+    type: ErrorBodyDto,
+    description:
+      'TRACE_CODE_ALREADY_DISPENSED (details[0].context: dispensedAt, visitId, lineNo), TRACE_CODE_SPLIT_OPEN (a whole-box line and a box opened for split dispensing), TRACE_CODE_SCRAPPED',
+  })
   async scan(@Body() body: ScanDto, @Req() req: FastifyRequest): Promise<ScanResultDto> {
     return this.capture.scan(principalOf(req), body.visitId, body.lineNo, body.text);
   }
@@ -65,7 +86,10 @@ export class TraceCodesController {
   @HttpCode(201)
   @ApiOperation({ summary: 'All the codes of a line at once, all or nothing; every bad code listed in details' })
   @ApiCreatedResponse({ type: BatchResultDto })
-  @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'TRACE_BATCH_INVALID, TRACE_CODE_COUNT_MISMATCH, TRACE_CODE_DRUG_MISMATCH' })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorBodyDto,
+    description: 'TRACE_BATCH_INVALID, TRACE_CODE_COUNT_MISMATCH, TRACE_CODE_DRUG_MISMATCH',
+  })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'TRACE_BATCH_CONFLICT, TRACE_LINE_HAS_OTHER_CODES' })
   async batch(@Body() body: BatchDto, @Req() req: FastifyRequest): Promise<BatchResultDto> {
     return this.capture.batch(principalOf(req), body.visitId, body.lineNo, body.codes);
@@ -83,12 +107,18 @@ export class TraceCodesController {
   @Post('returns')
   @LargeBody()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Return (退药): ends the uses (of the named line, for boxes split-open on several), cancels their pending upload; all or nothing' })
+  @ApiOperation({
+    summary:
+      'Return (退药): ends the uses (of the named line, for boxes split-open on several), cancels their pending upload; all or nothing',
+  })
   @ApiOkResponse({ type: ReturnResultDto })
   @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'TRACE_RETURN_LINE_REQUIRED' })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'TRACE_CODE_NOT_DISPENSED' })
   async returnCodes(@Body() body: ReturnDto, @Req() req: FastifyRequest): Promise<ReturnResultDto> {
-    return this.stock.returnCodes(principalOf(req), body.codes, body.reason, { visitId: body.visitId, lineNo: body.lineNo });
+    return this.stock.returnCodes(principalOf(req), body.codes, body.reason, {
+      visitId: body.visitId,
+      lineNo: body.lineNo,
+    });
   }
 
   @Post('scraps')
@@ -109,7 +139,10 @@ export class TraceCodesController {
   }
 
   @Get('visits/:visitId/fee-lines')
-  @ApiOperation({ summary: 'The codes per fee line in the settlement upload shape (feedetl_sn, med_list_codg, drug_trac_codg, trdn_flag)' })
+  @ApiOperation({
+    summary:
+      'The codes per fee line in the settlement upload shape (feedetl_sn, med_list_codg, drug_trac_codg, trdn_flag)',
+  })
   @ApiOkResponse({ type: [FeeLineCodesDto] })
   async feeLines(@Param('visitId') visitId: string): Promise<FeeLineCodesDto[]> {
     return this.settlementCodes.feeLines(visitId);
@@ -118,12 +151,18 @@ export class TraceCodesController {
   @Put('desks/:desk/active-line')
   @ApiOperation({ summary: 'The line a pharmacy desk dispenses now: its scanner’s drug codes go there' })
   @ApiOkResponse({ type: LineProgressDto })
-  async setDeskLine(@Param('desk') desk: string, @Body() body: LineRefDto, @Req() req: FastifyRequest): Promise<LineProgressDto> {
+  async setDeskLine(
+    @Param('desk') desk: string,
+    @Body() body: LineRefDto,
+    @Req() req: FastifyRequest,
+  ): Promise<LineProgressDto> {
     return this.deskScans.setDeskLine(principalOf(req), desk, body.visitId, body.lineNo);
   }
 
   @Put('product-mappings')
-  @ApiOperation({ summary: 'Upsert drug product (first 7 digits / GTIN) → catalogue code mappings, for the drug-fit check' })
+  @ApiOperation({
+    summary: 'Upsert drug product (first 7 digits / GTIN) → catalogue code mappings, for the drug-fit check',
+  })
   @ApiOkResponse({ type: CountDto })
   async upsertMappings(@Body() body: MappingsDto, @Req() req: FastifyRequest): Promise<CountDto> {
     return { count: await this.mappings.upsert(principalOf(req), body.mappings) };

@@ -2,7 +2,21 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import type { LineStatus } from './rules/line-rules';
 import type { DrugCode } from './rules/scan-judgement';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 
 /** The most codes one request may carry (a batch, a receipt); the body limit (server.largeBodyLimitBytes, @LargeBody) applies too. */
 export const MAX_CODES_PER_REQUEST = 200_000;
@@ -23,13 +37,19 @@ export class LineDto {
   @Length(1, 200)
   drugName: string;
 
-  @ApiProperty({ description: 'Units dispensed, in the smallest unit that carries a code (boxes); tablets etc. for a split package', example: 2 })
+  @ApiProperty({
+    description: 'Units dispensed, in the smallest unit that carries a code (boxes); tablets etc. for a split package',
+    example: 2,
+  })
   @IsInt()
   @Min(1)
   @Max(1_000_000)
   quantity: number;
 
-  @ApiPropertyOptional({ description: 'Split package (拆零): part of a box sold; needs the code of at least one box it came from', default: false })
+  @ApiPropertyOptional({
+    description: 'Split package (拆零): part of a box sold; needs the code of at least one box it came from',
+    default: false,
+  })
   @IsOptional()
   @IsBoolean()
   splitPackage?: boolean;
@@ -58,14 +78,21 @@ export class LineRefDto {
 }
 
 export class ScanDto extends LineRefDto {
-  @ApiProperty({ description: 'What the scanner read: a 20-digit trace code or a GS1 DataMatrix ((01)…(21)…, with GS or brackets)', example: '81234567890123456789' })
+  @ApiProperty({
+    description: 'What the scanner read: a 20-digit trace code or a GS1 DataMatrix ((01)…(21)…, with GS or brackets)',
+    example: '81234567890123456789',
+  })
   @IsString()
   @Length(1, 2048)
   text: string;
 }
 
 export class BatchDto extends LineRefDto {
-  @ApiProperty({ description: 'All the line’s codes (a retried batch adds nothing twice)', type: [String], example: ['81234567890123456789', '81234567890123456790'] })
+  @ApiProperty({
+    description: 'All the line’s codes (a retried batch adds nothing twice)',
+    type: [String],
+    example: ['81234567890123456789', '81234567890123456790'],
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_CODES_PER_REQUEST)
@@ -92,7 +119,10 @@ export class CodesWithReasonDto extends CodesDto {
 }
 
 export class ReturnDto extends CodesWithReasonDto {
-  @ApiPropertyOptional({ description: 'With lineNo: the line whose use ends. Needed when a box is split-open on several lines (拆零)', example: 'MZ20261125001' })
+  @ApiPropertyOptional({
+    description: 'With lineNo: the line whose use ends. Needed when a box is split-open on several lines (拆零)',
+    example: 'MZ20261125001',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 64)
@@ -106,7 +136,10 @@ export class ReturnDto extends CodesWithReasonDto {
 }
 
 export class MappingDto {
-  @ApiProperty({ description: 'Drug product: the first 7 digits of a 20-digit code, or the GTIN-14', example: '8123456' })
+  @ApiProperty({
+    description: 'Drug product: the first 7 digits of a 20-digit code, or the GTIN-14',
+    example: '8123456',
+  })
   @IsString()
   @Matches(/^(\d{7}|\d{14})$/, { message: '药品标识应为追溯码前7位或14位GTIN' })
   productCode: string;
@@ -192,7 +225,11 @@ export class ReturnResultDto {
   @ApiProperty() operationId: string;
   @ApiProperty() returned: number;
   @ApiProperty() uploadsCancelled: number;
-  @ApiProperty({ type: [UploadedCodeDto], description: 'Already uploaded with a settlement: that settlement must be reversed' }) alreadyUploaded: UploadedCodeDto[];
+  @ApiProperty({
+    type: [UploadedCodeDto],
+    description: 'Already uploaded with a settlement: that settlement must be reversed',
+  })
+  alreadyUploaded: UploadedCodeDto[];
   @ApiProperty({ description: 'Boxes still split-open on other lines after this return' }) stillOpen: number;
 }
 

@@ -1,14 +1,23 @@
 import type { DispensingLine, ProductMapping } from './trace-codes.entity';
 import { lineCompleteness } from './rules/line-rules';
 import type { DrugCode } from './rules/scan-judgement';
-import type { CompletenessDto, FeeLineCodesDto, LineProgressDto, MappingViewDto, ScanResultDto } from './trace-codes.dto';
+import type {
+  CompletenessDto,
+  FeeLineCodesDto,
+  LineProgressDto,
+  MappingViewDto,
+  ScanResultDto,
+} from './trace-codes.dto';
 
 /**
  * Entities → the response DTOs, once for the capability: the DTO classes are the response types of
  * the services and the controller.
  */
 
-type LineFacts = Pick<DispensingLine, 'visitId' | 'lineNo' | 'medListCode' | 'drugName' | 'quantity' | 'splitPackage' | 'codeCount'>;
+type LineFacts = Pick<
+  DispensingLine,
+  'visitId' | 'lineNo' | 'medListCode' | 'drugName' | 'quantity' | 'splitPackage' | 'codeCount'
+>;
 
 /** A line: codes held and needed, and its status. */
 export function toLineProgress(line: LineFacts): LineProgressDto {
@@ -33,8 +42,16 @@ export function toCompleteness(visitId: string, lines: readonly LineFacts[]): Co
 }
 
 /** A line with its codes, in the settlement's fee-line shape. */
-export function toFeeLineCodes(line: Pick<DispensingLine, 'lineNo' | 'medListCode' | 'splitPackage'>, codes: readonly string[]): FeeLineCodesDto {
-  return { feedetl_sn: line.lineNo, med_list_codg: line.medListCode, drug_trac_codg: [...codes], trdn_flag: line.splitPackage ? '1' : '0' };
+export function toFeeLineCodes(
+  line: Pick<DispensingLine, 'lineNo' | 'medListCode' | 'splitPackage'>,
+  codes: readonly string[],
+): FeeLineCodesDto {
+  return {
+    feedetl_sn: line.lineNo,
+    med_list_codg: line.medListCode,
+    drug_trac_codg: [...codes],
+    trdn_flag: line.splitPackage ? '1' : '0',
+  };
 }
 
 export function toScanResult(drug: DrugCode, line: LineProgressDto): ScanResultDto {
@@ -43,5 +60,10 @@ export function toScanResult(drug: DrugCode, line: LineProgressDto): ScanResultD
 }
 
 export function toMappingView(m: ProductMapping): MappingViewDto {
-  return { productCode: m.productCode, medListCode: m.medListCode, drugName: m.drugName, updatedAt: new Date(m.updatedAt).toISOString() };
+  return {
+    productCode: m.productCode,
+    medListCode: m.medListCode,
+    drugName: m.drugName,
+    updatedAt: new Date(m.updatedAt).toISOString(),
+  };
 }

@@ -15,9 +15,22 @@ import { TraceCodesController } from './trace-codes.controller';
 import { TraceCodesMetrics } from './trace-codes.metrics';
 
 /** The repositories: one per table, all the capability's SQL. */
-const REPOSITORIES = [DispensingLineRepository, TraceCodeRepository, TraceCodeUseRepository, ProductMappingRepository, DeskLineRepository];
+const REPOSITORIES = [
+  DispensingLineRepository,
+  TraceCodeRepository,
+  TraceCodeUseRepository,
+  ProductMappingRepository,
+  DeskLineRepository,
+];
 /** The use cases. */
-const SERVICES = [DispensingLinesService, CodeCaptureService, StockService, DeskScansService, SettlementCodesService, ProductMappingsService];
+const SERVICES = [
+  DispensingLinesService,
+  CodeCaptureService,
+  StockService,
+  DeskScansService,
+  SettlementCodesService,
+  ProductMappingsService,
+];
 
 /**
  * Drug traceability codes (药品追溯码, 办法 9). Settlement reads what it needs through

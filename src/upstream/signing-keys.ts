@@ -9,11 +9,20 @@ export interface GatewaySigningKey extends SignatureKeys {
 
 export function readSigningKey(file: string): GatewaySigningKey {
   if (!existsSync(file)) {
-    throw new Error(`upstream.signing.keyFile ${file} does not exist — create it with: npm run gateway -- upstream keygen ${file}`);
+    throw new Error(
+      `upstream.signing.keyFile ${file} does not exist — create it with: npm run gateway -- upstream keygen ${file}`,
+    );
   }
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<GatewaySigningKey>;
-  if (typeof parsed.id !== 'string' || !parsed.id || !isSm2PrivateKey(parsed.privateKey ?? '') || !isSm2PublicKey(parsed.publicKey ?? '')) {
-    throw new Error(`upstream.signing.keyFile ${file} must hold { "id", "privateKey" (64 hex), "publicKey" (130 hex, 04…) }`);
+  if (
+    typeof parsed.id !== 'string' ||
+    !parsed.id ||
+    !isSm2PrivateKey(parsed.privateKey ?? '') ||
+    !isSm2PublicKey(parsed.publicKey ?? '')
+  ) {
+    throw new Error(
+      `upstream.signing.keyFile ${file} must hold { "id", "privateKey" (64 hex), "publicKey" (130 hex, 04…) }`,
+    );
   }
   return parsed as GatewaySigningKey;
 }

@@ -6,7 +6,12 @@ import type { UpstreamClient } from './client/upstream-client';
 import type { LinkMonitor } from './link-monitor';
 import type { OutboxService } from './outbox/outbox.service';
 import type { GatewaySigningKey } from './signing-keys';
-import { UpstreamNotConfiguredError, UpstreamRejectedError, UpstreamUnavailableError, UpstreamUnknownOutcomeError } from './upstream.errors';
+import {
+  UpstreamNotConfiguredError,
+  UpstreamRejectedError,
+  UpstreamUnavailableError,
+  UpstreamUnknownOutcomeError,
+} from './upstream.errors';
 
 export interface CallResult<O> {
   output: O;
@@ -30,14 +35,24 @@ export class UpstreamCalls {
     private readonly profile: ProtocolProfile,
   ) {}
 
-  async call<O>(infno: string, input: unknown, operator?: { type: OperatorType; id: string; name: string }): Promise<CallResult<O>> {
+  async call<O>(
+    infno: string,
+    input: unknown,
+    operator?: { type: OperatorType; id: string; name: string },
+  ): Promise<CallResult<O>> {
     if (!this.connection) {
       throw new UpstreamNotConfiguredError();
     }
     const { client, key } = this.connection;
     const draft = await this.outbox.detachedDraft({ infno, input, operator });
     const envelope = signEnvelope<RequestEnvelope>(
-      { ...draft, infno: this.profile.wireInfno(infno), input: this.profile.encodeInput(infno, input), cainfo: key.id, sign_no: this.outbox.signNo },
+      {
+        ...draft,
+        infno: this.profile.wireInfno(infno),
+        input: this.profile.encodeInput(infno, input),
+        cainfo: key.id,
+        sign_no: this.outbox.signNo,
+      },
       key,
     );
     const outcome = await client.send(infno, JSON.stringify(envelope));
@@ -46,7 +61,12 @@ export class UpstreamCalls {
         this.monitor.reachable();
         const reply = outcome.reply as ReplyEnvelope<O>;
         if (reply.infcode === INFCODE.ok && reply.output !== null) {
-          return { output: this.profile.decodeOutput(infno, reply.output) as O, msgid: draft.msgid, warning: reply.warn_msg, reply };
+          return {
+            output: this.profile.decodeOutput(infno, reply.output) as O,
+            msgid: draft.msgid,
+            warning: reply.warn_msg,
+            reply,
+          };
         }
         if (reply.infcode === INFCODE.unavailable) {
           throw new UpstreamUnavailableError(reply.err_msg ?? 'insurer unavailable');

@@ -19,9 +19,17 @@ export const SANDBOX_UPSTREAM_LINK = Symbol('SandboxUpstreamLink');
 /** The link in use: null when none is configured (messages then wait in the outbox). */
 export const UPSTREAM_LINK = Symbol('UpstreamLink');
 
-export function resolveUpstreamLink(config: UpstreamConfig, sandbox: UpstreamLink | null | undefined): UpstreamLink | null {
+export function resolveUpstreamLink(
+  config: UpstreamConfig,
+  sandbox: UpstreamLink | null | undefined,
+): UpstreamLink | null {
   if (config.baseUrl) {
-    return { baseUrl: config.baseUrl, insurerPublicKey: config.signing.insurerPublicKey, signingKey: readSigningKey(config.signing.keyFile), source: 'config' };
+    return {
+      baseUrl: config.baseUrl,
+      insurerPublicKey: config.signing.insurerPublicKey,
+      signingKey: readSigningKey(config.signing.keyFile),
+      source: 'config',
+    };
   }
   return sandbox ?? null;
 }

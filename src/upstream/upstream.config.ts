@@ -10,7 +10,9 @@ export class UpstreamSigningConfig {
 
   /** The insurer's SM2 public key (130 hex characters, 04…), to verify replies. */
   @IsString({ message: CONFIG_TEXT })
-  @Matches(/^$|^04[0-9a-fA-F]{128}$/, { message: 'expected an uncompressed SM2 public key: 130 hex characters starting with 04' })
+  @Matches(/^$|^04[0-9a-fA-F]{128}$/, {
+    message: 'expected an uncompressed SM2 public key: 130 hex characters starting with 04',
+  })
   insurerPublicKey: string;
 }
 

@@ -12,23 +12,37 @@ function checkUpstreamConfig(config: GatewayConfig): ConfigCheck {
   const check: ConfigCheck = { issues: [], warnings: [] };
   const { issues, warnings } = check;
   if (config.mode === 'production' && config.sandboxInsurer.enabled) {
-    issues.push({ key: 'sandboxInsurer.enabled', value: true, expected: 'false in production (the sandbox insurer is for development and demos)' });
+    issues.push({
+      key: 'sandboxInsurer.enabled',
+      value: true,
+      expected: 'false in production (the sandbox insurer is for development and demos)',
+    });
   }
   const upstream = config.upstream;
   if (upstream.baseUrl) {
     if (!upstream.signing.insurerPublicKey) {
-      issues.push({ key: 'upstream.signing.insurerPublicKey', value: '', expected: "the insurer's SM2 public key (130 hex characters, 04…) to verify its replies" });
+      issues.push({
+        key: 'upstream.signing.insurerPublicKey',
+        value: '',
+        expected: "the insurer's SM2 public key (130 hex characters, 04…) to verify its replies",
+      });
     }
     try {
       readSigningKey(upstream.signing.keyFile);
     } catch (e) {
-      issues.push({ key: 'upstream.signing.keyFile', value: upstream.signing.keyFile, expected: `the gateway's signing key file (${(e as Error).message})` });
+      issues.push({
+        key: 'upstream.signing.keyFile',
+        value: upstream.signing.keyFile,
+        expected: `the gateway's signing key file (${(e as Error).message})`,
+      });
     }
   } else if (!(config.mode === 'sandbox' && config.sandboxInsurer.enabled)) {
     warnings.push('upstream.baseUrl is empty: nothing is sent to the insurer; messages wait in the outbox');
     const needHsm = config.devices.filter((d) => d.kind === 'ssse-card' && (d.cardAuth ?? 'hsm') === 'hsm');
     if (needHsm.length > 0) {
-      warnings.push(`${needHsm.map((d) => d.id).join(', ')}: 3rd-generation cards need the insurer's HSM (1165), and no insurer link is configured; they will stop at "authentication required"`);
+      warnings.push(
+        `${needHsm.map((d) => d.id).join(', ')}: 3rd-generation cards need the insurer's HSM (1165), and no insurer link is configured; they will stop at "authentication required"`,
+      );
     }
   }
   return check;

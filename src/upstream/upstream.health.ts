@@ -35,7 +35,12 @@ export class UpstreamHealth implements HealthContributor, OnModuleInit {
     const raw = rows[0]?.oldest;
     // SQLite hands back TypeORM's UTC text, PostgreSQL a Date.
     const oldest = raw ? (typeof raw === 'string' ? new Date(`${raw.replace(' ', 'T')}Z`) : raw) : null;
-    return { counts, oldestWaitingSeconds: oldest ? Math.max(0, Math.round((this.clock.now().getTime() - oldest.getTime()) / 1000)) : 0 };
+    return {
+      counts,
+      oldestWaitingSeconds: oldest
+        ? Math.max(0, Math.round((this.clock.now().getTime() - oldest.getTime()) / 1000))
+        : 0,
+    };
   }
 
   async check(): Promise<ComponentHealth> {

@@ -27,7 +27,11 @@ export class UpstreamMetrics {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     });
-    this.emergency = new Gauge({ name: 'gateway_upstream_emergency', help: '1 while the insurer link is in emergency mode', registers: [registry] });
+    this.emergency = new Gauge({
+      name: 'gateway_upstream_emergency',
+      help: '1 while the insurer link is in emergency mode',
+      registers: [registry],
+    });
     // One database read per scrape, shared by both queue gauges.
     let pending: Promise<QueueSnapshot> | undefined;
     const read = (): Promise<QueueSnapshot> => {

@@ -34,13 +34,17 @@ export const DISPATCHER = Symbol('Dispatcher');
     {
       provide: UPSTREAM_LINK,
       inject: [GatewayConfig, { token: SANDBOX_UPSTREAM_LINK, optional: true }],
-      useFactory: (config: GatewayConfig, sandbox?: UpstreamLink | null): UpstreamLink | null => resolveUpstreamLink(config.upstream, sandbox),
+      useFactory: (config: GatewayConfig, sandbox?: UpstreamLink | null): UpstreamLink | null =>
+        resolveUpstreamLink(config.upstream, sandbox),
     },
     {
       provide: LinkMonitor,
       inject: [Clock, GatewayConfig],
       useFactory: (clock: Clock, config: GatewayConfig) =>
-        new LinkMonitor(clock, { emergencyAfterMs: config.upstream.emergency.afterMs, probeIntervalMs: config.upstream.emergency.probeIntervalMs }),
+        new LinkMonitor(clock, {
+          emergencyAfterMs: config.upstream.emergency.afterMs,
+          probeIntervalMs: config.upstream.emergency.probeIntervalMs,
+        }),
     },
     {
       provide: UpstreamMetrics,
@@ -60,17 +64,34 @@ export const DISPATCHER = Symbol('Dispatcher');
     {
       provide: PROTOCOL_PROFILE,
       inject: [GatewayConfig],
-      useFactory: (config: GatewayConfig): ProtocolProfile => (config.upstream.profileFile ? readProfileFile(config.upstream.profileFile) : DOCUMENTED_PROFILE),
+      useFactory: (config: GatewayConfig): ProtocolProfile =>
+        config.upstream.profileFile ? readProfileFile(config.upstream.profileFile) : DOCUMENTED_PROFILE,
     },
     {
       provide: UpstreamCalls,
       inject: [UPSTREAM_CLIENT, UPSTREAM_LINK, OutboxService, LinkMonitor, PROTOCOL_PROFILE],
-      useFactory: (client: UpstreamClient | null, link: UpstreamLink | null, outbox: OutboxService, monitor: LinkMonitor, profile: ProtocolProfile) =>
-        new UpstreamCalls(client && link ? { client, key: link.signingKey } : null, outbox, monitor, profile),
+      useFactory: (
+        client: UpstreamClient | null,
+        link: UpstreamLink | null,
+        outbox: OutboxService,
+        monitor: LinkMonitor,
+        profile: ProtocolProfile,
+      ) => new UpstreamCalls(client && link ? { client, key: link.signingKey } : null, outbox, monitor, profile),
     },
     {
       provide: DISPATCHER,
-      inject: [DataSource, OutboxService, AuditService, Clock, GatewayConfig, UPSTREAM_LINK, UPSTREAM_CLIENT, LinkMonitor, UpstreamMetrics, PROTOCOL_PROFILE],
+      inject: [
+        DataSource,
+        OutboxService,
+        AuditService,
+        Clock,
+        GatewayConfig,
+        UPSTREAM_LINK,
+        UPSTREAM_CLIENT,
+        LinkMonitor,
+        UpstreamMetrics,
+        PROTOCOL_PROFILE,
+      ],
       useFactory: (
         dataSource: DataSource,
         outbox: OutboxService,
@@ -86,7 +107,18 @@ export const DISPATCHER = Symbol('Dispatcher');
         if (!link || !client || !config.upstream.dispatcher.enabled) {
           return null;
         }
-        return new Dispatcher({ dataSource, outbox, client, key: link.signingKey, audit, clock, config: config.upstream.dispatcher, monitor, metrics, profile });
+        return new Dispatcher({
+          dataSource,
+          outbox,
+          client,
+          key: link.signingKey,
+          audit,
+          clock,
+          config: config.upstream.dispatcher,
+          monitor,
+          metrics,
+          profile,
+        });
       },
     },
   ],
@@ -104,7 +136,10 @@ export class UpstreamModule implements OnApplicationBootstrap, OnApplicationShut
   onApplicationBootstrap(): void {
     this.moduleRef.get(LinkMonitor).on('mode', (change) => {
       if (change.mode === 'emergency') {
-        this.logger.warn({ unreachableForMs: change.unreachableForMs, lastContactAt: change.lastContactAt }, 'insurer unreachable: EMERGENCY MODE — messages queue and are sent when the link returns');
+        this.logger.warn(
+          { unreachableForMs: change.unreachableForMs, lastContactAt: change.lastContactAt },
+          'insurer unreachable: EMERGENCY MODE — messages queue and are sent when the link returns',
+        );
       } else {
         this.logger.log('insurer reachable again: emergency mode ended, draining the backlog');
       }

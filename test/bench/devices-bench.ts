@@ -62,7 +62,8 @@ function pct(values: number[], p: number): number {
 const median = (values: number[]): number => pct(values, 50);
 const wireMs = (bytes: number): number => ((bytes * BITS_PER_BYTE) / BAUD) * 1000;
 const fmt = (n: number, digits = 2): string => n.toFixed(digits);
-const range = (values: number[], digits = 2): string => `${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)}`;
+const range = (values: number[], digits = 2): string =>
+  `${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)}`;
 
 /** Seeded, so every run (and both sides of a comparison) cut the same chunks. */
 function mulberry32(seed: number): () => number {
@@ -163,7 +164,13 @@ interface ReadSample {
 }
 
 /** Cuts one read out of the host's log: the last read, the select before it, the find before that. */
-function analyseRead(events: WireEvent[], end: number, device: WireEvent[], presentedAt: number, cardAt: number): ReadSample {
+function analyseRead(
+  events: WireEvent[],
+  end: number,
+  device: WireEvent[],
+  presentedAt: number,
+  cardAt: number,
+): ReadSample {
   const lastOut = (name: CommandName, before: number): number => {
     for (let i = before - 1; i >= 0; i--) {
       if (events[i].dir === 'out' && events[i].command === name) {
@@ -184,7 +191,10 @@ function analyseRead(events: WireEvent[], end: number, device: WireEvent[], pres
     throw new Error('no reply in the log');
   };
   const driverMs =
-    events[iSelect].at - events[lastInBefore(iSelect)].at + (events[iRead].at - events[lastInBefore(iRead)].at) + (cardAt - events[lastInBefore(end)].at);
+    events[iSelect].at -
+    events[lastInBefore(iSelect)].at +
+    (events[iRead].at - events[lastInBefore(iRead)].at) +
+    (cardAt - events[lastInBefore(end)].at);
   // The device end: every reply written during the read, less the arrival of the command it answers.
   let simulatorMs = 0;
   let lastIn: number | undefined;
@@ -219,9 +229,19 @@ function analyseRead(events: WireEvent[], end: number, device: WireEvent[], pres
   };
 }
 
-function nextCard(reader: IdCardReader, host: RecordingTransport, timeoutMs: number): Promise<{ at: number; logLength: number }> {
+function nextCard(
+  reader: IdCardReader,
+  host: RecordingTransport,
+  timeoutMs: number,
+): Promise<{ at: number; logLength: number }> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no card event within ${timeoutMs} ms (reader: ${reader.status.state} ${reader.status.message})`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(`no card event within ${timeoutMs} ms (reader: ${reader.status.state} ${reader.status.message})`),
+        ),
+      timeoutMs,
+    );
     reader.once('card', () => {
       const at = performance.now();
       clearTimeout(timer);
@@ -230,7 +250,12 @@ function nextCard(reader: IdCardReader, host: RecordingTransport, timeoutMs: num
   });
 }
 
-function statusWhere(reader: IdCardReader, check: (s: DeviceStatus) => boolean, what: string, timeoutMs: number): Promise<void> {
+function statusWhere(
+  reader: IdCardReader,
+  check: (s: DeviceStatus) => boolean,
+  what: string,
+  timeoutMs: number,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const listener = (s: DeviceStatus): void => {
       if (check(s)) {
@@ -255,14 +280,18 @@ function socatInstalled(): boolean {
 }
 
 async function benchIdCardPty(): Promise<void> {
-  out(`\nID-card read over a real pty pair (socat), NodeSerialTransport at ${BAUD} baud on both ends, IdCardReader <-> IdCardSimulator in this process\n`);
+  out(
+    `\nID-card read over a real pty pair (socat), NodeSerialTransport at ${BAUD} baud on both ends, IdCardReader <-> IdCardSimulator in this process\n`,
+  );
   if (!socatInstalled()) {
-    out('  skipped: socat is not installed (apt-get install socat, or brew install socat); the parser benchmarks below still run\n');
+    out(
+      '  skipped: socat is not installed (apt-get install socat, or brew install socat); the parser benchmarks below still run\n',
+    );
     return;
   }
   out(
     `  poll interval ${POLL_MS} ms for the bench (production default 300 ms), so polling does not dominate; ${ID_ROUNDS} rounds x ${ID_READS} reads after ${ID_WARMUP_READS} warm-up reads\n` +
-      '  read-to-event: from writing the find-card command (20 01) that discovers the card to the reader emitting \'card\'\n' +
+      "  read-to-event: from writing the find-card command (20 01) that discovers the card to the reader emitting 'card'\n" +
       `  wire: the bytes both ways during that read x ${BITS_PER_BYTE} bits (8N1) / ${BAUD} baud, what a real cable adds; a pty does not throttle to the baud rate\n` +
       '  measured/wire: our processing (driver + simulator + kernel pty + event loop) per unit of cable time\n',
   );
@@ -271,7 +300,12 @@ async function benchIdCardPty(): Promise<void> {
   const device = new RecordingTransport(new NodeSerialTransport({ path: pair.devicePath, baudRate: BAUD }));
   const host = new RecordingTransport(new NodeSerialTransport({ path: pair.hostPath, baudRate: BAUD }));
   const simulator = new IdCardSimulator(transportLine(device));
-  const reader = new IdCardReader(host, { pollIntervalMs: POLL_MS, replyTimeoutMs: 3000, reconnectBaseMs: 50, reconnectMaxMs: 200 });
+  const reader = new IdCardReader(host, {
+    pollIntervalMs: POLL_MS,
+    replyTimeoutMs: 3000,
+    reconnectBaseMs: 50,
+    reconnectMaxMs: 200,
+  });
   const rand = mulberry32(7);
   try {
     await device.open();
@@ -322,14 +356,29 @@ function printIdCardResults(rounds: ReadSample[][]): void {
   const all = rounds.flat();
   const bytesOut = median(all.map((s) => s.bytesOut));
   const bytesIn = median(all.map((s) => s.bytesIn));
-  const varying = new Set(all.map((s) => s.bytesOut + s.bytesIn)).size > 1 ? ` (varied ${range(all.map((s) => s.bytesOut + s.bytesIn), 0)})` : '';
+  const varying =
+    new Set(all.map((s) => s.bytesOut + s.bytesIn)).size > 1
+      ? ` (varied ${range(
+          all.map((s) => s.bytesOut + s.bytesIn),
+          0,
+        )})`
+      : '';
   out(
     `  bytes per read: ${bytesOut + bytesIn}${varying} = host->reader ${bytesOut} + reader->host ${bytesIn}; ` +
-      `the ${median(all.map((s) => s.readReplyBytes))}-byte read reply reached the host in ${median(all.map((s) => s.readChunks))} chunk(s) (median; ${range(all.map((s) => s.readChunks), 0)})\n` +
+      `the ${median(all.map((s) => s.readReplyBytes))}-byte read reply reached the host in ${median(all.map((s) => s.readChunks))} chunk(s) (median; ${range(
+        all.map((s) => s.readChunks),
+        0,
+      )})\n` +
       '  (a real line spreads that reply over ~113 ms in small chunks; the 1–64 byte parser run below is that case)\n',
   );
-  out(`  ${''.padEnd(40)}${'median'.padStart(9)}${'p90'.padStart(10)}   ${'round medians'.padEnd(16)}${'wire'.padStart(10)}   measured/wire (median, p90)\n`);
-  const row = (label: string, pick: (s: ReadSample) => number, bytes: ((s: ReadSample) => number) | undefined): void => {
+  out(
+    `  ${''.padEnd(40)}${'median'.padStart(9)}${'p90'.padStart(10)}   ${'round medians'.padEnd(16)}${'wire'.padStart(10)}   measured/wire (median, p90)\n`,
+  );
+  const row = (
+    label: string,
+    pick: (s: ReadSample) => number,
+    bytes: ((s: ReadSample) => number) | undefined,
+  ): void => {
     const values = all.map(pick);
     const m = median(values);
     const p90 = pct(values, 90);
@@ -337,12 +386,30 @@ function printIdCardResults(rounds: ReadSample[][]): void {
     const wire = bytes === undefined ? undefined : wireMs(median(all.map(bytes)));
     const wireText = wire === undefined ? '—' : `${fmt(wire)} ms`;
     const ratioText = wire === undefined ? '' : `${fmt(m / wire, 3)}, ${fmt(p90 / wire, 3)}`;
-    out(`  ${label.padEnd(40)}${fmt(m).padStart(6)} ms${fmt(p90).padStart(7)} ms   ${roundMedians.padEnd(16)}${wireText.padStart(10)}   ${ratioText}\n`);
+    out(
+      `  ${label.padEnd(40)}${fmt(m).padStart(6)} ms${fmt(p90).padStart(7)} ms   ${roundMedians.padEnd(16)}${wireText.padStart(10)}   ${ratioText}\n`,
+    );
   };
-  row('read-to-event (total)', (s) => s.totalMs, (s) => s.bytesOut + s.bytesIn);
-  row('  find   20 01 -> select', (s) => s.findMs, (s) => s.findBytes);
-  row('  select 20 02 -> read', (s) => s.selectMs, (s) => s.selectBytes);
-  row('  read   30 01 -> card event', (s) => s.readMs, (s) => s.readBytes);
+  row(
+    'read-to-event (total)',
+    (s) => s.totalMs,
+    (s) => s.bytesOut + s.bytesIn,
+  );
+  row(
+    '  find   20 01 -> select',
+    (s) => s.findMs,
+    (s) => s.findBytes,
+  );
+  row(
+    '  select 20 02 -> read',
+    (s) => s.selectMs,
+    (s) => s.selectBytes,
+  );
+  row(
+    '  read   30 01 -> card event',
+    (s) => s.readMs,
+    (s) => s.readBytes,
+  );
   const wholeRead = (s: ReadSample): number => s.bytesOut + s.bytesIn;
   row('  in the driver (reply in -> next out)', (s) => s.driverMs, wholeRead);
   row('  in the simulator (command in -> reply)', (s) => s.simulatorMs, wholeRead);
@@ -364,7 +431,7 @@ function printIdCardResults(rounds: ReadSample[][]): void {
 
 function randomChunks(stream: Buffer, rand: () => number, min: number, max: number): Buffer[] {
   const chunks: Buffer[] = [];
-  for (let i = 0; i < stream.length; ) {
+  for (let i = 0; i < stream.length;) {
     const size = min + Math.floor(rand() * (max - min + 1));
     chunks.push(stream.subarray(i, i + size));
     i += size;
@@ -409,7 +476,7 @@ function scannedCodes(targetBytes: number, rand: () => number): ScannedCode[] {
     () => ({ aim: ']E0', data: digits(13) }),
   ];
   const codes: ScannedCode[] = [];
-  for (let bytes = 0; bytes < targetBytes; ) {
+  for (let bytes = 0; bytes < targetBytes;) {
     const code = makers[codes.length % makers.length]();
     codes.push(code);
     bytes += Buffer.byteLength(code.data) + (code.aim?.length ?? 0);
@@ -444,7 +511,14 @@ const SERIAL_LINK = { link: `a ${BAUD} baud serial line`, linkBytesPerSecond: BA
 const HID_LINK = { link: 'full-speed USB HID (a 64-byte report per 1 ms)', linkBytesPerSecond: 64_000 };
 
 /** Alternates the two sides (order flipped every round) after one warm-up pass each. */
-function throughput(title: string, chunks: Buffer[], bytes: number, context: StreamContext, ours: Side, bare: Side): void {
+function throughput(
+  title: string,
+  chunks: Buffer[],
+  bytes: number,
+  context: StreamContext,
+  ours: Side,
+  bare: Side,
+): void {
   const once = (side: Side): number => {
     const t0 = performance.now();
     side.pass(chunks);
@@ -452,7 +526,9 @@ function throughput(title: string, chunks: Buffer[], bytes: number, context: Str
   };
   once(ours);
   once(bare); // warm-up, discarded; the second pass sets how many passes make one sample
-  const passes = new Map<Side, number>([ours, bare].map((side) => [side, Math.max(1, Math.ceil(SAMPLE_MS / Math.max(once(side), 0.01)))]));
+  const passes = new Map<Side, number>(
+    [ours, bare].map((side) => [side, Math.max(1, Math.ceil(SAMPLE_MS / Math.max(once(side), 0.01)))]),
+  );
   const time = (side: Side): number => {
     const n = passes.get(side) ?? 1;
     const t0 = performance.now();
@@ -586,7 +662,9 @@ function benchParsers(): void {
   );
 
   // USB HID POS: the same codes as 64-byte input reports (report ID first, as hidraw delivers them).
-  const reports = scanned.flatMap((c) => encodeHidPosReports(Buffer.from(c.data, 'utf8'), c.aim === undefined ? {} : { aim: c.aim }));
+  const reports = scanned.flatMap((c) =>
+    encodeHidPosReports(Buffer.from(c.data, 'utf8'), c.aim === undefined ? {} : { aim: c.aim }),
+  );
   const reportBytes = reports.length * HID_POS_REPORT_SIZE;
   throughput(
     `HID POS assembler: the same ${codes} codes as ${reports.length} input reports of ${HID_POS_REPORT_SIZE} bytes (${mb(reportBytes)} MB of reports); MB/s counts report bytes`,
@@ -626,7 +704,9 @@ function benchParsers(): void {
       },
     },
   );
-  out('    (the bare HID loop reads 2 bytes of each 64-byte report, so this ratio is not comparable with the byte-scanning ones above)\n');
+  out(
+    '    (the bare HID loop reads 2 bytes of each 64-byte report, so this ratio is not comparable with the byte-scanning ones above)\n',
+  );
 }
 
 export async function benchDevices(): Promise<void> {

@@ -26,10 +26,27 @@ import { testConfig, TEST_HOSPITAL } from '../support/test-config';
 
 const CONCURRENCY = 4;
 
-async function startSandbox(dir: string, keyFile: string): Promise<{ url: string; publicKey: string; stop: () => void }> {
-  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'src', 'sandbox', 'main.js'), '--port', '0', '--control-port', '0', '--data-dir', dir, '--gateway-key-file', keyFile], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+async function startSandbox(
+  dir: string,
+  keyFile: string,
+): Promise<{ url: string; publicKey: string; stop: () => void }> {
+  const child = spawn(
+    process.execPath,
+    [
+      join(__dirname, '..', '..', 'src', 'sandbox', 'main.js'),
+      '--port',
+      '0',
+      '--control-port',
+      '0',
+      '--data-dir',
+      dir,
+      '--gateway-key-file',
+      keyFile,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let out = '';
   return new Promise((resolve, reject) => {
     child.on('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
@@ -63,9 +80,24 @@ export async function benchDispatcher(messages: number, backlog: number): Promis
           const msgid = formatMsgid(TEST_HOSPITAL.fixmedinsCode, second, seq);
           const envelope = signEnvelope<RequestEnvelope>(
             {
-              infno: '3201', msgid, mdtrtarea_admvs: TEST_HOSPITAL.admdvs, insuplc_admdvs: TEST_HOSPITAL.admdvs, recer_sys_code: 'NXGS', dev_no: '', dev_safe_info: '',
-              cainfo: key.id, signtype: 'SM2', infver: 'V1.0', opter_type: '1', opter: 'bench', opter_name: 'bench', inf_time: beijingDateTime(new Date()),
-              fixmedins_code: TEST_HOSPITAL.fixmedinsCode, fixmedins_name: TEST_HOSPITAL.name, sign_no: '', input: { begndate: '2026-10-01', enddate: '2026-10-31' },
+              infno: '3201',
+              msgid,
+              mdtrtarea_admvs: TEST_HOSPITAL.admdvs,
+              insuplc_admdvs: TEST_HOSPITAL.admdvs,
+              recer_sys_code: 'NXGS',
+              dev_no: '',
+              dev_safe_info: '',
+              cainfo: key.id,
+              signtype: 'SM2',
+              infver: 'V1.0',
+              opter_type: '1',
+              opter: 'bench',
+              opter_name: 'bench',
+              inf_time: beijingDateTime(new Date()),
+              fixmedins_code: TEST_HOSPITAL.fixmedinsCode,
+              fixmedins_name: TEST_HOSPITAL.name,
+              sign_no: '',
+              input: { begndate: '2026-10-01', enddate: '2026-10-31' },
             },
             key,
           );
@@ -81,14 +113,34 @@ export async function benchDispatcher(messages: number, backlog: number): Promis
     // 2. The outbox: enqueue (durable), dispatch, settle — on SQLite.
     const config = testConfig({
       hospital: TEST_HOSPITAL,
-      upstream: { baseUrl: sandbox.url, dispatcher: { concurrency: CONCURRENCY, pollIntervalMs: 20, leaseMs: 30_000, backoffBaseMs: 100, backoffMaxMs: 2000 } },
+      upstream: {
+        baseUrl: sandbox.url,
+        dispatcher: {
+          concurrency: CONCURRENCY,
+          pollIntervalMs: 20,
+          leaseMs: 30_000,
+          backoffBaseMs: 100,
+          backoffMaxMs: 2000,
+        },
+      },
     });
     const ds = await openDataSource(config.database, config.dataDir, GATEWAY_SCHEMA);
     await runMigrations(ds);
     const clock = new SystemClock();
     const audit = auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
     const outbox = standaloneOutbox(ds, config, clock, audit);
-    const dispatcher = () => new Dispatcher({ dataSource: ds, outbox, client: new UpstreamClient(config.upstream, sandbox.publicKey), key: key, audit, clock, config: config.upstream.dispatcher, profile: DOCUMENTED_PROFILE, monitor: new LinkMonitor(clock, { emergencyAfterMs: 60_000, probeIntervalMs: 1000 }) });
+    const dispatcher = () =>
+      new Dispatcher({
+        dataSource: ds,
+        outbox,
+        client: new UpstreamClient(config.upstream, sandbox.publicKey),
+        key: key,
+        audit,
+        clock,
+        config: config.upstream.dispatcher,
+        profile: DOCUMENTED_PROFILE,
+        monitor: new LinkMonitor(clock, { emergencyAfterMs: 60_000, probeIntervalMs: 1000 }),
+      });
     const input = (n: number) => ({ infno: '3201', input: { begndate: '2026-10-01', enddate: '2026-10-31', n } });
     const drain = async (count: number): Promise<number> => {
       for (let i = 0; i < count; i += 1000) {
@@ -117,7 +169,9 @@ export async function benchDispatcher(messages: number, backlog: number): Promis
     );
     if (backlog > 0) {
       const seconds = await drain(backlog);
-      process.stdout.write(`  drain a backlog of ${backlog} messages: ${seconds.toFixed(1)} s (${(backlog / seconds).toFixed(1)} msg/s)\n`);
+      process.stdout.write(
+        `  drain a backlog of ${backlog} messages: ${seconds.toFixed(1)} s (${(backlog / seconds).toFixed(1)} msg/s)\n`,
+      );
     }
     await ds.destroy();
   } finally {

@@ -12,10 +12,21 @@ import { relapseSample, signaturePng } from '../support/form-samples';
 export async function benchForms(rounds = Number(process.env.BENCH_FORMS ?? 30)): Promise<void> {
   const renderer = new FormRenderer();
   const spec = formKind('relapse-filing');
-  const request = { spec, values: relapseSample(), signature: { png: signaturePng(), date: '2026-03-06' }, footer: '表单编号 F0000000001 第1版' };
+  const request = {
+    spec,
+    values: relapseSample(),
+    signature: { png: signaturePng(), date: '2026-03-06' },
+    footer: '表单编号 F0000000001 第1版',
+  };
   const lines = (() => {
     const layout = renderer.layout(request);
-    return [...layout.title, ...layout.header, ...layout.cells.flatMap((c) => c.lines), ...layout.footerTexts, ...layout.footer].map((l) => l.text);
+    return [
+      ...layout.title,
+      ...layout.header,
+      ...layout.cells.flatMap((c) => c.lines),
+      ...layout.footerTexts,
+      ...layout.footer,
+    ].map((l) => l.text);
   })();
 
   const bare = (): Promise<Buffer> => {
@@ -48,7 +59,8 @@ export async function benchForms(rounds = Number(process.env.BENCH_FORMS ?? 30))
     theirs.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const line = (label: string, ms: number, bytes: number): string => `  ${label.padEnd(26)} median ${ms.toFixed(1).padStart(7)} ms   ${(bytes / 1024).toFixed(1).padStart(6)} KB`;
+  const line = (label: string, ms: number, bytes: number): string =>
+    `  ${label.padEnd(26)} median ${ms.toFixed(1).padStart(7)} ms   ${(bytes / 1024).toFixed(1).padStart(6)} KB`;
   process.stdout.write(
     `\nforms: signed relapse filing form (${lines.length} text lines, ${rounds} rounds)\n` +
       `${line('FormRenderer', median(ours), ourSize)}\n${line('bare pdfkit, same font+text', median(theirs), bareSize)}\n` +

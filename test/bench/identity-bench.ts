@@ -67,7 +67,8 @@ function pct(values: number[], p: number): number {
 
 const median = (values: number[]): number => pct(values, 50);
 const fmt = (n: number, digits = 2): string => n.toFixed(digits);
-const range = (values: number[], digits = 2): string => `${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)}`;
+const range = (values: number[], digits = 2): string =>
+  `${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)}`;
 
 interface Span {
   label: string;
@@ -142,7 +143,11 @@ export async function benchIdentity(): Promise<void> {
     this.app.addHook('onResponse', async (request) => {
       const start = started.get(request);
       if (start !== undefined && request.url === '/api/transaction') {
-        sandboxSpans.push({ label: String((request.body as { infno?: unknown } | undefined)?.infno), start, end: performance.now() });
+        sandboxSpans.push({
+          label: String((request.body as { infno?: unknown } | undefined)?.infno),
+          start,
+          end: performance.now(),
+        });
       }
     });
     return originalStart.call(this, options);
@@ -190,7 +195,9 @@ export async function benchIdentity(): Promise<void> {
     events.prependListener('event', (event) => recorder.push({ kind: 'device', at: performance.now(), event }));
     events.prependListener('verdict', (event) => recorder.push({ kind: 'verdict', at: performance.now(), event }));
 
-    socket = new WebSocket(`${base.replace('http', 'ws')}/api/v1/devices/events?desk=${encodeURIComponent(DESK)}`, { headers: { authorization: `Bearer ${token}` } });
+    socket = new WebSocket(`${base.replace('http', 'ws')}/api/v1/devices/events?desk=${encodeURIComponent(DESK)}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     const ws = socket;
     ws.on('message', (data: Buffer) => {
       const at = performance.now();
@@ -219,7 +226,10 @@ export async function benchIdentity(): Promise<void> {
     const wsVerdictOf =
       (sessionId: string, verdict: string) =>
       (r: Recorded): r is Extract<Recorded, { kind: 'ws' }> =>
-        r.kind === 'ws' && r.message.type === 'verdict' && r.message.sessionId === sessionId && r.message.verdict === verdict;
+        r.kind === 'ws' &&
+        r.message.type === 'verdict' &&
+        r.message.sessionId === sessionId &&
+        r.message.verdict === verdict;
 
     let visit = 0;
     const oneVisit = async (person: SeedPerson): Promise<Sample> => {
@@ -230,7 +240,9 @@ export async function benchIdentity(): Promise<void> {
       });
       const session = (await res.json()) as { id?: string; verdict?: string };
       if (res.status !== 201 || session.id === undefined) {
-        throw new Error(`identity bench: POST /api/v1/identity/sessions answered ${res.status} ${JSON.stringify(session)}`);
+        throw new Error(
+          `identity bench: POST /api/v1/identity/sessions answered ${res.status} ${JSON.stringify(session)}`,
+        );
       }
       const sessionId = session.id;
 
@@ -251,11 +263,18 @@ export async function benchIdentity(): Promise<void> {
       const decided = await verdict;
       const delivered = await pushed;
       if (read.event.read.result.kind !== 'complete') {
-        throw new Error(`identity bench: the ${generation}nd/rd-generation card read ended ${read.event.read.result.kind}`);
+        throw new Error(
+          `identity bench: the ${generation}nd/rd-generation card read ended ${read.event.read.result.kind}`,
+        );
       }
       if (decided.event.verdict.verdict !== 'MATCH') {
         throw new Error(
-          `identity bench: expected MATCH, got ${decided.event.verdict.verdict} (failed ${decided.event.verdict.checks.filter((c) => !c.passed).map((c) => c.code).join(', ') || 'none'}; missing ${decided.event.verdict.missing.map((m) => m.code).join(', ') || 'none'})`,
+          `identity bench: expected MATCH, got ${decided.event.verdict.verdict} (failed ${
+            decided.event.verdict.checks
+              .filter((c) => !c.passed)
+              .map((c) => c.code)
+              .join(', ') || 'none'
+          }; missing ${decided.event.verdict.missing.map((m) => m.code).join(', ') || 'none'})`,
         );
       }
 
@@ -307,7 +326,11 @@ export async function benchIdentity(): Promise<void> {
     }
     printResults(rows);
     if (lastPersonReply !== undefined) {
-      printSm2(lastPersonReply, app.get<UpstreamLink>(UPSTREAM_LINK), median(rows.flatMap((r) => r.samples.map((x) => x.insurerMs))));
+      printSm2(
+        lastPersonReply,
+        app.get<UpstreamLink>(UPSTREAM_LINK),
+        median(rows.flatMap((r) => r.samples.map((x) => x.insurerMs))),
+      );
     }
   } finally {
     if (socket && socket.readyState !== WebSocket.CLOSED) {
@@ -328,7 +351,8 @@ function printResults(rows: { label: string; samples: Sample[] }[]): void {
       `  in-process gateway (SQLite, logging silent), sandbox insurer inside it on loopback, simulated readers; ${n} visits per row after ${WARMUP} warm-up,\n` +
       `  rows alternating; per visit: HIS opens a session over HTTP, ID card read (its 1101 done before), then the card; median, p90 (min–max)\n`,
   );
-  const cell = (values: number[]): string => `${fmt(median(values)).padStart(7)} ${fmt(pct(values, 90)).padStart(7)}  (${range(values)})`;
+  const cell = (values: number[]): string =>
+    `${fmt(median(values)).padStart(7)} ${fmt(pct(values, 90)).padStart(7)}  (${range(values)})`;
   for (const { label, samples } of rows) {
     const callsSeen = [...new Set(samples.map((s) => s.calls.join('+') || 'none'))].join(', ');
     const own = samples.map((s) => s.totalMs - s.insurerMs);

@@ -101,22 +101,35 @@ async function compare(name: string, ours: () => Promise<Sample>, bare: () => Pr
 async function benchHttp(): Promise<void> {
   const config = testConfig({ logging: { level: 'info' } });
   // Logs are produced and redacted as in production, then thrown away.
-  const app = await createApp(config, { logDestination: pino.destination({ fd: openSync('/dev/null', 'w'), sync: false }) });
+  const app = await createApp(config, {
+    logDestination: pino.destination({ fd: openSync('/dev/null', 'w'), sync: false }),
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const ourPort = (app.getHttpServer().address() as AddressInfo).port;
-  const token = (await app.get(ApiKeyService).create({ name: 'bench', scopes: ['identity'] }, { type: 'system', id: 'bench' })).token;
+  const token = (
+    await app.get(ApiKeyService).create({ name: 'bench', scopes: ['identity'] }, { type: 'system', id: 'bench' })
+  ).token;
 
-  const institutions = await (await fetch(`http://127.0.0.1:${ourPort}/api/v1/reference/institutions?kind=rehab`, { headers: { authorization: `Bearer ${token}` } })).json();
+  const institutions = await (
+    await fetch(`http://127.0.0.1:${ourPort}/api/v1/reference/institutions?kind=rehab`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+  ).json();
   const bare = Fastify();
   bare.get('/same', async () => institutions);
   await bare.listen({ host: '127.0.0.1', port: 0 });
   const barePort = (bare.server.address() as AddressInfo).port;
 
-  process.stdout.write(`benchmark: ${ROUNDS} rounds x ${REQUESTS_PER_ROUND} requests, ${CONCURRENCY} concurrent, SQLite, loopback\n`);
+  process.stdout.write(
+    `benchmark: ${ROUNDS} rounds x ${REQUESTS_PER_ROUND} requests, ${CONCURRENCY} concurrent, SQLite, loopback\n`,
+  );
   try {
     await compare(
       'GET /api/v1/reference/institutions?kind=rehab (API key, validation, redacted logging) vs bare handler, same JSON',
-      () => load(`http://127.0.0.1:${ourPort}/api/v1/reference/institutions?kind=rehab`, { authorization: `Bearer ${token}` }),
+      () =>
+        load(`http://127.0.0.1:${ourPort}/api/v1/reference/institutions?kind=rehab`, {
+          authorization: `Bearer ${token}`,
+        }),
       () => load(`http://127.0.0.1:${barePort}/same`, {}),
     );
     await compare(
@@ -133,7 +146,9 @@ async function benchHttp(): Promise<void> {
 async function main(): Promise<void> {
   const unknown = selected.filter((name) => !(BENCHES as readonly string[]).includes(name));
   if (unknown.length > 0) {
-    process.stderr.write(`unknown bench ${unknown.join(', ')}: choose from ${BENCHES.join(', ')} (none runs them all)\n`);
+    process.stderr.write(
+      `unknown bench ${unknown.join(', ')}: choose from ${BENCHES.join(', ')} (none runs them all)\n`,
+    );
     process.exitCode = 2;
     return;
   }
@@ -141,7 +156,10 @@ async function main(): Promise<void> {
     await benchHttp();
   }
   if (wanted('dispatcher')) {
-    await benchDispatcher(Number(process.env.BENCH_OUTBOX_MESSAGES ?? 500), Number(process.env.BENCH_BACKLOG ?? 10_000));
+    await benchDispatcher(
+      Number(process.env.BENCH_OUTBOX_MESSAGES ?? 500),
+      Number(process.env.BENCH_BACKLOG ?? 10_000),
+    );
   }
   if (wanted('devices')) {
     await benchDevices();

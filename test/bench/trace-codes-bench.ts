@@ -36,7 +36,10 @@ function pct(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function load(n: number, send: (i: number) => Promise<Response>): Promise<{ seconds: number; latencies: number[] }> {
+async function load(
+  n: number,
+  send: (i: number) => Promise<Response>,
+): Promise<{ seconds: number; latencies: number[] }> {
   const latencies: number[] = [];
   let next = 0;
   const started = process.hrtime.bigint();
@@ -74,7 +77,8 @@ export async function benchTraceCodes(): Promise<void> {
     const base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}/api/v1/trace-codes`;
     const key = await t.token(['trace-codes']);
     const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
-    const call = (method: string, path: string, body: object): Promise<Response> => fetch(`${base}${path}`, { method, headers, body: JSON.stringify(body) });
+    const call = (method: string, path: string, body: object): Promise<Response> =>
+      fetch(`${base}${path}`, { method, headers, body: JSON.stringify(body) });
 
     let t0 = Date.now();
     await sql.query(
@@ -85,24 +89,42 @@ export async function benchTraceCodes(): Promise<void> {
     );
     await sql.query('ANALYZE trace_code');
     const stored = Number((await sql.query<{ n: string }>('SELECT count(*) AS n FROM trace_code')).rows[0].n);
-    process.stdout.write(`\ntrace codes (PostgreSQL, ${stored.toLocaleString('en')} codes stored, seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+    process.stdout.write(
+      `\ntrace codes (PostgreSQL, ${stored.toLocaleString('en')} codes stored, seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`,
+    );
 
     // Single scans: one line per client, so clients do not queue on one line's lock (as desks do not).
     const visits = Array.from({ length: CONCURRENCY }, (_, i) => `BS${i}`);
     for (const v of visits) {
-      await (await call('PUT', `/visits/${v}/lines`, { lines: [{ lineNo: '1', medListCode: 'XJ01', drugName: '阿莫西林胶囊', quantity: 1_000_000 }] })).text();
+      await (
+        await call('PUT', `/visits/${v}/lines`, {
+          lines: [{ lineNo: '1', medListCode: 'XJ01', drugName: '阿莫西林胶囊', quantity: 1_000_000 }],
+        })
+      ).text();
     }
     await sql.query('CREATE TABLE bare_scan (code varchar(40) PRIMARY KEY, visit_id varchar(64), at timestamptz)');
     bare.post<{ Body: { visitId: string; text: string } }>('/scan', async (req, reply) => {
-      await pool.query('INSERT INTO bare_scan (code, visit_id, at) VALUES ($1, $2, now())', [req.body.text, req.body.visitId]);
+      await pool.query('INSERT INTO bare_scan (code, visit_id, at) VALUES ($1, $2, now())', [
+        req.body.text,
+        req.body.visitId,
+      ]);
       return reply.code(201).send({ code: req.body.text });
     });
     await bare.listen({ host: '127.0.0.1', port: 0 });
     const barePort = (bare.server.address() as AddressInfo).port;
     let seq = 0;
-    const ours = () => load(SCANS, (i) => call('POST', '/scans', { visitId: visits[i % CONCURRENCY], lineNo: '1', text: code('7', ++seq) }));
+    const ours = () =>
+      load(SCANS, (i) =>
+        call('POST', '/scans', { visitId: visits[i % CONCURRENCY], lineNo: '1', text: code('7', ++seq) }),
+      );
     const plain = () =>
-      load(SCANS, () => fetch(`http://127.0.0.1:${barePort}/scan`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ visitId: 'BS0', text: code('6', ++seq) }) }));
+      load(SCANS, () =>
+        fetch(`http://127.0.0.1:${barePort}/scan`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ visitId: 'BS0', text: code('6', ++seq) }),
+        }),
+      );
     await ours();
     await plain(); // warm-up, discarded
     const a = await ours();
@@ -125,7 +147,11 @@ export async function benchTraceCodes(): Promise<void> {
     for (let round = 0; round < BATCH_ROUNDS; round++) {
       const codes = Array.from({ length: BATCH }, (_, i) => code(String(round + 1), i));
       const visit = `BB${round}`;
-      await (await call('PUT', `/visits/${visit}/lines`, { lines: [{ lineNo: '1', medListCode: 'XJ01', drugName: '阿莫西林胶囊', quantity: BATCH }] })).text();
+      await (
+        await call('PUT', `/visits/${visit}/lines`, {
+          lines: [{ lineNo: '1', medListCode: 'XJ01', drugName: '阿莫西林胶囊', quantity: BATCH }],
+        })
+      ).text();
       t0 = Date.now();
       const res = await call('POST', '/batches', { visitId: visit, lineNo: '1', codes });
       const body = await res.text();
@@ -146,8 +172,14 @@ export async function benchTraceCodes(): Promise<void> {
           cp.push(c, 'trace20', c.slice(0, 7), 'dispensed', at);
           up.push(uuidv7(), c, lineId, visit, false, 'dispensed', 'pending', lineId, 'plain', at);
         }
-        await sql.query(`INSERT INTO plain_code (code, form, product_code, state, updated_at) VALUES ${placeholders(chunk.length, 5)}`, cp);
-        await sql.query(`INSERT INTO plain_use (id, code, line_id, visit_id, split, state, upload, operation_id, source, dispensed_at) VALUES ${placeholders(chunk.length, 10)}`, up);
+        await sql.query(
+          `INSERT INTO plain_code (code, form, product_code, state, updated_at) VALUES ${placeholders(chunk.length, 5)}`,
+          cp,
+        );
+        await sql.query(
+          `INSERT INTO plain_use (id, code, line_id, visit_id, split, state, upload, operation_id, source, dispensed_at) VALUES ${placeholders(chunk.length, 10)}`,
+          up,
+        );
       }
       await sql.query('COMMIT');
       plainMs.push(Date.now() - t0);
@@ -158,7 +190,10 @@ export async function benchTraceCodes(): Promise<void> {
       await sql.query('BEGIN');
       for (let i = 0; i < arrayCodes.length; i += ARRAY_CHUNK) {
         const chunk = arrayCodes.slice(i, i + ARRAY_CHUNK);
-        await sql.query(`INSERT INTO plain_code (code, form, product_code, state, updated_at) SELECT c, 'trace20', left(c, 7), 'dispensed', $2 FROM unnest($1::text[]) AS t(c)`, [chunk, at]);
+        await sql.query(
+          `INSERT INTO plain_code (code, form, product_code, state, updated_at) SELECT c, 'trace20', left(c, 7), 'dispensed', $2 FROM unnest($1::text[]) AS t(c)`,
+          [chunk, at],
+        );
         await sql.query(
           `INSERT INTO plain_use (id, code, line_id, visit_id, split, state, upload, operation_id, source, dispensed_at) SELECT i, c, $3, $4, false, 'dispensed', 'pending', $3, 'plain', $5 FROM unnest($1::text[], $2::text[]) AS t(i, c)`,
           [chunk.map(() => uuidv7()), chunk, lineId, visit, at],

@@ -20,7 +20,12 @@ describe('gateway CLI', () => {
 
   it('config check names every bad key and exits non-zero', async () => {
     const bad = join(dir, 'bad.yaml');
-    writeFileSync(bad, readFileSync(config, 'utf8').replace('fixmedinsCode: H64010600001', 'fixmedinsCode: 12AB').replace('admdvs: "640106"', 'admdvs: "6401"') + 'server:\n  port: -1\n');
+    writeFileSync(
+      bad,
+      readFileSync(config, 'utf8')
+        .replace('fixmedinsCode: H64010600001', 'fixmedinsCode: 12AB')
+        .replace('admdvs: "640106"', 'admdvs: "6401"') + 'server:\n  port: -1\n',
+    );
     const r = await cli(['config', 'check', bad]);
     expect(r.code).toBe(78);
     expect(r.err).toContain('hospital.fixmedinsCode: "12AB" — expected');
@@ -78,7 +83,18 @@ describe('gateway CLI', () => {
   });
 
   it('apikey create prints the token once; list never shows it; revoke takes a reason', async () => {
-    const created = await cli(['apikey', 'create', '--config', config, '--name', 'HIS 门诊', '--scopes', 'identity,trace-codes', '--allow-ip', '10.20.0.0/24']);
+    const created = await cli([
+      'apikey',
+      'create',
+      '--config',
+      config,
+      '--name',
+      'HIS 门诊',
+      '--scopes',
+      'identity,trace-codes',
+      '--allow-ip',
+      '10.20.0.0/24',
+    ]);
     expect(created.code).toBe(0);
     const token = /gwk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}/.exec(created.out)?.[0] as string;
     expect(token).toBeDefined();
@@ -88,7 +104,9 @@ describe('gateway CLI', () => {
     expect(listed.out).toContain(id);
     expect(listed.out).toContain('identity,trace-codes');
     expect(listed.out).not.toContain(parseToken(token)?.secret as string);
-    expect(readFileSync(join(dir, 'data', 'gw.sqlite')).includes(Buffer.from(parseToken(token)?.secret as string))).toBe(false);
+    expect(
+      readFileSync(join(dir, 'data', 'gw.sqlite')).includes(Buffer.from(parseToken(token)?.secret as string)),
+    ).toBe(false);
 
     expect((await cli(['apikey', 'revoke', id, '--config', config])).err).toContain('--reason');
     expect((await cli(['apikey', 'revoke', id, '--config', config, '--reason', 'HIS moved'])).code).toBe(0);
@@ -113,7 +131,9 @@ describe('gateway CLI', () => {
     expect(r.out).toContain('Imported 93 institutions (version 2026-03: 74 medical, 14 rehab, 5 assistive-device)');
     expect(r.err).toContain('附件4 #8');
     expect(r.err).toContain('附件5 #6');
-    expect(readFileSync(join(out, 'institutions.json'), 'utf8')).toBe(readFileSync(join(__dirname, '..', '..', 'config', 'reference', 'institutions.json'), 'utf8'));
+    expect(readFileSync(join(out, 'institutions.json'), 'utf8')).toBe(
+      readFileSync(join(__dirname, '..', '..', 'config', 'reference', 'institutions.json'), 'utf8'),
+    );
   });
 
   it('outbox list, show, cancel and the month-end export of undelivered settlements', async () => {
@@ -123,7 +143,12 @@ describe('gateway CLI', () => {
     try {
       await runMigrations(ds);
       const clock = new SystemClock();
-      const outbox = standaloneOutbox(ds, gw, clock, auditServiceOn(ds, new PiiCryptoService(loadKeyring(gw.pii)), clock));
+      const outbox = standaloneOutbox(
+        ds,
+        gw,
+        clock,
+        auditServiceOn(ds, new PiiCryptoService(loadKeyring(gw.pii)), clock),
+      );
       const queued = await outbox.enqueueNow([
         { infno: '2207', input: { psn_no: 'P1', medfee_sumamt: 123.45 } },
         { infno: '2304', input: { psn_no: 'P2', medfee_sumamt: 1000 } },
@@ -145,7 +170,10 @@ describe('gateway CLI', () => {
     const exported = await cli(['outbox', 'export', '--month', month, '--out', out, '--config', config]);
     expect(exported.code).toBe(0);
     expect(exported.out).toContain(`2 undelivered settlement message(s) of ${month}`);
-    const lines = readFileSync(join(out, `undelivered-${month}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(out, `undelivered-${month}.jsonl`), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.msgid)).toEqual(msgids.slice(0, 2));
     expect(lines[0].request.input).toEqual({ psn_no: 'P1', medfee_sumamt: 123.45 });
     const summary = readFileSync(join(out, `summary-${month}.txt`), 'utf8');

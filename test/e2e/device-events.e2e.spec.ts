@@ -48,36 +48,70 @@ describe('device events over WebSocket, with simulated devices', () => {
 
   const deskUrl = (desk: string): string => `${wsBase}?desk=${encodeURIComponent(desk)}`;
   const connect = async (url: string, token: string, viaProtocol = false): Promise<EventClient> => {
-    const client = await connectEvents(url, viaProtocol ? { protocols: ['gateway-key', token] } : { headers: { authorization: `Bearer ${token}` } });
+    const client = await connectEvents(
+      url,
+      viaProtocol ? { protocols: ['gateway-key', token] } : { headers: { authorization: `Bearer ${token}` } },
+    );
     clients.push(client);
     return client;
   };
-  const present = (id: string, body: Record<string, unknown> = {}) => request(base).post(`/api/v1/sandbox/devices/${id}/present`).send(body);
+  const present = (id: string, body: Record<string, unknown> = {}) =>
+    request(base).post(`/api/v1/sandbox/devices/${id}/present`).send(body);
   const remove = (id: string) => request(base).post(`/api/v1/sandbox/devices/${id}/remove`).send({});
 
   it('refuses connections without a key, with the wrong scope, or with a bad desk, as plain HTTP errors', async () => {
     const missing = await refusedUpgrade(deskUrl(DESK_A));
-    expect(missing).toMatchObject({ status: 401, body: { code: 'AUTH_MISSING', message: expect.stringMatching(/[\u4e00-\u9fff]/) } });
+    expect(missing).toMatchObject({
+      status: 401,
+      body: { code: 'AUTH_MISSING', message: expect.stringMatching(/[\u4e00-\u9fff]/) },
+    });
     const forms = await t.token(['forms']);
-    expect(await refusedUpgrade(deskUrl(DESK_A), { headers: { authorization: `Bearer ${forms}` } })).toMatchObject({ status: 403, body: { code: 'AUTH_SCOPE_MISSING' } });
+    expect(await refusedUpgrade(deskUrl(DESK_A), { headers: { authorization: `Bearer ${forms}` } })).toMatchObject({
+      status: 403,
+      body: { code: 'AUTH_SCOPE_MISSING' },
+    });
     const identity = await t.token(['identity']);
     // Every desk at once is for IT staff only.
-    expect(await refusedUpgrade(wsBase, { headers: { authorization: `Bearer ${identity}` } })).toMatchObject({ status: 403, body: { code: 'AUTH_SCOPE_MISSING' } });
-    expect(await refusedUpgrade(`${wsBase}?desk=`, { headers: { authorization: `Bearer ${identity}` } })).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
-    expect(await refusedUpgrade(wsBase.replace('/events', '/other'), { headers: { authorization: `Bearer ${identity}` } })).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+    expect(await refusedUpgrade(wsBase, { headers: { authorization: `Bearer ${identity}` } })).toMatchObject({
+      status: 403,
+      body: { code: 'AUTH_SCOPE_MISSING' },
+    });
+    expect(await refusedUpgrade(`${wsBase}?desk=`, { headers: { authorization: `Bearer ${identity}` } })).toMatchObject(
+      { status: 400, body: { code: 'VALIDATION_FAILED' } },
+    );
+    expect(
+      await refusedUpgrade(wsBase.replace('/events', '/other'), { headers: { authorization: `Bearer ${identity}` } }),
+    ).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
   });
 
   it('greets a desk with its devices, then delivers an ID-card read, a 3rd-generation card read through the sandbox HSM, and a scan', async () => {
     const client = await connect(deskUrl(DESK_A), await t.token(['identity']), true);
     const hello = await client.waitFor((m) => m.type === 'hello', 'hello');
-    expect((hello.devices as Array<{ id: string }>).map((d) => d.id).sort()).toEqual(['a-card', 'a-card-noauth', 'a-card-psam', 'a-idcard', 'a-scanner']);
+    expect((hello.devices as Array<{ id: string }>).map((d) => d.id).sort()).toEqual([
+      'a-card',
+      'a-card-noauth',
+      'a-card-psam',
+      'a-idcard',
+      'a-scanner',
+    ]);
 
-    await present('a-idcard', { person: 'dotName' }).expect(200, { deviceId: 'a-idcard', kind: 'id-card', presented: SEED.dotName.psn_name });
+    await present('a-idcard', { person: 'dotName' }).expect(200, {
+      deviceId: 'a-idcard',
+      kind: 'id-card',
+      presented: SEED.dotName.psn_name,
+    });
     const idCard = await client.waitFor((m) => m.type === 'id-card', 'the ID-card event');
     expect(idCard).toMatchObject({
       deviceId: 'a-idcard',
       desk: DESK_A,
-      identity: { name: '买买提·艾力', idNumber: SEED.dotName.certno, nationCode: '05', nation: '维吾尔', sexCode: '1', birthDate: SEED.dotName.brdy },
+      identity: {
+        name: '买买提·艾力',
+        idNumber: SEED.dotName.certno,
+        nationCode: '05',
+        nation: '维吾尔',
+        sexCode: '1',
+        birthDate: SEED.dotName.brdy,
+      },
     });
     expect(Buffer.from(idCard.photoWlt as string, 'base64')).toHaveLength(1024);
 
@@ -87,41 +121,80 @@ describe('device events over WebSocket, with simulated devices', () => {
     const card = await client.waitFor((m) => m.type === 'ssse-card' && m.deviceId === 'a-card', 'the card event');
     expect(card).toMatchObject({
       result: 'complete',
-      card: { cardSn: SEED.activeFingers.card.card_sn, cardNo: SEED.activeFingers.card.card_no, ssn: SEED.activeFingers.certno, name: SEED.activeFingers.psn_name, specVersion: '3.00' },
+      card: {
+        cardSn: SEED.activeFingers.card.card_sn,
+        cardNo: SEED.activeFingers.card.card_no,
+        ssn: SEED.activeFingers.certno,
+        name: SEED.activeFingers.psn_name,
+        specVersion: '3.00',
+      },
     });
-    await client.waitFor((m) => m.type === 'status' && m.deviceId === 'a-card' && m.state === 'waiting' && m.message === '社保卡已读取，请取出社保卡', 'take the card');
+    await client.waitFor(
+      (m) =>
+        m.type === 'status' &&
+        m.deviceId === 'a-card' &&
+        m.state === 'waiting' &&
+        m.message === '社保卡已读取，请取出社保卡',
+      'take the card',
+    );
     await remove('a-card').expect(200, { deviceId: 'a-card', kind: 'ssse-card', presented: null });
 
     await present('a-scanner', { text: '81234567890123456789' }).expect(200);
     const scan = await client.waitFor((m) => m.type === 'scan', 'the scan');
-    expect(scan).toMatchObject({ deviceId: 'a-scanner', source: 'device', text: '81234567890123456789', classification: { kind: 'trace-code' } });
+    expect(scan).toMatchObject({
+      deviceId: 'a-scanner',
+      source: 'device',
+      text: '81234567890123456789',
+      classification: { kind: 'trace-code' },
+    });
   });
 
   it('a 3rd-generation card without authentication gives an "authentication required" status and only the public fields', async () => {
     const client = await connect(deskUrl(DESK_A), await t.token(['identity']));
     await client.waitFor((m) => m.type === 'hello', 'hello');
     await present('a-card-noauth', { person: 'activeFingers' }).expect(200);
-    const status = await client.waitFor((m) => m.type === 'status' && m.deviceId === 'a-card-noauth' && m.state === 'authentication-required', 'the status');
+    const status = await client.waitFor(
+      (m) => m.type === 'status' && m.deviceId === 'a-card-noauth' && m.state === 'authentication-required',
+      'the status',
+    );
     expect(status.message).toMatch(/认证/);
     const event = await client.waitFor((m) => m.type === 'ssse-card' && m.deviceId === 'a-card-noauth', 'the event');
-    expect(event).toMatchObject({ result: 'authentication-required', reason: { code: 'NO_AUTHENTICATOR' }, card: { cardSn: SEED.activeFingers.card.card_sn } });
+    expect(event).toMatchObject({
+      result: 'authentication-required',
+      reason: { code: 'NO_AUTHENTICATOR' },
+      card: { cardSn: SEED.activeFingers.card.card_sn },
+    });
     const fields = event.card as Record<string, unknown>;
     expect(fields).not.toHaveProperty('name');
     expect(fields).not.toHaveProperty('ssn');
     expect(fields).not.toHaveProperty('cardNo');
-    const devices = await request(base).get('/api/v1/devices/a-card-noauth').set('authorization', `Bearer ${await t.token(['admin'])}`).expect(200);
+    const devices = await request(base)
+      .get('/api/v1/devices/a-card-noauth')
+      .set('authorization', `Bearer ${await t.token(['admin'])}`)
+      .expect(200);
     expect(devices.body).toMatchObject({ state: 'authentication-required', transport: 'simulated', path: null });
     await remove('a-card-noauth').expect(200);
-    await client.waitFor((m) => m.type === 'status' && m.deviceId === 'a-card-noauth' && m.state === 'waiting' && m.message === '请插入社保卡', 'back to waiting');
+    await client.waitFor(
+      (m) =>
+        m.type === 'status' && m.deviceId === 'a-card-noauth' && m.state === 'waiting' && m.message === '请插入社保卡',
+      'back to waiting',
+    );
 
     // With a PSAM in the reader the same card reads completely; a 2nd-generation card needs nothing.
     await present('a-card-psam', { person: 'activeFingers' }).expect(200);
-    expect(await client.waitFor((m) => m.type === 'ssse-card' && m.deviceId === 'a-card-psam', 'the PSAM read')).toMatchObject({ result: 'complete', card: { name: SEED.activeFingers.psn_name } });
+    expect(
+      await client.waitFor((m) => m.type === 'ssse-card' && m.deviceId === 'a-card-psam', 'the PSAM read'),
+    ).toMatchObject({ result: 'complete', card: { name: SEED.activeFingers.psn_name } });
     const second = Object.entries(SEED).find(([, p]) => p.card.card_version === '2.00');
     expect(second).toBeDefined();
     const [role, person] = second as [string, (typeof SEED)[keyof typeof SEED]];
     await present('a-card-noauth', { person: role }).expect(200);
-    expect(await client.waitFor((m) => m.type === 'ssse-card' && m.deviceId === 'a-card-noauth' && m.result === 'complete', 'the 2nd-generation read')).toMatchObject({
+    expect(
+      await client.waitFor(
+        (m) => m.type === 'ssse-card' && m.deviceId === 'a-card-noauth' && m.result === 'complete',
+        'the 2nd-generation read',
+      ),
+    ).toMatchObject({
       card: { name: person.psn_name, ssn: person.certno, specVersion: '2.00' },
     });
     await remove('a-card-noauth').expect(200);
@@ -135,7 +208,10 @@ describe('device events over WebSocket, with simulated devices', () => {
     await present('b-scanner', { text: '89876543210987654321' }).expect(200);
     await everything.waitFor((m) => m.type === 'scan' && m.deviceId === 'b-scanner', 'desk B scan for the admin');
     await present('a-idcard', { person: 'activeFingers' }).expect(200);
-    await everything.waitFor((m) => m.type === 'id-card' && (m.identity as { idNumber: string }).idNumber === SEED.activeFingers.certno, 'the ID card for the admin');
+    await everything.waitFor(
+      (m) => m.type === 'id-card' && (m.identity as { idNumber: string }).idNumber === SEED.activeFingers.certno,
+      'the ID card for the admin',
+    );
     await present('a-scanner', { text: '81111111111111111111' }).expect(200);
     await deskA.waitFor((m) => m.type === 'scan' && m.text === '81111111111111111111', 'desk A scan');
     // Events arrive in order, so by now anything wrongly routed would be there.
@@ -145,12 +221,23 @@ describe('device events over WebSocket, with simulated devices', () => {
   });
 
   it('the sandbox controls say what is wrong', async () => {
-    await present('nope').expect(404).expect((r) => expect(r.body.code).toBe('DEVICE_NOT_FOUND'));
+    await present('nope')
+      .expect(404)
+      .expect((r) => expect(r.body.code).toBe('DEVICE_NOT_FOUND'));
     const unknown = await present('a-card', { person: 'nobody' }).expect(404);
-    expect(unknown.body).toMatchObject({ code: 'SEED_PERSON_NOT_FOUND', message: expect.stringContaining('activeFingers') });
-    await present('a-scanner', {}).expect(400).expect((r) => expect(r.body.code).toBe('SIMULATION_TEXT_MISSING'));
-    await remove('a-scanner').expect(400).expect((r) => expect(r.body.code).toBe('SIMULATION_NOTHING_TO_REMOVE'));
-    await present('a-scanner', { text: 'x', aim: 'Q1' }).expect(400).expect((r) => expect(r.body.code).toBe('VALIDATION_FAILED'));
+    expect(unknown.body).toMatchObject({
+      code: 'SEED_PERSON_NOT_FOUND',
+      message: expect.stringContaining('activeFingers'),
+    });
+    await present('a-scanner', {})
+      .expect(400)
+      .expect((r) => expect(r.body.code).toBe('SIMULATION_TEXT_MISSING'));
+    await remove('a-scanner')
+      .expect(400)
+      .expect((r) => expect(r.body.code).toBe('SIMULATION_NOTHING_TO_REMOVE'));
+    await present('a-scanner', { text: 'x', aim: 'Q1' })
+      .expect(400)
+      .expect((r) => expect(r.body.code).toBe('VALIDATION_FAILED'));
   });
 
   it('counts reads and shows each device and the listening clients in /metrics', async () => {

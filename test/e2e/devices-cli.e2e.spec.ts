@@ -48,27 +48,33 @@ describe('devices and simulate commands', () => {
     expect(r.out).toMatch(/PC\/SC readers \(path: the name\)( \(\d+\):|: could not look)/);
   });
 
-  (hasSocat ? it : it.skip)('devices test opens an ID-card reader on a real serial line, waits for a card and prints it masked (needs socat)', async () => {
-    const { hostPath, devicePath } = pair as PtyPair;
-    const config = hospitalConfig(dir, `  - { id: desk1-idcard, kind: id-card, desk: 门诊挂号1, path: ${hostPath} }`);
-    const device = new NodeSerialTransport({ path: devicePath, baudRate: 115200 });
-    await device.open();
-    try {
-      new IdCardSimulator(transportLine(device)).present(SAMPLE_ID_CARD);
-      const r = await cli(['devices', 'test', 'desk1-idcard', '--wait', '10', '--config', config]);
-      expect(r.err).toBe('');
-      expect(r.code).toBe(0);
-      expect(r.out).toContain('请将身份证放在阅读器上');
-      expect(r.out).toContain('Read: ID card of 买*****, 640105********2158, valid until 2036-03-01');
-      expect(r.out).not.toContain(SAMPLE_ID_CARD.idNumber);
-      expect(r.out).not.toContain(SAMPLE_ID_CARD.name);
-    } finally {
-      await device.close();
-    }
-  });
+  (hasSocat ? it : it.skip)(
+    'devices test opens an ID-card reader on a real serial line, waits for a card and prints it masked (needs socat)',
+    async () => {
+      const { hostPath, devicePath } = pair as PtyPair;
+      const config = hospitalConfig(dir, `  - { id: desk1-idcard, kind: id-card, desk: 门诊挂号1, path: ${hostPath} }`);
+      const device = new NodeSerialTransport({ path: devicePath, baudRate: 115200 });
+      await device.open();
+      try {
+        new IdCardSimulator(transportLine(device)).present(SAMPLE_ID_CARD);
+        const r = await cli(['devices', 'test', 'desk1-idcard', '--wait', '10', '--config', config]);
+        expect(r.err).toBe('');
+        expect(r.code).toBe(0);
+        expect(r.out).toContain('请将身份证放在阅读器上');
+        expect(r.out).toContain('Read: ID card of 买*****, 640105********2158, valid until 2036-03-01');
+        expect(r.out).not.toContain(SAMPLE_ID_CARD.idNumber);
+        expect(r.out).not.toContain(SAMPLE_ID_CARD.name);
+      } finally {
+        await device.close();
+      }
+    },
+  );
 
   it('devices test on a port that is not there says what to check and fails', async () => {
-    const config = hospitalConfig(dir, `  - { id: desk1-idcard, kind: id-card, desk: 门诊挂号1, path: ${join(dir, 'no-such-port')} }`);
+    const config = hospitalConfig(
+      dir,
+      `  - { id: desk1-idcard, kind: id-card, desk: 门诊挂号1, path: ${join(dir, 'no-such-port')} }`,
+    );
     const r = await cli(['devices', 'test', 'desk1-idcard', '--wait', '2', '--config', config]);
     expect(r.code).toBe(1);
     expect(r.out).toContain('The device is not working');
@@ -92,22 +98,34 @@ describe('devices and simulate commands', () => {
     const gateway = startGatewayProcess(['--sandbox'], cwd, env);
     try {
       const url = await gateway.listening;
-      const presented = await cli(['simulate', 'present', 'desk1-card', '--person', 'activeFingers', '--url', url], env);
-      expect(presented).toMatchObject({ code: 0, out: `desk1-card (ssse-card): presented ${SEED.activeFingers.psn_name}\n` });
+      const presented = await cli(
+        ['simulate', 'present', 'desk1-card', '--person', 'activeFingers', '--url', url],
+        env,
+      );
+      expect(presented).toMatchObject({
+        code: 0,
+        out: `desk1-card (ssse-card): presented ${SEED.activeFingers.psn_name}\n`,
+      });
       const key = await cli(['apikey', 'create', '--sandbox', '--name', 'IT', '--scopes', 'admin'], env);
       const token = /gwk_\S+/.exec(key.out)?.[0] as string;
       let status = { code: -1, out: '', err: '' };
-      await eventually(async () => {
-        status = await cli(['devices', 'status', '--sandbox', '--url', url], { ...env, GATEWAY_API_KEY: token });
-        return status.out.includes('社保卡已读取');
-      }, 'the read to show in devices status', 15_000);
+      await eventually(
+        async () => {
+          status = await cli(['devices', 'status', '--sandbox', '--url', url], { ...env, GATEWAY_API_KEY: token });
+          return status.out.includes('社保卡已读取');
+        },
+        'the read to show in devices status',
+        15_000,
+      );
       expect(status.code).toBe(0);
       expect(status.out).toMatch(/desk1-idcard\s+id-card\s+waiting/);
       const noKey = await cli(['devices', 'status', '--sandbox', '--url', url], env);
       expect(noKey).toMatchObject({ code: 2, err: expect.stringContaining('GATEWAY_API_KEY') });
       const nobody = await cli(['simulate', 'present', 'desk1-card', '--person', 'nobody', '--url', url], env);
       expect(nobody).toMatchObject({ code: 2, err: expect.stringContaining('SEED_PERSON_NOT_FOUND') });
-      expect((await cli(['simulate', 'remove', 'desk1-card', '--url', url], env)).out).toBe('desk1-card: card taken away\n');
+      expect((await cli(['simulate', 'remove', 'desk1-card', '--url', url], env)).out).toBe(
+        'desk1-card: card taken away\n',
+      );
     } finally {
       gateway.child.kill('SIGTERM');
       await gateway.exit;

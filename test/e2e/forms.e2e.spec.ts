@@ -50,7 +50,11 @@ type Form = {
   verifiedWorkerFields: string[];
   versions: Array<{ id: string; version: number; status: string; previousId: string | null }>;
 };
-type ErrorBody = { code: string; message: string; details?: Array<{ field?: string; code?: string; message: string; context?: Record<string, string> }> };
+type ErrorBody = {
+  code: string;
+  message: string;
+  details?: Array<{ field?: string; code?: string; message: string; context?: Record<string, string> }>;
+};
 
 /** What the hospital's HIS fills in for a relapse (the worker's part comes from the insurer). */
 const HIS_RELAPSE = {
@@ -100,7 +104,9 @@ describe.each(availableDatabases())('forms on %s', (kind: DbKind) => {
         dispatcher: { pollIntervalMs: 20, leaseMs: 2000, backoffBaseMs: 50, backoffMaxMs: 300 },
         emergency: { afterMs: 300, probeIntervalMs: 100 },
       },
-      forms: { retention: { agreementEndDate: '2027-12-31', keepYearsAfterAgreement: 2, draftDays: 30, intervalMs: 3_600_000 } },
+      forms: {
+        retention: { agreementEndDate: '2027-12-31', keepYearsAfterAgreement: 2, draftDays: 30, intervalMs: 3_600_000 },
+      },
     });
     __resetOutOfContextForTests();
     app = await createApp(config, { clock, logDestination: { write: () => undefined } });
@@ -109,7 +115,9 @@ describe.each(availableDatabases())('forms on %s', (kind: DbKind) => {
     await app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     insurer = app.get<UpstreamLink>(UPSTREAM_LINK).baseUrl.replace(/\/$/, '');
-    key = (await app.get(ApiKeyService).create({ name: 'HIS', scopes: ['forms', 'identity'] }, { type: 'system', id: 'e2e' })).token;
+    key = (
+      await app.get(ApiKeyService).create({ name: 'HIS', scopes: ['forms', 'identity'] }, { type: 'system', id: 'e2e' })
+    ).token;
     ds = app.get(DataSource);
   });
   afterEach(async () => {
@@ -129,39 +137,102 @@ describe.each(availableDatabases())('forms on %s', (kind: DbKind) => {
   /** A MATCH for the worker at a new visit: HIS identity plus the worker's e-card QR code. */
   const verified = async (): Promise<{ visitId: string; token: string }> => {
     const visitId = `ZY2026112500${++visit}`;
-    const session = (await api.post('/api/v1/identity/sessions', { desk: '住院处1', visitId, visitKind: 'inpatient', hisIdentity: { idNumber: WORKER.certno, name: WORKER.psn_name } }).expect(201)).body as { id: string };
-    const qr = ((await request(insurer).post('/sandbox/qr-tokens').send({ certno: WORKER.certno, kind: 'ecard' }).expect(201)).body as { token: string }).token;
-    const match = (await api.post(`/api/v1/identity/sessions/${session.id}/qr`, { text: qr }).expect(200)).body as { verdict: string; token: string };
+    const session = (
+      await api
+        .post('/api/v1/identity/sessions', {
+          desk: '住院处1',
+          visitId,
+          visitKind: 'inpatient',
+          hisIdentity: { idNumber: WORKER.certno, name: WORKER.psn_name },
+        })
+        .expect(201)
+    ).body as { id: string };
+    const qr = (
+      (await request(insurer).post('/sandbox/qr-tokens').send({ certno: WORKER.certno, kind: 'ecard' }).expect(201))
+        .body as { token: string }
+    ).token;
+    const match = (await api.post(`/api/v1/identity/sessions/${session.id}/qr`, { text: qr }).expect(200)).body as {
+      verdict: string;
+      token: string;
+    };
     expect(match.verdict).toBe('MATCH');
     return { visitId, token: match.token };
   };
   const createRelapse = async (): Promise<Form> => {
     const { visitId, token } = await verified();
-    return (await api.post('/api/v1/forms', { kind: 'relapse-filing', visitId, verificationToken: token, values: HIS_RELAPSE }).expect(201)).body as Form;
+    return (
+      await api
+        .post('/api/v1/forms', { kind: 'relapse-filing', visitId, verificationToken: token, values: HIS_RELAPSE })
+        .expect(201)
+    ).body as Form;
   };
   const form = async (id: string): Promise<Form> => (await api.get(`/api/v1/forms/${id}`).expect(200)).body as Form;
   const untilStatus = async (id: string, status: string): Promise<Form> => {
     let last: Form | undefined;
-    await eventually(async () => (last = await form(id)).status === status, `form ${id} to be ${status} (last: ${last?.status})`, 30_000, 50);
+    await eventually(
+      async () => (last = await form(id)).status === status,
+      `form ${id} to be ${status} (last: ${last?.status})`,
+      30_000,
+      50,
+    );
     return last as Form;
   };
-  const sign = (id: string) => api.post(`/api/v1/forms/${id}/signature`, { signaturePng: signaturePng().toString('base64'), signedAt: '2026-11-25' });
-  const timesReceived = async (msgid: string): Promise<number> => ((await request(insurer).get(`/sandbox/messages/${msgid}`).expect(200)).body as { timesReceived: number }).timesReceived;
+  const sign = (id: string) =>
+    api.post(`/api/v1/forms/${id}/signature`, {
+      signaturePng: signaturePng().toString('base64'),
+      signedAt: '2026-11-25',
+    });
+  const timesReceived = async (msgid: string): Promise<number> =>
+    ((await request(insurer).get(`/sandbox/messages/${msgid}`).expect(200)).body as { timesReceived: number })
+      .timesReceived;
 
   it('create (worker from the insurer) → preview → sign → acknowledged; the stored file is served byte for byte and matches its sha256', async () => {
     const draft = await createRelapse();
     expect(draft).toMatchObject({ version: 1, previousId: null, status: 'draft', sha256: null });
-    expect(draft.values).toMatchObject({ name: WORKER.psn_name, sex: '男', idNumber: WORKER.certno, workerCategory: '在职', injuredParts: '左手食指、左手中指', ...HIS_RELAPSE });
-    expect(draft.verifiedWorkerFields).toEqual(expect.arrayContaining(['name', 'idNumber', 'determinationNo', 'injuryDate']));
+    expect(draft.values).toMatchObject({
+      name: WORKER.psn_name,
+      sex: '男',
+      idNumber: WORKER.certno,
+      workerCategory: '在职',
+      injuredParts: '左手食指、左手中指',
+      ...HIS_RELAPSE,
+    });
+    expect(draft.verifiedWorkerFields).toEqual(
+      expect.arrayContaining(['name', 'idNumber', 'determinationNo', 'injuryDate']),
+    );
 
-    const preview = await api.post('/api/v1/forms/preview', { kind: 'relapse-filing', visitId: 'ZY-PREVIEW', values: { ...HIS_RELAPSE, name: WORKER.psn_name, sex: '男', birthDate: WORKER.brdy, idNumber: WORKER.certno, injuryDate: '2025-04-03', determinationDate: '2025-06-20', determinationNo: 'X', workerCategory: '在职', injuredParts: '左手食指' } }).buffer(true).parse(binary).expect(200);
+    const preview = await api
+      .post('/api/v1/forms/preview', {
+        kind: 'relapse-filing',
+        visitId: 'ZY-PREVIEW',
+        values: {
+          ...HIS_RELAPSE,
+          name: WORKER.psn_name,
+          sex: '男',
+          birthDate: WORKER.brdy,
+          idNumber: WORKER.certno,
+          injuryDate: '2025-04-03',
+          determinationDate: '2025-06-20',
+          determinationNo: 'X',
+          workerCategory: '在职',
+          injuredParts: '左手食指',
+        },
+      })
+      .buffer(true)
+      .parse(binary)
+      .expect(200);
     expect(preview.headers['content-type']).toBe('application/pdf');
     expect((preview.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
     const draftPdf = await api.pdf(`/api/v1/forms/${draft.id}/pdf`).expect(200);
     expect((draftPdf.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
 
     const signed = (await sign(draft.id).expect(200)).body as Form;
-    expect(signed).toMatchObject({ status: 'signed', signatureKind: 'pad', uploadMsgid: expect.stringMatching(/^H64010600001\d{18}$/), upload: { state: expect.stringMatching(/^(pending|sending)$/) } });
+    expect(signed).toMatchObject({
+      status: 'signed',
+      signatureKind: 'pad',
+      uploadMsgid: expect.stringMatching(/^H64010600001\d{18}$/),
+      upload: { state: expect.stringMatching(/^(pending|sending)$/) },
+    });
     // Kept until two years after the agreement's end (2027-12-31, Beijing).
     expect(signed.keepUntil).toBe('2029-12-31T15:59:59.999Z');
     const done = await untilStatus(draft.id, 'acknowledged');
@@ -184,12 +255,20 @@ describe.each(availableDatabases())('forms on %s', (kind: DbKind) => {
       expect(res.status).toBe(409);
       expect((res.body as ErrorBody).code).toBe('FORM_SIGNED_IMMUTABLE');
     }
-    const v2 = (await api.post(`/api/v1/forms/${v1.id}/corrections`, { values: { diagnosis: '左手食指关节僵硬伴肌腱粘连' } }).expect(201)).body as Form;
+    const v2 = (
+      await api
+        .post(`/api/v1/forms/${v1.id}/corrections`, { values: { diagnosis: '左手食指关节僵硬伴肌腱粘连' } })
+        .expect(201)
+    ).body as Form;
     expect(v2).toMatchObject({ formNo: v1.formNo, version: 2, previousId: v1.id, status: 'draft' });
     expect(v2.values.diagnosis).toBe('左手食指关节僵硬伴肌腱粘连');
     // Only the latest version may be corrected; a draft is edited, not corrected.
-    expect(((await api.post(`/api/v1/forms/${v1.id}/corrections`, { values: {} }).expect(409)).body as ErrorBody).code).toBe('FORM_NOT_LATEST');
-    expect(((await api.post(`/api/v1/forms/${v2.id}/corrections`, { values: {} }).expect(409)).body as ErrorBody).code).toBe('FORM_NOT_SIGNED');
+    expect(
+      ((await api.post(`/api/v1/forms/${v1.id}/corrections`, { values: {} }).expect(409)).body as ErrorBody).code,
+    ).toBe('FORM_NOT_LATEST');
+    expect(
+      ((await api.post(`/api/v1/forms/${v2.id}/corrections`, { values: {} }).expect(409)).body as ErrorBody).code,
+    ).toBe('FORM_NOT_SIGNED');
     await api.patch(`/api/v1/forms/${v2.id}`, { values: { treatmentPeriod: '2026-11-26至2026-12-26' } }).expect(200);
     // Version 2 signed with a scanned signed copy instead of a pad signature. A scan is large: this
     // one is over the ordinary body limit (1 MiB) in Base64, which only the signature route lifts.
@@ -201,11 +280,16 @@ describe.each(availableDatabases())('forms on %s', (kind: DbKind) => {
     expect(scan.toString('base64').length).toBeGreaterThan(1024 * 1024);
     const tooLarge = await api.patch(`/api/v1/forms/${v2.id}`, { values: { diagnosis: scan.toString('base64') } });
     expect([tooLarge.status, (tooLarge.body as ErrorBody).code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
-    const signed2 = (await api.post(`/api/v1/forms/${v2.id}/signature`, { scannedPdf: scan.toString('base64') }).expect(200)).body as Form;
+    const signed2 = (
+      await api.post(`/api/v1/forms/${v2.id}/signature`, { scannedPdf: scan.toString('base64') }).expect(200)
+    ).body as Form;
     expect(signed2).toMatchObject({ signatureKind: 'scan', sha256: sha(scan) });
     await untilStatus(v2.id, 'acknowledged');
     const latest = await form(v2.id);
-    expect(latest.versions.map((v) => [v.version, v.previousId])).toEqual([[1, null], [2, v1.id]]);
+    expect(latest.versions.map((v) => [v.version, v.previousId])).toEqual([
+      [1, null],
+      [2, v1.id],
+    ]);
     // Version 1 is untouched: same file, same digest.
     const old = await form(v1.id);
     expect(old.sha256).toBe(v1.sha256);
@@ -222,69 +306,153 @@ describe.each(availableDatabases())('forms on %s', (kind: DbKind) => {
     const msgid = signed.uploadMsgid as string;
     await eventually(async () => (await timesReceived(msgid).catch(() => 0)) >= 1, 'the first delivery', 30_000, 50);
     await request(insurer).put('/sandbox/faults').send({ commitThenDrop: 0, errorRate: 1 }).expect(200);
-    const attemptsWhileDown = async () => Number((await ds.query<{ n: string | number }[]>(`SELECT COUNT(*) AS n FROM outbox_attempt a JOIN outbox_message m ON m.id = a.message_id WHERE m.msgid = '${msgid}'`))[0].n);
+    const attemptsWhileDown = async () =>
+      Number(
+        (
+          await ds.query<{ n: string | number }[]>(
+            `SELECT COUNT(*) AS n FROM outbox_attempt a JOIN outbox_message m ON m.id = a.message_id WHERE m.msgid = '${msgid}'`,
+          )
+        )[0].n,
+      );
     await eventually(async () => (await attemptsWhileDown()) >= 2, 'an attempt during the outage', 30_000, 50);
     // Sent, and the insurer's answer not known: uploaded, with the outbox's reason.
-    expect(await form(draft.id)).toMatchObject({ status: 'uploaded', upload: { state: expect.stringMatching(/^(unknown|sending)$/), lastError: expect.any(String) } });
+    expect(await form(draft.id)).toMatchObject({
+      status: 'uploaded',
+      upload: { state: expect.stringMatching(/^(unknown|sending)$/), lastError: expect.any(String) },
+    });
     await request(insurer).delete('/sandbox/faults');
     const done = await untilStatus(draft.id, 'acknowledged');
     expect(done.insurerFileId).toMatch(/^FD\d+$/);
     expect(await timesReceived(msgid)).toBe(1);
-    const outcomes = (await ds.getRepository(AuditEntry).findBy({ action: 'forms.upload' })).filter((a) => (a.details as { formId: string }).formId === draft.id);
+    const outcomes = (await ds.getRepository(AuditEntry).findBy({ action: 'forms.upload' })).filter(
+      (a) => (a.details as { formId: string }).formId === draft.id,
+    );
     expect(outcomes).toHaveLength(1);
   });
 
   it('missing or invalid fields → 400 listing each; HIS contradicting the insurer → 400 naming the field; nothing stored', async () => {
     const before = await ds.getRepository(FormDocument).count();
-    const missing = (await api.post('/api/v1/forms', { kind: 'relapse-filing', visitId: 'ZY-MISSING', values: { unitName: '宁夏鑫源建筑工程有限公司', birthDate: '1985-02-30' } }).expect(400)).body as ErrorBody;
+    const missing = (
+      await api
+        .post('/api/v1/forms', {
+          kind: 'relapse-filing',
+          visitId: 'ZY-MISSING',
+          values: { unitName: '宁夏鑫源建筑工程有限公司', birthDate: '1985-02-30' },
+        })
+        .expect(400)
+    ).body as ErrorBody;
     expect(missing.code).toBe('VALIDATION_FAILED');
     const fields = (missing.details ?? []).map((d) => `${d.field}:${d.code}`);
     expect(fields).toEqual(
-      expect.arrayContaining(['values.name:FORM_FIELD_MISSING', 'values.idNumber:FORM_FIELD_MISSING', 'values.phone:FORM_FIELD_MISSING', 'values.diagnosis:FORM_FIELD_MISSING', 'values.attendingDoctor:FORM_FIELD_MISSING', 'values.birthDate:FORM_FIELD_INVALID']),
+      expect.arrayContaining([
+        'values.name:FORM_FIELD_MISSING',
+        'values.idNumber:FORM_FIELD_MISSING',
+        'values.phone:FORM_FIELD_MISSING',
+        'values.diagnosis:FORM_FIELD_MISSING',
+        'values.attendingDoctor:FORM_FIELD_MISSING',
+        'values.birthDate:FORM_FIELD_INVALID',
+      ]),
     );
     expect(fields.some((f) => f.startsWith('values.unitName'))).toBe(false);
-    const unknown = (await api.post('/api/v1/forms', { kind: 'relapse-filing', visitId: 'ZY-X', values: { ...HIS_RELAPSE, shoeSize: '42' } }).expect(400)).body as ErrorBody;
+    const unknown = (
+      await api
+        .post('/api/v1/forms', { kind: 'relapse-filing', visitId: 'ZY-X', values: { ...HIS_RELAPSE, shoeSize: '42' } })
+        .expect(400)
+    ).body as ErrorBody;
     expect(unknown.details?.map((d) => d.field)).toEqual(['values.shoeSize']);
-    const kindUnknown = (await api.post('/api/v1/forms', { kind: 'sick-note', visitId: 'ZY-X', values: {} }).expect(400)).body as ErrorBody;
+    const kindUnknown = (
+      await api.post('/api/v1/forms', { kind: 'sick-note', visitId: 'ZY-X', values: {} }).expect(400)
+    ).body as ErrorBody;
     expect(kindUnknown.code).toBe('FORM_KIND_UNKNOWN');
     const { visitId, token } = await verified();
-    const conflict = (await api.post('/api/v1/forms', { kind: 'relapse-filing', visitId, verificationToken: token, values: { ...HIS_RELAPSE, name: '马建军', sex: '男' } }).expect(400)).body as ErrorBody;
+    const conflict = (
+      await api
+        .post('/api/v1/forms', {
+          kind: 'relapse-filing',
+          visitId,
+          verificationToken: token,
+          values: { ...HIS_RELAPSE, name: '马建军', sex: '男' },
+        })
+        .expect(400)
+    ).body as ErrorBody;
     expect(conflict.code).toBe('FORM_WORKER_CONFLICT');
     expect(conflict.details?.map((d) => d.field)).toEqual(['values.name']);
     // A token of another visit does not fill this visit's form.
-    const otherVisit = (await api.post('/api/v1/forms', { kind: 'relapse-filing', visitId: 'ZY-OTHER', verificationToken: token, values: HIS_RELAPSE }).expect(403)).body as ErrorBody;
+    const otherVisit = (
+      await api
+        .post('/api/v1/forms', {
+          kind: 'relapse-filing',
+          visitId: 'ZY-OTHER',
+          verificationToken: token,
+          values: HIS_RELAPSE,
+        })
+        .expect(403)
+    ).body as ErrorBody;
     expect(otherVisit.code).toMatch(/VISIT/);
     expect(await ds.getRepository(FormDocument).count()).toBe(before);
   });
 
   it('a character outside the font → 400 FORM_CHARACTER_NOT_IN_FONT naming it, at create time', async () => {
     const { visitId, token } = await verified();
-    const res = (await api.post('/api/v1/forms', { kind: 'relapse-filing', visitId, verificationToken: token, values: { ...HIS_RELAPSE, attendingDoctor: '李\u{30EDE}' } }).expect(400)).body as ErrorBody;
+    const res = (
+      await api
+        .post('/api/v1/forms', {
+          kind: 'relapse-filing',
+          visitId,
+          verificationToken: token,
+          values: { ...HIS_RELAPSE, attendingDoctor: '李\u{30EDE}' },
+        })
+        .expect(400)
+    ).body as ErrorBody;
     expect(res.code).toBe('FORM_CHARACTER_NOT_IN_FONT');
     expect(res.message).toContain('\u{30EDE}');
-    expect(res.details).toEqual([expect.objectContaining({ field: 'attendingDoctor', code: 'CHAR_NOT_IN_FONT', context: { char: '\u{30EDE}', codePoint: 'U+30EDE' } })]);
+    expect(res.details).toEqual([
+      expect.objectContaining({
+        field: 'attendingDoctor',
+        code: 'CHAR_NOT_IN_FONT',
+        context: { char: '\u{30EDE}', codePoint: 'U+30EDE' },
+      }),
+    ]);
   });
 
   it('lists by visit and by worker (ID number matched by keyed hash), newest first, keyset-paged', async () => {
     const a = await createRelapse();
-    const byVisit = (await api.get(`/api/v1/forms?visitId=${encodeURIComponent((await ds.getRepository(FormDocument).findOneByOrFail({ id: a.id })).visitId)}`).expect(200)).body as Form[];
+    const byVisit = (
+      await api
+        .get(
+          `/api/v1/forms?visitId=${encodeURIComponent((await ds.getRepository(FormDocument).findOneByOrFail({ id: a.id })).visitId)}`,
+        )
+        .expect(200)
+    ).body as Form[];
     expect(byVisit.map((f) => f.id)).toEqual([a.id]);
     const byWorker = (await api.get(`/api/v1/forms?idNumber=${WORKER.certno}&limit=2`).expect(200)).body as Form[];
     expect(byWorker.map((f) => f.id)).toEqual([a.id, expect.any(String)]);
-    const next = (await api.get(`/api/v1/forms?idNumber=${WORKER.certno}&limit=500&before=${byWorker[1].id}`).expect(200)).body as Form[];
+    const next = (
+      await api.get(`/api/v1/forms?idNumber=${WORKER.certno}&limit=500&before=${byWorker[1].id}`).expect(200)
+    ).body as Form[];
     expect(next.length).toBeGreaterThan(0);
     expect(next.every((f) => f.id < byWorker[1].id)).toBe(true);
-    expect(((await api.get('/api/v1/forms').expect(400)).body as ErrorBody).details?.[0].code).toBe('FORM_LIST_FILTER_REQUIRED');
+    expect(((await api.get('/api/v1/forms').expect(400)).body as ErrorBody).details?.[0].code).toBe(
+      'FORM_LIST_FILTER_REQUIRED',
+    );
   });
 
   it('retention: drafts go after draftDays; a signed form is never deleted before keep-until, and is deleted after it', async () => {
     const forms = app.get(FormRetentionService);
     // The same retention runs as the forms.retention background job, on the configured interval.
-    expect(app.get(JobRunner).status()).toContainEqual(expect.objectContaining({ name: 'forms.retention', intervalMs: 3_600_000 }));
+    expect(app.get(JobRunner).status()).toContainEqual(
+      expect.objectContaining({ name: 'forms.retention', intervalMs: 3_600_000 }),
+    );
     const draft = await createRelapse();
-    const signed = await untilStatus(((await sign((await createRelapse()).id).expect(200)).body as Form).id, 'acknowledged');
+    const signed = await untilStatus(
+      ((await sign((await createRelapse()).id).expect(200)).body as Form).id,
+      'acknowledged',
+    );
     const keepUntil = new Date(signed.keepUntil as string).getTime();
-    const path = join(app.get(FormStorageService).root, (await ds.getRepository(FormDocument).findOneByOrFail({ id: signed.id })).filePath as string);
+    const path = join(
+      app.get(FormStorageService).root,
+      (await ds.getRepository(FormDocument).findOneByOrFail({ id: signed.id })).filePath as string,
+    );
     try {
       clock.pinned = new Date(Date.now() + 31 * 86_400_000);
       const first = await forms.prune(false);

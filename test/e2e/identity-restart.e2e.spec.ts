@@ -24,7 +24,9 @@ describe('identity sessions across a restart', () => {
     await a.init();
     await a.getHttpAdapter().getInstance().ready();
     app = a;
-    const key = (await a.get(ApiKeyService).create({ name: 'HIS', scopes: ['identity'] }, { type: 'system', id: 'e2e' })).token;
+    const key = (
+      await a.get(ApiKeyService).create({ name: 'HIS', scopes: ['identity'] }, { type: 'system', id: 'e2e' })
+    ).token;
     return { app: a, key, insurer: a.get<UpstreamLink>(UPSTREAM_LINK).baseUrl.replace(/\/$/, '') };
   };
 
@@ -41,19 +43,42 @@ describe('identity sessions across a restart', () => {
     const created = await request(server)
       .post('/api/v1/identity/sessions')
       .set('authorization', `Bearer ${first.key}`)
-      .send({ desk: '门诊挂号1', visitId: 'V1', visitKind: 'outpatient', hisIdentity: { idNumber: SEED.oldInjury.certno, name: SEED.oldInjury.psn_name } })
+      .send({
+        desk: '门诊挂号1',
+        visitId: 'V1',
+        visitKind: 'outpatient',
+        hisIdentity: { idNumber: SEED.oldInjury.certno, name: SEED.oldInjury.psn_name },
+      })
       .expect(201);
-    const qr = ((await request(first.insurer).post('/sandbox/qr-tokens').send({ certno: SEED.oldInjury.certno, kind: 'fusion' }).expect(201)).body as { token: string }).token;
-    const match = await request(server).post(`/api/v1/identity/sessions/${(created.body as { id: string }).id}/qr`).set('authorization', `Bearer ${first.key}`).send({ text: qr }).expect(200);
+    const qr = (
+      (
+        await request(first.insurer)
+          .post('/sandbox/qr-tokens')
+          .send({ certno: SEED.oldInjury.certno, kind: 'fusion' })
+          .expect(201)
+      ).body as { token: string }
+    ).token;
+    const match = await request(server)
+      .post(`/api/v1/identity/sessions/${(created.body as { id: string }).id}/qr`)
+      .set('authorization', `Bearer ${first.key}`)
+      .send({ text: qr })
+      .expect(200);
     expect(match.body).toMatchObject({ verdict: 'MATCH', coverage: 'confirmed' });
     const { id, token } = match.body as { id: string; token: string };
     await first.app.close();
     app = undefined;
 
     const second = await boot();
-    const again = await request(second.app.getHttpServer()).get(`/api/v1/identity/sessions/${id}`).set('authorization', `Bearer ${second.key}`).expect(200);
+    const again = await request(second.app.getHttpServer())
+      .get(`/api/v1/identity/sessions/${id}`)
+      .set('authorization', `Bearer ${second.key}`)
+      .expect(200);
     expect(again.body).toMatchObject({ id, verdict: 'MATCH', token, visitId: 'V1' });
-    const view = await request(second.app.getHttpServer()).get('/api/v1/identity/doctor-view').set('authorization', `Bearer ${second.key}`).set('x-verification-token', token).expect(200);
+    const view = await request(second.app.getHttpServer())
+      .get('/api/v1/identity/doctor-view')
+      .set('authorization', `Bearer ${second.key}`)
+      .set('x-verification-token', token)
+      .expect(200);
     expect(view.body).toMatchObject({ injuredParts: SEED.oldInjury.injury.injured_parts, psnType: '老工伤' });
   });
 

@@ -21,7 +21,11 @@ describe.each(LOG_LEVELS.filter((l) => l !== 'silent'))('logs at level %s', (lev
     try {
       const admin = await t.token(['admin']);
       // Refused (unknown fields): the body is still parsed, logged at debug, and answered.
-      await request(t.app.getHttpServer()).post('/api/v1/admin/api-keys').set('authorization', `Bearer ${admin}`).send(body).expect(400);
+      await request(t.app.getHttpServer())
+        .post('/api/v1/admin/api-keys')
+        .set('authorization', `Bearer ${admin}`)
+        .send(body)
+        .expect(400);
       // Accepted: the key's name is a person's name here.
       await request(t.app.getHttpServer())
         .post('/api/v1/admin/api-keys')

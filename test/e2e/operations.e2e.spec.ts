@@ -9,11 +9,14 @@ describe('operations endpoints', () => {
   const routes: { method: string; url: string }[] = [];
   beforeAll(async () => {
     t = await startTestApp({}, (app: NestFastifyApplication) => {
-      app.getHttpAdapter().getInstance().addHook('onRoute', (route) => {
-        for (const method of [route.method].flat()) {
-          routes.push({ method: method.toLowerCase(), url: route.url });
-        }
-      });
+      app
+        .getHttpAdapter()
+        .getInstance()
+        .addHook('onRoute', (route) => {
+          for (const method of [route.method].flat()) {
+            routes.push({ method: method.toLowerCase(), url: route.url });
+          }
+        });
     });
   });
   afterAll(async () => {
@@ -27,7 +30,12 @@ describe('operations endpoints', () => {
       mode: 'sandbox',
       components: {
         database: { status: 'up', detail: expect.stringContaining('sqlite') },
-        upstream: { status: 'degraded', detail: expect.stringContaining('no insurer link'), mode: 'normal', queue: { pending: 0 } },
+        upstream: {
+          status: 'degraded',
+          detail: expect.stringContaining('no insurer link'),
+          mode: 'normal',
+          queue: { pending: 0 },
+        },
       },
     });
   });
@@ -54,16 +62,25 @@ describe('operations endpoints', () => {
     expect(api.length).toBeGreaterThanOrEqual(7);
     for (const { method, url } of api) {
       const path = url.replace(/:(\w+)/g, '{$1}');
-      expect({ path, method, documented: Boolean(doc.paths[path]?.[method]) }).toEqual({ path, method, documented: true });
+      expect({ path, method, documented: Boolean(doc.paths[path]?.[method]) }).toEqual({
+        path,
+        method,
+        documented: true,
+      });
     }
     // Secured operations say so; every operation documents its error body.
     expect(doc.paths['/api/v1/admin/audit'].get.security).toEqual([{ apiKey: [] }]);
-    expect(doc.components.schemas.ErrorBodyDto.required).toEqual(expect.arrayContaining(['code', 'message', 'correlationId']));
+    expect(doc.components.schemas.ErrorBodyDto.required).toEqual(
+      expect.arrayContaining(['code', 'message', 'correlationId']),
+    );
     await request(t.app.getHttpServer()).get('/api/docs').expect(200);
   });
 
   it('echoes a caller-supplied request id in the header and the error body', async () => {
-    const res = await request(t.app.getHttpServer()).get('/api/v1/admin/audit').set('x-request-id', 'his-20261125-000042').expect(401);
+    const res = await request(t.app.getHttpServer())
+      .get('/api/v1/admin/audit')
+      .set('x-request-id', 'his-20261125-000042')
+      .expect(401);
     expect(res.headers['x-request-id']).toBe('his-20261125-000042');
     expect(res.body.correlationId).toBe('his-20261125-000042');
   });
@@ -94,8 +111,15 @@ describe('when the database fails', () => {
     try {
       const admin = await t.token(['admin']);
       await t.app.get(DataSource).query('DROP TABLE api_key');
-      const res = await request(t.app.getHttpServer()).get('/api/v1/admin/audit').set('authorization', `Bearer ${admin}`).expect(500);
-      expect(res.body).toEqual({ code: 'INTERNAL_ERROR', message: expect.stringContaining('correlationId'), correlationId: expect.any(String) });
+      const res = await request(t.app.getHttpServer())
+        .get('/api/v1/admin/audit')
+        .set('authorization', `Bearer ${admin}`)
+        .expect(500);
+      expect(res.body).toEqual({
+        code: 'INTERNAL_ERROR',
+        message: expect.stringContaining('correlationId'),
+        correlationId: expect.any(String),
+      });
       expect(JSON.stringify(res.body)).not.toMatch(/api_key|SQLITE|no such table/i);
       expect(t.logs.text).toContain(res.body.correlationId);
       expect(t.logs.text).toMatch(/no such table/);

@@ -71,7 +71,12 @@ async function setUp(kind: DbKind): Promise<Setup> {
   await runMigrations(ds);
   const clock = new SystemClock();
   const config = testConfig({ hospital: TEST_HOSPITAL });
-  const outbox = standaloneOutbox(ds, config, clock, auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock));
+  const outbox = standaloneOutbox(
+    ds,
+    config,
+    clock,
+    auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock),
+  );
   return { dir, configFile, ds, outbox, sandbox, cleanup };
 }
 
@@ -79,14 +84,18 @@ async function enqueue(outbox: OutboxService, n: number): Promise<string[]> {
   const msgids: string[] = [];
   for (let i = 0; i < n; i += 500) {
     const batch = await outbox.enqueueNow(
-      Array.from({ length: Math.min(500, n - i) }, (_, j) => ({ infno: '3201', input: { begndate: '2026-10-01', enddate: '2026-10-31', n: i + j } })),
+      Array.from({ length: Math.min(500, n - i) }, (_, j) => ({
+        infno: '3201',
+        input: { begndate: '2026-10-01', enddate: '2026-10-31', n: i + j },
+      })),
     );
     msgids.push(...batch.map((m) => m.msgid));
   }
   return msgids;
 }
 
-const until = (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 300_000): Promise<void> => eventually(check, what, timeoutMs, 200);
+const until = (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 300_000): Promise<void> =>
+  eventually(check, what, timeoutMs, 200);
 
 function expectEachReceivedOnce(sandbox: SandboxInsurer, msgids: string[]): void {
   const times = msgids.map((m) => sandbox.message(m)?.timesReceived ?? 0);
@@ -96,7 +105,9 @@ function expectEachReceivedOnce(sandbox: SandboxInsurer, msgids: string[]): void
 }
 
 async function settledCount(ds: DataSource): Promise<number> {
-  const rows = await ds.query<{ n: string | number }[]>(`SELECT COUNT(*) AS n FROM outbox_message WHERE status IN ('delivered', 'rejected')`);
+  const rows = await ds.query<{ n: string | number }[]>(
+    `SELECT COUNT(*) AS n FROM outbox_message WHERE status IN ('delivered', 'rejected')`,
+  );
   return Number(rows[0].n);
 }
 
@@ -123,7 +134,9 @@ describe.each(availableDatabases())('outbox durability on %s', (kind: DbKind) =>
       }
       expectEachReceivedOnce(s.sandbox, msgids);
       expect(s.sandbox.stats().duplicates).toBe(0);
-      const statuses = await s.ds.query<{ status: string; n: string | number }[]>('SELECT status, COUNT(*) AS n FROM outbox_message GROUP BY status');
+      const statuses = await s.ds.query<{ status: string; n: string | number }[]>(
+        'SELECT status, COUNT(*) AS n FROM outbox_message GROUP BY status',
+      );
       expect(statuses.map((r) => [r.status, Number(r.n)])).toEqual([['delivered', MESSAGES]]);
     } finally {
       await s.sandbox.stop();

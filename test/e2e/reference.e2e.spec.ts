@@ -12,13 +12,17 @@ describe('GET /api/v1/reference/institutions', () => {
     await t.close();
   });
 
-  const get = (query: string) => request(t.app.getHttpServer()).get(`/api/v1/reference/institutions${query}`).set('authorization', `Bearer ${key}`);
+  const get = (query: string) =>
+    request(t.app.getHttpServer()).get(`/api/v1/reference/institutions${query}`).set('authorization', `Bearer ${key}`);
 
   it('serves all 93 agreement institutions of Annexes 4–6 to any valid key', async () => {
     const res = await get('').expect(200);
     expect(res.body.version).toBe('2026-03');
     expect(res.body.total).toBe(93);
-    const kinds = res.body.items.reduce((acc: Record<string, number>, i: { kind: string }) => ({ ...acc, [i.kind]: (acc[i.kind] ?? 0) + 1 }), {});
+    const kinds = res.body.items.reduce(
+      (acc: Record<string, number>, i: { kind: string }) => ({ ...acc, [i.kind]: (acc[i.kind] ?? 0) + 1 }),
+      {},
+    );
     expect(kinds).toEqual({ medical: 74, rehab: 14, 'assistive-device': 5 });
   });
 

@@ -17,7 +17,10 @@ describe('starting the gateway process', () => {
       expect(await res.json()).toMatchObject({
         status: 'up',
         mode: 'sandbox',
-        components: { database: { status: 'up' }, upstream: { status: 'up', detail: expect.stringContaining('(sandbox)') } },
+        components: {
+          database: { status: 'up' },
+          upstream: { status: 'up', detail: expect.stringContaining('(sandbox)') },
+        },
       });
       expect(io.out()).toMatch(/insurer: {2}http:\/\/127\.0\.0\.1:\d+ \(sandbox insurer, in this process\)/);
       expect(existsSync(join(cwd, 'data', 'sandbox.sqlite'))).toBe(true);
@@ -32,7 +35,10 @@ describe('starting the gateway process', () => {
   it('with three wrong keys: exits non-zero and names all three', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'gw-start-'));
     const file = join(cwd, 'bad.yaml');
-    writeFileSync(file, 'mode: sandbox\nserver:\n  port: 99999\nhospital:\n  fixmedinsCode: 12AB\nlogging:\n  level: chatty\n');
+    writeFileSync(
+      file,
+      'mode: sandbox\nserver:\n  port: 99999\nhospital:\n  fixmedinsCode: 12AB\nlogging:\n  level: chatty\n',
+    );
     const io = startGatewayProcess(['--sandbox'], cwd, { GATEWAY_CONFIG: file });
     const code = await io.exit;
     expect(code).not.toBe(0);

@@ -9,7 +9,14 @@ import type { TraceCodeEvent } from '../../src/devices/device-events';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
 import { GATEWAY_SCHEMA } from '../../src/gateway.features';
 import { availableDatabases, DbKind, testDatabase } from '../support/databases';
-import { FixedClock, HIS, refusal, traceCode as code, traceCodesOn, type TraceCodesWorld } from '../support/trace-codes';
+import {
+  FixedClock,
+  HIS,
+  refusal,
+  traceCode as code,
+  traceCodesOn,
+  type TraceCodesWorld,
+} from '../support/trace-codes';
 
 jest.setTimeout(30_000);
 
@@ -49,22 +56,53 @@ describe.each(availableDatabases())('code capture on %s', (kind: DbKind) => {
       productCode: '8000000',
       batch: null,
       expiry: null,
-      line: { visitId: 'C1', lineNo: '1', medListCode: MED, drugName: '阿莫西林胶囊', quantity: 2, splitPackage: false, held: 1, needed: 2, status: 'missing-codes' },
+      line: {
+        visitId: 'C1',
+        lineNo: '1',
+        medListCode: MED,
+        drugName: '阿莫西林胶囊',
+        quantity: 2,
+        splitPackage: false,
+        held: 1,
+        needed: 2,
+        status: 'missing-codes',
+      },
     });
     const gs1 = await tc.capture.scan(HIS, 'C1', '1', `(01)${GTIN}(17)301231(10)LOT1(21)SN0001`);
-    expect(gs1).toMatchObject({ code: `01${GTIN}21SN0001`, form: 'gs1', productCode: GTIN, batch: 'LOT1', expiry: '2030-12-31', line: { held: 2, status: 'complete' } });
-    const audits = await ds.query<{ n: number | string }[]>(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'trace-codes.dispense'`);
+    expect(gs1).toMatchObject({
+      code: `01${GTIN}21SN0001`,
+      form: 'gs1',
+      productCode: GTIN,
+      batch: 'LOT1',
+      expiry: '2030-12-31',
+      line: { held: 2, status: 'complete' },
+    });
+    const audits = await ds.query<{ n: number | string }[]>(
+      `SELECT COUNT(*) AS n FROM audit_log WHERE action = 'trace-codes.dispense'`,
+    );
     expect(Number(audits[0].n)).toBeGreaterThanOrEqual(2);
   });
 
   it('refuses before storing anything: not a drug code, an undeclared line, a full line', async () => {
     await declare('C2', '1', 1);
-    await expect(refusal(tc.capture.scan(HIS, 'C2', '1', '8123456789012345678'))).resolves.toMatchObject({ status: 422, code: 'TRACE_CODE_LENGTH' });
-    await expect(refusal(tc.capture.scan(HIS, 'C2', '9', code(20)))).resolves.toMatchObject({ status: 404, code: 'TRACE_LINE_NOT_FOUND' });
+    await expect(refusal(tc.capture.scan(HIS, 'C2', '1', '8123456789012345678'))).resolves.toMatchObject({
+      status: 422,
+      code: 'TRACE_CODE_LENGTH',
+    });
+    await expect(refusal(tc.capture.scan(HIS, 'C2', '9', code(20)))).resolves.toMatchObject({
+      status: 404,
+      code: 'TRACE_LINE_NOT_FOUND',
+    });
     await tc.capture.scan(HIS, 'C2', '1', code(21));
     const full = await refusal(tc.capture.scan(HIS, 'C2', '1', code(22)));
-    expect(full).toMatchObject({ status: 422, code: 'TRACE_LINE_FULL', userMessage: expect.stringContaining('发药数量为 1，已录入 1 个追溯码') as string });
-    const stored = await ds.query<{ code: string }[]>(`SELECT code FROM trace_code WHERE code IN ('${code(20)}', '${code(22)}')`);
+    expect(full).toMatchObject({
+      status: 422,
+      code: 'TRACE_LINE_FULL',
+      userMessage: expect.stringContaining('发药数量为 1，已录入 1 个追溯码') as string,
+    });
+    const stored = await ds.query<{ code: string }[]>(
+      `SELECT code FROM trace_code WHERE code IN ('${code(20)}', '${code(22)}')`,
+    );
     expect(stored).toEqual([]);
   });
 
@@ -73,25 +111,48 @@ describe.each(availableDatabases())('code capture on %s', (kind: DbKind) => {
     try {
       await declare('C3', '1', 2);
       const one = await refusal(tc.capture.scan(HIS, 'C3', '1', code(30)));
-      expect(one).toMatchObject({ status: 422, code: 'TRACE_CODE_DRUG_MISMATCH', userMessage: expect.stringContaining('对应目录编码 XJ-OTHER') as string });
+      expect(one).toMatchObject({
+        status: 422,
+        code: 'TRACE_CODE_DRUG_MISMATCH',
+        userMessage: expect.stringContaining('对应目录编码 XJ-OTHER') as string,
+      });
       const many = await refusal(tc.capture.batch(HIS, 'C3', '1', [code(30), code(31)]));
       expect(many).toMatchObject({ status: 422, code: 'TRACE_CODE_DRUG_MISMATCH' });
       expect(many.details?.map((d) => d.field)).toEqual(['codes[0]', 'codes[1]']);
     } finally {
       await tc.mappings.upsert(HIS, [{ productCode: '8000000', medListCode: MED }]);
     }
-    await expect(tc.mappings.list('8000000')).resolves.toEqual(expect.arrayContaining([expect.objectContaining({ medListCode: MED })]));
+    await expect(tc.mappings.list('8000000')).resolves.toEqual(
+      expect.arrayContaining([expect.objectContaining({ medListCode: MED })]),
+    );
   });
 
   it('a batch is the line’s whole count, is idempotent on retry, and refuses a line holding other codes', async () => {
     await declare('C4', '1', 3);
-    await expect(refusal(tc.capture.batch(HIS, 'C4', '1', [code(40), code(41)]))).resolves.toMatchObject({ status: 422, code: 'TRACE_CODE_COUNT_MISMATCH' });
-    await expect(refusal(tc.capture.batch(HIS, 'C4', '1', [code(40), code(41), code(40)]))).resolves.toMatchObject({ status: 422, code: 'TRACE_BATCH_INVALID' });
+    await expect(refusal(tc.capture.batch(HIS, 'C4', '1', [code(40), code(41)]))).resolves.toMatchObject({
+      status: 422,
+      code: 'TRACE_CODE_COUNT_MISMATCH',
+    });
+    await expect(refusal(tc.capture.batch(HIS, 'C4', '1', [code(40), code(41), code(40)]))).resolves.toMatchObject({
+      status: 422,
+      code: 'TRACE_BATCH_INVALID',
+    });
     const first = await tc.capture.batch(HIS, 'C4', '1', [code(40), code(41), code(42)]);
-    expect(first).toMatchObject({ operationId: expect.any(String) as string, added: 3, line: { held: 3, status: 'complete' } });
-    await expect(tc.capture.batch(HIS, 'C4', '1', [code(42), code(40), code(41)])).resolves.toMatchObject({ added: 0, line: { held: 3 } });
+    expect(first).toMatchObject({
+      operationId: expect.any(String) as string,
+      added: 3,
+      line: { held: 3, status: 'complete' },
+    });
+    await expect(tc.capture.batch(HIS, 'C4', '1', [code(42), code(40), code(41)])).resolves.toMatchObject({
+      added: 0,
+      line: { held: 3 },
+    });
     const other = await refusal(tc.capture.batch(HIS, 'C4', '1', [code(40), code(41), code(43)]));
-    expect(other).toMatchObject({ status: 409, code: 'TRACE_LINE_HAS_OTHER_CODES', details: [{ code: 'TRACE_CODE_ON_LINE', context: { code: code(42) } }] });
+    expect(other).toMatchObject({
+      status: 409,
+      code: 'TRACE_LINE_HAS_OTHER_CODES',
+      details: [{ code: 'TRACE_CODE_ON_LINE', context: { code: code(42) } }],
+    });
     await expect(tc.settlement.completeness('C4')).resolves.toMatchObject({ complete: true, missing: [] });
   });
 
@@ -99,15 +160,36 @@ describe.each(availableDatabases())('code capture on %s', (kind: DbKind) => {
     const desk = '西药房9';
     const scanAt = async (text: string): Promise<TraceCodeEvent> => {
       const published = once(tc.events, 'trace-code') as Promise<[TraceCodeEvent]>;
-      tc.events.publish({ type: 'scan', deviceId: 'rx-9', desk, source: 'device', scan: { text, classification: classifyCode(text, { now: clock.now() }), at: clock.now() } });
+      tc.events.publish({
+        type: 'scan',
+        deviceId: 'rx-9',
+        desk,
+        source: 'device',
+        scan: { text, classification: classifyCode(text, { now: clock.now() }), at: clock.now() },
+      });
       return (await published)[0];
     };
     await declare('C5', '1', 2);
-    await expect(scanAt(code(50))).resolves.toMatchObject({ desk, result: { outcome: 'refused', code: code(50), refusal: { code: 'TRACE_DESK_NO_ACTIVE_LINE' } } });
-    await expect(tc.deskScans.setDeskLine(HIS, desk, 'C5', '1')).resolves.toMatchObject({ visitId: 'C5', lineNo: '1', held: 0, needed: 2 });
-    await expect(scanAt(code(50))).resolves.toMatchObject({ deviceId: 'rx-9', result: { outcome: 'accepted', refusal: null, line: { held: 1, status: 'missing-codes' } } });
+    await expect(scanAt(code(50))).resolves.toMatchObject({
+      desk,
+      result: { outcome: 'refused', code: code(50), refusal: { code: 'TRACE_DESK_NO_ACTIVE_LINE' } },
+    });
+    await expect(tc.deskScans.setDeskLine(HIS, desk, 'C5', '1')).resolves.toMatchObject({
+      visitId: 'C5',
+      lineNo: '1',
+      held: 0,
+      needed: 2,
+    });
+    await expect(scanAt(code(50))).resolves.toMatchObject({
+      deviceId: 'rx-9',
+      result: { outcome: 'accepted', refusal: null, line: { held: 1, status: 'missing-codes' } },
+    });
     const again = await scanAt(code(50));
-    expect(again.result).toMatchObject({ outcome: 'duplicate', refusal: { code: 'TRACE_CODE_ALREADY_DISPENSED' }, context: { visitId: 'C5', lineNo: '1' } });
+    expect(again.result).toMatchObject({
+      outcome: 'duplicate',
+      refusal: { code: 'TRACE_CODE_ALREADY_DISPENSED' },
+      context: { visitId: 'C5', lineNo: '1' },
+    });
     const uses = await ds.query<{ source: string }[]>(`SELECT source FROM trace_code_use WHERE code = '${code(50)}'`);
     expect(uses).toEqual([{ source: 'system:device:rx-9' }]);
   });

@@ -35,16 +35,28 @@ function loadError(run: () => unknown): ConfigError {
 
 describe(loadConfig.name, () => {
   it('layers default.yaml, the overlay and GW_* variables, converting to the types of the keys', () => {
-    const { config, sources } = loadConfig({ features: GATEWAY_FEATURES,
+    const { config, sources } = loadConfig({
+      features: GATEWAY_FEATURES,
       overlayFile: overlay(HOSPITAL),
-      env: { GW_SERVER__PORT: '9001', GW_HOSPITAL__FIXMEDINS_CODE: '012345678901', GW_LOGGING__REQUEST_BODIES: 'true', OTHER: 'x' },
+      env: {
+        GW_SERVER__PORT: '9001',
+        GW_HOSPITAL__FIXMEDINS_CODE: '012345678901',
+        GW_LOGGING__REQUEST_BODIES: 'true',
+        OTHER: 'x',
+      },
     });
     expect(config.server.port).toBe(9001);
     expect(config.server.host).toBe('127.0.0.1');
     expect(config.hospital.fixmedinsCode).toBe('012345678901');
     expect(config.hospital.name).toBe('宁夏回族自治区人民医院');
     expect(config.logging.requestBodies).toBe(true);
-    expect(sources).toEqual([expect.stringMatching(/default\.yaml$/), expect.stringMatching(/overlay\.yaml$/), 'env GW_HOSPITAL__FIXMEDINS_CODE', 'env GW_LOGGING__REQUEST_BODIES', 'env GW_SERVER__PORT']);
+    expect(sources).toEqual([
+      expect.stringMatching(/default\.yaml$/),
+      expect.stringMatching(/overlay\.yaml$/),
+      'env GW_HOSPITAL__FIXMEDINS_CODE',
+      'env GW_LOGGING__REQUEST_BODIES',
+      'env GW_SERVER__PORT',
+    ]);
   });
 
   it('names every bad key with its value and what is expected', () => {
@@ -54,17 +66,25 @@ server:
 logging:
   level: loud
 `);
-    const error = loadError(() => loadConfig({ features: GATEWAY_FEATURES, overlayFile: file, env: { GW_HOSPITAL__FIXMEDINS_CODE: '12AB' } }));
+    const error = loadError(() =>
+      loadConfig({ features: GATEWAY_FEATURES, overlayFile: file, env: { GW_HOSPITAL__FIXMEDINS_CODE: '12AB' } }),
+    );
     expect(error.issues.map((i) => i.key).sort()).toEqual(['hospital.fixmedinsCode', 'logging.level', 'server.port']);
     expect(error.message).toContain('hospital.fixmedinsCode: "12AB" — expected');
     expect(error.message).toContain('12 characters');
     expect(error.message).toContain('server.port: 70000 — expected a port from 0 to 65535');
-    expect(error.message).toContain('logging.level: "loud" — expected one of fatal, error, warn, info, debug, trace, silent');
+    expect(error.message).toContain(
+      'logging.level: "loud" — expected one of fatal, error, warn, info, debug, trace, silent',
+    );
   });
 
   it('reports misspelt keys instead of ignoring them', () => {
-    const error = loadError(() => loadConfig({ features: GATEWAY_FEATURES, overlayFile: overlay(`${HOSPITAL}\nserver:\n  prot: 8080\n`), env: {} }));
-    expect(error.issues).toEqual([{ key: 'server.prot', value: 8080, expected: 'no such key — remove it or check its spelling' }]);
+    const error = loadError(() =>
+      loadConfig({ features: GATEWAY_FEATURES, overlayFile: overlay(`${HOSPITAL}\nserver:\n  prot: 8080\n`), env: {} }),
+    );
+    expect(error.issues).toEqual([
+      { key: 'server.prot', value: 8080, expected: 'no such key — remove it or check its spelling' },
+    ]);
   });
 
   it("validates the features' sections as strictly as the platform's: bad values, misspelt keys, lists", () => {
@@ -89,26 +109,43 @@ devices: {}
   });
 
   it('refuses the section of a feature that is not registered, as any unknown key', () => {
-    const error = loadError(() => loadConfig({ features: [PLATFORM_FEATURE], overlayFile: overlay(HOSPITAL), env: {} }));
-    expect(error.issues.map((i) => i.key)).toEqual(['reference', 'upstream', 'sandboxInsurer', 'identity', 'forms', 'devices']);
-    expect(new Set(error.issues.map((i) => i.expected))).toEqual(new Set(['no such key — remove it or check its spelling']));
+    const error = loadError(() =>
+      loadConfig({ features: [PLATFORM_FEATURE], overlayFile: overlay(HOSPITAL), env: {} }),
+    );
+    expect(error.issues.map((i) => i.key)).toEqual([
+      'reference',
+      'upstream',
+      'sandboxInsurer',
+      'identity',
+      'forms',
+      'devices',
+    ]);
+    expect(new Set(error.issues.map((i) => i.expected))).toEqual(
+      new Set(['no such key — remove it or check its spelling']),
+    );
   });
 
   it('says to quote numbers that YAML read as numbers', () => {
-    const error = loadError(() => loadConfig({ features: GATEWAY_FEATURES, overlayFile: overlay(HOSPITAL.replace('"640104"', '640104')), env: {} }));
+    const error = loadError(() =>
+      loadConfig({ features: GATEWAY_FEATURES, overlayFile: overlay(HOSPITAL.replace('"640104"', '640104')), env: {} }),
+    );
     expect(error.issues).toHaveLength(1);
     expect(error.issues[0]).toMatchObject({ key: 'hospital.admdvs', value: 640104 });
     expect(error.issues[0].expected).toContain('quotes');
   });
 
   it('points at the line of a YAML syntax error', () => {
-    const error = loadError(() => loadConfig({ features: GATEWAY_FEATURES, overlayFile: overlay('server:\n  port: [8080\n'), env: {} }));
+    const error = loadError(() =>
+      loadConfig({ features: GATEWAY_FEATURES, overlayFile: overlay('server:\n  port: [8080\n'), env: {} }),
+    );
     expect(error.issues[0].key).toMatch(/overlay\.yaml:\d+:\d+$/);
     expect(error.issues[0].expected).toContain('valid YAML');
   });
 
   it('refuses a missing overlay file with the path', () => {
-    const error = loadError(() => loadConfig({ features: GATEWAY_FEATURES, overlayFile: '/nonexistent/hospital.yaml', env: {} }));
+    const error = loadError(() =>
+      loadConfig({ features: GATEWAY_FEATURES, overlayFile: '/nonexistent/hospital.yaml', env: {} }),
+    );
     expect(error.issues[0]).toMatchObject({ key: '/nonexistent/hospital.yaml' });
   });
 
@@ -120,8 +157,16 @@ devices: {}
   });
 
   it('takes a whole section as JSON from the environment', () => {
-    const keyring = { active: 'a', keys: [{ id: 'a', key: Buffer.alloc(32, 1).toString('base64') }], hmacKey: Buffer.alloc(32, 2).toString('base64') };
-    const { config } = loadConfig({ features: GATEWAY_FEATURES, overlayFile: overlay(HOSPITAL), env: { GW_PII__KEYRING: JSON.stringify(keyring) } });
+    const keyring = {
+      active: 'a',
+      keys: [{ id: 'a', key: Buffer.alloc(32, 1).toString('base64') }],
+      hmacKey: Buffer.alloc(32, 2).toString('base64'),
+    };
+    const { config } = loadConfig({
+      features: GATEWAY_FEATURES,
+      overlayFile: overlay(HOSPITAL),
+      env: { GW_PII__KEYRING: JSON.stringify(keyring) },
+    });
     expect(config.pii.keyring?.active).toBe('a');
   });
 });
@@ -140,7 +185,11 @@ describe(envNameToPath.name, () => {
 
 describe('config files shipped in config/', () => {
   it.each(['sandbox.yaml', 'example-hospital.yaml'])('%s holds only real keys with valid values', (file) => {
-    const { config } = loadConfig({ features: GATEWAY_FEATURES, overlayFile: join(__dirname, '..', '..', 'config', file), env: {} });
+    const { config } = loadConfig({
+      features: GATEWAY_FEATURES,
+      overlayFile: join(__dirname, '..', '..', 'config', file),
+      env: {},
+    });
     expect(config.hospital.fixmedinsCode).toMatch(/^[A-Z0-9]{12}$/);
   });
 });

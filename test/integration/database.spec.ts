@@ -73,7 +73,9 @@ describe.each(availableDatabases())('database on %s', (kind: DbKind) => {
       expect(found[0].at).toBeInstanceOf(Date);
       expect(found[0].details).toEqual({ verdict: 'MATCH' });
 
-      await expect(dataSource.query(`UPDATE audit_log SET outcome = 'failure' WHERE id = '${entry.id}'`)).rejects.toThrow(/append-only/);
+      await expect(
+        dataSource.query(`UPDATE audit_log SET outcome = 'failure' WHERE id = '${entry.id}'`),
+      ).rejects.toThrow(/append-only/);
       await expect(dataSource.query(`DELETE FROM audit_log WHERE id = '${entry.id}'`)).rejects.toThrow(/append-only/);
       const [still] = await dataSource.query(`SELECT outcome FROM audit_log WHERE id = '${entry.id}'`);
       expect(still.outcome).toBe('success');
@@ -84,7 +86,9 @@ describe.each(availableDatabases())('database on %s', (kind: DbKind) => {
       const sut = auditServiceOn(dataSource, pii, new SystemClock());
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
-        ids.push((await sut.record({ actor: { type: 'system', id: 'test' }, action: 'paging.test', outcome: 'success' })).id);
+        ids.push(
+          (await sut.record({ actor: { type: 'system', id: 'test' }, action: 'paging.test', outcome: 'success' })).id,
+        );
       }
       const first = await sut.find({ action: 'paging.test', limit: 2 });
       expect(first.map((e) => e.id)).toEqual([ids[4], ids[3]]);
@@ -96,23 +100,39 @@ describe.each(availableDatabases())('database on %s', (kind: DbKind) => {
   describe(ApiKeyService.name, () => {
     it('stores only a hash of the secret, authenticates by scope and IP, and revokes', async () => {
       const clock = new SystemClock();
-      const audit = auditServiceOn(dataSource, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k1'))), clock);
+      const audit = auditServiceOn(
+        dataSource,
+        new PiiCryptoService(decodeKeyring(generateKeyringDocument('k1'))),
+        clock,
+      );
       const sut = apiKeyServiceOn(dataSource, audit, clock);
-      const { key, token } = await sut.create({ name: 'HIS 门诊', scopes: ['identity', 'trace-codes'], allowIps: ['10.0.0.0/8'] }, { type: 'cli', id: 'cli:test' });
+      const { key, token } = await sut.create(
+        { name: 'HIS 门诊', scopes: ['identity', 'trace-codes'], allowIps: ['10.0.0.0/8'] },
+        { type: 'cli', id: 'cli:test' },
+      );
       const secret = parseToken(token)?.secret as string;
 
       const rows = await dataSource.query('SELECT * FROM api_key');
       const audits = await dataSource.query('SELECT * FROM audit_log');
       expect(JSON.stringify([rows, audits])).not.toContain(secret);
 
-      await expect(sut.authenticate(`Bearer ${token}`, '10.1.2.3', ['identity'])).resolves.toMatchObject({ id: key.id, scopes: ['identity', 'trace-codes'] });
-      await expect(sut.authenticate(`Bearer ${token}`, '192.168.1.1', ['identity'])).rejects.toMatchObject({ code: 'AUTH_IP_NOT_ALLOWED' });
+      await expect(sut.authenticate(`Bearer ${token}`, '10.1.2.3', ['identity'])).resolves.toMatchObject({
+        id: key.id,
+        scopes: ['identity', 'trace-codes'],
+      });
+      await expect(sut.authenticate(`Bearer ${token}`, '192.168.1.1', ['identity'])).rejects.toMatchObject({
+        code: 'AUTH_IP_NOT_ALLOWED',
+      });
       await expect(sut.authenticate(`Bearer ${token}`, '10.1.2.3', ['admin'])).rejects.toBeInstanceOf(ForbiddenError);
-      await expect(sut.authenticate(`Bearer ${token.slice(0, -1)}x`, '10.1.2.3', ['identity'])).rejects.toMatchObject({ code: 'AUTH_INVALID' });
+      await expect(sut.authenticate(`Bearer ${token.slice(0, -1)}x`, '10.1.2.3', ['identity'])).rejects.toMatchObject({
+        code: 'AUTH_INVALID',
+      });
       await expect(sut.authenticate(undefined, '10.1.2.3', [])).rejects.toMatchObject({ code: 'AUTH_MISSING' });
 
       await sut.revoke(key.id, 'rotated', { type: 'cli', id: 'cli:test' });
-      await expect(sut.authenticate(`Bearer ${token}`, '10.1.2.3', ['identity'])).rejects.toBeInstanceOf(UnauthenticatedError);
+      await expect(sut.authenticate(`Bearer ${token}`, '10.1.2.3', ['identity'])).rejects.toBeInstanceOf(
+        UnauthenticatedError,
+      );
       const stored = await dataSource.getRepository(ApiKey).findOneByOrFail({ id: key.id });
       expect(stored.revokedAt).toBeInstanceOf(Date);
       expect(stored.scopes).toEqual(['identity', 'trace-codes']);
@@ -122,9 +142,15 @@ describe.each(availableDatabases())('database on %s', (kind: DbKind) => {
 
     it('refuses bad scopes and allow-list entries, naming each', async () => {
       const clock = new SystemClock();
-      const audit = auditServiceOn(dataSource, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k1'))), clock);
+      const audit = auditServiceOn(
+        dataSource,
+        new PiiCryptoService(decodeKeyring(generateKeyringDocument('k1'))),
+        clock,
+      );
       const sut = apiKeyServiceOn(dataSource, audit, clock);
-      await expect(sut.create({ name: 'x', scopes: ['root'], allowIps: ['his-server'] }, { type: 'cli', id: 't' })).rejects.toMatchObject({
+      await expect(
+        sut.create({ name: 'x', scopes: ['root'], allowIps: ['his-server'] }, { type: 'cli', id: 't' }),
+      ).rejects.toMatchObject({
         code: 'APIKEY_INVALID',
         details: [expect.objectContaining({ field: 'scopes' }), expect.objectContaining({ field: 'allowIps' })],
       });
@@ -159,16 +185,24 @@ describe('SQLite transaction gate', () => {
     try {
       await runMigrations(ds);
       const insert = (id: string) =>
-        ds.query(`INSERT INTO api_key (id, name, secret_hash, scopes, created_at, created_by) VALUES ('${id}', 'n', 'h', '[]', '2026-01-01 00:00:00.000', 't')`);
+        ds.query(
+          `INSERT INTO api_key (id, name, secret_hash, scopes, created_at, created_by) VALUES ('${id}', 'n', 'h', '[]', '2026-01-01 00:00:00.000', 't')`,
+        );
       let releaseFailing!: () => void;
       const failing = ds.transaction(async (m) => {
-        await m.query(`INSERT INTO api_key (id, name, secret_hash, scopes, created_at, created_by) VALUES ('rolled-back', 'n', 'h', '[]', '2026-01-01 00:00:00.000', 't')`);
+        await m.query(
+          `INSERT INTO api_key (id, name, secret_hash, scopes, created_at, created_by) VALUES ('rolled-back', 'n', 'h', '[]', '2026-01-01 00:00:00.000', 't')`,
+        );
         await new Promise<void>((r) => (releaseFailing = r));
         throw new Error('rollback');
       });
       await new Promise((r) => setImmediate(r));
       // While that transaction is open: another transaction and a plain write from elsewhere.
-      const other = ds.transaction((m) => m.query(`INSERT INTO api_key (id, name, secret_hash, scopes, created_at, created_by) VALUES ('committed', 'n', 'h', '[]', '2026-01-01 00:00:00.000', 't')`));
+      const other = ds.transaction((m) =>
+        m.query(
+          `INSERT INTO api_key (id, name, secret_hash, scopes, created_at, created_by) VALUES ('committed', 'n', 'h', '[]', '2026-01-01 00:00:00.000', 't')`,
+        ),
+      );
       const plain = insert('plain');
       releaseFailing();
       await expect(failing).rejects.toThrow('rollback');

@@ -31,7 +31,8 @@ const gatewayKey: GatewaySigningKey = { id: 'gw-test-1', ...generateSm2Keys() };
 /** A 3201 reconciliation query: valid for any period, needs no seeded state. */
 const reconciliation = (n: number) => ({ infno: '3201', input: { begndate: '2026-10-01', enddate: '2026-10-31', n } });
 
-const until = (check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> => eventually(check, 'the condition', timeoutMs, 50);
+const until = (check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> =>
+  eventually(check, 'the condition', timeoutMs, 50);
 
 describe.each(availableDatabases())('dispatcher on %s against the sandbox insurer', (kind: DbKind) => {
   let ds: DataSource;
@@ -57,11 +58,26 @@ describe.each(availableDatabases())('dispatcher on %s against the sandbox insure
     await sandbox.faults.reset();
   });
 
-  const newMonitor = () => new LinkMonitor(clock, { emergencyAfterMs: config.upstream.emergency.afterMs, probeIntervalMs: config.upstream.emergency.probeIntervalMs });
+  const newMonitor = () =>
+    new LinkMonitor(clock, {
+      emergencyAfterMs: config.upstream.emergency.afterMs,
+      probeIntervalMs: config.upstream.emergency.probeIntervalMs,
+    });
   const dispatcher = (insurerPublicKey = sandbox.publicKey, monitor?: LinkMonitor) =>
-    new Dispatcher({ dataSource: ds, outbox, client: new UpstreamClient(config.upstream, insurerPublicKey), key: gatewayKey, audit, clock, config: config.upstream.dispatcher, profile: DOCUMENTED_PROFILE, monitor: monitor ?? newMonitor() });
+    new Dispatcher({
+      dataSource: ds,
+      outbox,
+      client: new UpstreamClient(config.upstream, insurerPublicKey),
+      key: gatewayKey,
+      audit,
+      clock,
+      config: config.upstream.dispatcher,
+      profile: DOCUMENTED_PROFILE,
+      monitor: monitor ?? newMonitor(),
+    });
   const statuses = async (ids: string[]) => (await outbox.findByIds(ids)).map((m) => m.status);
-  const allFinal = (ids: string[]) => async () => (await statuses(ids)).every((s) => s === 'delivered' || s === 'rejected');
+  const allFinal = (ids: string[]) => async () =>
+    (await statuses(ids)).every((s) => s === 'delivered' || s === 'rejected');
 
   it('delivers every message once, keeping the verified reply', async () => {
     const before = sandbox.stats();
@@ -85,7 +101,9 @@ describe.each(availableDatabases())('dispatcher on %s against the sandbox insure
   });
 
   it('keeps a business rejection final, with the insurer reason', async () => {
-    const [m] = await outbox.enqueueNow([{ infno: '2601', input: { omsgid: 'H64010600001202611250000000001', oinfno: '2207' } }]);
+    const [m] = await outbox.enqueueNow([
+      { infno: '2601', input: { omsgid: 'H64010600001202611250000000001', oinfno: '2207' } },
+    ]);
     const d = dispatcher();
     d.start();
     try {
@@ -154,7 +172,9 @@ describe.each(availableDatabases())('dispatcher on %s against the sandbox insure
 
   it('while the insurer is down: nothing is lost, and the backlog drains in order when it returns', async () => {
     await sandbox.faults.set({ down: true });
-    const messages = await outbox.enqueueNow(Array.from({ length: 6 }, (_, i) => ({ ...reconciliation(300 + i), subjectKey: 'backlog' })));
+    const messages = await outbox.enqueueNow(
+      Array.from({ length: 6 }, (_, i) => ({ ...reconciliation(300 + i), subjectKey: 'backlog' })),
+    );
     const d = dispatcher();
     d.start();
     try {
@@ -167,7 +187,9 @@ describe.each(availableDatabases())('dispatcher on %s against the sandbox insure
     } finally {
       await d.stop();
     }
-    const done = await ds.getRepository(OutboxMessage).find({ where: { subjectKey: 'backlog' }, order: { finishedAt: 'ASC', id: 'ASC' } });
+    const done = await ds
+      .getRepository(OutboxMessage)
+      .find({ where: { subjectKey: 'backlog' }, order: { finishedAt: 'ASC', id: 'ASC' } });
     expect(done.map((m) => m.id)).toEqual(messages.map((m) => m.id));
     expect(done.every((m) => m.status === 'delivered')).toBe(true);
   });
@@ -177,9 +199,18 @@ describe.each(availableDatabases())('dispatcher on %s against the sandbox insure
     const monitor = newMonitor();
     const changes: string[] = [];
     monitor.on('mode', (c) => changes.push(c.mode));
-    const messages = await outbox.enqueueNow(Array.from({ length: 8 }, (_, i) => ({ ...reconciliation(400 + i), subjectKey: 'emergency' })));
+    const messages = await outbox.enqueueNow(
+      Array.from({ length: 8 }, (_, i) => ({ ...reconciliation(400 + i), subjectKey: 'emergency' })),
+    );
     const ids = messages.map((m) => m.id);
-    const attemptCount = async () => Number((await ds.query<{ n: string | number }[]>(`SELECT COUNT(*) AS n FROM outbox_attempt WHERE message_id IN (${ids.map((id) => `'${id}'`).join(',')})`))[0].n);
+    const attemptCount = async () =>
+      Number(
+        (
+          await ds.query<{ n: string | number }[]>(
+            `SELECT COUNT(*) AS n FROM outbox_attempt WHERE message_id IN (${ids.map((id) => `'${id}'`).join(',')})`,
+          )
+        )[0].n,
+      );
     const d = dispatcher(undefined, monitor);
     d.start();
     try {
@@ -201,7 +232,9 @@ describe.each(availableDatabases())('dispatcher on %s against the sandbox insure
     } finally {
       await d.stop();
     }
-    const done = await ds.getRepository(OutboxMessage).find({ where: { subjectKey: 'emergency' }, order: { finishedAt: 'ASC', id: 'ASC' } });
+    const done = await ds
+      .getRepository(OutboxMessage)
+      .find({ where: { subjectKey: 'emergency' }, order: { finishedAt: 'ASC', id: 'ASC' } });
     expect(done.map((m) => [m.id, m.status])).toEqual(ids.map((id) => [id, 'delivered']));
     for (const m of messages) {
       expect(sandbox.message(m.msgid)?.timesReceived).toBe(1);
@@ -211,12 +244,22 @@ describe.each(availableDatabases())('dispatcher on %s against the sandbox insure
   it('prunes the bodies of old delivered messages and keeps their metadata', async () => {
     const [m] = await outbox.enqueueNow([reconciliation(500)]);
     const long = new Date(Date.now() - 100 * 86_400_000);
-    await ds.getRepository(OutboxMessage).update({ id: m.id }, { status: 'delivered', finishedAt: long, envelope: '{}', reply: '{}' });
+    await ds
+      .getRepository(OutboxMessage)
+      .update({ id: m.id }, { status: 'delivered', finishedAt: long, envelope: '{}', reply: '{}' });
     const [recent] = await outbox.enqueueNow([reconciliation(501)]);
-    await ds.getRepository(OutboxMessage).update({ id: recent.id }, { status: 'delivered', finishedAt: new Date(), envelope: '{}', reply: '{}' });
+    await ds
+      .getRepository(OutboxMessage)
+      .update({ id: recent.id }, { status: 'delivered', finishedAt: new Date(), envelope: '{}', reply: '{}' });
     expect((await outbox.prune(90)).bodiesPruned).toBe(1);
     const [old, fresh] = await Promise.all([outbox.get(m.id), outbox.get(recent.id)]);
-    expect(old.message).toMatchObject({ msgid: m.msgid, status: 'delivered', draft: null, envelope: null, reply: null });
+    expect(old.message).toMatchObject({
+      msgid: m.msgid,
+      status: 'delivered',
+      draft: null,
+      envelope: null,
+      reply: null,
+    });
     expect(fresh.message.envelope).toBe('{}');
     expect((await outbox.prune(90)).bodiesPruned).toBe(0);
   });
@@ -225,7 +268,12 @@ describe.each(availableDatabases())('dispatcher on %s against the sandbox insure
 /** A fresh SQLite database, sandbox insurer and outbox, for tests that need a world of their own. */
 async function isolatedWorld(
   overrides: Record<string, unknown>,
-  test: (w: { ds: DataSource; sandbox: SandboxInsurer; outbox: OutboxService; dispatcher: (profile?: ProtocolProfile) => Dispatcher }) => Promise<void>,
+  test: (w: {
+    ds: DataSource;
+    sandbox: SandboxInsurer;
+    outbox: OutboxService;
+    dispatcher: (profile?: ProtocolProfile) => Dispatcher;
+  }) => Promise<void>,
 ): Promise<void> {
   const { database } = await testDatabase('sqlite', dataDir);
   const ds = await openDataSource(database, dataDir, GATEWAY_SCHEMA);
@@ -239,7 +287,17 @@ async function isolatedWorld(
     const outbox = standaloneOutbox(ds, config, clock, audit);
     const monitor = new LinkMonitor(clock, { emergencyAfterMs: 60_000, probeIntervalMs: 1000 });
     const dispatcher = (profile: ProtocolProfile = DOCUMENTED_PROFILE) =>
-      new Dispatcher({ dataSource: ds, outbox, client: new UpstreamClient(config.upstream, sandbox.publicKey), key: gatewayKey, audit, clock, config: config.upstream.dispatcher, monitor, profile });
+      new Dispatcher({
+        dataSource: ds,
+        outbox,
+        client: new UpstreamClient(config.upstream, sandbox.publicKey),
+        key: gatewayKey,
+        audit,
+        clock,
+        config: config.upstream.dispatcher,
+        monitor,
+        profile,
+      });
     await test({ ds, sandbox, outbox, dispatcher });
   } finally {
     await sandbox.stop();
@@ -260,12 +318,24 @@ describe('dispatcher with a protocol profile', () => {
   it('signs and sends the wire form the profile describes, keeping our own names in the outbox', async () => {
     await isolatedWorld({}, async ({ outbox, dispatcher }) => {
       // The sandbox speaks the documented codes, so map the code to itself and rename one field.
-      const profile = mappingProfile({ name: 'test', infno: { '3201': '3201' }, fields: { '3201': { n: 'client_ref' } } });
+      const profile = mappingProfile({
+        name: 'test',
+        infno: { '3201': '3201' },
+        fields: { '3201': { n: 'client_ref' } },
+      });
       const [m] = await outbox.enqueueNow([reconciliation(7)]);
       await runUntil(dispatcher(profile), async () => (await outbox.get(m.id)).message.status === 'delivered');
       const { message } = await outbox.get(m.id);
-      expect(JSON.parse(message.draft as string).input).toEqual({ begndate: '2026-10-01', enddate: '2026-10-31', n: 7 });
-      expect(JSON.parse(message.envelope as string).input).toEqual({ begndate: '2026-10-01', enddate: '2026-10-31', client_ref: 7 });
+      expect(JSON.parse(message.draft as string).input).toEqual({
+        begndate: '2026-10-01',
+        enddate: '2026-10-31',
+        n: 7,
+      });
+      expect(JSON.parse(message.envelope as string).input).toEqual({
+        begndate: '2026-10-01',
+        enddate: '2026-10-31',
+        client_ref: 7,
+      });
     });
   });
 });
@@ -275,7 +345,9 @@ describe('dispatcher start-up on SQLite', () => {
     await isolatedWorld({ leaseMs: 600_000 }, async ({ ds, outbox, dispatcher }) => {
       const [m] = await outbox.enqueueNow([reconciliation(1)]);
       // As a killed process leaves it: claimed, with a lease far in the future.
-      await ds.getRepository(OutboxMessage).update({ id: m.id }, { status: 'sending', claimedBy: 'dead:1', leaseUntil: new Date(Date.now() + 600_000) });
+      await ds
+        .getRepository(OutboxMessage)
+        .update({ id: m.id }, { status: 'sending', claimedBy: 'dead:1', leaseUntil: new Date(Date.now() + 600_000) });
       await runUntil(dispatcher(), async () => (await outbox.get(m.id)).message.status === 'delivered');
       const { attempts } = await outbox.get(m.id);
       expect(attempts.map((a) => [a.kind, a.outcome])).toEqual([

@@ -11,11 +11,15 @@ import { codesIn, thrownCodes, ThrownCode } from '../support/thrown-codes';
 const root = join(__dirname, '..', '..');
 const registered = new Set(featureErrorCatalogues(GATEWAY_FEATURES).flatMap((c) => c.codes));
 const thrown = thrownCodes(root);
-const missing = (codes: ThrownCode[]): string[] => [...new Set(codes.filter((c) => !registered.has(c.code)).map((c) => `${c.code} (${c.file}:${c.line})`))];
+const missing = (codes: ThrownCode[]): string[] => [
+  ...new Set(codes.filter((c) => !registered.has(c.code)).map((c) => `${c.code} (${c.file}:${c.line})`)),
+];
 
 describe('error catalogue', () => {
   it('finds codes in the source (the scanner works on the real tree)', () => {
-    expect(thrown.map((c) => c.code)).toEqual(expect.arrayContaining(['VALIDATION_FAILED', 'AUTH_INVALID', 'APIKEY_NOT_FOUND']));
+    expect(thrown.map((c) => c.code)).toEqual(
+      expect.arrayContaining(['VALIDATION_FAILED', 'AUTH_INVALID', 'APIKEY_NOT_FOUND']),
+    );
   });
 
   it('has every code the platform throws in PLATFORM_ERRORS', () => {
@@ -26,7 +30,9 @@ describe('error catalogue', () => {
   it('agrees with GlobalExceptionFilter on the code and status of framework errors', () => {
     for (const status of [400, 401, 403, 404, 405, 406, 413, 415, 429, 500]) {
       const { body } = toErrorBody(new HttpException('x', status), 'c');
-      expect(`${body.code} ${PLATFORM_ERRORS.has(body.code) ? PLATFORM_ERRORS.entries[body.code].status : 'missing'}`).toBe(`${body.code} ${status}`);
+      expect(
+        `${body.code} ${PLATFORM_ERRORS.has(body.code) ? PLATFORM_ERRORS.entries[body.code].status : 'missing'}`,
+      ).toBe(`${body.code} ${status}`);
     }
   });
 
@@ -57,10 +63,18 @@ describe('the thrown-code scanner itself', () => {
 
   it('finds codes in each form they are thrown', () => {
     expect(codes("throw new NotFoundError('FORM_NOT_FOUND', '表单不存在');")).toEqual(['FORM_NOT_FOUND']);
-    expect(codes("throw new ConflictError(\n  'TRACE_CODE_DISPENSED',\n  '已发药');")).toEqual(['TRACE_CODE_DISPENSED']);
-    expect(codes("class E extends DomainError {\n  readonly code = 'UPSTREAM_REJECTED';\n}")).toEqual(['UPSTREAM_REJECTED']);
-    expect(codes("details.push({ field: 'a', code: 'FORM_FIELD_MISSING', message: '缺少' });")).toEqual(['FORM_FIELD_MISSING']);
-    expect(codes("throw IDENTITY_ERRORS.raise('TOKEN_EXPIRED');\nFORMS_ERRORS.detail('FORM_FIELD_INVALID', { field });")).toEqual(['TOKEN_EXPIRED', 'FORM_FIELD_INVALID']);
+    expect(codes("throw new ConflictError(\n  'TRACE_CODE_DISPENSED',\n  '已发药');")).toEqual([
+      'TRACE_CODE_DISPENSED',
+    ]);
+    expect(codes("class E extends DomainError {\n  readonly code = 'UPSTREAM_REJECTED';\n}")).toEqual([
+      'UPSTREAM_REJECTED',
+    ]);
+    expect(codes("details.push({ field: 'a', code: 'FORM_FIELD_MISSING', message: '缺少' });")).toEqual([
+      'FORM_FIELD_MISSING',
+    ]);
+    expect(
+      codes("throw IDENTITY_ERRORS.raise('TOKEN_EXPIRED');\nFORMS_ERRORS.detail('FORM_FIELD_INVALID', { field });"),
+    ).toEqual(['TOKEN_EXPIRED', 'FORM_FIELD_INVALID']);
     expect(codes("const x = { code: 'FORBIDDEN', message: '无权' };")).toEqual(['FORBIDDEN']);
   });
 

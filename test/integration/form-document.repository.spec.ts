@@ -72,7 +72,13 @@ describe.each(availableDatabases())('FormDocumentRepository on %s', (kind: DbKin
       await forms.insert(v1, m);
       await forms.insert(v2, m);
     });
-    expect(await forms.findById(v1.id)).toMatchObject({ id: v1.id, formNo: v1.formNo, status: 'acknowledged', signedAt: T0, disputed: false });
+    expect(await forms.findById(v1.id)).toMatchObject({
+      id: v1.id,
+      formNo: v1.formNo,
+      status: 'acknowledged',
+      signedAt: T0,
+      disputed: false,
+    });
     expect(await forms.findById('not-a-uuid')).toBeNull();
     expect(await forms.findById('01a00000-0000-7000-8000-ffffffffffff')).toBeNull();
     expect((await forms.versions(v1.formNo)).map((v) => [v.version, v.previousId])).toEqual([
@@ -90,8 +96,15 @@ describe.each(availableDatabases())('FormDocumentRepository on %s', (kind: DbKin
     const draft = row();
     await forms.insert(draft);
     const later = days(1);
-    expect(await forms.updateDraft(draft.id, { values: 'v2', disputed: true, workerKey: 'wk', updatedAt: later })).toBe(true);
-    expect(await forms.findById(draft.id)).toMatchObject({ values: 'v2', disputed: true, workerKey: 'wk', updatedAt: later });
+    expect(await forms.updateDraft(draft.id, { values: 'v2', disputed: true, workerKey: 'wk', updatedAt: later })).toBe(
+      true,
+    );
+    expect(await forms.findById(draft.id)).toMatchObject({
+      values: 'v2',
+      disputed: true,
+      workerKey: 'wk',
+      updatedAt: later,
+    });
     // Nothing to settle while it is a draft.
     expect(await forms.settle(draft.id, { status: 'acknowledged', fileId: 'FILE1', updatedAt: later })).toBe(false);
     const signing = {
@@ -108,13 +121,20 @@ describe.each(availableDatabases())('FormDocumentRepository on %s', (kind: DbKin
     };
     expect(await transactions.run((m) => forms.updateDraft(draft.id, signing, m))).toBe(true);
     expect(await forms.updateDraft(draft.id, signing)).toBe(false);
-    expect(await forms.updateDraft(draft.id, { values: 'v3', disputed: false, workerKey: null, updatedAt: later })).toBe(false);
+    expect(
+      await forms.updateDraft(draft.id, { values: 'v3', disputed: false, workerKey: null, updatedAt: later }),
+    ).toBe(false);
     expect((await forms.findByOutboxMessage(signing.outboxMessageId))?.id).toBe(draft.id);
     expect(await forms.findByOutboxMessage('01a00000-0000-7000-8000-0000000000bb')).toBeNull();
     expect(await forms.settle(draft.id, { status: 'rejected', rejectReason: 'bad', updatedAt: later })).toBe(true);
     // Settled once: a second answer changes nothing.
     expect(await forms.settle(draft.id, { status: 'acknowledged', fileId: 'FILE1', updatedAt: later })).toBe(false);
-    expect(await forms.findById(draft.id)).toMatchObject({ status: 'rejected', rejectReason: 'bad', fileId: null, values: 'v2' });
+    expect(await forms.findById(draft.id)).toMatchObject({
+      status: 'rejected',
+      rejectReason: 'bad',
+      fileId: null,
+      values: 'v2',
+    });
   });
 
   it('lists newest first by visit or by worker, keyset-paged by id', async () => {
@@ -127,7 +147,10 @@ describe.each(availableDatabases())('FormDocumentRepository on %s', (kind: DbKin
     }
     expect((await forms.list({ visitId: 'LIST-V', limit: 10 })).map((r) => r.id)).toEqual([c.id, b.id, a.id]);
     expect((await forms.list({ workerKey: 'WK-A', limit: 10 })).map((r) => r.id)).toEqual([d.id, c.id, a.id]);
-    expect((await forms.list({ visitId: 'LIST-V', workerKey: 'WK-A', limit: 10 })).map((r) => r.id)).toEqual([c.id, a.id]);
+    expect((await forms.list({ visitId: 'LIST-V', workerKey: 'WK-A', limit: 10 })).map((r) => r.id)).toEqual([
+      c.id,
+      a.id,
+    ]);
     expect((await forms.list({ visitId: 'LIST-V', limit: 2 })).map((r) => r.id)).toEqual([c.id, b.id]);
     expect((await forms.list({ visitId: 'LIST-V', before: b.id, limit: 2 })).map((r) => r.id)).toEqual([a.id]);
   });
@@ -139,7 +162,12 @@ describe.each(availableDatabases())('FormDocumentRepository on %s', (kind: DbKin
     const expired = row({ status: 'acknowledged', signedAt: T0, keepUntil: days(2000) });
     const kept = row({ status: 'acknowledged', signedAt: T0, keepUntil: days(4000) });
     const forever = row({ status: 'acknowledged', signedAt: T0, keepUntil: null });
-    const awaiting = row({ status: 'signed', signedAt: T0, keepUntil: days(2000), outboxMessageId: '01a00000-0000-7000-8000-0000000000cc' });
+    const awaiting = row({
+      status: 'signed',
+      signedAt: T0,
+      keepUntil: days(2000),
+      outboxMessageId: '01a00000-0000-7000-8000-0000000000cc',
+    });
     const unsent = row({ status: 'signed', signedAt: T0, keepUntil: days(2000) });
     for (const r of [stale, fresh, expired, kept, forever, awaiting, unsent]) {
       await forms.insert(r);

@@ -66,7 +66,11 @@ run('rendered forms through poppler', () => {
       for (const item of row) {
         const want = item.replace(/\s+/g, '');
         const found = stream.indexOf(want, at);
-        expect([row[0], item, found >= 0 ? 'found in order' : `missing after offset ${at}`]).toEqual([row[0], item, 'found in order']);
+        expect([row[0], item, found >= 0 ? 'found in order' : `missing after offset ${at}`]).toEqual([
+          row[0],
+          item,
+          'found in order',
+        ]);
         at = found + want.length;
       }
     }
@@ -74,7 +78,11 @@ run('rendered forms through poppler', () => {
   });
 
   it('pdffonts shows exactly one font: embedded, subset, CJK (CID, Identity-H)', () => {
-    const lines = poppler('pdffonts', [join(dir, 'relapse.pdf')]).toString('utf8').trim().split('\n').slice(2);
+    const lines = poppler('pdffonts', [join(dir, 'relapse.pdf')])
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .slice(2);
     expect(lines).toHaveLength(1);
     const cols = lines[0].trim().split(/\s+/);
     expect(cols[0]).toMatch(/^[A-Z]{6}\+NotoSansHans-Regular$/);
@@ -97,7 +105,11 @@ run('rendered forms through poppler', () => {
   });
 
   it("the reference comparison notices a change: another worker's form, unsigned, differs", async () => {
-    const unsigned = await renderer.render({ spec, values: { ...values, name: '马建华', address: '宁夏吴忠市利通区裕民街道' }, createdAt: new Date('2026-03-06T02:00:00Z') });
+    const unsigned = await renderer.render({
+      spec,
+      values: { ...values, name: '马建华', address: '宁夏吴忠市利通区裕民街道' },
+      createdAt: new Date('2026-03-06T02:00:00Z'),
+    });
     writeFileSync(join(dir, 'other.pdf'), unsigned);
     poppler('pdftoppm', ['-r', '50', '-gray', '-png', '-singlefile', join(dir, 'other.pdf'), join(dir, 'other')]);
     const other = PNG.sync.read(readFileSync(join(dir, 'other.png')));

@@ -85,16 +85,23 @@ describe.each(availableDatabases())('OutboxMessageRepository on %s', (kind: DbKi
   });
 
   it('holds back a later message of the same subject while an earlier one is unfinished', async () => {
-    const [settlement, reversal] = await add(message({ subjectKey: 'visit:A' }), message({ infno: '2601', subjectKey: 'visit:A' }));
+    const [settlement, reversal] = await add(
+      message({ subjectKey: 'visit:A' }),
+      message({ infno: '2601', subjectKey: 'visit:A' }),
+    );
     expect((await repo.claimDue('i1', at(10), at(30_000), 10)).map((m) => m.id)).toEqual([settlement.id]);
-    expect(await repo.settle(ds.manager, settlement.id, 'i1', { status: 'delivered', claimedBy: null, leaseUntil: null })).toBe(true);
+    expect(
+      await repo.settle(ds.manager, settlement.id, 'i1', { status: 'delivered', claimedBy: null, leaseUntil: null }),
+    ).toBe(true);
     expect((await repo.claimDue('i1', at(20), at(30_000), 10)).map((m) => m.id)).toEqual([reversal.id]);
   });
 
   it('takes back an expired lease, and an unknown message, as query-first', async () => {
     const [orphan, unknown] = await add(message(), message({ status: 'unknown' }));
     await repo.claimDue('dead', at(10), at(1000), 1);
-    expect(await repo.claimDue('i2', at(500), at(30_000), 10)).toEqual([expect.objectContaining({ id: unknown.id, queryFirst: true })]);
+    expect(await repo.claimDue('i2', at(500), at(30_000), 10)).toEqual([
+      expect.objectContaining({ id: unknown.id, queryFirst: true }),
+    ]);
     const taken = await repo.claimDue('i2', at(1001), at(30_000), 10);
     expect(taken.map((m) => [m.id, m.claimedBy, m.queryFirst])).toEqual([[orphan.id, 'i2', true]]);
   });
@@ -105,7 +112,11 @@ describe.each(availableDatabases())('OutboxMessageRepository on %s', (kind: DbKi
     expect(await repo.settle(ds.manager, m.id, 'other', { status: 'delivered' })).toBe(false);
     await repo.reschedule(m.id, 'other', { status: 'pending', claimedBy: null });
     expect((await reload(m.id)).status).toBe('sending');
-    expect(await ds.transaction((tx) => repo.settle(tx, m.id, 'i1', { status: 'delivered', claimedBy: null, finishedAt: at(20) }))).toBe(true);
+    expect(
+      await ds.transaction((tx) =>
+        repo.settle(tx, m.id, 'i1', { status: 'delivered', claimedBy: null, finishedAt: at(20) }),
+      ),
+    ).toBe(true);
     expect(await repo.settle(ds.manager, m.id, 'i1', { status: 'rejected' })).toBe(false);
     expect((await reload(m.id)).status).toBe('delivered');
   });

@@ -64,22 +64,48 @@ describe.each(availableDatabases())('outbox completion hook on %s', (kind: DbKin
       profile: DOCUMENTED_PROFILE,
       monitor: new LinkMonitor(clock, { emergencyAfterMs: 300, probeIntervalMs: 100 }),
     });
-  const settled = async (ids: string[]) => (await outbox.findByIds(ids)).every((m) => m.status === 'delivered' || m.status === 'rejected');
+  const settled = async (ids: string[]) =>
+    (await outbox.findByIds(ids)).every((m) => m.status === 'delivered' || m.status === 'rejected');
   /** Rows the handler wrote with the dispatcher's manager: they exist only if that transaction committed. */
-  const hookRows = async (action: string) => (await ds.getRepository(AuditEntry).findBy({ action })).map((a) => a.details as { msgid: string; status: string; errMsg: string | null; infcode: number });
+  const hookRows = async (action: string) =>
+    (await ds.getRepository(AuditEntry).findBy({ action })).map(
+      (a) => a.details as { msgid: string; status: string; errMsg: string | null; infcode: number },
+    );
 
   it('runs once per message, with the decoded output or the insurer reason, even with two dispatchers claiming side by side', async () => {
     const calls: Array<{ msgid: string; outcome: SettledOutcome }> = [];
-    const off = outbox.onSettled('3201', async (manager: EntityManager, message: OutboxMessage, outcome: SettledOutcome) => {
-      calls.push({ msgid: message.msgid, outcome });
-      expect(message.status).toBe(outcome.status);
-      await audit.record({ actor: { type: 'system', id: 'test' }, action: 'test.settled', outcome: 'success', details: { msgid: message.msgid, status: outcome.status, errMsg: outcome.errMsg, infcode: outcome.infcode } }, manager);
-    });
+    const off = outbox.onSettled(
+      '3201',
+      async (manager: EntityManager, message: OutboxMessage, outcome: SettledOutcome) => {
+        calls.push({ msgid: message.msgid, outcome });
+        expect(message.status).toBe(outcome.status);
+        await audit.record(
+          {
+            actor: { type: 'system', id: 'test' },
+            action: 'test.settled',
+            outcome: 'success',
+            details: { msgid: message.msgid, status: outcome.status, errMsg: outcome.errMsg, infcode: outcome.infcode },
+          },
+          manager,
+        );
+      },
+    );
     const offReversal = outbox.onSettled('2601', async (manager, message, outcome) => {
-      await audit.record({ actor: { type: 'system', id: 'test' }, action: 'test.settled-2601', outcome: 'success', details: { msgid: message.msgid, status: outcome.status, errMsg: outcome.errMsg, infcode: outcome.infcode } }, manager);
+      await audit.record(
+        {
+          actor: { type: 'system', id: 'test' },
+          action: 'test.settled-2601',
+          outcome: 'success',
+          details: { msgid: message.msgid, status: outcome.status, errMsg: outcome.errMsg, infcode: outcome.infcode },
+        },
+        manager,
+      );
     });
     const messages = await outbox.enqueueNow([
-      ...Array.from({ length: 10 }, (_, n) => ({ infno: '3201', input: { begndate: '2026-10-01', enddate: '2026-10-31', n } })),
+      ...Array.from({ length: 10 }, (_, n) => ({
+        infno: '3201',
+        input: { begndate: '2026-10-01', enddate: '2026-10-31', n },
+      })),
       // A reversal of a settlement the insurer never saw: a business rejection.
       { infno: '2601', input: { omsgid: 'H64010600001202611250000000001', oinfno: '2207' } },
     ]);
@@ -94,10 +120,15 @@ describe.each(availableDatabases())('outbox completion hook on %s', (kind: DbKin
       off();
       offReversal();
     }
-    const delivered = messages.filter((m) => m.infno === '3201').map((m) => m.msgid).sort();
+    const delivered = messages
+      .filter((m) => m.infno === '3201')
+      .map((m) => m.msgid)
+      .sort();
     expect(calls.map((c) => c.msgid).sort()).toEqual(delivered);
     expect((await hookRows('test.settled')).map((r) => r.msgid).sort()).toEqual(delivered);
-    expect(calls.every((c) => c.outcome.status === 'delivered' && c.outcome.infcode === 0 && c.outcome.errMsg === null)).toBe(true);
+    expect(
+      calls.every((c) => c.outcome.status === 'delivered' && c.outcome.infcode === 0 && c.outcome.errMsg === null),
+    ).toBe(true);
     // The output is the decoded reply output (3201 answers the period and its totals).
     expect(calls[0].outcome.output).toMatchObject({ begndate: '2026-10-01', enddate: '2026-10-31' });
     const [rejected] = await hookRows('test.settled-2601');
@@ -112,12 +143,22 @@ describe.each(availableDatabases())('outbox completion hook on %s', (kind: DbKin
     const off = outbox.onSettled('3201', async (manager, message, outcome) => {
       runs.push(message.msgid);
       // Written before the failure: must vanish with the rolled-back transaction.
-      await audit.record({ actor: { type: 'system', id: 'test' }, action: 'test.settled-retry', outcome: 'success', details: { msgid: message.msgid, status: outcome.status } }, manager);
+      await audit.record(
+        {
+          actor: { type: 'system', id: 'test' },
+          action: 'test.settled-retry',
+          outcome: 'success',
+          details: { msgid: message.msgid, status: outcome.status },
+        },
+        manager,
+      );
       if (failuresLeft-- > 0) {
         throw new Error('the capability could not record the outcome this time');
       }
     });
-    const [m] = await outbox.enqueueNow([{ infno: '3201', input: { begndate: '2026-09-01', enddate: '2026-09-30', n: 999 } }]);
+    const [m] = await outbox.enqueueNow([
+      { infno: '3201', input: { begndate: '2026-09-01', enddate: '2026-09-30', n: 999 } },
+    ]);
     const d = dispatcher();
     d.start();
     try {

@@ -31,8 +31,13 @@ const dataDir = mkdtempSync(join(tmpdir(), 'gw-outbox-'));
 
 const allocateMsgids = (m: EntityManager, fixmedinsCode: string, now: Date, count: number): Promise<string[]> =>
   new MsgidAllocator(new MsgidSequenceRepository(m.connection)).allocate(m, fixmedinsCode, now, count);
-const claimDue = (ds: DataSource, instanceId: string, now: Date, leaseUntil: Date, limit: number): Promise<OutboxMessage[]> =>
-  new OutboxMessageRepository(ds).claimDue(instanceId, now, leaseUntil, limit);
+const claimDue = (
+  ds: DataSource,
+  instanceId: string,
+  now: Date,
+  leaseUntil: Date,
+  limit: number,
+): Promise<OutboxMessage[]> => new OutboxMessageRepository(ds).claimDue(instanceId, now, leaseUntil, limit);
 
 describe.each(availableDatabases())('outbox on %s', (kind: DbKind) => {
   let ds: DataSource;
@@ -116,7 +121,9 @@ describe.each(availableDatabases())('outbox on %s', (kind: DbKind) => {
     const [m] = await outbox.enqueueNow([{ infno: '3401', input: { month: '2026-10' } }]);
     const cancelled = await outbox.cancel(m.msgid, 'duplicate declaration', { type: 'cli', id: 'cli:it' });
     expect(cancelled.status).toBe('cancelled');
-    await expect(outbox.cancel(m.msgid, 'again', { type: 'cli', id: 'cli:it' })).rejects.toMatchObject({ code: 'OUTBOX_NOT_CANCELLABLE' });
+    await expect(outbox.cancel(m.msgid, 'again', { type: 'cli', id: 'cli:it' })).rejects.toMatchObject({
+      code: 'OUTBOX_NOT_CANCELLABLE',
+    });
 
     const [r] = await outbox.enqueueNow([{ infno: '3301', input: { x: 1 }, subjectKey: 'xp:1' }]);
     await ds.getRepository(OutboxMessage).update({ id: r.id }, { status: 'rejected', lastError: '字段缺失' });

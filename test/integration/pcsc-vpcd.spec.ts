@@ -22,7 +22,10 @@ async function vpcdWorld(slot: VpcdSlot): Promise<PcscWorld> {
     present = e.present;
   });
   await observer.open();
-  await eventually(() => present === false, `an empty ${slot.readerName} (is another program using vpcd port ${slot.port}?)`);
+  await eventually(
+    () => present === false,
+    `an empty ${slot.readerName} (is another program using vpcd port ${slot.port}?)`,
+  );
   const presentReaders = await listPcscReaders();
   let card: VpcdCard | undefined;
   const remove = async (): Promise<void> => {
@@ -64,7 +67,10 @@ if (pcscdAvailable(SLOT)) {
       process.env.PCSCLITE_CSOCK_NAME = resolve(__dirname, 'no-pcscd-here.comm');
       try {
         const error: unknown = await new PcscliteTransport(SLOT.readerName).open().catch((e: unknown) => e);
-        expect(error).toMatchObject({ code: 'MISSING_LIBRARY', message: expect.stringContaining('apt-get install pcscd') });
+        expect(error).toMatchObject({
+          code: 'MISSING_LIBRARY',
+          message: expect.stringContaining('apt-get install pcscd'),
+        });
         await expect(listPcscReaders()).rejects.toMatchObject({ code: 'MISSING_LIBRARY' });
         const listing = await describePcscReaders();
         expect(listing.readers).toEqual([]);
@@ -108,7 +114,10 @@ if (pcscdAvailable(SLOT)) {
           await t.open();
         })().catch((e) => { say('failed ' + e.message); process.exitCode = 1; });
       `;
-      const child = spawn(process.execPath, ['-e', script, SLOT.readerName], { cwd: resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['-e', script, SLOT.readerName], {
+        cwd: resolve(__dirname, '../..'),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -123,7 +132,9 @@ if (pcscdAvailable(SLOT)) {
       const code = await exited;
       expect(output.replace('lingering\n', '')).toBe('listed true\nmissing NOT_FOUND\ncard false\nclosed\n');
       if (code === 3) {
-        process.stderr.write('\n[note] pcsc-lite left a reader thread waiting after close (its known race); the transport had closed.\n');
+        process.stderr.write(
+          '\n[note] pcsc-lite left a reader thread waiting after close (its known race); the transport had closed.\n',
+        );
       } else {
         expect(code).toBe(0);
       }

@@ -21,7 +21,12 @@ import { DOCUMENTED_PROFILE } from '../../src/upstream/protocol/profile';
 import { generateSm2Keys } from '../../src/upstream/protocol/sm2-signer';
 import { INFNO } from '../../src/upstream/protocol/transactions';
 import { UpstreamCalls } from '../../src/upstream/upstream-calls';
-import { UpstreamNotConfiguredError, UpstreamRejectedError, UpstreamUnavailableError, UpstreamUnknownOutcomeError } from '../../src/upstream/upstream.errors';
+import {
+  UpstreamNotConfiguredError,
+  UpstreamRejectedError,
+  UpstreamUnavailableError,
+  UpstreamUnknownOutcomeError,
+} from '../../src/upstream/upstream.errors';
 import { testDatabase } from '../support/databases';
 import { testConfig } from '../support/test-config';
 
@@ -31,7 +36,11 @@ function tamperingProxy(target: string): Promise<{ url: string; server: Server }
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
-      void fetch(`${target}${req.url ?? ''}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(async (r) => {
+      void fetch(`${target}${req.url ?? ''}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      }).then(async (r) => {
         const reply = (await r.json()) as { output?: { baseinfo?: { psn_name?: string } } };
         if (reply.output?.baseinfo) {
           reply.output.baseinfo.psn_name = '冒名顶替';
@@ -40,7 +49,11 @@ function tamperingProxy(target: string): Promise<{ url: string; server: Server }
       });
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }),
+    ),
+  );
 }
 
 describe(UpstreamCalls.name, () => {
@@ -73,12 +86,22 @@ describe(UpstreamCalls.name, () => {
   const calls = (baseUrl = url, timeout = 1000) => {
     const config = testConfig({ upstream: { baseUrl, defaultTimeoutMs: timeout } });
     const monitor = new LinkMonitor(clock, { emergencyAfterMs: 60_000, probeIntervalMs: 1000 });
-    return { sut: new UpstreamCalls({ client: new UpstreamClient(config.upstream, sandbox.publicKey), key }, outbox, monitor, DOCUMENTED_PROFILE), monitor };
+    return {
+      sut: new UpstreamCalls(
+        { client: new UpstreamClient(config.upstream, sandbox.publicKey), key },
+        outbox,
+        monitor,
+        DOCUMENTED_PROFILE,
+      ),
+      monitor,
+    };
   };
 
   it('returns the verified output of a query', async () => {
     const { sut, monitor } = calls();
-    const result = await sut.call<{ baseinfo: { psn_name: string; certno: string } }>(INFNO.personQuery, { certno: SEED.activeFingers.certno });
+    const result = await sut.call<{ baseinfo: { psn_name: string; certno: string } }>(INFNO.personQuery, {
+      certno: SEED.activeFingers.certno,
+    });
     expect(result.output.baseinfo).toMatchObject({ psn_name: '马建国', certno: SEED.activeFingers.certno });
     expect(result.msgid).toMatch(/^H64010600001\d{18}$/);
     expect(monitor.lastContactAt).not.toBeNull();
@@ -86,13 +109,24 @@ describe(UpstreamCalls.name, () => {
 
   it('maps a business refusal, a refused connection and a timeout to their typed errors', async () => {
     const { sut } = calls();
-    await expect(sut.call(INFNO.personQuery, { certno: '110105194912310021' })).rejects.toBeInstanceOf(UpstreamRejectedError);
+    await expect(sut.call(INFNO.personQuery, { certno: '110105194912310021' })).rejects.toBeInstanceOf(
+      UpstreamRejectedError,
+    );
     await sandbox.faults.set({ timeout: true });
-    await expect(sut.call(INFNO.personQuery, { certno: SEED.activeFingers.certno })).rejects.toBeInstanceOf(UpstreamUnknownOutcomeError);
+    await expect(sut.call(INFNO.personQuery, { certno: SEED.activeFingers.certno })).rejects.toBeInstanceOf(
+      UpstreamUnknownOutcomeError,
+    );
     await sandbox.faults.reset();
     const closed = calls('http://127.0.0.1:9').sut; // nothing listens on the discard port
-    await expect(closed.call(INFNO.personQuery, { certno: SEED.activeFingers.certno })).rejects.toBeInstanceOf(UpstreamUnavailableError);
-    const none = new UpstreamCalls(null, outbox, new LinkMonitor(clock, { emergencyAfterMs: 1, probeIntervalMs: 1 }), DOCUMENTED_PROFILE);
+    await expect(closed.call(INFNO.personQuery, { certno: SEED.activeFingers.certno })).rejects.toBeInstanceOf(
+      UpstreamUnavailableError,
+    );
+    const none = new UpstreamCalls(
+      null,
+      outbox,
+      new LinkMonitor(clock, { emergencyAfterMs: 1, probeIntervalMs: 1 }),
+      DOCUMENTED_PROFILE,
+    );
     await expect(none.call(INFNO.personQuery, {})).rejects.toMatchObject({ code: 'UPSTREAM_NOT_CONFIGURED' });
     expect(new UpstreamNotConfiguredError().status).toBe(503);
   });

@@ -16,7 +16,10 @@ class Captured implements CliOutput {
 }
 
 /** Runs a CLI command in this process and returns its exit code and what it printed. */
-export async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+export async function cli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; out: string; err: string }> {
   const io = new Captured();
   const code = await runCli(args, io, env);
   return { code, out: io.out, err: io.err };

@@ -57,10 +57,18 @@ export function availableDatabases(): DbKind[] {
 export async function testDatabase(
   kind: DbKind,
   dataDir: string,
-): Promise<{ database: { url: string; poolSize: number; migrateOnStart: boolean; schema: string }; cleanup: () => Promise<void> }> {
+): Promise<{
+  database: { url: string; poolSize: number; migrateOnStart: boolean; schema: string };
+  cleanup: () => Promise<void>;
+}> {
   if (kind === 'sqlite') {
     return {
-      database: { url: `sqlite:${dataDir}/it-${randomBytes(4).toString('hex')}.sqlite`, poolSize: 1, migrateOnStart: true, schema: '' },
+      database: {
+        url: `sqlite:${dataDir}/it-${randomBytes(4).toString('hex')}.sqlite`,
+        poolSize: 1,
+        migrateOnStart: true,
+        schema: '',
+      },
       cleanup: async () => undefined,
     };
   }

@@ -28,7 +28,13 @@ export interface DispatcherWorld {
  * What a dispatcher test needs on one database: a migrated database of `kind`, a sandbox insurer
  * that trusts `gatewayKey`, a config pointing at it (with the test's upstream settings), the outbox.
  */
-export async function openDispatcherWorld(kind: DbKind, dataDir: string, gatewayKey: GatewaySigningKey, clock: Clock, upstream: Record<string, unknown>): Promise<DispatcherWorld> {
+export async function openDispatcherWorld(
+  kind: DbKind,
+  dataDir: string,
+  gatewayKey: GatewaySigningKey,
+  clock: Clock,
+  upstream: Record<string, unknown>,
+): Promise<DispatcherWorld> {
   const t = await testDatabase(kind, dataDir);
   const ds = await openDataSource(t.database, dataDir, GATEWAY_SCHEMA);
   await runMigrations(ds);

@@ -27,7 +27,10 @@ export interface TestApp {
 }
 
 /** Starts the real gateway (real database, real config loader) on an ephemeral port. */
-export async function startTestApp(overrides: Record<string, unknown> = {}, beforeInit?: (app: NestFastifyApplication) => void): Promise<TestApp> {
+export async function startTestApp(
+  overrides: Record<string, unknown> = {},
+  beforeInit?: (app: NestFastifyApplication) => void,
+): Promise<TestApp> {
   const config = testConfig(overrides);
   const logs = new LogCapture();
   // nestjs-pino keeps the first app's logger for out-of-request logs in a module variable;
@@ -42,7 +45,11 @@ export async function startTestApp(overrides: Record<string, unknown> = {}, befo
     config,
     logs,
     token: async (scopes, allowIps) =>
-      (await app.get(ApiKeyService).create({ name: `test ${scopes.join(',')}`, scopes, allowIps }, { type: 'system', id: 'e2e' })).token,
+      (
+        await app
+          .get(ApiKeyService)
+          .create({ name: `test ${scopes.join(',')}`, scopes, allowIps }, { type: 'system', id: 'e2e' })
+      ).token,
     close: () => app.close(),
   };
 }

@@ -19,8 +19,14 @@ export function startGatewayProcess(args: string[], cwd: string, env: NodeJS.Pro
     throw new Error(`${GATEWAY_MAIN} is missing: run \`npm run build\` (npm run test:e2e does it for you)`);
   }
   // The test runner's own GW_* variables must not leak into the child's configuration.
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GW_') && k !== 'GATEWAY_CONFIG'));
-  const child = spawn(process.execPath, [GATEWAY_MAIN, ...args], { cwd, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('GW_') && k !== 'GATEWAY_CONFIG'),
+  );
+  const child = spawn(process.execPath, [GATEWAY_MAIN, ...args], {
+    cwd,
+    env: { ...clean, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));

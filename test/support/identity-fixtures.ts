@@ -129,17 +129,27 @@ export function staffConfirmed(override: Partial<StaffConfirmation> = {}): Staff
 }
 
 /** The 1101 output for a seed person, with optional changes (for situations the seed lacks). */
-export function answerOf(p: SeedPerson, change: (a: InsurerPersonAnswer) => InsurerPersonAnswer = (a) => a): InsurerPersonAnswer {
+export function answerOf(
+  p: SeedPerson,
+  change: (a: InsurerPersonAnswer) => InsurerPersonAnswer = (a) => a,
+): InsurerPersonAnswer {
   const output: InsurerPersonAnswer = personOutput(p);
   return change(output);
 }
 
-export function insurerAnswer(p: SeedPerson, change?: (a: InsurerPersonAnswer) => InsurerPersonAnswer): InsurerEvidence {
+export function insurerAnswer(
+  p: SeedPerson,
+  change?: (a: InsurerPersonAnswer) => InsurerPersonAnswer,
+): InsurerEvidence {
   return { kind: 'answer', answer: answerOf(p, change), at: ago(2_000) };
 }
 
 export const UNREACHABLE: InsurerEvidence = { kind: 'unreachable', at: ago(2_000) };
 
-export function cached(p: SeedPerson, ageMs: number, change?: (a: InsurerPersonAnswer) => InsurerPersonAnswer): CachedCoverage {
+export function cached(
+  p: SeedPerson,
+  ageMs: number,
+  change?: (a: InsurerPersonAnswer) => InsurerPersonAnswer,
+): CachedCoverage {
   return { answer: answerOf(p, change), fetchedAt: ago(ageMs) };
 }

@@ -87,7 +87,14 @@ export function boundaryViolations(file: string, source: string): Violation[] {
     if (area === 'devices' && targetArea === 'sandbox') {
       push('devices-import-no-sandbox');
     }
-    if (area !== undefined && area !== 'platform' && targetArea !== undefined && targetArea !== area && targetArea !== 'platform' && /\.repository$/.test(target)) {
+    if (
+      area !== undefined &&
+      area !== 'platform' &&
+      targetArea !== undefined &&
+      targetArea !== area &&
+      targetArea !== 'platform' &&
+      /\.repository$/.test(target)
+    ) {
       push('no-foreign-repositories');
     }
   }
@@ -124,5 +131,7 @@ export function sourceFiles(root: string, folders: string[]): string[] {
 
 /** Every violation in the project at `root`. */
 export function projectViolations(root: string): Violation[] {
-  return sourceFiles(root, ['src', 'drivers']).flatMap((file) => boundaryViolations(file, readFileSync(join(root, file), 'utf8')));
+  return sourceFiles(root, ['src', 'drivers']).flatMap((file) =>
+    boundaryViolations(file, readFileSync(join(root, file), 'utf8')),
+  );
 }

@@ -101,9 +101,15 @@ function listReadersInChild(socketPath: string): { readers: string[] } | { error
       });
     });
   `;
-  const child = spawnSync(process.execPath, ['-e', script, socketPath], { cwd: resolve(__dirname, '../..'), encoding: 'utf8', timeout: 15_000 });
+  const child = spawnSync(process.execPath, ['-e', script, socketPath], {
+    cwd: resolve(__dirname, '../..'),
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
   if (child.error || child.status !== 0) {
-    return { error: `listing PC/SC readers failed (${child.error?.message ?? `exit ${child.status}`}${child.stderr ? `: ${child.stderr.trim().slice(0, 200)}` : ''})` };
+    return {
+      error: `listing PC/SC readers failed (${child.error?.message ?? `exit ${child.status}`}${child.stderr ? `: ${child.stderr.trim().slice(0, 200)}` : ''})`,
+    };
   }
   try {
     return JSON.parse(child.stdout) as { readers: string[] } | { error: string };

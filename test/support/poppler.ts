@@ -6,12 +6,18 @@ import { spawnSync } from 'node:child_process';
  * without them); on a developer machine without them the PDF tests are skipped with a note.
  */
 export function popplerAvailable(): boolean {
-  const found = ['pdftotext', 'pdffonts', 'pdftoppm'].every((tool) => spawnSync(tool, ['-v'], { stdio: 'ignore' }).status === 0);
+  const found = ['pdftotext', 'pdffonts', 'pdftoppm'].every(
+    (tool) => spawnSync(tool, ['-v'], { stdio: 'ignore' }).status === 0,
+  );
   if (!found && process.env.CI === 'true') {
-    throw new Error('poppler-utils (pdftotext, pdffonts, pdftoppm) are required in CI for the form PDF tests (apt-get install poppler-utils)');
+    throw new Error(
+      'poppler-utils (pdftotext, pdffonts, pdftoppm) are required in CI for the form PDF tests (apt-get install poppler-utils)',
+    );
   }
   if (!found) {
-    process.stderr.write('\n[skip] form PDF tests skipped: install poppler-utils (apt-get install poppler-utils) to run them (CI always does).\n');
+    process.stderr.write(
+      '\n[skip] form PDF tests skipped: install poppler-utils (apt-get install poppler-utils) to run them (CI always does).\n',
+    );
   }
   return found;
 }

@@ -13,7 +13,9 @@ export function socatAvailable(): boolean {
     throw new Error('socat is required in CI for the pty tests (apt-get install socat)');
   }
   if (!found) {
-    process.stderr.write('\n[skip] pty serial tests skipped: install socat (apt-get install socat) to run them (CI always does).\n');
+    process.stderr.write(
+      '\n[skip] pty serial tests skipped: install socat (apt-get install socat) to run them (CI always does).\n',
+    );
   }
   return found;
 }
@@ -27,7 +29,9 @@ export interface PtyPair {
 export async function startPtyPair(dir: string, name = 'tty'): Promise<PtyPair> {
   const hostPath = join(dir, `${name}-host`);
   const devicePath = join(dir, `${name}-device`);
-  const child: ChildProcess = spawn('socat', [`pty,raw,echo=0,link=${hostPath}`, `pty,raw,echo=0,link=${devicePath}`], { stdio: 'ignore' });
+  const child: ChildProcess = spawn('socat', [`pty,raw,echo=0,link=${hostPath}`, `pty,raw,echo=0,link=${devicePath}`], {
+    stdio: 'ignore',
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + 5000;
   while (!(existsSync(hostPath) && existsSync(devicePath))) {

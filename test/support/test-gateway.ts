@@ -1,7 +1,19 @@
 import type { SandboxInsurer } from '../../src/sandbox/sandbox-insurer';
 import { SANDBOX_HOSPITAL } from '../../src/sandbox/seed-people';
-import { INTERFACE_VERSION, ReplyEnvelope, RequestEnvelope, signEnvelope, SIGN_TYPE, Unsigned } from '../../src/upstream/protocol/envelope';
-import { beijingDateTime, beijingTimestamp, formatMsgid, MAX_SEQUENCE_PER_SECOND } from '../../src/upstream/protocol/msgid';
+import {
+  INTERFACE_VERSION,
+  ReplyEnvelope,
+  RequestEnvelope,
+  signEnvelope,
+  SIGN_TYPE,
+  Unsigned,
+} from '../../src/upstream/protocol/envelope';
+import {
+  beijingDateTime,
+  beijingTimestamp,
+  formatMsgid,
+  MAX_SEQUENCE_PER_SECOND,
+} from '../../src/upstream/protocol/msgid';
 import { generateSm2Keys, SignatureKeys } from '../../src/upstream/protocol/sm2-signer';
 
 /** For specs that talk to the sandbox insurer: a stand-in gateway that signs envelopes. */

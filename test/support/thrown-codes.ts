@@ -13,7 +13,13 @@ export interface ThrownCode {
  * Files whose `code:` values are not codes the gateway answers with: the sandbox plays the insurer
  * (its codes are the insurer's), the annex parser reports import problems to the operator.
  */
-const NOT_GATEWAY_CODES = [/^src\/sandbox\//, /^src\/reference\/annex-parser\.ts$/, /\.spec\.ts$/, /\.fixtures\.ts$/, /(^|\/)test-kit\.ts$/];
+const NOT_GATEWAY_CODES = [
+  /^src\/sandbox\//,
+  /^src\/reference\/annex-parser\.ts$/,
+  /\.spec\.ts$/,
+  /\.fixtures\.ts$/,
+  /(^|\/)test-kit\.ts$/,
+];
 
 const CODE = "'([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{4,})'";
 /**

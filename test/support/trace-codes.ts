@@ -86,7 +86,9 @@ export function traceCodesOn(ds: DataSource, clock: Clock, events = new DeviceEv
 }
 
 /** The refusal a promise rejects with (fails the test when it resolves). */
-export async function refusal<E = import('../../src/platform/errors/domain-error').DomainError>(p: Promise<unknown>): Promise<E> {
+export async function refusal<E = import('../../src/platform/errors/domain-error').DomainError>(
+  p: Promise<unknown>,
+): Promise<E> {
   try {
     await p;
   } catch (e) {

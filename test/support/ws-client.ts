@@ -9,7 +9,10 @@ export interface EventClient {
 }
 
 /** Connects a WebSocket client and collects every JSON message it receives. */
-export async function connectEvents(url: string, options: { headers?: Record<string, string>; protocols?: string[] } = {}): Promise<EventClient> {
+export async function connectEvents(
+  url: string,
+  options: { headers?: Record<string, string>; protocols?: string[] } = {},
+): Promise<EventClient> {
   const socket = new WebSocket(url, options.protocols ?? [], { headers: options.headers });
   const messages: Array<Record<string, unknown>> = [];
   socket.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString('utf8')) as Record<string, unknown>));
@@ -19,7 +22,14 @@ export async function connectEvents(url: string, options: { headers?: Record<str
     socket.once('unexpected-response', (_req, res) => {
       let body = '';
       res.on('data', (chunk: Buffer) => (body += String(chunk)));
-      res.on('end', () => reject(Object.assign(new Error(`refused with ${res.statusCode}`), { status: res.statusCode, body: JSON.parse(body) as unknown })));
+      res.on('end', () =>
+        reject(
+          Object.assign(new Error(`refused with ${res.statusCode}`), {
+            status: res.statusCode,
+            body: JSON.parse(body) as unknown,
+          }),
+        ),
+      );
     });
   });
   return {
@@ -40,7 +50,10 @@ export async function connectEvents(url: string, options: { headers?: Record<str
 }
 
 /** The HTTP answer a refused upgrade gets: status and the error body. */
-export async function refusedUpgrade(url: string, options: { headers?: Record<string, string>; protocols?: string[] } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function refusedUpgrade(
+  url: string,
+  options: { headers?: Record<string, string>; protocols?: string[] } = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
   try {
     const client = await connectEvents(url, options);
     await client.close();

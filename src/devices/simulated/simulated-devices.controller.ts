@@ -25,9 +25,15 @@ export class SimulatedDevicesController {
   @Post(':id/present')
   @HttpCode(200)
   @Public()
-  @ApiOperation({ summary: 'Sandbox: present a seed person’s ID card or social-security card, or scan a code, at a simulated device' })
+  @ApiOperation({
+    summary: 'Sandbox: present a seed person’s ID card or social-security card, or scan a code, at a simulated device',
+  })
   @ApiOkResponse({ type: PresentedDto })
-  async present(@Req() request: FastifyRequest, @Param('id') id: string, @Body() body: PresentDto): Promise<PresentedDto> {
+  async present(
+    @Req() request: FastifyRequest,
+    @Param('id') id: string,
+    @Body() body: PresentDto,
+  ): Promise<PresentedDto> {
     const simulation = this.simulation(request, id);
     if (simulation.kind === 'scanner') {
       if (body.text === undefined) {
@@ -39,7 +45,9 @@ export class SimulatedDevicesController {
     const ref = body.person ?? 'activeFingers';
     const person = this.people.find(ref);
     if (person === undefined) {
-      throw DEVICE_ERRORS.raise('SEED_PERSON_NOT_FOUND', { message: `沙箱中没有「${ref}」：可用的人员 ${this.people.roles().join('、')}，或其身份证号、个人编号` });
+      throw DEVICE_ERRORS.raise('SEED_PERSON_NOT_FOUND', {
+        message: `沙箱中没有「${ref}」：可用的人员 ${this.people.roles().join('、')}，或其身份证号、个人编号`,
+      });
     }
     if (simulation.kind === 'id-card') {
       simulation.present(person.idCard());
@@ -48,7 +56,9 @@ export class SimulatedDevicesController {
       try {
         simulation.insert(card, generation);
       } catch (e) {
-        throw DEVICE_ERRORS.raise('SIMULATION_CARD_INVALID', { message: `无法为「${ref}」制作模拟社保卡：${(e as Error).message}` });
+        throw DEVICE_ERRORS.raise('SIMULATION_CARD_INVALID', {
+          message: `无法为「${ref}」制作模拟社保卡：${(e as Error).message}`,
+        });
       }
     }
     return { deviceId: id, kind: simulation.kind, presented: person.name };

@@ -2,7 +2,11 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
 
 export class PresentDto {
-  @ApiProperty({ required: false, description: 'Card readers: a sandbox seed role, ID number or 个人编号 (default activeFingers)', example: 'dotName' })
+  @ApiProperty({
+    required: false,
+    description: 'Card readers: a sandbox seed role, ID number or 个人编号 (default activeFingers)',
+    example: 'dotName',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 40)
@@ -23,5 +27,10 @@ export class PresentDto {
 export class PresentedDto {
   @ApiProperty() deviceId: string;
   @ApiProperty({ enum: ['id-card', 'scanner', 'ssse-card'] }) kind: string;
-  @ApiProperty({ nullable: true, type: String, description: 'The person’s name or the scanned text; null after remove' }) presented: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The person’s name or the scanned text; null after remove',
+  })
+  presented: string | null;
 }

@@ -36,7 +36,9 @@ export function formKind(kind: string): FormKindSpec {
   if (!(FORM_KINDS as readonly string[]).includes(kind)) {
     throw FORM_ERRORS.raise('FORM_KIND_UNKNOWN', {
       message: `未知的表单类型“${kind}”，可用类型：${FORM_KINDS.join('、')}`,
-      details: [FORM_ERRORS.detail('FORM_KIND_UNKNOWN', { field: 'kind', message: `必须是以下之一：${FORM_KINDS.join(', ')}` })],
+      details: [
+        FORM_ERRORS.detail('FORM_KIND_UNKNOWN', { field: 'kind', message: `必须是以下之一：${FORM_KINDS.join(', ')}` }),
+      ],
     });
   }
   const k = kind as FormKind;

@@ -45,7 +45,10 @@ export class RehabApplicationValuesDto extends WorkerFieldsDto {
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '必须是 YYYY-MM-DD 格式的日期' })
   employmentDate?: string;
 
-  @ApiPropertyOptional({ description: '康复指征情况（协议医疗机构的初步评估意见）', example: '右手功能障碍，具有康复价值，建议转入康复治疗。' })
+  @ApiPropertyOptional({
+    description: '康复指征情况（协议医疗机构的初步评估意见）',
+    example: '右手功能障碍，具有康复价值，建议转入康复治疗。',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(400)

@@ -38,10 +38,22 @@ export class Forms1764460800000 implements MigrationInterface {
       }),
     );
     // One row per (form, version): two concurrent corrections of one version cannot both win.
-    await queryRunner.createIndex('form_document', new TableIndex({ name: 'ux_form_document_version', columnNames: ['form_no', 'version'], isUnique: true }));
-    await queryRunner.createIndex('form_document', new TableIndex({ name: 'ix_form_document_visit', columnNames: ['visit_id'] }));
-    await queryRunner.createIndex('form_document', new TableIndex({ name: 'ix_form_document_worker', columnNames: ['worker_key'] }));
-    await queryRunner.createIndex('form_document', new TableIndex({ name: 'ix_form_document_outbox', columnNames: ['outbox_message_id'] }));
+    await queryRunner.createIndex(
+      'form_document',
+      new TableIndex({ name: 'ux_form_document_version', columnNames: ['form_no', 'version'], isUnique: true }),
+    );
+    await queryRunner.createIndex(
+      'form_document',
+      new TableIndex({ name: 'ix_form_document_visit', columnNames: ['visit_id'] }),
+    );
+    await queryRunner.createIndex(
+      'form_document',
+      new TableIndex({ name: 'ix_form_document_worker', columnNames: ['worker_key'] }),
+    );
+    await queryRunner.createIndex(
+      'form_document',
+      new TableIndex({ name: 'ix_form_document_outbox', columnNames: ['outbox_message_id'] }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

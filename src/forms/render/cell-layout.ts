@@ -18,7 +18,6 @@ interface BlockPlan {
   fields: string[];
 }
 
-
 export interface CellPlan {
   cell: CellSpec;
   blocks: BlockPlan[];
@@ -27,7 +26,11 @@ export interface CellPlan {
   fields: string[];
 }
 
-function cellBlocks(cell: CellSpec, ctx: TextContext, flags: ReadonlySet<string>): (BlockSpec & { resolved: string; fields: string[] })[] {
+function cellBlocks(
+  cell: CellSpec,
+  ctx: TextContext,
+  flags: ReadonlySet<string>,
+): (BlockSpec & { resolved: string; fields: string[] })[] {
   const simple = (text: string, fields: string[]): (BlockSpec & { resolved: string; fields: string[] })[] => [
     { text, resolved: text, fields, align: cell.align, fit: cell.fit },
   ];
@@ -58,12 +61,25 @@ function cellBlocks(cell: CellSpec, ctx: TextContext, flags: ReadonlySet<string>
     if (block.omitWhenEmpty && r.empty) {
       continue;
     }
-    out.push({ ...block, align: block.align ?? cell.align, fit: block.fit ?? cell.fit, resolved: r.text, fields: r.fields });
+    out.push({
+      ...block,
+      align: block.align ?? cell.align,
+      fit: block.fit ?? cell.fit,
+      resolved: r.text,
+      fields: r.fields,
+    });
   }
   return out;
 }
 
-export function planCell(cell: CellSpec, width: number, ctx: TextContext, input: LayoutInput, wrapSize: number, m: TextMeasurer): CellPlan {
+export function planCell(
+  cell: CellSpec,
+  width: number,
+  ctx: TextContext,
+  input: LayoutInput,
+  wrapSize: number,
+  m: TextMeasurer,
+): CellPlan {
   const { base, min } = input.template.font;
   const innerW = Math.max(1, width - 2 * PAD_X);
   const isBlocks = cell.blocks !== undefined;
@@ -90,12 +106,14 @@ export function planCell(cell: CellSpec, width: number, ctx: TextContext, input:
       continue;
     }
     const fitted = fitText(b.resolved, innerW, fit, base, min, Math.max(min, Math.min(base, wrapSize)), m);
-    const height = fitted.lines.length * m.lineHeight(fitted.size) + (fitted.lines.length - 1) * input.template.font.lineGap;
+    const height =
+      fitted.lines.length * m.lineHeight(fitted.size) + (fitted.lines.length - 1) * input.template.font.lineGap;
     blocks.push({ at: b.at ?? 'top', align, fitted, height, fields: b.fields });
   }
   const tops = blocks.filter((b) => b.at === 'top');
   const bottoms = blocks.filter((b) => b.at === 'bottom');
-  const sum = (bs: BlockPlan[]): number => bs.reduce((s, b) => s + b.height, 0) + Math.max(0, bs.length - 1) * BLOCK_GAP;
+  const sum = (bs: BlockPlan[]): number =>
+    bs.reduce((s, b) => s + b.height, 0) + Math.max(0, bs.length - 1) * BLOCK_GAP;
   const needed = sum(tops) + sum(bottoms) + (tops.length > 0 && bottoms.length > 0 ? BLOCK_GAP * 2 : 0) + 2 * PAD_Y;
   return {
     cell,
@@ -106,10 +124,18 @@ export function planCell(cell: CellSpec, width: number, ctx: TextContext, input:
   };
 }
 
-export function placeLines(plan: CellPlan, rect: Rect, input: LayoutInput, m: TextMeasurer, boxes: LaidSignatureBox[], cellIndex: number): LaidLine[] {
+export function placeLines(
+  plan: CellPlan,
+  rect: Rect,
+  input: LayoutInput,
+  m: TextMeasurer,
+  boxes: LaidSignatureBox[],
+  cellIndex: number,
+): LaidLine[] {
   const inner = { x: rect.x + PAD_X, y: rect.y + PAD_Y, w: rect.w - 2 * PAD_X, h: rect.h - 2 * PAD_Y };
   const out: LaidLine[] = [];
-  const xFor = (w: number, align: Align): number => (align === 'left' ? inner.x : align === 'right' ? inner.x + inner.w - w : inner.x + (inner.w - w) / 2);
+  const xFor = (w: number, align: Align): number =>
+    align === 'left' ? inner.x : align === 'right' ? inner.x + inner.w - w : inner.x + (inner.w - w) / 2;
   const drawBlock = (b: BlockPlan, top: number): void => {
     if (b.signature) {
       const s = b.signature;
@@ -147,7 +173,12 @@ export function placeLines(plan: CellPlan, rect: Rect, input: LayoutInput, m: Te
   const tops = plan.blocks.filter((b) => b.at === 'top');
   const bottoms = plan.blocks.filter((b) => b.at === 'bottom');
   const topHeight = tops.reduce((s, b) => s + b.height, 0) + Math.max(0, tops.length - 1) * BLOCK_GAP;
-  let y = plan.valign === 'top' || bottoms.length > 0 ? inner.y : plan.valign === 'bottom' ? inner.y + inner.h - topHeight : inner.y + (inner.h - topHeight) / 2;
+  let y =
+    plan.valign === 'top' || bottoms.length > 0
+      ? inner.y
+      : plan.valign === 'bottom'
+        ? inner.y + inner.h - topHeight
+        : inner.y + (inner.h - topHeight) / 2;
   for (const b of tops) {
     drawBlock(b, y);
     y += b.height + BLOCK_GAP;

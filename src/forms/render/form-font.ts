@@ -28,13 +28,17 @@ export class FormFont implements TextMeasurer {
     try {
       this.bytes = readFileSync(path);
     } catch (err) {
-      throw new Error(`forms.fontPath: cannot read the font file ${path}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(
+        `forms.fontPath: cannot read the font file ${path}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     let opened: fontkit.Font | fontkit.FontCollection;
     try {
       opened = fontkit.create(this.bytes);
     } catch (err) {
-      throw new Error(`forms.fontPath: ${path} is not a TTF/OTF/TTC font fontkit can read: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(
+        `forms.fontPath: ${path} is not a TTF/OTF/TTC font fontkit can read: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     // A collection holds several faces; the first is the regular one in the usual system TTCs.
     this.face = 'fonts' in opened ? opened.fonts[0] : opened;

@@ -36,8 +36,16 @@ describe('FormRenderer', () => {
     expect(e.status).toBe(400);
     expect(e.code).toBe('FORM_CHARACTER_NOT_IN_FONT');
     expect(e.details).toEqual([
-      expect.objectContaining({ field: 'name', code: 'CHAR_NOT_IN_FONT', context: { char: '𠮷', codePoint: 'U+20BB7' } }),
-      expect.objectContaining({ field: 'address', code: 'CHAR_NOT_IN_FONT', context: { char: '\uE001', codePoint: 'U+E001' } }),
+      expect.objectContaining({
+        field: 'name',
+        code: 'CHAR_NOT_IN_FONT',
+        context: { char: '𠮷', codePoint: 'U+20BB7' },
+      }),
+      expect.objectContaining({
+        field: 'address',
+        code: 'CHAR_NOT_IN_FONT',
+        context: { char: '\uE001', codePoint: 'U+E001' },
+      }),
     ]);
     expect(e.details![0].message).toContain('“𠮷”(U+20BB7)');
   });
@@ -51,7 +59,12 @@ describe('FormRenderer', () => {
   });
 
   it('renders a PDF with fixed dates byte-for-byte repeatably, signature included', async () => {
-    const request = { spec: relapse, values: relapseSample(), signature: { png: signaturePng(), date: '2026-03-06' }, createdAt: new Date('2026-03-06T02:00:00Z') };
+    const request = {
+      spec: relapse,
+      values: relapseSample(),
+      signature: { png: signaturePng(), date: '2026-03-06' },
+      createdAt: new Date('2026-03-06T02:00:00Z'),
+    };
     const a = await renderer.render(request);
     const b = await renderer.render(request);
     expect(a.subarray(0, 5).toString()).toBe('%PDF-');
@@ -59,13 +72,24 @@ describe('FormRenderer', () => {
   });
 
   it('refuses a signature that is not a PNG and a malformed date', async () => {
-    await expect(renderer.render({ spec: relapse, values: relapseSample(), signature: { png: Buffer.from('GIF89a'), date: '6.3.2026' } })).rejects.toMatchObject({
+    await expect(
+      renderer.render({
+        spec: relapse,
+        values: relapseSample(),
+        signature: { png: Buffer.from('GIF89a'), date: '6.3.2026' },
+      }),
+    ).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
-      details: [expect.objectContaining({ field: 'signature.date' }), expect.objectContaining({ field: 'signature.png' })],
+      details: [
+        expect.objectContaining({ field: 'signature.date' }),
+        expect.objectContaining({ field: 'signature.png' }),
+      ],
     });
   });
 
   it('a system font path that cannot be read fails at start, naming the option', () => {
-    expect(() => new FormRenderer({ fontPath: '/nonexistent/font.ttc' })).toThrow(/forms\.fontPath.*\/nonexistent\/font\.ttc/);
+    expect(() => new FormRenderer({ fontPath: '/nonexistent/font.ttc' })).toThrow(
+      /forms\.fontPath.*\/nonexistent\/font\.ttc/,
+    );
   });
 });

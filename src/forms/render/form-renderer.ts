@@ -143,7 +143,12 @@ export class FormRenderer {
     if (request.signature) {
       const bad: ErrorDetail[] = [];
       if (!DATE.test(request.signature.date)) {
-        bad.push(FORM_ERRORS.detail('FORM_FIELD_INVALID', { field: 'signature.date', message: '签名日期必须是 YYYY-MM-DD 格式' }));
+        bad.push(
+          FORM_ERRORS.detail('FORM_FIELD_INVALID', {
+            field: 'signature.date',
+            message: '签名日期必须是 YYYY-MM-DD 格式',
+          }),
+        );
       }
       if (!request.signature.png.subarray(0, 8).equals(PNG_MAGIC)) {
         bad.push(FORM_ERRORS.detail('FORM_SIGNATURE_NOT_PNG', { field: 'signature.png' }));
@@ -158,7 +163,13 @@ export class FormRenderer {
       size: 'A4',
       margin: 0,
       compress: true,
-      info: { Title: template.title, Creator: 'ningxia-gongshang-gateway', Producer: 'ningxia-gongshang-gateway', CreationDate: created, ModDate: created },
+      info: {
+        Title: template.title,
+        Creator: 'ningxia-gongshang-gateway',
+        Producer: 'ningxia-gongshang-gateway',
+        CreationDate: created,
+        ModDate: created,
+      },
     });
     const chunks: Buffer[] = [];
     doc.on('data', (c: Buffer) => chunks.push(c));
@@ -198,7 +209,12 @@ export class FormRenderer {
           doc.image(request.signature.png, box.x, box.y, { fit: [box.w, box.h], align: 'center', valign: 'center' });
         } catch (err) {
           throw FORM_ERRORS.raise('FORM_SIGNATURE_INVALID', {
-            details: [FORM_ERRORS.detail('FORM_SIGNATURE_INVALID', { field: 'signature.png', message: `PNG 无法解码：${err instanceof Error ? err.message : String(err)}` })],
+            details: [
+              FORM_ERRORS.detail('FORM_SIGNATURE_INVALID', {
+                field: 'signature.png',
+                message: `PNG 无法解码：${err instanceof Error ? err.message : String(err)}`,
+              }),
+            ],
           });
         }
       }

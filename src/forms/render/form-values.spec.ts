@@ -40,12 +40,17 @@ describe('validateFormValues', () => {
   it('checks each row of a table field by its path, and requires at least one row', () => {
     const spec = formKind('self-pay-consent');
     const values = selfPaySample();
-    values.items = [{ name: '缝线', amount: '12.345', reason: '目录外' }, { name: '', amount: '5', reason: '目录外' }];
+    values.items = [
+      { name: '缝线', amount: '12.345', reason: '目录外' },
+      { name: '', amount: '5', reason: '目录外' },
+    ];
     expect(validateFormValues(spec, values).map((d) => [d.field, d.code])).toEqual([
       ['items[0].amount', 'FORM_FIELD_INVALID'],
       ['items[1].name', 'FORM_FIELD_MISSING'],
     ]);
-    expect(validateFormValues(spec, { ...values, items: [] })).toEqual([expect.objectContaining({ field: 'items', code: 'FORM_FIELD_MISSING' })]);
+    expect(validateFormValues(spec, { ...values, items: [] })).toEqual([
+      expect.objectContaining({ field: 'items', code: 'FORM_FIELD_MISSING' }),
+    ]);
   });
 
   it('the worker keys are the keys the templates use for worker data', () => {

@@ -31,8 +31,14 @@ const TYPE_RULES: Record<Exclude<FieldType, 'table'>, { test: (v: string) => boo
   text: { test: () => true, message: '' },
   date: { test: isCalendarDate, message: '必须是 YYYY-MM-DD 格式的有效日期' },
   idNumber: { test: (v) => checkIdNumber(v).valid, message: '不是有效的居民身份证号码（GB 11643 校验未通过）' },
-  phone: { test: (v) => /^[0-9+\-() ]{5,20}$/.test(v), message: '必须是电话号码（5–20 位数字，可含 +、-、括号、空格）' },
-  amount: { test: (v) => /^\d{1,9}(\.\d{1,2})?$/.test(v), message: '必须是以元为单位的金额，最多两位小数（如 128.50）' },
+  phone: {
+    test: (v) => /^[0-9+\-() ]{5,20}$/.test(v),
+    message: '必须是电话号码（5–20 位数字，可含 +、-、括号、空格）',
+  },
+  amount: {
+    test: (v) => /^\d{1,9}(\.\d{1,2})?$/.test(v),
+    message: '必须是以元为单位的金额，最多两位小数（如 128.50）',
+  },
 };
 
 function isCalendarDate(v: string): boolean {
@@ -48,7 +54,13 @@ function present(value: unknown): value is string {
   return typeof value === 'string' && value.trim().length > 0;
 }
 
-function checkScalar(spec: FieldSpec | ColumnSpec, field: string, label: string, value: unknown, out: ErrorDetail[]): void {
+function checkScalar(
+  spec: FieldSpec | ColumnSpec,
+  field: string,
+  label: string,
+  value: unknown,
+  out: ErrorDetail[],
+): void {
   if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
     if (spec.required) {
       out.push(FORM_ERRORS.detail('FORM_FIELD_MISSING', { field, message: `缺少必填项“${label}”，请填写` }));
@@ -65,7 +77,9 @@ function checkScalar(spec: FieldSpec | ColumnSpec, field: string, label: string,
     return;
   }
   if (spec.maxLength !== undefined && [...value].length > spec.maxLength) {
-    out.push(FORM_ERRORS.detail('FORM_FIELD_INVALID', { field, message: `“${label}”过长：最多 ${spec.maxLength} 个字` }));
+    out.push(
+      FORM_ERRORS.detail('FORM_FIELD_INVALID', { field, message: `“${label}”过长：最多 ${spec.maxLength} 个字` }),
+    );
     return;
   }
   if ('enum' in spec && spec.enum && !spec.enum.includes(value.trim())) {
@@ -89,7 +103,9 @@ export function validateFormValues(spec: FormKindSpec, values: FormValues): Erro
     }
     if (value === undefined || (Array.isArray(value) && value.length === 0)) {
       if (field.required) {
-        out.push(FORM_ERRORS.detail('FORM_FIELD_MISSING', { field: field.key, message: `缺少“${field.label}”，至少填写一项` }));
+        out.push(
+          FORM_ERRORS.detail('FORM_FIELD_MISSING', { field: field.key, message: `缺少“${field.label}”，至少填写一项` }),
+        );
       }
       continue;
     }
@@ -98,15 +114,31 @@ export function validateFormValues(spec: FormKindSpec, values: FormValues): Erro
       continue;
     }
     if (field.maxRows !== undefined && value.length > field.maxRows) {
-      out.push(FORM_ERRORS.detail('FORM_FIELD_INVALID', { field: field.key, message: `“${field.label}”最多 ${field.maxRows} 项（一页之内），请分表填写` }));
+      out.push(
+        FORM_ERRORS.detail('FORM_FIELD_INVALID', {
+          field: field.key,
+          message: `“${field.label}”最多 ${field.maxRows} 项（一页之内），请分表填写`,
+        }),
+      );
     }
     value.forEach((row, i) => {
       if (typeof row !== 'object' || row === null || Array.isArray(row)) {
-        out.push(FORM_ERRORS.detail('FORM_FIELD_INVALID', { field: `${field.key}[${i}]`, message: `“${field.label}”第 ${i + 1} 项必须是对象` }));
+        out.push(
+          FORM_ERRORS.detail('FORM_FIELD_INVALID', {
+            field: `${field.key}[${i}]`,
+            message: `“${field.label}”第 ${i + 1} 项必须是对象`,
+          }),
+        );
         return;
       }
       for (const col of field.columns ?? []) {
-        checkScalar(col, `${field.key}[${i}].${col.key}`, `${field.label}第 ${i + 1} 项的${col.label}`, row[col.key], out);
+        checkScalar(
+          col,
+          `${field.key}[${i}].${col.key}`,
+          `${field.label}第 ${i + 1} 项的${col.label}`,
+          row[col.key],
+          out,
+        );
       }
     });
   }

@@ -37,7 +37,11 @@ describe('fitting text into cells', () => {
   const relapse = formKind('relapse-filing');
 
   it('a long unit name and address shrink to the minimum, then wrap: nothing leaves its cell', () => {
-    const values = { ...relapseSample(), address: '宁夏回族自治区银川市兴庆区解放东街八十八号院三号楼二单元十五层一千五百零二室（近银川市第一人民医院东门，原银川市建筑工程公司家属院北侧第三排平房东数第五户）' };
+    const values = {
+      ...relapseSample(),
+      address:
+        '宁夏回族自治区银川市兴庆区解放东街八十八号院三号楼二单元十五层一千五百零二室（近银川市第一人民医院东门，原银川市建筑工程公司家属院北侧第三排平房东数第五户）',
+    };
     const layout = renderer.layout({ spec: relapse, values });
     assertInside(layout, renderer.font);
     const cell = layout.cells.find((c) => c.fields.includes('address'))!;
@@ -59,7 +63,10 @@ describe('fitting text into cells', () => {
   it('text that cannot fit the page even at the minimum size is refused naming the field, never drawn outside', () => {
     const values = { ...relapseSample(), medicalHistory: '右手压伤后反复疼痛肿胀。'.repeat(200) };
     expect(() => renderer.layout({ spec: relapse, values })).toThrow(
-      expect.objectContaining({ code: 'FORM_TEXT_TOO_LONG', details: expect.arrayContaining([expect.objectContaining({ field: 'medicalHistory' })]) }),
+      expect.objectContaining({
+        code: 'FORM_TEXT_TOO_LONG',
+        details: expect.arrayContaining([expect.objectContaining({ field: 'medicalHistory' })]),
+      }),
     );
   });
 
@@ -73,7 +80,11 @@ describe('fitting text into cells', () => {
   });
 
   it('places one signature box, beside 签名：, with the date after it', () => {
-    const layout = renderer.layout({ spec: relapse, values: relapseSample(), signature: { png: Buffer.alloc(0), date: '2026-03-06' } });
+    const layout = renderer.layout({
+      spec: relapse,
+      values: relapseSample(),
+      signature: { png: Buffer.alloc(0), date: '2026-03-06' },
+    });
     expect(layout.signatureBoxes).toHaveLength(1);
     const cell = layout.cells[layout.signatureBoxes[0].cellIndex];
     const label = cell.lines.find((l) => l.text === '签名：')!;

@@ -61,7 +61,16 @@ export interface LayoutInput {
 
 const A4 = { width: 595.28, height: 841.89 };
 
-function textLines(text: string, align: Align | undefined, size: number, x: number, width: number, y: number, gap: number, m: TextMeasurer): LaidLine[] {
+function textLines(
+  text: string,
+  align: Align | undefined,
+  size: number,
+  x: number,
+  width: number,
+  y: number,
+  gap: number,
+  m: TextMeasurer,
+): LaidLine[] {
   const lh = m.lineHeight(size);
   return wrapText(text, width, size, m).map((line, i) => {
     const w = m.width(line, size);
@@ -75,10 +84,27 @@ function bottomOf(lines: LaidLine[], m: TextMeasurer, fallback: number): number 
 }
 
 /** Template lines (header or footer texts) one below the other from `y`, `gap` apart; answers the lines and the bottom. */
-function stackLines(lines: FormTemplate['headerLines'], ctx: TextContext, t: FormTemplate, width: number, y: number, gap: number, m: TextMeasurer): { lines: LaidLine[]; y: number } {
+function stackLines(
+  lines: FormTemplate['headerLines'],
+  ctx: TextContext,
+  t: FormTemplate,
+  width: number,
+  y: number,
+  gap: number,
+  m: TextMeasurer,
+): { lines: LaidLine[]; y: number } {
   const out: LaidLine[] = [];
   for (const line of lines) {
-    const laid = textLines(resolveText(line.text, ctx).text, line.align ?? 'left', t.font.base, t.page.margins.left, width, y, t.font.lineGap, m);
+    const laid = textLines(
+      resolveText(line.text, ctx).text,
+      line.align ?? 'left',
+      t.font.base,
+      t.page.margins.left,
+      width,
+      y,
+      t.font.lineGap,
+      m,
+    );
     out.push(...laid);
     y = bottomOf(laid, m, y) + gap;
   }
@@ -107,13 +133,22 @@ function expandRows(t: FormTemplate, values: FormValues): GridRow[] {
       continue;
     }
     const items = values[spec.repeat];
-    (Array.isArray(items) ? items : []).forEach((item, i) => rows.push({ spec, item: { ...item, '#': String(i + 1) } }));
+    (Array.isArray(items) ? items : []).forEach((item, i) =>
+      rows.push({ spec, item: { ...item, '#': String(i + 1) } }),
+    );
   }
   return rows;
 }
 
 /** Every cell on the grid (skipping columns a rowSpan above still covers), with what its text needs. */
-function placeCells(rows: GridRow[], colX: number[], ctx: TextContext, input: LayoutInput, wrapSize: number, m: TextMeasurer): Placed[] {
+function placeCells(
+  rows: GridRow[],
+  colX: number[],
+  ctx: TextContext,
+  input: LayoutInput,
+  wrapSize: number,
+  m: TextMeasurer,
+): Placed[] {
   const placed: Placed[] = [];
   let carried: number[] = input.template.columns.map(() => 0);
   rows.forEach((row, r) => {
@@ -161,7 +196,11 @@ function rowTops(rows: GridRow[], placed: Placed[], y: number): number[] {
   return rowY;
 }
 
-function layoutAt(input: LayoutInput, wrapSize: number, m: TextMeasurer): { layout: FormLayout; overflow: boolean; tallest: string[] } {
+function layoutAt(
+  input: LayoutInput,
+  wrapSize: number,
+  m: TextMeasurer,
+): { layout: FormLayout; overflow: boolean; tallest: string[] } {
   const t = input.template;
   const { margins } = t.page;
   const width = A4.width - margins.left - margins.right;
@@ -183,14 +222,26 @@ function layoutAt(input: LayoutInput, wrapSize: number, m: TextMeasurer): { layo
   const cells: LaidCell[] = [];
   const signatureBoxes: LaidSignatureBox[] = [];
   for (const p of placed) {
-    const rect = { x: colX[p.col], y: rowY[p.row], w: colX[p.col + p.span] - colX[p.col], h: rowY[p.row + p.rowSpan] - rowY[p.row] };
+    const rect = {
+      x: colX[p.col],
+      y: rowY[p.row],
+      w: colX[p.col + p.span] - colX[p.col],
+      h: rowY[p.row + p.rowSpan] - rowY[p.row],
+    };
     const lines = placeLines(p.plan, rect, input, m, signatureBoxes, cells.length);
-    cells.push({ rect, inner: { x: rect.x + PAD_X, y: rect.y + PAD_Y, w: rect.w - 2 * PAD_X, h: rect.h - 2 * PAD_Y }, lines, fields: p.plan.fields });
+    cells.push({
+      rect,
+      inner: { x: rect.x + PAD_X, y: rect.y + PAD_Y, w: rect.w - 2 * PAD_X, h: rect.h - 2 * PAD_Y },
+      lines,
+      fields: p.plan.fields,
+    });
   }
 
   const footerTexts = stackLines(t.footerTexts, ctxBase, t, width, rowY[rowY.length - 1] + 6, 3, m).lines;
   const contentBottom = bottomOf(footerTexts, m, rowY[rowY.length - 1]);
-  const footer = input.footer ? textLines(input.footer, 'center', t.font.small, margins.left, width, A4.height - margins.bottom + 8, 0, m) : [];
+  const footer = input.footer
+    ? textLines(input.footer, 'center', t.font.small, margins.left, width, A4.height - margins.bottom + 8, 0, m)
+    : [];
 
   const overflow = contentBottom > A4.height - margins.bottom;
   const tallest = placed

@@ -1,7 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../platform';
-import type { BlockSpec, CellSpec, ColumnSpec, FieldSpec, FontSizes, FormTemplate, PageSpec, RowSpec, TextLine } from './template';
+import type {
+  BlockSpec,
+  CellSpec,
+  ColumnSpec,
+  FieldSpec,
+  FontSizes,
+  FormTemplate,
+  PageSpec,
+  RowSpec,
+  TextLine,
+} from './template';
 import { placeholders, TemplateError } from './template';
 import { ALIGNS, Checker, CONTENT_KEYS, FIELD_TYPES, type Json, VALIGNS } from './template-checker';
 
@@ -14,7 +24,18 @@ type CheckText = (text: string, path: string, table?: FieldSpec) => void;
 export function parseTemplate(json: Json, source: string): FormTemplate {
   const c = new Checker(source);
   const root = c.object(json, '$');
-  c.keys(root, '$', ['$schema', 'kind', 'title', 'page', 'font', 'headerLines', 'columns', 'rows', 'footerTexts', 'fields']);
+  c.keys(root, '$', [
+    '$schema',
+    'kind',
+    'title',
+    'page',
+    'font',
+    'headerLines',
+    'columns',
+    'rows',
+    'footerTexts',
+    'fields',
+  ]);
   const kind = c.string(root.kind, 'kind')!;
   const title = c.string(root.title, 'title')!;
   const margins = parseMargins(c, root.page);
@@ -33,8 +54,12 @@ export function parseTemplate(json: Json, source: string): FormTemplate {
     checkText(text, `${path}.text`);
     return { text, align: c.oneOf(o.align, `${path}.align`, ALIGNS) };
   };
-  const headerLines = c.array(root.headerLines, 'headerLines', true).map((raw, i) => textLine(raw, `headerLines[${i}]`));
-  const footerTexts = c.array(root.footerTexts, 'footerTexts', true).map((raw, i) => textLine(raw, `footerTexts[${i}]`));
+  const headerLines = c
+    .array(root.headerLines, 'headerLines', true)
+    .map((raw, i) => textLine(raw, `headerLines[${i}]`));
+  const footerTexts = c
+    .array(root.footerTexts, 'footerTexts', true)
+    .map((raw, i) => textLine(raw, `footerTexts[${i}]`));
 
   const columns = c.array(root.columns, 'columns').map((w, i) => c.number(w, `columns[${i}]`, false, 0.01)!);
   if (columns.length === 0) {
@@ -86,7 +111,13 @@ function parseFields(c: Checker, raw: Json): { fields: FieldSpec[]; byKey: Map<s
   return { fields, byKey };
 }
 
-function parseRows(c: Checker, raw: Json, columnCount: number, byKey: Map<string, FieldSpec>, checkText: CheckText): RowSpec[] {
+function parseRows(
+  c: Checker,
+  raw: Json,
+  columnCount: number,
+  byKey: Map<string, FieldSpec>,
+  checkText: CheckText,
+): RowSpec[] {
   // Columns still covered by a rowSpan from a row above: index → rows left.
   let carried: number[] = Array.from({ length: columnCount }, () => 0);
   const rows = c.array(raw, 'rows').map((rawRow, r): RowSpec => {
@@ -101,7 +132,9 @@ function parseRows(c: Checker, raw: Json, columnCount: number, byKey: Map<string
         c.fail(`${path}.repeat`, `"${repeat}" is not a table field`);
       }
     }
-    const cells = c.array(o.cells, `${path}.cells`).map((cell, i) => parseCell(c, cell, `${path}.cells[${i}]`, byKey, checkText, table));
+    const cells = c
+      .array(o.cells, `${path}.cells`)
+      .map((cell, i) => parseCell(c, cell, `${path}.cells[${i}]`, byKey, checkText, table));
     carried = coverRow(c, path, cells, carried, repeat !== undefined);
     return { minHeight: c.number(o.minHeight, `${path}.minHeight`, false, 1)!, repeat, cells };
   });
@@ -160,7 +193,10 @@ function parseField(c: Checker, raw: Json, path: string): FieldSpec {
     type,
     required: c.boolean(o.required, `${path}.required`),
     maxLength: c.number(o.maxLength, `${path}.maxLength`, true, 1),
-    enum: o.enum === undefined ? undefined : c.array(o.enum, `${path}.enum`).map((v, i) => c.string(v, `${path}.enum[${i}]`)!),
+    enum:
+      o.enum === undefined
+        ? undefined
+        : c.array(o.enum, `${path}.enum`).map((v, i) => c.string(v, `${path}.enum[${i}]`)!),
   };
   if (type === 'table') {
     field.maxRows = c.number(o.maxRows, `${path}.maxRows`, false, 1);
@@ -171,7 +207,12 @@ function parseField(c: Checker, raw: Json, path: string): FieldSpec {
       return {
         key: c.string(col.key, `${cp}.key`)!,
         label: c.string(col.label, `${cp}.label`)!,
-        type: c.oneOf(col.type, `${cp}.type`, FIELD_TYPES.filter((t): t is ColumnSpec['type'] => t !== 'table'), false)!,
+        type: c.oneOf(
+          col.type,
+          `${cp}.type`,
+          FIELD_TYPES.filter((t): t is ColumnSpec['type'] => t !== 'table'),
+          false,
+        )!,
         required: c.boolean(col.required, `${cp}.required`),
         maxLength: c.number(col.maxLength, `${cp}.maxLength`, true, 1),
       };
@@ -185,7 +226,14 @@ function parseField(c: Checker, raw: Json, path: string): FieldSpec {
   return field;
 }
 
-function checkRef(c: Checker, ref: string, filter: string | undefined, path: string, byKey: Map<string, FieldSpec>, table?: FieldSpec): void {
+function checkRef(
+  c: Checker,
+  ref: string,
+  filter: string | undefined,
+  path: string,
+  byKey: Map<string, FieldSpec>,
+  table?: FieldSpec,
+): void {
   if (filter !== undefined && filter !== 'ymd') {
     c.fail(path, `unknown filter "|${filter}" in {${ref}|${filter}} (known: ymd)`);
   }
@@ -226,7 +274,10 @@ function parseCell(
   c.keys(o, path, ['span', 'rowSpan', ...CONTENT_KEYS, 'separator', 'align', 'valign', 'fit']);
   const present = CONTENT_KEYS.filter((k) => o[k] !== undefined);
   if (present.length > 1) {
-    c.fail(path, `has ${present.join(' and ')}: give exactly one of ${CONTENT_KEYS.join(', ')} (or none for an empty cell)`);
+    c.fail(
+      path,
+      `has ${present.join(' and ')}: give exactly one of ${CONTENT_KEYS.join(', ')} (or none for an empty cell)`,
+    );
   }
   const cell: CellSpec = {
     span: c.number(o.span, `${path}.span`, true, 1),
@@ -259,7 +310,9 @@ function parseCell(
     checkRef(c, `item.${cell.item}`, undefined, `${path}.item`, byKey, table);
   }
   if (o.blocks !== undefined) {
-    cell.blocks = c.array(o.blocks, `${path}.blocks`).map((b, i) => parseBlock(c, b, `${path}.blocks[${i}]`, checkText, table));
+    cell.blocks = c
+      .array(o.blocks, `${path}.blocks`)
+      .map((b, i) => parseBlock(c, b, `${path}.blocks[${i}]`, checkText, table));
   }
   if (table === undefined && cell.item !== undefined) {
     c.fail(`${path}.item`, 'only a cell of a repeat row may show an item');

@@ -4,7 +4,8 @@ import { FORM_KINDS, formKind } from '../kinds/form-kinds';
 import { TemplateError } from './template';
 import { parseTemplate, templatesDir } from './template-parser';
 
-const relapseJson = (): Record<string, unknown> => JSON.parse(readFileSync(join(templatesDir(), 'relapse-filing.json'), 'utf8'));
+const relapseJson = (): Record<string, unknown> =>
+  JSON.parse(readFileSync(join(templatesDir(), 'relapse-filing.json'), 'utf8'));
 
 function failure(json: unknown): TemplateError {
   try {
@@ -78,7 +79,9 @@ describe('form templates', () => {
   it('a rowSpan is counted: the photo box of Annex 2 covers its column in the next two rows', () => {
     const rehab = formKind('rehab-application').template;
     expect(rehab.rows[0].cells[6]).toMatchObject({ label: '照 片', rowSpan: 3 });
-    const json = JSON.parse(readFileSync(join(templatesDir(), 'rehab-application.json'), 'utf8')) as { rows: { cells: { span?: number }[] }[] };
+    const json = JSON.parse(readFileSync(join(templatesDir(), 'rehab-application.json'), 'utf8')) as {
+      rows: { cells: { span?: number }[] }[];
+    };
     json.rows[1].cells[1].span = 6; // would run into the photo box
     expect(failure(json).path).toBe('rows[1].cells[1].span');
   });

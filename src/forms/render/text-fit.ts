@@ -71,7 +71,15 @@ export interface Fitted {
  * 'shrink': one line at the largest size from base down to min that fits; if none fits, wrap at min.
  * 'wrap': wrap at `wrapSize` (paragraphs read better unshrunk; the page shrinks them only when tight).
  */
-export function fitText(text: string, width: number, fit: 'shrink' | 'wrap', base: number, min: number, wrapSize: number, m: TextMeasurer): Fitted {
+export function fitText(
+  text: string,
+  width: number,
+  fit: 'shrink' | 'wrap',
+  base: number,
+  min: number,
+  wrapSize: number,
+  m: TextMeasurer,
+): Fitted {
   if (text.includes('\t')) {
     // A split line (`经办人：\t年 月 日`): left part flush left, right part flush right; it shrinks, never wraps.
     let size = base;

@@ -30,7 +30,10 @@ export class Identity1764288000000 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createIndex('identity_session', new TableIndex({ name: 'ix_identity_session_desk', columnNames: ['desk', 'created_at'] }));
+    await queryRunner.createIndex(
+      'identity_session',
+      new TableIndex({ name: 'ix_identity_session_desk', columnNames: ['desk', 'created_at'] }),
+    );
     await queryRunner.createTable(
       new Table({
         name: 'identity_coverage_cache',

@@ -53,9 +53,13 @@ export interface CheckResult {
   readonly effect: CheckEffect;
 }
 
-
 /** A check result: the sources in canonical order, the effect of its code. */
-export function result(code: CheckCode, passed: boolean, evidence: readonly EvidenceSource[], message: string): CheckResult {
+export function result(
+  code: CheckCode,
+  passed: boolean,
+  evidence: readonly EvidenceSource[],
+  message: string,
+): CheckResult {
   return { code, passed, message, evidence: inCanonicalOrder(evidence), effect: CHECK_EFFECTS[code] };
 }
 

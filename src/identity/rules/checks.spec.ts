@@ -66,7 +66,9 @@ describe('identity checks', () => {
       { source: 'insurer', value: '640104198503120319' },
     ]);
     expect(r).toMatchObject({ code: 'ID_NUMBER_MISMATCH', passed: false, evidence: ['card', 'idCard', 'insurer'] });
-    expect(r?.message).toBe('社保卡、经办机构信息 与 身份证的身份证号码不一致：人、卡、码不符，拒绝记账，请核实就诊人身份');
+    expect(r?.message).toBe(
+      '社保卡、经办机构信息 与 身份证的身份证号码不一致：人、卡、码不符，拒绝记账，请核实就诊人身份',
+    );
     expect(checkIdNumbersAgree([{ source: 'card', value: 'x' }])).toBeUndefined();
     expect(
       checkIdNumbersAgree([
@@ -95,16 +97,29 @@ describe('identity checks', () => {
   });
 
   it('turns each insurer refusal into its own code', () => {
-    expect(checkInsurerRefusal('person-card-mismatch')).toMatchObject({ code: 'INSURER_PERSON_CARD_MISMATCH', effect: 'mismatch' });
+    expect(checkInsurerRefusal('person-card-mismatch')).toMatchObject({
+      code: 'INSURER_PERSON_CARD_MISMATCH',
+      effect: 'mismatch',
+    });
     expect(checkInsurerRefusal('name-mismatch')).toMatchObject({ code: 'INSURER_NAME_MISMATCH', effect: 'mismatch' });
-    expect(checkInsurerRefusal('unknown-person')).toMatchObject({ code: 'INSURER_PERSON_UNKNOWN', effect: 'not-covered' });
-    expect(checkInsurerRefusal('other')).toMatchObject({ code: 'INSURER_REFUSED', effect: 'incomplete', passed: false });
+    expect(checkInsurerRefusal('unknown-person')).toMatchObject({
+      code: 'INSURER_PERSON_UNKNOWN',
+      effect: 'not-covered',
+    });
+    expect(checkInsurerRefusal('other')).toMatchObject({
+      code: 'INSURER_REFUSED',
+      effect: 'incomplete',
+      passed: false,
+    });
   });
 });
 
 describe('credential checks', () => {
   it('CARD_AUTH_REQUIRED fails for a card read without authentication', () => {
-    expect(checkCardReadable(cardRead(SEED.activeFingers).read)).toMatchObject({ code: 'CARD_AUTH_REQUIRED', passed: true });
+    expect(checkCardReadable(cardRead(SEED.activeFingers).read)).toMatchObject({
+      code: 'CARD_AUTH_REQUIRED',
+      passed: true,
+    });
     expect(checkCardReadable(lockedCardRead(SEED.activeFingers).read)).toMatchObject({
       code: 'CARD_AUTH_REQUIRED',
       passed: false,
@@ -114,7 +129,10 @@ describe('credential checks', () => {
 
   it('CARD_EXPIRED: valid through its last day, expired the day after, unreadable counts as expired', () => {
     expect(checkCardValidity([{ source: 'card', validUntil: TODAY }], TODAY).passed).toBe(true);
-    expect(checkCardValidity([{ source: 'card', validUntil: '2026-11-24' }], TODAY)).toMatchObject({ code: 'CARD_EXPIRED', passed: false });
+    expect(checkCardValidity([{ source: 'card', validUntil: '2026-11-24' }], TODAY)).toMatchObject({
+      code: 'CARD_EXPIRED',
+      passed: false,
+    });
     expect(checkCardValidity([{ source: 'card', validUntil: '2026-02-30' }], TODAY).passed).toBe(false);
     // either the card or the insurer saying so is enough
     const both = checkCardValidity(
@@ -128,7 +146,11 @@ describe('credential checks', () => {
   });
 
   it('CARD_LOST fails when the insurer reports the card lost', () => {
-    expect(checkCardNotLost(answerOf(SEED.lostCard), 'insurer')).toMatchObject({ code: 'CARD_LOST', passed: false, effect: 'mismatch' });
+    expect(checkCardNotLost(answerOf(SEED.lostCard), 'insurer')).toMatchObject({
+      code: 'CARD_LOST',
+      passed: false,
+      effect: 'mismatch',
+    });
     expect(checkCardNotLost(answerOf(SEED.activeFingers), 'insurer').passed).toBe(true);
   });
 
@@ -137,13 +159,25 @@ describe('credential checks', () => {
     // expire_time has second precision: expired at that second
     const answer = qrAnswer(SEED.activeFingers, NOW);
     expect(checkQr({ kind: 'decoded', answer, at: NOW }, NOW)).toMatchObject({ code: 'QR_EXPIRED', passed: false });
-    expect(checkQr({ kind: 'decoded', answer: { ...answer, expire_time: '2026-11-25T10:00:00' }, at: NOW }, NOW).passed).toBe(false);
-    expect(checkQr({ kind: 'refused', reason: 'expired', at: NOW }, NOW)).toMatchObject({ code: 'QR_EXPIRED', passed: false });
-    expect(checkQr({ kind: 'refused', reason: 'invalid', at: NOW }, NOW)).toMatchObject({ code: 'QR_INVALID', effect: 'unusable' });
+    expect(
+      checkQr({ kind: 'decoded', answer: { ...answer, expire_time: '2026-11-25T10:00:00' }, at: NOW }, NOW).passed,
+    ).toBe(false);
+    expect(checkQr({ kind: 'refused', reason: 'expired', at: NOW }, NOW)).toMatchObject({
+      code: 'QR_EXPIRED',
+      passed: false,
+    });
+    expect(checkQr({ kind: 'refused', reason: 'invalid', at: NOW }, NOW)).toMatchObject({
+      code: 'QR_INVALID',
+      effect: 'unusable',
+    });
     expect(checkQr({ kind: 'unreachable', at: NOW }, NOW)).toMatchObject({ code: 'QR_DECODE_OFFLINE', passed: false });
     // Judged when it was decoded: a live code stays a credential when the verdict is read later.
     const tenMinutesLater = new Date(NOW.getTime() + 600_000);
-    const live = { kind: 'decoded' as const, answer: qrAnswer(SEED.activeFingers, new Date(NOW.getTime() + 60_000)), at: NOW };
+    const live = {
+      kind: 'decoded' as const,
+      answer: qrAnswer(SEED.activeFingers, new Date(NOW.getTime() + 60_000)),
+      at: NOW,
+    };
     expect(checkQr(live, tenMinutesLater).passed).toBe(true);
     expect(checkQr({ ...live, at: tenMinutesLater }, tenMinutesLater).passed).toBe(false);
   });
@@ -160,7 +194,11 @@ describe('person checks', () => {
   it('ID_CARD_EXPIRED: 长期 is valid, a past end date is not', () => {
     expect(checkIdCardValidity('长期', TODAY).passed).toBe(true);
     expect(checkIdCardValidity(TODAY, TODAY).passed).toBe(true);
-    expect(checkIdCardValidity('2026-11-24', TODAY)).toMatchObject({ code: 'ID_CARD_EXPIRED', passed: false, effect: 'unusable' });
+    expect(checkIdCardValidity('2026-11-24', TODAY)).toMatchObject({
+      code: 'ID_CARD_EXPIRED',
+      passed: false,
+      effect: 'unusable',
+    });
     expect(checkIdCardValidity('', TODAY).passed).toBe(false);
   });
 
@@ -179,12 +217,20 @@ describe('person checks', () => {
 describe('coverage checks', () => {
   it('all pass for the default patient at the hospital he signed with', () => {
     const r = checkCoverage(answerOf(SEED.activeFingers), 'insurer', ctx);
-    expect(r.map((c) => c.code)).toEqual(['NOT_INSURED', 'NO_DETERMINATION', 'DETERMINATION_PENDING', 'NOT_SIGNED_HERE']);
+    expect(r.map((c) => c.code)).toEqual([
+      'NOT_INSURED',
+      'NO_DETERMINATION',
+      'DETERMINATION_PENDING',
+      'NOT_SIGNED_HERE',
+    ]);
     expect(r.every((c) => c.passed)).toBe(true);
   });
 
   it('NOT_INSURED', () => {
-    expect(byCode(checkCoverage(answerOf(SEED.uninsured), 'insurer', ctx), 'NOT_INSURED')).toMatchObject({ passed: false, effect: 'not-covered' });
+    expect(byCode(checkCoverage(answerOf(SEED.uninsured), 'insurer', ctx), 'NOT_INSURED')).toMatchObject({
+      passed: false,
+      effect: 'not-covered',
+    });
   });
 
   it('NO_DETERMINATION and DETERMINATION_PENDING are separate checks', () => {
@@ -198,8 +244,18 @@ describe('coverage checks', () => {
 
   it('NOT_SIGNED_HERE only for a local worker’s outpatient visit', () => {
     expect(byCode(checkCoverage(answerOf(SEED.threeSigned), 'insurer', ctx), 'NOT_SIGNED_HERE')?.passed).toBe(false);
-    expect(byCode(checkCoverage(answerOf(SEED.threeSigned), 'insurer', { ...ctx, visitKind: 'inpatient' }), 'NOT_SIGNED_HERE')).toBeUndefined();
-    expect(byCode(checkCoverage(answerOf(SEED.oldInjury), 'insurer', { ...ctx, hospitalCode: 'h64010600001 ' }), 'NOT_SIGNED_HERE')?.passed).toBe(true);
+    expect(
+      byCode(
+        checkCoverage(answerOf(SEED.threeSigned), 'insurer', { ...ctx, visitKind: 'inpatient' }),
+        'NOT_SIGNED_HERE',
+      ),
+    ).toBeUndefined();
+    expect(
+      byCode(
+        checkCoverage(answerOf(SEED.oldInjury), 'insurer', { ...ctx, hospitalCode: 'h64010600001 ' }),
+        'NOT_SIGNED_HERE',
+      )?.passed,
+    ).toBe(true);
     expect(byCode(checkCoverage(answerOf(SEED.crossWithFiling), 'insurer', ctx), 'NOT_SIGNED_HERE')).toBeUndefined();
   });
 
@@ -210,18 +266,47 @@ describe('coverage checks', () => {
     const filed = checkCoverage(answerOf(SEED.crossWithFiling), 'insurer', ctx);
     expect(byCode(filed, 'CROSS_PROVINCE_NO_FILING')?.passed).toBe(true);
     expect(byCode(filed, 'CROSS_PROVINCE_FILING_NOT_VALID')?.passed).toBe(true);
-    expect(byCode(checkCoverage(answerOf(SEED.crossWithFiling), 'insurer', { ...ctx, today: '2026-05-11' }), 'CROSS_PROVINCE_FILING_NOT_VALID')?.passed).toBe(false);
-    expect(byCode(checkCoverage(answerOf(SEED.crossWithFiling), 'insurer', { ...ctx, today: '2031-01-01' }), 'CROSS_PROVINCE_FILING_NOT_VALID')?.passed).toBe(false);
-    expect(byCode(checkCoverage(answerOf(SEED.crossWithFiling), 'insurer', { ...ctx, today: '2030-12-31' }), 'CROSS_PROVINCE_FILING_NOT_VALID')?.passed).toBe(true);
+    expect(
+      byCode(
+        checkCoverage(answerOf(SEED.crossWithFiling), 'insurer', { ...ctx, today: '2026-05-11' }),
+        'CROSS_PROVINCE_FILING_NOT_VALID',
+      )?.passed,
+    ).toBe(false);
+    expect(
+      byCode(
+        checkCoverage(answerOf(SEED.crossWithFiling), 'insurer', { ...ctx, today: '2031-01-01' }),
+        'CROSS_PROVINCE_FILING_NOT_VALID',
+      )?.passed,
+    ).toBe(false);
+    expect(
+      byCode(
+        checkCoverage(answerOf(SEED.crossWithFiling), 'insurer', { ...ctx, today: '2030-12-31' }),
+        'CROSS_PROVINCE_FILING_NOT_VALID',
+      )?.passed,
+    ).toBe(true);
   });
 
   it('COVERAGE_NOT_QUERIED / COVERAGE_PENDING say where coverage comes from or why it is missing', () => {
     expect(checkCoverageKnown({ source: 'insurer' })).toMatchObject({ code: 'COVERAGE_PENDING', passed: true });
     expect(checkCoverageKnown({ source: 'coverageCache', ageMs: 90 * 60_000 }).message).toContain('90分钟前的缓存');
     expect(checkCoverageKnown({ source: 'coverageCache', ageMs: 30 * HOUR }).message).toContain('30小时前');
-    expect(checkCoverageKnown({ kind: 'not-queried' })).toMatchObject({ code: 'COVERAGE_NOT_QUERIED', passed: false, effect: 'incomplete' });
-    for (const kind of ['offline-no-cache', 'offline-cache-undated', 'offline-cache-other-person', 'offline-identity-unknown', 'identity-unresolved'] as const) {
-      expect(checkCoverageKnown({ kind })).toMatchObject({ code: 'COVERAGE_PENDING', passed: false, effect: 'incomplete' });
+    expect(checkCoverageKnown({ kind: 'not-queried' })).toMatchObject({
+      code: 'COVERAGE_NOT_QUERIED',
+      passed: false,
+      effect: 'incomplete',
+    });
+    for (const kind of [
+      'offline-no-cache',
+      'offline-cache-undated',
+      'offline-cache-other-person',
+      'offline-identity-unknown',
+      'identity-unresolved',
+    ] as const) {
+      expect(checkCoverageKnown({ kind })).toMatchObject({
+        code: 'COVERAGE_PENDING',
+        passed: false,
+        effect: 'incomplete',
+      });
     }
     expect(checkCoverageKnown({ kind: 'offline-cache-stale', ageMs: 25 * HOUR }).message).toContain('25小时前');
   });
@@ -244,7 +329,12 @@ describe('every message', () => {
 describe('an invalid clock', () => {
   it('shows no card and no filing to be within validity', () => {
     expect(checkCardValidity([{ source: 'card', validUntil: '2033-05-10' }], 'NaN-NaN-NaN').passed).toBe(false);
-    expect(byCode(checkCoverage(answerOf(SEED.crossWithFiling), 'insurer', { ...ctx, today: 'NaN-NaN-NaN' }), 'CROSS_PROVINCE_FILING_NOT_VALID')?.passed).toBe(false);
+    expect(
+      byCode(
+        checkCoverage(answerOf(SEED.crossWithFiling), 'insurer', { ...ctx, today: 'NaN-NaN-NaN' }),
+        'CROSS_PROVINCE_FILING_NOT_VALID',
+      )?.passed,
+    ).toBe(false);
     expect(checkQr(qrDecoded(SEED.activeFingers), new Date(Number.NaN)).passed).toBe(false);
   });
 });

@@ -56,7 +56,12 @@ export function checkCoverage(
       out.push(
         inForce
           ? result('CROSS_PROVINCE_FILING_NOT_VALID', true, [source], '跨省异地就医备案在有效期内')
-          : result('CROSS_PROVINCE_FILING_NOT_VALID', false, [source], '今天不在跨省异地就医备案有效期内：不能直接结算，请办理备案变更或续期'),
+          : result(
+              'CROSS_PROVINCE_FILING_NOT_VALID',
+              false,
+              [source],
+              '今天不在跨省异地就医备案有效期内：不能直接结算，请办理备案变更或续期',
+            ),
       );
     }
   } else if (context.visitKind === 'outpatient') {
@@ -107,9 +112,19 @@ export function checkCoverageKnown(
   }
   switch (known.kind) {
     case 'not-queried':
-      return result('COVERAGE_NOT_QUERIED', false, ['insurer'], '尚未向经办机构查询参保与工伤认定信息：请稍候或重新查询');
+      return result(
+        'COVERAGE_NOT_QUERIED',
+        false,
+        ['insurer'],
+        '尚未向经办机构查询参保与工伤认定信息：请稍候或重新查询',
+      );
     case 'offline-no-cache':
-      return result('COVERAGE_PENDING', false, ['insurer'], '经办机构系统暂时无法连接，且没有该人员的参保信息缓存：参保状态待确认');
+      return result(
+        'COVERAGE_PENDING',
+        false,
+        ['insurer'],
+        '经办机构系统暂时无法连接，且没有该人员的参保信息缓存：参保状态待确认',
+      );
     case 'offline-cache-stale':
       return result(
         'COVERAGE_PENDING',
@@ -125,9 +140,19 @@ export function checkCoverageKnown(
         '经办机构系统暂时无法连接，参保信息缓存的时间无效（缺失或晚于当前时间）：参保状态待确认',
       );
     case 'offline-cache-other-person':
-      return result('COVERAGE_PENDING', false, ['insurer', 'coverageCache'], '经办机构系统暂时无法连接，参保信息缓存不属于本次核验的人员：参保状态待确认');
+      return result(
+        'COVERAGE_PENDING',
+        false,
+        ['insurer', 'coverageCache'],
+        '经办机构系统暂时无法连接，参保信息缓存不属于本次核验的人员：参保状态待确认',
+      );
     case 'offline-identity-unknown':
-      return result('COVERAGE_PENDING', false, ['insurer'], '经办机构系统暂时无法连接，且本人身份尚未确定，无法使用参保信息缓存：参保状态待确认');
+      return result(
+        'COVERAGE_PENDING',
+        false,
+        ['insurer'],
+        '经办机构系统暂时无法连接，且本人身份尚未确定，无法使用参保信息缓存：参保状态待确认',
+      );
     case 'identity-unresolved':
       return result('COVERAGE_PENDING', false, ['insurer'], '身份信息不一致，未采用参保信息：参保状态待确认');
   }

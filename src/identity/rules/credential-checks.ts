@@ -31,7 +31,12 @@ export function checkCardValidity(
   // Without a valid calendar day (an invalid clock) nothing can be shown to be within validity.
   const unreadable = !isIsoDate(today) || dates.some((d) => !isIsoDate(d.validUntil));
   if (unreadable) {
-    return result('CARD_EXPIRED', false, sources, '社保卡有效期无法识别，按已过期处理：请出示电子社保卡或宁夏融合码二维码');
+    return result(
+      'CARD_EXPIRED',
+      false,
+      sources,
+      '社保卡有效期无法识别，按已过期处理：请出示电子社保卡或宁夏融合码二维码',
+    );
   }
   const expired = dates.some((d) => d.validUntil < today);
   return expired
@@ -65,7 +70,12 @@ export function checkQr(qr: QrEvidence, now: Date): CheckResult {
     case 'refused':
       return qr.reason === 'expired'
         ? result('QR_EXPIRED', false, ['qr'], '二维码已过期：请患者刷新电子社保卡/宁夏融合码后重新出示')
-        : result('QR_INVALID', false, ['qr'], '二维码无效（非本平台签发、已被篡改或类型不符）：请患者重新出示电子社保卡或宁夏融合码');
+        : result(
+            'QR_INVALID',
+            false,
+            ['qr'],
+            '二维码无效（非本平台签发、已被篡改或类型不符）：请患者重新出示电子社保卡或宁夏融合码',
+          );
     case 'unreachable':
       return result(
         'QR_DECODE_OFFLINE',
@@ -83,7 +93,12 @@ export function checkIdCardValidity(validTo: string, today: string): CheckResult
   const valid = validTo === LONG_TERM || (isIsoDate(validTo) && validTo >= today);
   return valid
     ? result('ID_CARD_EXPIRED', true, ['idCard'], '身份证在有效期内')
-    : result('ID_CARD_EXPIRED', false, ['idCard'], '身份证已超过有效期（或有效期无法识别），不能用于核验本人：请改用其他方式核验');
+    : result(
+        'ID_CARD_EXPIRED',
+        false,
+        ['idCard'],
+        '身份证已超过有效期（或有效期无法识别），不能用于核验本人：请改用其他方式核验',
+      );
 }
 
 /**

@@ -1,5 +1,12 @@
 import { addEvidence, emptyEvidence, presentSources, withoutEvidence } from './evidence';
-import { cardRead, idCardRead, qrDecoded, SEED, staffConfirmed, UNREACHABLE } from '../../../test/support/identity-fixtures';
+import {
+  cardRead,
+  idCardRead,
+  qrDecoded,
+  SEED,
+  staffConfirmed,
+  UNREACHABLE,
+} from '../../../test/support/identity-fixtures';
 
 describe('session evidence', () => {
   it('grows one source at a time without changing the earlier object', () => {
@@ -19,7 +26,11 @@ describe('session evidence', () => {
   });
 
   it('withdraws one source and keeps the others', () => {
-    const e = addEvidence(addEvidence(addEvidence(emptyEvidence(), 'staff', staffConfirmed()), 'card', cardRead(SEED.expiredCard)), 'idCard', idCardRead(SEED.expiredCard));
+    const e = addEvidence(
+      addEvidence(addEvidence(emptyEvidence(), 'staff', staffConfirmed()), 'card', cardRead(SEED.expiredCard)),
+      'idCard',
+      idCardRead(SEED.expiredCard),
+    );
     const without = withoutEvidence(e, 'card');
     expect(presentSources(without)).toEqual(['idCard', 'staff']);
     expect(presentSources(e)).toEqual(['card', 'idCard', 'staff']);

@@ -44,7 +44,11 @@ function groupClaims(claims: readonly Claim[]): EvidenceSource[][] {
   return [...groups.values()];
 }
 
-function agreement(code: 'ID_NUMBER_MISMATCH' | 'NAME_MISMATCH', what: string, claims: readonly Claim[]): CheckResult | undefined {
+function agreement(
+  code: 'ID_NUMBER_MISMATCH' | 'NAME_MISMATCH',
+  what: string,
+  claims: readonly Claim[],
+): CheckResult | undefined {
   if (claims.length < 2) {
     return undefined;
   }
@@ -101,10 +105,25 @@ export function checkInsurerRefusal(reason: InsurerRefusalReason): CheckResult {
         '经办机构核验：身份证号码与社保卡不属于同一人（人卡不符）：拒绝记账，请核实就诊人身份',
       );
     case 'name-mismatch':
-      return result('INSURER_NAME_MISMATCH', false, ['insurer'], '经办机构核验：姓名与证件信息不符：拒绝记账，请核实就诊人身份');
+      return result(
+        'INSURER_NAME_MISMATCH',
+        false,
+        ['insurer'],
+        '经办机构核验：姓名与证件信息不符：拒绝记账，请核实就诊人身份',
+      );
     case 'unknown-person':
-      return result('INSURER_PERSON_UNKNOWN', false, ['insurer'], '经办机构未查询到该人员或该卡的工伤保险信息：不能工伤记账');
+      return result(
+        'INSURER_PERSON_UNKNOWN',
+        false,
+        ['insurer'],
+        '经办机构未查询到该人员或该卡的工伤保险信息：不能工伤记账',
+      );
     case 'other':
-      return result('INSURER_REFUSED', false, ['insurer'], '经办机构拒绝了参保信息查询：请核对证件信息后重新查询，参保状态待确认');
+      return result(
+        'INSURER_REFUSED',
+        false,
+        ['insurer'],
+        '经办机构拒绝了参保信息查询：请核对证件信息后重新查询，参保状态待确认',
+      );
   }
 }

@@ -3,7 +3,22 @@ import { idNumbersMatch, NAME_DOT, nameKey, namesMatch, normalizedIdNumber, norm
 
 describe('normalizeName', () => {
   it('unifies every middle-dot variant to U+00B7', () => {
-    for (const dot of ['\u00B7', '\u2022', '\u2027', '\u30FB', '\uFF65', '.', '\uFF0E', '\u0387', '\u22C5', '\u2219', '。', '-', '－', '\u2013']) {
+    for (const dot of [
+      '\u00B7',
+      '\u2022',
+      '\u2027',
+      '\u30FB',
+      '\uFF65',
+      '.',
+      '\uFF0E',
+      '\u0387',
+      '\u22C5',
+      '\u2219',
+      '。',
+      '-',
+      '－',
+      '\u2013',
+    ]) {
       expect(normalizeName(`买买提${dot}艾力`)).toBe('买买提·艾力');
     }
   });
@@ -71,7 +86,10 @@ describe('nameKey and namesMatch', () => {
 describe('ID numbers (delegated to drivers/protocols/id-number)', () => {
   it('normalises upper-case X, full-width digits and 15-digit numbers, and checks GB 11643', () => {
     expect(normalizedIdNumber('64030219680415022x')).toEqual({ valid: true, value: '64030219680415022X' });
-    expect(normalizedIdNumber('６４０３０２１９６８０４１５０２２Ｘ')).toEqual({ valid: true, value: '64030219680415022X' });
+    expect(normalizedIdNumber('６４０３０２１９６８０４１５０２２Ｘ')).toEqual({
+      valid: true,
+      value: '64030219680415022X',
+    });
     expect(normalizedIdNumber('640302680415022')).toEqual({ valid: true, value: '64030219680415022X' });
     expect(normalizedIdNumber('640302196804150221')).toEqual({ valid: false, reason: 'check-char' });
     expect(normalizedIdNumber('640302196802300221')).toEqual({ valid: false, reason: 'birth-date' });
@@ -102,23 +120,27 @@ const spelled = (ps: string[]): fc.Arbitrary<string> =>
       fc.array(fc.constantFrom(...DOTS), { minLength: ps.length, maxLength: ps.length }),
       fc.array(spaces, { minLength: ps.length * 2 + 1, maxLength: ps.length * 2 + 1 }),
     )
-    .map(([dots, sp]) =>
-      ps
-        .map((p, i) => {
-          const [first, ...rest] = [...p];
-          return `${sp[2 * i]}${first}${sp[2 * i + 1]}${rest.join('')}` + (i < ps.length - 1 ? dots[i] : '');
-        })
-        .join('') + sp[sp.length - 1],
+    .map(
+      ([dots, sp]) =>
+        ps
+          .map((p, i) => {
+            const [first, ...rest] = [...p];
+            return `${sp[2 * i]}${first}${sp[2 * i + 1]}${rest.join('')}` + (i < ps.length - 1 ? dots[i] : '');
+          })
+          .join('') + sp[sp.length - 1],
     );
 
 describe('name normalisation properties', () => {
   it('is idempotent on any text', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.string({ unit: 'grapheme', maxLength: 30 })), (s) => {
-        const once = normalizeName(s);
-        expect(normalizeName(once)).toBe(once);
-        expect(nameKey(once)).toBe(nameKey(s));
-      }),
+      fc.property(
+        fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.string({ unit: 'grapheme', maxLength: 30 })),
+        (s) => {
+          const once = normalizeName(s);
+          expect(normalizeName(once)).toBe(once);
+          expect(nameKey(once)).toBe(nameKey(s));
+        },
+      ),
       { numRuns: 2000 },
     );
   });

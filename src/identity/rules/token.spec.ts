@@ -77,23 +77,49 @@ describe('issueToken / verifyToken', () => {
     expect(failure(verifyToken(`${prefix}.${otherPayload}.${sig}`, SECRET, EXPECTED, NOW))).toBe('TOKEN_BAD_SIGNATURE');
     const flipped = sig.slice(0, -1) + (sig.endsWith('A') ? 'B' : 'A');
     expect(failure(verifyToken(`${prefix}.${payload}.${flipped}`, SECRET, EXPECTED, NOW))).toBe('TOKEN_BAD_SIGNATURE');
-    expect(failure(verifyToken(`${prefix}.${payload}.${sig.slice(0, 20)}`, SECRET, EXPECTED, NOW))).toBe('TOKEN_BAD_SIGNATURE');
+    expect(failure(verifyToken(`${prefix}.${payload}.${sig.slice(0, 20)}`, SECRET, EXPECTED, NOW))).toBe(
+      'TOKEN_BAD_SIGNATURE',
+    );
   });
 
   it('TOKEN_WRONG_HOSPITAL, TOKEN_WRONG_PERSON, TOKEN_WRONG_VISIT', () => {
-    expect(failure(verifyToken(token, SECRET, { ...EXPECTED, hospitalCode: 'H64010400001' }, NOW))).toBe('TOKEN_WRONG_HOSPITAL');
-    expect(failure(verifyToken(token, SECRET, { ...EXPECTED, subjectKey: OTHER_SUBJECT }, NOW))).toBe('TOKEN_WRONG_PERSON');
-    expect(failure(verifyToken(token, SECRET, { ...EXPECTED, visitId: 'MZ20261125-0043' }, NOW))).toBe('TOKEN_WRONG_VISIT');
+    expect(failure(verifyToken(token, SECRET, { ...EXPECTED, hospitalCode: 'H64010400001' }, NOW))).toBe(
+      'TOKEN_WRONG_HOSPITAL',
+    );
+    expect(failure(verifyToken(token, SECRET, { ...EXPECTED, subjectKey: OTHER_SUBJECT }, NOW))).toBe(
+      'TOKEN_WRONG_PERSON',
+    );
+    expect(failure(verifyToken(token, SECRET, { ...EXPECTED, visitId: 'MZ20261125-0043' }, NOW))).toBe(
+      'TOKEN_WRONG_VISIT',
+    );
   });
 
   it('TOKEN_MALFORMED for anything that is not a token of ours, before looking at a signature', () => {
-    for (const bad of ['', 'gvt1', 'gvt1..', 'gvt2.abc.def', `${token}.x`, 'gvt1.a+b.c', 'gvt1.abc.d=f', `gvt1.${'a'.repeat(3000)}.b`]) {
+    for (const bad of [
+      '',
+      'gvt1',
+      'gvt1..',
+      'gvt2.abc.def',
+      `${token}.x`,
+      'gvt1.a+b.c',
+      'gvt1.abc.d=f',
+      `gvt1.${'a'.repeat(3000)}.b`,
+    ]) {
       expect(failure(verifyToken(bad, SECRET, EXPECTED, NOW))).toBe('TOKEN_MALFORMED');
     }
   });
 
   it('TOKEN_MALFORMED for a correctly signed payload of the wrong shape', () => {
-    const good = { v: 1, sk: SUBJECT, h: 'H64010600001', vi: 'V1', s: 'S1', va: 1, iat: NOW.getTime(), exp: NOW.getTime() + 1000 };
+    const good = {
+      v: 1,
+      sk: SUBJECT,
+      h: 'H64010600001',
+      vi: 'V1',
+      s: 'S1',
+      va: 1,
+      iat: NOW.getTime(),
+      exp: NOW.getTime() + 1000,
+    };
     for (const bad of [
       'not json',
       '[1,2]',
@@ -142,9 +168,17 @@ const claimsArb = fc.record({
   hospitalCode: fc.stringMatching(/^H\d{11}$/),
   visitId: textArb,
   sessionId: textArb,
-  verdictAt: fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2040-01-01T00:00:00Z'), noInvalidDate: true }),
+  verdictAt: fc.date({
+    min: new Date('2020-01-01T00:00:00Z'),
+    max: new Date('2040-01-01T00:00:00Z'),
+    noInvalidDate: true,
+  }),
 });
-const nowArb = fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2040-01-01T00:00:00Z'), noInvalidDate: true });
+const nowArb = fc.date({
+  min: new Date('2020-01-01T00:00:00Z'),
+  max: new Date('2040-01-01T00:00:00Z'),
+  noInvalidDate: true,
+});
 const ttlArb = fc.integer({ min: 1, max: MAX_TOKEN_TTL_MS });
 
 describe('token properties', () => {
@@ -173,13 +207,19 @@ describe('token properties', () => {
             expect(failure(verifyToken(token, otherSecret, own, inTime))).toBe('TOKEN_BAD_SIGNATURE');
           }
           if (other.hospitalCode !== claims.hospitalCode) {
-            expect(failure(verifyToken(token, secret, { ...own, hospitalCode: other.hospitalCode }, inTime))).toBe('TOKEN_WRONG_HOSPITAL');
+            expect(failure(verifyToken(token, secret, { ...own, hospitalCode: other.hospitalCode }, inTime))).toBe(
+              'TOKEN_WRONG_HOSPITAL',
+            );
           }
           if (other.subjectKey !== claims.subjectKey) {
-            expect(failure(verifyToken(token, secret, { ...own, subjectKey: other.subjectKey }, inTime))).toBe('TOKEN_WRONG_PERSON');
+            expect(failure(verifyToken(token, secret, { ...own, subjectKey: other.subjectKey }, inTime))).toBe(
+              'TOKEN_WRONG_PERSON',
+            );
           }
           if (other.visitId !== claims.visitId) {
-            expect(failure(verifyToken(token, secret, { ...own, visitId: other.visitId }, inTime))).toBe('TOKEN_WRONG_VISIT');
+            expect(failure(verifyToken(token, secret, { ...own, visitId: other.visitId }, inTime))).toBe(
+              'TOKEN_WRONG_VISIT',
+            );
           }
         },
       ),
@@ -189,29 +229,43 @@ describe('token properties', () => {
 
   it('refuses a token with any single character changed, removed or added', () => {
     fc.assert(
-      fc.property(claimsArb, secretArb, nowArb, fc.nat(), fc.constantFrom(...'AQgw_-.0z'), fc.constantFrom('replace', 'remove', 'insert'), (claims, secret, now, i, c, edit) => {
-        const token = issueToken(claims, secret, now, 60_000);
-        const pos = i % token.length;
-        const changed =
-          edit === 'replace'
-            ? token.slice(0, pos) + c + token.slice(pos + 1)
-            : edit === 'remove'
-              ? token.slice(0, pos) + token.slice(pos + 1)
-              : token.slice(0, pos) + c + token.slice(pos);
-        fc.pre(changed !== token);
-        const v = verifyToken(changed, secret, { hospitalCode: claims.hospitalCode }, now);
-        expect(v.ok).toBe(false);
-      }),
+      fc.property(
+        claimsArb,
+        secretArb,
+        nowArb,
+        fc.nat(),
+        fc.constantFrom(...'AQgw_-.0z'),
+        fc.constantFrom('replace', 'remove', 'insert'),
+        (claims, secret, now, i, c, edit) => {
+          const token = issueToken(claims, secret, now, 60_000);
+          const pos = i % token.length;
+          const changed =
+            edit === 'replace'
+              ? token.slice(0, pos) + c + token.slice(pos + 1)
+              : edit === 'remove'
+                ? token.slice(0, pos) + token.slice(pos + 1)
+                : token.slice(0, pos) + c + token.slice(pos);
+          fc.pre(changed !== token);
+          const v = verifyToken(changed, secret, { hospitalCode: claims.hospitalCode }, now);
+          expect(v.ok).toBe(false);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('never throws on any text', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.stringMatching(/^gvt1\.[A-Za-z0-9_-]{0,80}\.[A-Za-z0-9_-]{0,50}$/)), (text) => {
-        const v = verifyToken(text, SECRET, { hospitalCode: 'H64010600001' }, NOW);
-        expect(v.ok).toBe(false);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 300 }),
+          fc.stringMatching(/^gvt1\.[A-Za-z0-9_-]{0,80}\.[A-Za-z0-9_-]{0,50}$/),
+        ),
+        (text) => {
+          const v = verifyToken(text, SECRET, { hospitalCode: 'H64010600001' }, NOW);
+          expect(v.ok).toBe(false);
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -57,7 +57,9 @@ const PERSONAL_DATA = PEOPLE.flatMap((p) => [
 function expectNoPersonalData(v: Verdict): void {
   const texts = [...v.checks.map((c) => c.message), ...v.missing.map((m) => m.message)];
   expect(texts.filter((t) => !CJK.test(t))).toEqual([]);
-  const leaks = texts.flatMap((t) => PERSONAL_DATA.filter((secret) => t.includes(secret)).map((secret) => `${secret} in ${t}`));
+  const leaks = texts.flatMap((t) =>
+    PERSONAL_DATA.filter((secret) => t.includes(secret)).map((secret) => `${secret} in ${t}`),
+  );
   expect(leaks).toEqual([]);
 }
 
@@ -100,25 +102,40 @@ describe('evaluate: MATCH', () => {
   });
 
   it('QR code and staff confirmation are enough; so are QR code and the HIS identity', () => {
-    expect(run({ qr: qrDecoded(SEED.activeFingers), staff: staffConfirmed(), insurer: insurerAnswer(SEED.activeFingers) })).toMatchObject({
+    expect(
+      run({ qr: qrDecoded(SEED.activeFingers), staff: staffConfirmed(), insurer: insurerAnswer(SEED.activeFingers) }),
+    ).toMatchObject({
       verdict: 'MATCH',
       credentials: ['qr'],
       persons: ['staff'],
     });
-    expect(run({ qr: qrDecoded(SEED.activeFingers), his: hisIdentity(SEED.activeFingers), insurer: insurerAnswer(SEED.activeFingers) }).verdict).toBe('MATCH');
+    expect(
+      run({
+        qr: qrDecoded(SEED.activeFingers),
+        his: hisIdentity(SEED.activeFingers),
+        insurer: insurerAnswer(SEED.activeFingers),
+      }).verdict,
+    ).toBe('MATCH');
   });
 
   it('a minority name written with different dots, spaces or none at all in each source', () => {
     const p = SEED.dotName;
     const v = run({
       card: cardRead(p, { name: '买买提·艾力' }),
-      qr: { kind: 'decoded', answer: { ...qrAnswer(p, new Date(NOW.getTime() + 30_000)), psn_name: '买买提・艾力' }, at: NOW },
+      qr: {
+        kind: 'decoded',
+        answer: { ...qrAnswer(p, new Date(NOW.getTime() + 30_000)), psn_name: '买买提・艾力' },
+        at: NOW,
+      },
       idCard: idCardRead(p, { name: '买买提•艾力          ' }),
       his: hisIdentity(p, { name: '买买提 艾力' }),
       insurer: insurerAnswer(p, (a) => ({ ...a, baseinfo: { ...a.baseinfo, psn_name: '买买提艾力' } })),
     });
     expect(v).toMatchObject({ verdict: 'MATCH', subject: { name: '买买提艾力' } });
-    expect(check(v, 'NAME_MISMATCH')).toMatchObject({ passed: true, evidence: ['card', 'qr', 'idCard', 'his', 'insurer'] });
+    expect(check(v, 'NAME_MISMATCH')).toMatchObject({
+      passed: true,
+      evidence: ['card', 'qr', 'idCard', 'his', 'insurer'],
+    });
   });
 
   it('rare characters (禤䶮) and an ID number ending in X typed in lower case, full width or 15 digits', () => {
@@ -141,13 +158,20 @@ describe('evaluate: MATCH', () => {
   });
 
   it('a worker whose card is lost can still come with the QR code (the lost card is not presented)', () => {
-    expect(run({ qr: qrDecoded(SEED.lostCard), idCard: idCardRead(SEED.lostCard), insurer: insurerAnswer(SEED.lostCard) }).verdict).toBe('MATCH');
+    expect(
+      run({ qr: qrDecoded(SEED.lostCard), idCard: idCardRead(SEED.lostCard), insurer: insurerAnswer(SEED.lostCard) })
+        .verdict,
+    ).toBe('MATCH');
   });
 });
 
 describe('evaluate: MISMATCH (without showing the other person)', () => {
   it('ID_NUMBER_MISMATCH: one person’s card, another person’s ID card', () => {
-    const v = run({ card: cardRead(SEED.activeFingers), idCard: idCardRead(SEED.dotName), insurer: insurerAnswer(SEED.activeFingers) });
+    const v = run({
+      card: cardRead(SEED.activeFingers),
+      idCard: idCardRead(SEED.dotName),
+      insurer: insurerAnswer(SEED.activeFingers),
+    });
     expect(v.verdict).toBe('MISMATCH');
     expect(failed(v)).toContain('ID_NUMBER_MISMATCH');
     expect(failed(v)).toContain('NAME_MISMATCH');
@@ -169,20 +193,35 @@ describe('evaluate: MISMATCH (without showing the other person)', () => {
   });
 
   it('ID_NUMBER_INVALID: HIS registered a number with a wrong check character', () => {
-    const v = run({ ...usual(SEED.activeFingers), his: hisIdentity(SEED.activeFingers, { idNumber: '640104198503120318' }) });
+    const v = run({
+      ...usual(SEED.activeFingers),
+      his: hisIdentity(SEED.activeFingers, { idNumber: '640104198503120318' }),
+    });
     expect(v.verdict).toBe('MISMATCH');
     expect(check(v, 'ID_NUMBER_INVALID')?.passed).toBe(true);
-    expect(v.checks.filter((c) => c.code === 'ID_NUMBER_INVALID' && !c.passed).map((c) => c.evidence)).toEqual([['his']]);
+    expect(v.checks.filter((c) => c.code === 'ID_NUMBER_INVALID' && !c.passed).map((c) => c.evidence)).toEqual([
+      ['his'],
+    ]);
   });
 
   it('QR code of one person with the card of another, read only in public (insurer asked by card)', () => {
-    const v = run({ card: lockedCardRead(SEED.activeFingers), qr: qrDecoded(SEED.rareName), staff: staffConfirmed(), insurer: insurerAnswer(SEED.activeFingers) });
+    const v = run({
+      card: lockedCardRead(SEED.activeFingers),
+      qr: qrDecoded(SEED.rareName),
+      staff: staffConfirmed(),
+      insurer: insurerAnswer(SEED.activeFingers),
+    });
     expect(v.verdict).toBe('MISMATCH');
-    expect(check(v, 'ID_NUMBER_MISMATCH')?.message).toBe('二维码 与 经办机构信息的身份证号码不一致：人、卡、码不符，拒绝记账，请核实就诊人身份');
+    expect(check(v, 'ID_NUMBER_MISMATCH')?.message).toBe(
+      '二维码 与 经办机构信息的身份证号码不一致：人、卡、码不符，拒绝记账，请核实就诊人身份',
+    );
   });
 
   it('CARD_SN_MISMATCH: the right person’s data on a card that is not his current card', () => {
-    const v = run({ ...usual(SEED.activeFingers), card: cardRead(SEED.activeFingers, { cardSn: '640100D15600000500FFFFFFFFFFFFFF' }) });
+    const v = run({
+      ...usual(SEED.activeFingers),
+      card: cardRead(SEED.activeFingers, { cardSn: '640100D15600000500FFFFFFFFFFFFFF' }),
+    });
     expect(v.verdict).toBe('MISMATCH');
     expect(failed(v)).toEqual(['CARD_SN_MISMATCH']);
     expect(check(v, 'CARD_LOST')).toBeUndefined();
@@ -199,7 +238,11 @@ describe('evaluate: MISMATCH (without showing the other person)', () => {
       ['person-card-mismatch', 'INSURER_PERSON_CARD_MISMATCH'],
       ['name-mismatch', 'INSURER_NAME_MISMATCH'],
     ] as const) {
-      const v = run({ card: cardRead(SEED.activeFingers), idCard: idCardRead(SEED.activeFingers), insurer: { kind: 'refused', reason, at: NOW } });
+      const v = run({
+        card: cardRead(SEED.activeFingers),
+        idCard: idCardRead(SEED.activeFingers),
+        insurer: { kind: 'refused', reason, at: NOW },
+      });
       expect(v).toMatchObject({ verdict: 'MISMATCH', coverage: 'pending' });
       expect(failed(v)).toEqual([code]);
       expect(v.subject).toBeUndefined();
@@ -210,12 +253,19 @@ describe('evaluate: MISMATCH (without showing the other person)', () => {
 describe('evaluate: NOT_COVERED', () => {
   it('NOT_INSURED (and no determination either)', () => {
     const v = run(usual(SEED.uninsured), { visitKind: 'inpatient' });
-    expect(v).toMatchObject({ verdict: 'NOT_COVERED', coverage: 'confirmed', subject: { idNumber: SEED.uninsured.certno } });
+    expect(v).toMatchObject({
+      verdict: 'NOT_COVERED',
+      coverage: 'confirmed',
+      subject: { idNumber: SEED.uninsured.certno },
+    });
     expect(failed(v)).toEqual(['NOT_INSURED', 'NO_DETERMINATION']);
   });
 
   it('NO_DETERMINATION', () => {
-    const v = run({ ...usual(SEED.activeFingers), insurer: insurerAnswer(SEED.activeFingers, (a) => ({ ...a, injury: { ...a.injury, status: 'none' } })) });
+    const v = run({
+      ...usual(SEED.activeFingers),
+      insurer: insurerAnswer(SEED.activeFingers, (a) => ({ ...a, injury: { ...a.injury, status: 'none' } })),
+    });
     expect(v.verdict).toBe('NOT_COVERED');
     expect(failed(v)).toEqual(['NO_DETERMINATION']);
   });
@@ -244,7 +294,10 @@ describe('evaluate: NOT_COVERED', () => {
       ...usual(SEED.crossWithFiling),
       insurer: insurerAnswer(SEED.crossWithFiling, (a) => ({
         ...a,
-        cross_province: a.cross_province && { ...a.cross_province, filing: { filing_no: 'BA1', valid_from: '2026-01-01', valid_to: '2026-11-24' } },
+        cross_province: a.cross_province && {
+          ...a.cross_province,
+          filing: { filing_no: 'BA1', valid_from: '2026-01-01', valid_to: '2026-11-24' },
+        },
       })),
     });
     expect(v.verdict).toBe('NOT_COVERED');
@@ -252,7 +305,11 @@ describe('evaluate: NOT_COVERED', () => {
   });
 
   it('INSURER_PERSON_UNKNOWN: the insurer does not know the person', () => {
-    const v = run({ card: cardRead(SEED.activeFingers), idCard: idCardRead(SEED.activeFingers), insurer: { kind: 'refused', reason: 'unknown-person', at: NOW } });
+    const v = run({
+      card: cardRead(SEED.activeFingers),
+      idCard: idCardRead(SEED.activeFingers),
+      insurer: { kind: 'refused', reason: 'unknown-person', at: NOW },
+    });
     expect(v).toMatchObject({ verdict: 'NOT_COVERED', coverage: 'confirmed', missing: [] });
     expect(failed(v)).toEqual(['INSURER_PERSON_UNKNOWN']);
   });
@@ -261,20 +318,37 @@ describe('evaluate: NOT_COVERED', () => {
 describe('evaluate: INCOMPLETE', () => {
   it('nothing yet: needs a credential, a person and coverage', () => {
     const v = run({});
-    expect(v).toMatchObject({ verdict: 'INCOMPLETE', offline: false, coverage: 'pending', checks: [{ code: 'COVERAGE_NOT_QUERIED', passed: false }] });
+    expect(v).toMatchObject({
+      verdict: 'INCOMPLETE',
+      offline: false,
+      coverage: 'pending',
+      checks: [{ code: 'COVERAGE_NOT_QUERIED', passed: false }],
+    });
     expect(missing(v)).toEqual(['NEED_CREDENTIAL', 'NEED_PERSON', 'NEED_COVERAGE']);
     expect(v.subject).toBeUndefined();
   });
 
   it('COVERAGE_NOT_QUERIED: card and ID card agree, the insurer has not answered yet (a cache is not used online)', () => {
-    const v = run({ card: cardRead(SEED.activeFingers), idCard: idCardRead(SEED.activeFingers), coverageCache: cached(SEED.activeFingers, HOUR) });
-    expect(v).toMatchObject({ verdict: 'INCOMPLETE', coverage: 'pending', subject: { idNumber: SEED.activeFingers.certno } });
+    const v = run({
+      card: cardRead(SEED.activeFingers),
+      idCard: idCardRead(SEED.activeFingers),
+      coverageCache: cached(SEED.activeFingers, HOUR),
+    });
+    expect(v).toMatchObject({
+      verdict: 'INCOMPLETE',
+      coverage: 'pending',
+      subject: { idNumber: SEED.activeFingers.certno },
+    });
     expect(failed(v)).toEqual(['COVERAGE_NOT_QUERIED']);
     expect(missing(v)).toEqual(['NEED_COVERAGE']);
   });
 
   it('INSURER_REFUSED: any other refusal leaves coverage unknown', () => {
-    const v = run({ card: cardRead(SEED.activeFingers), idCard: idCardRead(SEED.activeFingers), insurer: { kind: 'refused', reason: 'other', at: NOW } });
+    const v = run({
+      card: cardRead(SEED.activeFingers),
+      idCard: idCardRead(SEED.activeFingers),
+      insurer: { kind: 'refused', reason: 'other', at: NOW },
+    });
     expect(v).toMatchObject({ verdict: 'INCOMPLETE', coverage: 'pending' });
     expect(failed(v)).toEqual(['INSURER_REFUSED']);
   });
@@ -332,7 +406,9 @@ describe('evaluate: INCOMPLETE', () => {
     expect(failed(v)).toEqual(['ID_CARD_EXPIRED']);
     expect(missing(v)).toEqual(['NEED_PERSON']);
     expect(run({ ...usual(p), idCard: idCardRead(p, { validTo: '长期' }) }).verdict).toBe('MATCH');
-    expect(run({ ...usual(p), idCard: idCardRead(p, { validTo: '2026-11-24' }), staff: staffConfirmed() }).verdict).toBe('MATCH');
+    expect(
+      run({ ...usual(p), idCard: idCardRead(p, { validTo: '2026-11-24' }), staff: staffConfirmed() }).verdict,
+    ).toBe('MATCH');
   });
 
   it('STAFF_CONFIRMATION_INVALID: a confirmation without who is no person evidence', () => {
@@ -376,14 +452,34 @@ describe('evaluate: offline', () => {
 
   it('a cache is used only for the person the local evidence establishes', () => {
     // only staff confirmation and an unauthenticated card: no ID number known, the cache cannot be tied to anyone
-    const v = run({ card: lockedCardRead(p), staff: staffConfirmed(), insurer: UNREACHABLE, coverageCache: cached(p, HOUR) });
+    const v = run({
+      card: lockedCardRead(p),
+      staff: staffConfirmed(),
+      insurer: UNREACHABLE,
+      coverageCache: cached(p, HOUR),
+    });
     expect(v).toMatchObject({ verdict: 'INCOMPLETE', offline: true, coverage: 'pending' });
     expect(missing(v)).toEqual(['NEED_CREDENTIAL', 'NEED_COVERAGE']);
   });
 
   it('the cache still tells a lost card or a pending determination', () => {
-    expect(run({ card: cardRead(SEED.lostCard), idCard: idCardRead(SEED.lostCard), insurer: UNREACHABLE, coverageCache: cached(SEED.lostCard, HOUR) }).verdict).toBe('MISMATCH');
-    const pending = run({ card: cardRead(SEED.pending), idCard: idCardRead(SEED.pending), insurer: UNREACHABLE, coverageCache: cached(SEED.pending, HOUR) }, { visitKind: 'inpatient' });
+    expect(
+      run({
+        card: cardRead(SEED.lostCard),
+        idCard: idCardRead(SEED.lostCard),
+        insurer: UNREACHABLE,
+        coverageCache: cached(SEED.lostCard, HOUR),
+      }).verdict,
+    ).toBe('MISMATCH');
+    const pending = run(
+      {
+        card: cardRead(SEED.pending),
+        idCard: idCardRead(SEED.pending),
+        insurer: UNREACHABLE,
+        coverageCache: cached(SEED.pending, HOUR),
+      },
+      { visitKind: 'inpatient' },
+    );
     expect(pending).toMatchObject({ verdict: 'NOT_COVERED', offline: true, coverage: 'cached' });
     expect(check(pending, 'DETERMINATION_PENDING')).toMatchObject({ passed: false, evidence: ['coverageCache'] });
   });
@@ -396,7 +492,11 @@ describe('evaluate: offline', () => {
   });
 
   it('a live answer wins over the cache and the verdict is not offline', () => {
-    const v = run({ ...usual(p), qr: { kind: 'unreachable', at: ago(60_000) }, coverageCache: cached(p, HOUR, (a) => ({ ...a, insuinfo: { ...a.insuinfo, insured: false } })) });
+    const v = run({
+      ...usual(p),
+      qr: { kind: 'unreachable', at: ago(60_000) },
+      coverageCache: cached(p, HOUR, (a) => ({ ...a, insuinfo: { ...a.insuinfo, insured: false } })),
+    });
     expect(v).toMatchObject({ verdict: 'MATCH', offline: false, coverage: 'confirmed' });
   });
 });
@@ -404,7 +504,10 @@ describe('evaluate: offline', () => {
 describe('precedence', () => {
   it('MISMATCH beats NOT_COVERED: a lost card of a worker whose determination is pending', () => {
     const p = SEED.lostCard;
-    const v = run({ ...usual(p), insurer: insurerAnswer(p, (a) => ({ ...a, injury: { ...a.injury, status: 'pending' } })) });
+    const v = run({
+      ...usual(p),
+      insurer: insurerAnswer(p, (a) => ({ ...a, injury: { ...a.injury, status: 'pending' } })),
+    });
     expect(failed(v)).toEqual(['CARD_LOST', 'DETERMINATION_PENDING']);
     expect(v.verdict).toBe('MISMATCH');
   });
@@ -423,15 +526,13 @@ describe('precedence', () => {
 
   const effectArb = fc.constantFrom<CheckEffect>('mismatch', 'not-covered', 'unusable', 'incomplete');
   const checksArb = fc.array(
-    fc.record({ effect: effectArb, passed: fc.boolean() }).map(
-      ({ effect, passed }): CheckResult => ({
-        code: CHECK_CODES.find((c) => CHECK_EFFECTS[c] === effect) ?? 'QR_EXPIRED',
-        passed,
-        message: '测试',
-        evidence: [],
-        effect,
-      }),
-    ),
+    fc.record({ effect: effectArb, passed: fc.boolean() }).map(({ effect, passed }): CheckResult => ({
+      code: CHECK_CODES.find((c) => CHECK_EFFECTS[c] === effect) ?? 'QR_EXPIRED',
+      passed,
+      message: '测试',
+      evidence: [],
+      effect,
+    })),
     { maxLength: 8 },
   );
   const missingArb = fc.subarray<MissingItem>([
@@ -462,18 +563,39 @@ describe('precedence', () => {
 const personArb = fc.constantFrom(...PEOPLE);
 const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(arb, { nil: undefined, freq: 3 });
 const instantArb = fc.date({ min: new Date('2025-01-01T00:00:00Z'), max: new Date('2027-12-31T00:00:00Z') });
-const junkText = fc.oneof(fc.string({ unit: 'binary', maxLength: 25 }), fc.constantFrom('', ' ', '长期', '2026-02-30', '2026-11-25', 'x'));
+const junkText = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 25 }),
+  fc.constantFrom('', ' ', '长期', '2026-02-30', '2026-11-25', 'x'),
+);
 
 const qrArb: fc.Arbitrary<QrEvidence> = fc.oneof(
   fc.tuple(personArb, fc.integer({ min: -120_000, max: 120_000 })).map(([p, ms]) => qrDecoded(p, ms)),
-  fc.tuple(personArb, junkText).map(([p, t]): QrEvidence => ({ kind: 'decoded', answer: { ...qrAnswer(p, NOW), expire_time: t }, at: NOW })),
-  fc.constantFrom<QrEvidence>({ kind: 'refused', reason: 'expired', at: NOW }, { kind: 'refused', reason: 'invalid', at: NOW }, { kind: 'unreachable', at: NOW }),
+  fc
+    .tuple(personArb, junkText)
+    .map(([p, t]): QrEvidence => ({ kind: 'decoded', answer: { ...qrAnswer(p, NOW), expire_time: t }, at: NOW })),
+  fc.constantFrom<QrEvidence>(
+    { kind: 'refused', reason: 'expired', at: NOW },
+    { kind: 'refused', reason: 'invalid', at: NOW },
+    { kind: 'unreachable', at: NOW },
+  ),
 );
 const insurerArb: fc.Arbitrary<InsurerEvidence> = fc.oneof(
   personArb.map((p) => insurerAnswer(p)),
-  fc.tuple(personArb, fc.constantFrom('determined', 'pending', 'none' as const), fc.boolean(), fc.constantFrom('normal', 'lost' as const)).map(([p, status, insured, cardStatus]) =>
-    insurerAnswer(p, (a) => ({ ...a, injury: { ...a.injury, status }, insuinfo: { ...a.insuinfo, insured }, card: { ...a.card, card_status: cardStatus } })),
-  ),
+  fc
+    .tuple(
+      personArb,
+      fc.constantFrom('determined', 'pending', 'none' as const),
+      fc.boolean(),
+      fc.constantFrom('normal', 'lost' as const),
+    )
+    .map(([p, status, insured, cardStatus]) =>
+      insurerAnswer(p, (a) => ({
+        ...a,
+        injury: { ...a.injury, status },
+        insuinfo: { ...a.insuinfo, insured },
+        card: { ...a.card, card_status: cardStatus },
+      })),
+    ),
   fc.constantFrom<InsurerEvidence>(
     UNREACHABLE,
     { kind: 'refused', reason: 'unknown-person', at: NOW },
@@ -486,13 +608,30 @@ const insurerArb: fc.Arbitrary<InsurerEvidence> = fc.oneof(
 /** Any combination of realistic pieces of evidence, possibly from different people. */
 const evidenceArb: fc.Arbitrary<SessionEvidence> = fc.record(
   {
-    card: maybe(fc.oneof(personArb.map((p) => cardRead(p)), personArb.map((p) => lockedCardRead(p)))),
+    card: maybe(
+      fc.oneof(
+        personArb.map((p) => cardRead(p)),
+        personArb.map((p) => lockedCardRead(p)),
+      ),
+    ),
     qr: maybe(qrArb),
-    idCard: maybe(fc.tuple(personArb, fc.constantFrom('长期', '2026-11-24', '2030-01-01')).map(([p, validTo]) => idCardRead(p, { validTo }))),
+    idCard: maybe(
+      fc
+        .tuple(personArb, fc.constantFrom('长期', '2026-11-24', '2030-01-01'))
+        .map(([p, validTo]) => idCardRead(p, { validTo })),
+    ),
     his: maybe(personArb.map((p) => hisIdentity(p))),
-    staff: maybe(fc.constantFrom(staffConfirmed(), staffConfirmed({ staffId: '' }), staffConfirmed({ at: new Date(NOW.getTime() + 1) }))),
+    staff: maybe(
+      fc.constantFrom(
+        staffConfirmed(),
+        staffConfirmed({ staffId: '' }),
+        staffConfirmed({ at: new Date(NOW.getTime() + 1) }),
+      ),
+    ),
     insurer: maybe(insurerArb),
-    coverageCache: maybe(fc.tuple(personArb, fc.integer({ min: -HOUR, max: 48 * HOUR })).map(([p, age]) => cached(p, age))),
+    coverageCache: maybe(
+      fc.tuple(personArb, fc.integer({ min: -HOUR, max: 48 * HOUR })).map(([p, age]) => cached(p, age)),
+    ),
   },
   { requiredKeys: [] },
 );
@@ -501,12 +640,26 @@ const evidenceArb: fc.Arbitrary<SessionEvidence> = fc.record(
 const junkEvidenceArb: fc.Arbitrary<SessionEvidence> = fc.record(
   {
     card: maybe(
-      fc.tuple(personArb, junkText, junkText, junkText, junkText).map(([p, ssn, name, validUntil, cardSn]) => cardRead(p, { ssn, name, validUntil, cardSn })),
+      fc
+        .tuple(personArb, junkText, junkText, junkText, junkText)
+        .map(([p, ssn, name, validUntil, cardSn]) => cardRead(p, { ssn, name, validUntil, cardSn })),
     ),
     qr: maybe(qrArb),
-    idCard: maybe(fc.tuple(personArb, junkText, junkText, junkText).map(([p, idNumber, name, validTo]) => idCardRead(p, { idNumber, name, validTo }))),
-    his: maybe(fc.tuple(personArb, junkText, junkText, instantArb).map(([p, idNumber, name, at]) => hisIdentity(p, { idNumber, name, at }))),
-    staff: maybe(fc.tuple(junkText, junkText, instantArb).map(([staffId, staffName, at]) => staffConfirmed({ staffId, staffName, at }))),
+    idCard: maybe(
+      fc
+        .tuple(personArb, junkText, junkText, junkText)
+        .map(([p, idNumber, name, validTo]) => idCardRead(p, { idNumber, name, validTo })),
+    ),
+    his: maybe(
+      fc
+        .tuple(personArb, junkText, junkText, instantArb)
+        .map(([p, idNumber, name, at]) => hisIdentity(p, { idNumber, name, at })),
+    ),
+    staff: maybe(
+      fc
+        .tuple(junkText, junkText, instantArb)
+        .map(([staffId, staffName, at]) => staffConfirmed({ staffId, staffName, at })),
+    ),
     insurer: maybe(
       fc.oneof(
         insurerArb,
@@ -515,7 +668,10 @@ const junkEvidenceArb: fc.Arbitrary<SessionEvidence> = fc.record(
             ...a,
             baseinfo: { ...a.baseinfo, certno },
             signed_institutions: [{ fixmedins_code: hospital, fixmedins_name: hospital, sign_date: hospital }],
-            cross_province: { insuplc_admdvs: hospital, filing: { filing_no: hospital, valid_from: hospital, valid_to: hospital } },
+            cross_province: {
+              insuplc_admdvs: hospital,
+              filing: { filing_no: hospital, valid_from: hospital, valid_to: hospital },
+            },
           })),
         ),
       ),
@@ -529,7 +685,11 @@ const contextArb: fc.Arbitrary<EvaluationContext> = fc.record({
   hospitalCode: fc.constantFrom(CONTEXT.hospitalCode, 'H64010400001', ''),
   visitKind: fc.constantFrom('outpatient' as const, 'inpatient' as const),
   now: fc.oneof(fc.constant(NOW), instantArb),
-  maxCoverageCacheAgeMs: fc.oneof(fc.constant(24 * HOUR), fc.integer({ min: -1, max: 100 * HOUR }), fc.constant(Number.NaN)),
+  maxCoverageCacheAgeMs: fc.oneof(
+    fc.constant(24 * HOUR),
+    fc.integer({ min: -1, max: 100 * HOUR }),
+    fc.constant(Number.NaN),
+  ),
 });
 
 function deepFreeze<T>(value: T): T {
@@ -616,7 +776,11 @@ describe('evaluate properties', () => {
           },
           CONTEXT,
         );
-        const identityFailures = v.checks.filter((c) => !c.passed && ['ID_NUMBER_INVALID', 'ID_NUMBER_MISMATCH', 'NAME_MISMATCH', 'CARD_SN_MISMATCH'].includes(c.code));
+        const identityFailures = v.checks.filter(
+          (c) =>
+            !c.passed &&
+            ['ID_NUMBER_INVALID', 'ID_NUMBER_MISMATCH', 'NAME_MISMATCH', 'CARD_SN_MISMATCH'].includes(c.code),
+        );
         expect(identityFailures).toEqual([]);
         expect(v.subject?.idNumber).toBe(p.certno);
       }),

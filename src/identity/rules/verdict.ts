@@ -214,8 +214,7 @@ export function evaluate(evidence: SessionEvidence, context: EvaluationContext):
     credentialChecks.push(readable);
     const presentedSn = card.read.card.cardSn;
     const recordCard = record?.answer.card;
-    const sameCard =
-      recordCard !== undefined && cardSnKey(presentedSn) === cardSnKey(recordCard.card_sn);
+    const sameCard = recordCard !== undefined && cardSnKey(presentedSn) === cardSnKey(recordCard.card_sn);
     const dates: { source: 'card' | 'insurer' | 'coverageCache'; validUntil: string }[] = [
       { source: 'card', validUntil: card.read.card.validUntil },
     ];
@@ -265,7 +264,11 @@ export function evaluate(evidence: SessionEvidence, context: EvaluationContext):
 
   // ---- coverage ----
   const coverageChecks = record
-    ? checkCoverage(record.answer, record.source, { hospitalCode: context.hospitalCode, visitKind: context.visitKind, today })
+    ? checkCoverage(record.answer, record.source, {
+        hospitalCode: context.hospitalCode,
+        visitKind: context.visitKind,
+        today,
+      })
     : [];
 
   const checks = [...identity, ...credentialChecks, ...personChecks, ...coverageSource, ...coverageChecks];
@@ -313,7 +316,8 @@ export function decideVerdict(checks: readonly CheckResult[], missing: readonly 
   return 'MATCH';
 }
 
-type CacheState = { readonly kind: 'usable'; readonly ageMs: number; readonly answer: InsurerPersonAnswer } | CoverageGap;
+type CacheState =
+  { readonly kind: 'usable'; readonly ageMs: number; readonly answer: InsurerPersonAnswer } | CoverageGap;
 
 /** Whether the cached 1101 answer may stand in for the insurer: same person, dated, young enough. */
 function cacheGap(

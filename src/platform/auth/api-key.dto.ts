@@ -9,13 +9,21 @@ export class CreateApiKeyDto {
   @Length(1, 100)
   name: string;
 
-  @ApiProperty({ description: 'Capabilities the key may use', enum: SCOPES, isArray: true, example: ['identity', 'trace-codes'] })
+  @ApiProperty({
+    description: 'Capabilities the key may use',
+    enum: SCOPES,
+    isArray: true,
+    example: ['identity', 'trace-codes'],
+  })
   @IsArray()
   @ArrayNotEmpty()
   @IsIn(SCOPES, { each: true })
   scopes: string[];
 
-  @ApiPropertyOptional({ description: 'IP addresses or CIDR ranges allowed to use the key; omitted = any', example: ['10.20.0.0/24'] })
+  @ApiPropertyOptional({
+    description: 'IP addresses or CIDR ranges allowed to use the key; omitted = any',
+    example: ['10.20.0.0/24'],
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(50)
@@ -59,7 +67,10 @@ export class ApiKeyViewDto {
 export class CreatedApiKeyDto {
   @ApiProperty({ type: ApiKeyViewDto }) key: ApiKeyViewDto;
 
-  @ApiProperty({ description: 'The secret token. Shown only in this response; store it in HIS now.', example: 'gwk_3f9a0c12ab34_…' })
+  @ApiProperty({
+    description: 'The secret token. Shown only in this response; store it in HIS now.',
+    example: 'gwk_3f9a0c12ab34_…',
+  })
   @MaxLength(100)
   token: string;
 }

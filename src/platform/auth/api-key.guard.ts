@@ -28,7 +28,9 @@ export class ApiKeyGuard implements CanActivate {
     const scopes = this.reflector.getAllAndOverride<Scope[] | undefined>(SCOPES_KEY, targets);
     if (!scopes) {
       // A programming error: fail closed rather than serve an endpoint nobody protected.
-      throw new Error(`${context.getClass().name}.${context.getHandler().name} declares neither @Public() nor @RequireScopes()`);
+      throw new Error(
+        `${context.getClass().name}.${context.getHandler().name} declares neither @Public() nor @RequireScopes()`,
+      );
     }
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     request.principal = await this.apiKeys.authenticate(request.headers.authorization, request.ip, scopes);

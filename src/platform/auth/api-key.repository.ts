@@ -28,7 +28,12 @@ export class ApiKeyRepository {
     return manager.findOne(ApiKey, { where: { id } });
   }
 
-  async markRevoked(id: string, revokedAt: Date, reason: string | null, manager: EntityManager = this.dataSource.manager): Promise<void> {
+  async markRevoked(
+    id: string,
+    revokedAt: Date,
+    reason: string | null,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
     await manager.update(ApiKey, { id }, { revokedAt, revokedReason: reason });
   }
 

@@ -77,7 +77,12 @@ export class ApiKeyService {
     await this.transactions.run(async (manager) => {
       await this.keys.insert(key, manager);
       await this.audit.record(
-        { actor: by, action: 'apikey.create', outcome: 'success', details: { keyId: id, scopes: key.scopes, allowIps: key.allowIps } },
+        {
+          actor: by,
+          action: 'apikey.create',
+          outcome: 'success',
+          details: { keyId: id, scopes: key.scopes, allowIps: key.allowIps },
+        },
         manager,
       );
     });
@@ -98,7 +103,10 @@ export class ApiKeyService {
         key.revokedAt = this.clock.now();
         key.revokedReason = reason.slice(0, 200) || null;
         await this.keys.markRevoked(id, key.revokedAt, key.revokedReason, manager);
-        await this.audit.record({ actor: by, action: 'apikey.revoke', outcome: 'success', details: { keyId: id, reason } }, manager);
+        await this.audit.record(
+          { actor: by, action: 'apikey.revoke', outcome: 'success', details: { keyId: id, reason } },
+          manager,
+        );
       }
       return key;
     });

@@ -33,7 +33,11 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Revoke an API key at once' })
   @ApiOkResponse({ type: ApiKeyViewDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
-  async revoke(@Param('id') id: string, @Body() body: RevokeApiKeyDto, @Req() req: FastifyRequest): Promise<ApiKeyViewDto> {
+  async revoke(
+    @Param('id') id: string,
+    @Body() body: RevokeApiKeyDto,
+    @Req() req: FastifyRequest,
+  ): Promise<ApiKeyViewDto> {
     return ApiKeyViewDto.from(await this.apiKeys.revoke(id, body.reason, principalOf(req)));
   }
 }

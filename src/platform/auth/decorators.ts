@@ -19,7 +19,9 @@ export function RequireScopes(...scopes: Scope[]): MethodDecorator & ClassDecora
     ApiBearerAuth('apiKey'),
     ApiUnauthorizedResponse({ description: 'Missing, unknown or revoked API key', type: ErrorBodyDto }),
     ApiForbiddenResponse({
-      description: scopes.length ? `The key lacks scope ${scopes.join(' or ')}, or the client IP is not allowed` : 'The client IP is not allowed',
+      description: scopes.length
+        ? `The key lacks scope ${scopes.join(' or ')}, or the client IP is not allowed`
+        : 'The client IP is not allowed',
       type: ErrorBodyDto,
     }),
   );

@@ -19,7 +19,9 @@ export class ConfigError extends Error {
     readonly issues: ConfigIssue[],
     readonly sources: string[],
   ) {
-    super(`Configuration is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${formatIssues(issues)}`);
+    super(
+      `Configuration is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${formatIssues(issues)}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -79,7 +81,11 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     }
     const path = envNameToPath(name);
     if (!path) {
-      issues.push({ key: name, value: raw, expected: `an environment variable named ${ENV_PREFIX}SECTION__KEY, e.g. GW_SERVER__PORT` });
+      issues.push({
+        key: name,
+        value: raw,
+        expected: `an environment variable named ${ENV_PREFIX}SECTION__KEY, e.g. GW_SERVER__PORT`,
+      });
       continue;
     }
     setPath(merged, path, coerceEnvValue(raw, getPath(merged, path), name, issues));
@@ -153,7 +159,11 @@ function formatValue(value: unknown): string {
 
 function readYamlObject(file: string, issues: ConfigIssue[]): Record<string, unknown> {
   if (!existsSync(file)) {
-    issues.push({ key: file, value: undefined, expected: 'an existing YAML file (check GATEWAY_CONFIG or the path given)' });
+    issues.push({
+      key: file,
+      value: undefined,
+      expected: 'an existing YAML file (check GATEWAY_CONFIG or the path given)',
+    });
     return {};
   }
   const doc = parseDocument(readFileSync(file, 'utf8'));
@@ -185,9 +195,9 @@ export function envNameToPath(name: string): string[] | undefined {
   if (!/^[A-Z0-9]+(_[A-Z0-9]+)*(__[A-Z0-9]+(_[A-Z0-9]+)*)*$/.test(body)) {
     return undefined;
   }
-  return body.split('__').map((segment) =>
-    segment.toLowerCase().replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase()),
-  );
+  return body
+    .split('__')
+    .map((segment) => segment.toLowerCase().replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase()));
 }
 
 /**

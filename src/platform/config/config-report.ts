@@ -26,7 +26,11 @@ function checkPlatformConfig(config: GatewayConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   if (!config.pii.keyring) {
     if (!config.pii.keyringFile) {
-      issues.push({ key: 'pii.keyringFile', value: '', expected: 'a keyring file path, or the keyring in GW_PII__KEYRING' });
+      issues.push({
+        key: 'pii.keyringFile',
+        value: '',
+        expected: 'a keyring file path, or the keyring in GW_PII__KEYRING',
+      });
     } else if (!existsSync(config.pii.keyringFile)) {
       if (!config.pii.createKeyringIfMissing) {
         issues.push({
@@ -39,18 +43,30 @@ function checkPlatformConfig(config: GatewayConfig): ConfigIssue[] {
       try {
         decodeKeyring(readKeyringFile(config.pii.keyringFile));
       } catch (e) {
-        issues.push({ key: 'pii.keyringFile', value: config.pii.keyringFile, expected: `a valid keyring (${(e as KeyringError).message})` });
+        issues.push({
+          key: 'pii.keyringFile',
+          value: config.pii.keyringFile,
+          expected: `a valid keyring (${(e as KeyringError).message})`,
+        });
       }
     }
   } else {
     try {
       decodeKeyring(config.pii.keyring);
     } catch (e) {
-      issues.push({ key: 'pii.keyring', value: '(not shown)', expected: `a valid keyring (${(e as KeyringError).message})` });
+      issues.push({
+        key: 'pii.keyring',
+        value: '(not shown)',
+        expected: `a valid keyring (${(e as KeyringError).message})`,
+      });
     }
   }
   if (config.mode === 'production' && config.pii.createKeyringIfMissing) {
-    issues.push({ key: 'pii.createKeyringIfMissing', value: true, expected: 'false in production (keys must be provisioned and backed up)' });
+    issues.push({
+      key: 'pii.createKeyringIfMissing',
+      value: true,
+      expected: 'false in production (keys must be provisioned and backed up)',
+    });
   }
   return issues;
 }

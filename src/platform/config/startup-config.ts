@@ -17,7 +17,11 @@ export function selectOverlay(selection: ConfigSelection, env: NodeJS.ProcessEnv
   return selection.configFile ?? env.GATEWAY_CONFIG ?? (selection.sandbox ? sandboxConfigFile() : undefined);
 }
 
-export function loadStartupConfig(selection: ConfigSelection, features: readonly GatewayFeature[], env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+export function loadStartupConfig(
+  selection: ConfigSelection,
+  features: readonly GatewayFeature[],
+  env: NodeJS.ProcessEnv = process.env,
+): LoadedConfig {
   return loadConfig({ overlayFile: selectOverlay(selection, env), env, features });
 }
 

@@ -1,8 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
 
-export type DatabaseTarget =
-  | { kind: 'sqlite'; file: string }
-  | { kind: 'postgres'; url: string };
+export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 
 /** `sqlite:<path>` / `sqlite::memory:` / `postgres://…`; an empty URL means SQLite in the data folder. */
 export function parseDatabaseUrl(url: string, dataDir: string): DatabaseTarget {

@@ -113,7 +113,11 @@ export class SqlDialect {
    * Runs a statement and answers its rows and the affected-row count alike on both drivers. Outside
    * a transaction PostgreSQL lends a pooled connection (released here); SQLite has its one gated runner.
    */
-  async run<Row = Record<string, unknown>>(m: EntityManager, sql: string, params: readonly unknown[] = []): Promise<{ rows: Row[]; affected: number }> {
+  async run<Row = Record<string, unknown>>(
+    m: EntityManager,
+    sql: string,
+    params: readonly unknown[] = [],
+  ): Promise<{ rows: Row[]; affected: number }> {
     const pooled = m.queryRunner === undefined && this.pg;
     const runner = m.queryRunner ?? m.connection.createQueryRunner();
     try {

@@ -70,7 +70,8 @@ export function gateSqlite(dataSource: DataSource): void {
   gates.set(dataSource, gate);
   const manager = dataSource.manager;
   const transaction = manager.transaction.bind(manager) as (...args: unknown[]) => Promise<unknown>;
-  (manager as { transaction: unknown }).transaction = (...args: unknown[]) => gate.exclusive(() => transaction(...args));
+  (manager as { transaction: unknown }).transaction = (...args: unknown[]) =>
+    gate.exclusive(() => transaction(...args));
 
   const runner: QueryRunner = dataSource.createQueryRunner(); // the driver's single shared runner
   const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
@@ -80,10 +81,10 @@ export function gateSqlite(dataSource: DataSource): void {
     if (!gate.inOwnTransaction()) {
       // Only repository.save()/remove() outside a transaction get here: they would open an
       // ungated transaction. Fail loudly instead of corrupting a concurrent request's work.
-      throw new Error('On SQLite, open transactions with dataSource.transaction(...); call save()/remove() inside one or with { transaction: false }');
+      throw new Error(
+        'On SQLite, open transactions with dataSource.transaction(...); call save()/remove() inside one or with { transaction: false }',
+      );
     }
     return startTransaction(...args);
   };
 }
-
-

@@ -24,12 +24,18 @@ export class ErrorBodyDto {
   @ApiProperty({ description: 'Stable English error code; branch on this', example: 'AUTH_SCOPE_MISSING' })
   code: string;
 
-  @ApiProperty({ description: 'Chinese message for desk staff', example: '该 API 密钥没有访问此接口的权限（需要 admin）' })
+  @ApiProperty({
+    description: 'Chinese message for desk staff',
+    example: '该 API 密钥没有访问此接口的权限（需要 admin）',
+  })
   message: string;
 
   @ApiPropertyOptional({ type: [ErrorDetailDto] })
   details?: ErrorDetailDto[];
 
-  @ApiProperty({ description: 'Request id, also in the x-request-id header and the logs', example: '0f8fad5b-d9cb-469f-a165-70867728950e' })
+  @ApiProperty({
+    description: 'Request id, also in the x-request-id header and the logs',
+    example: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  })
   correlationId: string;
 }

@@ -65,6 +65,9 @@ export class ErrorCatalogue<Codes extends string> {
   }
 }
 
-export function errorCatalogue<const Codes extends string>(owner: string, entries: Record<Codes, ErrorEntry>): ErrorCatalogue<Codes> {
+export function errorCatalogue<const Codes extends string>(
+  owner: string,
+  entries: Record<Codes, ErrorEntry>,
+): ErrorCatalogue<Codes> {
   return new ErrorCatalogue(owner, entries);
 }

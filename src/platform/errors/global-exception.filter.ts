@@ -69,7 +69,7 @@ function httpStatusOf(exception: unknown): number | undefined {
     return exception.getStatus();
   }
   if (typeof exception === 'object' && exception !== null && 'statusCode' in exception) {
-    const code = (exception).statusCode;
+    const code = exception.statusCode;
     return typeof code === 'number' && code >= 400 && code < 600 ? code : undefined;
   }
   return undefined;

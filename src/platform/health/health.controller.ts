@@ -1,5 +1,13 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/decorators';
 import { GatewayConfig } from '../config/gateway-config';
@@ -12,7 +20,8 @@ class ComponentHealthDto {
 }
 
 class HealthDto {
-  @ApiProperty({ enum: ['up', 'degraded', 'down'], description: 'down = a critical component is down (HTTP 503)' }) status: string;
+  @ApiProperty({ enum: ['up', 'degraded', 'down'], description: 'down = a critical component is down (HTTP 503)' })
+  status: string;
   @ApiProperty({ enum: ['production', 'sandbox'] }) mode: string;
   @ApiProperty({ example: '0.1.0' }) version: string;
   @ApiProperty() uptimeSeconds: number;

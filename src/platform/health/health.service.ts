@@ -34,7 +34,10 @@ export class HealthService {
 async function runCheck(check: () => Promise<ComponentHealth>): Promise<ComponentHealth> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<ComponentHealth>((resolve) => {
-    timer = setTimeout(() => resolve({ status: 'down', detail: `no answer within ${CHECK_TIMEOUT_MS} ms` }), CHECK_TIMEOUT_MS);
+    timer = setTimeout(
+      () => resolve({ status: 'down', detail: `no answer within ${CHECK_TIMEOUT_MS} ms` }),
+      CHECK_TIMEOUT_MS,
+    );
   });
   try {
     return await Promise.race([check(), timeout]);

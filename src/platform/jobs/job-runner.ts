@@ -48,7 +48,12 @@ export class JobRunner implements OnApplicationShutdown {
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
-    this.runs = new Counter({ name: 'gateway_job_runs_total', help: 'Background job runs, by job and outcome (success, failure, skipped)', labelNames: ['job', 'outcome'], registers });
+    this.runs = new Counter({
+      name: 'gateway_job_runs_total',
+      help: 'Background job runs, by job and outcome (success, failure, skipped)',
+      labelNames: ['job', 'outcome'],
+      registers,
+    });
     this.duration = new Histogram({
       name: 'gateway_job_duration_seconds',
       help: 'Background job run time, by job',
@@ -56,7 +61,12 @@ export class JobRunner implements OnApplicationShutdown {
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
       registers,
     });
-    this.lastSuccess = new Gauge({ name: 'gateway_job_last_success_timestamp_seconds', help: 'When each background job last succeeded (Unix seconds)', labelNames: ['job'], registers });
+    this.lastSuccess = new Gauge({
+      name: 'gateway_job_last_success_timestamp_seconds',
+      help: 'When each background job last succeeded (Unix seconds)',
+      labelNames: ['job'],
+      registers,
+    });
   }
 
   /** Registers and starts a job. Names are unique: registering one twice is a programming error. */
@@ -67,7 +77,14 @@ export class JobRunner implements OnApplicationShutdown {
     if (!Number.isFinite(definition.intervalMs) || definition.intervalMs <= 0) {
       throw new RangeError(`background job ${definition.name}: intervalMs must be a positive number of milliseconds`);
     }
-    const job: RegisteredJob = { definition, timer: undefined, running: undefined, lastStartedAt: null, lastSucceededAt: null, lastError: null };
+    const job: RegisteredJob = {
+      definition,
+      timer: undefined,
+      running: undefined,
+      lastStartedAt: null,
+      lastSucceededAt: null,
+      lastError: null,
+    };
     this.jobs.set(definition.name, job);
     if (this.stopped) {
       return;
@@ -138,7 +155,10 @@ export class JobRunner implements OnApplicationShutdown {
       } catch (err) {
         job.lastError = err instanceof Error ? err.message : String(err);
         this.runs.inc({ job: name, outcome: 'failure' });
-        this.logger.warn({ err, job: name }, `background job ${name} failed; it runs again in ${job.definition.intervalMs} ms`);
+        this.logger.warn(
+          { err, job: name },
+          `background job ${name} failed; it runs again in ${job.definition.intervalMs} ms`,
+        );
         if (rethrow) {
           throw err;
         }

@@ -3,14 +3,22 @@ import { harvestSensitiveValues, isSensitiveKey, redactLogLine, redactUrl, scrub
 
 describe(redactLogLine.name, () => {
   it('removes values of personal fields at any depth', () => {
-    const line = JSON.stringify({ msg: 'ok', body: { worker: { name: '张三', idNumber: 'abc', phone: 'x', address: '银川市' } }, hospitalName: 'keep' });
+    const line = JSON.stringify({
+      msg: 'ok',
+      body: { worker: { name: '张三', idNumber: 'abc', phone: 'x', address: '银川市' } },
+      hospitalName: 'keep',
+    });
     const out = redactLogLine(line);
     expect(out).not.toMatch(/张三|银川市/);
     expect(out).toContain('"name":"[REDACTED]"');
   });
 
   it('removes ID numbers, mobiles and landlines inside messages', () => {
-    const out = redactLogLine(JSON.stringify({ msg: 'worker 11010519491231002X called from 13812345678 and 0951-6997018; old id 110105491231002' }));
+    const out = redactLogLine(
+      JSON.stringify({
+        msg: 'worker 11010519491231002X called from 13812345678 and 0951-6997018; old id 110105491231002',
+      }),
+    );
     expect(out).not.toMatch(/11010519491231002X|13812345678|0951-6997018|110105491231002/);
     expect(out).toContain('[ID]');
     expect(out).toContain('[PHONE]');
@@ -47,12 +55,25 @@ describe(redactLogLine.name, () => {
 });
 
 describe(isSensitiveKey.name, () => {
-  it.each(['name', 'patientName', 'psn_name', 'idNumber', 'psn_cert_no', 'phone', 'address', 'authorization', 'worker_name'])('%s is sensitive', (k) => {
+  it.each([
+    'name',
+    'patientName',
+    'psn_name',
+    'idNumber',
+    'psn_cert_no',
+    'phone',
+    'address',
+    'authorization',
+    'worker_name',
+  ])('%s is sensitive', (k) => {
     expect(isSensitiveKey(k)).toBe(true);
   });
-  it.each(['hostname', 'fileName', 'institutionName', 'fixmedins_name', 'status', 'kind', 'reqId'])('%s is not', (k) => {
-    expect(isSensitiveKey(k)).toBe(false);
-  });
+  it.each(['hostname', 'fileName', 'institutionName', 'fixmedins_name', 'status', 'kind', 'reqId'])(
+    '%s is not',
+    (k) => {
+      expect(isSensitiveKey(k)).toBe(false);
+    },
+  );
 });
 
 describe(harvestSensitiveValues.name, () => {
@@ -65,7 +86,9 @@ describe(harvestSensitiveValues.name, () => {
 
 describe(redactUrl.name, () => {
   it('hides sensitive query values and scrubs the others', () => {
-    expect(redactUrl('/api/v1/x?name=%E5%BC%A0%E4%B8%89&kind=medical&q=11010519491231002X')).toBe('/api/v1/x?name=[REDACTED]&kind=medical&q=[ID]');
+    expect(redactUrl('/api/v1/x?name=%E5%BC%A0%E4%B8%89&kind=medical&q=11010519491231002X')).toBe(
+      '/api/v1/x?name=[REDACTED]&kind=medical&q=[ID]',
+    );
     expect(redactUrl('/health')).toBe('/health');
   });
 });

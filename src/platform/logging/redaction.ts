@@ -15,16 +15,63 @@ export const REDACTED = '[REDACTED]';
 
 /** Keys (compared lower-case, without _ and -) whose string values are personal or secret. */
 const SENSITIVE_KEYS = new Set([
-  'name', 'fullname', 'patientname', 'psnname', 'workername', 'personname', 'xm', '姓名',
-  'namext', 'nameextension', 'signername',
-  'idnumber', 'idno', 'idcard', 'idcardno', 'certno', 'psncertno', 'sfzh', 'socialsecuritynumber', 'ssn', 'cardno',
-  'phone', 'mobile', 'tel', 'telephone', 'phonenumber', 'mobilephone', 'contactphone', 'tel1', 'tel2', '电话', '手机',
-  'address', 'addr', 'homeaddress', '住址', '地址',
-  'authorization', 'cookie', 'setcookie', 'password', 'secret', 'apikey', 'token', 'xapikey',
+  'name',
+  'fullname',
+  'patientname',
+  'psnname',
+  'workername',
+  'personname',
+  'xm',
+  '姓名',
+  'namext',
+  'nameextension',
+  'signername',
+  'idnumber',
+  'idno',
+  'idcard',
+  'idcardno',
+  'certno',
+  'psncertno',
+  'sfzh',
+  'socialsecuritynumber',
+  'ssn',
+  'cardno',
+  'phone',
+  'mobile',
+  'tel',
+  'telephone',
+  'phonenumber',
+  'mobilephone',
+  'contactphone',
+  'tel1',
+  'tel2',
+  '电话',
+  '手机',
+  'address',
+  'addr',
+  'homeaddress',
+  '住址',
+  '地址',
+  'authorization',
+  'cookie',
+  'setcookie',
+  'password',
+  'secret',
+  'apikey',
+  'token',
+  'xapikey',
 ]);
 
 /** Keys that end in "name" but never hold a person's name. */
-const NON_PERSON_NAME_KEYS = new Set(['hostname', 'filename', 'routename', 'servicename', 'keyname', 'institutionname', 'fixmedinsname']);
+const NON_PERSON_NAME_KEYS = new Set([
+  'hostname',
+  'filename',
+  'routename',
+  'servicename',
+  'keyname',
+  'institutionname',
+  'fixmedinsname',
+]);
 
 export function isSensitiveKey(key: string): boolean {
   const k = key.toLowerCase().replace(/[_-]/g, '');
@@ -37,7 +84,8 @@ export function isSensitiveKey(key: string): boolean {
 // A JSON string member: "key":"value" (value may contain escaped quotes).
 const JSON_STRING_MEMBER = /"((?:[^"\\]|\\.){1,64})":"((?:[^"\\]|\\.)*)"/g;
 // 18-digit resident ID (GB 11643): region, birth date 18xx-20xx, sequence, check.
-const ID18 = /(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])/g;
+const ID18 =
+  /(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])/g;
 // 15-digit first-generation ID: region, YYMMDD, sequence.
 const ID15 = /(?<![0-9A-Za-z])[1-9]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?![0-9A-Za-z])/g;
 // Mainland mobile numbers, optionally with +86 / 86.

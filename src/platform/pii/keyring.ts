@@ -51,7 +51,9 @@ export function readKeyringFile(file: string): PiiKeyringConfig {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new KeyringError(`pii.keyringFile ${file} is not readable JSON (${(e as Error).message}); create one with: npm run gateway -- pii init ${file}`);
+    throw new KeyringError(
+      `pii.keyringFile ${file} is not readable JSON (${(e as Error).message}); create one with: npm run gateway -- pii init ${file}`,
+    );
   }
   return plainToInstance(PiiKeyringConfig, parsed);
 }

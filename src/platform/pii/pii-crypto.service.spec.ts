@@ -13,7 +13,9 @@ describe(PiiCryptoService.name, () => {
   });
 
   it('uses a fresh IV each time', () => {
-    expect(sut.encrypt('11010519491231002X', 'worker.idNumber')).not.toBe(sut.encrypt('11010519491231002X', 'worker.idNumber'));
+    expect(sut.encrypt('11010519491231002X', 'worker.idNumber')).not.toBe(
+      sut.encrypt('11010519491231002X', 'worker.idNumber'),
+    );
   });
 
   it('refuses a ciphertext moved to another field (context is authenticated)', () => {
@@ -54,7 +56,9 @@ describe(decodeKeyring.name, () => {
   it('says what is wrong with a bad keyring', () => {
     const doc = generateKeyringDocument('a');
     expect(() => decodeKeyring({ ...doc, active: 'zzz' })).toThrow(KeyringError);
-    expect(() => decodeKeyring({ ...doc, keys: [{ id: 'a', key: Buffer.alloc(16).toString('base64') }] })).toThrow(/exactly 32 bytes/);
+    expect(() => decodeKeyring({ ...doc, keys: [{ id: 'a', key: Buffer.alloc(16).toString('base64') }] })).toThrow(
+      /exactly 32 bytes/,
+    );
     expect(() => decodeKeyring({ ...doc, hmacKey: Buffer.alloc(8).toString('base64') })).toThrow(/at least 32 bytes/);
   });
 });

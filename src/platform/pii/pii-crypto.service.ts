@@ -72,14 +72,13 @@ export class PiiCryptoService {
 
   /** Keyed hash for equality lookups; hex, 64 characters. */
   hash(value: string, domain: string): string {
-    return createHmac('sha256', this.keyring.hmacKey).update(`${domain}\u0000${normalizeForHash(value)}`, 'utf8').digest('hex');
+    return createHmac('sha256', this.keyring.hmacKey)
+      .update(`${domain}\u0000${normalizeForHash(value)}`, 'utf8')
+      .digest('hex');
   }
 }
 
 /** Full-width forms to ASCII, trimmed, upper-case: 11010519491231002x and １１０…２Ｘ hash alike. */
 export function normalizeForHash(value: string): string {
-  return value
-    .normalize('NFKC')
-    .replace(/\s+/g, '')
-    .toUpperCase();
+  return value.normalize('NFKC').replace(/\s+/g, '').toUpperCase();
 }

@@ -24,7 +24,10 @@ export { sandboxHsmCardKey as deriveSandboxCardKey };
 
 export function cardHsmAuth(ctx: TxContext): TxResult<CardHsmAuthOutput> {
   const cardSn = requireString(ctx.input, 'card_sn', '', { pattern: /^[0-9A-F]{32}$/, format: '32位卡识别码' });
-  const randomNo = requireString(ctx.input, 'random_no', '', { pattern: /^[0-9A-Fa-f]{16}$/, format: '16位十六进制随机数' });
+  const randomNo = requireString(ctx.input, 'random_no', '', {
+    pattern: /^[0-9A-Fa-f]{16}$/,
+    format: '16位十六进制随机数',
+  });
   const cardData = requireString(ctx.input, 'card_data', '', {
     pattern: /^(?:[0-9A-Fa-f]{2}){8,256}$/,
     format: '16–512位十六进制（偶数位）',

@@ -1,5 +1,13 @@
 import { isValidGtin } from '../../../drivers/protocols/gs1';
-import { Fields, requireAmount, requireArray, requireBoolean, requireFields, requireNumber, requireString } from '../input-fields';
+import {
+  Fields,
+  requireAmount,
+  requireArray,
+  requireBoolean,
+  requireFields,
+  requireNumber,
+  requireString,
+} from '../input-fields';
 import { Ledger } from '../ledger';
 import { lineCents } from '../money';
 import { Rejection } from '../rejection';
@@ -85,7 +93,10 @@ export function parseFeeLines(input: Fields): FeeLine[] {
 
 function parseTraceCodes(line: Fields, path: string, listType: ListType, cnt: number): string[] {
   if (listType !== 'drug') {
-    if (line.drug_trac_codg !== undefined && !(Array.isArray(line.drug_trac_codg) && line.drug_trac_codg.length === 0)) {
+    if (
+      line.drug_trac_codg !== undefined &&
+      !(Array.isArray(line.drug_trac_codg) && line.drug_trac_codg.length === 0)
+    ) {
       throw new Rejection(`${path} 不是药品，不应填写药品追溯码`);
     }
     return [];
@@ -98,7 +109,9 @@ function parseTraceCodes(line: Fields, path: string, listType: ListType, cnt: nu
       throw new Rejection(`${path}.drug_trac_codg[${j}] 是商品条码（69开头13位），不是药品追溯码`);
     }
     if (!isTraceCode(code)) {
-      throw new Rejection(`${path}.drug_trac_codg[${j}] 格式错误，药品追溯码应为20位数字，或药品二维码的 01<GTIN-14>21<序列号>`);
+      throw new Rejection(
+        `${path}.drug_trac_codg[${j}] 格式错误，药品追溯码应为20位数字，或药品二维码的 01<GTIN-14>21<序列号>`,
+      );
     }
     return code;
   });

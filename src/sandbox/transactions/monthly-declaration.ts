@@ -49,7 +49,10 @@ export function monthlyDeclaration(ctx: TxContext): TxResult<MonthlyDeclarationO
 
   const ours = totals(
     [...ledger.settlements.values()].filter(
-      (s) => s.fixmedins_code === envelope.fixmedins_code && s.reversal === null && beijingDate(s.setl_time).startsWith(declYm),
+      (s) =>
+        s.fixmedins_code === envelope.fixmedins_code &&
+        s.reversal === null &&
+        beijingDate(s.setl_time).startsWith(declYm),
     ),
   );
   const receiptId = ledger.nextId('MD', ctx.now);

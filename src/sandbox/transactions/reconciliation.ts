@@ -91,7 +91,8 @@ function hospitalTotals(input: Fields): { setl_cnt: number; medfeeCents: number;
 }
 
 export function totals(settlements: SettlementRecord[]): Totals {
-  const sum = (pick: (s: SettlementRecord) => number): number => toYuan(settlements.reduce((acc, s) => acc + pick(s), 0));
+  const sum = (pick: (s: SettlementRecord) => number): number =>
+    toYuan(settlements.reduce((acc, s) => acc + pick(s), 0));
   return {
     setl_cnt: settlements.length,
     medfee_sumamt: sum((s) => s.medfeeCents),

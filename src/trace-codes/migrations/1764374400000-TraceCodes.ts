@@ -30,7 +30,10 @@ export class TraceCodes1764374400000 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createIndex('trace_dispensing_line', new TableIndex({ name: 'ux_trace_line_visit', columnNames: ['visit_id', 'line_no'], isUnique: true }));
+    await queryRunner.createIndex(
+      'trace_dispensing_line',
+      new TableIndex({ name: 'ux_trace_line_visit', columnNames: ['visit_id', 'line_no'], isUnique: true }),
+    );
     await queryRunner.createTable(
       new Table({
         name: 'trace_code',
@@ -65,9 +68,18 @@ export class TraceCodes1764374400000 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createIndex('trace_code_use', new TableIndex({ name: 'ix_trace_code_use_line', columnNames: ['line_id'] }));
-    await queryRunner.createIndex('trace_code_use', new TableIndex({ name: 'ix_trace_code_use_code', columnNames: ['code'] }));
-    await queryRunner.createIndex('trace_code_use', new TableIndex({ name: 'ix_trace_code_use_visit', columnNames: ['visit_id'] }));
+    await queryRunner.createIndex(
+      'trace_code_use',
+      new TableIndex({ name: 'ix_trace_code_use_line', columnNames: ['line_id'] }),
+    );
+    await queryRunner.createIndex(
+      'trace_code_use',
+      new TableIndex({ name: 'ix_trace_code_use_code', columnNames: ['code'] }),
+    );
+    await queryRunner.createIndex(
+      'trace_code_use',
+      new TableIndex({ name: 'ix_trace_code_use_visit', columnNames: ['visit_id'] }),
+    );
     await queryRunner.createTable(
       new Table({
         name: 'trace_product_map',
@@ -94,7 +106,13 @@ export class TraceCodes1764374400000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['trace_desk_line', 'trace_product_map', 'trace_code_use', 'trace_code', 'trace_dispensing_line']) {
+    for (const table of [
+      'trace_desk_line',
+      'trace_product_map',
+      'trace_code_use',
+      'trace_code',
+      'trace_dispensing_line',
+    ]) {
       await queryRunner.dropTable(table);
     }
   }

@@ -1,6 +1,13 @@
 import type { CatalogueError, ErrorDetail } from '../../platform';
 import type { CodeState } from '../trace-codes.entity';
-import { alreadyDispensedDetail, MAX_DETAILS, splitOpenDetail, TRACE_CODE_ERRORS, TRACE_MESSAGES, type CodeUse } from '../trace-codes.errors';
+import {
+  alreadyDispensedDetail,
+  MAX_DETAILS,
+  splitOpenDetail,
+  TRACE_CODE_ERRORS,
+  TRACE_MESSAGES,
+  type CodeUse,
+} from '../trace-codes.errors';
 import { completeCountProblem, maxCodes } from './line-rules';
 import type { DrugCode } from './scan-judgement';
 
@@ -41,14 +48,20 @@ export function lineFullRefusal(line: CaptureLine, adding: number): CatalogueErr
   if (line.codeCount + adding <= maxCodes(line)) {
     return undefined;
   }
-  return TRACE_CODE_ERRORS.raise('TRACE_LINE_FULL', { message: TRACE_MESSAGES.lineFull(line.lineNo, line.quantity, line.codeCount) });
+  return TRACE_CODE_ERRORS.raise('TRACE_LINE_FULL', {
+    message: TRACE_MESSAGES.lineFull(line.lineNo, line.quantity, line.codeCount),
+  });
 }
 
 /**
  * A batch is "all the line's codes": the count must fit the line, and the line may hold no code
  * outside the batch (a retried batch finds its own codes there and adds nothing twice).
  */
-export function completeBatchRefusal(line: CaptureLine, batch: readonly string[], held: readonly string[]): CatalogueError | undefined {
+export function completeBatchRefusal(
+  line: CaptureLine,
+  batch: readonly string[],
+  held: readonly string[],
+): CatalogueError | undefined {
   const problem = completeCountProblem(line, batch.length);
   if (problem !== undefined) {
     return TRACE_CODE_ERRORS.raise('TRACE_CODE_COUNT_MISMATCH', { message: problem });
@@ -60,12 +73,19 @@ export function completeBatchRefusal(line: CaptureLine, batch: readonly string[]
   }
   return TRACE_CODE_ERRORS.raise('TRACE_LINE_HAS_OTHER_CODES', {
     message: TRACE_MESSAGES.lineHasOtherCodes(line.lineNo, others.length),
-    details: others.slice(0, MAX_DETAILS).map((code) => TRACE_CODE_ERRORS.detail('TRACE_CODE_ON_LINE', { context: { code } })),
+    details: others
+      .slice(0, MAX_DETAILS)
+      .map((code) => TRACE_CODE_ERRORS.detail('TRACE_CODE_ON_LINE', { context: { code } })),
   });
 }
 
 /** Mapped products must belong to the line's drug (an unmapped product is not checked). */
-export function drugFitRefusal(line: CaptureLine, drugs: readonly DrugCode[], mappings: ReadonlyMap<string, ReadonlySet<string>>, request: CaptureRequest): CatalogueError | undefined {
+export function drugFitRefusal(
+  line: CaptureLine,
+  drugs: readonly DrugCode[],
+  mappings: ReadonlyMap<string, ReadonlySet<string>>,
+  request: CaptureRequest,
+): CatalogueError | undefined {
   const misfits = drugs.filter((x) => {
     const fits = mappings.get(x.productCode);
     return fits !== undefined && !fits.has(line.medListCode);
@@ -73,7 +93,8 @@ export function drugFitRefusal(line: CaptureLine, drugs: readonly DrugCode[], ma
   if (misfits.length === 0) {
     return undefined;
   }
-  const message = (x: DrugCode): string => TRACE_MESSAGES.productMismatch(x.productCode, [...(mappings.get(x.productCode) ?? [])], line);
+  const message = (x: DrugCode): string =>
+    TRACE_MESSAGES.productMismatch(x.productCode, [...(mappings.get(x.productCode) ?? [])], line);
   if (request.single) {
     return TRACE_CODE_ERRORS.raise('TRACE_CODE_DRUG_MISMATCH', { message: message(misfits[0]) });
   }
@@ -81,7 +102,11 @@ export function drugFitRefusal(line: CaptureLine, drugs: readonly DrugCode[], ma
     message: TRACE_MESSAGES.batchDrugMismatch(misfits.length),
     details: misfits.slice(0, MAX_DETAILS).map((x) => {
       const index = request.indexOf?.get(x.code);
-      return TRACE_CODE_ERRORS.detail('TRACE_CODE_DRUG_MISMATCH', { field: `codes[${index}]`, message: message(x), context: { index: String(index), code: x.code } });
+      return TRACE_CODE_ERRORS.detail('TRACE_CODE_DRUG_MISMATCH', {
+        field: `codes[${index}]`,
+        message: message(x),
+        context: { index: String(index), code: x.code },
+      });
     }),
   });
 }
@@ -120,7 +145,13 @@ export function judgeKnownCodes(
 }
 
 /** Split-open boxes shared by a split line are fine; `index` present for a batch. */
-export function knownCodeProblem(line: CaptureLine, code: string, state: CodeState | undefined, uses: readonly OpenUse[], index?: number): ErrorDetail | undefined {
+export function knownCodeProblem(
+  line: CaptureLine,
+  code: string,
+  state: CodeState | undefined,
+  uses: readonly OpenUse[],
+  index?: number,
+): ErrorDetail | undefined {
   const at = index === undefined ? {} : { field: `codes[${index}]` };
   const where: Record<string, string> = index === undefined ? {} : { index: String(index) };
   const onThisLine = uses.find((u) => u.lineId === line.id);
@@ -129,7 +160,11 @@ export function knownCodeProblem(line: CaptureLine, code: string, state: CodeSta
     const otherDrug = uses.find((u) => u.medListCode !== line.medListCode);
     return otherDrug === undefined
       ? undefined
-      : TRACE_CODE_ERRORS.detail('TRACE_CODE_DRUG_MISMATCH', { ...at, message: TRACE_MESSAGES.sharedBoxMismatch(otherDrug.medListCode, line), context: { ...where, code } });
+      : TRACE_CODE_ERRORS.detail('TRACE_CODE_DRUG_MISMATCH', {
+          ...at,
+          message: TRACE_MESSAGES.sharedBoxMismatch(otherDrug.medListCode, line),
+          context: { ...where, code },
+        });
   }
   if (state === 'split-open' && uses.length > 0 && onThisLine === undefined) {
     return splitOpenDetail(codeUse(uses[0]), uses.length, index);
@@ -151,7 +186,10 @@ function knownCodesRefusal(details: ErrorDetail[], conflict: boolean, single: bo
     return TRACE_CODE_ERRORS.raise(code, { message: detail.message, details: conflict ? [detail] : undefined });
   }
   if (!conflict) {
-    return TRACE_CODE_ERRORS.raise('TRACE_CODE_DRUG_MISMATCH', { message: TRACE_MESSAGES.batchDrugMismatch(details.length), details: details.slice(0, MAX_DETAILS) });
+    return TRACE_CODE_ERRORS.raise('TRACE_CODE_DRUG_MISMATCH', {
+      message: TRACE_MESSAGES.batchDrugMismatch(details.length),
+      details: details.slice(0, MAX_DETAILS),
+    });
   }
   return TRACE_CODE_ERRORS.raise('TRACE_BATCH_CONFLICT', {
     message: TRACE_MESSAGES.batchConflict(details.filter((x) => x.code !== 'TRACE_CODE_DRUG_MISMATCH').length),

@@ -20,19 +20,41 @@ describe('line rules', () => {
 });
 
 describe('line changes', () => {
-  const stored = { lineNo: '1', medListCode: 'MED-A', drugName: '阿莫西林胶囊', quantity: 3, splitPackage: false, codeCount: 2 };
+  const stored = {
+    lineNo: '1',
+    medListCode: 'MED-A',
+    drugName: '阿莫西林胶囊',
+    quantity: 3,
+    splitPackage: false,
+    codeCount: 2,
+  };
 
   it('a line holding codes keeps its drug and split flag, and its quantity stays at or above its codes', () => {
     expect(lineChange(stored, { ...stored })).toBe('unchanged');
     expect(lineChange(stored, { ...stored, quantity: 2 })).toBe('change');
-    expect(lineChange(stored, { ...stored, quantity: 1 })).toMatchObject({ code: 'TRACE_LINE_QUANTITY_BELOW_CODES', status: 409 });
-    expect(lineChange(stored, { ...stored, splitPackage: true })).toMatchObject({ code: 'TRACE_LINE_HAS_CODES', status: 409 });
-    expect(lineChange(stored, { ...stored, medListCode: 'MED-B' })).toMatchObject({ code: 'TRACE_LINE_HAS_CODES', status: 409 });
-    expect(lineChange({ ...stored, codeCount: 0 }, { ...stored, medListCode: 'MED-B', splitPackage: true })).toBe('change');
+    expect(lineChange(stored, { ...stored, quantity: 1 })).toMatchObject({
+      code: 'TRACE_LINE_QUANTITY_BELOW_CODES',
+      status: 409,
+    });
+    expect(lineChange(stored, { ...stored, splitPackage: true })).toMatchObject({
+      code: 'TRACE_LINE_HAS_CODES',
+      status: 409,
+    });
+    expect(lineChange(stored, { ...stored, medListCode: 'MED-B' })).toMatchObject({
+      code: 'TRACE_LINE_HAS_CODES',
+      status: 409,
+    });
+    expect(lineChange({ ...stored, codeCount: 0 }, { ...stored, medListCode: 'MED-B', splitPackage: true })).toBe(
+      'change',
+    );
   });
 
   it('a request names each line once', () => {
     expect(duplicateLineRefusal([{ lineNo: '1' }, { lineNo: '2' }])).toBeUndefined();
-    expect(duplicateLineRefusal([{ lineNo: '1' }, { lineNo: '1' }])).toMatchObject({ code: 'TRACE_LINE_DUPLICATE', status: 422, userMessage: '处方行 1 在请求中出现了两次：每行只报一次' });
+    expect(duplicateLineRefusal([{ lineNo: '1' }, { lineNo: '1' }])).toMatchObject({
+      code: 'TRACE_LINE_DUPLICATE',
+      status: 422,
+      userMessage: '处方行 1 在请求中出现了两次：每行只报一次',
+    });
   });
 });

@@ -42,7 +42,11 @@ export function maxCodes(line: LineShape): number {
  */
 export function completeCountProblem(line: LineShape, count: number): string | undefined {
   if (line.splitPackage) {
-    return count < 1 ? '拆零药品至少要采集所拆药盒的1个追溯码' : count > line.quantity ? `拆零药品的追溯码（${count}个）不能多于发药数量 ${line.quantity}` : undefined;
+    return count < 1
+      ? '拆零药品至少要采集所拆药盒的1个追溯码'
+      : count > line.quantity
+        ? `拆零药品的追溯码（${count}个）不能多于发药数量 ${line.quantity}`
+        : undefined;
   }
   if (count !== line.quantity) {
     return `追溯码数量（${count}个）与发药数量（${line.quantity}）不符：每个最小包装一个追溯码；如为拆零发药，请将该行标记为拆零（splitPackage）`;
@@ -62,19 +66,33 @@ export interface DeclaredLine extends LineShape {
  * holding codes keeps its drug and its split flag (its boxes are dispensed whole or split-open by
  * it), and its quantity cannot drop below the codes it holds.
  */
-export function lineChange(stored: DeclaredLine & { codeCount: number }, next: DeclaredLine): 'unchanged' | 'change' | CatalogueError {
-  if (stored.quantity === next.quantity && stored.medListCode === next.medListCode && stored.drugName === next.drugName && stored.splitPackage === next.splitPackage) {
+export function lineChange(
+  stored: DeclaredLine & { codeCount: number },
+  next: DeclaredLine,
+): 'unchanged' | 'change' | CatalogueError {
+  if (
+    stored.quantity === next.quantity &&
+    stored.medListCode === next.medListCode &&
+    stored.drugName === next.drugName &&
+    stored.splitPackage === next.splitPackage
+  ) {
     return 'unchanged';
   }
   const held = stored.codeCount;
   if (held > 0 && stored.splitPackage !== next.splitPackage) {
-    return TRACE_CODE_ERRORS.raise('TRACE_LINE_HAS_CODES', { message: TRACE_MESSAGES.lineSplitFlagLocked(next.lineNo, held) });
+    return TRACE_CODE_ERRORS.raise('TRACE_LINE_HAS_CODES', {
+      message: TRACE_MESSAGES.lineSplitFlagLocked(next.lineNo, held),
+    });
   }
   if (held > 0 && stored.medListCode !== next.medListCode) {
-    return TRACE_CODE_ERRORS.raise('TRACE_LINE_HAS_CODES', { message: TRACE_MESSAGES.lineDrugLocked(next.lineNo, held) });
+    return TRACE_CODE_ERRORS.raise('TRACE_LINE_HAS_CODES', {
+      message: TRACE_MESSAGES.lineDrugLocked(next.lineNo, held),
+    });
   }
   if (next.quantity < held) {
-    return TRACE_CODE_ERRORS.raise('TRACE_LINE_QUANTITY_BELOW_CODES', { message: TRACE_MESSAGES.quantityBelowCodes(next.lineNo, held, next.quantity) });
+    return TRACE_CODE_ERRORS.raise('TRACE_LINE_QUANTITY_BELOW_CODES', {
+      message: TRACE_MESSAGES.quantityBelowCodes(next.lineNo, held, next.quantity),
+    });
   }
   return 'change';
 }

@@ -5,7 +5,9 @@ const code = (n: number): string => `8${String(n).padStart(19, '0')}`;
 
 describe('request judgement', () => {
   it('a batch names every bad text and every box given twice, and stores nothing', () => {
-    expect(() => judgeBatch([code(1), '123', code(1)], NOW)).toThrow(expect.objectContaining({ code: 'TRACE_BATCH_INVALID', status: 422 }) as Error);
+    expect(() => judgeBatch([code(1), '123', code(1)], NOW)).toThrow(
+      expect.objectContaining({ code: 'TRACE_BATCH_INVALID', status: 422 }) as Error,
+    );
     let refused: unknown;
     try {
       judgeBatch([code(1), '8123456789012345678', code(1)], NOW);
@@ -14,7 +16,11 @@ describe('request judgement', () => {
     }
     expect((refused as { details: unknown[] } | undefined)?.details).toEqual([
       expect.objectContaining({ field: 'codes[1]', code: 'TRACE_CODE_LENGTH' }),
-      expect.objectContaining({ field: 'codes[2]', code: 'TRACE_CODE_DUPLICATE_IN_REQUEST', message: '与第 1 个追溯码是同一盒药品：请删去重复的一个' }),
+      expect.objectContaining({
+        field: 'codes[2]',
+        code: 'TRACE_CODE_DUPLICATE_IN_REQUEST',
+        message: '与第 1 个追溯码是同一盒药品：请删去重复的一个',
+      }),
     ]);
   });
 

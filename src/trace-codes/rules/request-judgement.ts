@@ -43,7 +43,10 @@ export function judgeBatch(texts: readonly string[], now: Date): JudgedBatch {
     drugs.push(judged.drug);
   });
   if (details.length > 0) {
-    throw TRACE_CODE_ERRORS.raise('TRACE_BATCH_INVALID', { message: TRACE_MESSAGES.batchInvalid(details.length), details: details.slice(0, MAX_DETAILS) });
+    throw TRACE_CODE_ERRORS.raise('TRACE_BATCH_INVALID', {
+      message: TRACE_MESSAGES.batchInvalid(details.length),
+      details: details.slice(0, MAX_DETAILS),
+    });
   }
   return { drugs, indexOf };
 }
@@ -64,7 +67,10 @@ export function judgeStockCodes(texts: readonly string[], now: Date, acceptExpir
     }
   });
   if (details.length > 0) {
-    throw TRACE_CODE_ERRORS.raise('TRACE_BATCH_INVALID', { message: TRACE_MESSAGES.stockBatchInvalid(details.length), details: details.slice(0, MAX_DETAILS) });
+    throw TRACE_CODE_ERRORS.raise('TRACE_BATCH_INVALID', {
+      message: TRACE_MESSAGES.stockBatchInvalid(details.length),
+      details: details.slice(0, MAX_DETAILS),
+    });
   }
   return [...byCode.values()];
 }

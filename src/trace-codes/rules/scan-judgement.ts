@@ -64,14 +64,26 @@ export function judgeScan(raw: string, now: Date, options: JudgeOptions = {}): S
 export function judgeClassification(c: Classification, options: JudgeOptions = {}): ScanJudgement {
   switch (c.kind) {
     case 'trace-code':
-      return { ok: true, drug: { code: c.code, form: 'trace20', productCode: c.productCode, batch: null, expiry: null } };
+      return {
+        ok: true,
+        drug: { code: c.code, form: 'trace20', productCode: c.productCode, batch: null, expiry: null },
+      };
     case 'gs1': {
       if (c.expired && !options.acceptExpired) {
-        return refuse('TRACE_CODE_EXPIRED_PACK', `该药品已过有效期（${c.expiry ?? ''}），不能发药：请换一盒在有效期内的药品`);
+        return refuse(
+          'TRACE_CODE_EXPIRED_PACK',
+          `该药品已过有效期（${c.expiry ?? ''}），不能发药：请换一盒在有效期内的药品`,
+        );
       }
       return {
         ok: true,
-        drug: { code: `01${c.gtin}21${c.serial}`, form: 'gs1', productCode: c.gtin, batch: c.batch ?? null, expiry: c.expiry ?? null },
+        drug: {
+          code: `01${c.gtin}21${c.serial}`,
+          form: 'gs1',
+          productCode: c.gtin,
+          batch: c.batch ?? null,
+          expiry: c.expiry ?? null,
+        },
       };
     }
     case 'commodity-barcode':
@@ -79,7 +91,10 @@ export function judgeClassification(c: Classification, options: JudgeOptions = {
     case 'id-number':
       return refuse('TRACE_CODE_NOT_A_DRUG_CODE', `这是身份证号码，不是药品追溯码：${SCAN_INSTEAD}`);
     case 'qr-token':
-      return refuse('TRACE_CODE_NOT_A_DRUG_CODE', `这不是药品追溯码（可能是患者的电子凭证二维码或其他条码）：${SCAN_INSTEAD}`);
+      return refuse(
+        'TRACE_CODE_NOT_A_DRUG_CODE',
+        `这不是药品追溯码（可能是患者的电子凭证二维码或其他条码）：${SCAN_INSTEAD}`,
+      );
     case 'refused':
       switch (c.code) {
         case 'EMPTY':
@@ -109,5 +124,8 @@ export function isDrugScan(c: Classification): boolean {
   if (c.kind === 'trace-code' || c.kind === 'gs1' || c.kind === 'commodity-barcode') {
     return true;
   }
-  return c.kind === 'refused' && ['TRACE_CODE_LENGTH', 'EAN_CHECK_DIGIT', 'GS1_CHECK_DIGIT', 'GS1_MALFORMED', 'GS1_NO_SERIAL'].includes(c.code);
+  return (
+    c.kind === 'refused' &&
+    ['TRACE_CODE_LENGTH', 'EAN_CHECK_DIGIT', 'GS1_CHECK_DIGIT', 'GS1_MALFORMED', 'GS1_NO_SERIAL'].includes(c.code)
+  );
 }

@@ -53,17 +53,33 @@ export function planReturn<U extends ReturnableUse>(
     }
   }
   if (notDispensed.length > 0) {
-    const details = notDispensed
-      .slice(0, MAX_DETAILS)
-      .map((code) => TRACE_CODE_ERRORS.detail('TRACE_CODE_NOT_DISPENSED', { message: TRACE_MESSAGES.stateIs(states.get(code)), context: { code, state: states.get(code) ?? 'unknown' } }));
-    return { refusal: TRACE_CODE_ERRORS.raise('TRACE_CODE_NOT_DISPENSED', { message: TRACE_MESSAGES.notDispensed(notDispensed.length, line), details }) };
+    const details = notDispensed.slice(0, MAX_DETAILS).map((code) =>
+      TRACE_CODE_ERRORS.detail('TRACE_CODE_NOT_DISPENSED', {
+        message: TRACE_MESSAGES.stateIs(states.get(code)),
+        context: { code, state: states.get(code) ?? 'unknown' },
+      }),
+    );
+    return {
+      refusal: TRACE_CODE_ERRORS.raise('TRACE_CODE_NOT_DISPENSED', {
+        message: TRACE_MESSAGES.notDispensed(notDispensed.length, line),
+        details,
+      }),
+    };
   }
   if (ambiguous.length > 0) {
     const openUses = (code: string): number => (usesOf.get(code) ?? []).length;
-    const details = ambiguous
-      .slice(0, MAX_DETAILS)
-      .map((code) => TRACE_CODE_ERRORS.detail('TRACE_RETURN_LINE_REQUIRED', { message: TRACE_MESSAGES.openOnLines(openUses(code)), context: { code, openUses: String(openUses(code)) } }));
-    return { refusal: TRACE_CODE_ERRORS.raise('TRACE_RETURN_LINE_REQUIRED', { message: TRACE_MESSAGES.returnNeedsLine(ambiguous.length), details }) };
+    const details = ambiguous.slice(0, MAX_DETAILS).map((code) =>
+      TRACE_CODE_ERRORS.detail('TRACE_RETURN_LINE_REQUIRED', {
+        message: TRACE_MESSAGES.openOnLines(openUses(code)),
+        context: { code, openUses: String(openUses(code)) },
+      }),
+    );
+    return {
+      refusal: TRACE_CODE_ERRORS.raise('TRACE_RETURN_LINE_REQUIRED', {
+        message: TRACE_MESSAGES.returnNeedsLine(ambiguous.length),
+        details,
+      }),
+    };
   }
   // Back in stock only when no use is left open (a split-open box shared by other lines stays open).
   const openCount = (c: string): number => (usesOf.get(c) ?? []).length;
@@ -74,9 +90,13 @@ export function planReturn<U extends ReturnableUse>(
   return {
     plan: {
       ending,
-      freed: codes.filter((c) => openCount(c) === 1 && (states.get(c) === 'dispensed' || states.get(c) === 'split-open')),
+      freed: codes.filter(
+        (c) => openCount(c) === 1 && (states.get(c) === 'dispensed' || states.get(c) === 'split-open'),
+      ),
       stillOpen: codes.filter((c) => openCount(c) > 1).length,
-      alreadyUploaded: ending.filter((u) => u.upload === 'uploaded').map((u) => ({ code: u.code, setlId: u.uploadRef ?? '' })),
+      alreadyUploaded: ending
+        .filter((u) => u.upload === 'uploaded')
+        .map((u) => ({ code: u.code, setlId: u.uploadRef ?? '' })),
       uploadsCancelled: ending.filter((u) => u.upload === 'pending').length,
       perLine,
     },
@@ -87,11 +107,22 @@ export function planReturn<U extends ReturnableUse>(
  * A scrap is final. A box dispensed whole must be returned first (refused); a received, returned or
  * split-open box is scrapped (a split-open box's portions already dispensed keep their uses).
  */
-export function planScrap(known: readonly string[], states: ReadonlyMap<string, CodeState>): { movable: string[]; refusal?: CatalogueError } {
+export function planScrap(
+  known: readonly string[],
+  states: ReadonlyMap<string, CodeState>,
+): { movable: string[]; refusal?: CatalogueError } {
   const dispensed = known.filter((c) => states.get(c) === 'dispensed');
   if (dispensed.length > 0) {
-    const details = dispensed.slice(0, MAX_DETAILS).map((code) => TRACE_CODE_ERRORS.detail('TRACE_CODE_DISPENSED', { context: { code } }));
-    return { movable: [], refusal: TRACE_CODE_ERRORS.raise('TRACE_CODE_DISPENSED', { message: TRACE_MESSAGES.dispensedNoScrap(dispensed.length), details }) };
+    const details = dispensed
+      .slice(0, MAX_DETAILS)
+      .map((code) => TRACE_CODE_ERRORS.detail('TRACE_CODE_DISPENSED', { context: { code } }));
+    return {
+      movable: [],
+      refusal: TRACE_CODE_ERRORS.raise('TRACE_CODE_DISPENSED', {
+        message: TRACE_MESSAGES.dispensedNoScrap(dispensed.length),
+        details,
+      }),
+    };
   }
   const movable = known.filter((c) => SCRAPPABLE.includes(states.get(c) as CodeState));
   return { movable };

@@ -18,7 +18,17 @@ export type SendOutcome =
   | { kind: 'unknown'; httpStatus: number | null; latencyMs: number; detail: string };
 
 /** Connection errors raised before a request could have been written. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_INVALID_URL',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
 
 /**
  * The HTTP transport to the insurer: POST <baseUrl>/api/transaction with a signed envelope.
@@ -78,7 +88,12 @@ export class UpstreamClient {
         return { kind: 'bad-signature', httpStatus: res.status, latencyMs: latency(), detail: 'reply is not JSON' };
       }
       if (typeof reply !== 'object' || reply === null || !verifyEnvelope(reply, this.insurerKey)) {
-        return { kind: 'bad-signature', httpStatus: res.status, latencyMs: latency(), detail: 'reply signature does not verify with the insurer public key' };
+        return {
+          kind: 'bad-signature',
+          httpStatus: res.status,
+          latencyMs: latency(),
+          detail: 'reply signature does not verify with the insurer public key',
+        };
       }
       return { kind: 'reply', reply: reply as ReplyEnvelope, httpStatus: res.status, latencyMs: latency() };
     } catch (e) {

@@ -33,8 +33,14 @@ export class Outbox1764115200000 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createIndex('outbox_message', new TableIndex({ name: 'ix_outbox_due', columnNames: ['status', 'next_attempt_at'] }));
-    await queryRunner.createIndex('outbox_message', new TableIndex({ name: 'ix_outbox_subject', columnNames: ['subject_key', 'id'] }));
+    await queryRunner.createIndex(
+      'outbox_message',
+      new TableIndex({ name: 'ix_outbox_due', columnNames: ['status', 'next_attempt_at'] }),
+    );
+    await queryRunner.createIndex(
+      'outbox_message',
+      new TableIndex({ name: 'ix_outbox_subject', columnNames: ['subject_key', 'id'] }),
+    );
 
     await queryRunner.createTable(
       new Table({
@@ -50,10 +56,15 @@ export class Outbox1764115200000 implements MigrationInterface {
           { name: 'http_status', type: 'integer', isNullable: true },
           { name: 'detail', type: 'text', isNullable: true },
         ],
-        foreignKeys: [{ columnNames: ['message_id'], referencedTableName: 'outbox_message', referencedColumnNames: ['id'] }],
+        foreignKeys: [
+          { columnNames: ['message_id'], referencedTableName: 'outbox_message', referencedColumnNames: ['id'] },
+        ],
       }),
     );
-    await queryRunner.createIndex('outbox_attempt', new TableIndex({ name: 'ix_outbox_attempt_message', columnNames: ['message_id'] }));
+    await queryRunner.createIndex(
+      'outbox_attempt',
+      new TableIndex({ name: 'ix_outbox_attempt_message', columnNames: ['message_id'] }),
+    );
 
     await queryRunner.createTable(
       new Table({

@@ -67,7 +67,12 @@ export class Dispatcher {
     this.monitor = deps.monitor;
     this.profile = deps.profile;
     this.limiter = new RateLimiter(deps.config.maxSendsPerSecond);
-    this.delivery = new MessageDelivery({ ...deps, instanceId: this.instanceId, messages: this.messages, transactions: new Transactions(deps.dataSource) });
+    this.delivery = new MessageDelivery({
+      ...deps,
+      instanceId: this.instanceId,
+      messages: this.messages,
+      transactions: new Transactions(deps.dataSource),
+    });
   }
 
   start(): void {
@@ -84,10 +89,14 @@ export class Dispatcher {
    */
   async signIn(): Promise<string | undefined> {
     const draft = await this.outbox.detachedDraft({ infno: INFNO.signIn, input: {} });
-    const outcome = await this.client.send(INFNO.signIn, JSON.stringify(this.delivery.sign({ ...draft, input: { opter_no: draft.opter } })));
+    const outcome = await this.client.send(
+      INFNO.signIn,
+      JSON.stringify(this.delivery.sign({ ...draft, input: { opter_no: draft.opter } })),
+    );
     if (outcome.kind === 'reply') {
       this.monitor.reachable();
-      const signNo = (this.profile.decodeOutput(INFNO.signIn, outcome.reply.output) as { sign_no?: unknown } | null)?.sign_no;
+      const signNo = (this.profile.decodeOutput(INFNO.signIn, outcome.reply.output) as { sign_no?: unknown } | null)
+        ?.sign_no;
       if (outcome.reply.infcode === INFCODE.ok && typeof signNo === 'string' && signNo) {
         this.outbox.signNo = signNo;
         return signNo;
@@ -116,12 +125,22 @@ export class Dispatcher {
       return 0;
     }
     const now = this.clock.now();
-    const claimed = await this.messages.claimDue(this.instanceId, now, new Date(now.getTime() + this.config.leaseMs), granted);
+    const claimed = await this.messages.claimDue(
+      this.instanceId,
+      now,
+      new Date(now.getTime() + this.config.leaseMs),
+      granted,
+    );
     this.limiter.giveBack(granted - claimed.length);
     for (const message of claimed) {
       const work = this.delivery
         .deliver(message)
-        .catch((err: unknown) => this.logger.error({ err, msgid: message.msgid }, 'dispatching a message failed; it stays claimed until its lease runs out'))
+        .catch((err: unknown) =>
+          this.logger.error(
+            { err, msgid: message.msgid },
+            'dispatching a message failed; it stays claimed until its lease runs out',
+          ),
+        )
         .finally(() => {
           this.inFlight.delete(work);
           this.wake?.();
@@ -139,13 +158,17 @@ export class Dispatcher {
   async recoverOrphans(): Promise<number> {
     const recovered = await this.messages.releaseOrphans(this.clock.now());
     if (recovered > 0) {
-      this.logger.warn(`recovered ${recovered} message(s) left in "sending" by a previous run; each is checked with the insurer before any resend`);
+      this.logger.warn(
+        `recovered ${recovered} message(s) left in "sending" by a previous run; each is checked with the insurer before any resend`,
+      );
     }
     return recovered;
   }
 
   private async loop(): Promise<void> {
-    await this.recoverOrphans().catch((err: unknown) => this.logger.error({ err }, 'recovering orphaned messages failed'));
+    await this.recoverOrphans().catch((err: unknown) =>
+      this.logger.error({ err }, 'recovering orphaned messages failed'),
+    );
     let nextSignIn = 0;
     while (this.running) {
       if (!this.outbox.signNo && Date.now() >= nextSignIn) {
@@ -166,7 +189,10 @@ export class Dispatcher {
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         if (!full && claimed === 0) {
-          this.timer = setTimeout(resolve, Math.max(this.limiter.waitMs(), this.monitor.mode === 'emergency' ? 50 : this.config.pollIntervalMs));
+          this.timer = setTimeout(
+            resolve,
+            Math.max(this.limiter.waitMs(), this.monitor.mode === 'emergency' ? 50 : this.config.pollIntervalMs),
+          );
         } else if (!full) {
           setImmediate(resolve);
         }

@@ -73,17 +73,36 @@ export class MessageDelivery {
   private async query(message: OutboxMessage): Promise<'settled' | 'not-received' | 'still-unknown'> {
     const { clock, outbox, client, profile } = this.deps;
     const started = clock.now();
-    const queryMessage = await outbox.detachedDraft({ infno: INFNO.queryByMsgid, input: { omsgid: message.msgid, oinfno: profile.wireInfno(message.infno) } });
+    const queryMessage = await outbox.detachedDraft({
+      infno: INFNO.queryByMsgid,
+      input: { omsgid: message.msgid, oinfno: profile.wireInfno(message.infno) },
+    });
     const outcome = await client.send(INFNO.queryByMsgid, JSON.stringify(this.sign(queryMessage)));
     if (outcome.kind === 'reply' && outcome.reply.infcode === INFCODE.unknownMsgid) {
-      await this.recordAttempt(message, 'query', started, outcome, 'not-received', 'the insurer never received it: sending');
+      await this.recordAttempt(
+        message,
+        'query',
+        started,
+        outcome,
+        'not-received',
+        'the insurer never received it: sending',
+      );
       return 'not-received';
     }
     if (outcome.kind === 'reply' && outcome.reply.infcode === INFCODE.ok) {
-      const original = (profile.decodeOutput(INFNO.queryByMsgid, outcome.reply.output) as { reply?: ReplyEnvelope } | null)?.reply;
+      const original = (
+        profile.decodeOutput(INFNO.queryByMsgid, outcome.reply.output) as { reply?: ReplyEnvelope } | null
+      )?.reply;
       if (original && typeof original.infcode === 'number') {
         const settled: AttemptOutcome = original.infcode === INFCODE.ok ? 'delivered' : 'rejected';
-        await this.recordAttempt(message, 'query', started, outcome, settled, `query by msgid: infcode ${original.infcode}`);
+        await this.recordAttempt(
+          message,
+          'query',
+          started,
+          outcome,
+          settled,
+          `query by msgid: infcode ${original.infcode}`,
+        );
         await this.finish(message, settled === 'delivered' ? 'delivered' : 'rejected', original);
         return 'settled';
       }
@@ -139,12 +158,26 @@ export class MessageDelivery {
     const { messages, transactions, outbox, instanceId, clock, profile } = this.deps;
     const now = clock.now();
     const fields = { infcode: reply.infcode, reply: JSON.stringify(reply), lastError: reply.err_msg };
-    const output = reply.output === undefined || reply.output === null ? null : profile.decodeOutput(message.infno, reply.output);
-    const changes = { status, ...fields, finishedAt: now, updatedAt: now, claimedBy: null, leaseUntil: null, queryFirst: false };
+    const output =
+      reply.output === undefined || reply.output === null ? null : profile.decodeOutput(message.infno, reply.output);
+    const changes = {
+      status,
+      ...fields,
+      finishedAt: now,
+      updatedAt: now,
+      claimedBy: null,
+      leaseUntil: null,
+      queryFirst: false,
+    };
     await transactions.run(async (manager) => {
       if (await messages.settle(manager, message.id, instanceId, changes)) {
         const settled: OutboxMessage = { ...message, ...changes };
-        await outbox.runSettledHandlers(manager, settled, { status, infcode: reply.infcode, output, errMsg: reply.err_msg ?? null });
+        await outbox.runSettledHandlers(manager, settled, {
+          status,
+          infcode: reply.infcode,
+          output,
+          errMsg: reply.err_msg ?? null,
+        });
       }
     });
   }
@@ -153,7 +186,10 @@ export class MessageDelivery {
     const { messages, instanceId, clock, config } = this.deps;
     const now = clock.now();
     const attempts = message.attempts + 1;
-    const delay = status === 'unknown' ? backoffMs(attempts, UNKNOWN_RETRY_BASE_MS, config.backoffMaxMs) : backoffMs(attempts, config.backoffBaseMs, config.backoffMaxMs);
+    const delay =
+      status === 'unknown'
+        ? backoffMs(attempts, UNKNOWN_RETRY_BASE_MS, config.backoffMaxMs)
+        : backoffMs(attempts, config.backoffBaseMs, config.backoffMaxMs);
     await messages.reschedule(message.id, instanceId, {
       status,
       attempts,
@@ -166,7 +202,14 @@ export class MessageDelivery {
     });
   }
 
-  private async recordAttempt(message: OutboxMessage, kind: 'send' | 'query', started: Date, outcome: SendOutcome, result: AttemptOutcome, detail: string): Promise<void> {
+  private async recordAttempt(
+    message: OutboxMessage,
+    kind: 'send' | 'query',
+    started: Date,
+    outcome: SendOutcome,
+    result: AttemptOutcome,
+    detail: string,
+  ): Promise<void> {
     const { messages, instanceId, monitor, metrics } = this.deps;
     if (outcome.kind === 'reply') {
       monitor.reachable();
@@ -207,7 +250,9 @@ function outcomeOf(outcome: SendOutcome): AttemptOutcome {
 function describe(outcome: SendOutcome): string {
   switch (outcome.kind) {
     case 'reply':
-      return outcome.reply.infcode === INFCODE.ok ? 'infcode 0' : `infcode ${outcome.reply.infcode}: ${outcome.reply.err_msg ?? ''}`;
+      return outcome.reply.infcode === INFCODE.ok
+        ? 'infcode 0'
+        : `infcode ${outcome.reply.infcode}: ${outcome.reply.err_msg ?? ''}`;
     case 'bad-signature':
     case 'not-sent':
     case 'unknown':

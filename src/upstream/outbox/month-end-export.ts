@@ -35,7 +35,12 @@ export interface MonthEndExport {
  * one JSON line per message (the request as queued), and a summary in Chinese for the desk.
  * Months are taken in Beijing time, as the msgid is.
  */
-export async function exportUndelivered(messages: OutboxMessageRepository, month: string, outDir: string, now: Date): Promise<MonthEndExport> {
+export async function exportUndelivered(
+  messages: OutboxMessageRepository,
+  month: string,
+  outDir: string,
+  now: Date,
+): Promise<MonthEndExport> {
   const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(month);
   if (!m) {
     throw new Error(`--month must be YYYY-MM, got ${month}`);

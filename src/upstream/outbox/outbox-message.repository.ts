@@ -15,7 +15,10 @@ export interface OutboxListFilter {
 }
 
 /** The columns a capability's progress view reads (no bodies). */
-export type MessageProgressRow = Pick<OutboxMessage, 'id' | 'msgid' | 'status' | 'attempts' | 'lastError' | 'nextAttemptAt' | 'queryFirst'>;
+export type MessageProgressRow = Pick<
+  OutboxMessage,
+  'id' | 'msgid' | 'status' | 'attempts' | 'lastError' | 'nextAttemptAt' | 'queryFirst'
+>;
 
 /** Changes to a message the dispatcher makes while it holds the claim. */
 export type ClaimedChanges = QueryDeepPartialEntity<OutboxMessage>;
@@ -95,7 +98,10 @@ export class OutboxMessageRepository {
     }
     const result = await this.reader
       .getRepository(OutboxMessage)
-      .update({ status: 'sending' }, { status: 'unknown', queryFirst: true, claimedBy: null, leaseUntil: null, nextAttemptAt: now, updatedAt: now });
+      .update(
+        { status: 'sending' },
+        { status: 'unknown', queryFirst: true, claimedBy: null, leaseUntil: null, nextAttemptAt: now, updatedAt: now },
+      );
     return result.affected ?? 0;
   }
 
@@ -124,11 +130,15 @@ export class OutboxMessageRepository {
 
   /** By id, or by msgid (30 characters). */
   async findByIdOrMsgid(idOrMsgid: string): Promise<OutboxMessage | null> {
-    return this.reader.getRepository(OutboxMessage).findOne({ where: idOrMsgid.length === 30 ? { msgid: idOrMsgid } : { id: idOrMsgid } });
+    return this.reader
+      .getRepository(OutboxMessage)
+      .findOne({ where: idOrMsgid.length === 30 ? { msgid: idOrMsgid } : { id: idOrMsgid } });
   }
 
   async attemptsOf(messageId: string): Promise<OutboxAttempt[]> {
-    return this.reader.getRepository(OutboxAttempt).find({ where: { messageId }, order: { startedAt: 'ASC', id: 'ASC' } });
+    return this.reader
+      .getRepository(OutboxAttempt)
+      .find({ where: { messageId }, order: { startedAt: 'ASC', id: 'ASC' } });
   }
 
   async findByIds(ids: readonly string[]): Promise<OutboxMessage[]> {
@@ -137,7 +147,11 @@ export class OutboxMessageRepository {
 
   /** Newest first; `before` pages backwards by id. */
   async list(filter: OutboxListFilter): Promise<OutboxMessage[]> {
-    const qb = this.reader.getRepository(OutboxMessage).createQueryBuilder('m').orderBy('m.id', 'DESC').take(filter.limit);
+    const qb = this.reader
+      .getRepository(OutboxMessage)
+      .createQueryBuilder('m')
+      .orderBy('m.id', 'DESC')
+      .take(filter.limit);
     if (filter.status) {
       qb.andWhere('m.status = :status', { status: filter.status });
     }
@@ -156,7 +170,15 @@ export class OutboxMessageRepository {
   async progressOf(ids: readonly string[]): Promise<MessageProgressRow[]> {
     return this.reader.getRepository(OutboxMessage).find({
       where: { id: In([...ids]) },
-      select: { id: true, msgid: true, status: true, attempts: true, lastError: true, nextAttemptAt: true, queryFirst: true },
+      select: {
+        id: true,
+        msgid: true,
+        status: true,
+        attempts: true,
+        lastError: true,
+        nextAttemptAt: true,
+        queryFirst: true,
+      },
     });
   }
 
@@ -177,7 +199,11 @@ export class OutboxMessageRepository {
 
   /** Cancels a message only while it is still pending, in the caller's transaction. Answers whether it did. */
   async cancelPending(manager: EntityManager, id: string, reason: string, now: Date): Promise<boolean> {
-    const result = await manager.update(OutboxMessage, { id, status: 'pending' }, { status: 'cancelled', cancelReason: reason, finishedAt: now, updatedAt: now });
+    const result = await manager.update(
+      OutboxMessage,
+      { id, status: 'pending' },
+      { status: 'cancelled', cancelReason: reason, finishedAt: now, updatedAt: now },
+    );
     return result.affected === 1;
   }
 
@@ -195,7 +221,12 @@ export class OutboxMessageRepository {
   }
 
   /** Messages of `infnos` in `statuses` created in [from, to), oldest first (the month-end export). */
-  async findCreatedBetween(infnos: readonly string[], statuses: readonly OutboxStatus[], from: Date, to: Date): Promise<OutboxMessage[]> {
+  async findCreatedBetween(
+    infnos: readonly string[],
+    statuses: readonly OutboxStatus[],
+    from: Date,
+    to: Date,
+  ): Promise<OutboxMessage[]> {
     const rows = await this.reader.getRepository(OutboxMessage).find({
       where: { infno: In([...infnos]), status: In([...statuses]) },
       order: { id: 'ASC' },

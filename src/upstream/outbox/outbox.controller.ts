@@ -15,7 +15,9 @@ export class OutboxController {
   @ApiOperation({ summary: 'Messages to the insurer, newest first' })
   @ApiOkResponse({ type: [OutboxMessageDto] })
   async list(@Query() query: OutboxQueryDto): Promise<OutboxMessageDto[]> {
-    return (await this.outbox.list({ ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE })).map((m) => OutboxMessageDto.from(m));
+    return (await this.outbox.list({ ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE })).map((m) =>
+      OutboxMessageDto.from(m),
+    );
   }
 
   @Get(':id')
@@ -39,7 +41,11 @@ export class OutboxController {
   @ApiOperation({ summary: 'Withdraw a message that is still pending' })
   @ApiOkResponse({ type: OutboxMessageDto })
   @ApiConflictResponse({ type: ErrorBodyDto })
-  async cancel(@Param('id') id: string, @Body() body: CancelOutboxDto, @Req() req: FastifyRequest): Promise<OutboxMessageDto> {
+  async cancel(
+    @Param('id') id: string,
+    @Body() body: CancelOutboxDto,
+    @Req() req: FastifyRequest,
+  ): Promise<OutboxMessageDto> {
     return OutboxMessageDto.from(await this.outbox.cancel(id, body.reason, principalOf(req)));
   }
 }

@@ -38,7 +38,8 @@ export class OutboxMessageDto {
   @ApiProperty() attempts: number;
   @ApiProperty({ type: String, format: 'date-time' }) nextAttemptAt: string;
   @ApiProperty({ type: Number, nullable: true }) infcode: number | null;
-  @ApiProperty({ type: String, nullable: true, description: "The insurer's reason, or the last technical error" }) lastError: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "The insurer's reason, or the last technical error" })
+  lastError: string | null;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) finishedAt: string | null;
   @ApiProperty({ type: String, nullable: true }) cancelReason: string | null;
@@ -71,7 +72,15 @@ export class OutboxAttemptDto {
   @ApiProperty({ type: String, nullable: true }) detail: string | null;
 
   static from(a: OutboxAttempt): OutboxAttemptDto {
-    return { kind: a.kind, instanceId: a.instanceId, startedAt: a.startedAt.toISOString(), latencyMs: a.latencyMs, outcome: a.outcome, httpStatus: a.httpStatus, detail: a.detail };
+    return {
+      kind: a.kind,
+      instanceId: a.instanceId,
+      startedAt: a.startedAt.toISOString(),
+      latencyMs: a.latencyMs,
+      outcome: a.outcome,
+      httpStatus: a.httpStatus,
+      detail: a.detail,
+    };
   }
 }
 
@@ -80,6 +89,10 @@ export class OutboxMessageDetailDto extends OutboxMessageDto {
   @ApiProperty({ type: Object, nullable: true, description: 'The verified reply of the insurer' }) reply: unknown;
 
   static fromMessage(m: OutboxMessage, attempts: readonly OutboxAttempt[]): OutboxMessageDetailDto {
-    return { ...OutboxMessageDto.from(m), attemptLog: attempts.map((a) => OutboxAttemptDto.from(a)), reply: m.reply ? (JSON.parse(m.reply) as unknown) : null };
+    return {
+      ...OutboxMessageDto.from(m),
+      attemptLog: attempts.map((a) => OutboxAttemptDto.from(a)),
+      reply: m.reply ? (JSON.parse(m.reply) as unknown) : null,
+    };
   }
 }

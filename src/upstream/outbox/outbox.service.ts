@@ -143,7 +143,9 @@ export class OutboxService {
    */
   async detachedDraft(item: OutboxItem): Promise<Unsigned<RequestEnvelope>> {
     const now = this.clock.now();
-    const [msgid] = await this.transactions.run((manager) => this.msgids.allocate(manager, this.config.hospital.fixmedinsCode, now, 1));
+    const [msgid] = await this.transactions.run((manager) =>
+      this.msgids.allocate(manager, this.config.hospital.fixmedinsCode, now, 1),
+    );
     return this.draft(item, msgid, now);
   }
 
@@ -215,14 +217,24 @@ export class OutboxService {
     const { message } = await this.get(idOrMsgid);
     if (message.status !== 'pending') {
       // unknown/sending may already have arrived: cancelling would lie about what the insurer holds.
-      throw UPSTREAM_ERRORS.raise('OUTBOX_NOT_CANCELLABLE', { message: `报文状态为 ${message.status}，只有待发送（pending）的报文可以撤销` });
+      throw UPSTREAM_ERRORS.raise('OUTBOX_NOT_CANCELLABLE', {
+        message: `报文状态为 ${message.status}，只有待发送（pending）的报文可以撤销`,
+      });
     }
     const now = this.clock.now();
     await this.transactions.run(async (manager) => {
       if (!(await this.messages.cancelPending(manager, message.id, reason.slice(0, 200), now))) {
         throw UPSTREAM_ERRORS.raise('OUTBOX_NOT_CANCELLABLE', { message: '报文刚被发送，无法撤销' });
       }
-      await this.audit.record({ actor: by, action: 'outbox.cancel', outcome: 'success', details: { msgid: message.msgid, infno: message.infno, reason } }, manager);
+      await this.audit.record(
+        {
+          actor: by,
+          action: 'outbox.cancel',
+          outcome: 'success',
+          details: { msgid: message.msgid, infno: message.infno, reason },
+        },
+        manager,
+      );
     });
     return { ...message, status: 'cancelled', cancelReason: reason, finishedAt: now };
   }
@@ -234,7 +246,9 @@ export class OutboxService {
   async rerun(idOrMsgid: string, by: Pick<Principal, 'type' | 'id'>): Promise<OutboxMessage> {
     const { message } = await this.get(idOrMsgid);
     if (message.status !== 'rejected' || !message.draft) {
-      throw UPSTREAM_ERRORS.raise('OUTBOX_NOT_RERUNNABLE', { message: `报文状态为 ${message.status}，只有被拒绝（rejected）的报文可以重发` });
+      throw UPSTREAM_ERRORS.raise('OUTBOX_NOT_RERUNNABLE', {
+        message: `报文状态为 ${message.status}，只有被拒绝（rejected）的报文可以重发`,
+      });
     }
     const draft = JSON.parse(message.draft) as Unsigned<RequestEnvelope>;
     return this.transactions.run(async (manager) => {
@@ -248,7 +262,12 @@ export class OutboxService {
         },
       ]);
       await this.audit.record(
-        { actor: by, action: 'outbox.rerun', outcome: 'success', details: { msgid: message.msgid, newMsgid: copy.msgid, infno: message.infno } },
+        {
+          actor: by,
+          action: 'outbox.rerun',
+          outcome: 'success',
+          details: { msgid: message.msgid, newMsgid: copy.msgid, infno: message.infno },
+        },
         manager,
       );
       return copy;

@@ -7,12 +7,30 @@ import { OutboxMessageRepository } from './outbox-message.repository';
 import { OutboxService } from './outbox.service';
 
 /** The outbox outside Nest (the CLI, tests, benches), wired from the same parts UpstreamModule provides. */
-export function standaloneOutbox(dataSource: DataSource, config: GatewayConfig, clock: Clock, audit: AuditService): OutboxService {
+export function standaloneOutbox(
+  dataSource: DataSource,
+  config: GatewayConfig,
+  clock: Clock,
+  audit: AuditService,
+): OutboxService {
   const sequences = new MsgidSequenceRepository(dataSource);
-  return new OutboxService(new Transactions(dataSource), new OutboxMessageRepository(dataSource), sequences, new MsgidAllocator(sequences), config, clock, audit);
+  return new OutboxService(
+    new Transactions(dataSource),
+    new OutboxMessageRepository(dataSource),
+    sequences,
+    new MsgidAllocator(sequences),
+    config,
+    clock,
+    audit,
+  );
 }
 
 /** The month-end export of undelivered settlement messages outside Nest (`gateway outbox export`). */
-export function exportUndeliveredOn(dataSource: DataSource, month: string, outDir: string, now: Date): Promise<MonthEndExport> {
+export function exportUndeliveredOn(
+  dataSource: DataSource,
+  month: string,
+  outDir: string,
+  now: Date,
+): Promise<MonthEndExport> {
   return exportUndelivered(new OutboxMessageRepository(dataSource), month, outDir, now);
 }

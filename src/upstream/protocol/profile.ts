@@ -42,7 +42,12 @@ export function mappingProfile(def: ProfileDefinition): ProtocolProfile {
     throw new Error(`profile ${def.name}: two transactions map to the same wire code`);
   }
   const fields = def.fields ?? {};
-  const reversed = Object.fromEntries(Object.entries(fields).map(([infno, map]) => [infno, Object.fromEntries(Object.entries(map).map(([a, b]) => [b, a]))]));
+  const reversed = Object.fromEntries(
+    Object.entries(fields).map(([infno, map]) => [
+      infno,
+      Object.fromEntries(Object.entries(map).map(([a, b]) => [b, a])),
+    ]),
+  );
   return {
     name: def.name,
     wireInfno: (infno) => infnos[infno] ?? infno,
@@ -66,5 +71,7 @@ function renameKeys(value: unknown, map: Record<string, string> | undefined): un
   if (Array.isArray(value)) {
     return value.map((v) => renameKeys(v, map));
   }
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [map[k] ?? k, renameKeys(v, map)]));
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([k, v]) => [map[k] ?? k, renameKeys(v, map)]),
+  );
 }

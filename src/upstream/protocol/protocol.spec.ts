@@ -6,7 +6,9 @@ import { generateSm2Keys, sm2Sign, sm2Verify } from './sm2-signer';
 
 describe(canonicalJson.name, () => {
   it('sorts keys at every depth and drops undefined members', () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: null }], c: undefined } })).toBe('{"a":{"d":[3,{"y":null,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: null }], c: undefined } })).toBe(
+      '{"a":{"d":[3,{"y":null,"z":1}]},"b":1}',
+    );
   });
 
   it('is the same for any key order (property)', () => {
@@ -68,7 +70,12 @@ describe('SM2 envelope signatures', () => {
     expect(signed.sign).toMatch(/^[0-9a-f]{128}$/);
     expect(verifyEnvelope(signed, gateway.publicKey)).toBe(true);
     // Key order on the wire does not matter.
-    expect(verifyEnvelope(JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(signed).reverse()))), gateway.publicKey)).toBe(true);
+    expect(
+      verifyEnvelope(
+        JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(signed).reverse()))),
+        gateway.publicKey,
+      ),
+    ).toBe(true);
   });
 
   it('rejects a tampered envelope, another key, and a garbage signature', () => {

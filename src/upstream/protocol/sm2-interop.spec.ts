@@ -26,40 +26,63 @@ function oldVerify(payload: string, signature: string, publicKey: string, option
   return oldSm2.doVerifySignature(payload, signature, publicKey, { hash: true, ...options });
 }
 
-const PAYLOADS = ['payload', '', '{"a":1}', '宁夏回族自治区人民医院 挂号窗口1', 'emoji 🏥 and combining é', 'x'.repeat(5000)];
+const PAYLOADS = [
+  'payload',
+  '',
+  '{"a":1}',
+  '宁夏回族自治区人民医院 挂号窗口1',
+  'emoji 🏥 and combining é',
+  'x'.repeat(5000),
+];
 
 describe('SM2 interop between sm-crypto (old) and the gateway signer (sm-crypto-v2)', () => {
   // Keys made by either library, used with both (the old library is slow: keep the counts small).
   const fromOld = oldKeys();
   const fromNew = generateSm2Keys();
 
-  it.each(PAYLOADS.map((p) => [p.slice(0, 30), p]))('a signature made by sm-crypto verifies with the gateway: %j', (_label, payload) => {
-    for (const keys of payload === 'payload' ? [fromOld, fromNew] : [fromOld]) {
-      const sig = oldSign(payload, keys);
-      expect(sig).toMatch(/^[0-9a-f]{128}$/);
-      expect(sm2Verify(payload, sig, keys.publicKey)).toBe(true);
-      expect(sm2Verify(payload, sig, sm2VerifyKey(keys.publicKey))).toBe(true);
-      expect(sm2Verify(`${payload}!`, sig, keys.publicKey)).toBe(false);
-    }
-  });
+  it.each(PAYLOADS.map((p) => [p.slice(0, 30), p]))(
+    'a signature made by sm-crypto verifies with the gateway: %j',
+    (_label, payload) => {
+      for (const keys of payload === 'payload' ? [fromOld, fromNew] : [fromOld]) {
+        const sig = oldSign(payload, keys);
+        expect(sig).toMatch(/^[0-9a-f]{128}$/);
+        expect(sm2Verify(payload, sig, keys.publicKey)).toBe(true);
+        expect(sm2Verify(payload, sig, sm2VerifyKey(keys.publicKey))).toBe(true);
+        expect(sm2Verify(`${payload}!`, sig, keys.publicKey)).toBe(false);
+      }
+    },
+  );
 
-  it.each(PAYLOADS.map((p) => [p.slice(0, 30), p]))('a signature made by the gateway verifies with sm-crypto: %j', (_label, payload) => {
-    for (const keys of payload === 'payload' ? [fromOld, fromNew] : [fromNew]) {
-      const sig = sm2Sign(payload, keys);
-      expect(sig).toMatch(/^[0-9a-f]{128}$/);
-      expect(oldVerify(payload, sig, keys.publicKey)).toBe(true);
-      expect(oldVerify(`${payload}!`, sig, keys.publicKey)).toBe(false);
-    }
-  });
+  it.each(PAYLOADS.map((p) => [p.slice(0, 30), p]))(
+    'a signature made by the gateway verifies with sm-crypto: %j',
+    (_label, payload) => {
+      for (const keys of payload === 'payload' ? [fromOld, fromNew] : [fromNew]) {
+        const sig = sm2Sign(payload, keys);
+        expect(sig).toMatch(/^[0-9a-f]{128}$/);
+        expect(oldVerify(payload, sig, keys.publicKey)).toBe(true);
+        expect(oldVerify(`${payload}!`, sig, keys.publicKey)).toBe(false);
+      }
+    },
+  );
 
   it('both use the default signer id of GM/T 0009 (an explicit id gives the same verdicts)', () => {
     const payload = canonicalJson({ infno: '1101', input: { certno: '11010519491231002X' } });
-    const byOld = oldSm2.doSignature(payload, fromOld.privateKey, { hash: true, publicKey: fromOld.publicKey, userId: DEFAULT_SIGNER_ID });
+    const byOld = oldSm2.doSignature(payload, fromOld.privateKey, {
+      hash: true,
+      publicKey: fromOld.publicKey,
+      userId: DEFAULT_SIGNER_ID,
+    });
     expect(sm2Verify(payload, byOld, fromOld.publicKey)).toBe(true);
     const byNew = sm2Sign(payload, fromOld);
-    expect(oldSm2.doVerifySignature(payload, byNew, fromOld.publicKey, { hash: true, userId: DEFAULT_SIGNER_ID })).toBe(true);
+    expect(oldSm2.doVerifySignature(payload, byNew, fromOld.publicKey, { hash: true, userId: DEFAULT_SIGNER_ID })).toBe(
+      true,
+    );
     // Another signer id is another digest: neither side accepts it as the default.
-    const otherId = oldSm2.doSignature(payload, fromOld.privateKey, { hash: true, publicKey: fromOld.publicKey, userId: 'other-signer-id' });
+    const otherId = oldSm2.doSignature(payload, fromOld.privateKey, {
+      hash: true,
+      publicKey: fromOld.publicKey,
+      userId: 'other-signer-id',
+    });
     expect(sm2Verify(payload, otherId, fromOld.publicKey)).toBe(false);
   });
 
@@ -87,11 +110,17 @@ describe('SM2 interop between sm-crypto (old) and the gateway signer (sm-crypto-
   it('SM3 digests and HMAC-SM3 are identical', () => {
     for (const text of PAYLOADS) {
       expect(sm3(text)).toBe(oldSm3(text));
-      expect(sm3(text, { key: '00112233445566778899aabbccddeeff' })).toBe(oldSm3(text, { key: '00112233445566778899aabbccddeeff' }));
+      expect(sm3(text, { key: '00112233445566778899aabbccddeeff' })).toBe(
+        oldSm3(text, { key: '00112233445566778899aabbccddeeff' }),
+      );
     }
     // The sandbox HSM's card key (HMAC-SM3 over hex text) is unchanged.
     const secret = '0123456789abcdef0123456789abcdef';
-    const expected = oldSm3(`6401ABCD${'0011223344556677'.toUpperCase()}${'a1b2c3d4e5f6'.toUpperCase()}`, { key: secret }).slice(0, 32).toUpperCase();
+    const expected = oldSm3(`6401ABCD${'0011223344556677'.toUpperCase()}${'a1b2c3d4e5f6'.toUpperCase()}`, {
+      key: secret,
+    })
+      .slice(0, 32)
+      .toUpperCase();
     expect(sandboxHsmCardKey(secret, '6401ABCD', '0011223344556677', 'a1b2c3d4e5f6')).toBe(expected);
   });
 
@@ -140,7 +169,9 @@ describe('SM2 interop between sm-crypto (old) and the gateway signer (sm-crypto-
       const signed = { ...reply, sign: oldSign(canonicalJson(reply), insurer) };
       expect(verifyEnvelope(signed, insurer.publicKey)).toBe(true);
       expect(verifyEnvelope(signed, sm2VerifyKey(insurer.publicKey))).toBe(true);
-      expect(verifyEnvelope({ ...signed, output: { ...reply.output, psn_name: '马小红' } }, insurer.publicKey)).toBe(false);
+      expect(verifyEnvelope({ ...signed, output: { ...reply.output, psn_name: '马小红' } }, insurer.publicKey)).toBe(
+        false,
+      );
       expect(verifyEnvelope(signed, fromNew.publicKey)).toBe(false);
     });
   });

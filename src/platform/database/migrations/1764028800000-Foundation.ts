@@ -42,7 +42,10 @@ export class Foundation1764028800000 implements MigrationInterface {
       }),
     );
     await queryRunner.createIndex('audit_log', new TableIndex({ name: 'ix_audit_log_at', columnNames: ['at'] }));
-    await queryRunner.createIndex('audit_log', new TableIndex({ name: 'ix_audit_log_subject', columnNames: ['subject_hash'] }));
+    await queryRunner.createIndex(
+      'audit_log',
+      new TableIndex({ name: 'ix_audit_log_subject', columnNames: ['subject_hash'] }),
+    );
 
     // Append-only, enforced by the database itself: no code path and no stray SQL can rewrite history.
     if (queryRunner.connection.options.type === 'postgres') {
