@@ -2,33 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { AuditService, Clock, Transactions } from '../../platform';
+import { Clock, Transactions } from '../../platform';
 import type { DispatcherConfig } from '../upstream.config';
 import type { UpstreamClient } from '../client/upstream-client';
 import type { ProtocolProfile } from '../protocol/profile';
 import { INFCODE, INFNO } from '../protocol/transactions';
-import type { GatewaySigningKey } from '../signing-keys';
 import type { LinkMonitor } from '../link-monitor';
 import { RateLimiter } from '../rate-limiter';
-import type { UpstreamMetrics } from '../upstream.metrics';
-import { MessageDelivery } from './message-delivery';
+import { MessageDelivery, type MessageDeliveryDeps } from './message-delivery';
 import { OutboxMessageRepository } from './outbox-message.repository';
 import { OutboxService } from './outbox.service';
 
-export interface DispatcherDeps {
+/** What the loop needs: the outbox's database, and what each delivery needs but its claim and repositories. */
+export interface DispatcherDeps extends Omit<MessageDeliveryDeps, 'instanceId' | 'messages' | 'transactions'> {
   /** The outbox's database: the dispatcher reaches it only through OutboxMessageRepository and Transactions. */
   dataSource: DataSource;
-  outbox: OutboxService;
-  client: UpstreamClient;
-  key: GatewaySigningKey;
-  audit: AuditService;
-  clock: Clock;
-  config: DispatcherConfig;
-  /** The circuit breaker; one per process, shared with /health. */
-  monitor: LinkMonitor;
-  /** How our transactions look on this insurer's wire. */
-  profile: ProtocolProfile;
-  metrics?: UpstreamMetrics;
 }
 
 /** How often to try 9001 sign-in again until it succeeds. */

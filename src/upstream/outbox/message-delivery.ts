@@ -24,7 +24,9 @@ export interface MessageDeliveryDeps {
   audit: AuditService;
   clock: Clock;
   config: DispatcherConfig;
+  /** The circuit breaker; one per process, shared with /health. */
   monitor: LinkMonitor;
+  /** How our transactions look on this insurer's wire. */
   profile: ProtocolProfile;
   metrics?: UpstreamMetrics;
 }
