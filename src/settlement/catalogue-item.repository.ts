@@ -65,7 +65,7 @@ export class CatalogueItemRepository {
       `SELECT his_code AS "hisCode", med_list_codg AS "medListCode" FROM settlement_catalogue_item WHERE version_id = ${d.p(1)}`,
       [versionId],
     );
-    return new Map(rows.map((r) => [String(r.hisCode), r.medListCode === null ? null : String(r.medListCode)]));
+    return new Map(rows.map((r) => [String(r.hisCode), textOrNull(r.medListCode)]));
   }
 
   /** The items of a version with these HIS codes (codes it does not list are absent). */
@@ -98,7 +98,7 @@ export class CatalogueItemRepository {
 }
 
 function toItem(r: Record<string, unknown>): CatalogueItemRow {
-  const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+  const text = textOrNull;
   return {
     versionId: String(r.versionId),
     hisCode: String(r.hisCode),
@@ -110,4 +110,8 @@ function toItem(r: Record<string, unknown>): CatalogueItemRow {
     validTo: text(r.validTo),
     sourceRow: Number(r.sourceRow),
   };
+}
+
+function textOrNull(v: unknown): string | null {
+  return typeof v === 'string' ? v : null;
 }
