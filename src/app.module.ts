@@ -10,6 +10,7 @@ import { UpstreamModule } from './upstream/upstream.module';
 import { IdentityModule } from './identity/identity.module';
 import { FormsModule } from './forms/forms.module';
 import { TraceCodesModule } from './trace-codes/trace-codes.module';
+import { SettlementModule } from './settlement/settlement.module';
 
 @Module({})
 export class AppModule {
@@ -28,6 +29,7 @@ export class AppModule {
         IdentityModule,
         FormsModule,
         TraceCodesModule,
+        SettlementModule,
         // The sandbox insurer exists only in sandbox mode: never on a production code path.
         ...(options.config.mode === 'sandbox' && options.config.sandboxInsurer.enabled ? [SandboxModule] : []),
         // Simulated devices are refused outside sandbox mode (config check); so are their controls.

@@ -3,6 +3,7 @@ import { FORMS_FEATURE } from './forms/forms.feature';
 import { IDENTITY_FEATURE } from './identity/identity.feature';
 import { databaseSchema, DatabaseSchema, GatewayFeature, PLATFORM_FEATURE } from './platform';
 import { REFERENCE_FEATURE } from './reference/reference.feature';
+import { SETTLEMENT_FEATURE } from './settlement/settlement.feature';
 import { TRACE_CODES_FEATURE } from './trace-codes/trace-codes.feature';
 import { UPSTREAM_FEATURE } from './upstream/upstream.feature';
 
@@ -22,6 +23,7 @@ export const GATEWAY_FEATURES: readonly GatewayFeature[] = [
   FORMS_FEATURE,
   DEVICES_FEATURE,
   TRACE_CODES_FEATURE,
+  SETTLEMENT_FEATURE,
 ];
 
 /** Every table and migration of the gateway. */

@@ -12,6 +12,7 @@ import { referenceCommand } from './reference.command';
 import { upstreamCommand } from './upstream.command';
 import { devicesCommand } from './devices.command';
 import { simulateCommand } from './simulate.command';
+import { catalogueCommand } from './catalogue.command';
 import { CliError, CliOutput, stdio } from './cli-io';
 
 const USAGE = `Usage: npm run gateway -- <command> [options]
@@ -48,6 +49,11 @@ Commands:
                                       sandbox: present a seed person's ID card or social-security
                                       card at a simulated reader, or scan a code
   simulate remove <device>            sandbox: take the card away
+  catalogue import <file.csv> [--dry-run] [--note <text>]
+                                      import the HIS → insurer catalogue mapping (编码比对) as a
+                                      new current version; --dry-run only prints the report
+  catalogue list                      mapping versions (* = current)
+  catalogue show <hisCode>            a HIS item's current mapping and its history
 
 Global options:
   --config <file>   overlay config file (else $GATEWAY_CONFIG)
@@ -83,6 +89,7 @@ export async function runCli(
       text: { type: 'string' },
       aim: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
+      note: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -146,6 +153,15 @@ export async function runCli(
           sub,
           rest,
           values,
+          out,
+        );
+      case 'catalogue':
+        return await catalogueCommand(
+          loadStartupConfig(selection, GATEWAY_FEATURES, env).config,
+          sub,
+          rest,
+          values,
+          actor,
           out,
         );
       default:

@@ -1,0 +1,160 @@
+import { errorCatalogue } from '../platform';
+
+/**
+ * Every code the settlement capability answers with: a stable English code, the HTTP status and a
+ * Chinese message that says what to do. Nothing stored changes when one is thrown.
+ *
+ * Catalogue mapping (编码比对): the file-level codes refuse a file that cannot be read at all; the
+ * CATALOGUE_ROW_* codes name one row's problem. Errors among them are the `details[]` of
+ * CATALOGUE_IMPORT_INVALID (the whole file refused); the three marked 警告 are warnings: they appear
+ * in the import report and never stop an import (their status is only what a refusal would carry).
+ */
+export const SETTLEMENT_ERRORS = errorCatalogue('settlement', {
+  // ---- the file (nothing stored or changed) ----
+  CATALOGUE_FILE_EMPTY: { status: 422, message: '对码文件没有数据行：请导出含表头和数据行的 CSV 文件' },
+  CATALOGUE_FILE_NOT_CSV: {
+    status: 422,
+    message: '对码文件不是 CSV 文本（可能是 Excel 的 .xlsx/.xls 文件）：请在 Excel 中“另存为 CSV”后再导入',
+  },
+  CATALOGUE_FILE_UNREADABLE: {
+    status: 422,
+    message: '对码文件无法读取（编码无法识别或引号不配对）：请用 Excel 重新另存为 CSV（UTF-8 或 GBK）后导入',
+  },
+  CATALOGUE_HEADER_MISSING: {
+    status: 422,
+    message:
+      '对码文件缺少必需的列：需要 院内项目编码、院内项目名称、项目类别、医保目录编码（表头写法见 docs/settlement.md）',
+  },
+  CATALOGUE_HEADER_DUPLICATE: {
+    status: 422,
+    message: '对码文件中有两列表示同一内容（例如同时有“院内项目编码”和“his_code”）：请删去其中一列',
+  },
+  CATALOGUE_IMPORT_INVALID: {
+    status: 422,
+    message: '对码文件有错误行，整个文件未导入（没有保存或更改任何内容）：请按 details 所列行号更正后重新导入',
+  },
+  CATALOGUE_ITEM_NOT_FOUND: {
+    status: 404,
+    message: '没有该院内项目编码的对码记录：请核对编码，或先导入包含该项目的对码文件',
+  },
+  // ---- one row (errors: details[] of CATALOGUE_IMPORT_INVALID) ----
+  CATALOGUE_ROW_HIS_CODE_INVALID: {
+    status: 422,
+    message: '院内项目编码为空或格式不对（只能含字母、数字和 - _ . /，最长 50 位）',
+  },
+  CATALOGUE_ROW_HIS_NAME_MISSING: { status: 422, message: '院内项目名称为空：请填写项目名称' },
+  CATALOGUE_ROW_NAME_TOO_LONG: { status: 422, message: '项目名称超过 500 个字：请缩短名称' },
+  CATALOGUE_ROW_KIND_UNKNOWN: {
+    status: 422,
+    message: '项目类别无法识别：应为 药品、诊疗 或 材料（也可写 drug、service、material）',
+  },
+  CATALOGUE_ROW_MED_LIST_CODE_INVALID: {
+    status: 422,
+    message:
+      '医保目录编码格式不对（只能含字母、数字和 -，5–50 位）；如被 Excel 显示成 1.1E+14 之类的科学计数法，请把该列设为“文本”后重新导出',
+  },
+  CATALOGUE_ROW_DATE_INVALID: {
+    status: 422,
+    message: '有效日期格式不对，或开始日期晚于结束日期：日期请写作 YYYY-MM-DD',
+  },
+  CATALOGUE_ROW_DUPLICATE_CONFLICT: {
+    status: 422,
+    message: '同一院内项目编码出现多次且对应不同的医保目录编码：每个项目只能对应一个医保目录编码，请删去错误的一行',
+  },
+  CATALOGUE_ROW_EXTRA_CELLS: {
+    status: 422,
+    message: '该行的列数多于表头：请检查内容中是否有未加引号的逗号',
+  },
+  // ---- one row (warnings: in the report, the import goes ahead) ----
+  CATALOGUE_ROW_UNMAPPED: {
+    status: 422,
+    message: '（警告，不阻止导入）该项目没有医保目录编码，未对码：其费用不能由工伤保险基金支付',
+  },
+  CATALOGUE_ROW_DUPLICATE: {
+    status: 422,
+    message: '（警告，不阻止导入）同一院内项目编码重复出现且对应相同的医保目录编码：只保留第一行',
+  },
+  CATALOGUE_ROW_KIND_CODE_MISMATCH: {
+    status: 422,
+    message:
+      '（警告，不阻止导入）医保目录编码与项目类别不一致（药品编码通常以 X、Z、T 开头，耗材以 C 开头，诊疗项目以数字开头）：请核对',
+  },
+});
+
+export type CatalogueProblemCode =
+  | 'CATALOGUE_ROW_HIS_CODE_INVALID'
+  | 'CATALOGUE_ROW_HIS_NAME_MISSING'
+  | 'CATALOGUE_ROW_NAME_TOO_LONG'
+  | 'CATALOGUE_ROW_KIND_UNKNOWN'
+  | 'CATALOGUE_ROW_MED_LIST_CODE_INVALID'
+  | 'CATALOGUE_ROW_DATE_INVALID'
+  | 'CATALOGUE_ROW_DUPLICATE_CONFLICT'
+  | 'CATALOGUE_ROW_EXTRA_CELLS'
+  | 'CATALOGUE_ROW_UNMAPPED'
+  | 'CATALOGUE_ROW_DUPLICATE'
+  | 'CATALOGUE_ROW_KIND_CODE_MISMATCH';
+
+/** The row problems that never stop an import. */
+export const CATALOGUE_WARNINGS: ReadonlySet<CatalogueProblemCode> = new Set<CatalogueProblemCode>([
+  'CATALOGUE_ROW_UNMAPPED',
+  'CATALOGUE_ROW_DUPLICATE',
+  'CATALOGUE_ROW_KIND_CODE_MISMATCH',
+]);
+
+/** The same problems in English, for IT staff and the report (the Chinese is the catalogue's message). */
+export const CATALOGUE_PROBLEM_EN: Readonly<Record<CatalogueProblemCode, string>> = {
+  CATALOGUE_ROW_HIS_CODE_INVALID:
+    'HIS item code is empty or malformed (letters, digits and - _ . / only, at most 50 characters)',
+  CATALOGUE_ROW_HIS_NAME_MISSING: 'HIS item name is empty',
+  CATALOGUE_ROW_NAME_TOO_LONG: 'an item name is longer than 500 characters',
+  CATALOGUE_ROW_KIND_UNKNOWN: 'unknown item kind: expected drug, service or material (药品, 诊疗, 材料)',
+  CATALOGUE_ROW_MED_LIST_CODE_INVALID:
+    'insurer catalogue code (med_list_codg) is malformed (letters, digits and - only, 5-50 characters; Excel scientific notation such as 1.1E+14 means the column was not text)',
+  CATALOGUE_ROW_DATE_INVALID: 'validity date is not YYYY-MM-DD, or valid-from is after valid-to',
+  CATALOGUE_ROW_DUPLICATE_CONFLICT: 'the same HIS item code appears again with a different insurer catalogue code',
+  CATALOGUE_ROW_EXTRA_CELLS: 'the row has more cells than the header (an unquoted comma?)',
+  CATALOGUE_ROW_UNMAPPED:
+    'warning: no insurer catalogue code, the item is unmapped and its cost is not paid by the fund',
+  CATALOGUE_ROW_DUPLICATE:
+    'warning: the same HIS item code appears again with the same insurer code; the first row is kept',
+  CATALOGUE_ROW_KIND_CODE_MISMATCH:
+    'warning: the insurer code does not look like the kind (drugs usually start with X, Z or T, materials with C, services with a digit)',
+};
+
+/** The most row problems an error's details[] (and the report) lists; the counts are always complete. */
+export const MAX_PROBLEMS_LISTED = 1000;
+
+export const SETTLEMENT_MESSAGES = {
+  importInvalid: (errorRows: readonly number[]): string =>
+    `对码文件有 ${errorRows.length} 行错误（第 ${rowList(errorRows)} 行），整个文件未导入（没有保存或更改任何内容）：请按 details 更正后重新导入`,
+  headerMissing: (missing: readonly string[]): string =>
+    `对码文件缺少必需的列：${missing.join('、')}（表头写法见 docs/settlement.md）`,
+  headerDuplicate: (a: string, b: string): string => `对码文件中“${a}”和“${b}”表示同一内容：请删去其中一列`,
+  unreadableQuote: (row: number): string =>
+    `对码文件第 ${row} 行起的引号没有配对，无法读取：请用 Excel 重新另存为 CSV 后导入`,
+  itemNotFound: (hisCode: string): string =>
+    `没有院内项目编码“${hisCode}”的对码记录：请核对编码，或先导入包含该项目的对码文件`,
+};
+
+function rowList(rows: readonly number[]): string {
+  const shown = rows.slice(0, 20).join('、');
+  return rows.length > 20 ? `${shown} 等` : shown;
+}
+
+/** One row problem in Chinese and English, with the cell it concerns and, for a duplicate, the first row. */
+export function catalogueProblemText(problem: { code: CatalogueProblemCode; value?: string; firstRow?: number }): {
+  zh: string;
+  en: string;
+} {
+  const zh = [`${SETTLEMENT_ERRORS.message(problem.code)}`];
+  const en = [CATALOGUE_PROBLEM_EN[problem.code]];
+  if (problem.firstRow !== undefined) {
+    zh.push(`（该编码第一次出现在第 ${problem.firstRow} 行）`);
+    en.push(` (first seen on row ${problem.firstRow})`);
+  }
+  if (problem.value) {
+    zh.push(`：“${problem.value}”`);
+    en.push(`: "${problem.value}"`);
+  }
+  return { zh: zh.join(''), en: en.join('') };
+}

@@ -1,0 +1,116 @@
+import type { ErrorDetail } from '../platform';
+import type { CatalogueChanges } from './rules/catalogue-diff';
+import type { CatalogueProblem, JudgedCatalogue } from './rules/catalogue-rows';
+import { catalogueProblemText, MAX_PROBLEMS_LISTED, SETTLEMENT_ERRORS } from './settlement.errors';
+import type { CatalogueItemRow, CatalogueVersion } from './settlement.entity';
+import type {
+  CatalogueChangesDto,
+  CatalogueImportReportDto,
+  CatalogueItemDto,
+  CatalogueProblemDto,
+  CatalogueVersionDto,
+} from './settlement.dto';
+
+/** Entities and judgements → the response DTOs, once for the capability. */
+
+export function toVersionDto(v: CatalogueVersion, currentId: string | null): CatalogueVersionDto {
+  return {
+    id: v.id,
+    seq: v.seq,
+    importedAt: new Date(v.importedAt).toISOString(),
+    importedBy: v.importedBy,
+    sourceName: v.sourceName,
+    sourceSha256: v.sourceSha256,
+    sourceEncoding: v.sourceEncoding,
+    rowCount: v.rowCount,
+    itemCount: v.itemCount,
+    mappedCount: v.mappedCount,
+    note: v.note,
+    current: v.id === currentId,
+  };
+}
+
+export function toItemDto(
+  item: CatalogueItemRow,
+  version: Pick<CatalogueVersion, 'seq' | 'importedAt'>,
+): CatalogueItemDto {
+  return {
+    hisCode: item.hisCode,
+    hisName: item.hisName,
+    kind: item.kind,
+    medListCode: item.medListCode,
+    insurerName: item.insurerName,
+    validFrom: item.validFrom,
+    validTo: item.validTo,
+    versionId: item.versionId,
+    versionSeq: version.seq,
+    versionImportedAt: new Date(version.importedAt).toISOString(),
+  };
+}
+
+export function toProblemDto(p: CatalogueProblem): CatalogueProblemDto {
+  const text = catalogueProblemText(p);
+  return {
+    row: p.row,
+    code: p.code,
+    severity: p.severity,
+    hisCode: p.hisCode ?? null,
+    value: p.value || null,
+    firstRow: p.firstRow ?? null,
+    message: text.zh,
+    messageEn: text.en,
+  };
+}
+
+/** A row error as a `details[]` entry of CATALOGUE_IMPORT_INVALID: Chinese message, English in context.en. */
+export function toProblemDetail(p: CatalogueProblem): ErrorDetail {
+  const text = catalogueProblemText(p);
+  const context: Record<string, string> = { row: String(p.row), en: text.en };
+  if (p.hisCode) {
+    context.hisCode = p.hisCode;
+  }
+  if (p.firstRow !== undefined) {
+    context.firstRow = String(p.firstRow);
+  }
+  return SETTLEMENT_ERRORS.detail(p.code, { field: `row ${p.row}`, message: text.zh, context });
+}
+
+export function toChangesDto(changes: CatalogueChanges, previous: CatalogueVersion | null): CatalogueChangesDto {
+  return {
+    previousVersionId: previous?.id ?? null,
+    previousSeq: previous?.seq ?? null,
+    added: changes.added,
+    removed: changes.removed,
+    retargeted: changes.retargeted.map((r) => ({ ...r })),
+    unchanged: changes.unchanged,
+  };
+}
+
+export interface ReportFacts {
+  outcome: CatalogueImportReportDto['outcome'];
+  file: { name: string; sha256: string; bytes: number };
+  judged: JudgedCatalogue;
+  changes: CatalogueChanges;
+  previous: CatalogueVersion | null;
+  version: CatalogueVersionDto | null;
+}
+
+export function toImportReport(facts: ReportFacts): CatalogueImportReportDto {
+  const { judged } = facts;
+  const errors = judged.problems.filter((p) => p.severity === 'error').length;
+  return {
+    outcome: facts.outcome,
+    accepted: errors === 0,
+    file: {
+      ...facts.file,
+      encoding: judged.encoding,
+      delimiter: judged.delimiter === '\t' ? 'tab' : 'comma',
+      ignoredColumns: judged.ignoredColumns,
+    },
+    counts: { ...judged.counts, errors, warnings: judged.problems.length - errors },
+    problems: judged.problems.slice(0, MAX_PROBLEMS_LISTED).map(toProblemDto),
+    problemsOmitted: Math.max(0, judged.problems.length - MAX_PROBLEMS_LISTED),
+    changes: toChangesDto(facts.changes, facts.previous),
+    version: facts.version,
+  };
+}
