@@ -1,11 +1,14 @@
 import { beijingTimestamp } from '../upstream/protocol/msgid';
+import { VisitRegister } from './visits';
 
 /**
- * The insurer's business records, in memory: sign-ins, settlements (kept for 2601 and 3201),
- * uploaded documents, cross-province uploads and monthly declarations. A sandbox restart
- * forgets them, as a fresh test environment should.
+ * The insurer's business records, in memory: sign-ins, settlements (kept for 2601, 2208/2305
+ * and 3201), registered visits and admissions with their uploaded fee details, uploaded
+ * documents, cross-province uploads and monthly declarations. A sandbox restart forgets them,
+ * as a fresh test environment should.
  */
 export type SettlementInfno = '2207' | '2304';
+export type SettlementCancelInfno = '2208' | '2305';
 
 export interface SettlementRecord {
   setl_id: string;
@@ -23,7 +26,12 @@ export interface SettlementRecord {
   fundCents: number;
   psnCents: number;
   traceCodes: string[];
+  /** 自费转工伤 (cvs_flag "1"): care the worker or employer paid before the determination. */
+  conversion: boolean;
+  /** Undone by 2601 冲正 (a message whose outcome was in doubt). */
   reversal: { msgid: string; at: Date } | null;
+  /** Undone by 2208 / 2305 结算撤销 (a business cancel). */
+  cancellation: { msgid: string; infno: SettlementCancelInfno; setl_id: string; at: Date } | null;
   crossUploadReceipt: string | null;
 }
 
@@ -68,6 +76,8 @@ export class Ledger {
   readonly documents = new Map<string, DocumentRecord>();
   /** `${fixmedins_code}|${yyyy-MM}` → the declaration in force. */
   readonly declarations = new Map<string, DeclarationRecord>();
+  /** Visits registered by 2201 and admissions by 2401, with their uploaded fee details. */
+  readonly visits = new VisitRegister();
   private sequence = 0;
 
   /** prefix + yyyyMMddHHmmss (Beijing) + 6-digit sequence: unique within this insurer's life. */
@@ -87,11 +97,27 @@ export class Ledger {
 
   reverse(record: SettlementRecord, msgid: string, at: Date): void {
     record.reversal = { msgid, at };
+    this.release(record);
+  }
+
+  /** 2208 / 2305: the same effect on the books as a reversal, recorded as a cancel under its own id. */
+  cancel(record: SettlementRecord, cancellation: NonNullable<SettlementRecord['cancellation']>): void {
+    record.cancellation = cancellation;
+    this.release(record);
+  }
+
+  /** The visit may settle again and its boxes may be sold again. */
+  private release(record: SettlementRecord): void {
     this.activeByVisit.delete(visitKey(record.fixmedins_code, record.mdtrt_id));
     for (const code of record.traceCodes) {
       this.traceCodesInUse.delete(code);
     }
   }
+}
+
+/** Neither reversed (2601) nor cancelled (2208/2305): counts in reconciliation and declarations. */
+export function isInForce(record: SettlementRecord): boolean {
+  return record.reversal === null && record.cancellation === null;
 }
 
 export function visitKey(fixmedinsCode: string, mdtrtId: string): string {

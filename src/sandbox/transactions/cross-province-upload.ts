@@ -39,6 +39,9 @@ export function crossProvinceUpload(ctx: TxContext): TxResult<CrossProvinceUploa
   if (s.reversal !== null) {
     throw new Rejection('该结算已冲正，不能上传');
   }
+  if (s.cancellation !== null) {
+    throw new Rejection('该结算已撤销，不能上传');
+  }
   if (s.crossUploadReceipt !== null) {
     throw new Rejection(`该结算已上传（回执 ${s.crossUploadReceipt}），不能重复上传`);
   }

@@ -134,13 +134,16 @@ export function isTraceCode(code: string): boolean {
   return gs1 !== null && isValidGtin(gs1[1]);
 }
 
-/** Refuses a code given twice, or already dispensed by a settlement that was not reversed. */
-export function checkTraceCodesUnused(lines: FeeLine[], ledger: Ledger): void {
+/**
+ * Refuses a code given twice, or already dispensed by a settlement in force (not reversed or
+ * cancelled). `scope` names the message in the err_msg (本次结算, 本次上传).
+ */
+export function checkTraceCodesUnused(lines: FeeLine[], ledger: Ledger, scope = '本次结算'): void {
   const seen = new Set<string>();
   for (const line of lines) {
     for (const code of line.drug_trac_codg) {
       if (seen.has(code)) {
-        throw new Rejection(`追溯码 ${code} 在本次结算中重复出现`);
+        throw new Rejection(`追溯码 ${code} 在${scope}中重复出现`);
       }
       seen.add(code);
       if (ledger.traceCodesInUse.has(code)) {

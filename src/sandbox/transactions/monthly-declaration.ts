@@ -1,6 +1,7 @@
 import { beijingDateTime } from '../../upstream/protocol/msgid';
 import { beijingDate } from '../dates';
 import { optionalBoolean, requireAmount, requireCount, requireString } from '../input-fields';
+import { isInForce } from '../ledger';
 import { toYuan } from '../money';
 import { Rejection } from '../rejection';
 import { TxContext, TxResult } from './context';
@@ -50,9 +51,7 @@ export function monthlyDeclaration(ctx: TxContext): TxResult<MonthlyDeclarationO
   const ours = totals(
     [...ledger.settlements.values()].filter(
       (s) =>
-        s.fixmedins_code === envelope.fixmedins_code &&
-        s.reversal === null &&
-        beijingDate(s.setl_time).startsWith(declYm),
+        s.fixmedins_code === envelope.fixmedins_code && isInForce(s) && beijingDate(s.setl_time).startsWith(declYm),
     ),
   );
   const receiptId = ledger.nextId('MD', ctx.now);

@@ -1,6 +1,6 @@
 import { beijingDate } from '../dates';
 import { Fields, requireAmount, requireCount, requireDate } from '../input-fields';
-import { SettlementRecord } from '../ledger';
+import { isInForce, SettlementRecord } from '../ledger';
 import { toYuan } from '../money';
 import { Rejection } from '../rejection';
 import { TxContext, TxResult } from './context';
@@ -43,7 +43,7 @@ export function reconciliation(ctx: TxContext): TxResult<ReconciliationOutput> {
 
   const inPeriod = [...ctx.ledger.settlements.values()].filter((s) => {
     const day = beijingDate(s.setl_time);
-    return s.fixmedins_code === ctx.envelope.fixmedins_code && s.reversal === null && day >= begndate && day <= enddate;
+    return s.fixmedins_code === ctx.envelope.fixmedins_code && isInForce(s) && day >= begndate && day <= enddate;
   });
   const total = totals(inPeriod);
   let stmtRslt: '0' | '1' | null = null;

@@ -6,7 +6,9 @@ import { TxContext, TxResult } from './context';
 
 /**
  * 2601 reversal (冲正, national code and fields): undoes a settlement named by the msgid and
- * infno of the message that made it. Only settlements can be reversed, each once.
+ * infno of the message that made it — for a message whose outcome is in doubt. Only
+ * settlements can be reversed, each once, and not one already cancelled by 2208 / 2305 (the
+ * normal business undo, by setl_id: settlement-cancel.ts).
  */
 export interface ReversalOutput {
   omsgid: string;
@@ -51,6 +53,10 @@ export function reversal(ctx: TxContext): TxResult<ReversalOutput> {
   }
   if (settlement.reversal !== null) {
     throw new Rejection(`原交易已于 ${beijingDateTime(settlement.reversal.at)} 冲正，不能重复冲正`);
+  }
+  if (settlement.cancellation !== null) {
+    const { at, infno } = settlement.cancellation;
+    throw new Rejection(`原结算已于 ${beijingDateTime(at)} 撤销（${infno}），无需冲正`);
   }
   ctx.ledger.reverse(settlement, ctx.envelope.msgid, ctx.now);
   return {

@@ -1,4 +1,5 @@
 import { DOCUMENTED_PROFILE, mappingProfile } from './profile';
+import { INFNO, INFNO_NAMES } from './transactions';
 
 describe(mappingProfile.name, () => {
   const sut = mappingProfile({
@@ -24,5 +25,25 @@ describe(mappingProfile.name, () => {
   it('the documented profile changes nothing', () => {
     expect(DOCUMENTED_PROFILE.encodeInput('2207', { a: 1 })).toEqual({ a: 1 });
     expect(DOCUMENTED_PROFILE.wireInfno('2207')).toBe('2207');
+  });
+
+  it('every transaction has a Chinese name and a profile can rename every one of them', () => {
+    const codes = Object.values(INFNO);
+    expect(new Set(codes).size).toBe(codes.length);
+    expect(Object.keys(INFNO_NAMES).sort()).toEqual([...codes].sort());
+    expect(INFNO_NAMES['2208']).toBe('门诊结算撤销');
+    const renamed = mappingProfile({
+      name: 'all-renamed',
+      infno: Object.fromEntries(codes.map((code) => [code, `NX${code}`])),
+      fields: { '2401': { ipt_no: 'zyh' }, '2208': { setl_id: 'jsid' } },
+    });
+    for (const code of codes) {
+      expect(renamed.wireInfno(code)).toBe(`NX${code}`);
+    }
+    expect(renamed.encodeInput('2401', { ipt_no: 'Z1', psn_no: 'P1' })).toEqual({ zyh: 'Z1', psn_no: 'P1' });
+    expect(renamed.decodeOutput('2208', { jsid: 'CX1', init_setl_id: 'ST1' })).toEqual({
+      setl_id: 'CX1',
+      init_setl_id: 'ST1',
+    });
   });
 });

@@ -8,8 +8,22 @@ export const INFNO = {
   qrDecode: '1161',
   /** ours: 3rd-generation card authentication through the insurer's HSM */
   cardHsmAuth: '1165',
+  outpatientRegistration: '2201',
+  outpatientRegistrationCancel: '2202',
+  outpatientFeeUpload: '2204',
+  outpatientFeeRevoke: '2205',
+  outpatientPreSettlement: '2206',
   outpatientSettlement: '2207',
+  outpatientSettlementCancel: '2208',
+  inpatientFeeUpload: '2301',
+  inpatientFeeRevoke: '2302',
+  inpatientPreSettlement: '2303',
   inpatientSettlement: '2304',
+  inpatientSettlementCancel: '2305',
+  admission: '2401',
+  discharge: '2402',
+  admissionCancel: '2404',
+  dischargeCancel: '2405',
   reversal: '2601',
   documentUpload: '9101',
   /** ours: what became of a message, by its msgid */
@@ -22,6 +36,39 @@ export const INFNO = {
 } as const;
 
 export type Infno = (typeof INFNO)[keyof typeof INFNO];
+
+/**
+ * The Chinese name of every transaction, as desks, exports and profiles' documentation name it
+ * (national names where the code is national).
+ */
+export const INFNO_NAMES: Readonly<Record<Infno, string>> = {
+  '9001': '签到',
+  '1101': '人员信息获取',
+  '1161': '二维码解码',
+  '1165': '三代卡加密机认证',
+  '2201': '门诊挂号',
+  '2202': '门诊挂号撤销',
+  '2204': '门诊费用明细信息上传',
+  '2205': '门诊费用明细信息撤销',
+  '2206': '门诊预结算',
+  '2207': '门诊结算',
+  '2208': '门诊结算撤销',
+  '2301': '住院费用明细信息上传',
+  '2302': '住院费用明细信息撤销',
+  '2303': '住院预结算',
+  '2304': '住院结算',
+  '2305': '住院结算撤销',
+  '2401': '入院办理',
+  '2402': '出院办理',
+  '2404': '入院办理撤销',
+  '2405': '出院办理撤销',
+  '2601': '冲正',
+  '9101': '文件上传',
+  '9201': '按报文ID查询',
+  '3201': '对总账',
+  '3301': '跨省异地就医数据上传',
+  '3401': '月度申报',
+};
 
 /** infcode values of the reply. */
 export const INFCODE = {
