@@ -27,6 +27,7 @@ describe('the features’ migrations', () => {
       'Identity1764288000000',
       'TraceCodes1764374400000',
       'Forms1764460800000',
+      'SettlementCatalogue1764547200000',
     ];
     expect(GATEWAY_MIGRATIONS.map((m) => m.name)).toEqual(names);
     expect(featureMigrations([...GATEWAY_FEATURES].reverse()).map((m) => m.name)).toEqual(names);
