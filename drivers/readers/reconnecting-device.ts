@@ -84,7 +84,10 @@ export abstract class ReconnectingDevice<Events extends Record<string, unknown[]
     let delay = this.reconnect.reconnectBaseMs;
     while (this.running) {
       try {
-        this.setStatus('connecting', `正在连接${this.label}（${this.transport.path}）`);
+        if (!this.troubled) {
+          // While retrying after a failure the status keeps saying what is wrong until it works.
+          this.setStatus('connecting', `正在连接${this.label}（${this.transport.path}）`);
+        }
         await this.transport.open();
         this.lost = false;
         delay = this.reconnect.reconnectBaseMs;
@@ -125,6 +128,11 @@ export abstract class ReconnectingDevice<Events extends Record<string, unknown[]
         resolve();
       };
     });
+  }
+
+  /** In error or disconnected: what IT staff must see until the device works again. */
+  private get troubled(): boolean {
+    return this.current.state === 'error' || this.current.state === 'disconnected';
   }
 
   protected get active(): boolean {
