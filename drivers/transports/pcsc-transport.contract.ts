@@ -228,7 +228,7 @@ export function pcscTransportContract(name: string, makeWorld: () => Promise<Pcs
     it('fails a command in progress with CARD_REMOVED when the card is pulled out, instead of hanging', async () => {
       const stalling = new StallingCard(sampleCard(), (apdu) => apdu[1] === 0xb2);
       await world.insert(stalling);
-      const { t } = await watch();
+      const { t, events } = await watch();
       await t.connectCard();
       expect(hex(await t.transmit(selectSsseApp()))).toBe('9000');
       expect(hex(await t.transmit(Buffer.from('00A4020002EF05', 'hex')))).toBe('9000');
@@ -240,8 +240,12 @@ export function pcscTransportContract(name: string, makeWorld: () => Promise<Pcs
       expect(error.code).toBe('CARD_REMOVED');
       expect(error.message).toContain('社保卡');
 
-      // The reader is fine: the next card reads.
+      // The reader is fine: the next card reads (once this transport, not just the world's observer, has seen it).
       await world.insert(sampleCard());
+      await eventually(() => {
+        const out = events.findLastIndex((e) => !e.present);
+        return out >= 0 && events.slice(out + 1).some((e) => e.present);
+      }, 'the transport to see the card go and the next one come');
       await t.connectCard();
       await expect(readSsseCard((apdu) => t.transmit(apdu))).resolves.toEqual({ kind: 'complete', card: NINGXIA_CARD });
     });
