@@ -89,7 +89,7 @@ function itemLine(i: CatalogueItemDto): string {
 function printReport(r: CatalogueImportReportDto, out: CliOutput): void {
   const c = r.counts;
   out.log(
-    `file ${r.file.name}: ${r.file.bytes} bytes, ${r.file.encoding}, ${r.file.delimiter}-separated, sha256 ${r.file.sha256}`,
+    `file ${r.file.name}: ${r.file.bytes} bytes, ${r.file.delimiter === 'sheet' ? 'Excel workbook (first sheet)' : `${r.file.encoding}, ${r.file.delimiter}-separated`}, sha256 ${r.file.sha256}`,
   );
   if (r.file.ignoredColumns.length > 0) {
     out.log(`ignored columns: ${r.file.ignoredColumns.join(', ')}`);

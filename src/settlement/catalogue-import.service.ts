@@ -5,7 +5,8 @@ import { AuditService, Clock, type Principal, Transactions, uuidv7 } from '../pl
 import { CatalogueItemRepository } from './catalogue-item.repository';
 import { CatalogueVersionRepository } from './catalogue-version.repository';
 import { diffMappings } from './rules/catalogue-diff';
-import { judgeCatalogueFile, type JudgedCatalogue } from './rules/catalogue-rows';
+import { readCatalogueTable } from './catalogue-spreadsheet';
+import { judgeCatalogueTable, type JudgedCatalogue } from './rules/catalogue-rows';
 import type { CatalogueImportReportDto } from './settlement.dto';
 import type { CatalogueVersion } from './settlement.entity';
 import { MAX_PROBLEMS_LISTED, SETTLEMENT_ERRORS, SETTLEMENT_MESSAGES } from './settlement.errors';
@@ -46,7 +47,7 @@ export class CatalogueImportService {
     file: CatalogueFile,
     options: CatalogueImportOptions = {},
   ): Promise<CatalogueImportReportDto> {
-    const judged = judgeCatalogueFile(file.bytes);
+    const judged = judgeCatalogueTable(await readCatalogueTable(file.bytes));
     const facts = { name: file.name, sha256: sha256(file.bytes), bytes: file.bytes.length };
     if (options.dryRun) {
       const reader = this.transactions.reader;

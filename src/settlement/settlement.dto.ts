@@ -37,7 +37,7 @@ export class CatalogueVersionDto {
   @ApiProperty({ description: 'Who imported it: `<actor type>:<actor id>`' }) importedBy: string;
   @ApiProperty() sourceName: string;
   @ApiProperty({ description: 'SHA-256 of the file, hex' }) sourceSha256: string;
-  @ApiProperty({ enum: ['utf-8', 'utf-8-bom', 'utf-16le', 'utf-16be', 'gb18030'] }) sourceEncoding: string;
+  @ApiProperty({ enum: ['utf-8', 'utf-8-bom', 'utf-16le', 'utf-16be', 'gb18030', 'xlsx'] }) sourceEncoding: string;
   @ApiProperty({ description: 'Data rows read from the file' }) rowCount: number;
   @ApiProperty({ description: 'Items stored (each HIS code once)' }) itemCount: number;
   @ApiProperty({ description: 'Items stored with an insurer catalogue code' }) mappedCount: number;
@@ -91,8 +91,9 @@ export class CatalogueFileDto {
   @ApiProperty() name: string;
   @ApiProperty() sha256: string;
   @ApiProperty() bytes: number;
-  @ApiProperty({ enum: ['utf-8', 'utf-8-bom', 'utf-16le', 'utf-16be', 'gb18030'] }) encoding: string;
-  @ApiProperty({ enum: ['comma', 'tab'] }) delimiter: 'comma' | 'tab';
+  @ApiProperty({ enum: ['utf-8', 'utf-8-bom', 'utf-16le', 'utf-16be', 'gb18030', 'xlsx'] }) encoding: string;
+  @ApiProperty({ enum: ['comma', 'tab', 'sheet'], description: "'sheet': an .xlsx workbook's first sheet" })
+  delimiter: 'comma' | 'tab' | 'sheet';
   @ApiProperty({ type: [String], description: 'Header cells that name no field (their columns are not read)' })
   ignoredColumns: string[];
 }

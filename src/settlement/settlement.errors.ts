@@ -14,7 +14,8 @@ export const SETTLEMENT_ERRORS = errorCatalogue('settlement', {
   CATALOGUE_FILE_EMPTY: { status: 422, message: '对码文件没有数据行：请导出含表头和数据行的 CSV 文件' },
   CATALOGUE_FILE_NOT_CSV: {
     status: 422,
-    message: '对码文件不是 CSV 文本（可能是 Excel 的 .xlsx/.xls 文件）：请在 Excel 中“另存为 CSV”后再导入',
+    message:
+      '对码文件不是 CSV 文本或 .xlsx 工作簿（可能是旧版 Excel 的 .xls 文件）：请在 Excel 中“另存为” .xlsx 或 CSV 后再导入',
   },
   CATALOGUE_FILE_UNREADABLE: {
     status: 422,
@@ -130,6 +131,8 @@ export const SETTLEMENT_MESSAGES = {
   headerMissing: (missing: readonly string[]): string =>
     `对码文件缺少必需的列：${missing.join('、')}（表头写法见 docs/settlement.md）`,
   headerDuplicate: (a: string, b: string): string => `对码文件中“${a}”和“${b}”表示同一内容：请删去其中一列`,
+  unreadableWorkbook: (reason: string): string =>
+    `对码文件看起来是 Excel 工作簿（.xlsx），但无法读取（${reason}）：请在 Excel 中重新另存为 .xlsx 或 CSV 后导入`,
   unreadableQuote: (row: number): string =>
     `对码文件第 ${row} 行起的引号没有配对，无法读取：请用 Excel 重新另存为 CSV 后导入`,
   itemNotFound: (hisCode: string): string =>

@@ -104,7 +104,7 @@ export function toImportReport(facts: ReportFacts): CatalogueImportReportDto {
     file: {
       ...facts.file,
       encoding: judged.encoding,
-      delimiter: judged.delimiter === '\t' ? 'tab' : 'comma',
+      delimiter: judged.delimiter === 'sheet' ? 'sheet' : judged.delimiter === '\t' ? 'tab' : 'comma',
       ignoredColumns: judged.ignoredColumns,
     },
     counts: { ...judged.counts, errors, warnings: judged.problems.length - errors },

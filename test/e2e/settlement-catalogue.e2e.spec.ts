@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import writeXlsxFile from 'write-excel-file/node';
 import { availableDatabases, DbKind, testDatabase } from '../support/databases';
 import { cli, hospitalYaml } from '../support/cli-run';
 import { startTestApp, type TestApp } from '../support/e2e-app';
@@ -91,9 +92,26 @@ describe.each(availableDatabases())('catalogue mapping over HTTP on %s', (kind: 
     expect(missing.body.code).toBe('CATALOGUE_ITEM_NOT_FOUND');
   });
 
-  it('refuses a spreadsheet and a file without the required columns, naming them', async () => {
-    const xlsx = await upload(Buffer.from('504b0304140006000800', 'hex')).expect(422);
-    expect(xlsx.body.code).toBe('CATALOGUE_FILE_NOT_CSV');
+  it('reads an Excel workbook (.xlsx) as it reads CSV: its first sheet, judged and compared', async () => {
+    const rows = GOOD.toString('utf8')
+      .split('\r\n')
+      .map((line) => line.split(',').map((value) => (value === '' ? null : { value })));
+    const bytes = await writeXlsxFile(rows).toBuffer();
+    const dry = await api('post', '/imports')
+      .send({ fileName: '对码.xlsx', contentBase64: bytes.toString('base64'), dryRun: true })
+      .expect(200);
+    expect(dry.body).toMatchObject({
+      outcome: 'dry-run',
+      accepted: true,
+      file: { name: '对码.xlsx', encoding: 'xlsx', delimiter: 'sheet', ignoredColumns: ['备注'] },
+      counts: { read: 3, mapped: 2, unmapped: 1 },
+      changes: { added: [], removed: [], retargeted: [] },
+    });
+  });
+
+  it('refuses an old .xls and a file without the required columns, naming them', async () => {
+    const xls = await upload(Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(64)])).expect(422);
+    expect(xls.body).toMatchObject({ code: 'CATALOGUE_FILE_NOT_CSV', message: expect.stringContaining('.xls') });
     const noKind = await upload(Buffer.from('his_code,his_name,med_list_codg\nA1,x,XJ01CAA040A001010100001\n')).expect(
       422,
     );

@@ -8,7 +8,7 @@ import {
   normaliseMedListCode,
   parseKind,
 } from './catalogue-values';
-import { type CsvEncoding, type CsvRecord, readCsvTable } from './csv-text';
+import { type CsvRecord, readCsvTable, type SourceEncoding, type SourceTable } from './csv-text';
 
 /**
  * A mapping file judged row by row, before anything is stored. Pure: the same bytes give the same
@@ -56,8 +56,8 @@ export interface CatalogueCounts {
 }
 
 export interface JudgedCatalogue {
-  encoding: CsvEncoding;
-  delimiter: ',' | '\t';
+  encoding: SourceEncoding;
+  delimiter: SourceTable['delimiter'];
   /** Header cells that name no field. */
   ignoredColumns: string[];
   /** Items to store, each HIS code once, in file order. */
@@ -75,9 +75,13 @@ export function problem(
   return { row, code, severity: CATALOGUE_WARNINGS.has(code) ? 'warning' : 'error', ...extra };
 }
 
-/** Reads and judges a whole file; throws only when the file itself is unreadable (see csv-text, headers). */
+/** Reads and judges a whole CSV file; throws only when the file itself is unreadable (see csv-text, headers). */
 export function judgeCatalogueFile(bytes: Buffer): JudgedCatalogue {
-  const table = readCsvTable(bytes);
+  return judgeCatalogueTable(readCsvTable(bytes));
+}
+
+/** Judges the rows of a file already read (CSV, or a workbook's first sheet). */
+export function judgeCatalogueTable(table: SourceTable): JudgedCatalogue {
   const { columns, ignored } = matchHeaders(table.header.cells);
   const items: CatalogueItem[] = [];
   const problems: CatalogueProblem[] = [];

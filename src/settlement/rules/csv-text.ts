@@ -10,22 +10,33 @@ import { SETTLEMENT_ERRORS, SETTLEMENT_MESSAGES } from '../settlement.errors';
 
 export type CsvEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'gb18030';
 
+/** How a mapping file was read: a CSV text encoding, or an Excel workbook (first sheet). */
+export type SourceEncoding = CsvEncoding | 'xlsx';
+
 export interface CsvRecord {
   /** The row as Excel numbers it: the header is row 1. */
   row: number;
   cells: string[];
 }
 
-export interface CsvTable {
-  encoding: CsvEncoding;
-  delimiter: ',' | '\t';
+/** A file's rows as cells of text, whether it came from CSV or a workbook. */
+export interface SourceTable {
+  encoding: SourceEncoding;
+  /** The CSV separator; 'sheet' for a workbook. */
+  delimiter: ',' | '\t' | 'sheet';
   header: CsvRecord;
   /** Data records, blank ones left out (their row numbers stay counted). */
   records: CsvRecord[];
 }
 
 /** Zip (xlsx) and OLE2 (xls) signatures: spreadsheets, not CSV. */
-const SPREADSHEET_SIGNATURES = [Buffer.from('504b0304', 'hex'), Buffer.from('d0cf11e0a1b11ae1', 'hex')];
+const XLSX_SIGNATURE = Buffer.from('504b0304', 'hex');
+const SPREADSHEET_SIGNATURES = [XLSX_SIGNATURE, Buffer.from('d0cf11e0a1b11ae1', 'hex')];
+
+/** A zip container: what an .xlsx workbook is. */
+export function looksLikeXlsx(bytes: Buffer): boolean {
+  return bytes.subarray(0, XLSX_SIGNATURE.length).equals(XLSX_SIGNATURE);
+}
 
 export function decodeCsvBytes(bytes: Buffer): { text: string; encoding: CsvEncoding } {
   if (SPREADSHEET_SIGNATURES.some((sig) => bytes.subarray(0, sig.length).equals(sig))) {
@@ -138,7 +149,7 @@ function cleanCell(raw: string): string {
 }
 
 /** The whole file: decoded, split into records; the first non-blank record is the header. */
-export function readCsvTable(bytes: Buffer): CsvTable {
+export function readCsvTable(bytes: Buffer): SourceTable {
   if (bytes.length === 0) {
     throw SETTLEMENT_ERRORS.raise('CATALOGUE_FILE_EMPTY');
   }
