@@ -14,7 +14,8 @@ import { catalogueServicesOn } from '../settlement/standalone-settlement';
 import { CliError, CliOutput } from './cli-io';
 import { withDataSource } from './with-data-source';
 
-const USE = 'use: catalogue import <file.xlsx|file.csv> [--dry-run] [--note <text>] | catalogue list | catalogue show <hisCode>';
+const USE =
+  'use: catalogue import <file.xlsx|file.csv> [--dry-run] [--note <text>] | catalogue list | catalogue show <hisCode>';
 /** How many HIS codes of each change the terminal lists (the API answers them all). */
 const LISTED = 20;
 
