@@ -153,13 +153,14 @@ describe('gateway CLI', () => {
         { infno: '2207', input: { psn_no: 'P1', medfee_sumamt: 123.45 } },
         { infno: '2304', input: { psn_no: 'P2', medfee_sumamt: 1000 } },
         { infno: '3201', input: { begndate: '2026-10-01', enddate: '2026-10-31' } },
+        { infno: '2208', input: { psn_no: 'P3', setl_id: 'ST1', mdtrt_id: 'MZ1' } },
       ]);
       msgids = queued.map((m) => m.msgid);
     } finally {
       await ds.destroy();
     }
     const listed = await cli(['outbox', 'list', '--config', config]);
-    expect(listed.out).toMatch(/pending 3/);
+    expect(listed.out).toMatch(/pending 4/);
     const shown = await cli(['outbox', 'show', msgids[0], '--config', config]);
     expect(shown.out).toContain(`${msgids[0]} (`);
     expect(shown.out).toContain('status pending');
@@ -169,16 +170,17 @@ describe('gateway CLI', () => {
     const out = join(dir, 'exports');
     const exported = await cli(['outbox', 'export', '--month', month, '--out', out, '--config', config]);
     expect(exported.code).toBe(0);
-    expect(exported.out).toContain(`2 undelivered settlement message(s) of ${month}`);
+    expect(exported.out).toContain(`3 undelivered settlement message(s) of ${month}`);
     const lines = readFileSync(join(out, `undelivered-${month}.jsonl`), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(lines.map((l) => l.msgid)).toEqual(msgids.slice(0, 2));
+    expect(lines.map((l) => l.msgid)).toEqual([msgids[0], msgids[1], msgids[3]]);
     expect(lines[0].request.input).toEqual({ psn_no: 'P1', medfee_sumamt: 123.45 });
     const summary = readFileSync(join(out, `summary-${month}.txt`), 'utf8');
     expect(summary).toContain('2207 门诊结算：1 条，医疗费用合计 123.45 元');
     expect(summary).toContain('2304 住院结算：1 条，医疗费用合计 1000.00 元');
+    expect(summary).toContain('2208 门诊结算撤销：1 条');
     expect((await cli(['outbox', 'export', '--month', '2026-13', '--config', config])).code).toBe(2);
   });
 

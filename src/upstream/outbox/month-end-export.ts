@@ -1,27 +1,20 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { INFNO } from '../protocol/transactions';
+import { INFNO, INFNO_NAMES } from '../protocol/transactions';
 import type { OutboxMessageRepository } from './outbox-message.repository';
 
-/** Transactions that carry settled costs or the documents behind them. */
+/** Transactions that carry settled costs (or take them back) or the documents behind them. */
 const SETTLEMENT_INFNOS: readonly string[] = [
   INFNO.outpatientSettlement,
   INFNO.inpatientSettlement,
+  INFNO.outpatientSettlementCancel,
+  INFNO.inpatientSettlementCancel,
   INFNO.reversal,
   INFNO.crossProvinceUpload,
   INFNO.monthlyDeclaration,
   INFNO.documentUpload,
 ];
 const UNDELIVERED = ['pending', 'unknown', 'sending', 'rejected'] as const;
-
-const INFNO_NAMES: Record<string, string> = {
-  [INFNO.outpatientSettlement]: '门诊结算',
-  [INFNO.inpatientSettlement]: '住院结算',
-  [INFNO.reversal]: '冲正',
-  [INFNO.crossProvinceUpload]: '跨省异地就医数据上传',
-  [INFNO.monthlyDeclaration]: '月度申报',
-  [INFNO.documentUpload]: '电子要件上传',
-};
 
 export interface MonthEndExport {
   month: string;
@@ -90,7 +83,7 @@ export async function exportUndelivered(
     '',
     ...[...byInfno.entries()].map(
       ([infno, e]) =>
-        `${infno} ${INFNO_NAMES[infno] ?? ''}：${e.count} 条，医疗费用合计 ${(e.amountCents / 100).toFixed(2)} 元（${[...e.statuses.entries()].map(([s, n]) => `${s} ${n}`).join('，')}）`,
+        `${infno} ${(INFNO_NAMES as Readonly<Record<string, string>>)[infno] ?? ''}：${e.count} 条，医疗费用合计 ${(e.amountCents / 100).toFixed(2)} 元（${[...e.statuses.entries()].map(([s, n]) => `${s} ${n}`).join('，')}）`,
     ),
     '',
     rows.length > 0
