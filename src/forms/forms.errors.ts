@@ -26,6 +26,10 @@ export const FORM_ERRORS = errorCatalogue('forms', {
   FORM_NOT_LATEST: { status: 409, message: '只能更正最新版本' },
   FORM_SIGNED_IMMUTABLE: { status: 409, message: '表单已签署，不能再修改或重新签署；如需更正，请提交更正，生成新版本' },
   FORM_FILE_CORRUPT: { status: 500, message: '表单的存档文件不存在或已损坏，请联系信息科从备份恢复' },
+  STATEMENT_DATA_INVALID: {
+    status: 500,
+    message: '费用结算单的数据不完整或金额不平，无法出具：请联系信息科（details 列出每一项问题）',
+  },
   // Codes of details[] entries (in a 400 VALIDATION_FAILED or in one of the errors above).
   FORM_FIELD_MISSING: { status: 400, message: '缺少必填项' },
   FORM_FIELD_INVALID: { status: 400, message: '填写有误' },

@@ -12,12 +12,14 @@ import { FormStorageService } from './form-storage.service';
 import { FormUploadService } from './form-upload.service';
 import { FormsController } from './forms.controller';
 import { FormRenderer } from './render/form-renderer';
+import { SettlementStatementRenderer } from './statement/settlement-statement-renderer';
 
 /**
  * The forms' lifecycle: drafts filled from HIS and the verified worker, previewed, signed (pad
  * image or scanned copy) into an immutable stored file, uploaded to the insurer through the outbox
  * (9101), acknowledged or rejected by the outbox completion hook, corrected by new versions, and
- * pruned only as retention allows (the `forms.retention` background job).
+ * pruned only as retention allows (the `forms.retention` background job). Also draws the settlement
+ * statement (费用结算单) for the settlement step: SettlementStatementRenderer, no lifecycle of its own.
  */
 @Module({
   imports: [UpstreamModule, IdentityModule],
@@ -40,8 +42,15 @@ import { FormRenderer } from './render/form-renderer';
     FormUploadService,
     FormSigningService,
     FormRetentionService,
+    SettlementStatementRenderer,
   ],
-  exports: [FormReadingService, FormDraftsService, FormSigningService, FormRetentionService],
+  exports: [
+    FormReadingService,
+    FormDraftsService,
+    FormSigningService,
+    FormRetentionService,
+    SettlementStatementRenderer,
+  ],
 })
 export class FormsModule implements OnModuleInit {
   constructor(

@@ -79,8 +79,11 @@ export function planCell(
   input: LayoutInput,
   wrapSize: number,
   m: TextMeasurer,
+  row: { padY?: number; size?: number } = {},
 ): CellPlan {
-  const { base, min } = input.template.font;
+  const { min } = input.template.font;
+  const base = row.size ?? input.template.font.base;
+  const padY = row.padY ?? PAD_Y;
   const innerW = Math.max(1, width - 2 * PAD_X);
   const isBlocks = cell.blocks !== undefined;
   const blocks: BlockPlan[] = [];
@@ -114,7 +117,7 @@ export function planCell(
   const bottoms = blocks.filter((b) => b.at === 'bottom');
   const sum = (bs: BlockPlan[]): number =>
     bs.reduce((s, b) => s + b.height, 0) + Math.max(0, bs.length - 1) * BLOCK_GAP;
-  const needed = sum(tops) + sum(bottoms) + (tops.length > 0 && bottoms.length > 0 ? BLOCK_GAP * 2 : 0) + 2 * PAD_Y;
+  const needed = sum(tops) + sum(bottoms) + (tops.length > 0 && bottoms.length > 0 ? BLOCK_GAP * 2 : 0) + 2 * padY;
   return {
     cell,
     blocks,
@@ -131,8 +134,9 @@ export function placeLines(
   m: TextMeasurer,
   boxes: LaidSignatureBox[],
   cellIndex: number,
+  padY = PAD_Y,
 ): LaidLine[] {
-  const inner = { x: rect.x + PAD_X, y: rect.y + PAD_Y, w: rect.w - 2 * PAD_X, h: rect.h - 2 * PAD_Y };
+  const inner = { x: rect.x + PAD_X, y: rect.y + padY, w: rect.w - 2 * PAD_X, h: rect.h - 2 * padY };
   const out: LaidLine[] = [];
   const xFor = (w: number, align: Align): number =>
     align === 'left' ? inner.x : align === 'right' ? inner.x + inner.w - w : inner.x + (inner.w - w) / 2;

@@ -4,14 +4,17 @@ import { FORM_ERRORS, FormCharacterError } from '../forms.errors';
 import type { FormKindSpec } from '../kinds/form-kinds';
 import { bundledFontPath, FormFont } from './form-font';
 import { FormValues } from './form-values';
-import { FormLayout, layoutForm } from './layout';
+import { FormLayout, layoutForm, PageLayout } from './layout';
 import { FormTemplate, placeholders } from './template';
 
 export interface RenderRequest {
-  spec: FormKindSpec;
+  /** The template drawn: a form kind's, or any other document's (the settlement statement). */
+  spec: Pick<FormKindSpec, 'template'>;
   values: FormValues;
   /** Relapse only: the relapse is disputed; the PDF says so where the form provides (劳动能力鉴定机构意见 row / 备注 3). */
   disputed?: boolean;
+  /** Further flags the template's `whenFlag` texts and blocks test (e.g. 'provisional'). */
+  flags?: readonly string[];
   /** The worker's handwritten signature (PNG bytes) placed in the template's signature box, with the date. */
   signature?: { png: Buffer; date: string /* YYYY-MM-DD */ };
   /** Small print at the page foot, e.g. '表单编号 F… 第2版（更正第1版）'; also marks a draft preview ('草稿'). */
@@ -58,6 +61,7 @@ function textsToCheck(template: FormTemplate, request: RenderRequest): { field: 
     }
   };
   fixed(template.title);
+  fixed(template.pagination?.pageNumber);
   template.headerLines.forEach((l) => fixed(l.text));
   template.footerTexts.forEach((l) => fixed(l.text));
   for (const row of template.rows) {
@@ -83,7 +87,8 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /**
- * Draws any form template with pdfkit onto one A4 page, with one embedded subset font. Knows no
+ * Draws any form template with pdfkit onto one A4 page (or, for a paginated template, as many as
+ * its table needs), with one embedded subset font. Knows no
  * specific form: what goes where is the template's (see template.ts and docs/forms.md).
  */
 export class FormRenderer {
@@ -125,7 +130,7 @@ export class FormRenderer {
       {
         template: request.spec.template,
         values: request.values,
-        flags: new Set(request.disputed ? ['disputed'] : []),
+        flags: new Set([...(request.disputed ? ['disputed'] : []), ...(request.flags ?? [])]),
         signatureDate: request.signature?.date,
         footer: request.footer,
       },
@@ -183,12 +188,18 @@ export class FormRenderer {
       doc.registerFont('form', this.font.bytes);
     }
     doc.font('form');
-    this.draw(doc, layout, request);
+    layout.pages.forEach((page, i) => {
+      if (i > 0) {
+        doc.addPage({ size: 'A4', margin: 0 });
+        doc.font('form');
+      }
+      this.draw(doc, page, request);
+    });
     doc.end();
     return done;
   }
 
-  private draw(doc: PDFKit.PDFDocument, layout: FormLayout, request: RenderRequest): void {
+  private draw(doc: PDFKit.PDFDocument, layout: PageLayout, request: RenderRequest): void {
     const text = (l: { x: number; y: number; size: number; text: string }): void => {
       if (l.text !== '') {
         doc.fontSize(l.size).text(l.text, l.x, l.y, { lineBreak: false, lineGap: 0 });
@@ -197,6 +208,9 @@ export class FormRenderer {
     layout.title.forEach(text);
     layout.header.forEach(text);
     doc.lineWidth(0.7).strokeColor('#000000');
+    for (const frame of layout.frames) {
+      doc.rect(frame.x, frame.y, frame.w, frame.h).stroke();
+    }
     for (const cell of layout.cells) {
       doc.rect(cell.rect.x, cell.rect.y, cell.rect.w, cell.rect.h).stroke();
     }

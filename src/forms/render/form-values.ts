@@ -93,7 +93,7 @@ function checkScalar(
  * template's field order. Keys the template does not declare are ignored (the HTTP DTO refuses
  * unknown keys; worker data merged for every kind may carry keys a form has no place for).
  */
-export function validateFormValues(spec: FormKindSpec, values: FormValues): ErrorDetail[] {
+export function validateFormValues(spec: Pick<FormKindSpec, 'template'>, values: FormValues): ErrorDetail[] {
   const out: ErrorDetail[] = [];
   for (const field of spec.template.fields) {
     const value = values[field.key];

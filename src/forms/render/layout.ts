@@ -2,7 +2,7 @@ import { formTextTooLong } from '../forms.errors';
 import { type CellPlan, PAD_X, PAD_Y, placeLines, planCell } from './cell-layout';
 import { FormValues, resolveText, TextContext } from './form-values';
 import type { Align, FormTemplate, RowSpec } from './template';
-import { SHRINK_STEP, type TextMeasurer, wrapText } from './text-fit';
+import { fitText, SHRINK_STEP, type TextMeasurer, wrapText } from './text-fit';
 
 /**
  * The layout model: where every line of text, every cell border and every signature box goes,
@@ -39,14 +39,26 @@ export interface LaidSignatureBox extends Rect {
   cellIndex: number;
 }
 
-export interface FormLayout {
-  page: { width: number; height: number };
+/** What one page shows. */
+export interface PageLayout {
   title: LaidLine[];
   header: LaidLine[];
+  /** Frames drawn around `boxed` header or footer lines (a banner). */
+  frames: Rect[];
   cells: LaidCell[];
   footerTexts: LaidLine[];
+  /** Small print at the page foot: the page number of a paginated template, then the request's footer. */
   footer: LaidLine[];
   signatureBoxes: LaidSignatureBox[];
+}
+
+/**
+ * A laid-out form. Its own page parts are those of the first page (the only page of a one-page
+ * form); `pages` holds every page, the first included.
+ */
+export interface FormLayout extends PageLayout {
+  page: { width: number; height: number };
+  pages: PageLayout[];
   /** The size wrap-fit texts were laid at (smaller than base when the page was tight). */
   wrapSize: number;
 }
@@ -83,32 +95,54 @@ function bottomOf(lines: LaidLine[], m: TextMeasurer, fallback: number): number 
   return lines.length === 0 ? fallback : Math.max(...lines.map((l) => l.y + m.lineHeight(l.size)));
 }
 
-/** Template lines (header or footer texts) one below the other from `y`, `gap` apart; answers the lines and the bottom. */
+const FRAME_PAD = 4;
+
+/**
+ * Template lines (header or footer texts) one below the other from `y`, `gap` apart, skipping those
+ * whose flag is not set; answers the lines, the frames of boxed ones and the bottom. A tab splits a
+ * line flush left / flush right (it shrinks, never wraps).
+ */
 function stackLines(
   lines: FormTemplate['headerLines'],
   ctx: TextContext,
-  t: FormTemplate,
+  input: LayoutInput,
   width: number,
   y: number,
   gap: number,
   m: TextMeasurer,
-): { lines: LaidLine[]; y: number } {
+): { lines: LaidLine[]; frames: Rect[]; y: number } {
+  const t = input.template;
+  const x = t.page.margins.left;
   const out: LaidLine[] = [];
+  const frames: Rect[] = [];
   for (const line of lines) {
-    const laid = textLines(
-      resolveText(line.text, ctx).text,
-      line.align ?? 'left',
-      t.font.base,
-      t.page.margins.left,
-      width,
-      y,
-      t.font.lineGap,
-      m,
-    );
+    if (line.whenFlag !== undefined && !input.flags.has(line.whenFlag)) {
+      continue;
+    }
+    const pad = line.boxed ? FRAME_PAD : 0;
+    const text = resolveText(line.text, ctx).text;
+    const size = line.size ?? t.font.base;
+    const top = y + pad;
+    let laid: LaidLine[];
+    if (text.includes('\t')) {
+      const fitted = fitText(text, width - 2 * pad, 'shrink', size, t.font.min, size, m);
+      const [left, right] = [text.slice(0, text.indexOf('\t')), text.slice(text.indexOf('\t') + 1)];
+      const wr = m.width(right, fitted.size);
+      laid = [
+        { x: x + pad, y: top, size: fitted.size, text: left, width: m.width(left, fitted.size) },
+        { x: x + width - pad - wr, y: top, size: fitted.size, text: right, width: wr },
+      ];
+    } else {
+      laid = textLines(text, line.align ?? 'left', size, x + pad, width - 2 * pad, top, t.font.lineGap, m);
+    }
     out.push(...laid);
-    y = bottomOf(laid, m, y) + gap;
+    const bottom = bottomOf(laid, m, top) + pad;
+    if (line.boxed) {
+      frames.push({ x, y, w: width, h: bottom - y });
+    }
+    y = bottom + gap;
   }
-  return { lines: out, y };
+  return { lines: out, frames, y };
 }
 
 interface GridRow {
@@ -160,7 +194,15 @@ function placeCells(
       }
       const span = cell.span ?? 1;
       const rowSpan = cell.rowSpan ?? 1;
-      const plan = planCell(cell, colX[col + span] - colX[col], { ...ctx, item: row.item }, input, wrapSize, m);
+      const plan = planCell(
+        cell,
+        colX[col + span] - colX[col],
+        { ...ctx, item: row.item },
+        input,
+        wrapSize,
+        m,
+        row.spec,
+      );
       placed.push({ plan, row: r, col, span, rowSpan });
       for (let k = col; k < col + span; k++) {
         if (rowSpan > 1) {
@@ -175,10 +217,10 @@ function placeCells(
 }
 
 /**
- * The top of every row and the grid's bottom: a row is as tall as its tallest single-row cell;
- * a rowSpan cell that needs more than its rows gets the difference on its last row.
+ * The height of every row: a row is as tall as its tallest single-row cell; a rowSpan cell that
+ * needs more than its rows gets the difference on its last row.
  */
-function rowTops(rows: GridRow[], placed: Placed[], y: number): number[] {
+function rowHeights(rows: GridRow[], placed: Placed[]): number[] {
   const heights = rows.map((row) => row.spec.minHeight);
   for (const p of placed.filter((x) => x.rowSpan === 1)) {
     heights[p.row] = Math.max(heights[p.row], p.plan.needed);
@@ -189,11 +231,93 @@ function rowTops(rows: GridRow[], placed: Placed[], y: number): number[] {
       heights[p.row + p.rowSpan - 1] += p.plan.needed - have;
     }
   }
-  const rowY: number[] = [y];
-  for (const h of heights) {
-    rowY.push(rowY[rowY.length - 1] + h);
+  return heights;
+}
+
+interface Grid {
+  rows: GridRow[];
+  placed: Placed[];
+  heights: number[];
+  colX: number[];
+}
+
+/**
+ * Draws the rows `order` (indices into the grid, top to bottom; rows a rowSpan covers must follow
+ * each other) from `top`; answers the cells, the signature boxes and the bottom.
+ */
+function placeRows(
+  grid: Grid,
+  order: number[],
+  top: number,
+  input: LayoutInput,
+  m: TextMeasurer,
+): { cells: LaidCell[]; signatureBoxes: LaidSignatureBox[]; bottom: number } {
+  const at = new Map<number, number>();
+  const pos: number[] = [top];
+  order.forEach((r, k) => {
+    at.set(r, k);
+    pos.push(pos[k] + grid.heights[r]);
+  });
+  const cells: LaidCell[] = [];
+  const signatureBoxes: LaidSignatureBox[] = [];
+  for (const p of grid.placed) {
+    const k = at.get(p.row);
+    if (k === undefined) {
+      continue;
+    }
+    const rect = {
+      x: grid.colX[p.col],
+      y: pos[k],
+      w: grid.colX[p.col + p.span] - grid.colX[p.col],
+      h: pos[k + p.rowSpan] - pos[k],
+    };
+    const padY = grid.rows[p.row].spec.padY ?? PAD_Y;
+    const lines = placeLines(p.plan, rect, input, m, signatureBoxes, cells.length, padY);
+    cells.push({
+      rect,
+      inner: { x: rect.x + PAD_X, y: rect.y + padY, w: rect.w - 2 * PAD_X, h: rect.h - 2 * padY },
+      lines,
+      fields: p.plan.fields,
+    });
   }
-  return rowY;
+  return { cells, signatureBoxes, bottom: pos[pos.length - 1] };
+}
+
+/**
+ * Which grid rows each page shows, top to bottom (paginated templates; see PaginationSpec), or
+ * undefined when some page cannot hold what must go on it.
+ */
+function paginate(t: FormTemplate, grid: Grid, available: number, trailerExtra: number): number[][] | undefined {
+  const repeatIndex = t.rows.findIndex((row) => row.repeat !== undefined);
+  const part = (r: number): number => Math.sign(t.rows.indexOf(grid.rows[r].spec) - repeatIndex);
+  const all = grid.rows.map((_, r) => r);
+  const lead = all.filter((r) => part(r) < 0);
+  const body = all.filter((r) => part(r) === 0);
+  const trailer = all.filter((r) => part(r) > 0);
+  const everyPage = lead.filter((r) => grid.rows[r].spec.everyPage);
+  const h = (rs: number[]): number => rs.reduce((s, r) => s + grid.heights[r], 0);
+
+  const pages: number[][] = [[...lead]];
+  let bodyOnPage = 0;
+  for (const r of body) {
+    const page = pages[pages.length - 1];
+    if (h(page) + grid.heights[r] > available && (bodyOnPage > 0 || pages.length === 1)) {
+      pages.push([...everyPage]);
+      bodyOnPage = 0;
+    }
+    pages[pages.length - 1].push(r);
+    bodyOnPage++;
+  }
+  const last = pages[pages.length - 1];
+  if (h(last) + h(trailer) + trailerExtra > available) {
+    // The totals go to a new page and take the last element along, so they never stand alone.
+    const moved = bodyOnPage > 1 ? [last.pop()!] : [];
+    pages.push([...everyPage, ...moved]);
+  }
+  pages[pages.length - 1].push(...trailer);
+  const lastPage = pages[pages.length - 1];
+  const fits = pages.every((page) => h(page) + (page === lastPage ? trailerExtra : 0) <= available);
+  return fits ? pages : undefined;
 }
 
 function layoutAt(
@@ -207,7 +331,7 @@ function layoutAt(
   const ctxBase: TextContext = { values: input.values, signatureDate: input.signatureDate };
 
   const title = textLines(t.title, 'center', t.font.title, margins.left, width, margins.top, t.font.lineGap, m);
-  const header = stackLines(t.headerLines, ctxBase, t, width, bottomOf(title, m, margins.top) + 10, 4, m);
+  const header = stackLines(t.headerLines, ctxBase, input, width, bottomOf(title, m, margins.top) + 10, 4, m);
   const y = header.y + 2;
 
   const totalUnits = t.columns.reduce((s, c) => s + c, 0);
@@ -217,44 +341,84 @@ function layoutAt(
   }
   const rows = expandRows(t, input.values);
   const placed = placeCells(rows, colX, ctxBase, input, wrapSize, m);
-  const rowY = rowTops(rows, placed, y);
+  const grid: Grid = { rows, placed, heights: rowHeights(rows, placed), colX };
+  const bottom = A4.height - margins.bottom;
+  const tallest = [
+    ...new Set(
+      placed
+        .filter((p) => p.plan.needed > rows[p.row].spec.minHeight && p.plan.fields.length > 0)
+        .sort((a, b) => b.plan.needed - a.plan.needed)
+        .flatMap((p) => p.plan.fields),
+    ),
+  ];
 
-  const cells: LaidCell[] = [];
-  const signatureBoxes: LaidSignatureBox[] = [];
-  for (const p of placed) {
-    const rect = {
-      x: colX[p.col],
-      y: rowY[p.row],
-      w: colX[p.col + p.span] - colX[p.col],
-      h: rowY[p.row + p.rowSpan] - rowY[p.row],
-    };
-    const lines = placeLines(p.plan, rect, input, m, signatureBoxes, cells.length);
-    cells.push({
-      rect,
-      inner: { x: rect.x + PAD_X, y: rect.y + PAD_Y, w: rect.w - 2 * PAD_X, h: rect.h - 2 * PAD_Y },
-      lines,
-      fields: p.plan.fields,
-    });
+  const footerHeight = (): number => {
+    const stacked = stackLines(t.footerTexts, ctxBase, input, width, 0, 3, m);
+    return stacked.lines.length === 0 ? 0 : bottomOf(stacked.lines, m, 0) + 6;
+  };
+  const order = t.pagination ? paginate(t, grid, bottom - y, footerHeight()) : [rows.map((_, r) => r)];
+  if (!order) {
+    return { layout: emptyLayout(wrapSize), overflow: true, tallest };
   }
-
-  const footerTexts = stackLines(t.footerTexts, ctxBase, t, width, rowY[rowY.length - 1] + 6, 3, m).lines;
-  const contentBottom = bottomOf(footerTexts, m, rowY[rowY.length - 1]);
-  const footer = input.footer
-    ? textLines(input.footer, 'center', t.font.small, margins.left, width, A4.height - margins.bottom + 8, 0, m)
-    : [];
-
-  const overflow = contentBottom > A4.height - margins.bottom;
-  const tallest = placed
-    .filter((p) => p.plan.needed > rows[p.row].spec.minHeight && p.plan.fields.length > 0)
-    .sort((a, b) => b.plan.needed - a.plan.needed)
-    .flatMap((p) => p.plan.fields);
+  const pages = order.map((rowsOfPage, index): PageLayout => {
+    const placedRows = placeRows(grid, rowsOfPage, y, input, m);
+    const isLast = index === order.length - 1;
+    const footerTexts = isLast
+      ? stackLines(t.footerTexts, ctxBase, input, width, placedRows.bottom + 6, 3, m)
+      : { lines: [], frames: [], y: placedRows.bottom };
+    const small: string[] = [];
+    if (t.pagination) {
+      const pageNo = t.pagination.pageNumber
+        .replace(/\{page\}/g, String(index + 1))
+        .replace(/\{pages\}/g, String(order.length));
+      small.push(pageNo);
+    }
+    if (input.footer) {
+      small.push(input.footer);
+    }
+    const footer = small.flatMap((text, i) =>
+      textLines(
+        text,
+        'center',
+        t.font.small,
+        margins.left,
+        width,
+        bottom + 8 + i * (m.lineHeight(t.font.small) + 2),
+        0,
+        m,
+      ),
+    );
+    return {
+      title,
+      header: header.lines,
+      frames: [...header.frames, ...footerTexts.frames],
+      cells: placedRows.cells,
+      footerTexts: footerTexts.lines,
+      footer,
+      signatureBoxes: placedRows.signatureBoxes,
+    };
+  });
+  const last = pages[pages.length - 1];
+  const contentBottom = Math.max(bottomOf(last.footerTexts, m, 0), ...last.cells.map((c) => c.rect.y + c.rect.h));
   return {
-    layout: { page: A4, title, header: header.lines, cells, footerTexts, footer, signatureBoxes, wrapSize },
-    overflow,
-    tallest: [...new Set(tallest)],
+    layout: { ...pages[0], page: A4, pages, wrapSize },
+    overflow: contentBottom > bottom,
+    tallest,
   };
 }
 
+function emptyLayout(wrapSize: number): FormLayout {
+  const page: PageLayout = {
+    title: [],
+    header: [],
+    frames: [],
+    cells: [],
+    footerTexts: [],
+    footer: [],
+    signatureBoxes: [],
+  };
+  return { ...page, page: A4, pages: [page], wrapSize };
+}
 /**
  * Lays a filled form out on one A4 page. Paragraphs wrap at the base size; when the page would
  * overflow they shrink step by step down to the template's minimum, and past that the form is

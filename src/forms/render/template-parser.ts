@@ -9,6 +9,7 @@ import type {
   FontSizes,
   FormTemplate,
   PageSpec,
+  PaginationSpec,
   RowSpec,
   TextLine,
 } from './template';
@@ -35,6 +36,7 @@ export function parseTemplate(json: Json, source: string): FormTemplate {
     'rows',
     'footerTexts',
     'fields',
+    'pagination',
   ]);
   const kind = c.string(root.kind, 'kind')!;
   const title = c.string(root.title, 'title')!;
@@ -49,10 +51,16 @@ export function parseTemplate(json: Json, source: string): FormTemplate {
   };
   const textLine = (raw: Json, path: string): TextLine => {
     const o = c.object(raw, path);
-    c.keys(o, path, ['text', 'align']);
+    c.keys(o, path, ['text', 'align', 'whenFlag', 'size', 'boxed']);
     const text = c.string(o.text, `${path}.text`)!;
     checkText(text, `${path}.text`);
-    return { text, align: c.oneOf(o.align, `${path}.align`, ALIGNS) };
+    return {
+      text,
+      align: c.oneOf(o.align, `${path}.align`, ALIGNS),
+      whenFlag: c.string(o.whenFlag, `${path}.whenFlag`, true),
+      size: c.number(o.size, `${path}.size`, true, 4),
+      boxed: o.boxed === undefined ? undefined : c.boolean(o.boxed, `${path}.boxed`),
+    };
   };
   const headerLines = c
     .array(root.headerLines, 'headerLines', true)
@@ -66,7 +74,71 @@ export function parseTemplate(json: Json, source: string): FormTemplate {
     c.fail('columns', 'needs at least one column');
   }
   const rows = parseRows(c, root.rows, columns.length, byKey, checkText);
-  return { kind, title, page: { size: 'A4', margins }, font, headerLines, columns, rows, footerTexts, fields };
+  rows.forEach((row, r) => {
+    if (row.size !== undefined && row.size < font.min) {
+      c.fail(`rows[${r}].size`, `must not be below font.min (${font.min})`);
+    }
+  });
+  const pagination = root.pagination === undefined ? undefined : parsePagination(c, root.pagination, rows);
+  if (!pagination) {
+    rows.forEach((row, r) => {
+      if (row.everyPage) {
+        c.fail(`rows[${r}].everyPage`, 'only a paginated template (with "pagination") repeats rows on every page');
+      }
+    });
+  }
+  return {
+    kind,
+    title,
+    page: { size: 'A4', margins },
+    font,
+    headerLines,
+    columns,
+    rows,
+    footerTexts,
+    fields,
+    ...(pagination ? { pagination } : {}),
+  };
+}
+
+/**
+ * A paginated template has exactly one repeat row (what flows); its `everyPage` rows come right
+ * above it, and no rowSpan reaches into or out of the flowing part (a page may break around it).
+ */
+function parsePagination(c: Checker, raw: Json, rows: RowSpec[]): PaginationSpec {
+  const o = c.object(raw, 'pagination');
+  c.keys(o, 'pagination', ['pageNumber']);
+  const pageNumber = c.string(o.pageNumber, 'pagination.pageNumber')!;
+  for (const p of placeholders(pageNumber)) {
+    if (!['page', 'pages'].includes(p.ref) || p.filter !== undefined) {
+      c.fail('pagination.pageNumber', `${p.raw}: only {page} and {pages} may appear here`);
+    }
+  }
+  const repeats = rows.flatMap((row, r) => (row.repeat !== undefined ? [r] : []));
+  if (repeats.length !== 1) {
+    c.fail('pagination', `a paginated template needs exactly one repeat row (it has ${repeats.length})`);
+  }
+  const body = repeats[0];
+  let headerStart = body;
+  while (headerStart > 0 && rows[headerStart - 1].everyPage) {
+    headerStart--;
+  }
+  rows.forEach((row, r) => {
+    if (row.everyPage && (r < headerStart || r > body)) {
+      c.fail(`rows[${r}].everyPage`, 'the rows repeated on every page must come right above the repeat row');
+    }
+    if (row.everyPage && row.repeat !== undefined) {
+      c.fail(`rows[${r}].everyPage`, 'the repeat row flows; it is not repeated on every page');
+    }
+    const reach = r + Math.max(...row.cells.map((cell) => cell.rowSpan ?? 1)) - 1;
+    if (reach > r && r < body && reach >= headerStart) {
+      c.fail(`rows[${r}]`, 'a rowSpan may not reach the rows repeated on every page or the repeat row');
+    }
+    if (reach > r && r > body) {
+      c.fail(`rows[${r}]`, 'a rowSpan is not allowed below the repeat row of a paginated template');
+    }
+  });
+  return { pageNumber };
 }
 
 function parseMargins(c: Checker, raw: Json): PageSpec['margins'] {
@@ -123,7 +195,7 @@ function parseRows(
   const rows = c.array(raw, 'rows').map((rawRow, r): RowSpec => {
     const path = `rows[${r}]`;
     const o = c.object(rawRow, path);
-    c.keys(o, path, ['minHeight', 'repeat', 'cells']);
+    c.keys(o, path, ['minHeight', 'repeat', 'everyPage', 'padY', 'size', 'cells']);
     const repeat = c.string(o.repeat, `${path}.repeat`, true);
     let table: FieldSpec | undefined;
     if (repeat !== undefined) {
@@ -136,7 +208,14 @@ function parseRows(
       .array(o.cells, `${path}.cells`)
       .map((cell, i) => parseCell(c, cell, `${path}.cells[${i}]`, byKey, checkText, table));
     carried = coverRow(c, path, cells, carried, repeat !== undefined);
-    return { minHeight: c.number(o.minHeight, `${path}.minHeight`, false, 1)!, repeat, cells };
+    return {
+      minHeight: c.number(o.minHeight, `${path}.minHeight`, false, 1)!,
+      repeat,
+      everyPage: o.everyPage === undefined ? undefined : c.boolean(o.everyPage, `${path}.everyPage`),
+      padY: c.number(o.padY, `${path}.padY`, true, 0),
+      size: c.number(o.size, `${path}.size`, true, 4),
+      cells,
+    };
   });
   if (carried.some((n) => n > 0)) {
     c.fail(`rows[${rows.length - 1}]`, 'a rowSpan reaches below the last row');

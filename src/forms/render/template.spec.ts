@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FORM_KINDS, formKind } from '../kinds/form-kinds';
 import { TemplateError } from './template';
-import { parseTemplate, templatesDir } from './template-parser';
+import { loadTemplate, parseTemplate, templatesDir } from './template-parser';
 
 const relapseJson = (): Record<string, unknown> =>
   JSON.parse(readFileSync(join(templatesDir(), 'relapse-filing.json'), 'utf8'));
@@ -29,6 +29,26 @@ describe('form templates', () => {
     expect(formKind('relapse-filing').docType).toBe('01');
     expect(formKind('rehab-application').docType).toBe('02');
     expect(formKind('self-pay-consent').docType).toBe('07');
+  });
+
+  it('the settlement statement template (not a form kind) loads: paginated, its column header on every page', () => {
+    const t = loadTemplate('settlement-statement');
+    expect(t.pagination).toEqual({ pageNumber: '第 {page} 页 共 {pages} 页' });
+    const header = t.rows.find((r) => r.everyPage)!;
+    expect(header.cells.map((c) => c.label)).toEqual([
+      '序号',
+      '项目名称',
+      '医保目录编码',
+      '类别',
+      '数量',
+      '单价',
+      '金额',
+      '基金支付',
+      '个人支付',
+      '自付原因',
+    ]);
+    expect(t.rows[t.rows.indexOf(header) + 1].repeat).toBe('lines');
+    expect(FORM_KINDS).not.toContain('settlement-statement');
   });
 
   it('an unknown kind is a 400 FORM_KIND_UNKNOWN listing the kinds', () => {

@@ -17,6 +17,22 @@ export interface FormTemplate {
   footerTexts: TextLine[];
   /** Every field the form takes: what validation checks and what the character check covers. */
   fields: FieldSpec[];
+  /**
+   * Present: the grid flows over as many pages as its repeat row needs (a fee list); absent: one
+   * page, and text that does not fit is refused. See PaginationSpec.
+   */
+  pagination?: PaginationSpec;
+}
+
+/**
+ * A document that flows over pages. Every page repeats the title, the header lines and the
+ * `everyPage` rows (the table's column header); the rows before those are on the first page only;
+ * the repeat row's elements flow; the rows after the repeat row and the footer texts stay together
+ * on the last page (taking the last element along rather than standing alone).
+ */
+export interface PaginationSpec {
+  /** Drawn at the foot of every page: `{page}` and `{pages}`, e.g. `第 {page} 页 共 {pages} 页`. */
+  pageNumber: string;
 }
 
 export interface PageSpec {
@@ -42,9 +58,18 @@ export type Align = 'left' | 'center' | 'right';
 export type VAlign = 'top' | 'middle' | 'bottom';
 
 export interface TextLine {
-  /** Text with `{field}` / `{field|ymd}` / `{sum:table.column}` / `{signature.date|ymd}` placeholders. */
+  /**
+   * Text with `{field}` / `{field|ymd}` / `{sum:table.column}` / `{signature.date|ymd}` placeholders.
+   * A tab splits it: the part before flush left, the part after flush right (one line, shrinks).
+   */
   text: string;
   align?: Align;
+  /** Shown only when this flag is set on the request (e.g. 'provisional'). */
+  whenFlag?: string;
+  /** Size in points (default `font.base`). */
+  size?: number;
+  /** Drawn inside a frame spanning the page between the margins (a banner). */
+  boxed?: boolean;
 }
 
 export interface RowSpec {
@@ -52,6 +77,12 @@ export interface RowSpec {
   minHeight: number;
   /** Expands into one row per element of this table field (e.g. the self-pay items). */
   repeat?: string;
+  /** Paginated templates only: repeated at the top of every page (the table's column header, just above the repeat row). */
+  everyPage?: boolean;
+  /** Space between the cell border and its text, top and bottom, in points (default 3); small for dense tables. */
+  padY?: number;
+  /** The size its cells start from before shrinking (default `font.base`; at least `font.min`): smaller for a dense table. */
+  size?: number;
   cells: CellSpec[];
 }
 
