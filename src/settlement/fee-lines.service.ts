@@ -35,7 +35,7 @@ export class FeeLinesService {
     const repeated = repeatedLineIds(batch);
     if (repeated.length > 0) {
       throw new ValidationFailedError(
-        repeated.map((i) => SETTLEMENT_ERRORS.detail('SETTLEMENT_LINE_DUPLICATE', { field: `lines[${i}].lineId` })),
+        repeated.map((i) => SETTLEMENT_ERRORS.detail('SETTLEMENT_LINE_DUPLICATE', { field: `lines.${i}.lineId` })),
       );
     }
     const now = this.clock.now();

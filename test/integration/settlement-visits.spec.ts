@@ -131,7 +131,7 @@ describe.each(availableDatabases())('settlement visits, fee lines and pre-audit 
     const dup = await refusal<CatalogueError>(w.lines.declare(HIS, 'MZ3', [service('1'), service('2'), service('1')]));
     expect(dup).toMatchObject({
       code: 'VALIDATION_FAILED',
-      details: [expect.objectContaining({ field: 'lines[2].lineId', code: 'SETTLEMENT_LINE_DUPLICATE' })],
+      details: [expect.objectContaining({ field: 'lines.2.lineId', code: 'SETTLEMENT_LINE_DUPLICATE' })],
     });
     expect(await refusal(w.lines.declare(HIS, 'NOPE', [service('1')]))).toMatchObject({
       status: 404,
