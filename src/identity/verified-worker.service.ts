@@ -21,6 +21,18 @@ export interface FormsWorker extends WorkerInjury {
   idNumber: string;
 }
 
+/** The verified worker as settlement needs it (workerForSettlement): the insurer's 1101 answer. */
+export interface SettlementWorker {
+  /** The HIS visit id the MATCH was for. */
+  visitId: string;
+  /** The insurer's person number (psn_no). */
+  psnNo: string;
+  /** The 1101 answer: determination, signed institutions, cross-province filing. */
+  answer: InsurerPersonAnswer;
+  /** Live from the insurer, or the coverage cache used while the insurer was away. */
+  source: 'insurer' | 'coverageCache';
+}
+
 /** The insurer's record behind a MATCH: live, or the coverage cache while the insurer was away. */
 interface VerifiedRecord {
   claims: VerifiedToken;
@@ -69,6 +81,22 @@ export class VerifiedWorkerService {
       idNumber: baseinfo.certno,
       ...toWorkerInjury(answer),
     };
+  }
+
+  /**
+   * The verified worker for settlement's pre-audit and settlement: the insurer's 1101 answer behind
+   * the MATCH. The token must be for this visit (a visit is never settled on another visit's MATCH).
+   * Audited like the doctor view.
+   */
+  async workerForSettlement(
+    token: string | undefined,
+    visitId: string,
+    principal: Principal,
+  ): Promise<SettlementWorker> {
+    const { claims, answer, source } = await this.verifiedRecord(token, principal, 'identity.settlement-worker', {
+      visitId,
+    });
+    return { visitId: claims.visitId, psnNo: answer.baseinfo.psn_no, answer, source };
   }
 
   private async verifiedRecord(

@@ -1,6 +1,23 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -11,12 +28,25 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_PAGE_SIZE, ErrorBodyDto, LargeBody, PageQueryDto, principalOf, RequireScopes } from '../platform';
 import { CatalogueImportService } from './catalogue-import.service';
 import { CatalogueMappingService } from './catalogue-mapping.service';
+import { FeeLinesService } from './fee-lines.service';
+import { PreAuditService } from './pre-audit.service';
 import {
   CatalogueImportDto,
   CatalogueImportReportDto,
   CatalogueItemDetailDto,
   CatalogueVersionDto,
+  FeeLineBatchDto,
+  FeeLineBatchResultDto,
+  FeeLineDto,
+  OpenVisitDto,
+  PreAuditDto,
+  PreAuditRequestDto,
+  UpdateVisitDto,
+  VisitDetailDto,
+  VisitDto,
+  VisitListQueryDto,
 } from './settlement.dto';
+import { VisitsService } from './visits.service';
 
 @ApiTags('settlement')
 @Controller('api/v1/settlement')
@@ -25,6 +55,9 @@ export class SettlementController {
   constructor(
     private readonly imports: CatalogueImportService,
     private readonly mapping: CatalogueMappingService,
+    private readonly visits: VisitsService,
+    private readonly feeLines: FeeLinesService,
+    private readonly preAudits: PreAuditService,
   ) {}
 
   @Post('catalogue/imports')
@@ -67,5 +100,108 @@ export class SettlementController {
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'CATALOGUE_ITEM_NOT_FOUND' })
   async item(@Param('hisCode') hisCode: string): Promise<CatalogueItemDetailDto> {
     return this.mapping.item(hisCode);
+  }
+
+  @Post('visits')
+  @ApiOperation({ summary: 'Open an outpatient visit or an inpatient stay (idempotent by the HIS visit id)' })
+  @ApiCreatedResponse({ type: VisitDto, description: 'Opened' })
+  @ApiOkResponse({ type: VisitDto, description: 'The same opening again: nothing changed' })
+  @ApiConflictResponse({
+    type: ErrorBodyDto,
+    description: 'SETTLEMENT_VISIT_CONFLICT (details: the fields that differ)',
+  })
+  async openVisit(
+    @Body() body: OpenVisitDto,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<VisitDto> {
+    const opened = await this.visits.open(principalOf(req), body);
+    reply.status(opened.created ? 201 : 200);
+    return opened.visit;
+  }
+
+  @Get('visits')
+  @ApiOperation({ summary: 'Visits, newest first (keyset-paged; optionally one worker’s, or by state)' })
+  @ApiOkResponse({ type: [VisitDto] })
+  async listVisits(@Query() query: VisitListQueryDto): Promise<VisitDto[]> {
+    return this.visits.list(query);
+  }
+
+  @Get('visits/:visitId')
+  @ApiOperation({ summary: 'A visit with every fee line (withdrawn ones shown as such)' })
+  @ApiOkResponse({ type: VisitDetailDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_VISIT_NOT_FOUND' })
+  async visit(@Param('visitId') visitId: string): Promise<VisitDetailDto> {
+    return this.visits.get(visitId);
+  }
+
+  @Patch('visits/:visitId')
+  @ApiOperation({
+    summary: 'Discharge date, discharge-notice date (inpatient), ward, department, diagnosis; null clears a field',
+  })
+  @ApiOkResponse({ type: VisitDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_VISIT_NOT_FOUND' })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_VISIT_SETTLED, SETTLEMENT_VISIT_NOT_INPATIENT' })
+  @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_VISIT_DATE_INVALID' })
+  async updateVisit(
+    @Param('visitId') visitId: string,
+    @Body() body: UpdateVisitDto,
+    @Req() req: FastifyRequest,
+  ): Promise<VisitDto> {
+    return this.visits.update(principalOf(req), visitId, body);
+  }
+
+  @Put('visits/:visitId/lines')
+  @LargeBody()
+  @ApiOperation({
+    summary:
+      'Add or correct fee lines (a whole visit, or a day of a stay): idempotent by HIS line id; lines not named are left alone',
+  })
+  @ApiOkResponse({ type: FeeLineBatchResultDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_VISIT_NOT_FOUND' })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_VISIT_SETTLED' })
+  async putLines(
+    @Param('visitId') visitId: string,
+    @Body() body: FeeLineBatchDto,
+    @Req() req: FastifyRequest,
+  ): Promise<FeeLineBatchResultDto> {
+    return this.feeLines.declare(principalOf(req), visitId, body.lines);
+  }
+
+  @Delete('visits/:visitId/lines/:lineId')
+  @ApiOperation({ summary: 'Withdraw a fee line (kept and shown as withdrawn; never settled)' })
+  @ApiOkResponse({ type: FeeLineDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_VISIT_NOT_FOUND, SETTLEMENT_LINE_NOT_FOUND' })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_VISIT_SETTLED' })
+  async withdrawLine(
+    @Param('visitId') visitId: string,
+    @Param('lineId') lineId: string,
+    @Req() req: FastifyRequest,
+  ): Promise<FeeLineDto> {
+    return this.feeLines.withdraw(principalOf(req), visitId, lineId);
+  }
+
+  @Post('visits/:visitId/pre-audit')
+  @HttpCode(200)
+  @ApiHeader({
+    name: 'x-verification-token',
+    required: false,
+    description:
+      'The verification token of a MATCH for this visit; without it the person checks are not done (PERSON_NOT_VERIFIED)',
+  })
+  @ApiOperation({
+    summary: 'Local pre-audit of the visit’s active lines: fund, self-pay and hospital-loss totals, findings, verdict',
+  })
+  @ApiOkResponse({ type: PreAuditDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_VISIT_NOT_FOUND' })
+  @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'TOKEN_* (a token was given and fails its check)' })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_PERSON_MISMATCH' })
+  async preAudit(
+    @Param('visitId') visitId: string,
+    @Body() body: PreAuditRequestDto,
+    @Headers('x-verification-token') token: string | undefined,
+    @Req() req: FastifyRequest,
+  ): Promise<PreAuditDto> {
+    return this.preAudits.run(principalOf(req), visitId, token, body ?? {});
   }
 }

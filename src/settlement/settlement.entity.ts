@@ -103,4 +103,143 @@ export class CatalogueCurrent {
   setBy: string | null;
 }
 
-export const SETTLEMENT_ENTITIES = [CatalogueVersion, CatalogueItemRow, CatalogueCurrent];
+export type VisitKind = 'outpatient' | 'inpatient';
+/** open: lines may change; settled: the settlement step locked it, every change is refused (409). */
+export type VisitState = 'open' | 'settled';
+export type FeeLineKind = 'drug' | 'service' | 'material';
+/** active: part of the visit; withdrawn: HIS took it back (kept, shown as such, never settled). */
+export type FeeLineState = 'active' | 'withdrawn';
+
+/**
+ * An outpatient visit or an inpatient stay as HIS opens it (migration SettlementVisits).
+ * visit.repository.ts holds its SQL.
+ */
+@Entity({ name: 'settlement_visit' })
+@Index('ux_settlement_visit_mdtrt_id', ['mdtrtId'], { unique: true })
+export class SettlementVisit {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  /** HIS visit id (门诊/住院号): the visit's mdtrt id on the gateway's side, the key HIS uses. */
+  @Column({ name: 'mdtrt_id', type: 'varchar', length: 64 })
+  mdtrtId: string;
+
+  /** The insurer's person number (人员编号, psn_no), as the 1101 answer behind a MATCH carries it. */
+  @Column({ name: 'psn_no', type: 'varchar', length: 32 })
+  psnNo: string;
+
+  @Column({ type: 'varchar', length: 12 })
+  kind: VisitKind;
+
+  /** Outpatient: the visit day, 'yyyy-MM-dd'. */
+  @Column({ name: 'visit_date', type: 'varchar', length: 10, nullable: true })
+  visitDate: string | null;
+
+  /** Inpatient: the admission day, 'yyyy-MM-dd'. */
+  @Column({ name: 'admission_date', type: 'varchar', length: 10, nullable: true })
+  admissionDate: string | null;
+
+  @Column({ type: 'varchar', length: 60, nullable: true })
+  ward: string | null;
+
+  @Column({ type: 'varchar', length: 60, nullable: true })
+  dept: string | null;
+
+  @Column({ name: 'diagnosis_code', type: 'varchar', length: 50, nullable: true })
+  diagnosisCode: string | null;
+
+  @Column({ name: 'diagnosis_name', type: 'varchar', length: 200, nullable: true })
+  diagnosisName: string | null;
+
+  /** Inpatient: the discharge day. */
+  @Column({ name: 'discharge_date', type: 'varchar', length: 10, nullable: true })
+  dischargeDate: string | null;
+
+  /** Inpatient: the day the worker was told to leave (协议 13(4): 记账 stops from this day). */
+  @Column({ name: 'discharge_notice_date', type: 'varchar', length: 10, nullable: true })
+  dischargeNoticeDate: string | null;
+
+  @Column({ type: 'varchar', length: 12 })
+  state: VisitState;
+
+  @Column({ name: 'created_by', type: 'varchar', length: 100 })
+  createdBy: string;
+
+  @Column({ name: 'created_at' })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at' })
+  updatedAt: Date;
+}
+
+/** One fee line of a visit as HIS declares it, with its revision. fee-line.repository.ts holds its SQL. */
+@Entity({ name: 'settlement_fee_line' })
+@Index('ux_settlement_fee_line_visit_line', ['visitId', 'lineId'], { unique: true })
+export class SettlementFeeLine {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  /** settlement_visit.id. */
+  @Column({ name: 'visit_id', type: 'varchar', length: 36 })
+  visitId: string;
+
+  /** HIS line id (feedetl_sn): unique within the visit; the trace codes' line number. */
+  @Column({ name: 'line_id', type: 'varchar', length: 64 })
+  lineId: string;
+
+  @Column({ name: 'his_item_code', type: 'varchar', length: 50 })
+  hisItemCode: string;
+
+  @Column({ name: 'item_name', type: 'varchar', length: 500 })
+  itemName: string;
+
+  @Column({ type: 'varchar', length: 12 })
+  kind: FeeLineKind;
+
+  /** Decimal text, at most 3 decimals ('1.5'): never a float. */
+  @Column({ type: 'varchar', length: 16 })
+  count: string;
+
+  @Column({ name: 'unit_price_fen', type: 'bigint' })
+  unitPriceFen: number;
+
+  @Column({ name: 'amount_fen', type: 'bigint' })
+  amountFen: number;
+
+  @Column({ name: 'service_date', type: 'varchar', length: 10 })
+  serviceDate: string;
+
+  @Column({ name: 'injury_related', type: 'boolean' })
+  injuryRelated: boolean;
+
+  @Column({ name: 'days_of_supply', type: 'integer', nullable: true })
+  daysOfSupply: number | null;
+
+  @Column({ name: 'supply_statement_present', type: 'boolean' })
+  supplyStatementPresent: boolean;
+
+  /** The signed 自费项目告知确认书 (forms, kind self-pay-consent) covering the line: its id or form number. */
+  @Column({ name: 'self_pay_consent_form_id', type: 'varchar', length: 64, nullable: true })
+  selfPayConsentFormId: string | null;
+
+  @Column({ type: 'varchar', length: 12 })
+  state: FeeLineState;
+
+  /** 1 when first declared; +1 for every correction, withdrawal or reinstatement. */
+  @Column({ type: 'integer' })
+  revision: number;
+
+  @Column({ name: 'created_at' })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at' })
+  updatedAt: Date;
+}
+
+export const SETTLEMENT_ENTITIES = [
+  CatalogueVersion,
+  CatalogueItemRow,
+  CatalogueCurrent,
+  SettlementVisit,
+  SettlementFeeLine,
+];

@@ -80,6 +80,40 @@ export const SETTLEMENT_ERRORS = errorCatalogue('settlement', {
     message:
       '（警告，不阻止导入）医保目录编码与项目类别不一致（药品编码通常以 X、Z、T 开头，耗材以 C 开头，诊疗项目以数字开头）：请核对',
   },
+  // ---- visits and fee lines (nothing stored or changed when one is thrown) ----
+  SETTLEMENT_VISIT_NOT_FOUND: {
+    status: 404,
+    message: '没有该就诊登记：请先由 HIS 登记本次门诊或住院（POST /api/v1/settlement/visits）',
+  },
+  SETTLEMENT_VISIT_CONFLICT: {
+    status: 409,
+    message: '该就诊号已登记，但人员编号、类别或日期与本次不同：请核对就诊号；出院日期和出院通知日期请用 PATCH 更改',
+  },
+  SETTLEMENT_VISIT_SETTLED: {
+    status: 409,
+    message: '本次就诊已结算，就诊信息和费用明细不能再更改：如确需更改，请先撤销结算后再报送',
+  },
+  SETTLEMENT_VISIT_NOT_INPATIENT: {
+    status: 409,
+    message: '门诊就诊没有出院日期和出院通知日期：只有住院登记可以填写',
+  },
+  SETTLEMENT_VISIT_DATE_INVALID: {
+    status: 422,
+    message: '出院日期或出院通知日期早于入院日期：请 HIS 核对日期后重新报送',
+  },
+  SETTLEMENT_LINE_NOT_FOUND: {
+    status: 404,
+    message: '本次就诊没有该费用明细：请核对明细编号，或先由 HIS 报送该明细',
+  },
+  SETTLEMENT_LINE_DUPLICATE: {
+    status: 400,
+    message: '同一批费用明细中明细编号重复：每条明细编号在一批中只能出现一次，请删去重复的一条',
+  },
+  SETTLEMENT_PERSON_MISMATCH: {
+    status: 409,
+    message:
+      '人卡码核验凭证所属人员与本次就诊登记的人员编号不符：拒绝记账。请核对就诊登记，或为本次就诊的职工重新核验人、卡、码',
+  },
 });
 
 export type CatalogueProblemCode =
@@ -137,6 +171,17 @@ export const SETTLEMENT_MESSAGES = {
     `对码文件第 ${row} 行起的引号没有配对，无法读取：请用 Excel 重新另存为 CSV 后导入`,
   itemNotFound: (hisCode: string): string =>
     `没有院内项目编码“${hisCode}”的对码记录：请核对编码，或先导入包含该项目的对码文件`,
+};
+
+export const VISIT_MESSAGES = {
+  visitNotFound: (visitId: string): string =>
+    `没有就诊号 ${visitId} 的就诊登记：请先由 HIS 登记本次门诊或住院（POST /api/v1/settlement/visits）`,
+  visitSettled: (visitId: string): string =>
+    `就诊 ${visitId} 已结算，就诊信息和费用明细不能再更改：如确需更改，请先撤销结算后再报送`,
+  lineNotFound: (visitId: string, lineId: string): string =>
+    `就诊 ${visitId} 没有明细编号为 ${lineId} 的费用明细：请核对明细编号，或先由 HIS 报送该明细`,
+  dateBeforeAdmission: (what: string, date: string, admission: string): string =>
+    `${what} ${date} 早于入院日期 ${admission}：请 HIS 核对日期后重新报送`,
 };
 
 function rowList(rows: readonly number[]): string {

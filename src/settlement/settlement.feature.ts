@@ -1,11 +1,29 @@
-import type { GatewayFeature } from '../platform';
+import type { GatewayConfig, GatewayFeature } from '../platform';
 import { SettlementCatalogue1764547200000 } from './migrations/1764547200000-SettlementCatalogue';
+import { SettlementVisits1764633600000 } from './migrations/1764633600000-SettlementVisits';
+import { SettlementConfig } from './settlement.config';
 import { SETTLEMENT_ENTITIES } from './settlement.entity';
 import { SETTLEMENT_ERRORS } from './settlement.errors';
 
 export const SETTLEMENT_FEATURE: GatewayFeature = {
   name: 'settlement',
   entities: SETTLEMENT_ENTITIES,
-  migrations: [SettlementCatalogue1764547200000],
+  migrations: [SettlementCatalogue1764547200000, SettlementVisits1764633600000],
+  config: [{ key: 'settlement', type: SettlementConfig }],
+  checkConfig: (config: GatewayConfig) => {
+    const s = config.settlement;
+    return s.statementRequiredOverDays > s.maxDaysOfSupply
+      ? {
+          issues: [
+            {
+              key: 'settlement.statementRequiredOverDays',
+              value: s.statementRequiredOverDays,
+              expected: `at most settlement.maxDaysOfSupply (${s.maxDaysOfSupply})`,
+            },
+          ],
+          warnings: [],
+        }
+      : { issues: [], warnings: [] };
+  },
   errors: [SETTLEMENT_ERRORS],
 };

@@ -2,13 +2,22 @@ import type { ErrorDetail } from '../platform';
 import type { CatalogueChanges } from './rules/catalogue-diff';
 import type { CatalogueProblem, JudgedCatalogue } from './rules/catalogue-rows';
 import { catalogueProblemText, MAX_PROBLEMS_LISTED, SETTLEMENT_ERRORS } from './settlement.errors';
-import type { CatalogueItemRow, CatalogueVersion } from './settlement.entity';
+import type { Finding } from './rules/findings';
+import type { FeeLine } from './rules/pre-audit-input';
+import type { PreAuditResult } from './rules/pre-audit-result';
+import type { CatalogueItemRow, CatalogueVersion, SettlementFeeLine, SettlementVisit } from './settlement.entity';
 import type {
   CatalogueChangesDto,
   CatalogueImportReportDto,
   CatalogueItemDto,
   CatalogueProblemDto,
   CatalogueVersionDto,
+  FeeLineDto,
+  FindingDto,
+  PersonCheckDto,
+  PreAuditDto,
+  VisitDetailDto,
+  VisitDto,
 } from './settlement.dto';
 
 /** Entities and judgements → the response DTOs, once for the capability. */
@@ -112,5 +121,105 @@ export function toImportReport(facts: ReportFacts): CatalogueImportReportDto {
     problemsOmitted: Math.max(0, judged.problems.length - MAX_PROBLEMS_LISTED),
     changes: toChangesDto(facts.changes, facts.previous),
     version: facts.version,
+  };
+}
+
+export function toVisitDto(v: SettlementVisit): VisitDto {
+  return {
+    id: v.id,
+    visitId: v.mdtrtId,
+    psnNo: v.psnNo,
+    kind: v.kind,
+    visitDate: v.visitDate,
+    admissionDate: v.admissionDate,
+    ward: v.ward,
+    dept: v.dept,
+    diagnosisCode: v.diagnosisCode,
+    diagnosisName: v.diagnosisName,
+    dischargeDate: v.dischargeDate,
+    dischargeNoticeDate: v.dischargeNoticeDate,
+    state: v.state,
+    createdAt: new Date(v.createdAt).toISOString(),
+    updatedAt: new Date(v.updatedAt).toISOString(),
+  };
+}
+
+export function toFeeLineDto(l: SettlementFeeLine): FeeLineDto {
+  return {
+    lineId: l.lineId,
+    hisItemCode: l.hisItemCode,
+    itemName: l.itemName,
+    kind: l.kind,
+    count: l.count,
+    unitPriceFen: l.unitPriceFen,
+    amountFen: l.amountFen,
+    serviceDate: l.serviceDate,
+    injuryRelated: l.injuryRelated,
+    daysOfSupply: l.daysOfSupply,
+    supplyStatementPresent: l.supplyStatementPresent,
+    selfPayConsentFormId: l.selfPayConsentFormId,
+    state: l.state,
+    revision: l.revision,
+    updatedAt: new Date(l.updatedAt).toISOString(),
+  };
+}
+
+export function toVisitDetailDto(v: SettlementVisit, lines: readonly SettlementFeeLine[]): VisitDetailDto {
+  const active = lines.filter((l) => l.state === 'active');
+  return {
+    ...toVisitDto(v),
+    lines: lines.map(toFeeLineDto),
+    activeLines: active.length,
+    activeAmountFen: active.reduce((sum, l) => sum + l.amountFen, 0),
+  };
+}
+
+/** A stored line as the pre-audit reads it. */
+export function toPreAuditLine(l: SettlementFeeLine): FeeLine {
+  return {
+    lineId: l.lineId,
+    hisItemCode: l.hisItemCode,
+    itemName: l.itemName,
+    kind: l.kind,
+    count: l.count,
+    unitPriceFen: l.unitPriceFen,
+    amountFen: l.amountFen,
+    serviceDate: l.serviceDate,
+    injuryRelated: l.injuryRelated,
+    daysOfSupply: l.daysOfSupply,
+    supplyStatementPresent: l.supplyStatementPresent,
+    selfPayConsentFormId: l.selfPayConsentFormId,
+  };
+}
+
+function toFindingDto(f: Finding): FindingDto {
+  return { code: f.code, severity: f.severity, lineId: f.lineId, message: f.message };
+}
+
+export interface PreAuditFacts {
+  visitId: string;
+  result: PreAuditResult;
+  personCheck: PersonCheckDto;
+  catalogueVersionSeq: number | null;
+  missingTraceCodes: 'refuse' | 'warn';
+}
+
+export function toPreAuditDto(facts: PreAuditFacts): PreAuditDto {
+  const { result } = facts;
+  return {
+    visitId: facts.visitId,
+    verdict: { ...result.verdict },
+    personCheck: facts.personCheck,
+    totals: { ...result.totals },
+    lines: result.lines.map((l) => ({
+      lineId: l.lineId,
+      disposition: l.disposition,
+      amountFen: l.amountFen,
+      insurerCode: l.insurerCode,
+      findings: l.findings.map(toFindingDto),
+    })),
+    findings: [...result.visitFindings, ...result.lines.flatMap((l) => l.findings)].map(toFindingDto),
+    catalogueVersionSeq: facts.catalogueVersionSeq,
+    missingTraceCodes: facts.missingTraceCodes,
   };
 }

@@ -1,21 +1,31 @@
 import { Module } from '@nestjs/common';
+import { FormsModule } from '../forms/forms.module';
+import { IdentityModule } from '../identity/identity.module';
+import { TraceCodesModule } from '../trace-codes/trace-codes.module';
 import { CatalogueImportService } from './catalogue-import.service';
 import { CatalogueItemRepository } from './catalogue-item.repository';
 import { CatalogueMappingService } from './catalogue-mapping.service';
 import { CatalogueVersionRepository } from './catalogue-version.repository';
+import { FeeLineRepository } from './fee-line.repository';
+import { FeeLinesService } from './fee-lines.service';
+import { PreAuditService } from './pre-audit.service';
 import { SettlementController } from './settlement.controller';
+import { VisitRepository } from './visit.repository';
+import { VisitsService } from './visits.service';
 
 /** The repositories: one per table group, all the capability's SQL. */
-const REPOSITORIES = [CatalogueVersionRepository, CatalogueItemRepository];
+const REPOSITORIES = [CatalogueVersionRepository, CatalogueItemRepository, VisitRepository, FeeLineRepository];
 /** The use cases. */
-const SERVICES = [CatalogueImportService, CatalogueMappingService];
+const SERVICES = [CatalogueImportService, CatalogueMappingService, VisitsService, FeeLinesService, PreAuditService];
 
 /**
- * Settlement (即时结算, 办法 25). Its first part: the catalogue mapping (编码比对, 协议 19), HIS item
- * codes → the insurer's catalogue codes, versioned. Settlement reads it through
- * CatalogueMappingService.currentMapping.
+ * Settlement (即时结算, 办法 25). So far: the catalogue mapping (编码比对, 协议 19), HIS item codes →
+ * the insurer's catalogue codes, versioned (CatalogueMappingService.currentMapping); the visits and
+ * fee lines HIS declares; and the local pre-audit, which reads trace codes (SettlementCodesService),
+ * the signed self-pay consents (FormReadingService) and the verified worker (VerifiedWorkerService).
  */
 @Module({
+  imports: [IdentityModule, FormsModule, TraceCodesModule],
   controllers: [SettlementController],
   providers: [...REPOSITORIES, ...SERVICES],
   exports: [CatalogueMappingService],

@@ -119,6 +119,7 @@ devices: {}
       'identity',
       'forms',
       'devices',
+      'settlement',
     ]);
     expect(new Set(error.issues.map((i) => i.expected))).toEqual(
       new Set(['no such key — remove it or check its spelling']),

@@ -10,6 +10,8 @@ type Line = { readonly lineId: string; readonly itemName: string };
 
 export const FINDING_MESSAGES = {
   visitDataInvalid: (what: string) => `就诊信息无效（${what}）：请 HIS 更正后重新预审`,
+  personNotVerified: () =>
+    '未提供人卡码核验凭证：本次预审没有核对工伤认定、签约机构和异地备案，不能记账。请先核验人、卡、码，带核验凭证（x-verification-token）重新预审（协议第九条）',
   noFeeLines: () => '本次就诊没有费用明细：请 HIS 报送费用明细后再结算',
   noDetermination: () =>
     '经办机构没有该职工的工伤认定记录：不能工伤记账。请按非工伤（自费）结算；如主诉因工受伤，请提示职工或用人单位申请工伤认定，认定后可办理自费转工伤',

@@ -8,6 +8,7 @@ const L = { lineId: '{行号}', itemName: '{项目名称}' };
 /** Every code's message as docs/settlement-rules.md shows it: {…} placeholders, example figures. */
 const DOCUMENTED_MESSAGES: Record<FindingCode, string> = {
   VISIT_DATA_INVALID: M.visitDataInvalid('{问题}'),
+  PERSON_NOT_VERIFIED: M.personNotVerified(),
   NO_FEE_LINES: M.noFeeLines(),
   NO_DETERMINATION: M.noDetermination(),
   DETERMINATION_PENDING: M.determinationPending(),

@@ -25,6 +25,7 @@ export interface FindingRule {
 export const FINDING_RULES = {
   // visit: input, eligibility and totals
   VISIT_DATA_INVALID: { severity: 'refuse', scope: 'visit', requirement: '—', source: '—' },
+  PERSON_NOT_VERIFIED: { severity: 'refuse', scope: 'visit', requirement: 'R1, R2', source: '协议 9, 38(1)' },
   NO_FEE_LINES: { severity: 'refuse', scope: 'visit', requirement: 'R12', source: 'upstream 2207/2304' },
   NO_DETERMINATION: { severity: 'refuse', scope: 'visit', requirement: 'R9, R10', source: '办法 25, 26' },
   DETERMINATION_PENDING: { severity: 'refuse', scope: 'visit', requirement: 'R10', source: '办法 26; 协议 26' },

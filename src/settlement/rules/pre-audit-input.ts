@@ -80,7 +80,16 @@ export interface FeeLine {
 
 /** The catalogue mapping (编码比对) of a HIS item code. */
 export type CatalogueMatch =
-  | { readonly kind: 'mapped'; readonly insurerCode: string }
+  | {
+      readonly kind: 'mapped';
+      readonly insurerCode: string;
+      /**
+       * The days the mapping is valid ('yyyy-MM-dd', inclusive; null or absent: open). A line dated
+       * outside them is outside the catalogue on that day (ITEM_OUTSIDE_CATALOGUE).
+       */
+      readonly validFrom?: string | null;
+      readonly validTo?: string | null;
+    }
   | { readonly kind: 'unmapped' }
   | { readonly kind: 'outside' };
 
@@ -101,7 +110,11 @@ export interface HisTotals {
 
 export interface PreAuditInput {
   readonly visit: PreAuditVisit;
-  readonly worker: WorkerFacts;
+  /**
+   * What the insurer says about the worker (1101, behind a MATCH verification token); null when the
+   * person was not verified: the person rules are then reported as not done (PERSON_NOT_VERIFIED).
+   */
+  readonly worker: WorkerFacts | null;
   readonly lines: readonly FeeLine[];
   /** By HIS item code; a code missing here counts as unmapped. */
   readonly catalogue: ReadonlyMap<string, CatalogueMatch>;

@@ -1,5 +1,5 @@
 import { preAudit } from './pre-audit';
-import { DEFAULT_PRE_AUDIT_POLICY, type FeeLine, type PreAuditInput } from './pre-audit-input';
+import { DEFAULT_PRE_AUDIT_POLICY, type FeeLine, type PreAuditInput, type WorkerFacts } from './pre-audit-input';
 
 const HERE = 'H64010600001';
 const line = (lineId: string, over: Partial<FeeLine> = {}): FeeLine => ({
@@ -137,11 +137,19 @@ describe('pre-audit', () => {
 
   it('refuses the visit on visit-level findings; lines keep their own dispositions', () => {
     const i = input([line('1')]);
-    const r = preAudit({ ...i, worker: { ...i.worker, injuryStatus: 'pending' } });
+    const r = preAudit({ ...i, worker: { ...(i.worker as WorkerFacts), injuryStatus: 'pending' } });
     expect(r.verdict.canSettle).toBe(false);
     expect(r.verdict.message).toMatch(/1 项问题/);
     expect(r.visitFindings[0].message).toMatch(/先按自费结算.*自费转工伤/);
     expect(dispositions(r)).toEqual(['1:fund']);
+  });
+
+  it('without worker facts judges every line and refuses the visit as not verified', () => {
+    const r = preAudit({ ...input([line('1'), line('2', { injuryRelated: false })]), worker: null });
+    expect(r.visitFindings.map((f) => f.code)).toEqual(['PERSON_NOT_VERIFIED']);
+    expect(dispositions(r)).toEqual(['1:fund', '2:selfPay']);
+    expect(r.totals).toMatchObject({ fundFen: 1000, selfPayFen: 1000 });
+    expect(r.verdict.canSettle).toBe(false);
   });
 
   it('refuses a visit without lines', () => {

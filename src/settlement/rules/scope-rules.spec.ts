@@ -72,4 +72,23 @@ describe('scope rules', () => {
       expect(j.findings[0]).toMatchObject({ severity: 'selfPay', message: expect.stringMatching(/编码比对/) });
     }
   });
+
+  it('a mapping not valid on the line’s day puts the line outside the catalogue on that day', () => {
+    const mapped = {
+      kind: 'mapped' as const,
+      insurerCode: '001203000010000',
+      validFrom: '2026-01-01',
+      validTo: '2026-03-11',
+    };
+    expect(catalogueFindings({ ...line, serviceDate: '2026-03-11' }, mapped, new Set())).toEqual({
+      insurerCode: '001203000010000',
+      findings: [],
+    });
+    const after = catalogueFindings(line, mapped, new Set());
+    expect(after.insurerCode).toBeNull();
+    expect(codes(after.findings)).toEqual(['ITEM_OUTSIDE_CATALOGUE', 'SELF_PAY_NOT_CONSENTED']);
+    const before = catalogueFindings({ ...line, serviceDate: '2025-12-31' }, { ...mapped, validTo: null }, new Set());
+    expect(codes(before.findings)).toEqual(['ITEM_OUTSIDE_CATALOGUE', 'SELF_PAY_NOT_CONSENTED']);
+    expect(catalogueFindings(line, { ...mapped, validFrom: null, validTo: null }, new Set()).findings).toEqual([]);
+  });
 });

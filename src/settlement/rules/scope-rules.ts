@@ -40,18 +40,19 @@ export interface CatalogueJudgement {
  * ITEM_NOT_MAPPED / ITEM_OUTSIDE_CATALOGUE: the fund pays only catalogue items it can identify
  * (办法 12; 协议 19: a wrong or missing mapping is not paid). Such a line is self-pay; when no signed
  * consent (自费项目告知确认书) covers it, SELF_PAY_NOT_CONSENTED: the hospital bears it (办法 15(2);
- * 协议 18). A HIS code absent from the lookup counts as unmapped.
+ * 协议 18). A HIS code absent from the lookup counts as unmapped; a mapped item whose mapping is not
+ * valid on the line's day (valid from / valid to) is outside the catalogue on that day.
  */
 export function catalogueFindings(
   line: FeeLine,
   match: CatalogueMatch | undefined,
   signedConsents: ReadonlySet<string>,
 ): CatalogueJudgement {
-  if (match?.kind === 'mapped') {
+  if (match?.kind === 'mapped' && coversDay(match, line.serviceDate)) {
     return { insurerCode: match.insurerCode, findings: [] };
   }
   const findings =
-    match?.kind === 'outside'
+    match?.kind === 'outside' || match?.kind === 'mapped'
       ? [finding('ITEM_OUTSIDE_CATALOGUE', line.lineId, M.itemOutsideCatalogue(line))]
       : [finding('ITEM_NOT_MAPPED', line.lineId, M.itemNotMapped(line, line.hisItemCode))];
   const consent = line.selfPayConsentFormId;
@@ -59,4 +60,12 @@ export function catalogueFindings(
     findings.push(finding('SELF_PAY_NOT_CONSENTED', line.lineId, M.selfPayNotConsented(line, consent)));
   }
   return { insurerCode: null, findings };
+}
+
+/** The mapping is valid on `day` (bounds inclusive; a missing bound is open). */
+function coversDay(
+  match: { readonly validFrom?: string | null; readonly validTo?: string | null },
+  day: string,
+): boolean {
+  return (!match.validFrom || match.validFrom <= day) && (!match.validTo || day <= match.validTo);
 }

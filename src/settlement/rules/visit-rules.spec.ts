@@ -89,4 +89,17 @@ describe('visit rules', () => {
     expect(codes(visitDataFindings(outpatient, { ...worker, injuryDate: '20260301' }))).toEqual(['VISIT_DATA_INVALID']);
     expect(codes(visitDataFindings({ ...outpatient, hospitalCode: ' ' }, worker))).toEqual(['VISIT_DATA_INVALID']);
   });
+
+  it('without worker facts (no verification token) refuses with PERSON_NOT_VERIFIED instead of the person rules', () => {
+    expect(codes(visitFindings(outpatient, null))).toEqual(['PERSON_NOT_VERIFIED']);
+    expect(visitFindings(outpatient, null)[0]).toMatchObject({
+      severity: 'refuse',
+      lineId: null,
+      message: expect.stringMatching(/核验人、卡、码/),
+    });
+    expect(codes(visitFindings({ ...inpatient, admissionDate: '2026-02-30' }, null))).toEqual([
+      'VISIT_DATA_INVALID',
+      'PERSON_NOT_VERIFIED',
+    ]);
+  });
 });

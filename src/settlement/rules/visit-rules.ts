@@ -9,7 +9,7 @@ import { visitStartDate, type PreAuditVisit, type WorkerFacts } from './pre-audi
  */
 
 /** VISIT_DATA_INVALID: dates that are not real days, a notice before the admission. */
-export function visitDataFindings(visit: PreAuditVisit, worker: WorkerFacts): Finding[] {
+export function visitDataFindings(visit: PreAuditVisit, worker: WorkerFacts | null): Finding[] {
   const problems: string[] = [];
   const start = visitStartDate(visit);
   if (!isIsoDay(start)) {
@@ -23,7 +23,7 @@ export function visitDataFindings(visit: PreAuditVisit, worker: WorkerFacts): Fi
       problems.push(`出院通知日期 ${notice} 早于入院日期 ${start}`);
     }
   }
-  if (worker.injuryDate !== null && !isIsoDay(worker.injuryDate)) {
+  if (worker !== null && worker.injuryDate !== null && !isIsoDay(worker.injuryDate)) {
     problems.push(`受伤日期 ${worker.injuryDate} 不是有效日期`);
   }
   if (!visit.hospitalCode.trim()) {
@@ -94,8 +94,16 @@ export function placeFindings(visit: PreAuditVisit, worker: WorkerFacts): Findin
   return signed ? [] : [finding('NOT_SIGNED_HERE', null, M.notSignedHere())];
 }
 
-/** Every visit-level eligibility finding, in a stable order. */
-export function visitFindings(visit: PreAuditVisit, worker: WorkerFacts): Finding[] {
+/**
+ * Every visit-level eligibility finding, in a stable order. With no worker facts (no verification
+ * token: person, card and code were not checked, so the insurer's record is not known) the person
+ * rules cannot run: PERSON_NOT_VERIFIED refuses the settlement in their place (协议 9: no 记账
+ * without 人、卡、码相符), and everything else is still judged.
+ */
+export function visitFindings(visit: PreAuditVisit, worker: WorkerFacts | null): Finding[] {
+  if (worker === null) {
+    return [...visitDataFindings(visit, null), finding('PERSON_NOT_VERIFIED', null, M.personNotVerified())];
+  }
   return [
     ...visitDataFindings(visit, worker),
     ...determinationFindings(visit, worker),

@@ -1,0 +1,29 @@
+import { IsIn, IsInt, Max, Min } from 'class-validator';
+
+/** `settlement:` — the local pre-audit's policy (docs/settlement-rules.md). */
+export class SettlementConfig {
+  /**
+   * Drug lines without every box's trace code (办法 9): `refuse` the settlement until the pharmacy
+   * scans them, or only `warn`.
+   */
+  @IsIn(['refuse', 'warn'], { message: 'expected refuse or warn' })
+  missingTraceCodes: 'refuse' | 'warn';
+
+  /** The longest supply a prescription may give, even with the worker's statement (协议 15: 3 months). */
+  @IsInt({ message: 'expected a whole number of days' })
+  @Min(1, { message: 'expected at least 1 day' })
+  @Max(90, { message: 'expected at most 90 days (协议 15: at most 3 months)' })
+  maxDaysOfSupply: number;
+
+  /** A longer supply needs the worker's statement and proof (协议 15; 处方管理办法 19: generally 7 days). */
+  @IsInt({ message: 'expected a whole number of days' })
+  @Min(1, { message: 'expected at least 1 day' })
+  @Max(90, { message: 'expected at most 90 days' })
+  statementRequiredOverDays: number;
+}
+
+declare module '../platform/config/gateway-config' {
+  interface GatewayConfig {
+    settlement: SettlementConfig;
+  }
+}
