@@ -28,6 +28,7 @@ describe('the features’ migrations', () => {
       'TraceCodes1764374400000',
       'Forms1764460800000',
       'SettlementCatalogue1764547200000',
+      'SettlementVisits1764633600000',
     ];
     expect(GATEWAY_MIGRATIONS.map((m) => m.name)).toEqual(names);
     expect(featureMigrations([...GATEWAY_FEATURES].reverse()).map((m) => m.name)).toEqual(names);
