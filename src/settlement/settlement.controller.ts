@@ -14,6 +14,7 @@ import {
   Res,
 } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
@@ -30,6 +31,9 @@ import { CatalogueImportService } from './catalogue-import.service';
 import { CatalogueMappingService } from './catalogue-mapping.service';
 import { FeeLinesService } from './fee-lines.service';
 import { PreAuditService } from './pre-audit.service';
+import { SettleService } from './settle.service';
+import { SettlementCancelService } from './settlement-cancel.service';
+import { SettlementReadingService } from './settlement-reading.service';
 import {
   CatalogueImportDto,
   CatalogueImportReportDto,
@@ -41,6 +45,8 @@ import {
   OpenVisitDto,
   PreAuditDto,
   PreAuditRequestDto,
+  CancelSettlementDto,
+  SettlementDto,
   UpdateVisitDto,
   VisitDetailDto,
   VisitDto,
@@ -58,6 +64,9 @@ export class SettlementController {
     private readonly visits: VisitsService,
     private readonly feeLines: FeeLinesService,
     private readonly preAudits: PreAuditService,
+    private readonly settling: SettleService,
+    private readonly settlements: SettlementReadingService,
+    private readonly cancels: SettlementCancelService,
   ) {}
 
   @Post('catalogue/imports')
@@ -203,5 +212,68 @@ export class SettlementController {
     @Req() req: FastifyRequest,
   ): Promise<PreAuditDto> {
     return this.preAudits.run(principalOf(req), visitId, token, body ?? {});
+  }
+
+  @Post('visits/:visitId/settlement')
+  @ApiHeader({ name: 'x-verification-token', required: true, description: 'The token of a MATCH for this visit' })
+  @ApiHeader({
+    name: 'idempotency-key',
+    required: false,
+    description: 'A retried request with the same key answers the same settlement',
+  })
+  @ApiOperation({
+    summary: 'Settle the visit (2207 / 2304): 201 settled, 202 outcome not known yet (Location), 422 rejected',
+  })
+  @ApiCreatedResponse({ type: SettlementDto })
+  @ApiAcceptedResponse({ type: SettlementDto, description: 'Outcome not known yet: poll Location' })
+  @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'TOKEN_* (missing, expired, another visit or person)' })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_IDEMPOTENCY_CONFLICT, SETTLEMENT_IN_PROGRESS' })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorBodyDto,
+    description: 'SETTLEMENT_PRE_AUDIT_REFUSED, SETTLEMENT_REJECTED',
+  })
+  async settle(
+    @Param('visitId') visitId: string,
+    @Headers('x-verification-token') token: string | undefined,
+    @Headers('idempotency-key') key: string | undefined,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SettlementDto> {
+    const trimmed = key?.trim();
+    const { status, settlement } = await this.settling.settle(principalOf(req), visitId, token, trimmed || undefined);
+    void reply.status(status);
+    if (status === 202) {
+      void reply.header('location', `/api/v1/settlement/settlements/${settlement.id}`);
+    }
+    return settlement;
+  }
+
+  @Get('visits/:visitId/settlements')
+  @ApiOperation({ summary: 'The visit’s settlements, newest first' })
+  @ApiOkResponse({ type: [SettlementDto] })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_VISIT_NOT_FOUND' })
+  async settlementsOfVisit(@Param('visitId') visitId: string): Promise<SettlementDto[]> {
+    return this.settlements.ofVisit(visitId);
+  }
+
+  @Get('settlements/:id')
+  @ApiOperation({ summary: 'One settlement: its status and outcome (poll after a 202)' })
+  @ApiOkResponse({ type: SettlementDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_NOT_FOUND' })
+  async settlement(@Param('id') id: string): Promise<SettlementDto> {
+    return this.settlements.get(id);
+  }
+
+  @Post('settlements/:id/cancel')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Cancel a settled settlement (2208 / 2305): status cancelling until the insurer answers' })
+  @ApiAcceptedResponse({ type: SettlementDto })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_NOT_CANCELLABLE, SETTLEMENT_OUTCOME_UNKNOWN' })
+  async cancel(
+    @Param('id') id: string,
+    @Body() body: CancelSettlementDto,
+    @Req() req: FastifyRequest,
+  ): Promise<SettlementDto> {
+    return this.cancels.cancel(principalOf(req), id, body);
   }
 }
