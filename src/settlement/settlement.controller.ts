@@ -22,6 +22,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiProduces,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -34,6 +35,8 @@ import { PreAuditService } from './pre-audit.service';
 import { SettleService } from './settle.service';
 import { SettlementCancelService } from './settlement-cancel.service';
 import { SettlementReadingService } from './settlement-reading.service';
+import { SettlementStatementService } from './settlement-statement.service';
+import { SettlementTrialService } from './settlement-trial.service';
 import {
   CatalogueImportDto,
   CatalogueImportReportDto,
@@ -47,6 +50,7 @@ import {
   PreAuditRequestDto,
   CancelSettlementDto,
   SettlementDto,
+  SettlementTrialDto,
   UpdateVisitDto,
   VisitDetailDto,
   VisitDto,
@@ -64,9 +68,11 @@ export class SettlementController {
     private readonly visits: VisitsService,
     private readonly feeLines: FeeLinesService,
     private readonly preAudits: PreAuditService,
+    private readonly trials: SettlementTrialService,
     private readonly settling: SettleService,
     private readonly settlements: SettlementReadingService,
     private readonly cancels: SettlementCancelService,
+    private readonly statements: SettlementStatementService,
   ) {}
 
   @Post('catalogue/imports')
@@ -214,6 +220,24 @@ export class SettlementController {
     return this.preAudits.run(principalOf(req), visitId, token, body ?? {});
   }
 
+  @Post('visits/:visitId/settlement/trial')
+  @HttpCode(200)
+  @ApiHeader({ name: 'x-verification-token', required: true, description: 'The token of a MATCH for this visit' })
+  @ApiOperation({ summary: 'Trial settlement (2206 / 2303): the insurer’s split, nothing settled or stored' })
+  @ApiOkResponse({ type: SettlementTrialDto })
+  @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'TOKEN_* (missing, expired, another visit or person)' })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorBodyDto,
+    description: 'SETTLEMENT_PRE_AUDIT_REFUSED (findings in details), SETTLEMENT_VISIT_INCOMPLETE',
+  })
+  async trial(
+    @Param('visitId') visitId: string,
+    @Headers('x-verification-token') token: string | undefined,
+    @Req() req: FastifyRequest,
+  ): Promise<SettlementTrialDto> {
+    return this.trials.trial(principalOf(req), visitId, token);
+  }
+
   @Post('visits/:visitId/settlement')
   @ApiHeader({ name: 'x-verification-token', required: true, description: 'The token of a MATCH for this visit' })
   @ApiHeader({
@@ -262,6 +286,19 @@ export class SettlementController {
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_NOT_FOUND' })
   async settlement(@Param('id') id: string): Promise<SettlementDto> {
     return this.settlements.get(id);
+  }
+
+  @Get('settlements/:id/statement.pdf')
+  @ApiOperation({ summary: 'The settlement statement (费用结算单) of a settled settlement, as a PDF' })
+  @ApiProduces('application/pdf')
+  @ApiOkResponse({ description: 'The PDF', schema: { type: 'string', format: 'binary' } })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_NOT_FOUND' })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_STATEMENT_NOT_AVAILABLE' })
+  async statement(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
+    const pdf = await this.statements.pdf(id);
+    void reply.header('content-type', 'application/pdf');
+    void reply.header('content-disposition', `inline; filename="settlement-${id}.pdf"`);
+    return pdf;
   }
 
   @Post('settlements/:id/cancel')

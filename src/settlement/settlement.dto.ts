@@ -564,6 +564,16 @@ export class LocalSelfPayLineDto {
   @ApiProperty({ enum: ['not-mapped', 'after-discharge-notice'] }) reason: string;
 }
 
+export class SettlementTrialDto {
+  @ApiProperty() visitId: string;
+  @ApiProperty({ type: InsurerSplitDto }) split: InsurerSplitDto;
+  @ApiProperty({ type: [LocalSelfPayLineDto], description: 'Lines kept out of the message: the worker’s' })
+  localSelfPay: LocalSelfPayLineDto[];
+  @ApiProperty({ description: 'What the desk would collect from the worker (fen)' }) deskCollectsFen: number;
+  @ApiProperty({ type: [FindingDto], description: 'The pre-audit’s warnings' })
+  warnings: FindingDto[];
+}
+
 export class SettlementDto {
   @ApiProperty({ description: 'The settlement record id (uuidv7)' }) id: string;
   @ApiProperty({ description: 'The HIS visit id' }) visitId: string;

@@ -123,6 +123,14 @@ export const SETTLEMENT_ERRORS = errorCatalogue('settlement', {
     status: 422,
     message: '就诊登记缺少结算必需的信息（诊断编码和名称；住院还需出院日期）：请 HIS 补充后重新结算',
   },
+  SETTLEMENT_REPLY_INVALID: {
+    status: 502,
+    message: '经办机构的预结算应答金额不一致，无法使用：请稍后重试，仍不一致请联系信息科',
+  },
+  SETTLEMENT_STATEMENT_NOT_AVAILABLE: {
+    status: 409,
+    message: '只有已结算成功的结算才有费用结算单：请先查询结算结果',
+  },
   SETTLEMENT_IDEMPOTENCY_CONFLICT: {
     status: 409,
     message: '该幂等键（Idempotency-Key）已用于另一次就诊的结算：每次结算请使用新的幂等键',

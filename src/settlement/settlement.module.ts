@@ -9,6 +9,8 @@ import { SettlementCancelService } from './settlement-cancel.service';
 import { SettlementOutcomeService } from './settlement-outcome.service';
 import { SettlementPreparationService } from './settlement-preparation.service';
 import { SettlementReadingService } from './settlement-reading.service';
+import { SettlementStatementService } from './settlement-statement.service';
+import { SettlementTrialService } from './settlement-trial.service';
 import { SettlementRecordRepository } from './settlement-record.repository';
 import { CatalogueImportService } from './catalogue-import.service';
 import { CatalogueItemRepository } from './catalogue-item.repository';
@@ -37,10 +39,12 @@ const SERVICES = [
   FeeLinesService,
   PreAuditService,
   SettlementPreparationService,
+  SettlementTrialService,
   SettleService,
   SettlementOutcomeService,
   SettlementReadingService,
   SettlementCancelService,
+  SettlementStatementService,
   OutcomeNotifier,
 ];
 
