@@ -41,7 +41,7 @@ describe('settling a visit over HTTP', () => {
   let ds: DataSource;
 
   beforeAll(async () => {
-    t = await startTestApp({ sandboxInsurer: { enabled: true, port: 0 } });
+    t = await startTestApp({ sandboxInsurer: { enabled: true, port: 0 }, settlement: { waitForOutcomeMs: 5000 } });
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     insurer = t.app.get<UpstreamLink>(UPSTREAM_LINK).baseUrl.replace(/\/$/, '');
@@ -249,5 +249,39 @@ describe('settling a visit over HTTP', () => {
     const listed = (await send('get', `/api/v1/settlement/visits/${VISIT}/settlements`).expect(200))
       .body as Settlement[];
     expect(listed.map((s) => s.status)).toEqual(['settled', 'cancelled']);
+  });
+
+  it('answers 202 with the settlement’s address while the insurer answers 503; cancelling it then is 409; it settles once the insurer is back', async () => {
+    const token = await matchToken(OTHER);
+    await request(insurer).put('/sandbox/faults').send({ errorRate: 1 }).expect(200);
+    try {
+      const started = Date.now();
+      const pending = await settle(OTHER, token).expect(202);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4500);
+      const body = pending.body as Settlement;
+      expect(body.status).toBe('pending');
+      expect(pending.headers.location).toBe(`/api/v1/settlement/settlements/${body.id}`);
+      expect((await send('get', pending.headers.location).expect(200)).body).toMatchObject({
+        id: body.id,
+        status: 'pending',
+      });
+      const early = await send('post', `/api/v1/settlement/settlements/${body.id}/cancel`, {
+        reason: '患者要求',
+        staff: '张三',
+      }).expect(409);
+      expect(early.body).toMatchObject({ code: 'SETTLEMENT_OUTCOME_UNKNOWN' });
+      // Retried without a key while it is pending: the same settlement.
+      await request(insurer).delete('/sandbox/faults').expect(200);
+      const retried = (await settle(OTHER, token).expect((r) => expect([201, 202]).toContain(r.status)))
+        .body as Settlement;
+      expect(retried.id).toBe(body.id);
+      const done = await eventually(
+        async () => (await send('get', `/api/v1/settlement/settlements/${body.id}`).expect(200)).body as Settlement,
+        (s) => s.status === 'settled',
+      );
+      expect(done.setlId).toMatch(/^ST/);
+    } finally {
+      await request(insurer).delete('/sandbox/faults');
+    }
   });
 });

@@ -8,6 +8,8 @@ import type { CatalogueError } from '../../src/platform/errors/error-catalogue';
 import type { SettlementMessage } from '../../src/settlement/rules/settlement-message';
 import type { OutboxMessage } from '../../src/upstream/outbox/outbox-message.entity';
 import type { SettledOutcome } from '../../src/upstream/outbox/outbox.service';
+import { FormRenderer } from '../../src/forms/render/form-renderer';
+import { SettlementStatementRenderer } from '../../src/forms/statement/settlement-statement-renderer';
 import { availableDatabases, DbKind, testDatabase } from '../support/databases';
 import { answerOf, SEED } from '../support/identity-fixtures';
 import {
@@ -259,6 +261,73 @@ describe.each(availableDatabases())('settling a visit on %s', (kind: DbKind) => 
     const none = await s.settle.settle(HIS, 'MZS6', undefined, undefined).catch((e: CatalogueError) => e);
     expect(none).toMatchObject({ code: 'TOKEN_MISSING', status: 403 });
     expect(await count(`SELECT COUNT(*) AS n FROM outbox_message WHERE subject_key = 'settlement:MZS6'`)).toBe(0);
+  });
+
+  it('refuses a token for this visit whose person is not the visit’s (TOKEN_WRONG_PERSON), nothing queued', async () => {
+    const token = await visit('MZS9');
+    w.neighbours.workers.set(token, {
+      visitId: 'MZS9',
+      psnNo: `${WORKER.psn_no}X`,
+      answer: answerOf(WORKER, (a) => ({ ...a, baseinfo: { ...a.baseinfo, psn_no: `${WORKER.psn_no}X` } })),
+      source: 'insurer',
+    });
+    const refused = await s.settle.settle(HIS, 'MZS9', token, undefined).catch((e: CatalogueError) => e);
+    expect(refused).toMatchObject({ code: 'TOKEN_WRONG_PERSON', status: 403 });
+    expect(await count(`SELECT COUNT(*) AS n FROM outbox_message WHERE subject_key = 'settlement:MZS9'`)).toBe(0);
+  });
+
+  it('renders the statement after the settling transaction commits; a failed rendering leaves it settled and GET renders it', async () => {
+    const seen: string[] = [];
+    let fail = true;
+    const real = new SettlementStatementRenderer(new FormRenderer());
+    const flaky = settleOn(ds, clock, config, w, {
+      render: async (data) => {
+        // Called outside the settling transaction: a fresh reader already sees the settlement settled.
+        const rows = await ds.query<{ status: string }[]>(
+          `SELECT status FROM settlement_record WHERE setl_id = ${p(1)}`,
+          [data.statementNo],
+        );
+        seen.push(rows[0]?.status ?? 'none');
+        if (fail) {
+          throw new Error('font missing');
+        }
+        return real.render(data);
+      },
+    });
+    const token = await visit('MZS10');
+    const started = await flaky.settle.settle(HIS, 'MZS10', token, undefined);
+    const record = await flaky.records.byId(ds.manager, started.settlement.id);
+    const message = JSON.parse(record?.message as string) as SettlementMessage;
+    await flaky.tx.run((m) =>
+      flaky.outcomes.settled(m, { msgid: started.settlement.msgid } as OutboxMessage, {
+        status: 'delivered',
+        infcode: 0,
+        output: replyTo(message, 'ST0010'),
+        errMsg: null,
+      }),
+    );
+    for (let i = 0; i < 100 && seen.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(seen).toEqual(['settled']);
+    expect((await flaky.reading.get(started.settlement.id)).status).toBe('settled');
+    expect(
+      await count(`SELECT COUNT(*) AS n FROM settlement_statement WHERE settlement_id = ${p(1)}`, [
+        started.settlement.id,
+      ]),
+    ).toBe(0);
+    fail = false;
+    const pdf = await flaky.statements.pdf(started.settlement.id);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const stored = await flaky.records.statement(ds.manager, started.settlement.id);
+    expect(stored?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(Buffer.from(stored?.pdfBase64 as string, 'base64').equals(pdf)).toBe(true);
+    // A settlement the insurer did not settle has no statement.
+    const token11 = await visit('MZS11');
+    const pendingOne = await flaky.settle.settle(HIS, 'MZS11', token11, undefined);
+    await expect(flaky.statements.pdf(pendingOne.settlement.id)).rejects.toMatchObject({
+      code: 'SETTLEMENT_STATEMENT_NOT_AVAILABLE',
+    });
   });
 
   if (kind === 'postgres') {

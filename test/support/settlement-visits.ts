@@ -23,6 +23,9 @@ import { SettlementOutcomeService } from '../../src/settlement/settlement-outcom
 import { SettlementPreparationService } from '../../src/settlement/settlement-preparation.service';
 import { SettlementReadingService } from '../../src/settlement/settlement-reading.service';
 import { SettlementRecordRepository } from '../../src/settlement/settlement-record.repository';
+import { SettlementStatementService } from '../../src/settlement/settlement-statement.service';
+import { FormRenderer } from '../../src/forms/render/form-renderer';
+import { SettlementStatementRenderer } from '../../src/forms/statement/settlement-statement-renderer';
 import type { OutboxService } from '../../src/upstream/outbox/outbox.service';
 import { standaloneOutbox } from '../../src/upstream/outbox/standalone-outbox';
 import { traceCodesOn, type TraceCodesWorld } from './trace-codes';
@@ -103,6 +106,7 @@ export function settlementVisitsOn(ds: DataSource, clock: Clock, config: Gateway
 
 export interface SettleWorld {
   settle: SettleService;
+  statements: SettlementStatementService;
   outcomes: SettlementOutcomeService;
   cancels: SettlementCancelService;
   reading: SettlementReadingService;
@@ -113,7 +117,13 @@ export interface SettleWorld {
 }
 
 /** The settlement use cases on one data source over a visits world, as SettlementModule wires them. */
-export function settleOn(ds: DataSource, clock: Clock, config: GatewayConfig, w: SettlementVisitsWorld): SettleWorld {
+export function settleOn(
+  ds: DataSource,
+  clock: Clock,
+  config: GatewayConfig,
+  w: SettlementVisitsWorld,
+  renderer: Pick<SettlementStatementRenderer, 'render'> = new SettlementStatementRenderer(new FormRenderer()),
+): SettleWorld {
   const tx = new Transactions(ds);
   const pii = new PiiCryptoService(decodeKeyring(generateKeyringDocument('k')));
   const audit = auditServiceOn(ds, pii, clock);
@@ -139,7 +149,20 @@ export function settleOn(ds: DataSource, clock: Clock, config: GatewayConfig, w:
     clock,
   );
   outcomes.onModuleInit();
+  const statements = new SettlementStatementService(
+    tx,
+    config,
+    clock,
+    pii,
+    records,
+    visits,
+    reading,
+    renderer as SettlementStatementRenderer,
+    outcomes,
+  );
+  statements.onModuleInit();
   return {
+    statements,
     settle: new SettleService(tx, config, clock, audit, pii, outbox, visits, records, preparation, notifier),
     outcomes,
     cancels: new SettlementCancelService(tx, clock, audit, outbox, records, reading),
