@@ -133,7 +133,10 @@ export class SettleService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.records.insert(m, record);
+    if (!(await this.records.insert(m, record))) {
+      // The key was taken meanwhile by a request for another visit (this visit's lock is ours).
+      throw SETTLEMENT_ERRORS.raise('SETTLEMENT_IDEMPOTENCY_CONFLICT');
+    }
     await this.audit.record(
       {
         actor: principal,

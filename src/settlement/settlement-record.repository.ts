@@ -78,12 +78,13 @@ export class SettlementRecordRepository {
     ds.subscribers.push(subscriber);
   }
 
-  async insert(m: EntityManager, r: SettlementRecord): Promise<void> {
+  /** Inserts the record; false (nothing written) when its idempotency key is already taken. */
+  async insert(m: EntityManager, r: SettlementRecord): Promise<boolean> {
     const d = SqlDialect.of(m);
-    await d.run(
+    const { affected } = await d.run(
       m,
       `INSERT INTO settlement_record (id, visit_id, mdtrt_id, psn_no, kind, infno, msgid, idempotency_key, status, message, pre_audit, lines, worker_enc, created_by, created_at, updated_at)
-       VALUES ${d.values(1, 16)}`,
+       VALUES ${d.values(1, 16)} ${d.upsert(['idempotency_key'])}`,
       [
         r.id,
         r.visitId,
@@ -103,6 +104,7 @@ export class SettlementRecordRepository {
         d.time(r.updatedAt),
       ],
     );
+    return affected > 0;
   }
 
   async byId(m: EntityManager, id: string): Promise<SettlementRecord | undefined> {

@@ -345,6 +345,29 @@ describe.each(availableDatabases())('settling a visit on %s', (kind: DbKind) => 
         const ids = results.map((r) => (r.status === 'fulfilled' ? r.value.settlement.id : String(r.reason)));
         expect(new Set(ids).size).toBe(1);
         expect(await count(`SELECT COUNT(*) AS n FROM outbox_message WHERE subject_key = 'settlement:MZS8'`)).toBe(1);
+
+        // One key for two visits at once: one settlement, the other request 409 with nothing left behind.
+        const tokenA = await visit('MZS12');
+        const tokenB = await visit('MZS13');
+        w2.neighbours.workers.set(tokenB, w.neighbours.workers.get(tokenB) as never);
+        const both = await Promise.allSettled([
+          s.settle.settle(HIS, 'MZS12', tokenA, 'shared-key'),
+          s2.settle.settle(HIS, 'MZS13', tokenB, 'shared-key'),
+        ]);
+        expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        expect(both.find((r) => r.status === 'rejected')).toMatchObject({
+          reason: { code: 'SETTLEMENT_IDEMPOTENCY_CONFLICT', status: 409 },
+        });
+        expect(
+          await count(
+            `SELECT COUNT(*) AS n FROM outbox_message WHERE subject_key IN ('settlement:MZS12', 'settlement:MZS13')`,
+          ),
+        ).toBe(1);
+        expect(
+          await count(
+            `SELECT COUNT(*) AS n FROM settlement_visit WHERE mdtrt_id IN ('MZS12', 'MZS13') AND state = 'open'`,
+          ),
+        ).toBe(1);
       } finally {
         await ds2.destroy();
       }
