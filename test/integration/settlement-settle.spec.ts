@@ -330,6 +330,53 @@ describe.each(availableDatabases())('settling a visit on %s', (kind: DbKind) => 
     });
   });
 
+  it('refuses a visit the pre-audit refuses (422, the refusing findings in details) and queues nothing', async () => {
+    const token = await visit('MZS14');
+    await w.lines.declare(HIS, 'MZS14', [
+      line('4', { hisItemCode: 'ZZ404', itemName: '无对码药品', kind: 'drug', daysOfSupply: 3 }),
+      line('5', { amountFen: 2999 }),
+    ]);
+    const refused = await s.settle.settle(HIS, 'MZS14', token, undefined).catch((e: CatalogueError) => e);
+    expect(refused).toMatchObject({ code: 'SETTLEMENT_PRE_AUDIT_REFUSED', status: 422 });
+    const details = (refused as CatalogueError).details ?? [];
+    expect(details.length).toBeGreaterThan(0);
+    expect(details.map((d) => d.field)).toContain('lines.5');
+    expect(details.every((d) => typeof d.code === 'string' && d.message.length > 0)).toBe(true);
+    expect(await count(`SELECT COUNT(*) AS n FROM outbox_message WHERE subject_key = 'settlement:MZS14'`)).toBe(0);
+    expect(await stateOf('MZS14')).toBe('open');
+  });
+
+  it('settles an inpatient stay with 2304 once it is discharged; without a discharge date it is incomplete', async () => {
+    await w.visits.open(HIS, {
+      visitId: 'ZYS1',
+      psnNo: WORKER.psn_no,
+      kind: 'inpatient',
+      admissionDate: '2026-11-20',
+      ward: '一病区',
+      dept: '手外科',
+      diagnosisCode: 'S62.600',
+      diagnosisName: '左手食指骨折',
+    });
+    await w.lines.declare(HIS, 'ZYS1', [line('1', { serviceDate: '2026-11-21' })]);
+    w.neighbours.workers.set('tok-ZYS1', {
+      visitId: 'ZYS1',
+      psnNo: WORKER.psn_no,
+      answer: answerOf(WORKER),
+      source: 'insurer',
+    });
+    const early = await s.settle.settle(HIS, 'ZYS1', 'tok-ZYS1', undefined).catch((e: CatalogueError) => e);
+    expect(early).toMatchObject({ code: 'SETTLEMENT_VISIT_INCOMPLETE', status: 422 });
+    await w.visits.update(HIS, 'ZYS1', { dischargeDate: '2026-11-24' });
+    const { settlement } = await s.settle.settle(HIS, 'ZYS1', 'tok-ZYS1', undefined);
+    expect(settlement).toMatchObject({ infno: '2304', kind: 'inpatient', status: 'pending' });
+    const record = await s.records.byId(ds.manager, settlement.id);
+    expect((JSON.parse(record?.message as string) as SettlementMessage).input).toMatchObject({
+      adm_date: '2026-11-20',
+      dscg_date: '2026-11-24',
+    });
+    expect((await messageOf(settlement.msgid)).infno).toBe('2304');
+  });
+
   if (kind === 'postgres') {
     it('two gateway instances (two data sources) settling the same visit at once make exactly one settlement', async () => {
       const token = await visit('MZS8');
