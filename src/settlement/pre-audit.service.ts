@@ -6,7 +6,10 @@ import { SettlementCodesService } from '../trace-codes/settlement-codes.service'
 import { CatalogueMappingService } from './catalogue-mapping.service';
 import { FeeLineRepository } from './fee-line.repository';
 import { preAudit } from './rules/pre-audit';
-import type { CatalogueMatch, PreAuditPolicy, TraceCodeTally, WorkerFacts } from './rules/pre-audit-input';
+import type { EntityManager } from 'typeorm';
+import type { CatalogueMatch, FeeLine, PreAuditPolicy, TraceCodeTally, WorkerFacts } from './rules/pre-audit-input';
+import type { Finding } from './rules/findings';
+import type { PreAuditResult } from './rules/pre-audit-result';
 import { catalogueMatchOf, preAuditVisitOf, traceTallies } from './rules/visit-changes';
 import { workerFactsFromInsurer } from './rules/worker-facts';
 import type { PersonCheckDto, PreAuditDto, PreAuditRequestDto } from './settlement.dto';
@@ -15,6 +18,18 @@ import { SETTLEMENT_ERRORS } from './settlement.errors';
 import { toPreAuditDto, toPreAuditLine } from './settlement.mapper';
 import { VisitRepository } from './visit.repository';
 import { notFound } from './visits.service';
+
+/** What evaluate answers: the lines judged (active, in HIS order), the result and the policy applied. */
+export interface VisitAudit {
+  lines: FeeLine[];
+  result: PreAuditResult;
+  policy: PreAuditPolicy;
+}
+
+/** Every finding of a result: the visit's, then each line's. */
+export function allFindings(result: PreAuditResult): Finding[] {
+  return [...result.visitFindings, ...result.lines.flatMap((l) => l.findings)];
+}
 
 /** The forms kind of the signed 自费项目告知确认书. */
 const CONSENT_KIND = 'self-pay-consent';
@@ -48,28 +63,12 @@ export class PreAuditService {
     token: string | undefined,
     his: PreAuditRequestDto = {},
   ): Promise<PreAuditDto> {
-    const reader = this.transactions.reader;
-    const visit = await this.visits.byMdtrtId(reader, mdtrtId);
+    const visit = await this.visits.byMdtrtId(this.transactions.reader, mdtrtId);
     if (!visit) {
       throw notFound(mdtrtId);
     }
     const { worker, personCheck } = await this.workerFacts(visit, token, principal);
-    const lines = (await this.lines.ofVisit(reader, visit.id)).filter((l) => l.state === 'active');
-    const feeLines = lines.map(toPreAuditLine);
-    const lineSum = feeLines.reduce((sum, l) => sum + l.amountFen, 0);
-    const policy = this.policy();
-    const result = preAudit(
-      {
-        visit: preAuditVisitOf(visit, this.config.hospital.fixmedinsCode),
-        worker,
-        lines: feeLines,
-        catalogue: await this.catalogue(lines),
-        traceCodes: await this.tallies(mdtrtId, lines),
-        signedConsentFormIds: await this.signedConsents(mdtrtId),
-        hisTotals: { totalFen: his.hisTotalFen ?? lineSum, fundFen: his.hisFundFen, selfPayFen: his.hisSelfPayFen },
-      },
-      policy,
-    );
+    const { lines, result, policy } = await this.evaluate(visit, worker, his);
     await this.audit.record({
       actor: principal,
       action: 'settlement.pre-audit',
@@ -79,7 +78,7 @@ export class PreAuditService {
         canSettle: result.verdict.canSettle,
         personChecked: personCheck.done,
         lines: lines.length,
-        findings: [...result.visitFindings, ...result.lines.flatMap((l) => l.findings)].map((f) => f.code),
+        findings: allFindings(result).map((f) => f.code),
         totals: result.totals,
       },
     });
@@ -90,6 +89,35 @@ export class PreAuditService {
       catalogueVersionSeq: await this.catalogueVersionSeq(),
       missingTraceCodes: policy.missingTraceCodes,
     });
+  }
+
+  /**
+   * The pure preAudit over the visit's active lines with everything it reads gathered; no audit
+   * entry (the caller records its own). `worker`: the verified worker's facts, or null (not checked).
+   */
+  async evaluate(
+    visit: SettlementVisit,
+    worker: WorkerFacts | null,
+    his: PreAuditRequestDto = {},
+    m: EntityManager = this.transactions.reader,
+  ): Promise<VisitAudit> {
+    const active = (await this.lines.ofVisit(m, visit.id)).filter((l) => l.state === 'active');
+    const lines = active.map(toPreAuditLine);
+    const lineSum = lines.reduce((sum, l) => sum + l.amountFen, 0);
+    const policy = this.policy();
+    const result = preAudit(
+      {
+        visit: preAuditVisitOf(visit, this.config.hospital.fixmedinsCode),
+        worker,
+        lines,
+        catalogue: await this.catalogue(active),
+        traceCodes: await this.tallies(visit.mdtrtId, active),
+        signedConsentFormIds: await this.signedConsents(visit.mdtrtId),
+        hisTotals: { totalFen: his.hisTotalFen ?? lineSum, fundFen: his.hisFundFen, selfPayFen: his.hisSelfPayFen },
+      },
+      policy,
+    );
+    return { lines, result, policy };
   }
 
   /**

@@ -20,6 +20,15 @@ export class SettlementConfig {
   @Min(1, { message: 'expected at least 1 day' })
   @Max(90, { message: 'expected at most 90 days' })
   statementRequiredOverDays: number;
+
+  /**
+   * How long POST …/settlement waits for the insurer's outcome before answering 202 with the
+   * settlement's address to poll (milliseconds).
+   */
+  @IsInt({ message: 'expected a whole number of milliseconds' })
+  @Min(0, { message: 'expected at least 0 ms' })
+  @Max(120000, { message: 'expected at most 120000 ms (2 minutes)' })
+  waitForOutcomeMs: number;
 }
 
 declare module '../platform/config/gateway-config' {

@@ -14,6 +14,7 @@ import {
   Res,
 } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
@@ -21,6 +22,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiProduces,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -30,6 +32,11 @@ import { CatalogueImportService } from './catalogue-import.service';
 import { CatalogueMappingService } from './catalogue-mapping.service';
 import { FeeLinesService } from './fee-lines.service';
 import { PreAuditService } from './pre-audit.service';
+import { SettleService } from './settle.service';
+import { SettlementCancelService } from './settlement-cancel.service';
+import { SettlementReadingService } from './settlement-reading.service';
+import { SettlementStatementService } from './settlement-statement.service';
+import { SettlementTrialService } from './settlement-trial.service';
 import {
   CatalogueImportDto,
   CatalogueImportReportDto,
@@ -41,6 +48,9 @@ import {
   OpenVisitDto,
   PreAuditDto,
   PreAuditRequestDto,
+  CancelSettlementDto,
+  SettlementDto,
+  SettlementTrialDto,
   UpdateVisitDto,
   VisitDetailDto,
   VisitDto,
@@ -58,6 +68,11 @@ export class SettlementController {
     private readonly visits: VisitsService,
     private readonly feeLines: FeeLinesService,
     private readonly preAudits: PreAuditService,
+    private readonly trials: SettlementTrialService,
+    private readonly settling: SettleService,
+    private readonly settlements: SettlementReadingService,
+    private readonly cancels: SettlementCancelService,
+    private readonly statements: SettlementStatementService,
   ) {}
 
   @Post('catalogue/imports')
@@ -203,5 +218,99 @@ export class SettlementController {
     @Req() req: FastifyRequest,
   ): Promise<PreAuditDto> {
     return this.preAudits.run(principalOf(req), visitId, token, body ?? {});
+  }
+
+  @Post('visits/:visitId/settlement/trial')
+  @HttpCode(200)
+  @ApiHeader({ name: 'x-verification-token', required: true, description: 'The token of a MATCH for this visit' })
+  @ApiOperation({ summary: 'Trial settlement (2206 / 2303): the insurer’s split, nothing settled or stored' })
+  @ApiOkResponse({ type: SettlementTrialDto })
+  @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'TOKEN_* (missing, expired, another visit or person)' })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorBodyDto,
+    description: 'SETTLEMENT_PRE_AUDIT_REFUSED (findings in details), SETTLEMENT_VISIT_INCOMPLETE',
+  })
+  async trial(
+    @Param('visitId') visitId: string,
+    @Headers('x-verification-token') token: string | undefined,
+    @Req() req: FastifyRequest,
+  ): Promise<SettlementTrialDto> {
+    return this.trials.trial(principalOf(req), visitId, token);
+  }
+
+  @Post('visits/:visitId/settlement')
+  @ApiHeader({ name: 'x-verification-token', required: true, description: 'The token of a MATCH for this visit' })
+  @ApiHeader({
+    name: 'idempotency-key',
+    required: false,
+    description: 'A retried request with the same key answers the same settlement',
+  })
+  @ApiOperation({
+    summary: 'Settle the visit (2207 / 2304): 201 settled, 202 outcome not known yet (Location), 422 rejected',
+  })
+  @ApiCreatedResponse({ type: SettlementDto })
+  @ApiAcceptedResponse({ type: SettlementDto, description: 'Outcome not known yet: poll Location' })
+  @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'TOKEN_* (missing, expired, another visit or person)' })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_IDEMPOTENCY_CONFLICT, SETTLEMENT_IN_PROGRESS' })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorBodyDto,
+    description: 'SETTLEMENT_PRE_AUDIT_REFUSED, SETTLEMENT_REJECTED',
+  })
+  async settle(
+    @Param('visitId') visitId: string,
+    @Headers('x-verification-token') token: string | undefined,
+    @Headers('idempotency-key') key: string | undefined,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SettlementDto> {
+    const trimmed = key?.trim();
+    const { status, settlement } = await this.settling.settle(principalOf(req), visitId, token, trimmed || undefined);
+    void reply.status(status);
+    if (status === 202) {
+      void reply.header('location', `/api/v1/settlement/settlements/${settlement.id}`);
+    }
+    return settlement;
+  }
+
+  @Get('visits/:visitId/settlements')
+  @ApiOperation({ summary: 'The visit’s settlements, newest first' })
+  @ApiOkResponse({ type: [SettlementDto] })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_VISIT_NOT_FOUND' })
+  async settlementsOfVisit(@Param('visitId') visitId: string): Promise<SettlementDto[]> {
+    return this.settlements.ofVisit(visitId);
+  }
+
+  @Get('settlements/:id')
+  @ApiOperation({ summary: 'One settlement: its status and outcome (poll after a 202)' })
+  @ApiOkResponse({ type: SettlementDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_NOT_FOUND' })
+  async settlement(@Param('id') id: string): Promise<SettlementDto> {
+    return this.settlements.get(id);
+  }
+
+  @Get('settlements/:id/statement.pdf')
+  @ApiOperation({ summary: 'The settlement statement (费用结算单) of a settled settlement, as a PDF' })
+  @ApiProduces('application/pdf')
+  @ApiOkResponse({ description: 'The PDF', schema: { type: 'string', format: 'binary' } })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_NOT_FOUND' })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_STATEMENT_NOT_AVAILABLE' })
+  async statement(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
+    const pdf = await this.statements.pdf(id);
+    void reply.header('content-type', 'application/pdf');
+    void reply.header('content-disposition', `inline; filename="settlement-${id}.pdf"`);
+    return pdf;
+  }
+
+  @Post('settlements/:id/cancel')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Cancel a settled settlement (2208 / 2305): status cancelling until the insurer answers' })
+  @ApiAcceptedResponse({ type: SettlementDto })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_NOT_CANCELLABLE, SETTLEMENT_OUTCOME_UNKNOWN' })
+  async cancel(
+    @Param('id') id: string,
+    @Body() body: CancelSettlementDto,
+    @Req() req: FastifyRequest,
+  ): Promise<SettlementDto> {
+    return this.cancels.cancel(principalOf(req), id, body);
   }
 }

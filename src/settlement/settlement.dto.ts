@@ -20,6 +20,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ITEM_KINDS } from './rules/catalogue-values';
+import type { VisitState } from './settlement.entity';
 
 export class CatalogueImportDto {
   @ApiProperty({ description: 'The file name as exported (kept with the version)', example: '医保对码2026-11.csv' })
@@ -387,10 +388,10 @@ export class VisitListQueryDto {
   @MaxLength(32)
   psnNo?: string;
 
-  @ApiPropertyOptional({ enum: ['open', 'settled'] })
+  @ApiPropertyOptional({ enum: ['open', 'settling', 'settled'] })
   @IsOptional()
-  @IsIn(['open', 'settled'])
-  state?: 'open' | 'settled';
+  @IsIn(['open', 'settling', 'settled'])
+  state?: VisitState;
 }
 
 export class FeeLineDto {
@@ -426,7 +427,10 @@ export class VisitDto {
   @ApiProperty({ type: String, nullable: true }) diagnosisName: string | null;
   @ApiProperty({ type: String, nullable: true }) dischargeDate: string | null;
   @ApiProperty({ type: String, nullable: true }) dischargeNoticeDate: string | null;
-  @ApiProperty({ enum: ['open', 'settled'], description: 'settled: locked by the settlement, every change refused' })
+  @ApiProperty({
+    enum: ['open', 'settling', 'settled'],
+    description: 'settling, settled: locked by a settlement, every change refused',
+  })
   state: string;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
   @ApiProperty({ type: String, format: 'date-time' }) updatedAt: string;
@@ -533,4 +537,77 @@ export class PreAuditDto {
   catalogueVersionSeq: number | null;
   @ApiProperty({ enum: ['refuse', 'warn'], description: 'settlement.missingTraceCodes in force' })
   missingTraceCodes: string;
+}
+
+export class SettlementLineSplitDto {
+  @ApiProperty() lineId: string;
+  @ApiProperty() amountFen: number;
+  @ApiProperty() fundFen: number;
+  @ApiProperty() selfPayFen: number;
+  @ApiProperty({ type: String, nullable: true, description: 'The insurer’s reason for a self-pay part' })
+  reason: string | null;
+}
+
+export class InsurerSplitDto {
+  @ApiProperty({ type: String, nullable: true, description: 'setl_id; null for a trial' }) setlId: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "setl_time, 'yyyy-MM-dd HH:mm:ss' Beijing" })
+  setlTime: string | null;
+  @ApiProperty() totalFen: number;
+  @ApiProperty() fundFen: number;
+  @ApiProperty() selfPayFen: number;
+  @ApiProperty({ type: [SettlementLineSplitDto] }) lines: SettlementLineSplitDto[];
+}
+
+export class LocalSelfPayLineDto {
+  @ApiProperty() lineId: string;
+  @ApiProperty() amountFen: number;
+  @ApiProperty({ enum: ['not-mapped', 'after-discharge-notice'] }) reason: string;
+}
+
+export class SettlementTrialDto {
+  @ApiProperty() visitId: string;
+  @ApiProperty({ type: InsurerSplitDto }) split: InsurerSplitDto;
+  @ApiProperty({ type: [LocalSelfPayLineDto], description: 'Lines kept out of the message: the worker’s' })
+  localSelfPay: LocalSelfPayLineDto[];
+  @ApiProperty({ description: 'What the desk would collect from the worker (fen)' }) deskCollectsFen: number;
+  @ApiProperty({ type: [FindingDto], description: 'The pre-audit’s warnings' })
+  warnings: FindingDto[];
+}
+
+export class SettlementDto {
+  @ApiProperty({ description: 'The settlement record id (uuidv7)' }) id: string;
+  @ApiProperty({ description: 'The HIS visit id' }) visitId: string;
+  @ApiProperty() psnNo: string;
+  @ApiProperty({ enum: ['outpatient', 'inpatient'] }) kind: string;
+  @ApiProperty({ description: '2207 or 2304' }) infno: string;
+  @ApiProperty() msgid: string;
+  @ApiProperty() idempotencyKey: string;
+  @ApiProperty({ enum: ['pending', 'settled', 'rejected', 'needs-review', 'cancelling', 'cancelled'] })
+  status: string;
+  @ApiProperty({ type: [String] }) sentLineIds: string[];
+  @ApiProperty({ type: [LocalSelfPayLineDto] }) localSelfPay: LocalSelfPayLineDto[];
+  @ApiProperty({ type: PreAuditTotalsDto, description: 'The pre-audit totals (fen)' })
+  preAuditTotals: PreAuditTotalsDto;
+  @ApiProperty({ type: String, nullable: true }) setlId: string | null;
+  @ApiProperty({ type: InsurerSplitDto, nullable: true }) split: InsurerSplitDto | null;
+  @ApiProperty({ type: Number, nullable: true }) deskCollectsFen: number | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The insurer’s reason, or the reply’s problem' })
+  problem: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) settledAt: string | null;
+  @ApiProperty({ type: String, nullable: true }) cancelReason: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) cancelledAt: string | null;
+  @ApiProperty() createdBy: string;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
+}
+
+export class CancelSettlementDto {
+  @ApiProperty({ description: 'Why it is cancelled (shown in the audit)' })
+  @IsString()
+  @MaxLength(500)
+  reason: string;
+
+  @ApiProperty({ description: 'The staff member cancelling it' })
+  @IsString()
+  @MaxLength(100)
+  staff: string;
 }

@@ -104,8 +104,11 @@ export class CatalogueCurrent {
 }
 
 export type VisitKind = 'outpatient' | 'inpatient';
-/** open: lines may change; settled: the settlement step locked it, every change is refused (409). */
-export type VisitState = 'open' | 'settled';
+/**
+ * open: lines may change; settling: a settlement was sent and its outcome is not known yet; settled:
+ * the insurer settled it. Settling and settled refuse every change (409).
+ */
+export type VisitState = 'open' | 'settling' | 'settled';
 export type FeeLineKind = 'drug' | 'service' | 'material';
 /** active: part of the visit; withdrawn: HIS took it back (kept, shown as such, never settled). */
 export type FeeLineState = 'active' | 'withdrawn';
@@ -236,10 +239,137 @@ export class SettlementFeeLine {
   updatedAt: Date;
 }
 
+/**
+ * pending: sent (or queued), outcome unknown; settled: the insurer settled it (setl_id, split);
+ * rejected: the insurer refused it (err_msg), the visit is open again; needs-review: the insurer
+ * answered but its reply failed the checks, no split recorded; cancelling: 2208/2305 queued;
+ * cancelled: the insurer cancelled it, the visit is open again.
+ */
+export const SETTLEMENT_STATUSES = [
+  'pending',
+  'settled',
+  'rejected',
+  'needs-review',
+  'cancelling',
+  'cancelled',
+] as const;
+export type SettlementStatus = (typeof SETTLEMENT_STATUSES)[number];
+
+/**
+ * One settlement of a visit (migration SettlementRecords): what was sent (the message, the pre-audit
+ * behind it) is written once; the outcome columns are filled by the outbox completion hook.
+ * settlement-record.repository.ts holds its SQL.
+ */
+@Entity({ name: 'settlement_record' })
+@Index('ux_settlement_record_idempotency_key', ['idempotencyKey'], { unique: true })
+@Index('ix_settlement_record_visit', ['visitId', 'id'])
+@Index('ux_settlement_record_msgid', ['msgid'], { unique: true })
+export class SettlementRecord {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  /** settlement_visit.id. */
+  @Column({ name: 'visit_id', type: 'varchar', length: 36 })
+  visitId: string;
+
+  /** The HIS visit id. */
+  @Column({ name: 'mdtrt_id', type: 'varchar', length: 64 })
+  mdtrtId: string;
+
+  @Column({ name: 'psn_no', type: 'varchar', length: 32 })
+  psnNo: string;
+
+  @Column({ type: 'varchar', length: 12 })
+  kind: VisitKind;
+
+  /** 2207 or 2304. */
+  @Column({ type: 'varchar', length: 8 })
+  infno: string;
+
+  /** The outbox message's msgid. */
+  @Column({ type: 'varchar', length: 30 })
+  msgid: string;
+
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 200 })
+  idempotencyKey: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: SettlementStatus;
+
+  /** The SettlementMessage as JSON: input, sent line ids, total sent, local self-pay lines. */
+  @Column({ type: 'text' })
+  message: string;
+
+  /** The PreAuditResult the message was built from, as JSON. */
+  @Column({ name: 'pre_audit', type: 'text' })
+  preAudit: string;
+
+  /** The fee lines as settled (FeeLine[] JSON), for the statement. */
+  @Column({ type: 'text' })
+  lines: string;
+
+  /** The worker as the statement prints them (name, sex, ID number, employer), encrypted. */
+  @Column({ name: 'worker_enc', type: 'text' })
+  workerEnc: string;
+
+  @Column({ name: 'setl_id', type: 'varchar', length: 40, nullable: true })
+  setlId: string | null;
+
+  /** The insurer's InsurerSplit as JSON (fen). */
+  @Column({ type: 'text', nullable: true })
+  split: string | null;
+
+  @Column({ name: 'desk_collects_fen', type: 'bigint', nullable: true })
+  deskCollectsFen: number | null;
+
+  /** The insurer's reason (rejected), or the reply's problem (needs-review). */
+  @Column({ type: 'text', nullable: true })
+  problem: string | null;
+
+  @Column({ name: 'settled_at', type: Date, nullable: true })
+  settledAt: Date | null;
+
+  @Column({ name: 'cancel_msgid', type: 'varchar', length: 30, nullable: true })
+  cancelMsgid: string | null;
+
+  @Column({ name: 'cancel_reason', type: 'text', nullable: true })
+  cancelReason: string | null;
+
+  @Column({ name: 'cancelled_at', type: Date, nullable: true })
+  cancelledAt: Date | null;
+
+  @Column({ name: 'created_by', type: 'varchar', length: 100 })
+  createdBy: string;
+
+  @Column({ name: 'created_at' })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at' })
+  updatedAt: Date;
+}
+
+/** The 费用结算单 of a settled settlement: the PDF (Base64) and its SHA-256. */
+@Entity({ name: 'settlement_statement' })
+export class SettlementStatementRow {
+  @PrimaryColumn({ name: 'settlement_id', type: 'varchar', length: 36 })
+  settlementId: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  sha256: string;
+
+  @Column({ name: 'pdf_base64', type: 'text' })
+  pdfBase64: string;
+
+  @Column({ name: 'created_at' })
+  createdAt: Date;
+}
+
 export const SETTLEMENT_ENTITIES = [
   CatalogueVersion,
   CatalogueItemRow,
   CatalogueCurrent,
   SettlementVisit,
   SettlementFeeLine,
+  SettlementRecord,
+  SettlementStatementRow,
 ];

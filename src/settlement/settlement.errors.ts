@@ -114,7 +114,61 @@ export const SETTLEMENT_ERRORS = errorCatalogue('settlement', {
     message:
       '人卡码核验凭证所属人员与本次就诊登记的人员编号不符：拒绝记账。请核对就诊登记，或为本次就诊的职工重新核验人、卡、码',
   },
+  // ---- settlement, trial, cancellation ----
+  SETTLEMENT_PRE_AUDIT_REFUSED: {
+    status: 422,
+    message: '预审未通过，不能结算：请按 details 所列问题处理（补扫追溯码、补签告知书、更正明细等）后重新结算',
+  },
+  SETTLEMENT_VISIT_INCOMPLETE: {
+    status: 422,
+    message: '就诊登记缺少结算必需的信息（诊断编码和名称；住院还需出院日期）：请 HIS 补充后重新结算',
+  },
+  SETTLEMENT_REPLY_INVALID: {
+    status: 502,
+    message: '经办机构的预结算应答金额不一致，无法使用：请稍后重试，仍不一致请联系信息科',
+  },
+  SETTLEMENT_STATEMENT_NOT_AVAILABLE: {
+    status: 409,
+    message: '只有已结算成功的结算才有费用结算单：请先查询结算结果',
+  },
+  SETTLEMENT_IDEMPOTENCY_CONFLICT: {
+    status: 409,
+    message: '该幂等键（Idempotency-Key）已用于另一次就诊的结算：每次结算请使用新的幂等键',
+  },
+  SETTLEMENT_IN_PROGRESS: {
+    status: 409,
+    message: '本次就诊已有一笔正在处理或已完成的结算：请查询该结算的结果，不要重复结算',
+  },
+  SETTLEMENT_NOT_FOUND: { status: 404, message: '没有该结算记录：请核对结算记录编号' },
+  SETTLEMENT_REJECTED: {
+    status: 422,
+    message: '经办机构拒绝了本次结算，就诊已恢复为可修改：请按经办机构的提示更正后重新结算',
+  },
+  SETTLEMENT_NOT_CANCELLABLE: {
+    status: 409,
+    message: '只能撤销已结算成功的结算：该结算未结算成功，或已撤销、正在撤销',
+  },
+  SETTLEMENT_OUTCOME_UNKNOWN: {
+    status: 409,
+    message: '该结算的结果尚未确定（系统正在向经办机构查询）：请稍候查询结算结果，确定已结算后再撤销',
+  },
 });
+
+export const SETTLE_MESSAGES = {
+  rejected: (visitId: string, reason: string): string =>
+    `经办机构拒绝了就诊 ${visitId} 的结算：${reason}。就诊已恢复为可修改，请更正后重新结算`,
+  inProgress: (visitId: string, id: string, status: string): string =>
+    `就诊 ${visitId} 已有一笔结算（${id}，状态 ${status}）：请查询该结算的结果，不要重复结算`,
+  notCancellable: (id: string, status: string): string =>
+    status === 'cancelled' || status === 'cancelling'
+      ? `结算 ${id} 已撤销或正在撤销，不能重复撤销`
+      : `结算 ${id} 的状态是 ${status}，只有已结算成功的结算才能撤销`,
+  outcomeUnknown: (id: string): string =>
+    `结算 ${id} 的结果尚未确定（系统正在向经办机构按报文查询）：请稍候查询结果，确定已结算后再撤销`,
+  notFound: (id: string): string => `没有编号为 ${id} 的结算记录：请核对结算记录编号`,
+  incomplete: (visitId: string, missing: string): string =>
+    `就诊 ${visitId} 缺少结算必需的${missing}：请 HIS 补充后重新结算`,
+};
 
 export type CatalogueProblemCode =
   | 'CATALOGUE_ROW_HIS_CODE_INVALID'

@@ -5,7 +5,15 @@ import { catalogueProblemText, MAX_PROBLEMS_LISTED, SETTLEMENT_ERRORS } from './
 import type { Finding } from './rules/findings';
 import type { FeeLine } from './rules/pre-audit-input';
 import type { PreAuditResult } from './rules/pre-audit-result';
-import type { CatalogueItemRow, CatalogueVersion, SettlementFeeLine, SettlementVisit } from './settlement.entity';
+import type { SettlementMessage } from './rules/settlement-message';
+import type { InsurerSplit } from './rules/settlement-reply';
+import type {
+  CatalogueItemRow,
+  CatalogueVersion,
+  SettlementFeeLine,
+  SettlementRecord,
+  SettlementVisit,
+} from './settlement.entity';
 import type {
   CatalogueChangesDto,
   CatalogueImportReportDto,
@@ -14,8 +22,10 @@ import type {
   CatalogueVersionDto,
   FeeLineDto,
   FindingDto,
+  InsurerSplitDto,
   PersonCheckDto,
   PreAuditDto,
+  SettlementDto,
   VisitDetailDto,
   VisitDto,
 } from './settlement.dto';
@@ -221,5 +231,45 @@ export function toPreAuditDto(facts: PreAuditFacts): PreAuditDto {
     findings: [...result.visitFindings, ...result.lines.flatMap((l) => l.findings)].map(toFindingDto),
     catalogueVersionSeq: facts.catalogueVersionSeq,
     missingTraceCodes: facts.missingTraceCodes,
+  };
+}
+
+/** A settlement record as the API answers it. */
+export function toSettlementDto(r: SettlementRecord): SettlementDto {
+  const message = JSON.parse(r.message) as SettlementMessage;
+  const preAudit = JSON.parse(r.preAudit) as PreAuditResult;
+  const split = r.split === null ? null : (JSON.parse(r.split) as InsurerSplit);
+  return {
+    id: r.id,
+    visitId: r.mdtrtId,
+    psnNo: r.psnNo,
+    kind: r.kind,
+    infno: r.infno,
+    msgid: r.msgid,
+    idempotencyKey: r.idempotencyKey,
+    status: r.status,
+    sentLineIds: [...message.sentLineIds],
+    localSelfPay: message.localSelfPay.map((l) => ({ ...l })),
+    preAuditTotals: { ...preAudit.totals },
+    setlId: r.setlId,
+    split: split === null ? null : toSplitDto(split),
+    deskCollectsFen: r.deskCollectsFen,
+    problem: r.problem,
+    settledAt: r.settledAt?.toISOString() ?? null,
+    cancelReason: r.cancelReason,
+    cancelledAt: r.cancelledAt?.toISOString() ?? null,
+    createdBy: r.createdBy,
+    createdAt: r.createdAt.toISOString(),
+  };
+}
+
+export function toSplitDto(s: InsurerSplit): InsurerSplitDto {
+  return {
+    setlId: s.setlId,
+    setlTime: s.setlTime,
+    totalFen: s.totalFen,
+    fundFen: s.fundFen,
+    selfPayFen: s.selfPayFen,
+    lines: s.lines.map((l) => ({ ...l })),
   };
 }

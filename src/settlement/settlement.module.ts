@@ -2,6 +2,16 @@ import { Module } from '@nestjs/common';
 import { FormsModule } from '../forms/forms.module';
 import { IdentityModule } from '../identity/identity.module';
 import { TraceCodesModule } from '../trace-codes/trace-codes.module';
+import { UpstreamModule } from '../upstream/upstream.module';
+import { OutcomeNotifier } from './outcome-notifier.service';
+import { SettleService } from './settle.service';
+import { SettlementCancelService } from './settlement-cancel.service';
+import { SettlementOutcomeService } from './settlement-outcome.service';
+import { SettlementPreparationService } from './settlement-preparation.service';
+import { SettlementReadingService } from './settlement-reading.service';
+import { SettlementStatementService } from './settlement-statement.service';
+import { SettlementTrialService } from './settlement-trial.service';
+import { SettlementRecordRepository } from './settlement-record.repository';
 import { CatalogueImportService } from './catalogue-import.service';
 import { CatalogueItemRepository } from './catalogue-item.repository';
 import { CatalogueMappingService } from './catalogue-mapping.service';
@@ -14,9 +24,29 @@ import { VisitRepository } from './visit.repository';
 import { VisitsService } from './visits.service';
 
 /** The repositories: one per table group, all the capability's SQL. */
-const REPOSITORIES = [CatalogueVersionRepository, CatalogueItemRepository, VisitRepository, FeeLineRepository];
+const REPOSITORIES = [
+  CatalogueVersionRepository,
+  CatalogueItemRepository,
+  VisitRepository,
+  FeeLineRepository,
+  SettlementRecordRepository,
+];
 /** The use cases. */
-const SERVICES = [CatalogueImportService, CatalogueMappingService, VisitsService, FeeLinesService, PreAuditService];
+const SERVICES = [
+  CatalogueImportService,
+  CatalogueMappingService,
+  VisitsService,
+  FeeLinesService,
+  PreAuditService,
+  SettlementPreparationService,
+  SettlementTrialService,
+  SettleService,
+  SettlementOutcomeService,
+  SettlementReadingService,
+  SettlementCancelService,
+  SettlementStatementService,
+  OutcomeNotifier,
+];
 
 /**
  * Settlement (即时结算, 办法 25). So far: the catalogue mapping (编码比对, 协议 19), HIS item codes →
@@ -25,7 +55,7 @@ const SERVICES = [CatalogueImportService, CatalogueMappingService, VisitsService
  * the signed self-pay consents (FormReadingService) and the verified worker (VerifiedWorkerService).
  */
 @Module({
-  imports: [IdentityModule, FormsModule, TraceCodesModule],
+  imports: [IdentityModule, FormsModule, TraceCodesModule, UpstreamModule],
   controllers: [SettlementController],
   providers: [...REPOSITORIES, ...SERVICES],
   exports: [CatalogueMappingService],

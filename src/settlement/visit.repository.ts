@@ -84,6 +84,21 @@ export class VisitRepository {
     await d.run(m, `UPDATE settlement_visit SET ${sets.join(', ')} WHERE id = ${b.bind(id)}`, b.params);
   }
 
+  /**
+   * Moves the visit's settlement lock from `from` to `to`, only if it is still in `from`: the one
+   * statement two concurrent settlements (on any number of gateway instances) cannot both win. On
+   * PostgreSQL the second waits for the first's transaction and then finds the state changed.
+   */
+  async changeState(m: EntityManager, id: string, from: VisitState, to: VisitState, now: Date): Promise<boolean> {
+    const d = SqlDialect.of(m);
+    const { affected } = await d.run(
+      m,
+      `UPDATE settlement_visit SET state = ${d.p(1)}, updated_at = ${d.p(2)} WHERE id = ${d.p(3)} AND state = ${d.p(4)}`,
+      [to, d.time(now), id, from],
+    );
+    return affected > 0;
+  }
+
   /** Newest first; `before`: visits opened before this id (uuidv7 ids sort by time); optionally one person's. */
   async list(
     m: EntityManager,

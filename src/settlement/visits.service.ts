@@ -155,7 +155,7 @@ export function requireOpen(visit: SettlementVisit | undefined, mdtrtId: string)
   if (!visit) {
     throw notFound(mdtrtId);
   }
-  if (visit.state === 'settled') {
+  if (visit.state !== 'open') {
     throw SETTLEMENT_ERRORS.raise('SETTLEMENT_VISIT_SETTLED', { message: VISIT_MESSAGES.visitSettled(mdtrtId) });
   }
   return visit;

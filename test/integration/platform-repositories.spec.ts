@@ -29,6 +29,7 @@ describe('the features’ migrations', () => {
       'Forms1764460800000',
       'SettlementCatalogue1764547200000',
       'SettlementVisits1764633600000',
+      'SettlementRecords1764720000000',
     ];
     expect(GATEWAY_MIGRATIONS.map((m) => m.name)).toEqual(names);
     expect(featureMigrations([...GATEWAY_FEATURES].reverse()).map((m) => m.name)).toEqual(names);

@@ -16,6 +16,18 @@ import { PreAuditService } from '../../src/settlement/pre-audit.service';
 import { catalogueServicesOn } from '../../src/settlement/standalone-settlement';
 import { VisitRepository } from '../../src/settlement/visit.repository';
 import { VisitsService } from '../../src/settlement/visits.service';
+import { OutcomeNotifier } from '../../src/settlement/outcome-notifier.service';
+import { SettleService } from '../../src/settlement/settle.service';
+import { SettlementCancelService } from '../../src/settlement/settlement-cancel.service';
+import { SettlementOutcomeService } from '../../src/settlement/settlement-outcome.service';
+import { SettlementPreparationService } from '../../src/settlement/settlement-preparation.service';
+import { SettlementReadingService } from '../../src/settlement/settlement-reading.service';
+import { SettlementRecordRepository } from '../../src/settlement/settlement-record.repository';
+import { SettlementStatementService } from '../../src/settlement/settlement-statement.service';
+import { FormRenderer } from '../../src/forms/render/form-renderer';
+import { SettlementStatementRenderer } from '../../src/forms/statement/settlement-statement-renderer';
+import type { OutboxService } from '../../src/upstream/outbox/outbox.service';
+import { standaloneOutbox } from '../../src/upstream/outbox/standalone-outbox';
 import { traceCodesOn, type TraceCodesWorld } from './trace-codes';
 
 /** HIS, as the settlement tests call the services. */
@@ -89,5 +101,75 @@ export function settlementVisitsOn(ds: DataSource, clock: Clock, config: Gateway
     catalogue,
     traceCodes,
     neighbours,
+  };
+}
+
+export interface SettleWorld {
+  settle: SettleService;
+  statements: SettlementStatementService;
+  outcomes: SettlementOutcomeService;
+  cancels: SettlementCancelService;
+  reading: SettlementReadingService;
+  records: SettlementRecordRepository;
+  outbox: OutboxService;
+  notifier: OutcomeNotifier;
+  tx: Transactions;
+}
+
+/** The settlement use cases on one data source over a visits world, as SettlementModule wires them. */
+export function settleOn(
+  ds: DataSource,
+  clock: Clock,
+  config: GatewayConfig,
+  w: SettlementVisitsWorld,
+  renderer: Pick<SettlementStatementRenderer, 'render'> = new SettlementStatementRenderer(new FormRenderer()),
+): SettleWorld {
+  const tx = new Transactions(ds);
+  const pii = new PiiCryptoService(decodeKeyring(generateKeyringDocument('k')));
+  const audit = auditServiceOn(ds, pii, clock);
+  const outbox = standaloneOutbox(ds, config, clock, audit);
+  const visits = new VisitRepository();
+  const records = new SettlementRecordRepository();
+  const notifier = new OutcomeNotifier();
+  const preparation = new SettlementPreparationService(
+    tx,
+    visits,
+    w.neighbours.workerService(),
+    w.preAudit,
+    w.traceCodes.settlement,
+  );
+  const reading = new SettlementReadingService(tx, records, visits);
+  const outcomes = new SettlementOutcomeService(
+    outbox,
+    records,
+    visits,
+    w.traceCodes.settlement,
+    notifier,
+    audit,
+    clock,
+  );
+  outcomes.onModuleInit();
+  const statements = new SettlementStatementService(
+    tx,
+    config,
+    clock,
+    pii,
+    records,
+    visits,
+    reading,
+    renderer as SettlementStatementRenderer,
+    outcomes,
+  );
+  statements.onModuleInit();
+  return {
+    statements,
+    settle: new SettleService(tx, config, clock, audit, pii, outbox, visits, records, preparation, notifier),
+    outcomes,
+    cancels: new SettlementCancelService(tx, clock, audit, outbox, records, reading),
+    reading,
+    records,
+    outbox,
+    notifier,
+    tx,
   };
 }

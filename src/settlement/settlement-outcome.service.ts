@@ -1,0 +1,136 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AuditService, Clock, systemPrincipal } from '../platform';
+import { SettlementCodesService } from '../trace-codes/settlement-codes.service';
+import type { OutboxMessage } from '../upstream/outbox/outbox-message.entity';
+import { OutboxService, type SettledOutcome } from '../upstream/outbox/outbox.service';
+import { INFNO } from '../upstream/protocol/transactions';
+import { OutcomeNotifier } from './outcome-notifier.service';
+import type { PreAuditResult } from './rules/pre-audit-result';
+import type { SettlementMessage } from './rules/settlement-message';
+import { deskCollectsFen, readSettlementReply } from './rules/settlement-reply';
+import { SettlementRecordRepository } from './settlement-record.repository';
+import type { SettlementRecord } from './settlement.entity';
+import { VisitRepository } from './visit.repository';
+
+/** Told after a settlement became settled (its transaction committed): renders the statement. */
+export type SettledListener = (settlementId: string) => void;
+
+/**
+ * The outbox completion hooks of settlement: 2207 / 2304 (settled with the insurer's split, rejected
+ * with its reason, or needs-review when the reply fails the checks) and 2208 / 2305 (cancelled, or
+ * back to settled when the insurer refuses the cancellation). Each runs inside the dispatcher's
+ * settling transaction; the waiting request is woken after that transaction commits.
+ */
+@Injectable()
+export class SettlementOutcomeService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(SettlementOutcomeService.name);
+  private readonly actor = systemPrincipal('upstream.dispatcher');
+  private readonly off: Array<() => void> = [];
+  private readonly settledListeners: SettledListener[] = [];
+
+  constructor(
+    private readonly outbox: OutboxService,
+    private readonly records: SettlementRecordRepository,
+    private readonly visits: VisitRepository,
+    private readonly traceCodes: SettlementCodesService,
+    private readonly notifier: OutcomeNotifier,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    for (const infno of [INFNO.outpatientSettlement, INFNO.inpatientSettlement]) {
+      this.off.push(this.outbox.onSettled(infno, (m, msg, outcome) => this.settled(m, msg, outcome)));
+    }
+    for (const infno of [INFNO.outpatientSettlementCancel, INFNO.inpatientSettlementCancel]) {
+      this.off.push(this.outbox.onSettled(infno, (m, msg, outcome) => this.cancelled(m, msg, outcome)));
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.off.forEach((off) => off());
+  }
+
+  /** `listener` runs after each settling transaction that settled a settlement commits. */
+  onSettlementSettled(listener: SettledListener): void {
+    this.settledListeners.push(listener);
+  }
+
+  /** 2207 / 2304 settled: the outcome on the record and the visit, the trace codes marked uploaded. */
+  async settled(m: EntityManager, message: OutboxMessage, outcome: SettledOutcome): Promise<void> {
+    const record = await this.records.byMsgid(m, message.msgid);
+    if (!record || record.status !== 'pending') {
+      return;
+    }
+    const now = this.clock.now();
+    if (outcome.status === 'rejected') {
+      const reason = (outcome.errMsg ?? `infcode ${outcome.infcode}`).slice(0, 1000);
+      await this.records.changeStatus(m, record.id, 'pending', 'rejected', { problem: reason }, now);
+      await this.visits.changeState(m, record.visitId, 'settling', 'open', now);
+      await this.record(m, record, 'settlement.rejected', 'failure', { infcode: outcome.infcode, reason });
+    } else {
+      const sent = JSON.parse(record.message) as SettlementMessage;
+      const reading = readSettlementReply(outcome.output, sent, true);
+      if (!reading.ok) {
+        // The insurer holds a settlement whose split cannot be believed: the visit stays locked.
+        await this.records.changeStatus(m, record.id, 'pending', 'needs-review', { problem: reading.problem }, now);
+        await this.record(m, record, 'settlement.needs-review', 'failure', { problem: reading.problem });
+        this.logger.warn(`settlement ${record.id}: the insurer's reply failed the checks: ${reading.problem}`);
+      } else {
+        const { split } = reading;
+        const desk = deskCollectsFen(split, sent, JSON.parse(record.preAudit) as PreAuditResult);
+        const setlId = split.setlId as string;
+        await this.records.changeStatus(
+          m,
+          record.id,
+          'pending',
+          'settled',
+          { setlId, split: JSON.stringify(split), deskCollectsFen: desk, settledAt: now },
+          now,
+        );
+        await this.visits.changeState(m, record.visitId, 'settling', 'settled', now);
+        await this.traceCodes.markUploaded(record.mdtrtId, setlId, m, this.actor);
+        await this.record(m, record, 'settlement.settled', 'success', { setlId, ...totalsOf(split), desk });
+        this.records.afterCommit(m, () => this.settledListeners.forEach((l) => l(record.id)));
+      }
+    }
+    this.records.afterCommit(m, () => this.notifier.notify(record.id));
+  }
+
+  /** 2208 / 2305 settled: cancelled (the visit open again), or back to settled when refused. */
+  async cancelled(m: EntityManager, message: OutboxMessage, outcome: SettledOutcome): Promise<void> {
+    const record = await this.records.byCancelMsgid(m, message.msgid);
+    if (!record || record.status !== 'cancelling') {
+      return;
+    }
+    const now = this.clock.now();
+    if (outcome.status === 'rejected') {
+      const reason = (outcome.errMsg ?? `infcode ${outcome.infcode}`).slice(0, 1000);
+      await this.records.changeStatus(m, record.id, 'cancelling', 'settled', { problem: reason }, now);
+      await this.record(m, record, 'settlement.cancel-rejected', 'failure', { infcode: outcome.infcode, reason });
+    } else {
+      await this.records.changeStatus(m, record.id, 'cancelling', 'cancelled', { cancelledAt: now }, now);
+      await this.visits.changeState(m, record.visitId, 'settled', 'open', now);
+      await this.record(m, record, 'settlement.cancelled', 'success', { setlId: record.setlId });
+    }
+    this.records.afterCommit(m, () => this.notifier.notify(record.id));
+  }
+
+  private async record(
+    m: EntityManager,
+    r: SettlementRecord,
+    action: string,
+    outcome: 'success' | 'failure',
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    await this.audit.record(
+      { actor: this.actor, action, outcome, details: { settlementId: r.id, visitId: r.mdtrtId, ...details } },
+      m,
+    );
+  }
+}
+
+function totalsOf(split: { totalFen: number; fundFen: number; selfPayFen: number }): Record<string, number> {
+  return { totalFen: split.totalFen, fundFen: split.fundFen, selfPayFen: split.selfPayFen };
+}
