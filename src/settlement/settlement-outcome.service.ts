@@ -98,7 +98,7 @@ export class SettlementOutcomeService implements OnModuleInit, OnApplicationShut
     this.records.afterCommit(m, () => this.notifier.notify(record.id));
   }
 
-  /** 2208 / 2305 settled: cancelled (the visit open again), or back to settled when refused. */
+  /** 2208 / 2305 settled: cancelled (the visit open again, its trace codes pending again), or back to settled when refused. */
   async cancelled(m: EntityManager, message: OutboxMessage, outcome: SettledOutcome): Promise<void> {
     const record = await this.records.byCancelMsgid(m, message.msgid);
     if (!record || record.status !== 'cancelling') {
@@ -112,6 +112,7 @@ export class SettlementOutcomeService implements OnModuleInit, OnApplicationShut
     } else {
       await this.records.changeStatus(m, record.id, 'cancelling', 'cancelled', { cancelledAt: now }, now);
       await this.visits.changeState(m, record.visitId, 'settled', 'open', now);
+      await this.traceCodes.releaseUploaded(record.mdtrtId, record.setlId as string, m, this.actor);
       await this.record(m, record, 'settlement.cancelled', 'success', { setlId: record.setlId });
     }
     this.records.afterCommit(m, () => this.notifier.notify(record.id));

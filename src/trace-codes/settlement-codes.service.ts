@@ -46,6 +46,25 @@ export class SettlementCodesService {
     return n;
   }
 
+  /**
+   * Called by settlement in its own transaction once the insurer cancelled the settlement `setlId`:
+   * the codes it carried are pending again, so the visit's next settlement uploads them (a code
+   * returned meanwhile is cancelled instead). Idempotent: a second call releases nothing.
+   */
+  async releaseUploaded(
+    visitId: string,
+    setlId: string,
+    manager: EntityManager,
+    actor: Principal,
+  ): Promise<{ pending: number; cancelled: number }> {
+    const released = await this.uses.releaseVisitUploaded(manager, visitId, setlId);
+    await this.audit.record(
+      { actor, action: 'trace-codes.upload-released', outcome: 'success', details: { visitId, setlId, ...released } },
+      manager,
+    );
+    return released;
+  }
+
   private async declaredLines(m: EntityManager, visitId: string): Promise<LineRow[]> {
     const lines = await this.lines.ofVisit(m, visitId);
     if (lines.length === 0) {

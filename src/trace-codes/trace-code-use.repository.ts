@@ -148,6 +148,32 @@ export class TraceCodeUseRepository {
     );
     return affected;
   }
+
+  /**
+   * Undoes `markVisitUploaded` for settlement `setlId` (cancelled by the insurer): its running uses
+   * are pending again (the next settlement carries them), its returned ones cancelled (nothing left
+   * to upload). Counts per new state; a second call finds nothing.
+   */
+  async releaseVisitUploaded(
+    m: EntityManager,
+    visitId: string,
+    setlId: string,
+  ): Promise<{ pending: number; cancelled: number }> {
+    const d = SqlDialect.of(m);
+    const release = async (state: string, to: UploadState): Promise<number> =>
+      (
+        await d.run(
+          m,
+          `UPDATE trace_code_use SET upload = ${d.p(1)}, upload_ref = NULL
+           WHERE visit_id = ${d.p(2)} AND upload_ref = ${d.p(3)} AND upload = 'uploaded' AND state ${state}`,
+          [to, visitId, setlId],
+        )
+      ).affected;
+    return {
+      pending: await release(`= 'dispensed'`, 'pending'),
+      cancelled: await release(`<> 'dispensed'`, 'cancelled'),
+    };
+  }
 }
 
 function toActiveUse(d: SqlDialect, r: Record<string, unknown>): ActiveUse {

@@ -136,6 +136,10 @@ describe('settling a visit over HTTP', () => {
     }
     return idempotencyKey ? r.set('idempotency-key', idempotencyKey) : r;
   };
+  const uploadsOf = (visitId: string) =>
+    ds.query<{ upload: string; upload_ref: string | null }[]>(
+      `SELECT upload, upload_ref FROM trace_code_use WHERE visit_id = '${visitId}' ORDER BY code`,
+    );
   const eventually = async <T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> => {
     for (let i = 0; i < 200; i++) {
       const v = await read();
@@ -187,10 +191,7 @@ describe('settling a visit over HTTP', () => {
     expect((await send('get', `/api/v1/settlement/visits/${VISIT}`).expect(200)).body).toMatchObject({
       state: 'settled',
     });
-    const uploads = await ds.query<{ upload: string; upload_ref: string }[]>(
-      `SELECT upload, upload_ref FROM trace_code_use WHERE visit_id = '${VISIT}'`,
-    );
-    expect(uploads).toEqual([
+    expect(await uploadsOf(VISIT)).toEqual([
       { upload: 'uploaded', upload_ref: settled.setlId },
       { upload: 'uploaded', upload_ref: settled.setlId },
     ]);
@@ -241,6 +242,11 @@ describe('settling a visit over HTTP', () => {
     expect((await send('get', `/api/v1/settlement/visits/${VISIT}`).expect(200)).body).toMatchObject({
       state: 'open',
     });
+    // The cancelled settlement's trace codes are pending again, to be carried by the next one.
+    expect(await uploadsOf(VISIT)).toEqual([
+      { upload: 'pending', upload_ref: null },
+      { upload: 'pending', upload_ref: null },
+    ]);
 
     // The visit settles again (a new key), and both settlements are listed.
     const second = (await settle(VISIT, token, 'desk-1-0002').expect(201)).body as Settlement;
@@ -249,6 +255,11 @@ describe('settling a visit over HTTP', () => {
     const listed = (await send('get', `/api/v1/settlement/visits/${VISIT}/settlements`).expect(200))
       .body as Settlement[];
     expect(listed.map((s) => s.status)).toEqual(['settled', 'cancelled']);
+    expect(await uploadsOf(VISIT)).toEqual([
+      { upload: 'uploaded', upload_ref: second.setlId },
+      { upload: 'uploaded', upload_ref: second.setlId },
+    ]);
+    expect(second.setlId).not.toBe(settled.setlId);
   });
 
   it('answers 202 with the settlement’s address while the insurer answers 503; cancelling it then is 409; it settles once the insurer is back', async () => {

@@ -296,6 +296,42 @@ describe.each(availableDatabases())('trace-code store on %s', (kind: DbKind) => 
     ).toBe(n);
   });
 
+  it('a cancelled settlement releases its codes: running ones pending again, returned ones cancelled; twice releases nothing', async () => {
+    await line('R1', '1', 2);
+    await svc.capture.batch(HIS, 'R1', '1', [code(700), code(701)]);
+    await ds.transaction((m) => svc.settlement.markUploaded('R1', 'SETL-R1', m, HIS));
+    await expect(svc.stock.returnCodes(HIS, [code(701)], '退药')).resolves.toMatchObject({
+      alreadyUploaded: [{ code: code(701), setlId: 'SETL-R1' }],
+    });
+    // Another settlement's id releases nothing.
+    await expect(ds.transaction((m) => svc.settlement.releaseUploaded('R1', 'SETL-OTHER', m, HIS))).resolves.toEqual({
+      pending: 0,
+      cancelled: 0,
+    });
+    await expect(ds.transaction((m) => svc.settlement.releaseUploaded('R1', 'SETL-R1', m, HIS))).resolves.toEqual({
+      pending: 1,
+      cancelled: 1,
+    });
+    const uses = () =>
+      ds.query<{ code: string; state: string; upload: string; upload_ref: string | null }[]>(
+        `SELECT code, state, upload, upload_ref FROM trace_code_use WHERE visit_id = 'R1' ORDER BY code`,
+      );
+    expect(await uses()).toEqual([
+      { code: code(700), state: 'dispensed', upload: 'pending', upload_ref: null },
+      { code: code(701), state: 'returned', upload: 'cancelled', upload_ref: null },
+    ]);
+    await expect(ds.transaction((m) => svc.settlement.releaseUploaded('R1', 'SETL-R1', m, HIS))).resolves.toEqual({
+      pending: 0,
+      cancelled: 0,
+    });
+    expect(
+      await count(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'trace-codes.upload-released'`),
+    ).toBeGreaterThanOrEqual(3);
+    // The next settlement carries the running code again.
+    await expect(ds.transaction((m) => svc.settlement.markUploaded('R1', 'SETL-R2', m, HIS))).resolves.toBe(1);
+    expect((await uses())[0]).toMatchObject({ upload: 'uploaded', upload_ref: 'SETL-R2' });
+  });
+
   it('two gateway instances racing on the same code: exactly one wins, the other gets the 409', async () => {
     // PostgreSQL: a second pool, as a second instance would have. SQLite: one process owns the file,
     // so the race is between transactions of that process.
