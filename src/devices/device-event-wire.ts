@@ -2,6 +2,8 @@ import type { Classification } from '../../drivers/protocols/code-classifier';
 import type { DeviceState } from '../../drivers/readers/device-status';
 import type {
   DeviceEvent,
+  SettlementEvent,
+  SettlementEventPayload,
   TraceCodeEvent,
   TraceCodeEventPayload,
   VerdictEvent,
@@ -45,9 +47,10 @@ export type WireDeviceEvent =
       classification: Classification;
     }
   | ({ type: 'verdict'; deviceId: string; desk: string; at: string } & Omit<VerdictEventPayload, 'at'>)
-  | ({ type: 'trace-code'; deviceId: string; desk: string; at: string } & Omit<TraceCodeEventPayload, 'at'>);
+  | ({ type: 'trace-code'; deviceId: string; desk: string; at: string } & Omit<TraceCodeEventPayload, 'at'>)
+  | ({ type: 'settlement'; deviceId: string; desk: string; at: string } & Omit<SettlementEventPayload, 'at'>);
 
-export function toWireEvent(event: DeviceEvent | VerdictEvent | TraceCodeEvent): WireDeviceEvent {
+export function toWireEvent(event: DeviceEvent | VerdictEvent | TraceCodeEvent | SettlementEvent): WireDeviceEvent {
   const base = { deviceId: event.deviceId, desk: event.desk };
   switch (event.type) {
     case 'status':
@@ -97,6 +100,10 @@ export function toWireEvent(event: DeviceEvent | VerdictEvent | TraceCodeEvent):
     case 'trace-code': {
       const { at, ...result } = event.result;
       return { type: 'trace-code', ...base, at: at.toISOString(), ...result };
+    }
+    case 'settlement': {
+      const { at, ...settlement } = event.settlement;
+      return { type: 'settlement', ...base, at: at.toISOString(), ...settlement };
     }
   }
 }

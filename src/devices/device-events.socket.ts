@@ -5,7 +5,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { ApiKeyService, DomainError, type Principal, type Scope } from '../platform';
-import { DeviceEvent, DeviceEvents, TraceCodeEvent, VerdictEvent } from './device-events';
+import { DeviceEvent, DeviceEvents, SettlementEvent, TraceCodeEvent, VerdictEvent } from './device-events';
 import { DeviceRegistry } from './device-registry';
 import { toWireEvent, WireDeviceEvent } from './device-event-wire';
 
@@ -19,14 +19,16 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 const PING_INTERVAL_MS = 30_000;
 
 /** Who may see what: reads of cards carry personal data, scans feed identity and trace codes. */
-const EVENT_SCOPES: Record<(DeviceEvent | VerdictEvent | TraceCodeEvent)['type'], readonly Scope[]> = {
-  status: ['identity', 'trace-codes', 'admin'],
-  'id-card': ['identity'],
-  'ssse-card': ['identity'],
-  scan: ['identity', 'trace-codes'],
-  verdict: ['identity'],
-  'trace-code': ['trace-codes'],
-};
+const EVENT_SCOPES: Record<(DeviceEvent | VerdictEvent | TraceCodeEvent | SettlementEvent)['type'], readonly Scope[]> =
+  {
+    status: ['identity', 'trace-codes', 'admin'],
+    'id-card': ['identity'],
+    'ssse-card': ['identity'],
+    scan: ['identity', 'trace-codes'],
+    verdict: ['identity'],
+    'trace-code': ['trace-codes'],
+    settlement: ['settlement'],
+  };
 
 interface Subscriber {
   socket: WebSocket;
@@ -63,7 +65,8 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, OnApplication
     }
     void this.accept(request, socket, head, url);
   };
-  private readonly onEvent = (event: DeviceEvent | VerdictEvent | TraceCodeEvent): void => this.broadcast(event);
+  private readonly onEvent = (event: DeviceEvent | VerdictEvent | TraceCodeEvent | SettlementEvent): void =>
+    this.broadcast(event);
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -78,6 +81,7 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, OnApplication
     this.events.on('event', this.onEvent);
     this.events.on('verdict', this.onEvent);
     this.events.on('trace-code', this.onEvent);
+    this.events.on('settlement', this.onEvent);
     this.pingTimer = setInterval(() => this.ping(), PING_INTERVAL_MS).unref();
   }
 
@@ -87,6 +91,7 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, OnApplication
     this.events.off('event', this.onEvent);
     this.events.off('verdict', this.onEvent);
     this.events.off('trace-code', this.onEvent);
+    this.events.off('settlement', this.onEvent);
     for (const s of this.subscribers) {
       s.socket.close(1001, 'gateway shutting down');
     }
@@ -105,7 +110,7 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, OnApplication
       principal = await this.apiKeys.authenticate(
         authorization(request),
         request.socket.remoteAddress ?? '',
-        desk === undefined ? ['admin'] : ['identity', 'trace-codes', 'admin'],
+        desk === undefined ? ['admin'] : ['identity', 'trace-codes', 'settlement', 'admin'],
       );
       if (desk !== undefined && (desk.length === 0 || desk.length > 40)) {
         return refuse(socket, 400, 'VALIDATION_FAILED', 'desk 参数应为1到40个字符的工位名称');
@@ -141,7 +146,7 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, OnApplication
     });
   }
 
-  private broadcast(event: DeviceEvent | VerdictEvent | TraceCodeEvent): void {
+  private broadcast(event: DeviceEvent | VerdictEvent | TraceCodeEvent | SettlementEvent): void {
     let wire: WireDeviceEvent | undefined;
     for (const s of this.subscribers) {
       if (

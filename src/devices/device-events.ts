@@ -65,6 +65,30 @@ export interface TraceCodeEvent {
   result: TraceCodeEventPayload;
 }
 
+/** A settlement's state changed (settlement): ids, status, amounts and a message; never a name or ID number. */
+export interface SettlementEventPayload {
+  settlementId: string;
+  /** The HIS visit id. */
+  visitId: string;
+  status: 'pending' | 'settled' | 'rejected' | 'needs-review' | 'cancelling' | 'cancelled';
+  /** The insurer's settlement id, once settled. */
+  setlId: string | null;
+  /** In fen, once the insurer's split is known (settled, cancelling, cancelled); null before. */
+  amounts: { totalFen: number; fundFen: number; selfPayFen: number; deskCollectsFen: number } | null;
+  /** Chinese, for the desk staff: what happened and what to do. */
+  message: string;
+  at: Date;
+}
+
+/** Pushed to the desk by settlement (not a device read): the desk's settlement changed state. */
+export interface SettlementEvent {
+  type: 'settlement';
+  /** Always 'settlement'. */
+  deviceId: string;
+  desk: string;
+  settlement: SettlementEventPayload;
+}
+
 /**
  * The internal bus of device events. Identity and trace-code capture subscribe here; events
  * carry personal data (an ID-card read), so the bus never leaves the process and is never
@@ -74,6 +98,7 @@ export class DeviceEvents extends EventEmitter<{
   event: [DeviceEvent];
   verdict: [VerdictEvent];
   'trace-code': [TraceCodeEvent];
+  settlement: [SettlementEvent];
 }> {
   publish(event: DeviceEvent): void {
     this.emit('event', event);
@@ -87,5 +112,10 @@ export class DeviceEvents extends EventEmitter<{
   /** Trace-code capture's answer to a drug scan travels to the desk's WebSocket the same way. */
   publishTraceCode(event: TraceCodeEvent): void {
     this.emit('trace-code', event);
+  }
+
+  /** Settlement's state changes travel to the desk that asked for the settlement. */
+  publishSettlement(event: SettlementEvent): void {
+    this.emit('settlement', event);
   }
 }

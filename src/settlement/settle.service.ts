@@ -12,6 +12,7 @@ import {
 import { OutboxService } from '../upstream/outbox/outbox.service';
 import { INFNO } from '../upstream/protocol/transactions';
 import { OutcomeNotifier } from './outcome-notifier.service';
+import { SettlementEventsService } from './settlement-events.service';
 import { type PreparedSettlement, SettlementPreparationService } from './settlement-preparation.service';
 import { SettlementRecordRepository } from './settlement-record.repository';
 import type { SettlementDto } from './settlement.dto';
@@ -47,6 +48,7 @@ export class SettleService {
     private readonly records: SettlementRecordRepository,
     private readonly preparation: SettlementPreparationService,
     private readonly notifier: OutcomeNotifier,
+    private readonly deskEvents: SettlementEventsService,
   ) {}
 
   async settle(
@@ -54,6 +56,7 @@ export class SettleService {
     mdtrtId: string,
     token: string | undefined,
     idempotencyKey: string | undefined,
+    desk?: string,
   ): Promise<SettleAnswer> {
     const { visit, worker } = await this.preparation.verified(principal, mdtrtId, token);
     const earlier = await this.earlier(visit, idempotencyKey);
@@ -61,7 +64,12 @@ export class SettleService {
       return this.answer(await this.awaitOutcome(earlier));
     }
     const prepared = await this.preparation.prepare(visit, worker);
-    const record = await this.transactions.run((m) => this.start(m, principal, prepared, idempotencyKey));
+    const { record, created } = await this.transactions.run((m) =>
+      this.start(m, principal, prepared, idempotencyKey, desk ?? null),
+    );
+    if (created) {
+      this.deskEvents.changed(record); // committed: the desk sees it pending
+    }
     return this.answer(await this.awaitOutcome(record));
   }
 
@@ -84,7 +92,8 @@ export class SettleService {
     principal: Principal,
     p: PreparedSettlement,
     key: string | undefined,
-  ): Promise<SettlementRecord> {
+    desk: string | null,
+  ): Promise<{ record: SettlementRecord; created: boolean }> {
     const now = this.clock.now();
     const { visit } = p;
     if (!(await this.visits.changeState(m, visit.id, 'open', 'settling', now))) {
@@ -95,7 +104,7 @@ export class SettleService {
           message: SETTLE_MESSAGES.inProgress(visit.mdtrtId, other?.id ?? '—', other?.status ?? visit.state),
         });
       }
-      return other;
+      return { record: other, created: false };
     }
     const id = uuidv7();
     const infno = visit.kind === 'outpatient' ? INFNO.outpatientSettlement : INFNO.inpatientSettlement;
@@ -129,6 +138,7 @@ export class SettleService {
       cancelMsgid: null,
       cancelReason: null,
       cancelledAt: null,
+      desk,
       createdBy: `${principal.type}:${principal.id}`.slice(0, 100),
       createdAt: now,
       updatedAt: now,
@@ -150,11 +160,12 @@ export class SettleService {
           sentLineIds: p.message.sentLineIds,
           sentTotalFen: p.message.sentTotalFen,
           totals: p.audit.result.totals,
+          desk,
         },
       },
       m,
     );
-    return record;
+    return { record, created: true };
   }
 
   /** Waits (woken by the outcome hook) until the outcome is known or the deadline, then reads it once. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService, Clock, type Principal, Transactions } from '../platform';
 import { OutboxService } from '../upstream/outbox/outbox.service';
 import { INFNO } from '../upstream/protocol/transactions';
+import { SettlementEventsService } from './settlement-events.service';
 import { SettlementReadingService } from './settlement-reading.service';
 import { SettlementRecordRepository } from './settlement-record.repository';
 import type { CancelSettlementDto, SettlementDto } from './settlement.dto';
@@ -23,6 +24,7 @@ export class SettlementCancelService {
     private readonly outbox: OutboxService,
     private readonly records: SettlementRecordRepository,
     private readonly reading: SettlementReadingService,
+    private readonly deskEvents: SettlementEventsService,
   ) {}
 
   async cancel(principal: Principal, id: string, request: CancelSettlementDto): Promise<SettlementDto> {
@@ -75,6 +77,10 @@ export class SettlementCancelService {
         m,
       );
     });
-    return toSettlementDto(await this.reading.record(id));
+    const after = await this.reading.record(id);
+    if (after.status === 'cancelling') {
+      this.deskEvents.changed(after); // committed; skipped when the outcome already came back
+    }
+    return toSettlementDto(after);
   }
 }

@@ -6,6 +6,7 @@ import type { OutboxMessage } from '../upstream/outbox/outbox-message.entity';
 import { OutboxService, type SettledOutcome } from '../upstream/outbox/outbox.service';
 import { INFNO } from '../upstream/protocol/transactions';
 import { OutcomeNotifier } from './outcome-notifier.service';
+import { SettlementEventsService } from './settlement-events.service';
 import type { PreAuditResult } from './rules/pre-audit-result';
 import type { SettlementMessage } from './rules/settlement-message';
 import { deskCollectsFen, readSettlementReply } from './rules/settlement-reply';
@@ -37,6 +38,7 @@ export class SettlementOutcomeService implements OnModuleInit, OnApplicationShut
     private readonly notifier: OutcomeNotifier,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly deskEvents: SettlementEventsService,
   ) {}
 
   onModuleInit(): void {
@@ -64,9 +66,11 @@ export class SettlementOutcomeService implements OnModuleInit, OnApplicationShut
       return;
     }
     const now = this.clock.now();
+    let after: SettlementRecord;
     if (outcome.status === 'rejected') {
       const reason = (outcome.errMsg ?? `infcode ${outcome.infcode}`).slice(0, 1000);
       await this.records.changeStatus(m, record.id, 'pending', 'rejected', { problem: reason }, now);
+      after = { ...record, status: 'rejected', problem: reason, updatedAt: now };
       await this.visits.changeState(m, record.visitId, 'settling', 'open', now);
       await this.record(m, record, 'settlement.rejected', 'failure', { infcode: outcome.infcode, reason });
     } else {
@@ -75,27 +79,23 @@ export class SettlementOutcomeService implements OnModuleInit, OnApplicationShut
       if (!reading.ok) {
         // The insurer holds a settlement whose split cannot be believed: the visit stays locked.
         await this.records.changeStatus(m, record.id, 'pending', 'needs-review', { problem: reading.problem }, now);
+        after = { ...record, status: 'needs-review', problem: reading.problem, updatedAt: now };
         await this.record(m, record, 'settlement.needs-review', 'failure', { problem: reading.problem });
         this.logger.warn(`settlement ${record.id}: the insurer's reply failed the checks: ${reading.problem}`);
       } else {
         const { split } = reading;
         const desk = deskCollectsFen(split, sent, JSON.parse(record.preAudit) as PreAuditResult);
         const setlId = split.setlId as string;
-        await this.records.changeStatus(
-          m,
-          record.id,
-          'pending',
-          'settled',
-          { setlId, split: JSON.stringify(split), deskCollectsFen: desk, settledAt: now },
-          now,
-        );
+        const change = { setlId, split: JSON.stringify(split), deskCollectsFen: desk, settledAt: now };
+        await this.records.changeStatus(m, record.id, 'pending', 'settled', change, now);
+        after = { ...record, ...change, status: 'settled', updatedAt: now };
         await this.visits.changeState(m, record.visitId, 'settling', 'settled', now);
         await this.traceCodes.markUploaded(record.mdtrtId, setlId, m, this.actor);
         await this.record(m, record, 'settlement.settled', 'success', { setlId, ...totalsOf(split), desk });
         this.records.afterCommit(m, () => this.settledListeners.forEach((l) => l(record.id)));
       }
     }
-    this.records.afterCommit(m, () => this.notifier.notify(record.id));
+    this.afterCommit(m, after);
   }
 
   /** 2208 / 2305 settled: cancelled (the visit open again, its trace codes pending again), or back to settled when refused. */
@@ -105,17 +105,28 @@ export class SettlementOutcomeService implements OnModuleInit, OnApplicationShut
       return;
     }
     const now = this.clock.now();
+    let after: SettlementRecord;
     if (outcome.status === 'rejected') {
       const reason = (outcome.errMsg ?? `infcode ${outcome.infcode}`).slice(0, 1000);
       await this.records.changeStatus(m, record.id, 'cancelling', 'settled', { problem: reason }, now);
+      after = { ...record, status: 'settled', problem: reason, updatedAt: now };
       await this.record(m, record, 'settlement.cancel-rejected', 'failure', { infcode: outcome.infcode, reason });
     } else {
       await this.records.changeStatus(m, record.id, 'cancelling', 'cancelled', { cancelledAt: now }, now);
+      after = { ...record, status: 'cancelled', cancelledAt: now, updatedAt: now };
       await this.visits.changeState(m, record.visitId, 'settled', 'open', now);
       await this.traceCodes.releaseUploaded(record.mdtrtId, record.setlId as string, m, this.actor);
       await this.record(m, record, 'settlement.cancelled', 'success', { setlId: record.setlId });
     }
-    this.records.afterCommit(m, () => this.notifier.notify(record.id));
+    this.afterCommit(m, after);
+  }
+
+  /** Once the settling transaction committed: the waiting request woken, the desk told. */
+  private afterCommit(m: EntityManager, after: SettlementRecord): void {
+    this.records.afterCommit(m, () => {
+      this.notifier.notify(after.id);
+      this.deskEvents.changed(after);
+    });
   }
 
   private async record(

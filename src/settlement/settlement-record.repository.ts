@@ -10,7 +10,7 @@ import type {
 import { SqlDialect } from '../platform';
 import type { SettlementRecord, SettlementStatementRow, SettlementStatus, VisitKind } from './settlement.entity';
 
-const COLUMNS = `id, visit_id AS "visitId", mdtrt_id AS "mdtrtId", psn_no AS "psnNo", kind, infno, msgid, idempotency_key AS "idempotencyKey", status, message, pre_audit AS "preAudit", lines, worker_enc AS "workerEnc", setl_id AS "setlId", split, desk_collects_fen AS "deskCollectsFen", problem, settled_at AS "settledAt", cancel_msgid AS "cancelMsgid", cancel_reason AS "cancelReason", cancelled_at AS "cancelledAt", created_by AS "createdBy", created_at AS "createdAt", updated_at AS "updatedAt"`;
+const COLUMNS = `id, visit_id AS "visitId", mdtrt_id AS "mdtrtId", psn_no AS "psnNo", kind, infno, msgid, idempotency_key AS "idempotencyKey", status, message, pre_audit AS "preAudit", lines, worker_enc AS "workerEnc", setl_id AS "setlId", split, desk_collects_fen AS "deskCollectsFen", problem, settled_at AS "settledAt", cancel_msgid AS "cancelMsgid", cancel_reason AS "cancelReason", cancelled_at AS "cancelledAt", desk, created_by AS "createdBy", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /** The outcome columns a status change may set. */
 export type SettlementChange = Partial<
@@ -83,8 +83,8 @@ export class SettlementRecordRepository {
     const d = SqlDialect.of(m);
     const { affected } = await d.run(
       m,
-      `INSERT INTO settlement_record (id, visit_id, mdtrt_id, psn_no, kind, infno, msgid, idempotency_key, status, message, pre_audit, lines, worker_enc, created_by, created_at, updated_at)
-       VALUES ${d.values(1, 16)} ${d.upsert(['idempotency_key'])}`,
+      `INSERT INTO settlement_record (id, visit_id, mdtrt_id, psn_no, kind, infno, msgid, idempotency_key, status, message, pre_audit, lines, worker_enc, desk, created_by, created_at, updated_at)
+       VALUES ${d.values(1, 17)} ${d.upsert(['idempotency_key'])}`,
       [
         r.id,
         r.visitId,
@@ -99,6 +99,7 @@ export class SettlementRecordRepository {
         r.preAudit,
         r.lines,
         r.workerEnc,
+        r.desk,
         r.createdBy,
         d.time(r.createdAt),
         d.time(r.updatedAt),
@@ -229,6 +230,7 @@ function toRecord(d: SqlDialect, r: Record<string, unknown>): SettlementRecord {
     cancelMsgid: text(r.cancelMsgid),
     cancelReason: text(r.cancelReason),
     cancelledAt: time(d, r.cancelledAt),
+    desk: text(r.desk),
     createdBy: String(r.createdBy),
     createdAt: d.readTime(r.createdAt),
     updatedAt: d.readTime(r.updatedAt),

@@ -49,6 +49,7 @@ import {
   PreAuditDto,
   PreAuditRequestDto,
   CancelSettlementDto,
+  SettleRequestDto,
   SettlementDto,
   SettlementTrialDto,
   UpdateVisitDto,
@@ -260,11 +261,18 @@ export class SettlementController {
     @Param('visitId') visitId: string,
     @Headers('x-verification-token') token: string | undefined,
     @Headers('idempotency-key') key: string | undefined,
+    @Body() body: SettleRequestDto,
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SettlementDto> {
     const trimmed = key?.trim();
-    const { status, settlement } = await this.settling.settle(principalOf(req), visitId, token, trimmed || undefined);
+    const { status, settlement } = await this.settling.settle(
+      principalOf(req),
+      visitId,
+      token,
+      trimmed || undefined,
+      body?.desk,
+    );
     void reply.status(status);
     if (status === 202) {
       void reply.header('location', `/api/v1/settlement/settlements/${settlement.id}`);

@@ -596,8 +596,22 @@ export class SettlementDto {
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) settledAt: string | null;
   @ApiProperty({ type: String, nullable: true }) cancelReason: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) cancelledAt: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The desk its state changes are pushed to' })
+  desk: string | null;
   @ApiProperty() createdBy: string;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
+}
+
+export class SettleRequestDto {
+  @ApiPropertyOptional({
+    description:
+      'The desk staff’s workstation (as devices name desks): each state change of the settlement is pushed to its WebSocket as a `settlement` event',
+    example: '门诊收费1',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 40)
+  desk?: string;
 }
 
 export class CancelSettlementDto {

@@ -338,6 +338,10 @@ export class SettlementRecord {
   @Column({ name: 'cancelled_at', type: Date, nullable: true })
   cancelledAt: Date | null;
 
+  /** The desk the settlement was requested from: its state changes are pushed there. */
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  desk: string | null;
+
   @Column({ name: 'created_by', type: 'varchar', length: 100 })
   createdBy: string;
 

@@ -2,6 +2,7 @@ import type { GatewayConfig, GatewayFeature } from '../platform';
 import { SettlementCatalogue1764547200000 } from './migrations/1764547200000-SettlementCatalogue';
 import { SettlementVisits1764633600000 } from './migrations/1764633600000-SettlementVisits';
 import { SettlementRecords1764720000000 } from './migrations/1764720000000-SettlementRecords';
+import { SettlementDesk1764806400000 } from './migrations/1764806400000-SettlementDesk';
 import { SettlementConfig } from './settlement.config';
 import { SETTLEMENT_ENTITIES } from './settlement.entity';
 import { SETTLEMENT_ERRORS } from './settlement.errors';
@@ -9,7 +10,12 @@ import { SETTLEMENT_ERRORS } from './settlement.errors';
 export const SETTLEMENT_FEATURE: GatewayFeature = {
   name: 'settlement',
   entities: SETTLEMENT_ENTITIES,
-  migrations: [SettlementCatalogue1764547200000, SettlementVisits1764633600000, SettlementRecords1764720000000],
+  migrations: [
+    SettlementCatalogue1764547200000,
+    SettlementVisits1764633600000,
+    SettlementRecords1764720000000,
+    SettlementDesk1764806400000,
+  ],
   config: [{ key: 'settlement', type: SettlementConfig }],
   checkConfig: (config: GatewayConfig) => {
     const s = config.settlement;

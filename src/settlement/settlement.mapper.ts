@@ -258,6 +258,7 @@ export function toSettlementDto(r: SettlementRecord): SettlementDto {
     settledAt: r.settledAt?.toISOString() ?? null,
     cancelReason: r.cancelReason,
     cancelledAt: r.cancelledAt?.toISOString() ?? null,
+    desk: r.desk,
     createdBy: r.createdBy,
     createdAt: r.createdAt.toISOString(),
   };

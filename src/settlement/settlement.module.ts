@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DevicesModule } from '../devices/devices.module';
 import { FormsModule } from '../forms/forms.module';
 import { IdentityModule } from '../identity/identity.module';
 import { TraceCodesModule } from '../trace-codes/trace-codes.module';
@@ -6,6 +7,7 @@ import { UpstreamModule } from '../upstream/upstream.module';
 import { OutcomeNotifier } from './outcome-notifier.service';
 import { SettleService } from './settle.service';
 import { SettlementCancelService } from './settlement-cancel.service';
+import { SettlementEventsService } from './settlement-events.service';
 import { SettlementOutcomeService } from './settlement-outcome.service';
 import { SettlementPreparationService } from './settlement-preparation.service';
 import { SettlementReadingService } from './settlement-reading.service';
@@ -46,6 +48,7 @@ const SERVICES = [
   SettlementCancelService,
   SettlementStatementService,
   OutcomeNotifier,
+  SettlementEventsService,
 ];
 
 /**
@@ -55,7 +58,7 @@ const SERVICES = [
  * the signed self-pay consents (FormReadingService) and the verified worker (VerifiedWorkerService).
  */
 @Module({
-  imports: [IdentityModule, FormsModule, TraceCodesModule, UpstreamModule],
+  imports: [DevicesModule, IdentityModule, FormsModule, TraceCodesModule, UpstreamModule],
   controllers: [SettlementController],
   providers: [...REPOSITORIES, ...SERVICES],
   exports: [CatalogueMappingService],

@@ -5,12 +5,15 @@ import { SEED } from '../../src/sandbox/seed-people';
 import { UPSTREAM_LINK, type UpstreamLink } from '../../src/upstream/upstream-link';
 import { startTestApp, type TestApp } from '../support/e2e-app';
 import { poppler, popplerAvailable } from '../support/poppler';
+import { connectEvents } from '../support/ws-client';
 
 jest.setTimeout(90_000);
 
 const WORKER = SEED.activeFingers;
 const VISIT = 'MZ20261125S1';
 const OTHER = 'MZ20261125S2';
+const THIRD = 'MZ20261125S3';
+const DESK = '门诊收费1';
 const MED = 'XJ01CAA040A001010100001';
 const MAPPING = [
   '院内项目编码,院内项目名称,项目类别,医保目录编码',
@@ -293,6 +296,53 @@ describe('settling a visit over HTTP', () => {
       expect(done.setlId).toMatch(/^ST/);
     } finally {
       await request(insurer).delete('/sandbox/faults');
+    }
+  });
+  it('pushes every state change of a settlement to the desk that asked for it: pending, settled, cancelling, cancelled', async () => {
+    await openVisit(THIRD, 3001);
+    const token = await matchToken(THIRD);
+    const ws = await connectEvents(
+      `${base.replace('http', 'ws')}/api/v1/devices/events?desk=${encodeURIComponent(DESK)}`,
+      {
+        headers: { authorization: `Bearer ${key}` },
+      },
+    );
+    try {
+      const settled = (await settle(THIRD, token, 'desk-3-0001').send({ desk: DESK }).expect(201)).body as Settlement;
+      expect(settled).toMatchObject({ status: 'settled', desk: DESK });
+      const ofThird = () => ws.messages.filter((m) => m.type === 'settlement' && m.visitId === THIRD);
+      await ws.waitFor((m) => m.type === 'settlement' && m.status === 'settled', 'settled event');
+      expect(ofThird().map((m) => m.status)).toEqual(['pending', 'settled']);
+      expect(ofThird()[0]).toMatchObject({
+        deviceId: 'settlement',
+        desk: DESK,
+        settlementId: settled.id,
+        setlId: null,
+        amounts: null,
+        message: expect.stringMatching(/等待结果/),
+      });
+      expect(ofThird()[1]).toMatchObject({
+        settlementId: settled.id,
+        setlId: settled.setlId,
+        amounts: { totalFen: 7500, fundFen: 5500, selfPayFen: 2000, deskCollectsFen: 2000 },
+        message: expect.stringMatching(/结算成功.*收取 20\.00 元/),
+        at: expect.any(String),
+      });
+
+      await send('post', `/api/v1/settlement/settlements/${settled.id}/cancel`, {
+        reason: '患者要求',
+        staff: '张三',
+      }).expect(202);
+      await ws.waitFor((m) => m.type === 'settlement' && m.status === 'cancelled', 'cancelled event');
+      expect(ofThird().map((m) => m.status)).toEqual(['pending', 'settled', 'cancelling', 'cancelled']);
+      expect(ofThird()[3]).toMatchObject({ setlId: settled.setlId, message: expect.stringMatching(/已撤销/) });
+      // Never the worker's name, ID number or person number.
+      const wire = JSON.stringify(ofThird());
+      for (const secret of [WORKER.psn_name, WORKER.certno, WORKER.psn_no]) {
+        expect(wire).not.toContain(secret);
+      }
+    } finally {
+      await ws.close();
     }
   });
 });

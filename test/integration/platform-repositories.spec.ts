@@ -30,6 +30,7 @@ describe('the features’ migrations', () => {
       'SettlementCatalogue1764547200000',
       'SettlementVisits1764633600000',
       'SettlementRecords1764720000000',
+      'SettlementDesk1764806400000',
     ];
     expect(GATEWAY_MIGRATIONS.map((m) => m.name)).toEqual(names);
     expect(featureMigrations([...GATEWAY_FEATURES].reverse()).map((m) => m.name)).toEqual(names);

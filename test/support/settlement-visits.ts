@@ -24,6 +24,8 @@ import { SettlementPreparationService } from '../../src/settlement/settlement-pr
 import { SettlementReadingService } from '../../src/settlement/settlement-reading.service';
 import { SettlementRecordRepository } from '../../src/settlement/settlement-record.repository';
 import { SettlementStatementService } from '../../src/settlement/settlement-statement.service';
+import { SettlementEventsService } from '../../src/settlement/settlement-events.service';
+import { DeviceEvents } from '../../src/devices/device-events';
 import { FormRenderer } from '../../src/forms/render/form-renderer';
 import { SettlementStatementRenderer } from '../../src/forms/statement/settlement-statement-renderer';
 import type { OutboxService } from '../../src/upstream/outbox/outbox.service';
@@ -139,6 +141,7 @@ export function settleOn(
     w.traceCodes.settlement,
   );
   const reading = new SettlementReadingService(tx, records, visits);
+  const deskEvents = new SettlementEventsService(new DeviceEvents(), clock);
   const outcomes = new SettlementOutcomeService(
     outbox,
     records,
@@ -147,6 +150,7 @@ export function settleOn(
     notifier,
     audit,
     clock,
+    deskEvents,
   );
   outcomes.onModuleInit();
   const statements = new SettlementStatementService(
@@ -163,9 +167,21 @@ export function settleOn(
   statements.onModuleInit();
   return {
     statements,
-    settle: new SettleService(tx, config, clock, audit, pii, outbox, visits, records, preparation, notifier),
+    settle: new SettleService(
+      tx,
+      config,
+      clock,
+      audit,
+      pii,
+      outbox,
+      visits,
+      records,
+      preparation,
+      notifier,
+      deskEvents,
+    ),
     outcomes,
-    cancels: new SettlementCancelService(tx, clock, audit, outbox, records, reading),
+    cancels: new SettlementCancelService(tx, clock, audit, outbox, records, reading, deskEvents),
     reading,
     records,
     outbox,
