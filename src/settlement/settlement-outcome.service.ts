@@ -7,6 +7,7 @@ import { OutboxService, type SettledOutcome } from '../upstream/outbox/outbox.se
 import { INFNO } from '../upstream/protocol/transactions';
 import { OutcomeNotifier } from './outcome-notifier.service';
 import { SettlementEventsService } from './settlement-events.service';
+import { SettlementMetrics, type SettlementOutcome } from './settlement.metrics';
 import type { PreAuditResult } from './rules/pre-audit-result';
 import type { SettlementMessage } from './rules/settlement-message';
 import { deskCollectsFen, readSettlementReply } from './rules/settlement-reply';
@@ -39,6 +40,7 @@ export class SettlementOutcomeService implements OnModuleInit, OnApplicationShut
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly deskEvents: SettlementEventsService,
+    private readonly metrics: SettlementMetrics,
   ) {}
 
   onModuleInit(): void {
@@ -95,7 +97,7 @@ export class SettlementOutcomeService implements OnModuleInit, OnApplicationShut
         this.records.afterCommit(m, () => this.settledListeners.forEach((l) => l(record.id)));
       }
     }
-    this.afterCommit(m, after);
+    this.afterCommit(m, after, after.status as SettlementOutcome);
   }
 
   /** 2208 / 2305 settled: cancelled (the visit open again, its trace codes pending again), or back to settled when refused. */
@@ -118,14 +120,17 @@ export class SettlementOutcomeService implements OnModuleInit, OnApplicationShut
       await this.traceCodes.releaseUploaded(record.mdtrtId, record.setlId as string, m, this.actor);
       await this.record(m, record, 'settlement.cancelled', 'success', { setlId: record.setlId });
     }
-    this.afterCommit(m, after);
+    this.afterCommit(m, after, after.status === 'cancelled' ? 'cancelled' : 'cancel-rejected');
   }
 
-  /** Once the settling transaction committed: the waiting request woken, the desk told. */
-  private afterCommit(m: EntityManager, after: SettlementRecord): void {
+  /** Once the settling transaction committed: the waiting request woken, the desk told, the outcome counted. */
+  private afterCommit(m: EntityManager, after: SettlementRecord, outcome: SettlementOutcome): void {
     this.records.afterCommit(m, () => {
       this.notifier.notify(after.id);
       this.deskEvents.changed(after);
+      const settle = outcome === 'settled' || outcome === 'rejected' || outcome === 'needs-review';
+      const seconds = (after.updatedAt.getTime() - after.createdAt.getTime()) / 1000;
+      this.metrics.outcome(after.kind, outcome, settle ? seconds : undefined);
     });
   }
 

@@ -135,6 +135,19 @@ export class SettlementRecordRepository {
     return rows.map((r) => toRecord(d, r));
   }
 
+  /** For /health: settlements pending since before `pendingBefore` (outcome unknown), and those needing review. */
+  async needingAttention(m: EntityManager, pendingBefore: Date): Promise<{ unknown: number; needsReview: number }> {
+    const d = SqlDialect.of(m);
+    const { rows } = await d.run(
+      m,
+      `SELECT SUM(CASE WHEN status = 'pending' AND created_at < ${d.p(1)} THEN 1 ELSE 0 END) AS "unknown",
+              SUM(CASE WHEN status = 'needs-review' THEN 1 ELSE 0 END) AS "needsReview"
+       FROM settlement_record WHERE status IN ('pending', 'needs-review')`,
+      [d.time(pendingBefore)],
+    );
+    return { unknown: Number(rows[0]?.unknown ?? 0), needsReview: Number(rows[0]?.needsReview ?? 0) };
+  }
+
   /**
    * Moves a settlement from `from` to `to` with the given outcome columns; false (nothing changed)
    * when it is no longer in `from` (another instance or a retried hook got there first).

@@ -22,6 +22,8 @@ import { FeeLineRepository } from './fee-line.repository';
 import { FeeLinesService } from './fee-lines.service';
 import { PreAuditService } from './pre-audit.service';
 import { SettlementController } from './settlement.controller';
+import { SettlementHealth } from './settlement.health';
+import { SettlementMetrics } from './settlement.metrics';
 import { VisitRepository } from './visit.repository';
 import { VisitsService } from './visits.service';
 
@@ -50,6 +52,8 @@ const SERVICES = [
   OutcomeNotifier,
   SettlementEventsService,
 ];
+/** What the capability shows in /metrics and /health. */
+const OPERATIONS = [SettlementMetrics, SettlementHealth];
 
 /**
  * Settlement (即时结算, 办法 25). So far: the catalogue mapping (编码比对, 协议 19), HIS item codes →
@@ -60,7 +64,7 @@ const SERVICES = [
 @Module({
   imports: [DevicesModule, IdentityModule, FormsModule, TraceCodesModule, UpstreamModule],
   controllers: [SettlementController],
-  providers: [...REPOSITORIES, ...SERVICES],
+  providers: [...REPOSITORIES, ...SERVICES, ...OPERATIONS],
   exports: [CatalogueMappingService],
 })
 export class SettlementModule {}

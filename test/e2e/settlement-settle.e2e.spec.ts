@@ -14,6 +14,10 @@ const VISIT = 'MZ20261125S1';
 const OTHER = 'MZ20261125S2';
 const THIRD = 'MZ20261125S3';
 const DESK = '门诊收费1';
+
+interface HealthBody {
+  components: Record<string, { status: string; detail?: string; unknown?: number; needsReview?: number }>;
+}
 const MED = 'XJ01CAA040A001010100001';
 const MAPPING = [
   '院内项目编码,院内项目名称,项目类别,医保目录编码',
@@ -284,6 +288,14 @@ describe('settling a visit over HTTP', () => {
         staff: '张三',
       }).expect(409);
       expect(early.body).toMatchObject({ code: 'SETTLEMENT_OUTCOME_UNKNOWN' });
+      // Pending longer than waitForOutcomeMs: /health says settlement is degraded, with the count.
+      const health = async () => (await request(base).get('/health').expect(200)).body as HealthBody;
+      const degraded = await eventually(health, (h) => h.components.settlement.status === 'degraded');
+      expect(degraded.components.settlement).toMatchObject({
+        unknown: 1,
+        needsReview: 0,
+        detail: expect.stringContaining('outcome unknown'),
+      });
       // Retried without a key while it is pending: the same settlement.
       await request(insurer).delete('/sandbox/faults').expect(200);
       const retried = (await settle(OTHER, token).expect((r) => expect([201, 202]).toContain(r.status)))
@@ -294,6 +306,7 @@ describe('settling a visit over HTTP', () => {
         (s) => s.status === 'settled',
       );
       expect(done.setlId).toMatch(/^ST/);
+      expect((await health()).components.settlement).toMatchObject({ status: 'up', unknown: 0, needsReview: 0 });
     } finally {
       await request(insurer).delete('/sandbox/faults');
     }
@@ -344,5 +357,14 @@ describe('settling a visit over HTTP', () => {
     } finally {
       await ws.close();
     }
+  });
+
+  it('/metrics counts the outcomes by visit kind and times request → outcome', async () => {
+    const text = (await request(base).get('/metrics').expect(200)).text;
+    // Settled: twice in the first test, once in each of the others; cancelled: once in the first and the third.
+    expect(text).toMatch(/^gateway_settlements_total\{kind="outpatient",outcome="settled"\} 4$/m);
+    expect(text).toMatch(/^gateway_settlements_total\{kind="outpatient",outcome="cancelled"\} 2$/m);
+    expect(text).toMatch(/^gateway_settlement_outcome_seconds_count\{kind="outpatient"\} 4$/m);
+    expect(text).toMatch(/^gateway_settlement_outcome_seconds_bucket\{le="\+Inf",kind="outpatient"\} 4$/m);
   });
 });

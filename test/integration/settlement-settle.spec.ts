@@ -246,6 +246,25 @@ describe.each(availableDatabases())('settling a visit on %s', (kind: DbKind) => 
     expect(reviewed).toMatchObject({ status: 'needs-review', split: null, setlId: null });
     expect(reviewed.problem).toMatch(/medfee_sumamt/);
     expect(await stateOf('MZS5')).toBe('settling');
+    // /health's counts: pending since before the cutoff (outcome unknown), and needs-review.
+    const n = async (status: string): Promise<number> =>
+      Number(
+        (
+          await ds.query<{ n: string | number }[]>(
+            `SELECT COUNT(*) AS n FROM settlement_record WHERE status = '${status}'`,
+          )
+        )[0].n,
+      );
+    const reviews = await n('needs-review');
+    expect(reviews).toBeGreaterThanOrEqual(1);
+    await expect(s.records.needingAttention(ds.manager, new Date('2000-01-01T00:00:00Z'))).resolves.toEqual({
+      unknown: 0,
+      needsReview: reviews,
+    });
+    await expect(s.records.needingAttention(ds.manager, new Date('2100-01-01T00:00:00Z'))).resolves.toEqual({
+      unknown: await n('pending'),
+      needsReview: reviews,
+    });
   });
 
   it('refuses a token for another visit before anything is written', async () => {

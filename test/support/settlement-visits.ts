@@ -26,6 +26,8 @@ import { SettlementRecordRepository } from '../../src/settlement/settlement-reco
 import { SettlementStatementService } from '../../src/settlement/settlement-statement.service';
 import { SettlementEventsService } from '../../src/settlement/settlement-events.service';
 import { DeviceEvents } from '../../src/devices/device-events';
+import { SettlementMetrics } from '../../src/settlement/settlement.metrics';
+import { MetricsService } from '../../src/platform/metrics/metrics.service';
 import { FormRenderer } from '../../src/forms/render/form-renderer';
 import { SettlementStatementRenderer } from '../../src/forms/statement/settlement-statement-renderer';
 import type { OutboxService } from '../../src/upstream/outbox/outbox.service';
@@ -151,6 +153,7 @@ export function settleOn(
     audit,
     clock,
     deskEvents,
+    new SettlementMetrics(new MetricsService()),
   );
   outcomes.onModuleInit();
   const statements = new SettlementStatementService(
