@@ -9,7 +9,7 @@ import {
   type Principal,
   SystemClock,
 } from '../platform';
-import type { CatalogueImportReportDto, CatalogueItemDto } from '../settlement/settlement.dto';
+import type { CatalogueImportReportDto, CatalogueItemDto } from '../settlement/catalogue.dto';
 import { catalogueServicesOn } from '../settlement/standalone-settlement';
 import { CliError, CliOutput } from './cli-io';
 import { withDataSource } from './with-data-source';

@@ -7,7 +7,7 @@ import { CatalogueVersionRepository } from './catalogue-version.repository';
 import { diffMappings } from './rules/catalogue-diff';
 import { readCatalogueTable } from './catalogue-spreadsheet';
 import { judgeCatalogueTable, type JudgedCatalogue } from './rules/catalogue-rows';
-import type { CatalogueImportReportDto } from './settlement.dto';
+import type { CatalogueImportReportDto } from './catalogue.dto';
 import type { CatalogueVersion } from './settlement.entity';
 import { MAX_PROBLEMS_LISTED, SETTLEMENT_ERRORS, SETTLEMENT_MESSAGES } from './settlement.errors';
 import { toImportReport, toProblemDetail, toVersionDto } from './settlement.mapper';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DEFAULT_PAGE_SIZE, Transactions } from '../platform';
 import { CatalogueItemRepository } from './catalogue-item.repository';
 import { CatalogueVersionRepository } from './catalogue-version.repository';
-import type { CatalogueItemDetailDto, CatalogueItemDto, CatalogueVersionDto } from './settlement.dto';
+import type { CatalogueItemDetailDto, CatalogueItemDto, CatalogueVersionDto } from './catalogue.dto';
 import { SETTLEMENT_ERRORS, SETTLEMENT_MESSAGES } from './settlement.errors';
 import { toItemDto, toVersionDto } from './settlement.mapper';
 

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { AuditService, Clock, type Principal, Transactions, uuidv7, ValidationFailedError } from '../platform';
 import { FeeLineRepository } from './fee-line.repository';
 import { lineChange, repeatedLineIds, type FeeLineContent } from './rules/visit-changes';
-import type { FeeLineBatchResultDto, FeeLineDto, FeeLineInputDto } from './settlement.dto';
+import type { FeeLineBatchResultDto, FeeLineDto, FeeLineInputDto } from './visits.dto';
 import type { SettlementFeeLine } from './settlement.entity';
 import { SETTLEMENT_ERRORS, VISIT_MESSAGES } from './settlement.errors';
 import { toFeeLineDto } from './settlement.mapper';

@@ -12,7 +12,7 @@ import type { Finding } from './rules/findings';
 import type { PreAuditResult } from './rules/pre-audit-result';
 import { catalogueMatchOf, preAuditVisitOf, traceTallies } from './rules/visit-changes';
 import { workerFactsFromInsurer } from './rules/worker-facts';
-import type { PersonCheckDto, PreAuditDto, PreAuditRequestDto } from './settlement.dto';
+import type { PersonCheckDto, PreAuditDto, PreAuditRequestDto } from './visits.dto';
 import type { SettlementFeeLine, SettlementVisit } from './settlement.entity';
 import { SETTLEMENT_ERRORS } from './settlement.errors';
 import { toPreAuditDto, toPreAuditLine } from './settlement.mapper';

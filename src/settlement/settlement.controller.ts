@@ -42,21 +42,20 @@ import {
   CatalogueImportReportDto,
   CatalogueItemDetailDto,
   CatalogueVersionDto,
+} from './catalogue.dto';
+import { CancelSettlementDto, SettleRequestDto, SettlementDto, SettlementTrialDto } from './settlement.dto';
+import {
   FeeLineBatchDto,
   FeeLineBatchResultDto,
   FeeLineDto,
   OpenVisitDto,
   PreAuditDto,
   PreAuditRequestDto,
-  CancelSettlementDto,
-  SettleRequestDto,
-  SettlementDto,
-  SettlementTrialDto,
   UpdateVisitDto,
   VisitDetailDto,
   VisitDto,
   VisitListQueryDto,
-} from './settlement.dto';
+} from './visits.dto';
 import { VisitsService } from './visits.service';
 
 @ApiTags('settlement')

@@ -20,15 +20,9 @@ import type {
   CatalogueItemDto,
   CatalogueProblemDto,
   CatalogueVersionDto,
-  FeeLineDto,
-  FindingDto,
-  InsurerSplitDto,
-  PersonCheckDto,
-  PreAuditDto,
-  SettlementDto,
-  VisitDetailDto,
-  VisitDto,
-} from './settlement.dto';
+} from './catalogue.dto';
+import type { InsurerSplitDto, SettlementDto } from './settlement.dto';
+import type { FeeLineDto, FindingDto, PersonCheckDto, PreAuditDto, VisitDetailDto, VisitDto } from './visits.dto';
 
 /** Entities and judgements → the response DTOs, once for the capability. */
 

@@ -12,7 +12,7 @@ import {
 } from '../platform';
 import { FeeLineRepository } from './fee-line.repository';
 import { dischargeBeforeAdmission, openingDifferences, type VisitOpening } from './rules/visit-changes';
-import type { OpenVisitDto, UpdateVisitDto, VisitDetailDto, VisitDto, VisitListQueryDto } from './settlement.dto';
+import type { OpenVisitDto, UpdateVisitDto, VisitDetailDto, VisitDto, VisitListQueryDto } from './visits.dto';
 import type { SettlementVisit } from './settlement.entity';
 import { SETTLEMENT_ERRORS, VISIT_MESSAGES } from './settlement.errors';
 import { toVisitDetailDto, toVisitDto } from './settlement.mapper';

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { GATEWAY_SCHEMA } from '../../src/gateway.features';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
 import type { CatalogueError } from '../../src/platform/errors/error-catalogue';
-import type { FeeLineInputDto } from '../../src/settlement/settlement.dto';
+import type { FeeLineInputDto } from '../../src/settlement/visits.dto';
 import { availableDatabases, DbKind, testDatabase } from '../support/databases';
 import { answerOf, SEED } from '../support/identity-fixtures';
 import { SETTLEMENT_HIS as HIS, settlementVisitsOn, type SettlementVisitsWorld } from '../support/settlement-visits';
