@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { SEED } from '../../src/sandbox/seed-people';
 import { UPSTREAM_LINK, type UpstreamLink } from '../../src/upstream/upstream-link';
 import { startTestApp, type TestApp } from '../support/e2e-app';
+import { matchTokenByQr } from '../support/match-token';
 import { poppler, popplerAvailable } from '../support/poppler';
 import { connectEvents } from '../support/ws-client';
 
@@ -107,26 +108,7 @@ describe('settling a visit over HTTP', () => {
       await send('post', '/api/v1/trace-codes/scans', { visitId, lineNo: '1', text: code(n) }).expect(201);
     }
   };
-  const matchToken = async (visitId: string): Promise<string> => {
-    const session = (
-      await send('post', '/api/v1/identity/sessions', {
-        desk: '门诊挂号1',
-        visitId,
-        visitKind: 'outpatient',
-        hisIdentity: { idNumber: WORKER.certno, name: WORKER.psn_name },
-      }).expect(201)
-    ).body as { id: string };
-    const qr = (
-      (await request(insurer).post('/sandbox/qr-tokens').send({ certno: WORKER.certno, kind: 'ecard' }).expect(201))
-        .body as { token: string }
-    ).token;
-    const match = (await send('post', `/api/v1/identity/sessions/${session.id}/qr`, { text: qr }).expect(200)).body as {
-      verdict: string;
-      token: string;
-    };
-    expect(match.verdict).toBe('MATCH');
-    return match.token;
-  };
+  const matchToken = (visitId: string): Promise<string> => matchTokenByQr(send, insurer, WORKER, visitId);
   const sandboxCount = async (infno: string): Promise<number> =>
     ((await request(insurer).get('/sandbox/stats').expect(200)).body as { byInfno: Record<string, number> }).byInfno[
       infno

@@ -4,6 +4,7 @@ import { DataSource as DataSourceToken } from 'typeorm';
 import { SEED } from '../../src/sandbox/seed-people';
 import { UPSTREAM_LINK, type UpstreamLink } from '../../src/upstream/upstream-link';
 import { startTestApp, type TestApp } from '../support/e2e-app';
+import { matchTokenByQr } from '../support/match-token';
 import { signaturePng } from '../support/form-samples';
 
 jest.setTimeout(60_000);
@@ -74,26 +75,7 @@ describe('settlement visits, fee lines and pre-audit over HTTP', () => {
     daysOfSupply: 7,
   });
   /** A MATCH for the worker at this visit: HIS identity plus the worker's e-card QR code. */
-  const matchToken = async (): Promise<string> => {
-    const session = (
-      await send('post', '/api/v1/identity/sessions', {
-        desk: '门诊挂号1',
-        visitId: VISIT,
-        visitKind: 'outpatient',
-        hisIdentity: { idNumber: WORKER.certno, name: WORKER.psn_name },
-      }).expect(201)
-    ).body as { id: string };
-    const qr = (
-      (await request(insurer).post('/sandbox/qr-tokens').send({ certno: WORKER.certno, kind: 'ecard' }).expect(201))
-        .body as { token: string }
-    ).token;
-    const match = (await send('post', `/api/v1/identity/sessions/${session.id}/qr`, { text: qr }).expect(200)).body as {
-      verdict: string;
-      token: string;
-    };
-    expect(match.verdict).toBe('MATCH');
-    return match.token;
-  };
+  const matchToken = (): Promise<string> => matchTokenByQr(send, insurer, WORKER, VISIT);
   const preAudit = async (token?: string): Promise<PreAudit> => {
     const r = send('post', v('/pre-audit'), {});
     return (await (token ? r.set('x-verification-token', token) : r).expect(200)).body as PreAudit;
