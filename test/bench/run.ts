@@ -16,6 +16,9 @@
  *     with the same font and text: median time and size (BENCH_FORMS rounds; see forms-bench.ts).
  *  7. Trace codes (PostgreSQL, 10M codes stored): single-scan p50/p99 through the API against a bare
  *     handler with one INSERT, and a 100,000-code batch against a plain multi-row INSERT (see trace-codes-bench.ts).
+ *  8. Settlement: a settle request until its 201 answer against the insurer's own round trip for the same 2207
+ *     message (bare sign, post, verify), at the default dispatcher poll interval and at 10 ms (BENCH_SETTLEMENTS;
+ *     see settlement-bench.ts).
  *
  * Rounds alternate between the two servers so drifts in machine load hit both alike.
  *
@@ -33,9 +36,10 @@ import { benchDevices } from './devices-bench';
 import { benchDispatcher } from './dispatcher-bench';
 import { benchForms } from './forms-bench';
 import { benchIdentity } from './identity-bench';
+import { benchSettlement } from './settlement-bench';
 import { benchTraceCodes } from './trace-codes-bench';
 
-const BENCHES = ['http', 'dispatcher', 'devices', 'identity', 'trace-codes', 'forms'] as const;
+const BENCHES = ['http', 'dispatcher', 'devices', 'identity', 'trace-codes', 'forms', 'settlement'] as const;
 const selected = process.argv.slice(2);
 const wanted = (name: (typeof BENCHES)[number]): boolean => selected.length === 0 || selected.includes(name);
 
@@ -172,6 +176,9 @@ async function main(): Promise<void> {
   }
   if (wanted('trace-codes')) {
     await benchTraceCodes();
+  }
+  if (wanted('settlement')) {
+    await benchSettlement();
   }
 }
 
