@@ -25,9 +25,10 @@ import { TEST_HOSPITAL } from '../support/test-config';
 
 /**
  * Issue 13's two faults around a settlement, counted at the sandbox insurer: its 2207 committed
- * and the reply lost, and the gateway killed with SIGKILL while its 2207 is in flight. Either
- * way the gateway asks the insurer by msgid (9201) instead of resending or sending a new 2207,
- * and the desk gets the insurer's split: exactly one settlement at the insurer.
+ * and the reply lost, and the gateway (a real process) killed with SIGKILL while its 2207 is in
+ * flight, then restarted on the same database. Either way the gateway asks the insurer by msgid
+ * (9201) before anything else — resending the same msgid only when the insurer never got it,
+ * never a new 2207 — and the desk gets the insurer's split: exactly one settlement at the insurer.
  */
 jest.setTimeout(120_000);
 
@@ -45,7 +46,6 @@ type Settlement = {
   split: Split | null;
   deskCollectsFen: number | null;
 };
-type Stats = { processed: number; duplicates: number; dropped: number; byInfno: Record<string, number> };
 type InsurerReply = {
   infcode: number;
   output: { setl_id: string; medfee_sumamt: number; fund_pay_sumamt: number; psn_pay_sumamt: number };
@@ -112,7 +112,7 @@ function desk(base: () => string, key: string, insurer: string) {
       (await send('get', `/api/v1/settlement/settlements/${id}`).expect(200)).body as Settlement,
     visitState: async (visitId: string) =>
       ((await send('get', `/api/v1/settlement/visits/${visitId}`).expect(200)).body as { state: string }).state,
-    stats: async () => (await request(insurer).get('/sandbox/stats').expect(200)).body as Stats,
+    stats: async () => (await request(insurer).get('/sandbox/stats').expect(200)).body as SandboxStats,
     insurerReply: async (msgid: string) =>
       (await request(insurer).get(`/sandbox/messages/${msgid}`).expect(200)).body as {
         timesReceived: number;
