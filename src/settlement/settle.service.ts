@@ -68,6 +68,7 @@ export class SettleService {
       this.start(m, principal, prepared, idempotencyKey, desk ?? null),
     );
     if (created) {
+      this.outbox.committed(); // the dispatcher sends it now, not at its next poll
       this.deskEvents.changed(record); // committed: the desk sees it pending
     }
     return this.answer(await this.awaitOutcome(record));

@@ -77,6 +77,7 @@ export class SettlementCancelService {
         m,
       );
     });
+    this.outbox.committed();
     const after = await this.reading.record(id);
     if (after.status === 'cancelling') {
       this.deskEvents.changed(after); // committed; skipped when the outcome already came back

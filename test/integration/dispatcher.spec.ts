@@ -340,6 +340,23 @@ describe('dispatcher with a protocol profile', () => {
   });
 });
 
+describe('dispatcher woken by a commit', () => {
+  it('sends a message committed while it idles at once, not at its next poll', async () => {
+    // A poll interval far longer than the test may take: only the nudge can get the message out.
+    await isolatedWorld({ pollIntervalMs: 600_000 }, async ({ outbox, dispatcher }) => {
+      const d = dispatcher();
+      d.start();
+      try {
+        await new Promise((r) => setTimeout(r, 200)); // the first poll found nothing; it now sleeps
+        const [m] = await outbox.enqueueNow([reconciliation(9)]);
+        await until(async () => (await outbox.get(m.id)).message.status === 'delivered', 10_000);
+      } finally {
+        await d.stop();
+      }
+    });
+  });
+});
+
 describe('dispatcher start-up on SQLite', () => {
   it('takes back rows a crashed run left in "sending" at once, and asks the insurer before resending', async () => {
     await isolatedWorld({ leaseMs: 600_000 }, async ({ ds, outbox, dispatcher }) => {

@@ -35,6 +35,7 @@ export class Dispatcher {
   private readonly inFlight = new Set<Promise<void>>();
   private running = false;
   private wake: (() => void) | undefined;
+  private unsubscribe: (() => void) | undefined;
 
   private readonly messages: OutboxMessageRepository;
   private readonly outbox: OutboxService;
@@ -68,7 +69,14 @@ export class Dispatcher {
       return;
     }
     this.running = true;
+    this.unsubscribe = this.outbox.onCommitted(() => this.nudge());
     void this.loop();
+  }
+
+  /** Messages were just committed: stop waiting for the next poll (no-op while busy or stopped). */
+  private nudge(): void {
+    clearTimeout(this.timer);
+    this.wake?.();
   }
 
   /**
@@ -99,6 +107,7 @@ export class Dispatcher {
   /** Stops claiming and waits for messages in flight to finish. */
   async stop(): Promise<void> {
     this.running = false;
+    this.unsubscribe?.();
     clearTimeout(this.timer);
     this.wake?.();
     await Promise.allSettled([...this.inFlight]);

@@ -58,6 +58,7 @@ export class OutboxService {
   /** Filled by the dispatcher's sign-in (9001); empty until then. */
   signNo = '';
   private readonly settledHandlers = new Map<string, SettledHandler[]>();
+  private readonly queuedListeners = new Set<() => void>();
 
   constructor(
     private readonly transactions: Transactions,
@@ -134,7 +135,24 @@ export class OutboxService {
 
   /** Enqueue in a transaction of its own (for callers without a business record). */
   async enqueueNow(items: OutboxItem[]): Promise<OutboxMessage[]> {
-    return this.transactions.run((manager) => this.enqueue(manager, items));
+    const queued = await this.transactions.run((manager) => this.enqueue(manager, items));
+    this.committed();
+    return queued;
+  }
+
+  /**
+   * Tells this process's dispatcher that messages were committed to the outbox, so it sends them now
+   * instead of at its next poll. Call it after the transaction that enqueued them has committed
+   * (enqueueNow does); a dispatcher in another instance finds them at its next poll.
+   */
+  committed(): void {
+    this.queuedListeners.forEach((listener) => listener());
+  }
+
+  /** Called on committed(); returns the unsubscribe. */
+  onCommitted(listener: () => void): () => void {
+    this.queuedListeners.add(listener);
+    return () => this.queuedListeners.delete(listener);
   }
 
   /**
