@@ -6,7 +6,7 @@ import { lineChange, repeatedLineIds, type FeeLineContent } from './rules/visit-
 import type { FeeLineBatchResultDto, FeeLineDto, FeeLineInputDto } from './visits.dto';
 import type { SettlementFeeLine } from './settlement.entity';
 import { SETTLEMENT_ERRORS, VISIT_MESSAGES } from './settlement.errors';
-import { toFeeLineDto } from './settlement.mapper';
+import { toFeeLineDto, toPreAuditLine } from './settlement.mapper';
 import { VisitRepository } from './visit.repository';
 import { requireOpen } from './visits.service';
 
@@ -51,7 +51,7 @@ export class FeeLinesService {
       };
       const corrections: Array<{ lineId: string; from: FeeLineContent; to: FeeLineContent }> = [];
       for (const input of batch) {
-        const content = contentOf(input);
+        const content = toPreAuditLine(input);
         const before = stored.get(input.lineId);
         const change = lineChange(before, content);
         result[change].push(input.lineId);
@@ -59,7 +59,7 @@ export class FeeLinesService {
           await this.lines.insert(m, newLine(visit.id, content, now));
         } else if (before && change !== 'unchanged') {
           await this.lines.rewrite(m, before.id, { ...content, state: 'active', revision: before.revision + 1 }, now);
-          corrections.push({ lineId: input.lineId, from: contentOf(before), to: content });
+          corrections.push({ lineId: input.lineId, from: toPreAuditLine(before), to: content });
         }
       }
       if (result.added.length + result.corrected.length + result.reinstated.length > 0) {
@@ -117,24 +117,6 @@ export class FeeLinesService {
     }
     return line;
   }
-}
-
-/** A declared or stored line's content, with the request's defaults filled in. */
-function contentOf(l: FeeLineInputDto | SettlementFeeLine): FeeLineContent {
-  return {
-    lineId: l.lineId,
-    hisItemCode: l.hisItemCode,
-    itemName: l.itemName,
-    kind: l.kind,
-    count: l.count,
-    unitPriceFen: l.unitPriceFen,
-    amountFen: l.amountFen,
-    serviceDate: l.serviceDate,
-    injuryRelated: l.injuryRelated,
-    daysOfSupply: l.daysOfSupply ?? null,
-    supplyStatementPresent: l.supplyStatementPresent ?? false,
-    selfPayConsentFormId: l.selfPayConsentFormId ?? null,
-  };
 }
 
 function newLine(visitId: string, content: FeeLineContent, now: Date): SettlementFeeLine {

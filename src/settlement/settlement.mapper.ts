@@ -22,7 +22,15 @@ import type {
   CatalogueVersionDto,
 } from './catalogue.dto';
 import type { InsurerSplitDto, SettlementDto } from './settlement.dto';
-import type { FeeLineDto, FindingDto, PersonCheckDto, PreAuditDto, VisitDetailDto, VisitDto } from './visits.dto';
+import type {
+  FeeLineDto,
+  FeeLineInputDto,
+  FindingDto,
+  PersonCheckDto,
+  PreAuditDto,
+  VisitDetailDto,
+  VisitDto,
+} from './visits.dto';
 
 /** Entities and judgements → the response DTOs, once for the capability. */
 
@@ -149,23 +157,7 @@ export function toVisitDto(v: SettlementVisit): VisitDto {
 }
 
 export function toFeeLineDto(l: SettlementFeeLine): FeeLineDto {
-  return {
-    lineId: l.lineId,
-    hisItemCode: l.hisItemCode,
-    itemName: l.itemName,
-    kind: l.kind,
-    count: l.count,
-    unitPriceFen: l.unitPriceFen,
-    amountFen: l.amountFen,
-    serviceDate: l.serviceDate,
-    injuryRelated: l.injuryRelated,
-    daysOfSupply: l.daysOfSupply,
-    supplyStatementPresent: l.supplyStatementPresent,
-    selfPayConsentFormId: l.selfPayConsentFormId,
-    state: l.state,
-    revision: l.revision,
-    updatedAt: new Date(l.updatedAt).toISOString(),
-  };
+  return { ...toPreAuditLine(l), state: l.state, revision: l.revision, updatedAt: new Date(l.updatedAt).toISOString() };
 }
 
 export function toVisitDetailDto(v: SettlementVisit, lines: readonly SettlementFeeLine[]): VisitDetailDto {
@@ -178,8 +170,8 @@ export function toVisitDetailDto(v: SettlementVisit, lines: readonly SettlementF
   };
 }
 
-/** A stored line as the pre-audit reads it. */
-export function toPreAuditLine(l: SettlementFeeLine): FeeLine {
+/** A line's content as the pre-audit reads it: a stored line, or a declared one with its defaults filled in. */
+export function toPreAuditLine(l: SettlementFeeLine | FeeLineInputDto): FeeLine {
   return {
     lineId: l.lineId,
     hisItemCode: l.hisItemCode,
@@ -190,9 +182,9 @@ export function toPreAuditLine(l: SettlementFeeLine): FeeLine {
     amountFen: l.amountFen,
     serviceDate: l.serviceDate,
     injuryRelated: l.injuryRelated,
-    daysOfSupply: l.daysOfSupply,
-    supplyStatementPresent: l.supplyStatementPresent,
-    selfPayConsentFormId: l.selfPayConsentFormId,
+    daysOfSupply: l.daysOfSupply ?? null,
+    supplyStatementPresent: l.supplyStatementPresent ?? false,
+    selfPayConsentFormId: l.selfPayConsentFormId ?? null,
   };
 }
 
