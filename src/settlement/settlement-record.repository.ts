@@ -205,6 +205,23 @@ export class SettlementRecordRepository {
       : undefined;
   }
 
+  /**
+   * Settlements the insurer settled (a split and a setl_id, whatever happened later) that have no
+   * statement yet, settled since `since`, oldest first: what the statements job renders.
+   */
+  async withoutStatement(m: EntityManager, since: Date, limit: number): Promise<string[]> {
+    const d = SqlDialect.of(m);
+    const { rows } = await d.run(
+      m,
+      `SELECT r.id AS id FROM settlement_record r
+       WHERE r.setl_id IS NOT NULL AND r.split IS NOT NULL AND r.settled_at >= ${d.p(1)}
+         AND NOT EXISTS (SELECT 1 FROM settlement_statement s WHERE s.settlement_id = r.id)
+       ORDER BY r.id LIMIT ${d.p(2)}`,
+      [d.time(since), limit],
+    );
+    return rows.map((r) => String(r.id));
+  }
+
   private async one(m: EntityManager, column: string, value: string): Promise<SettlementRecord | undefined> {
     const d = SqlDialect.of(m);
     const { rows } = await d.run(m, `SELECT ${COLUMNS} FROM settlement_record WHERE ${column} = ${d.p(1)}`, [value]);

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { SettlementStatementData, StatementLine } from '../forms/statement/settlement-statement-data';
 import { SettlementStatementRenderer } from '../forms/statement/settlement-statement-renderer';
 import { Clock, GatewayConfig, PiiCryptoService, Transactions } from '../platform';
@@ -7,7 +7,6 @@ import type { PreAuditResult } from './rules/pre-audit-result';
 import type { SettlementMessage } from './rules/settlement-message';
 import type { InsurerSplit } from './rules/settlement-reply';
 import { type StatementWorkerFacts, WORKER_PII_CONTEXT } from './settle.service';
-import { SettlementOutcomeService } from './settlement-outcome.service';
 import { SettlementReadingService } from './settlement-reading.service';
 import { SettlementRecordRepository } from './settlement-record.repository';
 import type { SettlementRecord, SettlementVisit } from './settlement.entity';
@@ -21,14 +20,14 @@ const LOCAL_REASONS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Use case: the settlement statement (费用结算单) of a settled settlement. Rendered (final, numbered
- * with the insurer's setl_id) after the settling transaction commits — never inside the dispatcher's
- * transaction — and kept in settlement_statement with its SHA-256. When rendering failed then, the
- * settlement stays settled and GET …/statement.pdf renders it again.
+ * Use case: the settlement statement (费用结算单) of a settled settlement, final and numbered with the
+ * insurer's setl_id, kept in settlement_statement with its SHA-256. Rendered by the statements job
+ * (SettlementStatementJob) once the settle request has been answered — never inside the dispatcher's
+ * transaction nor on the settle path — or by GET …/statement.pdf when it is not there yet. When
+ * rendering fails the settlement stays settled and the next run (or GET) renders it again.
  */
 @Injectable()
-export class SettlementStatementService implements OnModuleInit {
-  private readonly logger = new Logger(SettlementStatementService.name);
+export class SettlementStatementService {
   private readonly inFlight = new Map<string, Promise<Buffer>>();
 
   constructor(
@@ -40,15 +39,11 @@ export class SettlementStatementService implements OnModuleInit {
     private readonly visits: VisitRepository,
     private readonly reading: SettlementReadingService,
     private readonly renderer: SettlementStatementRenderer,
-    private readonly outcomes: SettlementOutcomeService,
   ) {}
 
-  onModuleInit(): void {
-    this.outcomes.onSettlementSettled((id) => {
-      this.pdf(id).catch((e: unknown) =>
-        this.logger.error(`settlement ${id}: the statement could not be rendered: ${(e as Error).message}`),
-      );
-    });
+  /** Settled settlements (since `since`) without a statement yet, oldest first. */
+  missing(since: Date, limit: number): Promise<string[]> {
+    return this.records.withoutStatement(this.transactions.reader, since, limit);
   }
 
   /** The statement's PDF: the stored one, or rendered and stored now. 409 unless the insurer settled it. */

@@ -11,6 +11,7 @@ import { SettlementEventsService } from './settlement-events.service';
 import { SettlementOutcomeService } from './settlement-outcome.service';
 import { SettlementPreparationService } from './settlement-preparation.service';
 import { SettlementReadingService } from './settlement-reading.service';
+import { SettlementStatementJob } from './settlement-statement.job';
 import { SettlementStatementService } from './settlement-statement.service';
 import { SettlementTrialService } from './settlement-trial.service';
 import { SettlementRecordRepository } from './settlement-record.repository';
@@ -49,6 +50,7 @@ const SERVICES = [
   SettlementReadingService,
   SettlementCancelService,
   SettlementStatementService,
+  SettlementStatementJob,
   OutcomeNotifier,
   SettlementEventsService,
 ];

@@ -32,7 +32,10 @@ import type { FastifyRequest } from 'fastify';
 import { SandboxInsurer } from '../../src/sandbox/sandbox-insurer';
 import { SEED } from '../../src/sandbox/seed-people';
 import { SettlementStatementRenderer } from '../../src/forms/statement/settlement-statement-renderer';
+import { JobRunner } from '../../src/platform/jobs/job-runner';
 import { OutcomeNotifier } from '../../src/settlement/outcome-notifier.service';
+import { SETTLEMENT_STATEMENTS_JOB } from '../../src/settlement/settlement-statement.job';
+import { SettlementStatementService } from '../../src/settlement/settlement-statement.service';
 import { OutboxMessage } from '../../src/upstream/outbox/outbox-message.entity';
 import { type RequestEnvelope, signEnvelope, verifyEnvelope } from '../../src/upstream/protocol/envelope';
 import { beijingDateTime, beijingTimestamp, formatMsgid } from '../../src/upstream/protocol/msgid';
@@ -79,8 +82,10 @@ interface Row {
   toOutcomeMs: number[];
   /** Within (a): notifier called → the 201 is read by the client. */
   toAnswerMs: number[];
-  /** The statement PDF rendered after the settling transaction commits (same event loop), start → end. */
+  /** A statement PDF rendered before the settle request's 201 (same event loop), start → end: should be none. */
   statementMs: number[];
+  /** The statements the statements job rendered after the row's settlements (off the settle path), each. */
+  laterStatementMs: number[];
 }
 
 /** The sandbox insurer's 2207 handler spans, observed from inside it (hooks added before it listens). */
@@ -97,6 +102,7 @@ export async function benchSettlement(): Promise<void> {
     toOutcomeMs: [],
     toAnswerMs: [],
     statementMs: [],
+    laterStatementMs: [],
   });
   const rows = [
     row(`poll interval ${DEFAULT_POLL_MS} ms (default)`, DEFAULT_POLL_MS),
@@ -148,6 +154,7 @@ async function runRow(row: Row, run: number): Promise<void> {
       originalNotify(id);
     };
     let statementMs = NaN;
+    const renders: number[] = [];
     const renderer = app.get(SettlementStatementRenderer);
     const originalRender = renderer.render.bind(renderer);
     renderer.render = async (data) => {
@@ -156,6 +163,7 @@ async function runRow(row: Row, run: number): Promise<void> {
         return await originalRender(data);
       } finally {
         statementMs = performance.now() - start;
+        renders.push(statementMs);
       }
     };
     const send = (method: 'post' | 'put', path: string, body?: object) => {
@@ -338,6 +346,13 @@ async function runRow(row: Row, run: number): Promise<void> {
         await gateway();
       }
     }
+    // The statements of the row's settlements, rendered by the statements job once the burst is over.
+    renders.length = 0;
+    const statements = app.get(SettlementStatementService);
+    for (let run = 0; run < 10 && (await statements.missing(new Date(0), 1)).length > 0; run++) {
+      await app.get(JobRunner).runNow(SETTLEMENT_STATEMENTS_JOB);
+    }
+    row.laterStatementMs.push(...renders);
   } finally {
     await t.close();
     rmSync(config.dataDir, { recursive: true, force: true });
@@ -366,8 +381,11 @@ function printResults(rows: Row[]): void {
         `    ${"  within (a): the sandbox insurer's handler".padEnd(62)}${cell(row.sandboxMs)}\n` +
         `    ${'  within (a): insurer answered → outcome committed (notifier)'.padEnd(62)}${cell(row.toOutcomeMs)}\n` +
         `    ${'  within (a): notifier → 201 read by the client'.padEnd(62)}${cell(row.toAnswerMs)}\n` +
-        `    ${`    meanwhile: the statement PDF rendered (done by the 201: ${row.statementMs.length}/${row.gatewayMs.length})`.padEnd(62)}${
+        `    ${`    meanwhile: a statement PDF rendered (done by the 201: ${row.statementMs.length}/${row.gatewayMs.length})`.padEnd(62)}${
           row.statementMs.length > 0 ? cell(row.statementMs) : '       —'
+        }\n` +
+        `    ${`  after the burst: the statements job rendered ${row.laterStatementMs.length} PDFs, each`.padEnd(62)}${
+          row.laterStatementMs.length > 0 ? cell(row.laterStatementMs) : '       —'
         }\n` +
         `    gateway added (median a − median b) ${fmt(added[added.length - 1])} ms; ratio a/b at the median ${fmt(
           median(row.gatewayMs) / median(row.insurerMs),

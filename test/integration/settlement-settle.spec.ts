@@ -295,7 +295,7 @@ describe.each(availableDatabases())('settling a visit on %s', (kind: DbKind) => 
     expect(await count(`SELECT COUNT(*) AS n FROM outbox_message WHERE subject_key = 'settlement:MZS9'`)).toBe(0);
   });
 
-  it('renders the statement after the settling transaction commits; a failed rendering leaves it settled and GET renders it', async () => {
+  it('renders the statement off the settle path: not by the outcome hook, by the statements job (a failure is left for the next run) or by GET', async () => {
     const seen: string[] = [];
     let fail = true;
     const real = new SettlementStatementRenderer(new FormRenderer());
@@ -313,6 +313,8 @@ describe.each(availableDatabases())('settling a visit on %s', (kind: DbKind) => 
         return real.render(data);
       },
     });
+    const statementsOf = (id: string): Promise<number> =>
+      count(`SELECT COUNT(*) AS n FROM settlement_statement WHERE settlement_id = ${p(1)}`, [id]);
     const token = await visit('MZS10');
     const started = await flaky.settle.settle(HIS, 'MZS10', token, undefined);
     const record = await flaky.records.byId(ds.manager, started.settlement.id);
@@ -325,28 +327,47 @@ describe.each(availableDatabases())('settling a visit on %s', (kind: DbKind) => 
         errMsg: null,
       }),
     );
-    for (let i = 0; i < 100 && seen.length === 0; i++) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    // The outcome hook and its after-commit step render nothing: the waiting request is answered first.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen).toEqual([]);
+    expect((await flaky.reading.get(started.settlement.id)).status).toBe('settled');
+    // The job's run renders it; a failure leaves the settlement settled, no statement, the run failed.
+    await expect(flaky.statementJob.run()).rejects.toThrow(started.settlement.id);
     expect(seen).toEqual(['settled']);
     expect((await flaky.reading.get(started.settlement.id)).status).toBe('settled');
-    expect(
-      await count(`SELECT COUNT(*) AS n FROM settlement_statement WHERE settlement_id = ${p(1)}`, [
-        started.settlement.id,
-      ]),
-    ).toBe(0);
+    expect(await statementsOf(started.settlement.id)).toBe(0);
+    // The next run renders and stores it (settlements of earlier tests, under another PII key, may still fail).
     fail = false;
-    const pdf = await flaky.statements.pdf(started.settlement.id);
-    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const second = await flaky.statementJob.run().catch((e: Error) => e.message);
+    expect(String(second)).not.toContain(started.settlement.id);
     const stored = await flaky.records.statement(ds.manager, started.settlement.id);
     expect(stored?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(await flaky.statements.missing(new Date(0), 100)).not.toContain(started.settlement.id);
+    const pdf = await flaky.statements.pdf(started.settlement.id);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(Buffer.from(stored?.pdfBase64 as string, 'base64').equals(pdf)).toBe(true);
-    // A settlement the insurer did not settle has no statement.
+    expect(seen).toHaveLength(2); // GET served the stored one
+    // GET renders a missing statement at once, without the job.
+    const token12 = await visit('MZS30');
+    const other = await flaky.settle.settle(HIS, 'MZS30', token12, undefined);
+    const otherMessage = JSON.parse((await flaky.records.byId(ds.manager, other.settlement.id))?.message as string);
+    await flaky.tx.run((m) =>
+      flaky.outcomes.settled(m, { msgid: other.settlement.msgid } as OutboxMessage, {
+        status: 'delivered',
+        infcode: 0,
+        output: replyTo(otherMessage as SettlementMessage, 'ST0012'),
+        errMsg: null,
+      }),
+    );
+    expect((await flaky.statements.pdf(other.settlement.id)).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(await statementsOf(other.settlement.id)).toBe(1);
+    // A settlement the insurer did not settle has no statement, and the job does not take it.
     const token11 = await visit('MZS11');
     const pendingOne = await flaky.settle.settle(HIS, 'MZS11', token11, undefined);
     await expect(flaky.statements.pdf(pendingOne.settlement.id)).rejects.toMatchObject({
       code: 'SETTLEMENT_STATEMENT_NOT_AVAILABLE',
     });
+    expect(await flaky.statements.missing(new Date(0), 100)).not.toContain(pendingOne.settlement.id);
   });
 
   it('refuses a visit the pre-audit refuses (422, the refusing findings in details) and queues nothing', async () => {

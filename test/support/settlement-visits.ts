@@ -23,7 +23,9 @@ import { SettlementOutcomeService } from '../../src/settlement/settlement-outcom
 import { SettlementPreparationService } from '../../src/settlement/settlement-preparation.service';
 import { SettlementReadingService } from '../../src/settlement/settlement-reading.service';
 import { SettlementRecordRepository } from '../../src/settlement/settlement-record.repository';
+import { SettlementStatementJob } from '../../src/settlement/settlement-statement.job';
 import { SettlementStatementService } from '../../src/settlement/settlement-statement.service';
+import { JobRunner } from '../../src/platform/jobs/job-runner';
 import { SettlementEventsService } from '../../src/settlement/settlement-events.service';
 import { DeviceEvents } from '../../src/devices/device-events';
 import { SettlementMetrics } from '../../src/settlement/settlement.metrics';
@@ -111,6 +113,8 @@ export function settlementVisitsOn(ds: DataSource, clock: Clock, config: Gateway
 export interface SettleWorld {
   settle: SettleService;
   statements: SettlementStatementService;
+  /** Not registered with a JobRunner: tests call run() (as the job's sweep would) or soon(). */
+  statementJob: SettlementStatementJob;
   outcomes: SettlementOutcomeService;
   cancels: SettlementCancelService;
   reading: SettlementReadingService;
@@ -165,11 +169,11 @@ export function settleOn(
     visits,
     reading,
     renderer as SettlementStatementRenderer,
-    outcomes,
   );
-  statements.onModuleInit();
+  const statementJob = new SettlementStatementJob(new JobRunner(new MetricsService()), clock, outcomes, statements);
   return {
     statements,
+    statementJob,
     settle: new SettleService(
       tx,
       config,
