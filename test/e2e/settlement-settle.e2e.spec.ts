@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { SEED } from '../../src/sandbox/seed-people';
 import { UPSTREAM_LINK, type UpstreamLink } from '../../src/upstream/upstream-link';
 import { startTestApp, type TestApp } from '../support/e2e-app';
-import { matchTokenByQr } from '../support/match-token';
+import { matchTokenByCards, matchTokenByQr } from '../support/match-token';
 import { poppler, popplerAvailable } from '../support/poppler';
 import { connectEvents } from '../support/ws-client';
 
@@ -15,6 +15,7 @@ const VISIT = 'MZ20261125S1';
 const OTHER = 'MZ20261125S2';
 const THIRD = 'MZ20261125S3';
 const DESK = '门诊收费1';
+const REGISTRATION = { desk: '门诊挂号1', card: 'reg-card', idCard: 'reg-idcard' };
 
 interface HealthBody {
   components: Record<string, { status: string; detail?: string; unknown?: number; needsReview?: number }>;
@@ -49,7 +50,14 @@ describe('settling a visit over HTTP', () => {
   let ds: DataSource;
 
   beforeAll(async () => {
-    t = await startTestApp({ sandboxInsurer: { enabled: true, port: 0 }, settlement: { waitForOutcomeMs: 5000 } });
+    t = await startTestApp({
+      sandboxInsurer: { enabled: true, port: 0 },
+      settlement: { waitForOutcomeMs: 5000 },
+      devices: [
+        { id: REGISTRATION.card, kind: 'ssse-card', transport: 'simulated', desk: REGISTRATION.desk },
+        { id: REGISTRATION.idCard, kind: 'id-card', transport: 'simulated', desk: REGISTRATION.desk },
+      ],
+    });
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     insurer = t.app.get<UpstreamLink>(UPSTREAM_LINK).baseUrl.replace(/\/$/, '');
@@ -140,14 +148,15 @@ describe('settling a visit over HTTP', () => {
     throw new Error('timed out');
   };
 
-  it('trial, then settle (201 with the split), statement PDF, trace codes uploaded; cancel and settle again', async () => {
+  it('card + ID card → MATCH, pre-audit, trial, then settle (201 with the split), statement PDF, trace codes uploaded; cancel and settle again', async () => {
     await send('post', '/api/v1/settlement/catalogue/imports', {
       fileName: '对码.csv',
       contentBase64: Buffer.from(MAPPING, 'utf8').toString('base64'),
     }).expect(201);
     await openVisit(VISIT, 1001);
     await openVisit(OTHER, 2001);
-    const token = await matchToken(VISIT);
+    // The registration desk's readers: the worker's social-security card and ID card → MATCH.
+    const token = await matchTokenByCards(send, base, REGISTRATION, 'activeFingers', VISIT);
     const otherToken = await matchToken(OTHER);
 
     // No token, or another visit's: refused before anything is queued or sent.
@@ -156,6 +165,23 @@ describe('settling a visit over HTTP', () => {
     expect((await settle(VISIT, 'gvt1.forged').expect(403)).body.code).toMatch(/^TOKEN_/);
     expect(await queued('2207')).toBe(0);
     expect(await sandboxCount('2207')).toBe(0);
+
+    // The local pre-audit: the drug and the dressing to the fund, the line not related to the injury self-pay.
+    const audit = (
+      await send('post', `/api/v1/settlement/visits/${VISIT}/pre-audit`, {})
+        .set('x-verification-token', token)
+        .expect(200)
+    ).body as {
+      verdict: { canSettle: boolean };
+      personCheck: { done: boolean; source: string };
+      totals: { fundFen: number; selfPayFen: number };
+      lines: { lineId: string; disposition: string; findings: { code: string }[] }[];
+    };
+    expect(audit.verdict.canSettle).toBe(true);
+    expect(audit.personCheck).toEqual({ done: true, source: 'insurer' });
+    expect(audit.lines.map((l) => l.disposition)).toEqual(['fund', 'fund', 'selfPay']);
+    expect(audit.totals).toMatchObject({ fundFen: 5500, selfPayFen: 2000 });
+    expect(audit.lines.find((l) => l.lineId === '3')?.findings.map((f) => f.code)).toContain('NOT_INJURY_RELATED');
 
     const trial = (
       await send('post', `/api/v1/settlement/visits/${VISIT}/settlement/trial`)

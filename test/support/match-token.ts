@@ -35,3 +35,46 @@ export async function matchTokenByQr(
   }
   return match.token;
 }
+
+/** Reads from the gateway's API with a key (each spec's `send`). */
+export type GetFromGateway = (method: 'get', path: string) => request.Test;
+
+/**
+ * A MATCH verification token as a registration desk gets it with its readers: HIS opens a session
+ * at the desk, the worker's social-security card goes into the desk's simulated card reader, their
+ * ID card onto its ID-card reader (`role` names a seed person, e.g. `activeFingers`); the gateway
+ * reads both, asks the insurer (1101) and decides. The devices must be configured at `desk`
+ * (`transport: 'simulated'`). The card is taken out again afterwards.
+ */
+export async function matchTokenByCards(
+  api: PostToGateway & GetFromGateway,
+  base: string,
+  devices: { desk: string; card: string; idCard: string },
+  role: string,
+  visitId: string,
+  visitKind: 'outpatient' | 'inpatient' = 'outpatient',
+): Promise<string> {
+  const session = (
+    await api('post', '/api/v1/identity/sessions', { desk: devices.desk, visitId, visitKind }).expect(201)
+  ).body as { id: string };
+  await request(base).post(`/api/v1/sandbox/devices/${devices.card}/present`).send({ person: role }).expect(200);
+  await request(base).post(`/api/v1/sandbox/devices/${devices.idCard}/present`).send({ person: role }).expect(200);
+  try {
+    for (let i = 0; i < 200; i++) {
+      const s = (await api('get', `/api/v1/identity/sessions/${session.id}`).expect(200)).body as {
+        verdict: string;
+        token: string | null;
+      };
+      if (s.verdict === 'MATCH' && s.token) {
+        return s.token;
+      }
+      if (s.verdict === 'MISMATCH') {
+        throw new Error(`expected MATCH for ${visitId} from card + ID card, got MISMATCH`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no MATCH for ${visitId} from card + ID card within 10 s`);
+  } finally {
+    await request(base).post(`/api/v1/sandbox/devices/${devices.card}/remove`).send({}).expect(200);
+  }
+}
