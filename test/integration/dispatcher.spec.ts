@@ -263,6 +263,22 @@ describe.each(availableDatabases())('dispatcher on %s against the sandbox insure
     expect(fresh.message.envelope).toBe('{}');
     expect((await outbox.prune(90)).bodiesPruned).toBe(0);
   });
+
+  it('never prunes the bodies of business records (a settlement, a cancellation), however old', async () => {
+    const long = new Date(Date.now() - 1000 * 86_400_000);
+    const ids: string[] = [];
+    for (const infno of ['2207', '2305']) {
+      const [m] = await outbox.enqueueNow([{ ...reconciliation(600), infno }]);
+      await ds
+        .getRepository(OutboxMessage)
+        .update({ id: m.id }, { status: 'delivered', finishedAt: long, envelope: '{"kept":1}', reply: '{}' });
+      ids.push(m.id);
+    }
+    await outbox.prune(90);
+    for (const id of ids) {
+      expect((await outbox.get(id)).message).toMatchObject({ envelope: '{"kept":1}', reply: '{}' });
+    }
+  });
 });
 
 /** A fresh SQLite database, sandbox insurer and outbox, for tests that need a world of their own. */

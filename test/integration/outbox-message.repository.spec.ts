@@ -128,15 +128,18 @@ describe.each(availableDatabases())('OutboxMessageRepository on %s', (kind: DbKi
     expect(await repo.countByStatus()).toMatchObject({ cancelled: 1, sending: 1, pending: 0 });
   });
 
-  it('prunes the bodies of messages delivered before the cutoff only', async () => {
-    const [old, recent] = await add(
+  it('prunes the bodies of messages delivered before the cutoff only, never those of the infnos kept', async () => {
+    const [old, recent, settlement] = await add(
       message({ status: 'delivered', finishedAt: at(1000), envelope: '{"e":1}', reply: '{}' }),
       message({ status: 'delivered', finishedAt: at(90_000), envelope: '{"e":2}' }),
+      message({ infno: '2207', status: 'delivered', finishedAt: at(1000), envelope: '{"e":3}', reply: '{"r":3}' }),
     );
-    expect(await repo.pruneDeliveredBodies(at(60_000))).toBe(1);
+    expect(await repo.pruneDeliveredBodies(at(60_000), ['2207', '2208'])).toBe(1);
     expect(await reload(old.id)).toMatchObject({ draft: null, envelope: null, reply: null, msgid: old.msgid });
     expect((await reload(recent.id)).envelope).toBe('{"e":2}');
-    expect(await repo.pruneDeliveredBodies(at(60_000))).toBe(0);
+    expect(await reload(settlement.id)).toMatchObject({ envelope: '{"e":3}', reply: '{"r":3}' });
+    expect(await repo.pruneDeliveredBodies(at(60_000), ['2207', '2208'])).toBe(0);
+    expect(await repo.pruneDeliveredBodies(at(60_000), [])).toBe(1);
   });
 
   it('releases orphans left in "sending" at start on SQLite only (on PostgreSQL the lease decides)', async () => {

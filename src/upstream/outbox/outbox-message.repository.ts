@@ -207,16 +207,21 @@ export class OutboxMessageRepository {
     return result.affected === 1;
   }
 
-  /** Empties draft, envelope and reply of messages delivered before `cutoff`. Answers how many. */
-  async pruneDeliveredBodies(cutoff: Date): Promise<number> {
-    const result = await this.reader
+  /**
+   * Empties draft, envelope and reply of messages delivered before `cutoff`, except those of
+   * `keepInfnos` (business records). Answers how many.
+   */
+  async pruneDeliveredBodies(cutoff: Date, keepInfnos: readonly string[]): Promise<number> {
+    const query = this.reader
       .createQueryBuilder()
       .update(OutboxMessage)
       .set({ draft: null, envelope: null, reply: null })
       .where('status = :status', { status: 'delivered' })
-      .andWhere('finished_at < :cutoff', { cutoff })
-      .andWhere('(draft IS NOT NULL OR envelope IS NOT NULL OR reply IS NOT NULL)')
-      .execute();
+      .andWhere('finished_at < :cutoff', { cutoff });
+    if (keepInfnos.length > 0) {
+      query.andWhere('infno NOT IN (:...keep)', { keep: [...keepInfnos] });
+    }
+    const result = await query.andWhere('(draft IS NOT NULL OR envelope IS NOT NULL OR reply IS NOT NULL)').execute();
     return result.affected ?? 0;
   }
 

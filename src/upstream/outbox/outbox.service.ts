@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { AuditService, Clock, GatewayConfig, type Principal, Transactions, uuidv7 } from '../../platform';
 import { INTERFACE_VERSION, OperatorType, RequestEnvelope, SIGN_TYPE, Unsigned } from '../protocol/envelope';
 import { beijingDateTime, beijingTimestamp } from '../protocol/msgid';
+import { RECORD_INFNOS } from '../protocol/transactions';
 import { UPSTREAM_ERRORS } from '../upstream.errors';
 import { MsgidAllocator } from './msgid-allocator';
 import { MsgidSequenceRepository } from './msgid-sequence.repository';
@@ -294,8 +295,9 @@ export class OutboxService {
 
   /**
    * Retention: delivered messages older than `days` lose their bodies (draft, signed request,
-   * reply); msgid, status, times and attempts stay. Old msgid sequence rows go too. Safe to run
-   * on every instance at once.
+   * reply); msgid, status, times and attempts stay. Business records (RECORD_INFNOS: settlements,
+   * cancellations, 冲正, registrations, fee uploads, declarations) keep their bodies. Old msgid
+   * sequence rows go too. Safe to run on every instance at once.
    */
   async prune(days: number): Promise<{ bodiesPruned: number }> {
     if (days <= 0) {
@@ -303,7 +305,7 @@ export class OutboxService {
     }
     const now = this.clock.now();
     const cutoff = new Date(now.getTime() - days * 86_400_000);
-    const bodiesPruned = await this.messages.pruneDeliveredBodies(cutoff);
+    const bodiesPruned = await this.messages.pruneDeliveredBodies(cutoff, [...RECORD_INFNOS]);
     // Sequences of seconds long past can never be drawn from again.
     await this.sequences.pruneBefore(beijingTimestamp(new Date(now.getTime() - 2 * 86_400_000)));
     return { bodiesPruned };

@@ -70,6 +70,33 @@ export const INFNO_NAMES: Readonly<Record<Infno, string>> = {
   '3401': '月度申报',
 };
 
+/**
+ * Transactions whose signed request and reply are business records (协议 6, 23: kept at least two
+ * years after the agreement ends): settlements and their cancellations, 冲正, registrations, fee
+ * uploads and their revocations, the cross-province upload and the monthly declaration. The outbox
+ * never prunes their bodies (upstream.dispatcher.keepDeliveredBodiesDays applies to the others:
+ * queries such as 1101, 9201, 3201, whose replies are not records and may carry personal data).
+ */
+export const RECORD_INFNOS: ReadonlySet<Infno> = new Set<Infno>([
+  INFNO.outpatientRegistration,
+  INFNO.outpatientRegistrationCancel,
+  INFNO.outpatientFeeUpload,
+  INFNO.outpatientFeeRevoke,
+  INFNO.outpatientSettlement,
+  INFNO.outpatientSettlementCancel,
+  INFNO.inpatientFeeUpload,
+  INFNO.inpatientFeeRevoke,
+  INFNO.inpatientSettlement,
+  INFNO.inpatientSettlementCancel,
+  INFNO.admission,
+  INFNO.discharge,
+  INFNO.admissionCancel,
+  INFNO.dischargeCancel,
+  INFNO.reversal,
+  INFNO.crossProvinceUpload,
+  INFNO.monthlyDeclaration,
+]);
+
 /** infcode values of the reply. */
 export const INFCODE = {
   ok: 0,
