@@ -11,6 +11,8 @@ import { SettlementEventsService } from './settlement-events.service';
 import { SettlementOutcomeService } from './settlement-outcome.service';
 import { SettlementPreparationService } from './settlement-preparation.service';
 import { SettlementReadingService } from './settlement-reading.service';
+import { SettlementReviewService } from './settlement-review.service';
+import { SettlementReviewController } from './settlement-review.controller';
 import { SettlementStatementService } from './settlement-statement.service';
 import { SettlementTrialService } from './settlement-trial.service';
 import { SettlementRecordRepository } from './settlement-record.repository';
@@ -48,6 +50,7 @@ const SERVICES = [
   SettlementOutcomeService,
   SettlementReadingService,
   SettlementCancelService,
+  SettlementReviewService,
   SettlementStatementService,
   OutcomeNotifier,
   SettlementEventsService,
@@ -63,7 +66,7 @@ const OPERATIONS = [SettlementMetrics, SettlementHealth];
  */
 @Module({
   imports: [DevicesModule, IdentityModule, FormsModule, TraceCodesModule, UpstreamModule],
-  controllers: [SettlementController],
+  controllers: [SettlementController, SettlementReviewController],
   providers: [...REPOSITORIES, ...SERVICES, ...OPERATIONS],
   exports: [CatalogueMappingService],
 })
