@@ -96,6 +96,7 @@ export class SettlementCancelService {
     if (fresh.status !== 'settled' || fresh.setlId === null) {
       return current;
     }
+    // This transaction just made it settled and holds the row: the status change below cannot lose.
     const cancelling = await this.enqueueCancel(m, fresh, actor, fresh.cancelReason ?? '', requested);
     if (!cancelling) {
       return current;
