@@ -13,6 +13,7 @@ import { upstreamCommand } from './upstream.command';
 import { devicesCommand } from './devices.command';
 import { simulateCommand } from './simulate.command';
 import { catalogueCommand } from './catalogue.command';
+import { settlementsCommand } from './settlements.command';
 import { CliError, CliOutput, stdio } from './cli-io';
 
 const USAGE = `Usage: npm run gateway -- <command> [options]
@@ -54,6 +55,13 @@ Commands:
                                       new current version; --dry-run only prints the report
   catalogue list                      mapping versions (* = current)
   catalogue show <hisCode>            a HIS item's current mapping and its history
+  settlements list --status <s> [--url <u>] [--key <key>]
+                                      the running gateway's settlements in one status (e.g. needs-review)
+  settlements review <id> --requery [--staff <name>]
+  settlements review <id> --resolve settled|not-settled --staff <name> --note <text> [--evidence <t>]
+                      [--setl-id <id> --setl-time <t> --fund-fen <n> --self-pay-fen <n> [--line <id>:<fund>:<self>]...]
+                                      IT's way out of needs-review: ask the insurer again by msgid (9201), or
+                                      record what the insurer confirmed (admin key; also GATEWAY_API_KEY)
 
 Global options:
   --config <file>   overlay config file (else $GATEWAY_CONFIG)
@@ -90,6 +98,15 @@ export async function runCli(
       aim: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       note: { type: 'string' },
+      requery: { type: 'boolean' },
+      resolve: { type: 'string' },
+      staff: { type: 'string' },
+      evidence: { type: 'string' },
+      'setl-id': { type: 'string' },
+      'setl-time': { type: 'string' },
+      'fund-fen': { type: 'string' },
+      'self-pay-fen': { type: 'string' },
+      line: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -163,6 +180,16 @@ export async function runCli(
           values,
           actor,
           out,
+        );
+      case 'settlements':
+        return await settlementsCommand(
+          loadStartupConfig(selection, GATEWAY_FEATURES, env).config,
+          sub,
+          rest,
+          values,
+          safeUserName(),
+          out,
+          env,
         );
       default:
         throw new CliError(`unknown command "${command}"\n\n${USAGE}`);

@@ -1,10 +1,11 @@
-import { ReplyEnvelope } from '../upstream/protocol/envelope';
+import { ReplyEnvelope, verifyEnvelope } from '../upstream/protocol/envelope';
 import { INFCODE, INFNO } from '../upstream/protocol/transactions';
 import { parseFaultPatch } from './faults';
 import { SandboxInsurer } from './sandbox-insurer';
 import { SEED } from './seed-people';
 import { createTestGateway, signedRequest } from '../../test/support/test-gateway';
 import { httpJson } from '../../test/support/http-json';
+import { serviceLine } from '../../test/support/sandbox-settlement';
 
 /** Fault injection over a real listening port on 127.0.0.1. */
 describe('sandbox insurer faults', () => {
@@ -32,7 +33,14 @@ describe('sandbox insurer faults', () => {
 
   it('errorRate 1 answers 503 without processing', async () => {
     const set = await httpJson('PUT', `${url}/sandbox/faults`, { errorRate: 1 });
-    expect(set.body).toEqual({ latencyMs: 0, errorRate: 1, timeout: false, commitThenDrop: 0, down: false });
+    expect(set.body).toEqual({
+      latencyMs: 0,
+      errorRate: 1,
+      timeout: false,
+      commitThenDrop: 0,
+      down: false,
+      garbleSplit: 0,
+    });
     const request = personQuery();
     const response = await post(request);
     expect(response.status).toBe(503);
@@ -55,6 +63,29 @@ describe('sandbox insurer faults', () => {
     const resent = await post(request);
     expect(resent.body).toEqual(stored);
     expect(insurer.stats()).toMatchObject({ processed: 2, duplicates: 1, byInfno: { '1101': 1, '9201': 1 } });
+  });
+
+  it('garbleSplit answers a settlement with a signed split that does not add up; the stored reply (9201) is right; other replies are untouched', async () => {
+    await httpJson('PUT', `${url}/sandbox/faults`, { garbleSplit: 1 });
+    const p = SEED.activeFingers;
+    const settlement = signedRequest(gateway, INFNO.outpatientSettlement, {
+      psn_no: p.psn_no,
+      mdtrt_id: 'MZGARBLE1',
+      begntime: '2026-11-25 09:30:00',
+      dise_codg: 'S62.600',
+      dise_name: '手指骨折',
+      medfee_sumamt: 30,
+      feedetail: [serviceLine('1', 30)],
+    });
+    const answered = (await post(settlement)).body as ReplyEnvelope<Record<string, number>>;
+    expect(verifyEnvelope(answered, insurer.publicKey)).toBe(true);
+    const stored = insurer.message(settlement.msgid)?.reply as ReplyEnvelope<Record<string, number>>;
+    expect(stored.output).toMatchObject({ medfee_sumamt: 30, fund_pay_sumamt: 30, psn_pay_sumamt: 0 });
+    expect(answered.output).toEqual({ ...stored.output, fund_pay_sumamt: 30.01 });
+    const query = await post(signedRequest(gateway, INFNO.queryByMsgid, { omsgid: settlement.msgid }));
+    expect((query.body as ReplyEnvelope<{ reply: ReplyEnvelope }>).output?.reply).toEqual(stored);
+    const person = personQuery();
+    expect((await post(person)).body).toEqual(insurer.message(person.msgid)?.reply);
   });
 
   it('down refuses connections (ECONNREFUSED) and recovers on the same URL', async () => {

@@ -14,6 +14,12 @@ export interface FaultSettings {
   commitThenDrop: number;
   /** Close the listening socket: connections are refused (ECONNREFUSED) until down:false. */
   down: boolean;
+  /**
+   * 0..1: process and store, then answer a settlement (2207 / 2304) with a signed copy whose
+   * fund_pay_sumamt is off by 0.01 yuan — a faulty insurer front end. The hospital's checks must
+   * refuse it (needs-review); the stored reply, which 9201 returns, is right.
+   */
+  garbleSplit: number;
 }
 
 export const NO_FAULTS: Readonly<FaultSettings> = Object.freeze({
@@ -22,6 +28,7 @@ export const NO_FAULTS: Readonly<FaultSettings> = Object.freeze({
   timeout: false,
   commitThenDrop: 0,
   down: false,
+  garbleSplit: 0,
 });
 
 const MAX_LATENCY_MS = 600_000;
@@ -42,6 +49,7 @@ export function parseFaultPatch(body: unknown): Partial<FaultSettings> | string 
         break;
       case 'errorRate':
       case 'commitThenDrop':
+      case 'garbleSplit':
         if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
           return `${key} must be a number 0..1`;
         }
@@ -102,6 +110,11 @@ export class FaultControl {
   /** Draws whether this request's reply is dropped after commit. */
   dropNow(): boolean {
     return this.draw(this.settings.commitThenDrop);
+  }
+
+  /** Draws whether this settlement reply is garbled. */
+  garbleNow(): boolean {
+    return this.draw(this.settings.garbleSplit);
   }
 
   private draw(rate: number): boolean {

@@ -105,6 +105,24 @@ export class TransactionProcessor {
     return { outcome: 'processed', reply };
   }
 
+  /**
+   * A settlement reply (its output has fund_pay_sumamt) as a faulty front end would answer it:
+   * fund_pay_sumamt off by 0.01 yuan, signed again. Undefined for any other reply. The stored reply
+   * is untouched.
+   */
+  garbledSplit(reply: ReplyEnvelope): ReplyEnvelope | undefined {
+    const output = reply.output as Record<string, unknown> | null;
+    if (reply.infcode !== INFCODE.ok || typeof output?.fund_pay_sumamt !== 'number') {
+      return undefined;
+    }
+    const fund = Math.round(output.fund_pay_sumamt * 100 + 1) / 100;
+    const { sign: _sign, ...unsigned } = reply;
+    return signEnvelope<ReplyEnvelope>(
+      { ...unsigned, output: { ...output, fund_pay_sumamt: fund } },
+      this.deps.insurerKeys,
+    );
+  }
+
   private run(
     body: Record<string, unknown>,
     now: Date,

@@ -7,7 +7,8 @@ import { TransactionProcessor } from './processor';
 /**
  * POST /api/transaction: the insurer's only business endpoint. Faults are applied around the
  * processor in the order a real failure would happen: slow network, overloaded front end
- * (503, nothing processed), a back end that never answers, a reply lost after commit.
+ * (503, nothing processed), a back end that never answers, a reply lost after commit, a settlement
+ * reply garbled on its way out (stored right).
  */
 export interface TransactionRouteDeps {
   processor: TransactionProcessor;
@@ -49,6 +50,7 @@ export function registerTransactionRoute(app: FastifyInstance, deps: Transaction
       request.raw.socket.destroy();
       return;
     }
-    return reply.send(result.reply);
+    const garbled = faults.garbleNow() ? processor.garbledSplit(result.reply) : undefined;
+    return reply.send(garbled ?? result.reply);
   });
 }

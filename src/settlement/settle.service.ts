@@ -139,6 +139,7 @@ export class SettleService {
       cancelMsgid: null,
       cancelReason: null,
       cancelledAt: null,
+      cancelRequestedAt: null,
       desk,
       createdBy: `${principal.type}:${principal.id}`.slice(0, 100),
       createdAt: now,

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AuditService, Clock, systemPrincipal } from '../platform';
+import { AuditService, Clock, type Principal, systemPrincipal } from '../platform';
 import { SettlementCodesService } from '../trace-codes/settlement-codes.service';
 import type { OutboxMessage } from '../upstream/outbox/outbox-message.entity';
 import { OutboxService, type SettledOutcome } from '../upstream/outbox/outbox.service';
@@ -10,7 +10,8 @@ import { SettlementEventsService } from './settlement-events.service';
 import { SettlementMetrics, type SettlementOutcome } from './settlement.metrics';
 import type { PreAuditResult } from './rules/pre-audit-result';
 import type { SettlementMessage } from './rules/settlement-message';
-import { deskCollectsFen, readSettlementReply } from './rules/settlement-reply';
+import { deskCollectsFen, type InsurerSplit, readSettlementReply } from './rules/settlement-reply';
+import { SettlementCancelService } from './settlement-cancel.service';
 import { SettlementRecordRepository } from './settlement-record.repository';
 import type { SettlementRecord } from './settlement.entity';
 import { VisitRepository } from './visit.repository';
@@ -41,6 +42,7 @@ export class SettlementOutcomeService implements OnModuleInit, OnApplicationShut
     private readonly clock: Clock,
     private readonly deskEvents: SettlementEventsService,
     private readonly metrics: SettlementMetrics,
+    private readonly cancels: SettlementCancelService,
   ) {}
 
   onModuleInit(): void {
@@ -85,19 +87,57 @@ export class SettlementOutcomeService implements OnModuleInit, OnApplicationShut
         await this.record(m, record, 'settlement.needs-review', 'failure', { problem: reading.problem });
         this.logger.warn(`settlement ${record.id}: the insurer's reply failed the checks: ${reading.problem}`);
       } else {
-        const { split } = reading;
-        const desk = deskCollectsFen(split, sent, JSON.parse(record.preAudit) as PreAuditResult);
-        const setlId = split.setlId as string;
-        const change = { setlId, split: JSON.stringify(split), deskCollectsFen: desk, settledAt: now };
-        await this.records.changeStatus(m, record.id, 'pending', 'settled', change, now);
-        after = { ...record, ...change, status: 'settled', updatedAt: now };
-        await this.visits.changeState(m, record.visitId, 'settling', 'settled', now);
-        await this.traceCodes.markUploaded(record.mdtrtId, setlId, m, this.actor);
-        await this.record(m, record, 'settlement.settled', 'success', { setlId, ...totalsOf(split), desk });
-        this.records.afterCommit(m, () => this.settledListeners.forEach((l) => l(record.id)));
+        const settled = await this.recordSettled(m, record, 'pending', reading.split, this.actor);
+        if (!settled) {
+          return;
+        }
+        after = settled;
       }
     }
     this.afterCommit(m, after, after.status as SettlementOutcome);
+    await this.afterOutcome(m, after, this.actor);
+  }
+
+  /**
+   * The insurer settled `record` with `split` (its reply, or IT's confirmation, passed the checks):
+   * the record leaves `from` (pending: this hook; needs-review: IT's review), the visit is settled,
+   * its trace codes marked uploaded, `settlement.settled` audited by `actor`, the statement rendered
+   * once the transaction commits. Null (nothing changed) when the record already left `from`.
+   */
+  async recordSettled(
+    m: EntityManager,
+    record: SettlementRecord,
+    from: 'pending' | 'needs-review',
+    split: InsurerSplit,
+    actor: Principal,
+    details: Record<string, unknown> = {},
+  ): Promise<SettlementRecord | null> {
+    const now = this.clock.now();
+    const sent = JSON.parse(record.message) as SettlementMessage;
+    const desk = deskCollectsFen(split, sent, JSON.parse(record.preAudit) as PreAuditResult);
+    const setlId = split.setlId as string;
+    const change = { setlId, split: JSON.stringify(split), deskCollectsFen: desk, settledAt: now, problem: null };
+    if (!(await this.records.changeStatus(m, record.id, from, 'settled', change, now))) {
+      return null;
+    }
+    await this.visits.changeState(m, record.visitId, 'settling', 'settled', now);
+    await this.traceCodes.markUploaded(record.mdtrtId, setlId, m, actor);
+    const totals = { setlId, ...totalsOf(split), desk, ...details };
+    await this.record(m, record, 'settlement.settled', 'success', totals, actor);
+    this.records.afterCommit(m, () => this.settledListeners.forEach((l) => l(record.id)));
+    return { ...record, ...change, status: 'settled', updatedAt: now };
+  }
+
+  /**
+   * A cancel requested while the outcome was unknown, carried out now that it is known
+   * (SettlementCancelService.afterOutcome); the desk is told of the new status after commit.
+   */
+  async afterOutcome(m: EntityManager, after: SettlementRecord, actor: Principal): Promise<SettlementRecord> {
+    const now = await this.cancels.afterOutcome(m, after, actor);
+    if (now.status !== after.status) {
+      this.records.afterCommit(m, () => this.deskEvents.changed(now));
+    }
+    return now;
   }
 
   /** 2208 / 2305 settled: cancelled (the visit open again, its trace codes pending again), or back to settled when refused. */
@@ -140,9 +180,10 @@ export class SettlementOutcomeService implements OnModuleInit, OnApplicationShut
     action: string,
     outcome: 'success' | 'failure',
     details: Record<string, unknown>,
+    actor: Principal = this.actor,
   ): Promise<void> {
     await this.audit.record(
-      { actor: this.actor, action, outcome, details: { settlementId: r.id, visitId: r.mdtrtId, ...details } },
+      { actor, action, outcome, details: { settlementId: r.id, visitId: r.mdtrtId, ...details } },
       m,
     );
   }

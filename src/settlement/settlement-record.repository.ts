@@ -10,13 +10,21 @@ import type {
 import { SqlDialect } from '../platform';
 import type { SettlementRecord, SettlementStatementRow, SettlementStatus, VisitKind } from './settlement.entity';
 
-const COLUMNS = `id, visit_id AS "visitId", mdtrt_id AS "mdtrtId", psn_no AS "psnNo", kind, infno, msgid, idempotency_key AS "idempotencyKey", status, message, pre_audit AS "preAudit", lines, worker_enc AS "workerEnc", setl_id AS "setlId", split, desk_collects_fen AS "deskCollectsFen", problem, settled_at AS "settledAt", cancel_msgid AS "cancelMsgid", cancel_reason AS "cancelReason", cancelled_at AS "cancelledAt", desk, created_by AS "createdBy", created_at AS "createdAt", updated_at AS "updatedAt"`;
+const COLUMNS = `id, visit_id AS "visitId", mdtrt_id AS "mdtrtId", psn_no AS "psnNo", kind, infno, msgid, idempotency_key AS "idempotencyKey", status, message, pre_audit AS "preAudit", lines, worker_enc AS "workerEnc", setl_id AS "setlId", split, desk_collects_fen AS "deskCollectsFen", problem, settled_at AS "settledAt", cancel_msgid AS "cancelMsgid", cancel_reason AS "cancelReason", cancelled_at AS "cancelledAt", cancel_requested_at AS "cancelRequestedAt", desk, created_by AS "createdBy", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /** The outcome columns a status change may set. */
 export type SettlementChange = Partial<
   Pick<
     SettlementRecord,
-    'setlId' | 'split' | 'deskCollectsFen' | 'problem' | 'settledAt' | 'cancelMsgid' | 'cancelReason' | 'cancelledAt'
+    | 'setlId'
+    | 'split'
+    | 'deskCollectsFen'
+    | 'problem'
+    | 'settledAt'
+    | 'cancelMsgid'
+    | 'cancelReason'
+    | 'cancelledAt'
+    | 'cancelRequestedAt'
   >
 >;
 
@@ -29,8 +37,9 @@ const CHANGE_COLUMNS: Readonly<Record<keyof SettlementChange, string>> = {
   cancelMsgid: 'cancel_msgid',
   cancelReason: 'cancel_reason',
   cancelledAt: 'cancelled_at',
+  cancelRequestedAt: 'cancel_requested_at',
 };
-const TIME_COLUMNS = new Set<keyof SettlementChange>(['settledAt', 'cancelledAt']);
+const TIME_COLUMNS = new Set<keyof SettlementChange>(['settledAt', 'cancelledAt', 'cancelRequestedAt']);
 
 /**
  * settlement_record and settlement_statement: a visit's settlements (what was sent, written once;
@@ -135,6 +144,23 @@ export class SettlementRecordRepository {
     return rows.map((r) => toRecord(d, r));
   }
 
+  /** Settlements in `status`, newest first (keyset-paged by id): e.g. IT's list of those needing review. */
+  async withStatus(
+    m: EntityManager,
+    status: SettlementStatus,
+    page: { limit: number; before?: string },
+  ): Promise<SettlementRecord[]> {
+    const d = SqlDialect.of(m);
+    const b = d.binder();
+    const where = [`status = ${b.bind(status)}`, ...(page.before ? [`id < ${b.bind(page.before)}`] : [])];
+    const { rows } = await d.run(
+      m,
+      `SELECT ${COLUMNS} FROM settlement_record WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ${b.bind(page.limit)}`,
+      b.params,
+    );
+    return rows.map((r) => toRecord(d, r));
+  }
+
   /** For /health: settlements pending since before `pendingBefore` (outcome unknown), and those needing review. */
   async needingAttention(m: EntityManager, pendingBefore: Date): Promise<{ unknown: number; needsReview: number }> {
     const d = SqlDialect.of(m);
@@ -170,6 +196,29 @@ export class SettlementRecordRepository {
     const { affected } = await d.run(
       m,
       `UPDATE settlement_record SET ${sets.join(', ')} WHERE id = ${b.bind(id)} AND status = ${b.bind(from)}`,
+      b.params,
+    );
+    return affected > 0;
+  }
+
+  /**
+   * Records a cancel asked for while the outcome is unknown: false (nothing changed) when the
+   * settlement left `from` meanwhile, or a cancel was already requested.
+   */
+  async requestCancel(
+    m: EntityManager,
+    id: string,
+    from: SettlementStatus,
+    reason: string,
+    now: Date,
+  ): Promise<boolean> {
+    const d = SqlDialect.of(m);
+    const b = d.binder();
+    const { affected } = await d.run(
+      m,
+      `UPDATE settlement_record SET cancel_requested_at = ${b.bind(d.time(now))}, cancel_reason = ${b.bind(reason)},
+       updated_at = ${b.bind(d.time(now))}
+       WHERE id = ${b.bind(id)} AND status = ${b.bind(from)} AND cancel_requested_at IS NULL`,
       b.params,
     );
     return affected > 0;
@@ -260,6 +309,7 @@ function toRecord(d: SqlDialect, r: Record<string, unknown>): SettlementRecord {
     cancelMsgid: text(r.cancelMsgid),
     cancelReason: text(r.cancelReason),
     cancelledAt: time(d, r.cancelledAt),
+    cancelRequestedAt: time(d, r.cancelRequestedAt),
     desk: text(r.desk),
     createdBy: String(r.createdBy),
     createdAt: d.readTime(r.createdAt),

@@ -310,9 +310,15 @@ export class SettlementController {
 
   @Post('settlements/:id/cancel')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Cancel a settled settlement (2208 / 2305): status cancelling until the insurer answers' })
+  @ApiOperation({
+    summary:
+      'Cancel a settlement (2208 / 2305): a settled one is cancelling until the insurer answers; one whose outcome is unknown gets a cancel request, carried out when the outcome is known',
+  })
   @ApiAcceptedResponse({ type: SettlementDto })
-  @ApiConflictResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_NOT_CANCELLABLE, SETTLEMENT_OUTCOME_UNKNOWN' })
+  @ApiConflictResponse({
+    type: ErrorBodyDto,
+    description: 'SETTLEMENT_NOT_CANCELLABLE (rejected, cancelled, cancelling, or a cancel already requested)',
+  })
   async cancel(
     @Param('id') id: string,
     @Body() body: CancelSettlementDto,

@@ -38,6 +38,16 @@ export class SettlementTrialDto {
   warnings: FindingDto[];
 }
 
+export class CancelRequestDto {
+  @ApiProperty({ type: String, format: 'date-time', description: 'When the cancel was asked for' }) at: string;
+  @ApiProperty({
+    enum: ['waiting', 'sent', 'moot'],
+    description:
+      'waiting: for the insurer’s outcome; sent: the outcome was settled and 2208 / 2305 went out; moot: the insurer did not settle it, nothing to cancel',
+  })
+  state: string;
+}
+
 export class SettlementDto {
   @ApiProperty({ description: 'The settlement record id (uuidv7)' }) id: string;
   @ApiProperty({ description: 'The HIS visit id' }) visitId: string;
@@ -60,6 +70,12 @@ export class SettlementDto {
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) settledAt: string | null;
   @ApiProperty({ type: String, nullable: true }) cancelReason: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) cancelledAt: string | null;
+  @ApiProperty({
+    type: CancelRequestDto,
+    nullable: true,
+    description: 'A cancel asked for while the outcome was unknown (who and why: cancelReason)',
+  })
+  cancelRequested: CancelRequestDto | null;
   @ApiProperty({ type: String, nullable: true, description: 'The desk its state changes are pushed to' })
   desk: string | null;
   @ApiProperty() createdBy: string;

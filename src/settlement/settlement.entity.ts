@@ -338,6 +338,10 @@ export class SettlementRecord {
   @Column({ name: 'cancelled_at', type: Date, nullable: true })
   cancelledAt: Date | null;
 
+  /** A cancel asked for before the outcome was known (migration SettlementReview): done or moot once it is. */
+  @Column({ name: 'cancel_requested_at', type: Date, nullable: true })
+  cancelRequestedAt: Date | null;
+
   /** The desk the settlement was requested from: its state changes are pushed there. */
   @Column({ type: 'varchar', length: 40, nullable: true })
   desk: string | null;

@@ -148,9 +148,19 @@ export const SETTLEMENT_ERRORS = errorCatalogue('settlement', {
     status: 409,
     message: '只能撤销已结算成功的结算：该结算未结算成功，或已撤销、正在撤销',
   },
+  /** No longer answered: a cancel of a pending settlement is now accepted as a cancel request (202). */
   SETTLEMENT_OUTCOME_UNKNOWN: {
     status: 409,
     message: '该结算的结果尚未确定（系统正在向经办机构查询）：请稍候查询结算结果，确定已结算后再撤销',
+  },
+  // ---- IT's review of needs-review ----
+  SETTLEMENT_NOT_IN_REVIEW: {
+    status: 409,
+    message: '只有“待核查”（needs-review）的结算才能复查或人工确认：该结算已有结果，请先查询结算记录',
+  },
+  SETTLEMENT_REVIEW_SPLIT_INVALID: {
+    status: 422,
+    message: '录入的经办机构结算金额不一致（总额、基金与个人部分、各明细）：请按经办机构的结算记录核对后重新录入',
   },
 });
 
@@ -163,8 +173,10 @@ export const SETTLE_MESSAGES = {
     status === 'cancelled' || status === 'cancelling'
       ? `结算 ${id} 已撤销或正在撤销，不能重复撤销`
       : `结算 ${id} 的状态是 ${status}，只有已结算成功的结算才能撤销`,
-  outcomeUnknown: (id: string): string =>
-    `结算 ${id} 的结果尚未确定（系统正在向经办机构按报文查询）：请稍候查询结果，确定已结算后再撤销`,
+  cancelAlreadyRequested: (id: string): string =>
+    `结算 ${id} 已申请撤销：结果确定后，结算成功的将自动撤销，未成功的无需撤销。请勿重复申请，稍后查询结算记录`,
+  notInReview: (id: string, status: string): string =>
+    `结算 ${id} 的状态是 ${status}，不是“待核查”（needs-review）：无需复查，请查询结算记录`,
   notFound: (id: string): string => `没有编号为 ${id} 的结算记录：请核对结算记录编号`,
   incomplete: (visitId: string, missing: string): string =>
     `就诊 ${visitId} 缺少结算必需的${missing}：请 HIS 补充后重新结算`,

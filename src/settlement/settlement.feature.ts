@@ -3,6 +3,7 @@ import { SettlementCatalogue1764547200000 } from './migrations/1764547200000-Set
 import { SettlementVisits1764633600000 } from './migrations/1764633600000-SettlementVisits';
 import { SettlementRecords1764720000000 } from './migrations/1764720000000-SettlementRecords';
 import { SettlementDesk1764806400000 } from './migrations/1764806400000-SettlementDesk';
+import { SettlementReview1765065600000 } from './migrations/1765065600000-SettlementReview';
 import { SettlementConfig } from './settlement.config';
 import { SETTLEMENT_ENTITIES } from './settlement.entity';
 import { SETTLEMENT_ERRORS } from './settlement.errors';
@@ -15,6 +16,7 @@ export const SETTLEMENT_FEATURE: GatewayFeature = {
     SettlementVisits1764633600000,
     SettlementRecords1764720000000,
     SettlementDesk1764806400000,
+    SettlementReview1765065600000,
   ],
   config: [{ key: 'settlement', type: SettlementConfig }],
   checkConfig: (config: GatewayConfig) => {

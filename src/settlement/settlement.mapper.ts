@@ -7,6 +7,7 @@ import type { FeeLine } from './rules/pre-audit-input';
 import type { PreAuditResult } from './rules/pre-audit-result';
 import type { SettlementMessage } from './rules/settlement-message';
 import type { InsurerSplit } from './rules/settlement-reply';
+import { cancelRequestState } from './rules/settlement-review';
 import type {
   CatalogueItemRow,
   CatalogueVersion,
@@ -244,6 +245,10 @@ export function toSettlementDto(r: SettlementRecord): SettlementDto {
     settledAt: r.settledAt?.toISOString() ?? null,
     cancelReason: r.cancelReason,
     cancelledAt: r.cancelledAt?.toISOString() ?? null,
+    cancelRequested:
+      r.cancelRequestedAt === null
+        ? null
+        : { at: r.cancelRequestedAt.toISOString(), state: cancelRequestState(r.status) },
     desk: r.desk,
     createdBy: r.createdBy,
     createdAt: r.createdAt.toISOString(),

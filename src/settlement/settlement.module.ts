@@ -12,6 +12,8 @@ import { SettlementOutcomeService } from './settlement-outcome.service';
 import { SettlementPreparationService } from './settlement-preparation.service';
 import { SettlementReadingService } from './settlement-reading.service';
 import { SettlementStatementJob } from './settlement-statement.job';
+import { SettlementReviewService } from './settlement-review.service';
+import { SettlementReviewController } from './settlement-review.controller';
 import { SettlementStatementService } from './settlement-statement.service';
 import { SettlementTrialService } from './settlement-trial.service';
 import { SettlementRecordRepository } from './settlement-record.repository';
@@ -49,6 +51,7 @@ const SERVICES = [
   SettlementOutcomeService,
   SettlementReadingService,
   SettlementCancelService,
+  SettlementReviewService,
   SettlementStatementService,
   SettlementStatementJob,
   OutcomeNotifier,
@@ -65,7 +68,7 @@ const OPERATIONS = [SettlementMetrics, SettlementHealth];
  */
 @Module({
   imports: [DevicesModule, IdentityModule, FormsModule, TraceCodesModule, UpstreamModule],
-  controllers: [SettlementController],
+  controllers: [SettlementController, SettlementReviewController],
   providers: [...REPOSITORIES, ...SERVICES, ...OPERATIONS],
   exports: [CatalogueMappingService],
 })

@@ -1,7 +1,7 @@
 import type { OperatorType, ReplyEnvelope } from './protocol/envelope';
 import { RequestEnvelope, signEnvelope } from './protocol/envelope';
 import type { ProtocolProfile } from './protocol/profile';
-import { INFCODE } from './protocol/transactions';
+import { INFCODE, INFNO } from './protocol/transactions';
 import type { UpstreamClient } from './client/upstream-client';
 import type { LinkMonitor } from './link-monitor';
 import type { OutboxService } from './outbox/outbox.service';
@@ -12,6 +12,13 @@ import {
   UpstreamUnavailableError,
   UpstreamUnknownOutcomeError,
 } from './upstream.errors';
+
+/** What the insurer holds for one of our messages (9201): its stored reply, the output read as the original's. */
+export interface StoredReply {
+  reply: ReplyEnvelope;
+  /** The stored reply's output, decoded as the original transaction's (our field names); null when none. */
+  output: unknown;
+}
 
 export interface CallResult<O> {
   output: O;
@@ -81,6 +88,31 @@ export class UpstreamCalls {
         throw new UpstreamUnknownOutcomeError(draft.msgid, outcome.detail);
       case 'bad-signature':
         throw new UpstreamUnknownOutcomeError(draft.msgid, outcome.detail);
+    }
+  }
+
+  /**
+   * 9201: asks the insurer what became of one of our messages (`msgid` of transaction `infno`, our
+   * code). Its stored reply, or null when it never received that msgid. Changes nothing at the
+   * insurer; IT's review of a settlement uses it (the dispatcher asks its own way, MessageDelivery).
+   */
+  async queryByMsgid(msgid: string, infno: string): Promise<StoredReply | null> {
+    try {
+      const { output } = await this.call<{ reply?: ReplyEnvelope }>(INFNO.queryByMsgid, {
+        omsgid: msgid,
+        oinfno: this.profile.wireInfno(infno),
+      });
+      const reply = output?.reply;
+      if (!reply || typeof reply.infcode !== 'number') {
+        throw new UpstreamUnknownOutcomeError(msgid, '9201 answered without the stored reply');
+      }
+      const stored = reply.output === undefined || reply.output === null ? null : reply.output;
+      return { reply, output: stored === null ? null : this.profile.decodeOutput(infno, stored) };
+    } catch (e) {
+      if (e instanceof UpstreamRejectedError && e.infcode === INFCODE.unknownMsgid) {
+        return null;
+      }
+      throw e;
     }
   }
 }

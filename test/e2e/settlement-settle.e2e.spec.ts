@@ -277,7 +277,7 @@ describe('settling a visit over HTTP', () => {
     expect(second.setlId).not.toBe(settled.setlId);
   });
 
-  it('answers 202 with the settlement’s address while the insurer answers 503; cancelling it then is 409; it settles once the insurer is back', async () => {
+  it('answers 202 with the settlement’s address while the insurer answers 503; it settles once the insurer is back', async () => {
     const token = await matchToken(OTHER);
     await request(insurer).put('/sandbox/faults').send({ errorRate: 1 }).expect(200);
     try {
@@ -291,11 +291,7 @@ describe('settling a visit over HTTP', () => {
         id: body.id,
         status: 'pending',
       });
-      const early = await send('post', `/api/v1/settlement/settlements/${body.id}/cancel`, {
-        reason: '患者要求',
-        staff: '张三',
-      }).expect(409);
-      expect(early.body).toMatchObject({ code: 'SETTLEMENT_OUTCOME_UNKNOWN' });
+      // (A cancel now would be recorded as a cancel request: settlement-review.e2e.spec.ts.)
       // Pending longer than waitForOutcomeMs: /health says settlement is degraded, with the count.
       const health = async () => (await request(base).get('/health').expect(200)).body as HealthBody;
       const degraded = await eventually(health, (h) => h.components.settlement.status === 'degraded');

@@ -17,7 +17,7 @@ import { UpstreamClient } from '../../src/upstream/client/upstream-client';
 import { LinkMonitor } from '../../src/upstream/link-monitor';
 import { OutboxService } from '../../src/upstream/outbox/outbox.service';
 import { standaloneOutbox } from '../../src/upstream/outbox/standalone-outbox';
-import { DOCUMENTED_PROFILE } from '../../src/upstream/protocol/profile';
+import { DOCUMENTED_PROFILE, mappingProfile } from '../../src/upstream/protocol/profile';
 import { generateSm2Keys } from '../../src/upstream/protocol/sm2-signer';
 import { INFNO } from '../../src/upstream/protocol/transactions';
 import { UpstreamCalls } from '../../src/upstream/upstream-calls';
@@ -105,6 +105,24 @@ describe(UpstreamCalls.name, () => {
     expect(result.output.baseinfo).toMatchObject({ psn_name: '马建国', certno: SEED.activeFingers.certno });
     expect(result.msgid).toMatch(/^H64010600001\d{18}$/);
     expect(monitor.lastContactAt).not.toBeNull();
+  });
+
+  it('asks what became of a message by msgid (9201): the stored reply, its output read as the original’s; null when never received', async () => {
+    const config = testConfig({ upstream: { baseUrl: url, defaultTimeoutMs: 1000 } });
+    const profile = mappingProfile({ name: 'renamed', fields: { '1101': { personName: 'psn_name' } } });
+    const sut = new UpstreamCalls(
+      { client: new UpstreamClient(config.upstream, sandbox.publicKey), key },
+      outbox,
+      new LinkMonitor(clock, { emergencyAfterMs: 60_000, probeIntervalMs: 1000 }),
+      profile,
+    );
+    const first = await sut.call(INFNO.personQuery, { certno: SEED.activeFingers.certno });
+    const stored = await sut.queryByMsgid(first.msgid, INFNO.personQuery);
+    expect(stored?.reply).toEqual(sandbox.message(first.msgid)?.reply);
+    expect(stored?.output).toEqual(first.output);
+    expect((stored?.output as { baseinfo: Record<string, unknown> }).baseinfo).toMatchObject({ personName: '马建国' });
+    const never = (await outbox.detachedDraft({ infno: INFNO.personQuery, input: {} })).msgid;
+    await expect(sut.queryByMsgid(never, INFNO.personQuery)).resolves.toBeNull();
   });
 
   it('maps a business refusal, a refused connection and a timeout to their typed errors', async () => {

@@ -19,6 +19,8 @@ import { VisitsService } from '../../src/settlement/visits.service';
 import { OutcomeNotifier } from '../../src/settlement/outcome-notifier.service';
 import { SettleService } from '../../src/settlement/settle.service';
 import { SettlementCancelService } from '../../src/settlement/settlement-cancel.service';
+import { SettlementReviewService } from '../../src/settlement/settlement-review.service';
+import type { UpstreamCalls } from '../../src/upstream/upstream-calls';
 import { SettlementOutcomeService } from '../../src/settlement/settlement-outcome.service';
 import { SettlementPreparationService } from '../../src/settlement/settlement-preparation.service';
 import { SettlementReadingService } from '../../src/settlement/settlement-reading.service';
@@ -117,6 +119,7 @@ export interface SettleWorld {
   statementJob: SettlementStatementJob;
   outcomes: SettlementOutcomeService;
   cancels: SettlementCancelService;
+  reviews: SettlementReviewService;
   reading: SettlementReadingService;
   records: SettlementRecordRepository;
   outbox: OutboxService;
@@ -131,6 +134,10 @@ export function settleOn(
   config: GatewayConfig,
   w: SettlementVisitsWorld,
   renderer: Pick<SettlementStatementRenderer, 'render'> = new SettlementStatementRenderer(new FormRenderer()),
+  /** The insurer's 9201 as IT's requery asks it. */
+  calls: Pick<UpstreamCalls, 'queryByMsgid'> = {
+    queryByMsgid: () => Promise.reject(new Error('no insurer in this world')),
+  },
 ): SettleWorld {
   const tx = new Transactions(ds);
   const pii = new PiiCryptoService(decodeKeyring(generateKeyringDocument('k')));
@@ -148,6 +155,7 @@ export function settleOn(
   );
   const reading = new SettlementReadingService(tx, records, visits);
   const deskEvents = new SettlementEventsService(new DeviceEvents(), clock);
+  const cancels = new SettlementCancelService(tx, config, clock, audit, outbox, records, reading, deskEvents, notifier);
   const outcomes = new SettlementOutcomeService(
     outbox,
     records,
@@ -158,6 +166,7 @@ export function settleOn(
     clock,
     deskEvents,
     new SettlementMetrics(new MetricsService()),
+    cancels,
   );
   outcomes.onModuleInit();
   const statements = new SettlementStatementService(
@@ -188,7 +197,18 @@ export function settleOn(
       deskEvents,
     ),
     outcomes,
-    cancels: new SettlementCancelService(tx, clock, audit, outbox, records, reading, deskEvents),
+    cancels,
+    reviews: new SettlementReviewService(
+      tx,
+      clock,
+      audit,
+      calls as UpstreamCalls,
+      records,
+      visits,
+      reading,
+      outcomes,
+      deskEvents,
+    ),
     reading,
     records,
     outbox,

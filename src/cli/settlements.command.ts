@@ -1,0 +1,136 @@
+import type { GatewayConfig } from '../platform';
+import type { SettlementDto } from '../settlement/settlement.dto';
+import { CliError, CliOutput } from './cli-io';
+import { gatewayRequest } from './gateway-http';
+
+const USE = `use: settlements list --status <status>
+     settlements review <id> --requery [--staff <name>]
+     settlements review <id> --resolve not-settled --staff <name> --note <text> [--evidence <text>]
+     settlements review <id> --resolve settled --staff <name> --note <text> --setl-id <id>
+         --setl-time 'yyyy-MM-dd HH:mm:ss' --fund-fen <n> --self-pay-fen <n> [--line <lineId>:<fundFen>:<selfPayFen>]...
+   (each with [--url <gateway>] [--key <API key>], key also from GATEWAY_API_KEY)`;
+
+export interface SettlementsOptions {
+  status?: string;
+  requery?: boolean;
+  resolve?: string;
+  staff?: string;
+  note?: string;
+  evidence?: string;
+  'setl-id'?: string;
+  'setl-time'?: string;
+  'fund-fen'?: string;
+  'self-pay-fen'?: string;
+  line?: string[];
+  url?: string;
+  key?: string;
+}
+
+/**
+ * `settlements list|review`: IT's view of settlements by status and the way out of needs-review.
+ * They ask the running gateway over its API (like `devices status`), not the database: a requery
+ * needs the gateway's live insurer link, and the desk's events and the dispatcher's wake-up happen in
+ * the gateway's process. list needs a key with the settlement or admin scope; review, admin.
+ */
+export async function settlementsCommand(
+  config: GatewayConfig,
+  sub: string | undefined,
+  rest: string[],
+  options: SettlementsOptions,
+  osUser: string,
+  out: CliOutput,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  if (sub !== 'list' && sub !== 'review') {
+    throw new CliError(USE);
+  }
+  const key = options.key ?? env.GATEWAY_API_KEY;
+  if (!key) {
+    throw new CliError(
+      `settlements ${sub} asks the running gateway: give an API key (${sub === 'list' ? 'settlement or admin' : 'admin'} scope) in --key or GATEWAY_API_KEY`,
+    );
+  }
+  if (sub === 'list') {
+    if (!options.status) {
+      throw new CliError(`--status is required (e.g. needs-review)\n${USE}`);
+    }
+    const rows = await gatewayRequest<SettlementDto[]>(config, {
+      method: 'GET',
+      path: `/api/v1/settlement/settlements?status=${encodeURIComponent(options.status)}`,
+      url: options.url,
+      key,
+    });
+    rows.forEach((r) => out.log(listLine(r)));
+    if (rows.length === 0) {
+      out.log(`no settlements in ${options.status}`);
+    }
+    return 0;
+  }
+  const id = rest[0];
+  if (!id) {
+    throw new CliError(USE);
+  }
+  const after = await gatewayRequest<SettlementDto>(config, {
+    method: 'POST',
+    path: `/api/v1/settlement/settlements/${encodeURIComponent(id)}/review`,
+    url: options.url,
+    key,
+    body: reviewBody(options, osUser),
+  });
+  out.log(listLine(after));
+  return after.status === 'needs-review' ? 1 : 0;
+}
+
+function listLine(r: SettlementDto): string {
+  const outcome = r.setlId ? `setl_id ${r.setlId}` : (r.problem ?? '');
+  return `${r.id}  ${r.visitId}  ${r.status}  msgid ${r.msgid}  ${r.createdAt}  ${outcome}`.trimEnd();
+}
+
+/** The review request from the options: --requery, or --resolve with what IT confirmed. */
+export function reviewBody(o: SettlementsOptions, osUser: string): Record<string, unknown> {
+  if ((o.requery === true) === (o.resolve !== undefined)) {
+    throw new CliError(`give either --requery or --resolve settled|not-settled\n${USE}`);
+  }
+  if (o.requery) {
+    return { action: 'requery', staff: o.staff ?? osUser };
+  }
+  if (o.resolve !== 'settled' && o.resolve !== 'not-settled') {
+    throw new CliError('--resolve is settled or not-settled');
+  }
+  if (!o.staff || !o.note) {
+    throw new CliError('--resolve needs --staff <name> and --note <how it was confirmed>');
+  }
+  const body: Record<string, unknown> = { action: 'resolve', outcome: o.resolve, staff: o.staff, note: o.note };
+  if (o.evidence) {
+    body.evidence = o.evidence;
+  }
+  if (o.resolve === 'not-settled') {
+    return body;
+  }
+  if (!o['setl-id'] || !o['setl-time']) {
+    throw new CliError("--resolve settled needs --setl-id and --setl-time 'yyyy-MM-dd HH:mm:ss' from the insurer");
+  }
+  return {
+    ...body,
+    setlId: o['setl-id'],
+    setlTime: o['setl-time'],
+    fundFen: fen(o['fund-fen'], '--fund-fen'),
+    selfPayFen: fen(o['self-pay-fen'], '--self-pay-fen'),
+    ...(o.line?.length ? { lines: o.line.map(lineOf) } : {}),
+  };
+}
+
+function fen(value: string | undefined, name: string): number {
+  if (value === undefined || !/^\d+$/.test(value)) {
+    throw new CliError(`${name} is a whole number of fen (分)`);
+  }
+  return Number(value);
+}
+
+function lineOf(text: string): { lineId: string; fundFen: number; selfPayFen: number } {
+  const m = /^(.+):(\d+):(\d+)$/.exec(text);
+  if (!m) {
+    throw new CliError(`--line ${text}: expected <lineId>:<fundFen>:<selfPayFen>`);
+  }
+  return { lineId: m[1], fundFen: Number(m[2]), selfPayFen: Number(m[3]) };
+}
