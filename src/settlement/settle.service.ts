@@ -11,6 +11,7 @@ import {
 } from '../platform';
 import { OutboxService } from '../upstream/outbox/outbox.service';
 import { INFNO } from '../upstream/protocol/transactions';
+import { InsurerAwayService, type SettleMode } from './insurer-away.service';
 import { OutcomeNotifier } from './outcome-notifier.service';
 import { SettlementEventsService } from './settlement-events.service';
 import { type PreparedSettlement, SettlementPreparationService } from './settlement-preparation.service';
@@ -49,6 +50,7 @@ export class SettleService {
     private readonly preparation: SettlementPreparationService,
     private readonly notifier: OutcomeNotifier,
     private readonly deskEvents: SettlementEventsService,
+    private readonly insurerAway: InsurerAwayService,
   ) {}
 
   async settle(
@@ -63,9 +65,10 @@ export class SettleService {
     if (earlier) {
       return this.answer(await this.awaitOutcome(earlier));
     }
+    const mode = this.insurerAway.settleMode(); // the insurer away: provisional, or 503 (refuse)
     const prepared = await this.preparation.prepare(visit, worker);
     const { record, created } = await this.transactions.run((m) =>
-      this.start(m, principal, prepared, idempotencyKey, desk ?? null),
+      this.start(m, principal, prepared, idempotencyKey, desk ?? null, mode),
     );
     if (created) {
       this.outbox.committed(); // the dispatcher sends it now, not at its next poll
@@ -94,6 +97,7 @@ export class SettleService {
     p: PreparedSettlement,
     key: string | undefined,
     desk: string | null,
+    mode: SettleMode,
   ): Promise<{ record: SettlementRecord; created: boolean }> {
     const now = this.clock.now();
     const { visit } = p;
@@ -126,7 +130,7 @@ export class SettleService {
       infno,
       msgid: message.msgid,
       idempotencyKey: key ?? `visit:${visit.mdtrtId}:${id}`,
-      status: 'pending',
+      status: mode === 'provisional' ? 'provisional' : 'pending',
       message: JSON.stringify(p.message),
       preAudit: JSON.stringify(p.audit.result),
       lines: JSON.stringify(p.audit.lines),
@@ -140,6 +144,7 @@ export class SettleService {
       cancelReason: null,
       cancelledAt: null,
       desk,
+      provisionalSplit: mode === 'provisional' ? this.insurerAway.provisionalSplit(p.message, p.audit.result) : null,
       createdBy: `${principal.type}:${principal.id}`.slice(0, 100),
       createdAt: now,
       updatedAt: now,
@@ -162,6 +167,7 @@ export class SettleService {
           sentTotalFen: p.message.sentTotalFen,
           totals: p.audit.result.totals,
           desk,
+          provisional: mode === 'provisional',
         },
       },
       m,
@@ -185,7 +191,8 @@ export class SettleService {
         details: [{ field: 'settlementId', message: record.id }],
       });
     }
-    const unknown = record.status === 'pending' || record.status === 'needs-review';
+    // Provisional: answered at once with the local split; the insurer's outcome comes after recovery.
+    const unknown = record.status === 'pending' || record.status === 'needs-review' || record.status === 'provisional';
     return { status: unknown ? 202 : 201, settlement: toSettlementDto(record) };
   }
 }

@@ -21,7 +21,10 @@ import type {
   CatalogueProblemDto,
   CatalogueVersionDto,
 } from './catalogue.dto';
-import type { InsurerSplitDto, SettlementDto } from './settlement.dto';
+import type { InsurerSplitDto, ProvisionalSplitDto, SettlementDto } from './settlement.dto';
+import { differenceMessage, type ProvisionalSplit } from './rules/provisional-settlement';
+import type { SettlementDifferenceRow } from './settlement-difference.entity';
+import type { SettlementDifferenceDto } from './differences.dto';
 import type {
   FeeLineDto,
   FeeLineInputDto,
@@ -245,6 +248,8 @@ export function toSettlementDto(r: SettlementRecord): SettlementDto {
     cancelReason: r.cancelReason,
     cancelledAt: r.cancelledAt?.toISOString() ?? null,
     desk: r.desk,
+    provisional: r.provisionalSplit !== null,
+    provisionalSplit: r.provisionalSplit === null ? null : toProvisionalSplitDto(r.provisionalSplit),
     createdBy: r.createdBy,
     createdAt: r.createdAt.toISOString(),
   };
@@ -258,5 +263,36 @@ export function toSplitDto(s: InsurerSplit): InsurerSplitDto {
     fundFen: s.fundFen,
     selfPayFen: s.selfPayFen,
     lines: s.lines.map((l) => ({ ...l })),
+  };
+}
+
+function toProvisionalSplitDto(json: string): ProvisionalSplitDto {
+  const s = JSON.parse(json) as ProvisionalSplit;
+  return {
+    totalFen: s.totalFen,
+    fundFen: s.fundFen,
+    selfPayFen: s.selfPayFen,
+    deskCollectsFen: s.deskCollectsFen,
+    lines: s.lines.map((l) => ({ ...l })),
+  };
+}
+
+export function toDifferenceDto(d: SettlementDifferenceRow): SettlementDifferenceDto {
+  return {
+    id: d.id,
+    settlementId: d.settlementId,
+    visitId: d.mdtrtId,
+    cause: d.cause,
+    provisionalFen: d.provisionalFen,
+    finalFen: d.finalFen,
+    differenceFen: d.differenceFen,
+    direction: d.direction,
+    state: d.state,
+    desk: d.desk,
+    message: differenceMessage(d),
+    createdAt: d.createdAt.toISOString(),
+    resolvedBy: d.resolvedBy,
+    resolvedAt: d.resolvedAt?.toISOString() ?? null,
+    resolutionNote: d.resolutionNote,
   };
 }

@@ -25,6 +25,10 @@ import { SettlementReadingService } from '../../src/settlement/settlement-readin
 import { SettlementRecordRepository } from '../../src/settlement/settlement-record.repository';
 import { SettlementStatementService } from '../../src/settlement/settlement-statement.service';
 import { SettlementEventsService } from '../../src/settlement/settlement-events.service';
+import { InsurerAwayService } from '../../src/settlement/insurer-away.service';
+import { DifferencesService } from '../../src/settlement/differences.service';
+import { SettlementDifferenceRepository } from '../../src/settlement/settlement-difference.repository';
+import { LinkMonitor } from '../../src/upstream/link-monitor';
 import { DeviceEvents } from '../../src/devices/device-events';
 import { SettlementMetrics } from '../../src/settlement/settlement.metrics';
 import { MetricsService } from '../../src/platform/metrics/metrics.service';
@@ -118,6 +122,9 @@ export interface SettleWorld {
   outbox: OutboxService;
   notifier: OutcomeNotifier;
   tx: Transactions;
+  /** The insurer link's mode the settle request reads (emergency: provisional, or refused). */
+  monitor: LinkMonitor;
+  differences: DifferencesService;
 }
 
 /** The settlement use cases on one data source over a visits world, as SettlementModule wires them. */
@@ -144,6 +151,10 @@ export function settleOn(
   );
   const reading = new SettlementReadingService(tx, records, visits);
   const deskEvents = new SettlementEventsService(new DeviceEvents(), clock);
+  const { afterMs, probeIntervalMs } = config.upstream.emergency;
+  const monitor = new LinkMonitor(clock, { emergencyAfterMs: afterMs, probeIntervalMs });
+  const differenceRows = new SettlementDifferenceRepository();
+  const insurerAway = new InsurerAwayService(config, monitor, clock, audit, differenceRows);
   const outcomes = new SettlementOutcomeService(
     outbox,
     records,
@@ -154,6 +165,7 @@ export function settleOn(
     clock,
     deskEvents,
     new SettlementMetrics(new MetricsService()),
+    insurerAway,
   );
   outcomes.onModuleInit();
   const statements = new SettlementStatementService(
@@ -182,6 +194,7 @@ export function settleOn(
       preparation,
       notifier,
       deskEvents,
+      insurerAway,
     ),
     outcomes,
     cancels: new SettlementCancelService(tx, clock, audit, outbox, records, reading, deskEvents),
@@ -190,5 +203,7 @@ export function settleOn(
     outbox,
     notifier,
     tx,
+    monitor,
+    differences: new DifferencesService(tx, clock, audit, differenceRows),
   };
 }
