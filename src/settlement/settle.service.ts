@@ -35,6 +35,8 @@ export type SettleAnswer = { status: 201 | 202; settlement: SettlementDto };
  * 2207 / 2304 message is queued, the audit entry recorded. Then it waits for the outcome hook
  * (SettlementOutcomeService) up to settlement.waitForOutcomeMs. A retried request (same
  * Idempotency-Key, or none while the visit has a live settlement) answers the same settlement.
+ * With the insurer link in emergency mode (InsurerAwayService): refused with 503, or queued the same way
+ * as a `provisional` settlement carrying the local split, answered at once.
  */
 @Injectable()
 export class SettleService {
