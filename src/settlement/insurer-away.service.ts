@@ -7,6 +7,8 @@ import { type ProvisionalSplit, provisionalSplit, settlementDifference } from '.
 import type { SettlementMessage } from './rules/settlement-message';
 import type { SettlementDifferenceRow } from './settlement-difference.entity';
 import { SettlementDifferenceRepository } from './settlement-difference.repository';
+import { SettlementRecordRepository } from './settlement-record.repository';
+import { SettlementMetrics } from './settlement.metrics';
 import type { SettlementRecord } from './settlement.entity';
 import { SETTLEMENT_ERRORS } from './settlement.errors';
 
@@ -30,7 +32,16 @@ export class InsurerAwayService {
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly differences: SettlementDifferenceRepository,
+    private readonly records: SettlementRecordRepository,
+    private readonly metrics: SettlementMetrics,
   ) {}
+
+  /** After the settle transaction committed: a provisional settlement counted. */
+  committed(record: SettlementRecord): void {
+    if (record.status === 'provisional') {
+      this.metrics.provisional(record.kind);
+    }
+  }
 
   /** `normal` while the link is; in emergency mode `provisional`, or 503 SETTLEMENT_INSURER_DOWN (`refuse`). */
   settleMode(): SettleMode {
@@ -105,6 +116,7 @@ export class InsurerAwayService {
       },
       m,
     );
+    this.records.afterCommit(m, () => this.metrics.difference(row.direction));
     return row;
   }
 }

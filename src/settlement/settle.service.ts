@@ -75,6 +75,7 @@ export class SettleService {
     if (created) {
       this.outbox.committed(); // the dispatcher sends it now, not at its next poll
       this.deskEvents.changed(record); // committed: the desk sees it pending
+      this.insurerAway.committed(record);
     }
     return this.answer(await this.awaitOutcome(record));
   }

@@ -372,6 +372,9 @@ describe.each(availableDatabases())('settling while the insurer is away, on %s',
       expect(twice.body).toMatchObject({ code: 'SETTLEMENT_DIFFERENCE_RESOLVED' });
       expect(await gw.differences('open')).toEqual([]);
       expect((await gw.health()).components.settlement).toMatchObject({ provisional: 0, openDifferences: 0 });
+      const metrics = (await request(gw.base).get('/metrics').expect(200)).text;
+      expect(metrics).toContain('gateway_settlements_provisional_total{kind="outpatient"} 2');
+      expect(metrics).toContain('gateway_settlement_differences_total{direction="collect"} 1');
 
       // Down again, and the gateway stops while a provisional settlement waits.
       await gw.openVisit('MZQ3', DIFFERING);

@@ -154,7 +154,8 @@ export function settleOn(
   const { afterMs, probeIntervalMs } = config.upstream.emergency;
   const monitor = new LinkMonitor(clock, { emergencyAfterMs: afterMs, probeIntervalMs });
   const differenceRows = new SettlementDifferenceRepository();
-  const insurerAway = new InsurerAwayService(config, monitor, clock, audit, differenceRows);
+  const metrics = new SettlementMetrics(new MetricsService());
+  const insurerAway = new InsurerAwayService(config, monitor, clock, audit, differenceRows, records, metrics);
   const outcomes = new SettlementOutcomeService(
     outbox,
     records,
@@ -164,7 +165,7 @@ export function settleOn(
     audit,
     clock,
     deskEvents,
-    new SettlementMetrics(new MetricsService()),
+    metrics,
     insurerAway,
   );
   outcomes.onModuleInit();
