@@ -70,10 +70,13 @@ export interface SettlementEventPayload {
   settlementId: string;
   /** The HIS visit id. */
   visitId: string;
-  status: 'pending' | 'settled' | 'rejected' | 'needs-review' | 'cancelling' | 'cancelled';
+  status: 'pending' | 'provisional' | 'settled' | 'rejected' | 'needs-review' | 'cancelling' | 'cancelled';
   /** The insurer's settlement id, once settled. */
   setlId: string | null;
-  /** In fen, once the insurer's split is known (settled, cancelling, cancelled); null before. */
+  /**
+   * In fen, once the insurer's split is known (settled, cancelling, cancelled), or the provisional split
+   * while the insurer is away (provisional); null otherwise.
+   */
   amounts: { totalFen: number; fundFen: number; selfPayFen: number; deskCollectsFen: number } | null;
   /** Chinese, for the desk staff: what happened and what to do. */
   message: string;

@@ -11,6 +11,7 @@ import {
 } from '../platform';
 import { OutboxService } from '../upstream/outbox/outbox.service';
 import { INFNO } from '../upstream/protocol/transactions';
+import { InsurerAwayService, type SettleMode } from './insurer-away.service';
 import { OutcomeNotifier } from './outcome-notifier.service';
 import { SettlementEventsService } from './settlement-events.service';
 import { type PreparedSettlement, SettlementPreparationService } from './settlement-preparation.service';
@@ -34,6 +35,8 @@ export type SettleAnswer = { status: 201 | 202; settlement: SettlementDto };
  * 2207 / 2304 message is queued, the audit entry recorded. Then it waits for the outcome hook
  * (SettlementOutcomeService) up to settlement.waitForOutcomeMs. A retried request (same
  * Idempotency-Key, or none while the visit has a live settlement) answers the same settlement.
+ * With the insurer link in emergency mode (InsurerAwayService): refused with 503, or queued the same way
+ * as a `provisional` settlement carrying the local split, answered at once.
  */
 @Injectable()
 export class SettleService {
@@ -49,6 +52,7 @@ export class SettleService {
     private readonly preparation: SettlementPreparationService,
     private readonly notifier: OutcomeNotifier,
     private readonly deskEvents: SettlementEventsService,
+    private readonly insurerAway: InsurerAwayService,
   ) {}
 
   async settle(
@@ -63,13 +67,15 @@ export class SettleService {
     if (earlier) {
       return this.answer(await this.awaitOutcome(earlier));
     }
+    const mode = this.insurerAway.settleMode(); // the insurer away: provisional, or 503 (refuse)
     const prepared = await this.preparation.prepare(visit, worker);
     const { record, created } = await this.transactions.run((m) =>
-      this.start(m, principal, prepared, idempotencyKey, desk ?? null),
+      this.start(m, principal, prepared, idempotencyKey, desk ?? null, mode),
     );
     if (created) {
       this.outbox.committed(); // the dispatcher sends it now, not at its next poll
       this.deskEvents.changed(record); // committed: the desk sees it pending
+      this.insurerAway.committed(record);
     }
     return this.answer(await this.awaitOutcome(record));
   }
@@ -94,6 +100,7 @@ export class SettleService {
     p: PreparedSettlement,
     key: string | undefined,
     desk: string | null,
+    mode: SettleMode,
   ): Promise<{ record: SettlementRecord; created: boolean }> {
     const now = this.clock.now();
     const { visit } = p;
@@ -126,7 +133,7 @@ export class SettleService {
       infno,
       msgid: message.msgid,
       idempotencyKey: key ?? `visit:${visit.mdtrtId}:${id}`,
-      status: 'pending',
+      status: mode === 'provisional' ? 'provisional' : 'pending',
       message: JSON.stringify(p.message),
       preAudit: JSON.stringify(p.audit.result),
       lines: JSON.stringify(p.audit.lines),
@@ -141,6 +148,7 @@ export class SettleService {
       cancelledAt: null,
       cancelRequestedAt: null,
       desk,
+      provisionalSplit: mode === 'provisional' ? this.insurerAway.provisionalSplit(p.message, p.audit.result) : null,
       createdBy: `${principal.type}:${principal.id}`.slice(0, 100),
       createdAt: now,
       updatedAt: now,
@@ -163,6 +171,7 @@ export class SettleService {
           sentTotalFen: p.message.sentTotalFen,
           totals: p.audit.result.totals,
           desk,
+          provisional: mode === 'provisional',
         },
       },
       m,
@@ -186,7 +195,8 @@ export class SettleService {
         details: [{ field: 'settlementId', message: record.id }],
       });
     }
-    const unknown = record.status === 'pending' || record.status === 'needs-review';
+    // Provisional: answered at once with the local split; the insurer's outcome comes after recovery.
+    const unknown = record.status === 'pending' || record.status === 'needs-review' || record.status === 'provisional';
     return { status: unknown ? 202 : 201, settlement: toSettlementDto(record) };
   }
 }

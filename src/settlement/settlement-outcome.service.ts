@@ -5,6 +5,7 @@ import { SettlementCodesService } from '../trace-codes/settlement-codes.service'
 import type { OutboxMessage } from '../upstream/outbox/outbox-message.entity';
 import { OutboxService, type SettledOutcome } from '../upstream/outbox/outbox.service';
 import { INFNO } from '../upstream/protocol/transactions';
+import { InsurerAwayService } from './insurer-away.service';
 import { OutcomeNotifier } from './outcome-notifier.service';
 import { SettlementEventsService } from './settlement-events.service';
 import { SettlementMetrics, type SettlementOutcome } from './settlement.metrics';
@@ -43,6 +44,7 @@ export class SettlementOutcomeService implements OnModuleInit, OnApplicationShut
     private readonly deskEvents: SettlementEventsService,
     private readonly metrics: SettlementMetrics,
     private readonly cancels: SettlementCancelService,
+    private readonly insurerAway: InsurerAwayService,
   ) {}
 
   onModuleInit(): void {
@@ -63,17 +65,22 @@ export class SettlementOutcomeService implements OnModuleInit, OnApplicationShut
     this.settledListeners.push(listener);
   }
 
-  /** 2207 / 2304 settled: the outcome on the record and the visit, the trace codes marked uploaded. */
+  /**
+   * 2207 / 2304 settled: the outcome on the record and the visit, the trace codes marked uploaded. A
+   * provisional settlement (queued while the insurer was away) ends the same way, and its outcome is
+   * compared with the provisional split (InsurerAwayService.compare: a difference to collect or refund).
+   */
   async settled(m: EntityManager, message: OutboxMessage, outcome: SettledOutcome): Promise<void> {
     const record = await this.records.byMsgid(m, message.msgid);
-    if (!record || record.status !== 'pending') {
+    if (!record || (record.status !== 'pending' && record.status !== 'provisional')) {
       return;
     }
+    const from = record.status;
     const now = this.clock.now();
     let after: SettlementRecord;
     if (outcome.status === 'rejected') {
       const reason = (outcome.errMsg ?? `infcode ${outcome.infcode}`).slice(0, 1000);
-      await this.records.changeStatus(m, record.id, 'pending', 'rejected', { problem: reason }, now);
+      await this.records.changeStatus(m, record.id, from, 'rejected', { problem: reason }, now);
       after = { ...record, status: 'rejected', problem: reason, updatedAt: now };
       await this.visits.changeState(m, record.visitId, 'settling', 'open', now);
       await this.record(m, record, 'settlement.rejected', 'failure', { infcode: outcome.infcode, reason });
@@ -82,18 +89,19 @@ export class SettlementOutcomeService implements OnModuleInit, OnApplicationShut
       const reading = readSettlementReply(outcome.output, sent, true);
       if (!reading.ok) {
         // The insurer holds a settlement whose split cannot be believed: the visit stays locked.
-        await this.records.changeStatus(m, record.id, 'pending', 'needs-review', { problem: reading.problem }, now);
+        await this.records.changeStatus(m, record.id, from, 'needs-review', { problem: reading.problem }, now);
         after = { ...record, status: 'needs-review', problem: reading.problem, updatedAt: now };
         await this.record(m, record, 'settlement.needs-review', 'failure', { problem: reading.problem });
         this.logger.warn(`settlement ${record.id}: the insurer's reply failed the checks: ${reading.problem}`);
       } else {
-        const settled = await this.recordSettled(m, record, 'pending', reading.split, this.actor);
+        const settled = await this.recordSettled(m, record, from, reading.split, this.actor);
         if (!settled) {
           return;
         }
         after = settled;
       }
     }
+    await this.insurerAway.compare(m, after);
     this.afterCommit(m, after, after.status as SettlementOutcome);
     await this.afterOutcome(m, after, this.actor);
   }
@@ -107,7 +115,7 @@ export class SettlementOutcomeService implements OnModuleInit, OnApplicationShut
   async recordSettled(
     m: EntityManager,
     record: SettlementRecord,
-    from: 'pending' | 'needs-review',
+    from: 'pending' | 'provisional' | 'needs-review',
     split: InsurerSplit,
     actor: Principal,
     details: Record<string, unknown> = {},

@@ -10,7 +10,7 @@ import type {
 import { SqlDialect } from '../platform';
 import type { SettlementRecord, SettlementStatementRow, SettlementStatus, VisitKind } from './settlement.entity';
 
-const COLUMNS = `id, visit_id AS "visitId", mdtrt_id AS "mdtrtId", psn_no AS "psnNo", kind, infno, msgid, idempotency_key AS "idempotencyKey", status, message, pre_audit AS "preAudit", lines, worker_enc AS "workerEnc", setl_id AS "setlId", split, desk_collects_fen AS "deskCollectsFen", problem, settled_at AS "settledAt", cancel_msgid AS "cancelMsgid", cancel_reason AS "cancelReason", cancelled_at AS "cancelledAt", cancel_requested_at AS "cancelRequestedAt", desk, created_by AS "createdBy", created_at AS "createdAt", updated_at AS "updatedAt"`;
+const COLUMNS = `id, visit_id AS "visitId", mdtrt_id AS "mdtrtId", psn_no AS "psnNo", kind, infno, msgid, idempotency_key AS "idempotencyKey", status, message, pre_audit AS "preAudit", lines, worker_enc AS "workerEnc", setl_id AS "setlId", split, desk_collects_fen AS "deskCollectsFen", problem, settled_at AS "settledAt", cancel_msgid AS "cancelMsgid", cancel_reason AS "cancelReason", cancelled_at AS "cancelledAt", cancel_requested_at AS "cancelRequestedAt", desk, provisional_split AS "provisionalSplit", created_by AS "createdBy", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /** The outcome columns a status change may set. */
 export type SettlementChange = Partial<
@@ -92,8 +92,8 @@ export class SettlementRecordRepository {
     const d = SqlDialect.of(m);
     const { affected } = await d.run(
       m,
-      `INSERT INTO settlement_record (id, visit_id, mdtrt_id, psn_no, kind, infno, msgid, idempotency_key, status, message, pre_audit, lines, worker_enc, desk, created_by, created_at, updated_at)
-       VALUES ${d.values(1, 17)} ${d.upsert(['idempotency_key'])}`,
+      `INSERT INTO settlement_record (id, visit_id, mdtrt_id, psn_no, kind, infno, msgid, idempotency_key, status, message, pre_audit, lines, worker_enc, desk, provisional_split, created_by, created_at, updated_at)
+       VALUES ${d.values(1, 18)} ${d.upsert(['idempotency_key'])}`,
       [
         r.id,
         r.visitId,
@@ -109,6 +109,7 @@ export class SettlementRecordRepository {
         r.lines,
         r.workerEnc,
         r.desk,
+        r.provisionalSplit,
         r.createdBy,
         d.time(r.createdAt),
         d.time(r.updatedAt),
@@ -161,17 +162,29 @@ export class SettlementRecordRepository {
     return rows.map((r) => toRecord(d, r));
   }
 
-  /** For /health: settlements pending since before `pendingBefore` (outcome unknown), and those needing review. */
-  async needingAttention(m: EntityManager, pendingBefore: Date): Promise<{ unknown: number; needsReview: number }> {
+  /**
+   * For /health: settlements pending since before `pendingBefore` (outcome unknown), those needing
+   * review, and those settled provisionally while the insurer was away (waiting for it).
+   */
+  async needingAttention(
+    m: EntityManager,
+    pendingBefore: Date,
+  ): Promise<{ unknown: number; needsReview: number; provisional: number }> {
     const d = SqlDialect.of(m);
     const { rows } = await d.run(
       m,
       `SELECT SUM(CASE WHEN status = 'pending' AND created_at < ${d.p(1)} THEN 1 ELSE 0 END) AS "unknown",
-              SUM(CASE WHEN status = 'needs-review' THEN 1 ELSE 0 END) AS "needsReview"
-       FROM settlement_record WHERE status IN ('pending', 'needs-review')`,
+              SUM(CASE WHEN status = 'needs-review' THEN 1 ELSE 0 END) AS "needsReview",
+              SUM(CASE WHEN status = 'provisional' THEN 1 ELSE 0 END) AS "provisional"
+       FROM settlement_record WHERE status IN ('pending', 'needs-review', 'provisional')`,
       [d.time(pendingBefore)],
     );
-    return { unknown: Number(rows[0]?.unknown ?? 0), needsReview: Number(rows[0]?.needsReview ?? 0) };
+    const count = (v: unknown): number => Number(v ?? 0);
+    return {
+      unknown: count(rows[0]?.unknown),
+      needsReview: count(rows[0]?.needsReview),
+      provisional: count(rows[0]?.provisional),
+    };
   }
 
   /**
@@ -311,6 +324,7 @@ function toRecord(d: SqlDialect, r: Record<string, unknown>): SettlementRecord {
     cancelledAt: time(d, r.cancelledAt),
     cancelRequestedAt: time(d, r.cancelRequestedAt),
     desk: text(r.desk),
+    provisionalSplit: text(r.provisionalSplit),
     createdBy: String(r.createdBy),
     createdAt: d.readTime(r.createdAt),
     updatedAt: d.readTime(r.updatedAt),

@@ -63,12 +63,19 @@ export class SettlementStatementService {
 
   private async render(id: string): Promise<Buffer> {
     const record = await this.reading.record(id);
-    if (record.split === null || record.setlId === null) {
+    // Queued while the insurer was away: the 临时结算单 from the provisional split (R14).
+    const provisional = record.status === 'provisional' && record.provisionalSplit !== null;
+    if (!provisional && (record.split === null || record.setlId === null)) {
       throw SETTLEMENT_ERRORS.raise('SETTLEMENT_STATEMENT_NOT_AVAILABLE');
     }
     const visit = await this.visits.byMdtrtId(this.transactions.reader, record.mdtrtId);
     const worker = JSON.parse(this.pii.decrypt(record.workerEnc, WORKER_PII_CONTEXT)) as StatementWorkerFacts;
-    const { pdf, sha256 } = await this.renderer.render(this.data(record, visit as SettlementVisit, worker));
+    const { pdf, sha256 } = await this.renderer.render(
+      this.data(record, visit as SettlementVisit, worker, provisional),
+    );
+    if (provisional) {
+      return pdf; // never stored: the final statement takes the settlement's one slot once the insurer settles
+    }
     await this.transactions.run((m) =>
       this.records.putStatement(m, {
         settlementId: id,
@@ -80,16 +87,21 @@ export class SettlementStatementService {
     return pdf;
   }
 
-  private data(r: SettlementRecord, visit: SettlementVisit, worker: StatementWorkerFacts): SettlementStatementData {
-    const split = JSON.parse(r.split as string) as InsurerSplit;
+  private data(
+    r: SettlementRecord,
+    visit: SettlementVisit,
+    worker: StatementWorkerFacts,
+    provisional = false,
+  ): SettlementStatementData {
+    const split = JSON.parse((provisional ? r.provisionalSplit : r.split) as string) as InsurerSplit;
     const sent = JSON.parse(r.message) as SettlementMessage;
     const audit = JSON.parse(r.preAudit) as PreAuditResult;
     const lines = statementLines(JSON.parse(r.lines) as FeeLine[], split, sent, audit);
     const sum = (f: (l: StatementLine) => number): number => lines.reduce((a, l) => a + f(l), 0);
     const diagnosis = `${visit.diagnosisCode ?? ''} ${visit.diagnosisName ?? ''}`.trim();
     return {
-      status: 'final',
-      statementNo: r.setlId as string,
+      status: provisional ? 'provisional' : 'final',
+      statementNo: provisional ? `临时 ${r.id}` : (r.setlId as string),
       hospital: { name: this.config.hospital.name, code: this.config.hospital.fixmedinsCode },
       visit:
         visit.kind === 'outpatient'

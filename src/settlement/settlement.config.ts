@@ -29,6 +29,14 @@ export class SettlementConfig {
   @Min(0, { message: 'expected at least 0 ms' })
   @Max(120000, { message: 'expected at most 120000 ms (2 minutes)' })
   waitForOutcomeMs: number;
+
+  /**
+   * A settlement requested while the insurer link is in emergency mode (协议 25, R14): `queue` it
+   * with the local pre-audit's split marked provisional (sent when the link is back, differences
+   * listed), or `refuse` it (503 SETTLEMENT_INSURER_DOWN).
+   */
+  @IsIn(['queue', 'refuse'], { message: 'expected queue or refuse' })
+  whenInsurerDown: 'queue' | 'refuse';
 }
 
 declare module '../platform/config/gateway-config' {

@@ -23,6 +23,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -249,7 +250,15 @@ export class SettlementController {
     summary: 'Settle the visit (2207 / 2304): 201 settled, 202 outcome not known yet (Location), 422 rejected',
   })
   @ApiCreatedResponse({ type: SettlementDto })
-  @ApiAcceptedResponse({ type: SettlementDto, description: 'Outcome not known yet: poll Location' })
+  @ApiAcceptedResponse({
+    type: SettlementDto,
+    description:
+      'Outcome not known yet: poll Location (provisional: the insurer is away, the desk collects by provisionalSplit)',
+  })
+  @ApiServiceUnavailableResponse({
+    type: ErrorBodyDto,
+    description: 'SETTLEMENT_INSURER_DOWN (emergency mode with settlement.whenInsurerDown: refuse)',
+  })
   @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'TOKEN_* (missing, expired, another visit or person)' })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_IDEMPOTENCY_CONFLICT, SETTLEMENT_IN_PROGRESS' })
   @ApiUnprocessableEntityResponse({
@@ -296,7 +305,10 @@ export class SettlementController {
   }
 
   @Get('settlements/:id/statement.pdf')
-  @ApiOperation({ summary: 'The settlement statement (费用结算单) of a settled settlement, as a PDF' })
+  @ApiOperation({
+    summary:
+      'The settlement statement (费用结算单) as a PDF: final once settled; provisional (临时结算单) while the insurer is away',
+  })
   @ApiProduces('application/pdf')
   @ApiOkResponse({ description: 'The PDF', schema: { type: 'string', format: 'binary' } })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_NOT_FOUND' })

@@ -48,6 +48,15 @@ export class CancelRequestDto {
   state: string;
 }
 
+export class ProvisionalSplitDto {
+  @ApiProperty() totalFen: number;
+  @ApiProperty() fundFen: number;
+  @ApiProperty() selfPayFen: number;
+  @ApiProperty({ description: 'What the desk collects under this split (fen)' }) deskCollectsFen: number;
+  @ApiProperty({ type: [SettlementLineSplitDto], description: 'The lines sent, as the local pre-audit split them' })
+  lines: SettlementLineSplitDto[];
+}
+
 export class SettlementDto {
   @ApiProperty({ description: 'The settlement record id (uuidv7)' }) id: string;
   @ApiProperty({ description: 'The HIS visit id' }) visitId: string;
@@ -56,7 +65,7 @@ export class SettlementDto {
   @ApiProperty({ description: '2207 or 2304' }) infno: string;
   @ApiProperty() msgid: string;
   @ApiProperty() idempotencyKey: string;
-  @ApiProperty({ enum: ['pending', 'settled', 'rejected', 'needs-review', 'cancelling', 'cancelled'] })
+  @ApiProperty({ enum: ['pending', 'provisional', 'settled', 'rejected', 'needs-review', 'cancelling', 'cancelled'] })
   status: string;
   @ApiProperty({ type: [String] }) sentLineIds: string[];
   @ApiProperty({ type: [LocalSelfPayLineDto] }) localSelfPay: LocalSelfPayLineDto[];
@@ -78,6 +87,16 @@ export class SettlementDto {
   cancelRequested: CancelRequestDto | null;
   @ApiProperty({ type: String, nullable: true, description: 'The desk its state changes are pushed to' })
   desk: string | null;
+  @ApiProperty({
+    description: 'Settled while the insurer was away (emergency mode): the desk collected by provisionalSplit',
+  })
+  provisional: boolean;
+  @ApiProperty({
+    type: ProvisionalSplitDto,
+    nullable: true,
+    description: 'The local pre-audit’s split the desk collected by while the insurer was away (fen); null otherwise',
+  })
+  provisionalSplit: ProvisionalSplitDto | null;
   @ApiProperty() createdBy: string;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
 }

@@ -243,10 +243,12 @@ export class SettlementFeeLine {
  * pending: sent (or queued), outcome unknown; settled: the insurer settled it (setl_id, split);
  * rejected: the insurer refused it (err_msg), the visit is open again; needs-review: the insurer
  * answered but its reply failed the checks, no split recorded; cancelling: 2208/2305 queued;
- * cancelled: the insurer cancelled it, the visit is open again.
+ * cancelled: the insurer cancelled it, the visit is open again; provisional: queued while the insurer
+ * was away (emergency mode), the desk collected per the local pre-audit (provisional_split).
  */
 export const SETTLEMENT_STATUSES = [
   'pending',
+  'provisional',
   'settled',
   'rejected',
   'needs-review',
@@ -345,6 +347,10 @@ export class SettlementRecord {
   /** The desk the settlement was requested from: its state changes are pushed there. */
   @Column({ type: 'varchar', length: 40, nullable: true })
   desk: string | null;
+
+  /** Queued while the insurer was away: the local pre-audit's ProvisionalSplit as JSON (fen); else null. */
+  @Column({ name: 'provisional_split', type: 'text', nullable: true })
+  provisionalSplit: string | null;
 
   @Column({ name: 'created_by', type: 'varchar', length: 100 })
   createdBy: string;

@@ -162,6 +162,17 @@ export const SETTLEMENT_ERRORS = errorCatalogue('settlement', {
     status: 422,
     message: '录入的经办机构结算金额不一致（总额、基金与个人部分、各明细）：请按经办机构的结算记录核对后重新录入',
   },
+  // ---- the insurer away (R14, emergency mode) ----
+  SETTLEMENT_INSURER_DOWN: {
+    status: 503,
+    message:
+      '经办机构系统暂时无法连接（已进入应急模式），本院设置为暂停结算，本次未结算、未保存任何内容：请按应急预案告知患者稍后结算或先行登记，待系统恢复后重新结算',
+  },
+  SETTLEMENT_DIFFERENCE_NOT_FOUND: { status: 404, message: '没有该结算差额记录：请核对差额记录编号' },
+  SETTLEMENT_DIFFERENCE_RESOLVED: {
+    status: 409,
+    message: '该结算差额已处理完毕，不能重复处理：请刷新差额清单',
+  },
 });
 
 export const SETTLE_MESSAGES = {

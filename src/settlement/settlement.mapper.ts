@@ -22,7 +22,10 @@ import type {
   CatalogueProblemDto,
   CatalogueVersionDto,
 } from './catalogue.dto';
-import type { InsurerSplitDto, SettlementDto } from './settlement.dto';
+import type { InsurerSplitDto, ProvisionalSplitDto, SettlementDto } from './settlement.dto';
+import { differenceMessage, type ProvisionalSplit } from './rules/provisional-settlement';
+import type { SettlementDifferenceRow } from './settlement-difference.entity';
+import type { SettlementDifferenceDto } from './differences.dto';
 import type {
   FeeLineDto,
   FeeLineInputDto,
@@ -250,6 +253,8 @@ export function toSettlementDto(r: SettlementRecord): SettlementDto {
         ? null
         : { at: r.cancelRequestedAt.toISOString(), state: cancelRequestState(r.status) },
     desk: r.desk,
+    provisional: r.provisionalSplit !== null,
+    provisionalSplit: r.provisionalSplit === null ? null : toProvisionalSplitDto(r.provisionalSplit),
     createdBy: r.createdBy,
     createdAt: r.createdAt.toISOString(),
   };
@@ -263,5 +268,36 @@ export function toSplitDto(s: InsurerSplit): InsurerSplitDto {
     fundFen: s.fundFen,
     selfPayFen: s.selfPayFen,
     lines: s.lines.map((l) => ({ ...l })),
+  };
+}
+
+function toProvisionalSplitDto(json: string): ProvisionalSplitDto {
+  const s = JSON.parse(json) as ProvisionalSplit;
+  return {
+    totalFen: s.totalFen,
+    fundFen: s.fundFen,
+    selfPayFen: s.selfPayFen,
+    deskCollectsFen: s.deskCollectsFen,
+    lines: s.lines.map((l) => ({ ...l })),
+  };
+}
+
+export function toDifferenceDto(d: SettlementDifferenceRow): SettlementDifferenceDto {
+  return {
+    id: d.id,
+    settlementId: d.settlementId,
+    visitId: d.mdtrtId,
+    cause: d.cause,
+    provisionalFen: d.provisionalFen,
+    finalFen: d.finalFen,
+    differenceFen: d.differenceFen,
+    direction: d.direction,
+    state: d.state,
+    desk: d.desk,
+    message: differenceMessage(d),
+    createdAt: d.createdAt.toISOString(),
+    resolvedBy: d.resolvedBy,
+    resolvedAt: d.resolvedAt?.toISOString() ?? null,
+    resolutionNote: d.resolutionNote,
   };
 }

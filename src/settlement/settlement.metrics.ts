@@ -15,6 +15,8 @@ export type SettlementOutcome = 'settled' | 'rejected' | 'needs-review' | 'cance
 export class SettlementMetrics {
   private readonly outcomes: Counter<'kind' | 'outcome'>;
   private readonly duration: Histogram<'kind'>;
+  private readonly provisionals: Counter<'kind'>;
+  private readonly differences: Counter<'direction'>;
 
   constructor(metrics: MetricsService) {
     this.outcomes = new Counter({
@@ -30,6 +32,28 @@ export class SettlementMetrics {
       buckets: [0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 300, 1800, 3600],
       registers: [metrics.registry],
     });
+    this.provisionals = new Counter({
+      name: 'gateway_settlements_provisional_total',
+      help: 'Settlements queued provisional while the insurer was away (emergency mode), by visit kind',
+      labelNames: ['kind'],
+      registers: [metrics.registry],
+    });
+    this.differences = new Counter({
+      name: 'gateway_settlement_differences_total',
+      help: 'Differences between a provisional settlement and the insurer’s outcome, by direction (collect, refund)',
+      labelNames: ['direction'],
+      registers: [metrics.registry],
+    });
+  }
+
+  /** A settlement queued provisional (committed). */
+  provisional(kind: VisitKind): void {
+    this.provisionals.inc({ kind });
+  }
+
+  /** A difference recorded (committed). */
+  difference(direction: 'collect' | 'refund'): void {
+    this.differences.inc({ direction });
   }
 
   /** One outcome; `seconds` (request → outcome) for the settle outcomes. */

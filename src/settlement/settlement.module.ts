@@ -4,7 +4,11 @@ import { FormsModule } from '../forms/forms.module';
 import { IdentityModule } from '../identity/identity.module';
 import { TraceCodesModule } from '../trace-codes/trace-codes.module';
 import { UpstreamModule } from '../upstream/upstream.module';
+import { DifferencesController } from './differences.controller';
+import { DifferencesService } from './differences.service';
+import { InsurerAwayService } from './insurer-away.service';
 import { OutcomeNotifier } from './outcome-notifier.service';
+import { SettlementDifferenceRepository } from './settlement-difference.repository';
 import { SettleService } from './settle.service';
 import { SettlementCancelService } from './settlement-cancel.service';
 import { SettlementEventsService } from './settlement-events.service';
@@ -37,6 +41,7 @@ const REPOSITORIES = [
   VisitRepository,
   FeeLineRepository,
   SettlementRecordRepository,
+  SettlementDifferenceRepository,
 ];
 /** The use cases. */
 const SERVICES = [
@@ -56,6 +61,8 @@ const SERVICES = [
   SettlementStatementJob,
   OutcomeNotifier,
   SettlementEventsService,
+  InsurerAwayService,
+  DifferencesService,
 ];
 /** What the capability shows in /metrics and /health. */
 const OPERATIONS = [SettlementMetrics, SettlementHealth];
@@ -68,7 +75,7 @@ const OPERATIONS = [SettlementMetrics, SettlementHealth];
  */
 @Module({
   imports: [DevicesModule, IdentityModule, FormsModule, TraceCodesModule, UpstreamModule],
-  controllers: [SettlementController, SettlementReviewController],
+  controllers: [SettlementController, SettlementReviewController, DifferencesController],
   providers: [...REPOSITORIES, ...SERVICES, ...OPERATIONS],
   exports: [CatalogueMappingService],
 })

@@ -260,10 +260,12 @@ describe.each(availableDatabases())('settling a visit on %s', (kind: DbKind) => 
     await expect(s.records.needingAttention(ds.manager, new Date('2000-01-01T00:00:00Z'))).resolves.toEqual({
       unknown: 0,
       needsReview: reviews,
+      provisional: 0,
     });
     await expect(s.records.needingAttention(ds.manager, new Date('2100-01-01T00:00:00Z'))).resolves.toEqual({
       unknown: await n('pending'),
       needsReview: reviews,
+      provisional: 0,
     });
   });
 

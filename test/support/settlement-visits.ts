@@ -29,6 +29,10 @@ import { SettlementStatementJob } from '../../src/settlement/settlement-statemen
 import { SettlementStatementService } from '../../src/settlement/settlement-statement.service';
 import { JobRunner } from '../../src/platform/jobs/job-runner';
 import { SettlementEventsService } from '../../src/settlement/settlement-events.service';
+import { InsurerAwayService } from '../../src/settlement/insurer-away.service';
+import { DifferencesService } from '../../src/settlement/differences.service';
+import { SettlementDifferenceRepository } from '../../src/settlement/settlement-difference.repository';
+import { LinkMonitor } from '../../src/upstream/link-monitor';
 import { DeviceEvents } from '../../src/devices/device-events';
 import { SettlementMetrics } from '../../src/settlement/settlement.metrics';
 import { MetricsService } from '../../src/platform/metrics/metrics.service';
@@ -125,6 +129,9 @@ export interface SettleWorld {
   outbox: OutboxService;
   notifier: OutcomeNotifier;
   tx: Transactions;
+  /** The insurer link's mode the settle request reads (emergency: provisional, or refused). */
+  monitor: LinkMonitor;
+  differences: DifferencesService;
 }
 
 /** The settlement use cases on one data source over a visits world, as SettlementModule wires them. */
@@ -156,6 +163,11 @@ export function settleOn(
   const reading = new SettlementReadingService(tx, records, visits);
   const deskEvents = new SettlementEventsService(new DeviceEvents(), clock);
   const cancels = new SettlementCancelService(tx, config, clock, audit, outbox, records, reading, deskEvents, notifier);
+  const { afterMs, probeIntervalMs } = config.upstream.emergency;
+  const monitor = new LinkMonitor(clock, { emergencyAfterMs: afterMs, probeIntervalMs });
+  const differenceRows = new SettlementDifferenceRepository();
+  const metrics = new SettlementMetrics(new MetricsService());
+  const insurerAway = new InsurerAwayService(config, monitor, clock, audit, differenceRows, records, metrics);
   const outcomes = new SettlementOutcomeService(
     outbox,
     records,
@@ -165,8 +177,9 @@ export function settleOn(
     audit,
     clock,
     deskEvents,
-    new SettlementMetrics(new MetricsService()),
+    metrics,
     cancels,
+    insurerAway,
   );
   outcomes.onModuleInit();
   const statements = new SettlementStatementService(
@@ -195,6 +208,7 @@ export function settleOn(
       preparation,
       notifier,
       deskEvents,
+      insurerAway,
     ),
     outcomes,
     cancels,
@@ -214,5 +228,7 @@ export function settleOn(
     outbox,
     notifier,
     tx,
+    monitor,
+    differences: new DifferencesService(tx, clock, audit, differenceRows),
   };
 }
