@@ -74,7 +74,14 @@ export interface SettlementEventPayload {
   /** The insurer's settlement id, once settled. */
   setlId: string | null;
   /** In fen, once the insurer's split is known (settled, cancelling, cancelled); null before. */
-  amounts: { totalFen: number; fundFen: number; selfPayFen: number; deskCollectsFen: number } | null;
+  amounts: {
+    totalFen: number;
+    fundFen: number;
+    selfPayFen: number;
+    deskCollectsFen: number;
+    /** 自费转工伤 only: what the hospital refunds to the worker (the fund's part). */
+    refundFen?: number;
+  } | null;
   /** Chinese, for the desk staff: what happened and what to do. */
   message: string;
   at: Date;

@@ -3,18 +3,21 @@ import { SettlementCatalogue1764547200000 } from './migrations/1764547200000-Set
 import { SettlementVisits1764633600000 } from './migrations/1764633600000-SettlementVisits';
 import { SettlementRecords1764720000000 } from './migrations/1764720000000-SettlementRecords';
 import { SettlementDesk1764806400000 } from './migrations/1764806400000-SettlementDesk';
+import { SettlementConversion1764892800000 } from './migrations/1764892800000-SettlementConversion';
+import { CONVERSION_ENTITIES } from './conversion.entity';
 import { SettlementConfig } from './settlement.config';
 import { SETTLEMENT_ENTITIES } from './settlement.entity';
 import { SETTLEMENT_ERRORS } from './settlement.errors';
 
 export const SETTLEMENT_FEATURE: GatewayFeature = {
   name: 'settlement',
-  entities: SETTLEMENT_ENTITIES,
+  entities: [...SETTLEMENT_ENTITIES, ...CONVERSION_ENTITIES],
   migrations: [
     SettlementCatalogue1764547200000,
     SettlementVisits1764633600000,
     SettlementRecords1764720000000,
     SettlementDesk1764806400000,
+    SettlementConversion1764892800000,
   ],
   config: [{ key: 'settlement', type: SettlementConfig }],
   checkConfig: (config: GatewayConfig) => {

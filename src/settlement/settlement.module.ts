@@ -26,6 +26,11 @@ import { SettlementHealth } from './settlement.health';
 import { SettlementMetrics } from './settlement.metrics';
 import { VisitRepository } from './visit.repository';
 import { VisitsService } from './visits.service';
+import { ConversionController } from './conversion.controller';
+import { ConversionPreparationService } from './conversion-preparation.service';
+import { ConversionService } from './conversion.service';
+import { SelfPaidRepository } from './self-paid.repository';
+import { SelfPaidVisitsService } from './self-paid-visits.service';
 
 /** The repositories: one per table group, all the capability's SQL. */
 const REPOSITORIES = [
@@ -34,6 +39,7 @@ const REPOSITORIES = [
   VisitRepository,
   FeeLineRepository,
   SettlementRecordRepository,
+  SelfPaidRepository,
 ];
 /** The use cases. */
 const SERVICES = [
@@ -51,6 +57,9 @@ const SERVICES = [
   SettlementStatementService,
   OutcomeNotifier,
   SettlementEventsService,
+  SelfPaidVisitsService,
+  ConversionPreparationService,
+  ConversionService,
 ];
 /** What the capability shows in /metrics and /health. */
 const OPERATIONS = [SettlementMetrics, SettlementHealth];
@@ -63,7 +72,7 @@ const OPERATIONS = [SettlementMetrics, SettlementHealth];
  */
 @Module({
   imports: [DevicesModule, IdentityModule, FormsModule, TraceCodesModule, UpstreamModule],
-  controllers: [SettlementController],
+  controllers: [SettlementController, ConversionController],
   providers: [...REPOSITORIES, ...SERVICES, ...OPERATIONS],
   exports: [CatalogueMappingService],
 })

@@ -21,6 +21,8 @@ import { SettleService } from '../../src/settlement/settle.service';
 import { SettlementCancelService } from '../../src/settlement/settlement-cancel.service';
 import { SettlementOutcomeService } from '../../src/settlement/settlement-outcome.service';
 import { SettlementPreparationService } from '../../src/settlement/settlement-preparation.service';
+import { ConversionPreparationService } from '../../src/settlement/conversion-preparation.service';
+import { SelfPaidRepository } from '../../src/settlement/self-paid.repository';
 import { SettlementReadingService } from '../../src/settlement/settlement-reading.service';
 import { SettlementRecordRepository } from '../../src/settlement/settlement-record.repository';
 import { SettlementStatementService } from '../../src/settlement/settlement-statement.service';
@@ -141,6 +143,7 @@ export function settleOn(
     w.neighbours.workerService(),
     w.preAudit,
     w.traceCodes.settlement,
+    new ConversionPreparationService(tx, clock, audit, w.neighbours.workerService(), visits, new SelfPaidRepository()),
   );
   const reading = new SettlementReadingService(tx, records, visits);
   const deskEvents = new SettlementEventsService(new DeviceEvents(), clock);
