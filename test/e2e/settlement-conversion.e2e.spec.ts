@@ -278,4 +278,88 @@ describe.each(availableDatabases())('自费转工伤 over HTTP on %s', (kind: Db
     ).toMatchObject({ code: 'SETTLEMENT_VISIT_SETTLED' });
     expect(await count(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'settlement.conversion'`)).toBe(1);
   });
+  it('keeps the receipts right through corrections; converts a stay once the pending determination is made', async () => {
+    // 王磊 was admitted on the day of his injury; the determination is pending, so he paid the stay himself.
+    const worker = SEED.pending;
+    const stay = (
+      lines: object[],
+      receipts: object[],
+      person = { idNumber: worker.certno, name: worker.psn_name },
+    ) => ({
+      visitId: 'ZYCVS-1030',
+      kind: 'inpatient',
+      admissionDate: '2026-10-30',
+      dischargeDate: '2026-11-05',
+      ward: '手外科一病区',
+      dept: '手外科',
+      diagnosisCode: 'S62.600',
+      diagnosisName: '右腕部骨折',
+      person,
+      lines,
+      receipts,
+    });
+    const lines = [
+      line('1', 28000, '2026-10-30'),
+      line('2', 4000, '2026-11-01', { injuryRelated: false, itemName: '感冒诊治' }),
+      line('3', 1000, '2026-11-02'),
+    ];
+    const deposit = { receiptNo: 'YJ-1030', amountFen: 20000, paidDate: '2026-10-30' };
+    await send(
+      'post',
+      '/api/v1/settlement/self-paid-visits',
+      stay(lines, [deposit, { receiptNo: 'FP-1105', amountFen: 13000, paidDate: '2026-11-05' }]),
+    ).expect(201);
+    // HIS corrects the stay: line 3 was not his, the final invoice smaller.
+    const corrected = await send(
+      'post',
+      '/api/v1/settlement/self-paid-visits',
+      stay(lines.slice(0, 2), [deposit, { receiptNo: 'FP-1105', amountFen: 12000, paidDate: '2026-11-05' }]),
+    ).expect(200);
+    expect(corrected.body).toMatchObject({
+      outcome: 'corrected',
+      lines: { withdrawn: ['3'], unchanged: ['1', '2'] },
+      receiptsChanged: true,
+      visit: { lineSumFen: 32000, paidFen: 32000 },
+    });
+    // The same visit id for someone else is refused.
+    const other = await send(
+      'post',
+      '/api/v1/settlement/self-paid-visits',
+      stay(lines.slice(0, 2), [deposit, { receiptNo: 'FP-1105', amountFen: 12000, paidDate: '2026-11-05' }], {
+        idNumber: WORKER.certno,
+        name: WORKER.psn_name,
+      }),
+    ).expect(409);
+    expect(other.body).toMatchObject({
+      code: 'SETTLEMENT_VISIT_CONFLICT',
+      details: [expect.objectContaining({ field: 'person.idNumber' })],
+    });
+
+    // The insurer registers the determination (the sandbox's control route); he comes back to the desk.
+    await request(insurer)
+      .put(`/sandbox/people/${worker.certno}/injury`)
+      .send({
+        status: 'determined',
+        determination_no: '银人社工认字〔2026〕第0999号',
+        determination_date: '2026-11-20',
+      })
+      .expect(200);
+    const token = await matchTokenByQr(send, insurer, worker, 'ZYCVS-TODAY', '住院收费1', 'inpatient');
+    const listed = await listing(token);
+    expect(listed).toMatchObject({
+      determination: { status: 'determined', determinationDate: '2026-11-20' },
+      convertible: 1,
+      visits: [{ visitId: 'ZYCVS-1030', conversion: 'convertible', psnNo: null, paidFen: 32000 }],
+    });
+    const converted = (await convert('ZYCVS-1030', token).expect(201)).body as Settlement & { infno: string };
+    expect(converted).toMatchObject({
+      infno: '2304',
+      psnNo: worker.psn_no,
+      conversion: true,
+      split: { totalFen: 32000, fundFen: 28000, selfPayFen: 4000 },
+      refundFen: 28000,
+      deskCollectsFen: 0,
+    });
+    expect((await listing(token)).visits[0]).toMatchObject({ conversion: 'converted', psnNo: worker.psn_no });
+  });
 });

@@ -62,7 +62,11 @@ export class SettlementConversion1764892800000 implements MigrationInterface {
     );
     await queryRunner.createIndex(
       'settlement_receipt',
-      new TableIndex({ name: 'ux_settlement_receipt_visit_no', columnNames: ['visit_id', 'receipt_no'], isUnique: true }),
+      new TableIndex({
+        name: 'ux_settlement_receipt_visit_no',
+        columnNames: ['visit_id', 'receipt_no'],
+        isUnique: true,
+      }),
     );
   }
 
