@@ -351,6 +351,18 @@ describe.each(availableDatabases())('自费转工伤 over HTTP on %s', (kind: Db
       convertible: 1,
       visits: [{ visitId: 'ZYCVS-1030', conversion: 'convertible', psnNo: null, paidFen: 32000 }],
     });
+    // Another worker's MATCH does not convert his stay; an ordinary visit is not converted at all.
+    const stranger = await matchTokenByQr(send, insurer, WORKER, 'MZCVS-STRANGER');
+    expect((await convert('ZYCVS-1030', stranger).expect(403)).body).toMatchObject({ code: 'TOKEN_WRONG_PERSON' });
+    await send('post', '/api/v1/settlement/visits', {
+      visitId: 'MZCVS-NORMAL',
+      psnNo: WORKER.psn_no,
+      kind: 'outpatient',
+      visitDate: '2026-11-25',
+    }).expect(201);
+    expect((await convert('MZCVS-NORMAL', stranger).expect(409)).body).toMatchObject({
+      code: 'SETTLEMENT_NOT_SELF_PAID',
+    });
     const converted = (await convert('ZYCVS-1030', token).expect(201)).body as Settlement & { infno: string };
     expect(converted).toMatchObject({
       infno: '2304',
