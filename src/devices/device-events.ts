@@ -77,7 +77,14 @@ export interface SettlementEventPayload {
    * In fen, once the insurer's split is known (settled, cancelling, cancelled), or the provisional split
    * while the insurer is away (provisional); null otherwise.
    */
-  amounts: { totalFen: number; fundFen: number; selfPayFen: number; deskCollectsFen: number } | null;
+  amounts: {
+    totalFen: number;
+    fundFen: number;
+    selfPayFen: number;
+    deskCollectsFen: number;
+    /** 自费转工伤 only: what the hospital refunds to the worker (the fund's part). */
+    refundFen?: number;
+  } | null;
   /** Chinese, for the desk staff: what happened and what to do. */
   message: string;
   at: Date;

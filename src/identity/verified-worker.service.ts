@@ -99,6 +99,26 @@ export class VerifiedWorkerService {
     return { visitId: claims.visitId, psnNo: answer.baseinfo.psn_no, answer, source };
   }
 
+  /**
+   * The verified worker for 自费转工伤 (settlement's conversions): the insurer's 1101 answer behind a
+   * MATCH of this person, for any visit — past self-paid visits are converted on the worker's MATCH
+   * of today. `subjectKey`, when given (the person key a self-paid visit was recorded with), must be
+   * the token's person (TOKEN_WRONG_PERSON otherwise). Audited like the doctor view.
+   */
+  async workerForConversion(
+    token: string | undefined,
+    principal: Principal,
+    subjectKey?: string,
+  ): Promise<SettlementWorker> {
+    const { claims, answer, source } = await this.verifiedRecord(
+      token,
+      principal,
+      'identity.conversion-worker',
+      subjectKey === undefined ? {} : { subjectKey },
+    );
+    return { visitId: claims.visitId, psnNo: answer.baseinfo.psn_no, answer, source };
+  }
+
   private async verifiedRecord(
     token: string | undefined,
     principal: Principal,

@@ -5,7 +5,7 @@ import { isFields } from './input-fields';
 import { Listener } from './listener';
 import { MessageStore } from './message-store';
 import { QrKind } from './qr-tokens';
-import { PeopleDirectory } from './people';
+import { parseInjuryPatch, PeopleDirectory } from './people';
 import { SEED } from './seed-people';
 
 /**
@@ -50,6 +50,16 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlRouteDe
       card_sn: p.card.card_sn,
     })),
   );
+
+  // The insurer registers a determination (认定结论): e.g. a pending one made, for 自费转工伤.
+  app.put<{ Params: { certno: string } }>('/sandbox/people/:certno/injury', async (request, reply) => {
+    const patch = parseInjuryPatch(request.body);
+    if (typeof patch === 'string') {
+      return reply.code(400).send({ error: patch });
+    }
+    const injury = deps.people.updateInjury(request.params.certno, patch);
+    return injury ?? reply.code(404).send({ error: 'no such person (certno)' });
+  });
 
   app.get('/sandbox/faults', async () => faults.get());
 

@@ -111,6 +111,33 @@ describe('sandbox insurer 自费转工伤 (cvs_flag)', () => {
     });
   });
 
+  describe('the control route that registers a determination', () => {
+    beforeEach(() => {
+      w = sandboxWorld();
+    });
+
+    it('makes a pending determination appear: the self-paid admission converts from then on', async () => {
+      const pending = SEED.pending;
+      expect(await w.refused(INFNO.inpatientSettlement, inpatient(pending, '2026-10-30'))).toMatch(/工伤认定尚未作出/);
+      const put = (certno: string, payload: object) =>
+        w.insurer.inject({ method: 'PUT', url: `/sandbox/people/${certno}/injury`, payload });
+      const made = await put(pending.certno, {
+        status: 'determined',
+        determination_no: '银人社工认字〔2026〕第0999号',
+        determination_date: '2026-11-20',
+      });
+      expect(made.statusCode).toBe(200);
+      expect(made.json()).toMatchObject({ status: 'determined', injury_date: '2026-10-30' });
+      expect(await w.ok(INFNO.inpatientSettlement, inpatient(pending, '2026-10-30'))).toMatchObject({
+        cvs_flag: '1',
+        refd_amt: 320,
+      });
+      expect((await put(pending.certno, { status: 'maybe' })).statusCode).toBe(400);
+      expect((await put(pending.certno, { determination_date: '20261120' })).statusCode).toBe(400);
+      expect((await put('640000000000000000', { status: 'determined' })).statusCode).toBe(404);
+    });
+  });
+
   describe('once a pending determination is made', () => {
     // 王磊 injured 2026-10-30, self-paid his admission; the determination arrives on 2026-11-20.
     const determined: SeedPerson = {

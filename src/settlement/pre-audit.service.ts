@@ -7,7 +7,14 @@ import { CatalogueMappingService } from './catalogue-mapping.service';
 import { FeeLineRepository } from './fee-line.repository';
 import { preAudit } from './rules/pre-audit';
 import type { EntityManager } from 'typeorm';
-import type { CatalogueMatch, FeeLine, PreAuditPolicy, TraceCodeTally, WorkerFacts } from './rules/pre-audit-input';
+import type {
+  CatalogueMatch,
+  ConversionFacts,
+  FeeLine,
+  PreAuditPolicy,
+  TraceCodeTally,
+  WorkerFacts,
+} from './rules/pre-audit-input';
 import type { Finding } from './rules/findings';
 import type { PreAuditResult } from './rules/pre-audit-result';
 import { catalogueMatchOf, preAuditVisitOf, traceTallies } from './rules/visit-changes';
@@ -94,12 +101,14 @@ export class PreAuditService {
   /**
    * The pure preAudit over the visit's active lines with everything it reads gathered; no audit
    * entry (the caller records its own). `worker`: the verified worker's facts, or null (not checked).
+   * `conversion`: a 自费转工伤's facts (the conversion rules run too), or null.
    */
   async evaluate(
     visit: SettlementVisit,
     worker: WorkerFacts | null,
     his: PreAuditRequestDto = {},
     m: EntityManager = this.transactions.reader,
+    conversion: ConversionFacts | null = null,
   ): Promise<VisitAudit> {
     const active = (await this.lines.ofVisit(m, visit.id)).filter((l) => l.state === 'active');
     const lines = active.map(toPreAuditLine);
@@ -114,6 +123,7 @@ export class PreAuditService {
         traceCodes: await this.tallies(visit.mdtrtId, active),
         signedConsentFormIds: await this.signedConsents(visit.mdtrtId),
         hisTotals: { totalFen: his.hisTotalFen ?? lineSum, fundFen: his.hisFundFen, selfPayFen: his.hisSelfPayFen },
+        conversion,
       },
       policy,
     );

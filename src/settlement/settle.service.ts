@@ -28,6 +28,11 @@ export const WORKER_PII_CONTEXT = 'settlement_record.worker';
 /** What the settle request answers: the settlement, once settled, rejected or still unknown. */
 export type SettleAnswer = { status: 201 | 202; settlement: SettlementDto };
 
+/** How to settle: `conversion` settles a self-paid visit as 自费转工伤 (ConversionService). */
+export interface SettleOptions {
+  conversion?: boolean;
+}
+
 /**
  * Use case: settle a visit (POST …/visits/{id}/settlement). The MATCH token first (nothing happens
  * without it), then the pre-audit, then one transaction: the visit's lock moves open → settling
@@ -61,14 +66,17 @@ export class SettleService {
     token: string | undefined,
     idempotencyKey: string | undefined,
     desk?: string,
+    options: SettleOptions = {},
   ): Promise<SettleAnswer> {
-    const { visit, worker } = await this.preparation.verified(principal, mdtrtId, token);
+    const conversion = options.conversion === true;
+    const { visit, worker } = await this.preparation.verified(principal, mdtrtId, token, conversion);
     const earlier = await this.earlier(visit, idempotencyKey);
     if (earlier) {
       return this.answer(await this.awaitOutcome(earlier));
     }
-    const mode = this.insurerAway.settleMode(); // the insurer away: provisional, or 503 (refuse)
-    const prepared = await this.preparation.prepare(visit, worker);
+    // The insurer away: provisional, or 503 (refuse). A conversion (the worker has paid already) just waits.
+    const mode = conversion ? 'normal' : this.insurerAway.settleMode();
+    const prepared = await this.preparation.prepare(visit, worker, conversion);
     const { record, created } = await this.transactions.run((m) =>
       this.start(m, principal, prepared, idempotencyKey, desk ?? null, mode),
     );
@@ -160,10 +168,11 @@ export class SettleService {
     await this.audit.record(
       {
         actor: principal,
-        action: 'settlement.settle',
+        action: p.conversion ? 'settlement.conversion' : 'settlement.settle',
         outcome: 'success',
         details: {
           settlementId: id,
+          ...(p.conversion ? { conversion: true } : {}),
           visitId: visit.mdtrtId,
           infno,
           msgid: message.msgid,

@@ -50,12 +50,18 @@ function amountsOf(r: SettlementRecord): Amounts | null {
   if (r.split === null) {
     return null;
   }
-  const split = JSON.parse(r.split) as { totalFen: number; fundFen: number; selfPayFen: number };
+  const split = JSON.parse(r.split) as {
+    totalFen: number;
+    fundFen: number;
+    selfPayFen: number;
+    refundFen?: number | null;
+  };
   return {
     totalFen: split.totalFen,
     fundFen: split.fundFen,
     selfPayFen: split.selfPayFen,
     deskCollectsFen: r.deskCollectsFen ?? 0,
+    ...(typeof split.refundFen === 'number' ? { refundFen: split.refundFen } : {}),
   };
 }
 
@@ -74,6 +80,9 @@ export function deskMessage(r: SettlementRecord, amounts: Amounts | null): strin
     case 'settled':
       if (r.problem !== null && r.cancelReason !== null) {
         return `${visit}：医保未同意撤销（${r.problem}），结算 ${r.setlId ?? ''} 仍然有效`;
+      }
+      if (amounts?.refundFen !== undefined) {
+        return `${visit}：自费转工伤结算成功，结算号 ${r.setlId ?? ''}，总额 ${yuan(amounts.totalFen)} 元，工伤基金支付 ${yuan(amounts.fundFen)} 元，应退还患者 ${yuan(amounts.refundFen)} 元（患者已自费付清，无需另收费用）`;
       }
       if (r.provisionalSplit !== null) {
         return afterProvisional(r, amounts);

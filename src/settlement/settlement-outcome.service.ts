@@ -197,6 +197,19 @@ export class SettlementOutcomeService implements OnModuleInit, OnApplicationShut
   }
 }
 
-function totalsOf(split: { totalFen: number; fundFen: number; selfPayFen: number }): Record<string, number> {
-  return { totalFen: split.totalFen, fundFen: split.fundFen, selfPayFen: split.selfPayFen };
+function totalsOf(split: {
+  totalFen: number;
+  fundFen: number;
+  selfPayFen: number;
+  refundFen: number | null;
+}): Record<string, number> {
+  const totals: Record<string, number> = {
+    totalFen: split.totalFen,
+    fundFen: split.fundFen,
+    selfPayFen: split.selfPayFen,
+  };
+  if (split.refundFen !== null) {
+    totals.refundFen = split.refundFen; // 自费转工伤: what the hospital refunds to the worker
+  }
+  return totals;
 }

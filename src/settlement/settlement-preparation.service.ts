@@ -3,6 +3,7 @@ import { IDENTITY_ERRORS } from '../identity/identity.errors';
 import { type SettlementWorker, VerifiedWorkerService } from '../identity/verified-worker.service';
 import { DomainError, type ErrorDetail, type Principal, Transactions } from '../platform';
 import { SettlementCodesService } from '../trace-codes/settlement-codes.service';
+import { ConversionPreparationService } from './conversion-preparation.service';
 import { allFindings, PreAuditService, type VisitAudit } from './pre-audit.service';
 import type { Finding } from './rules/findings';
 import { type SettlementFacts, type SettlementMessage, settlementMessage } from './rules/settlement-message';
@@ -18,6 +19,8 @@ export interface PreparedSettlement {
   worker: SettlementWorker;
   audit: VisitAudit;
   message: SettlementMessage;
+  /** 自费转工伤: a self-paid visit settled with `cvs_flag` "1". */
+  conversion: boolean;
 }
 
 /**
@@ -33,13 +36,19 @@ export class SettlementPreparationService {
     private readonly workers: VerifiedWorkerService,
     private readonly preAudits: PreAuditService,
     private readonly traceCodes: SettlementCodesService,
+    private readonly conversions: ConversionPreparationService,
   ) {}
 
-  /** The visit (404 when unknown) and the worker behind the token, which must be this visit's person. */
+  /**
+   * The visit (404 when unknown) and the worker behind the token, which must be this visit's person.
+   * A self-paid visit settles only as a conversion (`conversion`), whose worker is checked by
+   * ConversionPreparationService.
+   */
   async verified(
     principal: Principal,
     mdtrtId: string,
     token: string | undefined,
+    conversion = false,
   ): Promise<{ visit: SettlementVisit; worker: SettlementWorker }> {
     const trimmed = token?.trim() ?? '';
     if (trimmed === '') {
@@ -49,6 +58,10 @@ export class SettlementPreparationService {
     if (!visit) {
       throw notFound(mdtrtId);
     }
+    if (conversion) {
+      return this.conversions.verified(principal, visit, trimmed);
+    }
+    await this.conversions.refuseSelfPaid(visit);
     const worker = await this.workers.workerForSettlement(trimmed, visit.mdtrtId, principal);
     if (worker.psnNo !== visit.psnNo) {
       throw IDENTITY_ERRORS.raise('TOKEN_WRONG_PERSON');
@@ -56,10 +69,20 @@ export class SettlementPreparationService {
     return { visit, worker };
   }
 
-  /** Pre-audit and message for a verified visit; refuses a visit the pre-audit refuses. */
-  async prepare(visit: SettlementVisit, worker: SettlementWorker): Promise<PreparedSettlement> {
-    const facts = factsOf(visit, worker);
-    const audit = await this.preAudits.evaluate(visit, workerFactsFromInsurer(worker.answer));
+  /**
+   * Pre-audit and message for a verified visit; refuses a visit the pre-audit refuses. A conversion
+   * runs the conversion rules too and marks the message `cvs_flag` "1".
+   */
+  async prepare(visit: SettlementVisit, worker: SettlementWorker, conversion = false): Promise<PreparedSettlement> {
+    const facts = factsOf(visit, worker, conversion);
+    const conversionFacts = conversion ? await this.conversions.facts(visit, worker) : null;
+    const audit = await this.preAudits.evaluate(
+      visit,
+      workerFactsFromInsurer(worker.answer),
+      {},
+      undefined,
+      conversionFacts,
+    );
     if (!audit.result.verdict.canSettle) {
       throw SETTLEMENT_ERRORS.raise('SETTLEMENT_PRE_AUDIT_REFUSED', {
         message: `${audit.result.verdict.message}`,
@@ -69,7 +92,7 @@ export class SettlementPreparationService {
       });
     }
     const message = settlementMessage(facts, audit.lines, audit.result, await this.codes(visit.mdtrtId));
-    return { visit, worker, audit, message };
+    return { visit, worker, audit, message, conversion };
   }
 
   /** Each drug line's trace codes (feedetl_sn = the HIS line id); none when the pharmacy declared nothing. */
@@ -90,7 +113,7 @@ export function findingDetail(f: Finding): ErrorDetail {
   return { field: f.lineId === null ? 'visit' : `lines.${f.lineId}`, code: f.code, message: f.message };
 }
 
-function factsOf(visit: SettlementVisit, worker: SettlementWorker): SettlementFacts {
+function factsOf(visit: SettlementVisit, worker: SettlementWorker, conversion: boolean): SettlementFacts {
   const missing: string[] = [];
   if (!visit.diagnosisCode || !visit.diagnosisName) {
     missing.push('诊断编码和诊断名称');
@@ -116,6 +139,6 @@ function factsOf(visit: SettlementVisit, worker: SettlementWorker): SettlementFa
       visit.kind === 'outpatient'
         ? { kind: 'outpatient', begntime: `${visit.visitDate as string} 00:00:00` }
         : { kind: 'inpatient', admDate: visit.admissionDate as string, dscgDate: visit.dischargeDate as string },
-    conversion: false,
+    conversion,
   };
 }

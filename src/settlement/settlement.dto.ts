@@ -20,6 +20,12 @@ export class InsurerSplitDto {
   @ApiProperty() fundFen: number;
   @ApiProperty() selfPayFen: number;
   @ApiProperty({ type: [SettlementLineSplitDto] }) lines: SettlementLineSplitDto[];
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: '自费转工伤: refd_amt, the fund’s part the hospital refunds to the worker (fen); null otherwise',
+  })
+  refundFen: number | null;
 }
 
 export class LocalSelfPayLineDto {
@@ -73,7 +79,20 @@ export class SettlementDto {
   preAuditTotals: PreAuditTotalsDto;
   @ApiProperty({ type: String, nullable: true }) setlId: string | null;
   @ApiProperty({ type: InsurerSplitDto, nullable: true }) split: InsurerSplitDto | null;
-  @ApiProperty({ type: Number, nullable: true }) deskCollectsFen: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'What the desk collects from the worker (fen); 0 for a conversion (the worker paid everything)',
+  })
+  deskCollectsFen: number | null;
+  @ApiProperty({ description: '自费转工伤: a self-paid visit settled with cvs_flag "1"' }) conversion: boolean;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description:
+      '自费转工伤, once settled: what the hospital refunds to the worker (the fund’s part, refd_amt), fen; null otherwise',
+  })
+  refundFen: number | null;
   @ApiProperty({ type: String, nullable: true, description: 'The insurer’s reason, or the reply’s problem' })
   problem: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) settledAt: string | null;

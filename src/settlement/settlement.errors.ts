@@ -148,6 +148,30 @@ export const SETTLEMENT_ERRORS = errorCatalogue('settlement', {
     status: 409,
     message: '只能撤销已结算成功的结算：该结算未结算成功，或已撤销、正在撤销',
   },
+  // ---- 自费转工伤 (self-paid visits, their receipts, conversion) ----
+  SETTLEMENT_RECEIPTS_MISMATCH: {
+    status: 422,
+    message: '收据合计与费用明细合计不符（没有保存任何内容）：请 HIS 核对收据和费用明细后一并重新报送',
+  },
+  SETTLEMENT_RECEIPT_DUPLICATE: {
+    status: 400,
+    message: '同一次就诊中收据号重复：每张收据只能报送一次，请删去重复的一张',
+  },
+  SETTLEMENT_VISIT_SELF_PAID: {
+    status: 409,
+    message:
+      '本次就诊已登记为工伤认定前的自费就诊（职工已自费付清）：不能按普通工伤结算。工伤认定作出后，请办理自费转工伤（POST /api/v1/settlement/visits/{visitId}/conversion）',
+  },
+  SETTLEMENT_NOT_SELF_PAID: {
+    status: 409,
+    message:
+      '本次就诊没有登记为工伤认定前的自费就诊：不能办理自费转工伤。请直接工伤结算；如职工确已自费付款，请 HIS 先报送自费就诊及收据（POST /api/v1/settlement/self-paid-visits）',
+  },
+  SETTLEMENT_SELF_PAID_NOT_FOUND: {
+    status: 404,
+    message:
+      '没有该自费就诊登记：请核对就诊号，或由 HIS 先报送自费就诊及收据（POST /api/v1/settlement/self-paid-visits）',
+  },
   /** No longer answered: a cancel of a pending settlement is now accepted as a cancel request (202). */
   SETTLEMENT_OUTCOME_UNKNOWN: {
     status: 409,
@@ -248,6 +272,18 @@ export const SETTLEMENT_MESSAGES = {
     `对码文件第 ${row} 行起的引号没有配对，无法读取：请用 Excel 重新另存为 CSV 后导入`,
   itemNotFound: (hisCode: string): string =>
     `没有院内项目编码“${hisCode}”的对码记录：请核对编码，或先导入包含该项目的对码文件`,
+};
+
+export const CONVERSION_MESSAGES = {
+  receiptsMismatch: (paid: string, lines: string): string =>
+    `收据合计 ${paid} 与费用明细合计 ${lines} 不符（没有保存任何内容）：请 HIS 核对收据和费用明细后一并重新报送`,
+  selfPaid: (visitId: string): string =>
+    `就诊 ${visitId} 已登记为工伤认定前的自费就诊（职工已自费付清）：不能按普通工伤结算。工伤认定作出后，请办理自费转工伤（POST /api/v1/settlement/visits/${visitId}/conversion）`,
+  notSelfPaid: (visitId: string): string =>
+    `就诊 ${visitId} 没有登记为工伤认定前的自费就诊：不能办理自费转工伤。请直接工伤结算；如职工确已自费付款，请 HIS 先报送自费就诊及收据`,
+  notFound: (visitId: string): string =>
+    `没有就诊号 ${visitId} 的自费就诊登记：请核对就诊号，或由 HIS 先报送自费就诊及收据（POST /api/v1/settlement/self-paid-visits）`,
+  personConflict: (): string => '该就诊号已登记为另一人员的自费就诊：请核对就诊号和身份证号（同一次就诊只能属于一人）',
 };
 
 export const VISIT_MESSAGES = {

@@ -3,6 +3,8 @@ import { SettlementCatalogue1764547200000 } from './migrations/1764547200000-Set
 import { SettlementVisits1764633600000 } from './migrations/1764633600000-SettlementVisits';
 import { SettlementRecords1764720000000 } from './migrations/1764720000000-SettlementRecords';
 import { SettlementDesk1764806400000 } from './migrations/1764806400000-SettlementDesk';
+import { SettlementConversion1764892800000 } from './migrations/1764892800000-SettlementConversion';
+import { CONVERSION_ENTITIES } from './conversion.entity';
 import { SettlementProvisional1764979200000 } from './migrations/1764979200000-SettlementProvisional';
 import { SettlementDifferenceRow } from './settlement-difference.entity';
 import { SettlementReview1765065600000 } from './migrations/1765065600000-SettlementReview';
@@ -12,12 +14,13 @@ import { SETTLEMENT_ERRORS } from './settlement.errors';
 
 export const SETTLEMENT_FEATURE: GatewayFeature = {
   name: 'settlement',
-  entities: [...SETTLEMENT_ENTITIES, SettlementDifferenceRow],
+  entities: [...SETTLEMENT_ENTITIES, SettlementDifferenceRow, ...CONVERSION_ENTITIES],
   migrations: [
     SettlementCatalogue1764547200000,
     SettlementVisits1764633600000,
     SettlementRecords1764720000000,
     SettlementDesk1764806400000,
+    SettlementConversion1764892800000,
     SettlementProvisional1764979200000,
     SettlementReview1765065600000,
   ],

@@ -2,6 +2,7 @@ import type { ErrorDetail } from '../platform';
 import type { CatalogueChanges } from './rules/catalogue-diff';
 import type { CatalogueProblem, JudgedCatalogue } from './rules/catalogue-rows';
 import { catalogueProblemText, MAX_PROBLEMS_LISTED, SETTLEMENT_ERRORS } from './settlement.errors';
+import { isConversionInput } from './rules/conversion';
 import type { Finding } from './rules/findings';
 import type { FeeLine } from './rules/pre-audit-input';
 import type { PreAuditResult } from './rules/pre-audit-result';
@@ -244,6 +245,8 @@ export function toSettlementDto(r: SettlementRecord): SettlementDto {
     setlId: r.setlId,
     split: split === null ? null : toSplitDto(split),
     deskCollectsFen: r.deskCollectsFen,
+    conversion: isConversionInput(message.input),
+    refundFen: split?.refundFen ?? null,
     problem: r.problem,
     settledAt: r.settledAt?.toISOString() ?? null,
     cancelReason: r.cancelReason,
@@ -268,6 +271,7 @@ export function toSplitDto(s: InsurerSplit): InsurerSplitDto {
     fundFen: s.fundFen,
     selfPayFen: s.selfPayFen,
     lines: s.lines.map((l) => ({ ...l })),
+    refundFen: s.refundFen,
   };
 }
 

@@ -33,6 +33,11 @@ import { SettlementHealth } from './settlement.health';
 import { SettlementMetrics } from './settlement.metrics';
 import { VisitRepository } from './visit.repository';
 import { VisitsService } from './visits.service';
+import { ConversionController } from './conversion.controller';
+import { ConversionPreparationService } from './conversion-preparation.service';
+import { ConversionService } from './conversion.service';
+import { SelfPaidRepository } from './self-paid.repository';
+import { SelfPaidVisitsService } from './self-paid-visits.service';
 
 /** The repositories: one per table group, all the capability's SQL. */
 const REPOSITORIES = [
@@ -42,6 +47,7 @@ const REPOSITORIES = [
   FeeLineRepository,
   SettlementRecordRepository,
   SettlementDifferenceRepository,
+  SelfPaidRepository,
 ];
 /** The use cases. */
 const SERVICES = [
@@ -63,6 +69,9 @@ const SERVICES = [
   SettlementEventsService,
   InsurerAwayService,
   DifferencesService,
+  SelfPaidVisitsService,
+  ConversionPreparationService,
+  ConversionService,
 ];
 /** What the capability shows in /metrics and /health. */
 const OPERATIONS = [SettlementMetrics, SettlementHealth];
@@ -75,7 +84,7 @@ const OPERATIONS = [SettlementMetrics, SettlementHealth];
  */
 @Module({
   imports: [DevicesModule, IdentityModule, FormsModule, TraceCodesModule, UpstreamModule],
-  controllers: [SettlementController, SettlementReviewController, DifferencesController],
+  controllers: [SettlementController, SettlementReviewController, DifferencesController, ConversionController],
   providers: [...REPOSITORIES, ...SERVICES, ...OPERATIONS],
   exports: [CatalogueMappingService],
 })

@@ -31,6 +31,7 @@ describe('the features’ migrations', () => {
       'SettlementVisits1764633600000',
       'SettlementRecords1764720000000',
       'SettlementDesk1764806400000',
+      'SettlementConversion1764892800000',
       'SettlementProvisional1764979200000',
       'SettlementReview1765065600000',
     ];

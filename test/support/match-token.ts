@@ -13,12 +13,13 @@ export async function matchTokenByQr(
   worker: { certno: string; psn_name: string },
   visitId: string,
   desk = '门诊挂号1',
+  visitKind: 'outpatient' | 'inpatient' = 'outpatient',
 ): Promise<string> {
   const session = (
     await send('post', '/api/v1/identity/sessions', {
       desk,
       visitId,
-      visitKind: 'outpatient',
+      visitKind,
       hisIdentity: { idNumber: worker.certno, name: worker.psn_name },
     }).expect(201)
   ).body as { id: string };

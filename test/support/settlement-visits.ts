@@ -23,6 +23,8 @@ import { SettlementReviewService } from '../../src/settlement/settlement-review.
 import type { UpstreamCalls } from '../../src/upstream/upstream-calls';
 import { SettlementOutcomeService } from '../../src/settlement/settlement-outcome.service';
 import { SettlementPreparationService } from '../../src/settlement/settlement-preparation.service';
+import { ConversionPreparationService } from '../../src/settlement/conversion-preparation.service';
+import { SelfPaidRepository } from '../../src/settlement/self-paid.repository';
 import { SettlementReadingService } from '../../src/settlement/settlement-reading.service';
 import { SettlementRecordRepository } from '../../src/settlement/settlement-record.repository';
 import { SettlementStatementJob } from '../../src/settlement/settlement-statement.job';
@@ -159,6 +161,7 @@ export function settleOn(
     w.neighbours.workerService(),
     w.preAudit,
     w.traceCodes.settlement,
+    new ConversionPreparationService(tx, clock, audit, w.neighbours.workerService(), visits, new SelfPaidRepository()),
   );
   const reading = new SettlementReadingService(tx, records, visits);
   const deskEvents = new SettlementEventsService(new DeviceEvents(), clock);

@@ -17,6 +17,16 @@ export const FINDING_MESSAGES = {
     '经办机构没有该职工的工伤认定记录：不能工伤记账。请按非工伤（自费）结算；如主诉因工受伤，请提示职工或用人单位申请工伤认定，认定后可办理自费转工伤',
   determinationPending: () =>
     '工伤认定尚未作出：本次费用请先按自费结算（由职工或用人单位垫付），工伤认定决定书下达后到本院办理自费转工伤、退回垫付费用（办法第二十六条）',
+  conversionNoDetermination: () =>
+    '经办机构没有该职工的工伤认定记录：不能办理自费转工伤。请职工或用人单位申请工伤认定，认定决定书下达后再办理（办法第二十六条）',
+  conversionDeterminationPending: () =>
+    '工伤认定尚未作出：不能办理自费转工伤。请待工伤认定决定书下达、经办机构登记认定结论后，重新核验人、卡、码再办理（办法第二十六条）',
+  conversionAfterDetermination: (start: string, determination: string) =>
+    `就诊（入院）日期 ${start} 晚于工伤认定日期 ${determination}：认定之后的就诊应直接工伤结算，不能办理自费转工伤`,
+  conversionReceiptsMismatch: (paid: number, lines: number) =>
+    `自费就诊的收据合计 ${yuan(paid)} 与费用明细合计 ${yuan(lines)} 不符：请 HIS 按收据重新报送本次自费就诊（明细和收据一并报送）后再办理自费转工伤`,
+  conversionLineBeforeInjury: (line: Line, date: string, injury: string) =>
+    `${lineLabel(line)}费用日期 ${date} 早于受伤（职业病诊断）日期 ${injury}：不属于本次工伤的治疗，不能转为工伤费用`,
   visitBeforeInjury: (visitDate: string, injuryDate: string) =>
     `就诊日期 ${visitDate} 早于受伤（职业病诊断）日期 ${injuryDate}：不属于本次工伤的治疗，不能工伤记账；请核对就诊日期，或按非工伤结算`,
   notSignedHere: () =>

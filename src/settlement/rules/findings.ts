@@ -40,11 +40,15 @@ export const FINDING_RULES = {
   },
   HIS_TOTAL_MISMATCH: { severity: 'refuse', scope: 'visit', requirement: 'R12', source: '协议 23; upstream 2207/2304' },
   HIS_SPLIT_DIFFERS: { severity: 'warn', scope: 'visit', requirement: 'R8, R9', source: '协议 26, 27' },
+  // visit: 自费转工伤 (a conversion only)
+  CONVERSION_AFTER_DETERMINATION: { severity: 'refuse', scope: 'visit', requirement: 'R10', source: '办法 26' },
+  CONVERSION_RECEIPTS_MISMATCH: { severity: 'refuse', scope: 'visit', requirement: 'R10, R12', source: '办法 26' },
   // line: data integrity
   LINE_DATA_INVALID: { severity: 'refuse', scope: 'line', requirement: 'R12', source: '协议 23' },
   DUPLICATE_LINE_ID: { severity: 'refuse', scope: 'line', requirement: 'R12', source: '协议 23; upstream 2207/2304' },
   AMOUNT_MISMATCH: { severity: 'refuse', scope: 'line', requirement: 'R12', source: '协议 23, 28; upstream 2207/2304' },
   LINE_BEFORE_VISIT: { severity: 'refuse', scope: 'line', requirement: 'R12', source: '协议 13(3), 23' },
+  CONVERSION_LINE_BEFORE_INJURY: { severity: 'refuse', scope: 'line', requirement: 'R10', source: '办法 26, 30(1)' },
   // line: what the fund pays
   NOT_INJURY_RELATED: { severity: 'selfPay', scope: 'line', requirement: 'R8', source: '办法 15(3), 30(1); 协议 27' },
   AFTER_DISCHARGE_NOTICE: { severity: 'selfPay', scope: 'line', requirement: 'R20', source: '协议 13(4); 办法 30(2)' },

@@ -108,6 +108,17 @@ export interface HisTotals {
   readonly selfPayFen?: number | null;
 }
 
+/**
+ * 自费转工伤 (R10, 办法 26): the facts a conversion adds, from the 1101 answer behind the MATCH and
+ * the receipts HIS recorded with the self-paid visit (see conversion.ts).
+ */
+export interface ConversionFacts {
+  /** 'yyyy-MM-dd': the day the determination was made; null when the insurer gives none. */
+  readonly determinationDate: string | null;
+  /** What the worker paid for the visit, by the receipts recorded with it, integer fen. */
+  readonly receiptsTotalFen: number;
+}
+
 export interface PreAuditInput {
   readonly visit: PreAuditVisit;
   /**
@@ -123,6 +134,8 @@ export interface PreAuditInput {
   /** Ids of the signed self-pay consent forms (协议 18) of this worker. */
   readonly signedConsentFormIds: ReadonlySet<string>;
   readonly hisTotals: HisTotals;
+  /** Set for a 自费转工伤: the conversion rules run as well (conversion.ts). Absent or null: a normal settlement. */
+  readonly conversion?: ConversionFacts | null;
 }
 
 export interface PreAuditPolicy {

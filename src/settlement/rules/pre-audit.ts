@@ -12,6 +12,7 @@ import {
 } from './pre-audit-input';
 import { dispositionOf, type LineAudit, type PreAuditResult, type PreAuditVerdict } from './pre-audit-result';
 import { catalogueFindings, dischargeNoticeFindings, injuryFindings } from './scope-rules';
+import { conversionLineFindings, conversionVisitFindings } from './conversion';
 import { hisTotalFindings, totalsOf } from './totals';
 import { visitFindings } from './visit-rules';
 
@@ -23,9 +24,13 @@ import { visitFindings } from './visit-rules';
  * every finding.
  */
 export function preAudit(input: PreAuditInput, policy: PreAuditPolicy = DEFAULT_PRE_AUDIT_POLICY): PreAuditResult {
-  const visitLevel: Finding[] = visitFindings(input.visit, input.worker);
+  const conversion = input.conversion ?? null;
+  const visitLevel: Finding[] = visitFindings(input.visit, input.worker, conversion !== null);
   if (input.lines.length === 0) {
     visitLevel.push(finding('NO_FEE_LINES', null, M.noFeeLines()));
+  }
+  if (conversion !== null) {
+    visitLevel.push(...conversionVisitFindings(input.visit, input.lines, conversion));
   }
   const duplicates = duplicateLineIds(input.lines);
   const lines = input.lines.map((line, index) => auditLine(line, index, input, duplicates, policy));
@@ -38,7 +43,7 @@ export function preAudit(input: PreAuditInput, policy: PreAuditPolicy = DEFAULT_
 export function auditLine(
   line: FeeLine,
   index: number,
-  input: Pick<PreAuditInput, 'visit' | 'catalogue' | 'traceCodes' | 'signedConsentFormIds'>,
+  input: Pick<PreAuditInput, 'visit' | 'catalogue' | 'traceCodes' | 'signedConsentFormIds' | 'worker' | 'conversion'>,
   duplicates: ReadonlyMap<string, number>,
   policy: PreAuditPolicy,
 ): LineAudit {
@@ -47,6 +52,9 @@ export function auditLine(
     ...integrityFindings(line, visitStartDate(input.visit)),
   ];
   const sound = !findings.some((f) => f.code === 'LINE_DATA_INVALID');
+  if (sound && input.conversion) {
+    findings.push(...conversionLineFindings(line, input.worker));
+  }
   findings.push(...injuryFindings(line));
   if (sound) {
     findings.push(...dischargeNoticeFindings(line, input.visit));

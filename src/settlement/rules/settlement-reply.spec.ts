@@ -1,5 +1,6 @@
 import type { SettlementMessage } from './settlement-message';
-import { readSettlementReply } from './settlement-reply';
+import type { PreAuditResult } from './pre-audit-result';
+import { deskCollectsFen, readSettlementReply } from './settlement-reply';
 
 const sent: SettlementMessage = {
   input: { mdtrt_id: 'MZ1' },
@@ -38,8 +39,32 @@ describe('reading the insurer’s settlement reply', () => {
         ],
       },
     });
-    expect(readSettlementReply(reply({ cvs_flag: '1', refd_amt: 30 }), sent, true)).toMatchObject({
-      split: { refundFen: 3000 },
+  });
+
+  describe('自费转工伤 (cvs_flag "1")', () => {
+    const conversion: SettlementMessage = { ...sent, input: { ...sent.input, cvs_flag: '1' } };
+    const audit = {
+      lines: [{ lineId: '1', findings: [] }],
+    } as unknown as PreAuditResult;
+
+    it('reads refd_amt as the refund, which must be the fund’s part; the desk collects nothing', () => {
+      const read = readSettlementReply(reply({ cvs_flag: '1', refd_amt: 30 }), conversion, true);
+      expect(read).toMatchObject({ ok: true, split: { fundFen: 3000, selfPayFen: 2000, refundFen: 3000 } });
+      // The worker paid the whole visit on its receipts: nothing more to collect, the fund's part goes back.
+      expect(read.ok && deskCollectsFen(read.split, { ...conversion, localSelfPay: [] }, audit)).toBe(0);
+      const normal = readSettlementReply(reply(), sent, true);
+      expect(normal.ok && deskCollectsFen(normal.split, sent, audit)).toBe(2000);
+    });
+
+    it.each([
+      ['a conversion answered as a normal settlement', conversion, {}, /not one/],
+      ['a refund that is not the fund’s part', conversion, { cvs_flag: '1', refd_amt: 50 }, /not the fund/],
+      ['a conversion without refd_amt', conversion, { cvs_flag: '1' }, /refd_amt/],
+      ['a normal settlement answered as a conversion', sent, { cvs_flag: '1', refd_amt: 30 }, /normal settlement/],
+    ])('refuses %s', (_label, message, over, problem) => {
+      const read = readSettlementReply(reply(over), message, true);
+      expect(read.ok).toBe(false);
+      expect(!read.ok && read.problem).toMatch(problem);
     });
   });
 

@@ -1,3 +1,4 @@
+import { isConversionInput } from './conversion';
 import type { PreAuditResult } from './pre-audit-result';
 import type { SettlementMessage } from './settlement-message';
 import { wireToFen } from './wire-money';
@@ -70,8 +71,32 @@ function read(output: unknown, sent: SettlementMessage, settled: boolean): Insur
   }
   const setlId = settled ? text(o, 'setl_id') : null;
   const setlTime = settled ? text(o, 'setl_time') : null;
-  const refundFen = o.cvs_flag === '1' ? fen(o, 'refd_amt') : null;
+  const refundFen = conversionRefund(o, sent, fundFen);
   return { setlId, setlTime, totalFen, fundFen, selfPayFen, lines, refundFen };
+}
+
+/**
+ * 自费转工伤: a conversion sent must come back as one (`cvs_flag` "1") with `refd_amt`, the fund's
+ * part, which the hospital refunds; a normal settlement must not come back as a conversion.
+ */
+function conversionRefund(o: Fields, sent: SettlementMessage, fundFen: number): number | null {
+  const asked = isConversionInput(sent.input);
+  const answered = o.cvs_flag === '1';
+  if (asked !== answered) {
+    throw new ReplyProblem(
+      asked
+        ? 'a conversion (cvs_flag "1") was sent but the reply is not one'
+        : 'the reply is a conversion (cvs_flag "1") but a normal settlement was sent',
+    );
+  }
+  if (!asked) {
+    return null;
+  }
+  const refundFen = fen(o, 'refd_amt');
+  if (refundFen !== fundFen) {
+    throw new ReplyProblem(`refd_amt ${refundFen} fen is not the fund's part (${fundFen} fen)`);
+  }
+  return refundFen;
 }
 
 function readLines(o: Fields, sent: SettlementMessage): LineSplit[] {
@@ -106,8 +131,15 @@ function readLines(o: Fields, sent: SettlementMessage): LineSplit[] {
 /**
  * What the desk collects from the worker: the insurer's worker part, plus the lines kept out of the
  * message, less those the hospital must bear (self-pay without a signed consent, 协议 18).
+ *
+ * A conversion (自费转工伤) collects nothing: the worker already paid the whole visit (its receipts
+ * equal its lines, which the conversion's pre-audit checks), so the worker's part and the local
+ * lines are paid; what is owed goes the other way, the fund's part (`refundFen`) back to the worker.
  */
 export function deskCollectsFen(split: InsurerSplit, sent: SettlementMessage, audit: PreAuditResult): number {
+  if (isConversionInput(sent.input)) {
+    return 0;
+  }
   const hospitalBears = new Set(
     audit.lines.filter((l) => l.findings.some((f) => f.severity === 'hospitalLoss')).map((l) => l.lineId),
   );

@@ -34,14 +34,16 @@ export function visitDataFindings(visit: PreAuditVisit, worker: WorkerFacts | nu
 
 /**
  * NO_DETERMINATION / DETERMINATION_PENDING (办法 26: pay as self-pay now, convert after the
- * determination) and VISIT_BEFORE_INJURY (care before the injury does not treat it).
+ * determination) and VISIT_BEFORE_INJURY (care before the injury does not treat it). For a
+ * conversion (自费转工伤) the same codes say that the conversion must wait for the determination.
  */
-export function determinationFindings(visit: PreAuditVisit, worker: WorkerFacts): Finding[] {
+export function determinationFindings(visit: PreAuditVisit, worker: WorkerFacts, conversion = false): Finding[] {
   const out: Finding[] = [];
   if (worker.injuryStatus === 'pending') {
-    out.push(finding('DETERMINATION_PENDING', null, M.determinationPending()));
+    const message = conversion ? M.conversionDeterminationPending() : M.determinationPending();
+    out.push(finding('DETERMINATION_PENDING', null, message));
   } else if (worker.injuryStatus !== 'determined') {
-    out.push(finding('NO_DETERMINATION', null, M.noDetermination()));
+    out.push(finding('NO_DETERMINATION', null, conversion ? M.conversionNoDetermination() : M.noDetermination()));
   }
   const start = visitStartDate(visit);
   const injury = worker.injuryDate;
@@ -100,13 +102,13 @@ export function placeFindings(visit: PreAuditVisit, worker: WorkerFacts): Findin
  * rules cannot run: PERSON_NOT_VERIFIED refuses the settlement in their place (协议 9: no 记账
  * without 人、卡、码相符), and everything else is still judged.
  */
-export function visitFindings(visit: PreAuditVisit, worker: WorkerFacts | null): Finding[] {
+export function visitFindings(visit: PreAuditVisit, worker: WorkerFacts | null, conversion = false): Finding[] {
   if (worker === null) {
     return [...visitDataFindings(visit, null), finding('PERSON_NOT_VERIFIED', null, M.personNotVerified())];
   }
   return [
     ...visitDataFindings(visit, worker),
-    ...determinationFindings(visit, worker),
+    ...determinationFindings(visit, worker, conversion),
     ...placeFindings(visit, worker),
   ];
 }
