@@ -1,6 +1,4 @@
-import { Clock } from '../platform';
-import { JobRunner } from '../platform/jobs/job-runner';
-import { MetricsService } from '../platform/metrics/metrics.service';
+import { Clock, JobRunner, MetricsService } from '../platform';
 import { SETTLEMENT_STATEMENTS_JOB, STATEMENT_QUIET_MS, SettlementStatementJob } from './settlement-statement.job';
 import type { SettledListener, SettlementOutcomeService } from './settlement-outcome.service';
 import type { SettlementStatementService } from './settlement-statement.service';
