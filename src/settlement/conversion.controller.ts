@@ -1,3 +1,4 @@
+import { idempotencyKeyOf, sendSettleAnswer } from './settle-http';
 import { Body, Controller, Get, Headers, Param, Post, Req, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -113,18 +114,7 @@ export class ConversionController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SettlementDto> {
-    const trimmed = key?.trim();
-    const { status, settlement } = await this.conversions.convert(
-      principalOf(req),
-      visitId,
-      token,
-      trimmed || undefined,
-      body?.desk,
-    );
-    void reply.status(status);
-    if (status === 202) {
-      void reply.header('location', `/api/v1/settlement/settlements/${settlement.id}`);
-    }
-    return settlement;
+    const answer = await this.conversions.convert(principalOf(req), visitId, token, idempotencyKeyOf(key), body?.desk);
+    return sendSettleAnswer(reply, answer);
   }
 }

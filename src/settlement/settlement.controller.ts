@@ -1,3 +1,4 @@
+import { idempotencyKeyOf, sendSettleAnswer } from './settle-http';
 import {
   Body,
   Controller,
@@ -273,19 +274,8 @@ export class SettlementController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SettlementDto> {
-    const trimmed = key?.trim();
-    const { status, settlement } = await this.settling.settle(
-      principalOf(req),
-      visitId,
-      token,
-      trimmed || undefined,
-      body?.desk,
-    );
-    void reply.status(status);
-    if (status === 202) {
-      void reply.header('location', `/api/v1/settlement/settlements/${settlement.id}`);
-    }
-    return settlement;
+    const answer = await this.settling.settle(principalOf(req), visitId, token, idempotencyKeyOf(key), body?.desk);
+    return sendSettleAnswer(reply, answer);
   }
 
   @Get('visits/:visitId/settlements')
