@@ -17,6 +17,9 @@ import {
   type SettleWorld,
   settlementVisitsOn,
   type SettlementVisitsWorld,
+  dressingLine,
+  insurerReplyTo,
+  SETTLEMENT_MAPPING_CSV,
 } from '../support/settlement-visits';
 import { testConfig } from '../support/test-config';
 import { FixedClock } from '../support/trace-codes';
@@ -25,49 +28,10 @@ jest.setTimeout(60_000);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'gw-away-'));
 const WORKER = SEED.activeFingers;
-const MAPPING = Buffer.from(
-  [
-    '院内项目编码,院内项目名称,项目类别,医保目录编码',
-    'ZL001,换药（中）,诊疗,001203000010000',
-    'CL001,自费敷料,材料,',
-  ].join('\r\n'),
-  'utf8',
-);
-const line = (lineId: string, over: Record<string, unknown> = {}) => ({
-  lineId,
-  hisItemCode: 'ZL001',
-  itemName: '换药（中）',
-  kind: 'service' as const,
-  count: '1',
-  unitPriceFen: 3000,
-  amountFen: 3000,
-  serviceDate: '2026-11-25',
-  injuryRelated: true,
-  ...over,
-});
+const MAPPING = SETTLEMENT_MAPPING_CSV;
+const line = dressingLine;
 
-/**
- * The insurer's 2207 output: injury-related lines the fund's, except those listed in `workers` (the
- * insurer finds them outside its catalogue, which the local pre-audit cannot know).
- */
-function replyTo(message: SettlementMessage, setlId: string, workers: string[] = []): Record<string, unknown> {
-  const details = (message.input.feedetail as Array<Record<string, unknown>>).map((d) => {
-    const amount = d.det_item_fee_sumamt as number;
-    const fund = d.injury_related && !workers.includes(d.feedetl_sn as string) ? amount : 0;
-    return { feedetl_sn: d.feedetl_sn, det_item_fee_sumamt: amount, fund_pay_amt: fund, psn_pay_amt: amount - fund };
-  });
-  const fund = details.reduce((a, d) => a + d.fund_pay_amt * 100, 0) / 100;
-  const total = message.input.medfee_sumamt as number;
-  return {
-    mdtrt_id: message.input.mdtrt_id,
-    setl_id: setlId,
-    setl_time: '2026-11-25 09:40:00',
-    medfee_sumamt: total,
-    fund_pay_sumamt: fund,
-    psn_pay_sumamt: Math.round((total - fund) * 100) / 100,
-    setldetail: details,
-  };
-}
+const replyTo = insurerReplyTo;
 
 describe.each(availableDatabases())('settling while the insurer is away, on %s', (kind: DbKind) => {
   let ds: DataSource;

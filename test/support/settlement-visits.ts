@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { SettlementMessage } from '../../src/settlement/rules/settlement-message';
 import type { FormReadingService } from '../../src/forms/form-reading.service';
 import type { FormDto } from '../../src/forms/forms.dto';
 import type { SettlementWorker, VerifiedWorkerService } from '../../src/identity/verified-worker.service';
@@ -233,5 +234,59 @@ export function settleOn(
     tx,
     monitor,
     differences: new DifferencesService(tx, clock, audit, differenceRows),
+  };
+}
+
+/** The catalogue mapping the settlement specs import: a dressing (mapped) and a self-pay material (not). */
+export const SETTLEMENT_MAPPING_CSV = Buffer.from(
+  [
+    '院内项目编码,院内项目名称,项目类别,医保目录编码',
+    'ZL001,换药（中）,诊疗,001203000010000',
+    'CL001,自费敷料,材料,',
+  ].join('\r\n'),
+  'utf8',
+);
+
+/** A fee line as HIS declares it: one dressing (换药) of 30.00 on 2026-11-25, injury-related, unless `over` says otherwise. */
+export function dressingLine(lineId: string, over: Record<string, unknown> = {}) {
+  return {
+    lineId,
+    hisItemCode: 'ZL001',
+    itemName: '换药（中）',
+    kind: 'service' as const,
+    count: '1',
+    unitPriceFen: 3000,
+    amountFen: 3000,
+    serviceDate: '2026-11-25',
+    injuryRelated: true,
+    ...over,
+  };
+}
+
+/**
+ * The insurer's 2207 output for a settlement message, as the sandbox would answer it: injury-related
+ * lines the fund's, the others the worker's, and also the worker's those listed in `workers` (the
+ * insurer finds them outside its catalogue, which the local pre-audit cannot know).
+ */
+export function insurerReplyTo(
+  message: SettlementMessage,
+  setlId: string,
+  workers: readonly string[] = [],
+): Record<string, unknown> {
+  const details = (message.input.feedetail as Array<Record<string, unknown>>).map((d) => {
+    const amount = d.det_item_fee_sumamt as number;
+    const fund = d.injury_related && !workers.includes(d.feedetl_sn as string) ? amount : 0;
+    return { feedetl_sn: d.feedetl_sn, det_item_fee_sumamt: amount, fund_pay_amt: fund, psn_pay_amt: amount - fund };
+  });
+  const fund = details.reduce((a, d) => a + d.fund_pay_amt * 100, 0) / 100;
+  const total = message.input.medfee_sumamt as number;
+  return {
+    mdtrt_id: message.input.mdtrt_id,
+    setl_id: setlId,
+    setl_time: '2026-11-25 09:40:00',
+    medfee_sumamt: total,
+    fund_pay_sumamt: fund,
+    psn_pay_sumamt: Math.round((total - fund) * 100) / 100,
+    setldetail: details,
   };
 }
