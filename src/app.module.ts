@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { GATEWAY_FEATURES } from './gateway.features';
 import { PlatformModule, PlatformOptions } from './platform';
 import { ReferenceModule } from './reference/reference.module';
+import { CalendarModule } from './calendar/calendar.module';
 import { DevicesModule } from './devices/devices.module';
 import { SimulatedDevicesModule } from './devices/simulated/simulated-devices.module';
 import { SandboxModule } from './sandbox/sandbox.module';
@@ -24,6 +25,7 @@ export class AppModule {
       imports: [
         PlatformModule.forRoot(options),
         ReferenceModule,
+        CalendarModule,
         UpstreamModule,
         DevicesModule,
         IdentityModule,

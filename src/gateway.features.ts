@@ -1,3 +1,4 @@
+import { CALENDAR_FEATURE } from './calendar/calendar.feature';
 import { DEVICES_FEATURE } from './devices/devices.feature';
 import { FORMS_FEATURE } from './forms/forms.feature';
 import { IDENTITY_FEATURE } from './identity/identity.feature';
@@ -18,6 +19,7 @@ import { UPSTREAM_FEATURE } from './upstream/upstream.feature';
 export const GATEWAY_FEATURES: readonly GatewayFeature[] = [
   PLATFORM_FEATURE,
   REFERENCE_FEATURE,
+  CALENDAR_FEATURE,
   UPSTREAM_FEATURE,
   IDENTITY_FEATURE,
   FORMS_FEATURE,

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { checkConfigSemantics, ConfigError, formatIssues, loadStartupConfig, selectOverlay } from '../platform';
 import { GATEWAY_FEATURES } from '../gateway.features';
 import { apikeyCommand } from './apikey.command';
+import { calendarCommand } from './calendar.command';
 import { migrateCommand } from './migrate.command';
 import { piiCommand } from './pii.command';
 import { outboxCommand } from './outbox.command';
@@ -29,6 +30,7 @@ Commands:
   pii rotate <file>                   add a new key to a keyring and make it active
   reference import [--seed <file>] [--out <dir>]
                                       rebuild config/reference/institutions.json from the agreement text
+  calendar show <YYYY-MM>             a month's working days as deadlines count them (holidays, 调休, unconfirmed)
   outbox list [--status <s>]          messages to the insurer, with counts by status
   outbox show <id|msgid>              one message with every attempt
   outbox rerun <id|msgid>             send a rejected message again (as a new msgid)
@@ -142,6 +144,8 @@ export async function runCli(
         return piiCommand(sub, rest, out);
       case 'reference':
         return referenceCommand(sub, values, out);
+      case 'calendar':
+        return calendarCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, sub, rest, out);
       case 'outbox':
         return await outboxCommand(
           loadStartupConfig(selection, GATEWAY_FEATURES, env).config,

@@ -114,6 +114,7 @@ devices: {}
     );
     expect(error.issues.map((i) => i.key)).toEqual([
       'reference',
+      'calendar',
       'upstream',
       'sandboxInsurer',
       'identity',
