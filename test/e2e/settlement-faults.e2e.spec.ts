@@ -22,6 +22,7 @@ import { eventually } from '../support/eventually';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process';
 import { matchTokenByQr } from '../support/match-token';
 import { TEST_HOSPITAL } from '../support/test-config';
+import { dressingLine } from '../support/settlement-visits';
 
 /**
  * Issue 13's two faults around a settlement, counted at the sandbox insurer: its 2207 committed
@@ -70,18 +71,7 @@ function desk(base: () => string, key: string, insurer: string) {
     const r = request(base())[method](path).set('authorization', `Bearer ${key}`);
     return body ? r.send(body) : r;
   };
-  const line = (lineId: string, over: Record<string, unknown> = {}) => ({
-    lineId,
-    hisItemCode: 'ZL001',
-    itemName: '换药（中）',
-    kind: 'service',
-    count: '1',
-    unitPriceFen: 3000,
-    amountFen: 3000,
-    serviceDate: '2026-11-25',
-    injuryRelated: true,
-    ...over,
-  });
+  const line = dressingLine;
   return {
     send,
     /** The catalogue mapping, the visit and its lines, and a MATCH token for it. */

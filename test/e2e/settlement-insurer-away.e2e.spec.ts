@@ -17,6 +17,7 @@ import { eventually } from '../support/eventually';
 import { poppler, popplerAvailable } from '../support/poppler';
 import { testConfig } from '../support/test-config';
 import { connectEvents } from '../support/ws-client';
+import { dressingLine } from '../support/settlement-visits';
 
 /**
  * Issue 13, R14: settling while the insurer is away, over HTTP with the sandbox insurer inside the
@@ -80,18 +81,7 @@ const until = async <T>(read: () => Promise<T>, ok: (v: T) => boolean, what: str
   return last as T;
 };
 
-const line = (lineId: string, over: Record<string, unknown> = {}) => ({
-  lineId,
-  hisItemCode: 'ZL001',
-  itemName: '换药（中）',
-  kind: 'service',
-  count: '1',
-  unitPriceFen: 3000,
-  amountFen: 3000,
-  serviceDate: '2026-11-25',
-  injuryRelated: true,
-  ...over,
-});
+const line = dressingLine;
 /** The pre-audit puts the dressing to the fund; the insurer finds it outside its catalogue: 10.00 yuan more to collect. */
 const DIFFERING = [
   line('1'),

@@ -12,6 +12,7 @@ import { cli, hospitalYaml } from '../support/cli-run';
 import { availableDatabases, DbKind, testDatabase } from '../support/databases';
 import { startTestApp, type TestApp } from '../support/e2e-app';
 import { matchTokenByQr } from '../support/match-token';
+import { dressingLine } from '../support/settlement-visits';
 
 jest.setTimeout(120_000);
 
@@ -82,18 +83,7 @@ describe.each(availableDatabases())('needs-review and cancelling the unknown ove
     return body ? r.send(body) : r;
   };
   const faults = (patch: object) => request(insurer).put('/sandbox/faults').send(patch).expect(200);
-  const line = (lineId: string, over: Record<string, unknown> = {}) => ({
-    lineId,
-    hisItemCode: 'ZL001',
-    itemName: '换药（中）',
-    kind: 'service',
-    count: '1',
-    unitPriceFen: 3000,
-    amountFen: 3000,
-    serviceDate: '2026-11-25',
-    injuryRelated: true,
-    ...over,
-  });
+  const line = dressingLine;
   /** An outpatient visit: one drug line with its two boxes scanned, two service lines (one not injury related). */
   const readyToSettle = async (visitId: string, first: number): Promise<string> => {
     await send('post', '/api/v1/settlement/visits', {

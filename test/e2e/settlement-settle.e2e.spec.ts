@@ -7,6 +7,7 @@ import { startTestApp, type TestApp } from '../support/e2e-app';
 import { matchTokenByCards, matchTokenByQr } from '../support/match-token';
 import { poppler, popplerAvailable } from '../support/poppler';
 import { connectEvents } from '../support/ws-client';
+import { dressingLine } from '../support/settlement-visits';
 
 jest.setTimeout(90_000);
 
@@ -72,18 +73,7 @@ describe('settling a visit over HTTP', () => {
     const r = request(base)[method](path).set('authorization', `Bearer ${key}`);
     return body ? r.send(body) : r;
   };
-  const line = (lineId: string, over: Record<string, unknown> = {}) => ({
-    lineId,
-    hisItemCode: 'ZL001',
-    itemName: '换药（中）',
-    kind: 'service',
-    count: '1',
-    unitPriceFen: 3000,
-    amountFen: 3000,
-    serviceDate: '2026-11-25',
-    injuryRelated: true,
-    ...over,
-  });
+  const line = dressingLine;
   const openVisit = async (visitId: string, first: number): Promise<void> => {
     await send('post', '/api/v1/settlement/visits', {
       visitId,

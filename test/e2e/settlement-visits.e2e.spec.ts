@@ -6,6 +6,7 @@ import { UPSTREAM_LINK, type UpstreamLink } from '../../src/upstream/upstream-li
 import { startTestApp, type TestApp } from '../support/e2e-app';
 import { matchTokenByQr } from '../support/match-token';
 import { signaturePng } from '../support/form-samples';
+import { dressingLine } from '../support/settlement-visits';
 
 jest.setTimeout(60_000);
 
@@ -53,18 +54,7 @@ describe('settlement visits, fee lines and pre-audit over HTTP', () => {
     return body ? r.send(body) : r;
   };
   const v = (path = '') => `/api/v1/settlement/visits/${VISIT}${path}`;
-  const line = (lineId: string, over: Record<string, unknown> = {}) => ({
-    lineId,
-    hisItemCode: 'ZL001',
-    itemName: '换药（中）',
-    kind: 'service',
-    count: '1',
-    unitPriceFen: 3000,
-    amountFen: 3000,
-    serviceDate: '2026-11-25',
-    injuryRelated: true,
-    ...over,
-  });
+  const line = dressingLine;
   const drug = line('1', {
     hisItemCode: 'YP001',
     itemName: '阿莫西林胶囊',
