@@ -2,6 +2,7 @@ import { FastifyInstance } from 'fastify';
 import { isSm2PublicKey } from '../upstream/protocol/sm2-signer';
 import { FaultControl, parseFaultPatch } from './faults';
 import { isFields } from './input-fields';
+import type { DocumentRecord } from './ledger';
 import { Listener } from './listener';
 import { MessageStore } from './message-store';
 import { QrKind } from './qr-tokens';
@@ -19,6 +20,8 @@ export interface ControlRouteDeps {
   mintQrToken: (certno: string, kind: QrKind) => { token: string; expiresAt: string } | undefined;
   gatewayKeys: Map<string, string>;
   people: PeopleDirectory;
+  /** The documents uploaded by 9101, by file_id. */
+  documents: ReadonlyMap<string, DocumentRecord>;
 }
 
 export function registerControlRoutes(app: FastifyInstance, deps: ControlRouteDeps): void {
@@ -59,6 +62,30 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlRouteDe
     }
     const injury = deps.people.updateInjury(request.params.certno, patch);
     return injury ?? reply.code(404).send({ error: 'no such person (certno)' });
+  });
+
+  // The insurer's document store (9101): what arrived, filtered by person, visit or type; and each file.
+  app.get<{ Querystring: { psn_no?: string; mdtrt_id?: string; doc_type?: string } }>(
+    '/sandbox/documents',
+    async (request) => {
+      const q = request.query;
+      return [...deps.documents.values()]
+        .filter(
+          (d) =>
+            (!q.psn_no || d.psn_no === q.psn_no) &&
+            (!q.mdtrt_id || d.mdtrt_id === q.mdtrt_id) &&
+            (!q.doc_type || d.doc_type === q.doc_type),
+        )
+        .map(({ content: _content, at, ...d }) => ({ ...d, upld_time: at.toISOString() }));
+    },
+  );
+
+  app.get<{ Params: { fileId: string } }>('/sandbox/documents/:fileId/content', async (request, reply) => {
+    const doc = deps.documents.get(request.params.fileId);
+    if (!doc) {
+      return reply.code(404).send({ error: 'no document with this file_id was uploaded' });
+    }
+    return reply.header('content-type', 'application/pdf').send(doc.content);
   });
 
   app.get('/sandbox/faults', async () => faults.get());

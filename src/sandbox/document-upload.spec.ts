@@ -63,4 +63,28 @@ describe('sandbox insurer 9101 document upload', () => {
       expect(reply.err_msg).toBe(message);
     }
   });
+
+  it('keeps what arrived: GET /sandbox/documents lists it by person, visit or type; …/content gives the file back', async () => {
+    const reply = await ask({ ...upload, doc_type: '03', mdtrt_id: 'ZY20261125001' });
+    const fileId = (reply.output as { file_id: string }).file_id;
+    const listed = await insurer.inject({ method: 'GET', url: '/sandbox/documents?mdtrt_id=ZY20261125001' });
+    expect(listed.json()).toEqual([
+      {
+        file_id: fileId,
+        fixmedins_code: expect.any(String),
+        psn_no: upload.psn_no,
+        mdtrt_id: 'ZY20261125001',
+        doc_type: '03',
+        file_name: upload.file_name,
+        sha256: upload.sha256,
+        size: pdf.length,
+        upld_time: '2026-11-25T02:00:00.000Z',
+      },
+    ]);
+    expect((await insurer.inject({ method: 'GET', url: '/sandbox/documents?doc_type=04' })).json()).toEqual([]);
+    const content = await insurer.inject({ method: 'GET', url: `/sandbox/documents/${fileId}/content` });
+    expect(content.headers['content-type']).toBe('application/pdf');
+    expect(content.rawPayload.equals(pdf)).toBe(true);
+    expect((await insurer.inject({ method: 'GET', url: '/sandbox/documents/FD0/content' })).statusCode).toBe(404);
+  });
 });

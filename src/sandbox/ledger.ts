@@ -46,11 +46,15 @@ export interface DocumentRecord {
   file_id: string;
   fixmedins_code: string;
   psn_no: string;
+  /** The visit the document is about, when the upload named one. */
+  mdtrt_id: string | null;
   doc_type: string;
   file_name: string;
   sha256: string;
   size: number;
   at: Date;
+  /** The file as received: what the insurer's staff (and the tests) read. */
+  content: Buffer;
 }
 
 export interface DeclarationRecord {

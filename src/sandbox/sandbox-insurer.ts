@@ -96,13 +96,14 @@ export class SandboxInsurer {
     this.listener = new Listener(captured.server, captured.handler);
     this.faults = new FaultControl((down) => this.listener.setDown(down), options.random);
 
+    const ledger = new Ledger();
     const processor = new TransactionProcessor({
       clock: this.clock,
       insurerKeys,
       insurerKeyId: this.insurerKeyId,
       gatewayKeys: this.gatewayKeys,
       messages: this.messages,
-      ledger: new Ledger(),
+      ledger,
       people: this.people,
       qrTokens: this.qrTokens,
       hsmSecret: options.hsmSecret ?? SANDBOX_HSM_SECRET,
@@ -122,6 +123,7 @@ export class SandboxInsurer {
       mintQrToken: (certno, kind) => this.mintQrToken(certno, kind),
       gatewayKeys: this.gatewayKeys,
       people: this.people,
+      documents: ledger.documents,
     });
   }
 

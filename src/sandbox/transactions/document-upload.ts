@@ -39,7 +39,7 @@ export function documentUpload(ctx: TxContext): TxResult<DocumentUploadOutput> {
   const content = requireString(ctx.input, 'content_base64');
   const docType = requireString(ctx.input, 'doc_type');
   const psnNo = requireString(ctx.input, 'psn_no', '', { maxLength: 30 });
-  optionalString(ctx.input, 'mdtrt_id', '', { maxLength: 30 });
+  const mdtrtId = optionalString(ctx.input, 'mdtrt_id', '', { maxLength: 30 });
 
   if (fileType !== 'pdf') {
     throw new Rejection('只接受 PDF 文件（file_type 应为 pdf）');
@@ -74,11 +74,13 @@ export function documentUpload(ctx: TxContext): TxResult<DocumentUploadOutput> {
     file_id: fileId,
     fixmedins_code: ctx.envelope.fixmedins_code,
     psn_no: psnNo,
+    mdtrt_id: mdtrtId ?? null,
     doc_type: docType,
     file_name: fileName,
     sha256: sha256.toLowerCase(),
     size: bytes.length,
     at: ctx.now,
+    content: bytes,
   });
   return {
     output: {
