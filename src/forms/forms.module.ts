@@ -43,6 +43,7 @@ import { SettlementStatementRenderer } from './statement/settlement-statement-re
     FormSigningService,
     FormRetentionService,
     SettlementStatementRenderer,
+    FormRenderer,
   ],
   exports: [
     FormReadingService,

@@ -61,6 +61,24 @@ export class SettlementStatementService {
     return work;
   }
 
+  /**
+   * What the final statement of a settled settlement shows, with the fee lines as HIS declared them
+   * (same order as the statement's lines): for documents drawn from the same figures, such as the
+   * inpatient fee list (费用明细清单, src/obligations/documents). 409 unless the insurer settled it.
+   */
+  async settledData(id: string): Promise<{ statement: SettlementStatementData; feeLines: FeeLine[] }> {
+    const record = await this.reading.record(id);
+    if (record.split === null || record.setlId === null) {
+      throw SETTLEMENT_ERRORS.raise('SETTLEMENT_STATEMENT_NOT_AVAILABLE');
+    }
+    const visit = await this.visits.byMdtrtId(this.transactions.reader, record.mdtrtId);
+    const worker = JSON.parse(this.pii.decrypt(record.workerEnc, WORKER_PII_CONTEXT)) as StatementWorkerFacts;
+    return {
+      statement: this.data(record, visit as SettlementVisit, worker),
+      feeLines: JSON.parse(record.lines) as FeeLine[],
+    };
+  }
+
   private async render(id: string): Promise<Buffer> {
     const record = await this.reading.record(id);
     // Queued while the insurer was away: the 临时结算单 from the provisional split (R14).

@@ -86,6 +86,14 @@ const OPERATIONS = [SettlementMetrics, SettlementHealth];
   imports: [DevicesModule, IdentityModule, FormsModule, TraceCodesModule, UpstreamModule],
   controllers: [SettlementController, SettlementReviewController, DifferencesController, ConversionController],
   providers: [...REPOSITORIES, ...SERVICES, ...OPERATIONS],
-  exports: [CatalogueMappingService],
+  // SettlementReadingService, SettlementStatementService, SettlementOutcomeService, VisitsService: the
+  // inpatient documents (src/obligations/documents) read settlements and hear of their settling.
+  exports: [
+    CatalogueMappingService,
+    SettlementReadingService,
+    SettlementStatementService,
+    SettlementOutcomeService,
+    VisitsService,
+  ],
 })
 export class SettlementModule {}
