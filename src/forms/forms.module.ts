@@ -43,7 +43,6 @@ import { SettlementStatementRenderer } from './statement/settlement-statement-re
     FormSigningService,
     FormRetentionService,
     SettlementStatementRenderer,
-    FormRenderer,
   ],
   exports: [
     FormReadingService,
@@ -51,6 +50,8 @@ import { SettlementStatementRenderer } from './statement/settlement-statement-re
     FormSigningService,
     FormRetentionService,
     SettlementStatementRenderer,
+    // The inpatient fee list (src/obligations/documents) draws with the same renderer and font.
+    FormRenderer,
   ],
 })
 export class FormsModule implements OnModuleInit {
