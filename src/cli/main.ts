@@ -15,6 +15,7 @@ import { devicesCommand } from './devices.command';
 import { simulateCommand } from './simulate.command';
 import { catalogueCommand } from './catalogue.command';
 import { settlementsCommand } from './settlements.command';
+import { documentsCommand } from './documents.command';
 import { CliError, CliOutput, stdio } from './cli-io';
 
 const USAGE = `Usage: npm run gateway -- <command> [options]
@@ -38,6 +39,10 @@ Commands:
                                       withdraw a message that is still pending
   outbox export --month YYYY-MM [--out <dir>]
                                       write the month's undelivered settlements and a summary (emergency plan)
+  documents export --month YYYY-MM [--out <dir>]
+                                      write the medical documents (病案首页, 出院小结, 费用明细清单,
+                                      费用结算单) of the month's inpatient settlements and a manifest,
+                                      each checked against its SHA-256
   forms prune [--dry-run]             delete drafts past forms.retention.draftDays and signed forms past
                                       their keep-until (never before); --dry-run only lists them
   upstream keygen <file> [--id <id>]  create the gateway's SM2 signing key
@@ -155,6 +160,8 @@ export async function runCli(
           actor,
           out,
         );
+      case 'documents':
+        return await documentsCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, sub, values, out);
       case 'forms':
         return await formsCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, sub, values, out);
       case 'upstream':

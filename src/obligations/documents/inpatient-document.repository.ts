@@ -98,14 +98,14 @@ export class InpatientDocumentRepository {
     });
   }
 
-  /** Every version of the documents of these subjects, oldest first within each document. */
+  /** Every version of the documents of these subjects, by doc_type, oldest version first. */
   async allOf(subjectKeys: string[], m: EntityManager = this.dataSource.manager): Promise<InpatientDocument[]> {
     if (subjectKeys.length === 0) {
       return [];
     }
     return m.find(InpatientDocument, {
       where: { subjectKey: In(subjectKeys) },
-      order: { subjectKey: 'ASC', docType: 'ASC', version: 'ASC' },
+      order: { docType: 'ASC', version: 'ASC', subjectKey: 'ASC' },
     });
   }
 }
