@@ -30,6 +30,11 @@ export class SettlementReadingService {
     return r;
   }
 
+  /** Ids of the settlements of `kind` settled since `since` that still stand, oldest first (at most `limit`). */
+  async settledSince(kind: 'outpatient' | 'inpatient', since: Date, limit: number): Promise<string[]> {
+    return this.records.settledIdsSince(this.transactions.reader, kind, since, limit);
+  }
+
   /** A visit's settlements, newest first. */
   async ofVisit(mdtrtId: string): Promise<SettlementDto[]> {
     const visit = await this.visits.byMdtrtId(this.transactions.reader, mdtrtId);

@@ -284,6 +284,22 @@ export class SettlementRecordRepository {
     return rows.map((r) => String(r.id));
   }
 
+  /**
+   * Settlements of `kind` the insurer settled since `since` and that still stand (status settled),
+   * oldest first: for the duties opened on settling, to catch one whose settled listener never ran.
+   */
+  async settledIdsSince(m: EntityManager, kind: VisitKind, since: Date, limit: number): Promise<string[]> {
+    const d = SqlDialect.of(m);
+    const { rows } = await d.run(
+      m,
+      `SELECT id FROM settlement_record
+       WHERE kind = ${d.p(1)} AND status = 'settled' AND setl_id IS NOT NULL AND settled_at >= ${d.p(2)}
+       ORDER BY id LIMIT ${d.p(3)}`,
+      [kind, d.time(since), limit],
+    );
+    return rows.map((r) => String(r.id));
+  }
+
   private async one(m: EntityManager, column: string, value: string): Promise<SettlementRecord | undefined> {
     const d = SqlDialect.of(m);
     const { rows } = await d.run(m, `SELECT ${COLUMNS} FROM settlement_record WHERE ${column} = ${d.p(1)}`, [value]);

@@ -4,6 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { InpatientDocumentSet } from '../../src/obligations/documents/inpatient-document.entity';
+import {
+  INPATIENT_DOCUMENTS_JOB,
+  InpatientDocumentsJob,
+} from '../../src/obligations/documents/inpatient-documents.job';
+import { ObligationRow } from '../../src/obligations/obligation.entity';
+import { JobRunner } from '../../src/platform';
 import { CalendarService } from '../../src/calendar/calendar.service';
 import { dueDate } from '../../src/obligations/rules/due-date';
 import { SEED } from '../../src/sandbox/seed-people';
@@ -289,5 +297,54 @@ describe.each(availableDatabases())('the documents of an inpatient settlement on
       expect(text).toContain('163.00'); // the stay's total
       expect(text).toContain(settled.setlId);
     }
+  });
+  it('a duty whose opening a crash lost is opened at start; a cancelled settlement owes nothing (waived)', async () => {
+    const stay = 'ZY20261129D2';
+    await send('post', '/api/v1/settlement/visits', {
+      visitId: stay,
+      psnNo: WORKER.psn_no,
+      kind: 'inpatient',
+      admissionDate: '2026-11-29',
+      dept: '手外科',
+      diagnosisCode: 'S62.600',
+      diagnosisName: '左手食指骨折',
+    }).expect(201);
+    await send('put', `/api/v1/settlement/visits/${stay}/lines`, { lines: [line('1', '2026-11-29')] }).expect(200);
+    await send('patch', `/api/v1/settlement/visits/${stay}`, { dischargeDate: '2026-11-30' }).expect(200);
+    const token = await matchTokenByCards(send, base, ADMISSIONS, 'activeFingers', stay, 'inpatient');
+    await send('post', `/api/v1/settlement/visits/${stay}/pre-audit`, {})
+      .set('x-verification-token', token)
+      .expect(200);
+    const settled = (
+      await send('post', `/api/v1/settlement/visits/${stay}/settlement`)
+        .set('x-verification-token', token)
+        .set('idempotency-key', `${stay}-1`)
+        .expect(201)
+    ).body as { id: string; status: string };
+    expect(settled.status).toBe('settled');
+    await eventually(async () => (await obligation(settled.id)) !== undefined, 'the duty opened', 20_000);
+
+    // As if the process had died between the settling and its listener: neither set nor duty.
+    const ds = t.app.get(DataSource);
+    await ds.getRepository(InpatientDocumentSet).delete({ settlementId: settled.id });
+    await ds.getRepository(ObligationRow).delete({ kind: 'inpatient-documents', subjectId: settled.id });
+    expect(await obligation(settled.id)).toBeUndefined();
+    expect(await t.app.get(InpatientDocumentsJob).catchUp()).toBe(1);
+    expect(await obligation(settled.id)).toMatchObject({ state: 'open' });
+    expect(await t.app.get(InpatientDocumentsJob).catchUp()).toBe(0);
+
+    await send('post', `/api/v1/settlement/settlements/${settled.id}/cancel`, {
+      reason: '患者要求',
+      staff: '张三',
+    }).expect(202);
+    await eventually(
+      async () =>
+        ((await send('get', `/api/v1/settlement/settlements/${settled.id}`).expect(200)).body as { status: string })
+          .status === 'cancelled',
+      'the settlement cancelled',
+      20_000,
+    );
+    await t.app.get(JobRunner).runNow(INPATIENT_DOCUMENTS_JOB);
+    expect(await obligation(settled.id)).toMatchObject({ state: 'waived' });
   });
 });

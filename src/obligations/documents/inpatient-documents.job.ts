@@ -21,6 +21,9 @@ export const INPATIENT_DOCUMENTS_KIND = 'inpatient-documents';
 /** The sweep: every minute (also at start); a settling or a HIS send schedules a run sooner. */
 export const DOCUMENTS_SWEEP_MS = 60_000;
 const QUIET_MS = 1_000;
+/** The first run of a process looks this far back for inpatient settlements whose duty was never opened. */
+const CATCH_UP_DAYS = 14;
+const CATCH_UP_LIMIT = 1_000;
 const BATCH = 20;
 /**
  * 协议 23 and the rehab agreement (15, 19) say 定期传输 / 及时上传 and name no deadline: the gateway's
@@ -48,6 +51,7 @@ export class InpatientDocumentsJob implements OnModuleInit, OnApplicationBootstr
   private offSettled: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private caughtUp = false;
 
   constructor(
     private readonly jobs: JobRunner,
@@ -150,6 +154,10 @@ export class InpatientDocumentsJob implements OnModuleInit, OnApplicationBootstr
 
   /** One run: each owing settlement (earliest due first) advanced; the run fails when any could not be. Returns the uploads queued. */
   async run(): Promise<number> {
+    if (!this.caughtUp) {
+      await this.catchUp();
+      this.caughtUp = true;
+    }
     const failed: string[] = [];
     let queued = 0;
     for (const o of await this.obligations.pending(INPATIENT_DOCUMENTS_KIND, BATCH)) {
@@ -171,6 +179,23 @@ export class InpatientDocumentsJob implements OnModuleInit, OnApplicationBootstr
       throw new Error(`${failed.length} settlement(s)' documents could not be advanced (${failed.join(', ')})`);
     }
     return queued;
+  }
+
+  /**
+   * The duties a crash kept from opening (the settling committed, the process died before the
+   * settled listener ran): every inpatient settlement of the last CATCH_UP_DAYS without its set is
+   * tracked now. Returns how many were.
+   */
+  async catchUp(): Promise<number> {
+    const since = new Date(this.clock.now().getTime() - CATCH_UP_DAYS * 86_400_000);
+    let opened = 0;
+    for (const id of await this.settlements.settledSince('inpatient', since, CATCH_UP_LIMIT)) {
+      if (!(await this.repository.set(id)) && (await this.track(id))) {
+        opened++;
+        this.logger.warn(`settlement ${id}: its documents duty was opened late (found at start)`);
+      }
+    }
+    return opened;
   }
 
   /**
