@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { QueryFailedError } from 'typeorm';
 import { Clock, type Principal, Transactions, uuidv7 } from '../../platform';
 import { VisitsService } from '../../settlement/visits.service';
 import { DOC_NAMES, DOC_TYPES, type DocType, HIS_DOCUMENTS, isVisitDocument } from './doc-types';
@@ -80,6 +81,25 @@ export class InpatientDocumentsService {
     bytes: Buffer,
   ): Promise<{ row: InpatientDocument; unchanged: boolean }> {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
+    try {
+      return await this.storeOnce(what, bytes, sha256);
+    } catch (e) {
+      // Two sends of one document at once: the unique (subject, type, version) index let one take
+      // the version; this one goes again on top of it (or finds the same content there).
+      if (!(e instanceof QueryFailedError)) {
+        throw e;
+      }
+      return this.storeOnce(what, bytes, sha256);
+    }
+  }
+
+  private storeOnce(
+    what: Pick<InpatientDocument, 'subjectKey' | 'mdtrtId' | 'settlementId' | 'docType' | 'fileName' | 'createdBy'> & {
+      source: DocumentSource;
+    },
+    bytes: Buffer,
+    sha256: string,
+  ): Promise<{ row: InpatientDocument; unchanged: boolean }> {
     return this.transactions.run(async (m) => {
       const current = await this.repository.current(what.subjectKey, what.docType, m);
       if (current && current.sha256 === sha256) {
