@@ -3,6 +3,7 @@ import { admission, admissionCancel } from './admission';
 import { cardHsmAuth } from './card-hsm-auth';
 import { TxHandler } from './context';
 import { crossProvinceUpload } from './cross-province-upload';
+import { detailReconciliation } from './detail-reconciliation';
 import { discharge, dischargeCancel } from './discharge';
 import { documentUpload } from './document-upload';
 import { inpatientFeeRevoke, inpatientFeeUpload, outpatientFeeRevoke, outpatientFeeUpload } from './fee-upload';
@@ -48,6 +49,7 @@ export const HANDLERS: ReadonlyMap<string, TxHandler> = new Map<string, TxHandle
   [INFNO.documentUpload, documentUpload],
   [INFNO.queryByMsgid, queryByMsgid],
   [INFNO.reconciliation, reconciliation],
+  [INFNO.detailReconciliation, detailReconciliation],
   [INFNO.crossProvinceUpload, crossProvinceUpload],
   [INFNO.monthlyDeclaration, monthlyDeclaration],
 ]);
