@@ -2,11 +2,14 @@ import type { GatewayFeature } from '../platform';
 import { OBLIGATION_ENTITIES } from './obligation.entity';
 import { OBLIGATION_ERRORS } from './obligations.errors';
 import { Obligations1765152000000 } from './migrations/1765152000000-Obligations';
+import { DECLARATION_ENTITIES } from './declaration/declaration.entity';
+import { DECLARATION_ERRORS } from './declaration/declaration.errors';
+import { ObligationsDeclaration1765411200000 } from './declaration/migrations/1765411200000-ObligationsDeclaration';
 
 /** The duties with deadlines: their tables, migrations and error codes (docs/obligations.md). */
 export const OBLIGATIONS_FEATURE: GatewayFeature = {
   name: 'obligations',
-  entities: [...OBLIGATION_ENTITIES],
-  migrations: [Obligations1765152000000],
-  errors: [OBLIGATION_ERRORS],
+  entities: [...OBLIGATION_ENTITIES, ...DECLARATION_ENTITIES],
+  migrations: [Obligations1765152000000, ObligationsDeclaration1765411200000],
+  errors: [OBLIGATION_ERRORS, DECLARATION_ERRORS],
 };

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { CalendarModule } from '../calendar/calendar.module';
+import { DeclarationModule } from './declaration/declaration.module';
 import { ObligationRepository } from './obligation.repository';
 import { ObligationsController } from './obligations.controller';
 import { ObligationsHealth } from './obligations.health';
@@ -15,7 +16,7 @@ import { ScheduledSlots } from './scheduled-slots.service';
  */
 @Global()
 @Module({
-  imports: [CalendarModule],
+  imports: [CalendarModule, DeclarationModule],
   controllers: [ObligationsController],
   providers: [
     ObligationRepository,

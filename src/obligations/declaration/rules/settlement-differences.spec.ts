@@ -40,9 +40,9 @@ const insurer = (n: number, extra: Partial<InsurerSettlement> = {}): InsurerSett
 
 describe('compareSettlements', () => {
   it('finds nothing when both sides hold the same settlements in force', () => {
-    expect(compareSettlements([local(1), local(2), local(3, { status: 'cancelled' })], [insurer(1), insurer(2)])).toEqual(
-      [],
-    );
+    expect(
+      compareSettlements([local(1), local(2), local(3, { status: 'cancelled' })], [insurer(1), insurer(2)]),
+    ).toEqual([]);
   });
 
   it('names each differing settlement with its kind and what to do', () => {
@@ -75,7 +75,15 @@ describe('compareSettlements', () => {
   });
 
   it('counts settled and cancelling settlements as in force locally, nothing else', () => {
-    const statuses = ['settled', 'cancelling', 'cancelled', 'pending', 'needs-review', 'provisional', 'rejected'] as const;
+    const statuses = [
+      'settled',
+      'cancelling',
+      'cancelled',
+      'pending',
+      'needs-review',
+      'provisional',
+      'rejected',
+    ] as const;
     expect(statuses.filter((status) => inForceLocally(local(1, { status })))).toEqual(['settled', 'cancelling']);
     expect(figuresOf([local(1), local(2)])).toEqual({ count: 2, totalFen: 3000, fundFen: 2700, selfPayFen: 300 });
   });

@@ -70,7 +70,13 @@ export function compareSettlements(
       continue;
     }
     if (!inForceLocally(ours)) {
-      differences.push({ ...ids(ours, theirs), kind: 'state-differs', local: side(ours), insurer: side(theirs), ...stateTodo(ours) });
+      differences.push({
+        ...ids(ours, theirs),
+        kind: 'state-differs',
+        local: side(ours),
+        insurer: side(theirs),
+        ...stateTodo(ours),
+      });
       continue;
     }
     if (ours.totalFen !== theirs.totalFen || ours.fundFen !== theirs.fundFen || ours.selfPayFen !== theirs.selfPayFen) {
@@ -117,7 +123,9 @@ function stateTodo(ours: LocalSettlement): { todo: string; hint: string } {
         todo: '本地结算尚未收到经办机构结果，经办机构已结算：待发送队列取得结果后重新对账',
         hint: "the gateway is still waiting for the insurer's answer to this settlement while the insurer has it in force: reconcile again once the outbox has its outcome",
       };
-    default:
+    case 'cancelling':
+    case 'rejected':
+    case 'settled':
       return {
         todo: `本地状态为 ${ours.status}，经办机构为有效结算：请信息科核对该笔结算`,
         hint: `status ${ours.status} on the gateway, in force at the insurer: review the settlement`,
