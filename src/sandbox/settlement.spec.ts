@@ -363,14 +363,20 @@ describe('sandbox insurer settlement transactions', () => {
       ],
     });
     const { reply: second } = await post(INFNO.detailReconciliation, { ...period, page_size: 1, page_num: 2 });
-    expect(second.output).toMatchObject({ page_num: 2, data: [{ setl_id: c.setlId, infno: '2304', medfee_sumamt: 980.25 }] });
+    expect(second.output).toMatchObject({
+      page_num: 2,
+      data: [{ setl_id: c.setlId, infno: '2304', medfee_sumamt: 980.25 }],
+    });
     const { reply: all } = await post(INFNO.detailReconciliation, period);
     expect(all.output).toMatchObject({ page_size: 100, total: 2, pages: 1 });
     const { reply: none } = await post(INFNO.detailReconciliation, { begndate: '2026-11-26', enddate: '2026-11-30' });
     expect(none.output).toMatchObject({ total: 0, pages: 1, data: [] });
     const { reply: badPage } = await post(INFNO.detailReconciliation, { ...period, page_size: 501 });
     expect(badPage.err_msg).toBe('page_size 须为 1–500 的整数');
-    const { reply: backwards } = await post(INFNO.detailReconciliation, { begndate: '2026-11-30', enddate: '2026-11-01' });
+    const { reply: backwards } = await post(INFNO.detailReconciliation, {
+      begndate: '2026-11-30',
+      enddate: '2026-11-01',
+    });
     expect(backwards.err_msg).toBe('对账截止日期 enddate 早于开始日期 begndate');
   });
 });

@@ -11,7 +11,6 @@ export class DeclarationConfig {
   autoSubmit: boolean;
 }
 
-
 /** `settlement:` — the local pre-audit's policy (docs/settlement-rules.md). */
 export class SettlementConfig {
   /**
