@@ -265,4 +265,27 @@ describe.each(availableDatabases())('monthly declaration and reconciliation over
     await send('post', '/api/v1/reconciliations', { from: '2026-12-01', to: '2026-12-01' }).expect(422); // today
     await send('post', '/api/v1/reconciliations', { from: '2026-11-01' }).expect(400);
   });
+
+  it('a daily reconciliation the insurer could not answer is stored as failed and tried again later, once', async () => {
+    clock.advance(DAY); // Wednesday 2026-12-02: 2026-12-01 is due
+    await request(insurer).put('/sandbox/faults').send({ errorRate: 1 }).expect(200);
+    const jobs = t.app.get(JobRunner);
+    await jobs.runNow(RECONCILIATION_JOB);
+    await jobs.runNow(RECONCILIATION_JOB); // too soon for another attempt
+    const obligations = t.app.get(ObligationsService);
+    expect(await obligations.find('reconciliation', '2026-12-01')).toMatchObject({
+      state: 'open',
+      attempts: 1,
+      lastError: expect.any(String),
+    });
+    const failed = (await send('get', '/api/v1/reconciliations?day=2026-12-01').expect(200)).body as Run[];
+    expect(failed.map((r) => r.state)).toEqual(['failed']);
+
+    await request(insurer).delete('/sandbox/faults').expect(200);
+    clock.advance(15 * 60_000);
+    await jobs.runNow(RECONCILIATION_JOB);
+    expect(await obligations.find('reconciliation', '2026-12-01')).toMatchObject({ state: 'done', attempts: 1 });
+    const runs = (await send('get', '/api/v1/reconciliations?day=2026-12-01').expect(200)).body as Run[];
+    expect(runs.map((r) => r.state)).toEqual(['agreed', 'failed']);
+  });
 });
