@@ -64,6 +64,9 @@ Commands:
                       [--setl-id <id> --setl-time <t> --fund-fen <n> --self-pay-fen <n> [--line <id>:<fund>:<self>]...]
                                       IT's way out of needs-review: ask the insurer again by msgid (9201), or
                                       record what the insurer confirmed (admin key; also GATEWAY_API_KEY)
+  settlements reconcile --from <yyyy-MM-dd> --to <yyyy-MM-dd> [--url <u>] [--key <key>]
+                                      reconcile a period with the insurer now (3201, 3202 when it differs):
+                                      totals and each differing settlement with what to do (exit 1 unless agreed)
 
 Global options:
   --config <file>   overlay config file (else $GATEWAY_CONFIG)
@@ -109,6 +112,8 @@ export async function runCli(
       'fund-fen': { type: 'string' },
       'self-pay-fen': { type: 'string' },
       line: { type: 'string', multiple: true },
+      from: { type: 'string' },
+      to: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

@@ -1,3 +1,4 @@
+import type { ReconciliationDto } from '../obligations/declaration/declaration.dto';
 import type { GatewayConfig } from '../platform';
 import type { SettlementDto } from '../settlement/settlement.dto';
 import { CliError, CliOutput } from './cli-io';
@@ -8,6 +9,7 @@ const USE = `use: settlements list --status <status>
      settlements review <id> --resolve not-settled --staff <name> --note <text> [--evidence <text>]
      settlements review <id> --resolve settled --staff <name> --note <text> --setl-id <id>
          --setl-time 'yyyy-MM-dd HH:mm:ss' --fund-fen <n> --self-pay-fen <n> [--line <lineId>:<fundFen>:<selfPayFen>]...
+     settlements reconcile --from yyyy-MM-dd --to yyyy-MM-dd
    (each with [--url <gateway>] [--key <API key>], key also from GATEWAY_API_KEY)`;
 
 export interface SettlementsOptions {
@@ -22,6 +24,8 @@ export interface SettlementsOptions {
   'fund-fen'?: string;
   'self-pay-fen'?: string;
   line?: string[];
+  from?: string;
+  to?: string;
   url?: string;
   key?: string;
 }
@@ -41,14 +45,28 @@ export async function settlementsCommand(
   out: CliOutput,
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
-  if (sub !== 'list' && sub !== 'review') {
+  if (sub !== 'list' && sub !== 'review' && sub !== 'reconcile') {
     throw new CliError(USE);
   }
   const key = options.key ?? env.GATEWAY_API_KEY;
   if (!key) {
     throw new CliError(
-      `settlements ${sub} asks the running gateway: give an API key (${sub === 'list' ? 'settlement or admin' : 'admin'} scope) in --key or GATEWAY_API_KEY`,
+      `settlements ${sub} asks the running gateway: give an API key (${sub === 'review' ? 'admin' : 'settlement or admin'} scope) in --key or GATEWAY_API_KEY`,
     );
+  }
+  if (sub === 'reconcile') {
+    if (!options.from || !options.to) {
+      throw new CliError(`--from and --to are required (yyyy-MM-dd, Beijing; before today)\n${USE}`);
+    }
+    const run = await gatewayRequest<ReconciliationDto>(config, {
+      method: 'POST',
+      path: '/api/v1/reconciliations',
+      url: options.url,
+      key,
+      body: { from: options.from, to: options.to },
+    });
+    reconciliationLines(run).forEach((line) => out.log(line));
+    return run.state === 'agreed' ? 0 : 1;
   }
   if (sub === 'list') {
     if (!options.status) {
@@ -79,6 +97,29 @@ export async function settlementsCommand(
   });
   out.log(listLine(after));
   return after.status === 'needs-review' ? 1 : 0;
+}
+
+/** A reconciliation run as the terminal shows it: the verdict, both sides' totals, then one line per differing settlement. */
+export function reconciliationLines(run: ReconciliationDto): string[] {
+  const yuan = (fen: number): string =>
+    `${fen < 0 ? '-' : ''}${Math.floor(Math.abs(fen) / 100)}.${String(Math.abs(fen) % 100).padStart(2, '0')}`;
+  const totals = (t: { setlCnt: number; medfeeFen: number; fundFen: number; psnFen: number }): string =>
+    `${t.setlCnt} 笔  费用 ${yuan(t.medfeeFen)}  基金 ${yuan(t.fundFen)}  个人 ${yuan(t.psnFen)}`;
+  const verdict = { agreed: '对账一致', differs: '对账不一致', failed: '对账未完成' }[run.state] ?? run.state;
+  const lines = [
+    `${run.from} – ${run.to}  ${verdict}  (run ${run.id})`,
+    `  网关   ${totals(run.local)}`,
+    run.insurer ? `  经办   ${totals(run.insurer)}` : `  经办   —  ${run.error ?? ''}`.trimEnd(),
+  ];
+  for (const d of run.differences) {
+    const figures = (side: { totalFen: number; fundFen: number } | null): string =>
+      side ? `${yuan(side.totalFen)}/${yuan(side.fundFen)}` : '—';
+    lines.push(
+      `  ${d.kind}  setl_id ${d.setlId ?? '—'}  settlement ${d.settlementId ?? '—'}  visit ${d.mdtrtId}  网关 ${figures(d.local)}  经办 ${figures(d.insurer)}`,
+      `    ${d.todo}`,
+    );
+  }
+  return lines;
 }
 
 function listLine(r: SettlementDto): string {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { settlementsCommand } from '../../src/cli/settlements.command';
 import { DECLARATION_JOB, RECONCILIATION_JOB } from '../../src/obligations/declaration/declaration.jobs';
 import { ObligationsService } from '../../src/obligations/obligations.service';
 import { JobRunner } from '../../src/platform';
@@ -259,6 +260,25 @@ describe.each(availableDatabases())('monthly declaration and reconciliation over
     ]);
     expect(run.differences[0].todo).toContain('9201');
     expect((await send('get', `/api/v1/reconciliations/${run.id}`).expect(200)).body).toEqual(run);
+
+    // IT at the terminal: `gateway settlements reconcile --from … --to …` asks the running gateway.
+    const lines: string[] = [];
+    const out = { log: (text: string) => lines.push(text), error: (text: string) => lines.push(text) };
+    const code = await settlementsCommand(
+      t.config,
+      'reconcile',
+      [],
+      { from: '2026-11-25', to: '2026-11-25', url: base, key },
+      'it',
+      out,
+      {},
+    );
+    expect(code).toBe(1);
+    expect(lines[0]).toMatch(/^2026-11-25 – 2026-11-25 {2}对账不一致/);
+    expect(lines[1]).toBe('  网关   3 笔  费用 226.50  基金 195.50  个人 31.00');
+    expect(lines[2]).toBe('  经办   3 笔  费用 225.50  基金 195.50  个人 30.00');
+    expect(lines[3]).toContain(`figures-differ  setl_id ${wrong.setlId}  settlement ${wrong.id}`);
+    expect(lines[4]).toContain('9201');
 
     const bad = await send('post', '/api/v1/reconciliations', { from: '2026-11-30', to: '2026-11-01' }).expect(422);
     expect(bad.body).toMatchObject({ code: 'RECONCILIATION_PERIOD_INVALID' });
