@@ -1,6 +1,7 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Clock, GatewayConfig, JobRunner, systemPrincipal } from '../../platform';
 import { CalendarService } from '../../calendar/calendar.service';
+import { UPSTREAM_LINK, type UpstreamLink } from '../../upstream/upstream-link';
 import { addDays, beijingDay } from '../../calendar/rules/working-days';
 import type { Obligation } from '../obligation.entity';
 import { ObligationsService } from '../obligations.service';
@@ -26,8 +27,10 @@ export const RECONCILIATION_RULE = 'R13 协议 29: 前一日结算每日对账�
  * - obligations.reconciliation: yesterday (Beijing) is reconciled (3201, 3202 when it differs); the
  *   duty `reconciliation` of that day is opened, fulfilled with the run as evidence.
  * - obligations.declaration: from the first working day of a month (calendar), the previous month's
- *   draft 3401 is made (duty `monthly-declaration` opened), and submitted at once when
- *   `settlement.declaration.autoSubmit` is set.
+ *   draft 3401 is made (duty `monthly-declaration` opened) if the gateway made any settlement in it,
+ *   and submitted at once when `settlement.declaration.autoSubmit` is set.
+ *
+ * Without an insurer link (upstream.baseUrl empty) neither job is registered.
  */
 @Injectable()
 export class DeclarationJobs implements OnApplicationBootstrap {
@@ -43,9 +46,17 @@ export class DeclarationJobs implements OnApplicationBootstrap {
     private readonly slots: ScheduledSlots,
     private readonly reconciliation: ReconciliationService,
     private readonly declarations: DeclarationService,
+    @Inject(UPSTREAM_LINK) private readonly link: UpstreamLink | null,
   ) {}
 
   onApplicationBootstrap(): void {
+    if (!this.link) {
+      // Nothing can be reconciled or declared without an insurer: no duties are opened that could never be met.
+      this.logger.warn(
+        'no insurer link configured (upstream.baseUrl): daily reconciliation and monthly declaration do not run',
+      );
+      return;
+    }
     this.jobs.register({
       name: RECONCILIATION_JOB,
       intervalMs: DUE_CHECK_MS,
@@ -109,6 +120,9 @@ export class DeclarationJobs implements OnApplicationBootstrap {
     const autoSubmit = this.config.settlement.declaration.autoSubmit;
     if (existing && !(autoSubmit && existing.state === 'draft' && existing.receiptId === null)) {
       return undefined;
+    }
+    if (!existing && !(await this.declarations.settledAnything(month))) {
+      return undefined; // a month without settlements has nothing to declare (staff may still draft it)
     }
     await this.declarations.openDuty(undefined, month);
     const duty = await this.obligations.find('monthly-declaration', month);

@@ -180,6 +180,12 @@ export class DeclarationService implements OnModuleInit {
     return sent;
   }
 
+  /** Whether the gateway has any settlement (whatever its status) dated in the month. */
+  async settledAnything(month: string): Promise<boolean> {
+    const { from, to } = monthDays(month);
+    return (await this.figures.inPeriod(this.transactions.reader, from, to)).length > 0;
+  }
+
   /** Draft figures of a month from the settlements: in force, offline_flag, the unresolved ones. */
   private async compute(
     month: string,
