@@ -240,6 +240,32 @@ describe.each(availableDatabases())('monthly declaration and reconciliation over
     expect(atInsurer.reply.infcode).toBe(0);
   });
 
+  it('a declaration the insurer refuses is recorded as refused (duty attempt) and can be resubmitted', async () => {
+    // The gateway lost its record of November (say, restored from an older backup); the insurer has it.
+    await ds.query(`DELETE FROM obligation_declaration WHERE month = '2026-11'`);
+    await send('post', '/api/v1/declarations/2026-11/draft').expect(200);
+    await send('post', '/api/v1/declarations/2026-11/submit').expect(202);
+    const refused = await eventually(
+      () => declaration('2026-11'),
+      (d) => d.state === 'refused',
+    );
+    expect((refused as Declaration & { lastError: string }).lastError).toMatch(/^2026-11 已申报（回执 MD\d+）/);
+    expect(await t.app.get(ObligationsService).find('monthly-declaration', '2026-11')).toMatchObject({
+      state: 'done',
+      attempts: 1,
+    });
+    await send('post', '/api/v1/declarations/2026-11/resubmit').expect(202);
+    const accepted = await eventually(
+      () => declaration('2026-11'),
+      (d) => d.state === 'accepted',
+    );
+    expect(accepted).toMatchObject({ consistent: true, receiptId: expect.stringMatching(/^MD/) });
+    expect(accepted.submissions.map((x) => [x.resubmit, x.outcome])).toEqual([
+      [false, 'refused'],
+      [true, 'accepted'],
+    ]);
+  });
+
   it('catches a wrong local total and names the settlement; bad periods are refused', async () => {
     const wrong = settled[1];
     const split = JSON.parse(

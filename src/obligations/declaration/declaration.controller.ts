@@ -99,6 +99,7 @@ export class ReconciliationController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One reconciliation run with the differing settlements and what to do about each' })
   @ApiOkResponse({ type: ReconciliationDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'RECONCILIATION_NOT_FOUND' })
   async get(@Param('id') id: string): Promise<ReconciliationDto> {

@@ -368,7 +368,7 @@ export class DeclarationService implements OnModuleInit {
     }
   }
 
-  /** 409 while a 3401 is in flight; before a first acceptance only submit, after it only resubmit. */
+  /** 409 while a 3401 is in flight; before a first acceptance submit (or resubmit once refused), after it only resubmit. */
   private refuseIfBusy(row: DeclarationRow, resubmit: boolean): void {
     if (row.state === 'submitted') {
       throw DECLARATION_ERRORS.raise('DECLARATION_IN_FLIGHT');
@@ -376,7 +376,9 @@ export class DeclarationService implements OnModuleInit {
     if (!resubmit && row.receiptId !== null) {
       throw DECLARATION_ERRORS.raise('DECLARATION_ALREADY_ACCEPTED');
     }
-    if (resubmit && row.receiptId === null) {
+    // A refused first declaration may be resubmitted: the insurer refuses a second "first" declaration
+    // of a month it already holds (made elsewhere, or recorded here before a restore).
+    if (resubmit && row.receiptId === null && row.state !== 'refused') {
       throw DECLARATION_ERRORS.raise('DECLARATION_NOT_ACCEPTED');
     }
   }
