@@ -15,6 +15,7 @@ import { devicesCommand } from './devices.command';
 import { simulateCommand } from './simulate.command';
 import { catalogueCommand } from './catalogue.command';
 import { settlementsCommand } from './settlements.command';
+import { obligationsCommand } from './obligations.command';
 import { CliError, CliOutput, stdio } from './cli-io';
 
 const USAGE = `Usage: npm run gateway -- <command> [options]
@@ -67,6 +68,9 @@ Commands:
   settlements reconcile --from <yyyy-MM-dd> --to <yyyy-MM-dd> [--url <u>] [--key <key>]
                                       reconcile a period with the insurer now (3201, 3202 when it differs):
                                       totals and each differing settlement with what to do (exit 1 unless agreed)
+  obligations list [--state open|done|late|waived] [--kind <kind>] [--due-before YYYY-MM-DD] [--overdue]
+                                      the duties with deadlines (cross-province uploads, documents, declarations,
+                                      reconciliation, audit results, rehab assessments), earliest due first
 
 Global options:
   --config <file>   overlay config file (else $GATEWAY_CONFIG)
@@ -114,6 +118,10 @@ export async function runCli(
       line: { type: 'string', multiple: true },
       from: { type: 'string' },
       to: { type: 'string' },
+      kind: { type: 'string' },
+      state: { type: 'string' },
+      'due-before': { type: 'string' },
+      overdue: { type: 'boolean' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -200,6 +208,8 @@ export async function runCli(
           out,
           env,
         );
+      case 'obligations':
+        return await obligationsCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, sub, values, out);
       default:
         throw new CliError(`unknown command "${command}"\n\n${USAGE}`);
     }
