@@ -1,5 +1,6 @@
 import { INFNO } from '../../upstream/protocol/transactions';
 import { admission, admissionCancel } from './admission';
+import { auditResultQuery } from './audit-result';
 import { cardHsmAuth } from './card-hsm-auth';
 import { TxHandler } from './context';
 import { crossProvinceUpload } from './cross-province-upload';
@@ -50,4 +51,5 @@ export const HANDLERS: ReadonlyMap<string, TxHandler> = new Map<string, TxHandle
   [INFNO.reconciliation, reconciliation],
   [INFNO.crossProvinceUpload, crossProvinceUpload],
   [INFNO.monthlyDeclaration, monthlyDeclaration],
+  [INFNO.auditResultQuery, auditResultQuery],
 ]);
