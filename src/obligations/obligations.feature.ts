@@ -2,11 +2,14 @@ import type { GatewayFeature } from '../platform';
 import { OBLIGATION_ENTITIES } from './obligation.entity';
 import { OBLIGATION_ERRORS } from './obligations.errors';
 import { Obligations1765152000000 } from './migrations/1765152000000-Obligations';
+import { AUDIT_RESULTS_PART } from './audit-results/audit-results.feature';
 
 /** The duties with deadlines: their tables, migrations and error codes (docs/obligations.md). */
 export const OBLIGATIONS_FEATURE: GatewayFeature = {
   name: 'obligations',
-  entities: [...OBLIGATION_ENTITIES],
-  migrations: [Obligations1765152000000],
-  errors: [OBLIGATION_ERRORS],
+  entities: [...OBLIGATION_ENTITIES, ...AUDIT_RESULTS_PART.entities],
+  migrations: [Obligations1765152000000, ...AUDIT_RESULTS_PART.migrations],
+  config: [...AUDIT_RESULTS_PART.config],
+  checkConfig: (config) => AUDIT_RESULTS_PART.checkConfig(config),
+  errors: [OBLIGATION_ERRORS, ...AUDIT_RESULTS_PART.errors],
 };
