@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { settlementsCommand } from '../../src/cli/settlements.command';
 import { AUDIT_RESULTS_JOB } from '../../src/obligations/audit-results/audit-results.job';
 import { Clock, JobRunner } from '../../src/platform';
 import { SEED } from '../../src/sandbox/seed-people';
@@ -236,6 +237,15 @@ describe.each(availableDatabases())('the insurer’s audit results on %s', (kind
       deductedFen: number;
     }>;
     expect(list.find((r) => r.settlementId === s.id)).toMatchObject({ version: 2, deductedFen: 800 });
+    const lines: string[] = [];
+    const out = { log: (l: string) => lines.push(l), error: (l: string) => lines.push(`ERR ${l}`) };
+    expect(await settlementsCommand(t.config, 'audit', [s.id], { url: base, key }, 'it', out, {})).toBe(0);
+    expect(lines).toEqual([
+      expect.stringContaining(`setl_id ${s.setlId}`),
+      expect.stringMatching(/version 2 audited .*: fund 55\.00, deducted 8\.00, approved 47\.00/),
+      '  line 2  换药（中）  −8.00 of 30.00  A01 超出医疗服务价格标准收费',
+      '  earlier: v1 deducted 15.50',
+    ]);
   });
 
   it('lists a settlement 31 days old without a result — not at 30 days, not one with a result', async () => {
@@ -257,12 +267,24 @@ describe.each(availableDatabases())('the insurer’s audit results on %s', (kind
       expect.objectContaining({ settlementId: late.id, setlId: late.setlId, daysSinceSettlement: 31, checks: 1 }),
     ]);
     expect(await auditOf(late.id)).toMatchObject({ overdue: true, result: null });
+    // The same list at the command line (exit 1: something is missing).
+    const lines: string[] = [];
+    const out = { log: (l: string) => lines.push(l), error: (l: string) => lines.push(`ERR ${l}`) };
+    const cli = (sub: string, rest: string[], options: object) =>
+      settlementsCommand(t.config, sub, rest, { url: base, key, ...options }, 'it', out, {});
+    expect(await cli('audits', [], { missing: true })).toBe(1);
+    expect(lines.join('\n')).toContain(`${late.id}  ${late.setlId}`);
+    expect(lines.join('\n')).toContain('31 days  asked 1×');
 
     // The insurer answers at last: no longer missing.
     await request(insurer).put(`/sandbox/audits/${late.setlId}`).send({ deductions: [] }).expect(200);
     await runJob();
     expect(await missing()).toEqual([]);
     expect(await auditOf(late.id)).toMatchObject({ state: 'done', result: { version: 1, deductedFen: 0 } });
+    lines.length = 0;
+    expect(await cli('audits', [], { missing: true })).toBe(0);
+    expect(await cli('audit', [late.id], {})).toBe(0);
+    expect(lines.join('\n')).toContain('version 1 audited');
   });
 
   it('a cancelled settlement is no longer asked about, and its duty is waived', async () => {
