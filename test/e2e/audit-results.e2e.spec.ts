@@ -46,7 +46,16 @@ type AuditResult = {
   versions: Array<{ version: number; deductedFen: number }>;
 };
 type Missing = { settlementId: string; setlId: string; daysSinceSettlement: number; dueOn: string; checks: number };
-type Obligation = { id: string; kind: string; subjectId: string; owedBy: string; state: string; dueOn: string };
+type Obligation = {
+  id: string;
+  kind: string;
+  subjectId: string;
+  owedBy: string;
+  state: string;
+  dueOn: string;
+  attempts: number;
+  lastError: string | null;
+};
 
 const beijingDay = (d: Date): string => new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 const plusDays = (day: string, n: number): string =>
@@ -231,20 +240,41 @@ describe.each(availableDatabases())('the insurer’s audit results on %s', (kind
       [1, 1550],
       [2, 800],
     ]);
+    // Two amendments between two questions: both recorded (the one in between asked for by number).
+    for (const amount of [7, 6]) {
+      await request(insurer)
+        .put(`/sandbox/audits/${s.setlId}`)
+        .send({ deductions: [{ feedetl_sn: '2', dedu_amt: amount, dedu_rea_code: 'A01' }] })
+        .expect(200);
+    }
+    clock.offsetMs += 7 * DAY + 60_000;
+    await runJob();
+    expect((await auditOf(s.id)).versions.map((v) => [v.version, v.deductedFen])).toEqual([
+      [1, 1550],
+      [2, 800],
+      [3, 700],
+      [4, 600],
+    ]);
+    clock.offsetMs -= 7 * DAY + 60_000;
+    await request(insurer)
+      .put(`/sandbox/audits/${s.setlId}`)
+      .send({ deductions: [{ feedetl_sn: '2', dedu_amt: 8, dedu_rea_code: 'A01' }] })
+      .expect(200);
+    await send('post', `/api/v1/settlement/settlements/${s.id}/audit-result/check`).expect(200);
     const list = (await send('get', '/api/v1/settlement/audit-results?state=done').expect(200)).body as Array<{
       settlementId: string;
       version: number;
       deductedFen: number;
     }>;
-    expect(list.find((r) => r.settlementId === s.id)).toMatchObject({ version: 2, deductedFen: 800 });
+    expect(list.find((r) => r.settlementId === s.id)).toMatchObject({ version: 5, deductedFen: 800 });
     const lines: string[] = [];
     const out = { log: (l: string) => lines.push(l), error: (l: string) => lines.push(`ERR ${l}`) };
     expect(await settlementsCommand(t.config, 'audit', [s.id], { url: base, key }, 'it', out, {})).toBe(0);
     expect(lines).toEqual([
       expect.stringContaining(`setl_id ${s.setlId}`),
-      expect.stringMatching(/version 2 audited .*: fund 55\.00, deducted 8\.00, approved 47\.00/),
+      expect.stringMatching(/version 5 audited .*: fund 55\.00, deducted 8\.00, approved 47\.00/),
       '  line 2  换药（中）  −8.00 of 30.00  A01 超出医疗服务价格标准收费',
-      '  earlier: v1 deducted 15.50',
+      '  earlier: v1 deducted 15.50, v2 deducted 8.00, v3 deducted 7.00, v4 deducted 6.00',
     ]);
   });
 
@@ -285,6 +315,26 @@ describe.each(availableDatabases())('the insurer’s audit results on %s', (kind
     expect(await cli('audits', [], { missing: true })).toBe(0);
     expect(await cli('audit', [late.id], {})).toBe(0);
     expect(lines.join('\n')).toContain('version 1 audited');
+  });
+
+  it('the insurer unreachable: the problem kept on the watch and the duty, asked again an hour later', async () => {
+    const s = await settleVisit();
+    await runJob();
+    clock.offsetMs += DAY + 60_000;
+    await request(insurer).put('/sandbox/faults').send({ errorRate: 1 }).expect(200);
+    try {
+      await runJob();
+    } finally {
+      await request(insurer).delete('/sandbox/faults').expect(200);
+    }
+    const unreached = await auditOf(s.id);
+    expect(unreached).toMatchObject({ state: 'pending', checks: 1, result: null });
+    expect(unreached.lastError).toMatch(/^insurer not reached/);
+    expect(Date.parse(unreached.nextCheckAt as string) - clock.now().getTime()).toBeLessThanOrEqual(3_600_000);
+    expect(await duty(s.id)).toMatchObject({ state: 'open', attempts: 1, lastError: unreached.lastError });
+    clock.offsetMs += 3_600_000;
+    await runJob();
+    expect(await auditOf(s.id)).toMatchObject({ state: 'done', checks: 2, lastError: null });
   });
 
   it('a cancelled settlement is no longer asked about, and its duty is waived', async () => {
