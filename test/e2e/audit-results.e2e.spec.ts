@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { settlementsCommand } from '../../src/cli/settlements.command';
 import { AUDIT_RESULTS_JOB } from '../../src/obligations/audit-results/audit-results.job';
-import { Clock, JobRunner } from '../../src/platform';
+import { AuditResultsRepository } from '../../src/obligations/audit-results/audit-results.repository';
+import { AuditResultsService } from '../../src/obligations/audit-results/audit-results.service';
+import { ObligationsService } from '../../src/obligations/obligations.service';
+import { AuditService, Clock, GatewayConfig, JobRunner, Transactions } from '../../src/platform';
+import type { UpstreamCalls } from '../../src/upstream/upstream-calls';
+import { UpstreamRejectedError } from '../../src/upstream/upstream.errors';
 import { SEED } from '../../src/sandbox/seed-people';
 import { UPSTREAM_LINK, type UpstreamLink } from '../../src/upstream/upstream-link';
 import { availableDatabases, DbKind, testDatabase } from '../support/databases';
@@ -335,6 +340,83 @@ describe.each(availableDatabases())('the insurer’s audit results on %s', (kind
     clock.offsetMs += 3_600_000;
     await runJob();
     expect(await auditOf(s.id)).toMatchObject({ state: 'done', checks: 2, lastError: null });
+  });
+
+  it('an answer that does not hold together, or a refusal, records nothing; two instances never ask the same thing at once', async () => {
+    const s = await settleVisit();
+    await runJob();
+    clock.offsetMs += DAY + 60_000;
+    /** The service as the module wires it, with the insurer's answers scripted at its boundary (UpstreamCalls). */
+    const answers: Array<() => Promise<unknown>> = [];
+    let asked = 0;
+    const calls = {
+      call: async () => {
+        asked += 1;
+        const next = answers.shift();
+        if (!next) {
+          throw new Error('no scripted answer');
+        }
+        return { output: await next(), msgid: `H64010600001${String(asked).padStart(18, '0')}`, warning: null };
+      },
+    } as unknown as UpstreamCalls;
+    const service = () =>
+      new AuditResultsService(
+        t.app.get(Transactions),
+        t.app.get(AuditResultsRepository),
+        t.app.get(ObligationsService),
+        calls,
+        clock,
+        t.app.get(GatewayConfig),
+        t.app.get(AuditService),
+      );
+    const done = {
+      setl_id: s.setlId,
+      audit_state: 'done',
+      audit_ver: 1,
+      latest_audit_ver: 1,
+      audit_time: '2026-12-01 09:00:00',
+      fund_pay_sumamt: 55,
+      dedu_sumamt: 10,
+      fund_aprv_amt: 45,
+      deductions: [
+        {
+          feedetl_sn: '2',
+          med_list_codg: '001203000010000',
+          item_name: '换药（中）',
+          det_item_fee_sumamt: 30,
+          fund_pay_amt: 30,
+          dedu_amt: 9.99, // does not add up to dedu_sumamt
+          dedu_rea_code: 'A01',
+          dedu_rea: '超出医疗服务价格标准收费',
+        },
+      ],
+    };
+    answers.push(async () => done);
+    await service().askDue();
+    const garbled = await auditOf(s.id);
+    expect(garbled).toMatchObject({ state: 'pending', result: null, checks: 1 });
+    expect(garbled.lastError).toContain('the deductions add up to 999 fen, dedu_sumamt says 1000');
+
+    clock.offsetMs += 3_600_000;
+    answers.push(() => Promise.reject(new UpstreamRejectedError(-1, '结算ID setl_id 不存在')));
+    await service().askDue();
+    expect(await auditOf(s.id)).toMatchObject({
+      result: null,
+      checks: 2,
+      lastError: '3501 refused: 结算ID setl_id 不存在',
+    });
+
+    // Two instances' runs at once: the watch is claimed by one, asked once.
+    clock.offsetMs += 2 * DAY;
+    asked = 0;
+    answers.push(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return { ...done, deductions: [{ ...done.deductions[0], dedu_amt: 10 }] };
+    });
+    const [a, b] = await Promise.all([service().askDue(), service().askDue()]);
+    expect(asked).toBe(1);
+    expect(a.asked + b.asked).toBe(1);
+    expect(await auditOf(s.id)).toMatchObject({ state: 'done', result: { version: 1, deductedFen: 1000 } });
   });
 
   it('a cancelled settlement is no longer asked about, and its duty is waived', async () => {
