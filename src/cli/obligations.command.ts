@@ -1,6 +1,6 @@
 import { beijingDay } from '../calendar/rules/working-days';
 import { OBLIGATION_KINDS, OBLIGATION_STATES, type Obligation } from '../obligations/obligation.entity';
-import { ObligationRepository } from '../obligations/obligation.repository';
+import { listObligationsOn } from '../obligations/standalone-obligations';
 import type { GatewayConfig } from '../platform';
 import { CliError, CliOutput } from './cli-io';
 import { withDataSource } from './with-data-source';
@@ -43,7 +43,7 @@ export async function obligationsCommand(
   }
   const today = beijingDay(now);
   return withDataSource(config, async (ds) => {
-    const rows = await new ObligationRepository().list(ds.manager, {
+    const rows = await listObligationsOn(ds, {
       state: options.state as Obligation['state'] | undefined,
       kind: options.kind as Obligation['kind'] | undefined,
       dueBefore,
