@@ -68,6 +68,11 @@ Commands:
   settlements reconcile --from <yyyy-MM-dd> --to <yyyy-MM-dd> [--url <u>] [--key <key>]
                                       reconcile a period with the insurer now (3201, 3202 when it differs):
                                       totals and each differing settlement with what to do (exit 1 unless agreed)
+  settlements audits [--missing | --state pending|done|closed]
+                                      the insurer's audit results (R18); --missing: settlements past its
+                                      30 days without a result (exit 1 when there are any)
+  settlements audit <id> [--check]    one settlement's audit result with its deductions per line;
+                                      --check asks the insurer (3501) first
   obligations list [--state open|done|late|waived] [--kind <kind>] [--due-before YYYY-MM-DD] [--overdue]
                                       the duties with deadlines (cross-province uploads, documents, declarations,
                                       reconciliation, audit results, rehab assessments), earliest due first
@@ -122,6 +127,8 @@ export async function runCli(
       state: { type: 'string' },
       'due-before': { type: 'string' },
       overdue: { type: 'boolean' },
+      missing: { type: 'boolean' },
+      check: { type: 'boolean' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

@@ -1,5 +1,6 @@
 import { INFNO } from '../../upstream/protocol/transactions';
 import { admission, admissionCancel } from './admission';
+import { auditResultQuery } from './audit-result';
 import { cardHsmAuth } from './card-hsm-auth';
 import { TxHandler } from './context';
 import { crossProvinceUpload } from './cross-province-upload';
@@ -52,4 +53,5 @@ export const HANDLERS: ReadonlyMap<string, TxHandler> = new Map<string, TxHandle
   [INFNO.detailReconciliation, detailReconciliation],
   [INFNO.crossProvinceUpload, crossProvinceUpload],
   [INFNO.monthlyDeclaration, monthlyDeclaration],
+  [INFNO.auditResultQuery, auditResultQuery],
 ]);

@@ -35,6 +35,8 @@ export const INFNO = {
   crossProvinceUpload: '3301',
   /** ours */
   monthlyDeclaration: '3401',
+  /** ours: the insurer's audit result of a settlement (R18, 办法 16), deductions per fee line */
+  auditResultQuery: '3501',
 } as const;
 
 export type Infno = (typeof INFNO)[keyof typeof INFNO];
@@ -71,6 +73,7 @@ export const INFNO_NAMES: Readonly<Record<Infno, string>> = {
   '3202': '明细对账',
   '3301': '跨省异地就医数据上传',
   '3401': '月度申报',
+  '3501': '审核结果查询',
 };
 
 /**
