@@ -15,6 +15,7 @@ import { devicesCommand } from './devices.command';
 import { simulateCommand } from './simulate.command';
 import { catalogueCommand } from './catalogue.command';
 import { settlementsCommand } from './settlements.command';
+import { obligationsCommand } from './obligations.command';
 import { documentsCommand } from './documents.command';
 import { CliError, CliOutput, stdio } from './cli-io';
 
@@ -69,6 +70,17 @@ Commands:
                       [--setl-id <id> --setl-time <t> --fund-fen <n> --self-pay-fen <n> [--line <id>:<fund>:<self>]...]
                                       IT's way out of needs-review: ask the insurer again by msgid (9201), or
                                       record what the insurer confirmed (admin key; also GATEWAY_API_KEY)
+  settlements reconcile --from <yyyy-MM-dd> --to <yyyy-MM-dd> [--url <u>] [--key <key>]
+                                      reconcile a period with the insurer now (3201, 3202 when it differs):
+                                      totals and each differing settlement with what to do (exit 1 unless agreed)
+  settlements audits [--missing | --state pending|done|closed]
+                                      the insurer's audit results (R18); --missing: settlements past its
+                                      30 days without a result (exit 1 when there are any)
+  settlements audit <id> [--check]    one settlement's audit result with its deductions per line;
+                                      --check asks the insurer (3501) first
+  obligations list [--state open|done|late|waived] [--kind <kind>] [--due-before YYYY-MM-DD] [--overdue]
+                                      the duties with deadlines (cross-province uploads, documents, declarations,
+                                      reconciliation, audit results, rehab assessments), earliest due first
 
 Global options:
   --config <file>   overlay config file (else $GATEWAY_CONFIG)
@@ -114,6 +126,14 @@ export async function runCli(
       'fund-fen': { type: 'string' },
       'self-pay-fen': { type: 'string' },
       line: { type: 'string', multiple: true },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      kind: { type: 'string' },
+      state: { type: 'string' },
+      'due-before': { type: 'string' },
+      overdue: { type: 'boolean' },
+      missing: { type: 'boolean' },
+      check: { type: 'boolean' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -202,6 +222,8 @@ export async function runCli(
           out,
           env,
         );
+      case 'obligations':
+        return await obligationsCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, sub, values, out);
       default:
         throw new CliError(`unknown command "${command}"\n\n${USAGE}`);
     }

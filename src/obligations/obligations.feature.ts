@@ -2,6 +2,10 @@ import type { GatewayFeature } from '../platform';
 import { OBLIGATION_ENTITIES } from './obligation.entity';
 import { OBLIGATION_ERRORS } from './obligations.errors';
 import { Obligations1765152000000 } from './migrations/1765152000000-Obligations';
+import { DECLARATION_ENTITIES } from './declaration/declaration.entity';
+import { DECLARATION_ERRORS } from './declaration/declaration.errors';
+import { ObligationsDeclaration1765411200000 } from './declaration/migrations/1765411200000-ObligationsDeclaration';
+import { AUDIT_RESULTS_PART } from './audit-results/audit-results.feature';
 import { INPATIENT_DOCUMENT_ENTITIES } from './documents/inpatient-document.entity';
 import { DOCUMENT_ERRORS } from './documents/inpatient-documents.errors';
 import { InpatientDocuments1765324800000 } from './documents/migrations/1765324800000-InpatientDocuments';
@@ -9,7 +13,19 @@ import { InpatientDocuments1765324800000 } from './documents/migrations/17653248
 /** The duties with deadlines: their tables, migrations and error codes (docs/obligations.md). */
 export const OBLIGATIONS_FEATURE: GatewayFeature = {
   name: 'obligations',
-  entities: [...OBLIGATION_ENTITIES, ...INPATIENT_DOCUMENT_ENTITIES],
-  migrations: [Obligations1765152000000, InpatientDocuments1765324800000],
-  errors: [OBLIGATION_ERRORS, DOCUMENT_ERRORS],
+  entities: [
+    ...OBLIGATION_ENTITIES,
+    ...DECLARATION_ENTITIES,
+    ...AUDIT_RESULTS_PART.entities,
+    ...INPATIENT_DOCUMENT_ENTITIES,
+  ],
+  migrations: [
+    Obligations1765152000000,
+    ObligationsDeclaration1765411200000,
+    ...AUDIT_RESULTS_PART.migrations,
+    InpatientDocuments1765324800000,
+  ],
+  config: [...AUDIT_RESULTS_PART.config],
+  checkConfig: (config) => AUDIT_RESULTS_PART.checkConfig(config),
+  errors: [OBLIGATION_ERRORS, DECLARATION_ERRORS, ...AUDIT_RESULTS_PART.errors, DOCUMENT_ERRORS],
 };

@@ -1,5 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { CalendarModule } from '../calendar/calendar.module';
+import { DeclarationModule } from './declaration/declaration.module';
+import { AuditResultsModule } from './audit-results/audit-results.module';
 import { InpatientDocumentsModule } from './documents/inpatient-documents.module';
 import { ObligationRepository } from './obligation.repository';
 import { ObligationsController } from './obligations.controller';
@@ -16,7 +18,7 @@ import { ScheduledSlots } from './scheduled-slots.service';
  */
 @Global()
 @Module({
-  imports: [CalendarModule, InpatientDocumentsModule],
+  imports: [CalendarModule, DeclarationModule, AuditResultsModule, InpatientDocumentsModule],
   controllers: [ObligationsController],
   providers: [
     ObligationRepository,
