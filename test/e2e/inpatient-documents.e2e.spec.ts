@@ -311,6 +311,31 @@ describe.each(availableDatabases())('the documents of an inpatient settlement on
     }).expect(201);
     await send('put', `/api/v1/settlement/visits/${stay}/lines`, { lines: [line('1', '2026-11-29')] }).expect(200);
     await send('patch', `/api/v1/settlement/visits/${stay}`, { dischargeDate: '2026-11-30' }).expect(200);
+    // HIS may send structured data instead of a PDF: the gateway renders it; bad data is refused.
+    const summary = {
+      name: WORKER.psn_name,
+      sex: '男',
+      admissionDiagnosis: '左手食指骨折',
+      dischargeDiagnosis: 'S62.600 左手食指骨折',
+      admissionCondition: '左手食指肿痛。',
+      treatmentCourse: '换药、制动。',
+      dischargeCondition: '好转。',
+      dischargeAdvice: '门诊复查。',
+      doctor: '李医生',
+      writtenOn: '2026-11-30',
+    };
+    expect(
+      (await send('put', `/api/v1/settlement/visits/${stay}/documents/discharge-summary/data`, summary).expect(200))
+        .body,
+    ).toMatchObject({ docType: '04', name: '出院小结', version: 1, status: 'stored' });
+    expect(
+      (
+        await send('put', `/api/v1/settlement/visits/${stay}/documents/discharge-summary/data`, {
+          ...summary,
+          writtenOn: '30/11/2026',
+        }).expect(400)
+      ).body,
+    ).toMatchObject({ code: 'VALIDATION_FAILED' });
     const token = await matchTokenByCards(send, base, ADMISSIONS, 'activeFingers', stay, 'inpatient');
     await send('post', `/api/v1/settlement/visits/${stay}/pre-audit`, {})
       .set('x-verification-token', token)

@@ -11,6 +11,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorBodyDto, LargeBody, principalOf, RequireScopes } from '../../platform';
+import { DischargeSummaryDataDto, MedicalRecordDataDto } from './his/his-documents.dto';
 import { InpatientDocumentDto, SendDocumentDto, SentDocumentDto } from './inpatient-documents.dto';
 import { DOCUMENT_ERRORS } from './inpatient-documents.errors';
 import { InpatientDocumentsService } from './inpatient-documents.service';
@@ -40,6 +41,48 @@ export class InpatientDocumentsController {
     @Req() req: FastifyRequest,
   ): Promise<SentDocumentDto> {
     return this.documents.receive(principalOf(req), visitId, kind, body);
+  }
+
+  @Put('visits/:visitId/documents/medical-record/data')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'HIS sends the 病案首页 of a discharged inpatient visit as structured data: the gateway renders the PDF (templates/medical-record.json) and keeps it like a sent PDF (the same data again changes nothing)',
+  })
+  @ApiOkResponse({ type: SentDocumentDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_VISIT_NOT_FOUND' })
+  @ApiConflictResponse({
+    type: ErrorBodyDto,
+    description: 'DOCUMENT_VISIT_NOT_INPATIENT, DOCUMENT_VISIT_NOT_DISCHARGED',
+  })
+  @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'DOCUMENT_DATA_INVALID' })
+  async sendMedicalRecord(
+    @Param('visitId') visitId: string,
+    @Body() body: MedicalRecordDataDto,
+    @Req() req: FastifyRequest,
+  ): Promise<SentDocumentDto> {
+    return this.documents.receiveMedicalRecord(principalOf(req), visitId, body);
+  }
+
+  @Put('visits/:visitId/documents/discharge-summary/data')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'HIS sends the 出院小结 of a discharged inpatient visit as structured data: the gateway renders the PDF (templates/discharge-summary.json) and keeps it like a sent PDF',
+  })
+  @ApiOkResponse({ type: SentDocumentDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_VISIT_NOT_FOUND' })
+  @ApiConflictResponse({
+    type: ErrorBodyDto,
+    description: 'DOCUMENT_VISIT_NOT_INPATIENT, DOCUMENT_VISIT_NOT_DISCHARGED',
+  })
+  @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'DOCUMENT_DATA_INVALID' })
+  async sendDischargeSummary(
+    @Param('visitId') visitId: string,
+    @Body() body: DischargeSummaryDataDto,
+    @Req() req: FastifyRequest,
+  ): Promise<SentDocumentDto> {
+    return this.documents.receiveDischargeSummary(principalOf(req), visitId, body);
   }
 
   @Get('settlements/:id/documents')

@@ -17,6 +17,14 @@ export const DOCUMENT_ERRORS = errorCatalogue('inpatient-documents', {
     status: 413,
     message: '文件超过 10 MB（医保文件上传 9101 的上限）：请压缩（降低扫描分辨率）后重新发送',
   },
+  DOCUMENT_DATA_INVALID: {
+    status: 422,
+    message: '文书数据有误，无法生成 PDF：请按 details 所列各项更正后重新发送',
+  },
+  DOCUMENT_VISIT_NOT_DISCHARGED: {
+    status: 409,
+    message: '该住院尚未出院（没有出院日期）：请先登记出院日期，再发送结构化的病案首页或出院小结',
+  },
   DOCUMENT_VISIT_NOT_INPATIENT: {
     status: 409,
     message: '该就诊不是住院：病案首页和出院小结只用于住院就诊',

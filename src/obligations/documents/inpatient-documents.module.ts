@@ -3,6 +3,7 @@ import { FormsModule } from '../../forms/forms.module';
 import { SettlementModule } from '../../settlement/settlement.module';
 import { UpstreamModule } from '../../upstream/upstream.module';
 import { FeeListRenderer } from './fee-list/fee-list-renderer';
+import { HisDocumentRenderer } from './his/his-document-renderer';
 import { InpatientDocumentRepository } from './inpatient-document.repository';
 import { InpatientDocumentsController } from './inpatient-documents.controller';
 import { InpatientDocumentsJob } from './inpatient-documents.job';
@@ -16,7 +17,13 @@ import { InpatientDocumentsService } from './inpatient-documents.service';
 @Module({
   imports: [FormsModule, SettlementModule, UpstreamModule],
   controllers: [InpatientDocumentsController],
-  providers: [InpatientDocumentRepository, InpatientDocumentsService, InpatientDocumentsJob, FeeListRenderer],
+  providers: [
+    InpatientDocumentRepository,
+    InpatientDocumentsService,
+    InpatientDocumentsJob,
+    FeeListRenderer,
+    HisDocumentRenderer,
+  ],
   exports: [InpatientDocumentsService],
 })
 export class InpatientDocumentsModule {}

@@ -1,13 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { QueryFailedError } from 'typeorm';
-import { Clock, type Principal, Transactions, uuidv7 } from '../../platform';
+import { Clock, GatewayConfig, type Principal, Transactions, uuidv7 } from '../../platform';
+import type { VisitDetailDto } from '../../settlement/visits.dto';
 import { VisitsService } from '../../settlement/visits.service';
 import { DOC_NAMES, DOC_TYPES, type DocType, HIS_DOCUMENTS, isVisitDocument } from './doc-types';
 import type { DocumentSource, InpatientDocument, InpatientDocumentSet } from './inpatient-document.entity';
 import { InpatientDocumentRepository, settlementSubject, visitSubject } from './inpatient-document.repository';
 import type { InpatientDocumentDto, SendDocumentDto, SentDocumentDto } from './inpatient-documents.dto';
 import { DOCUMENT_ERRORS } from './inpatient-documents.errors';
+import {
+  dischargeSummaryValues,
+  HisDocumentRenderer,
+  medicalRecordValues,
+  type StayFacts,
+} from './his/his-document-renderer';
+import type { DischargeSummaryDataDto, MedicalRecordDataDto } from './his/his-documents.dto';
 
 /** 9101 refuses files over 10 MB. */
 export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
@@ -31,6 +39,8 @@ export class InpatientDocumentsService {
     private readonly clock: Clock,
     private readonly repository: InpatientDocumentRepository,
     private readonly visits: VisitsService,
+    private readonly config: GatewayConfig,
+    private readonly his: HisDocumentRenderer,
   ) {}
 
   /** `listener` runs after HIS's document of a visit was stored (the uploads may go on). */
@@ -38,19 +48,43 @@ export class InpatientDocumentsService {
     this.listeners.push(listener);
   }
 
-  /** HIS's 病案首页 (`medical-record`) or 出院小结 (`discharge-summary`) of an inpatient visit. */
+  /** HIS's 病案首页 (`medical-record`) or 出院小结 (`discharge-summary`) of an inpatient visit, as a PDF. */
   async receive(principal: Principal, visitId: string, kind: string, dto: SendDocumentDto): Promise<SentDocumentDto> {
-    const docType = Object.hasOwn(HIS_DOCUMENTS, kind) ? HIS_DOCUMENTS[kind] : undefined;
-    if (!docType) {
-      throw DOCUMENT_ERRORS.raise('DOCUMENT_KIND_UNKNOWN');
-    }
+    const docType = hisDocType(kind);
     const bytes = pdfBytes(dto.contentBase64);
-    const visit = await this.visits.get(visitId); // SETTLEMENT_VISIT_NOT_FOUND
-    if (visit.kind !== 'inpatient') {
-      throw DOCUMENT_ERRORS.raise('DOCUMENT_VISIT_NOT_INPATIENT', {
-        message: `就诊 ${visitId} 是门诊：病案首页和出院小结只用于住院就诊`,
-      });
-    }
+    await this.inpatientVisit(visitId);
+    return this.keep(principal, visitId, docType, bytes, dto.fileName ?? `${DOC_NAMES[docType]}-${visitId}.pdf`);
+  }
+
+  /** The 病案首页 as structured data, rendered (templates/medical-record.json). */
+  async receiveMedicalRecord(
+    principal: Principal,
+    visitId: string,
+    dto: MedicalRecordDataDto,
+  ): Promise<SentDocumentDto> {
+    const stay = await this.dischargedStay(visitId);
+    const pdf = await this.his.render('03', medicalRecordValues(stay, dto), dto.writtenOn);
+    return this.keep(principal, visitId, '03', pdf, `${DOC_NAMES['03']}-${visitId}.pdf`);
+  }
+
+  /** The 出院小结 as structured data, rendered (templates/discharge-summary.json). */
+  async receiveDischargeSummary(
+    principal: Principal,
+    visitId: string,
+    dto: DischargeSummaryDataDto,
+  ): Promise<SentDocumentDto> {
+    const stay = await this.dischargedStay(visitId);
+    const pdf = await this.his.render('04', dischargeSummaryValues(stay, dto), dto.writtenOn);
+    return this.keep(principal, visitId, '04', pdf, `${DOC_NAMES['04']}-${visitId}.pdf`);
+  }
+
+  private async keep(
+    principal: Principal,
+    visitId: string,
+    docType: DocType,
+    bytes: Buffer,
+    fileName: string,
+  ): Promise<SentDocumentDto> {
     const { row, unchanged } = await this.store(
       {
         subjectKey: visitSubject(visitId),
@@ -58,7 +92,7 @@ export class InpatientDocumentsService {
         settlementId: null,
         docType,
         source: 'his',
-        fileName: dto.fileName ?? `${DOC_NAMES[docType]}-${visitId}.pdf`,
+        fileName,
         createdBy: principal.id,
       },
       bytes,
@@ -68,6 +102,33 @@ export class InpatientDocumentsService {
     }
     const versions = (await this.repository.versions(row.subjectKey, docType)).length;
     return { ...toDto(docType, row, versions), unchanged };
+  }
+
+  private async inpatientVisit(visitId: string): Promise<VisitDetailDto> {
+    const visit = await this.visits.get(visitId); // SETTLEMENT_VISIT_NOT_FOUND
+    if (visit.kind !== 'inpatient') {
+      throw DOCUMENT_ERRORS.raise('DOCUMENT_VISIT_NOT_INPATIENT', {
+        message: `就诊 ${visitId} 是门诊：病案首页和出院小结只用于住院就诊`,
+      });
+    }
+    return visit;
+  }
+
+  private async dischargedStay(visitId: string): Promise<StayFacts> {
+    const visit = await this.inpatientVisit(visitId);
+    if (!visit.admissionDate || !visit.dischargeDate) {
+      throw DOCUMENT_ERRORS.raise('DOCUMENT_VISIT_NOT_DISCHARGED', {
+        message: `住院 ${visitId} 尚未登记出院日期：请先登记出院，再发送结构化的病案首页或出院小结`,
+      });
+    }
+    return {
+      hospital: { name: this.config.hospital.name, code: this.config.hospital.fixmedinsCode },
+      visitId,
+      psnNo: visit.psnNo,
+      department: visit.dept,
+      admissionDate: visit.admissionDate,
+      dischargeDate: visit.dischargeDate,
+    };
   }
 
   /**
@@ -172,6 +233,15 @@ export class InpatientDocumentsService {
 /** Where a settlement's document of this type is kept: the visit's (HIS) or the settlement's (gateway). */
 export function subjectOf(set: Pick<InpatientDocumentSet, 'mdtrtId' | 'settlementId'>, docType: DocType): string {
   return isVisitDocument(docType) ? visitSubject(set.mdtrtId) : settlementSubject(set.settlementId);
+}
+
+/** The doc_type of a HIS document's path name, or 404 DOCUMENT_KIND_UNKNOWN. */
+function hisDocType(kind: string): DocType {
+  const docType = Object.hasOwn(HIS_DOCUMENTS, kind) ? HIS_DOCUMENTS[kind] : undefined;
+  if (!docType) {
+    throw DOCUMENT_ERRORS.raise('DOCUMENT_KIND_UNKNOWN');
+  }
+  return docType;
 }
 
 /** The PDF in `base64`, or 422 / 413 saying what is wrong with it. */
