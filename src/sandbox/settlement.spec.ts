@@ -198,7 +198,7 @@ describe('sandbox insurer settlement transactions', () => {
       setl_id: cross.setlId,
       upld_time: '2026-12-03 10:00:00',
     });
-    expect(late.warn_msg).toBe('已超过结算后 5 个工作日的上传时限');
+    expect(late.warn_msg).toBe('已超过结算后 5 个工作日的上传时限（最后上传日 2026-12-02）');
     const { reply: again } = await post(INFNO.crossProvinceUpload, upload);
     expect(again.err_msg).toMatch(/^该结算已上传（回执 CP\d+），不能重复上传$/);
     const { reply: notCross } = await post(INFNO.crossProvinceUpload, {

@@ -1,5 +1,5 @@
 import { beijingDateTime } from '../../upstream/protocol/msgid';
-import { beijingDate, workingDaysAfter } from '../dates';
+import { beijingDate, workingDaysDeadline } from '../dates';
 import { requireAmount, requireCount, requireDate, requireString } from '../input-fields';
 import { Rejection } from '../rejection';
 import { TxContext, TxResult } from './context';
@@ -70,9 +70,11 @@ export function crossProvinceUpload(ctx: TxContext): TxResult<CrossProvinceUploa
 
   const receiptId = ctx.ledger.nextId('CP', ctx.now);
   s.crossUploadReceipt = receiptId;
-  const late = workingDaysAfter(beijingDate(s.setl_time), beijingDate(ctx.now)) > UPLOAD_WORKING_DAYS;
+  // Late from the day after the 5th working day after the settlement day (holidays and 调休 counted).
+  const due = workingDaysDeadline(beijingDate(s.setl_time), UPLOAD_WORKING_DAYS);
+  const late = beijingDate(ctx.now) > due;
   return {
     output: { receipt_id: receiptId, setl_id: setlId, upld_time: beijingDateTime(ctx.now) },
-    warn: late ? `已超过结算后 ${UPLOAD_WORKING_DAYS} 个工作日的上传时限` : undefined,
+    warn: late ? `已超过结算后 ${UPLOAD_WORKING_DAYS} 个工作日的上传时限（最后上传日 ${due}）` : undefined,
   };
 }
