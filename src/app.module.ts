@@ -12,6 +12,7 @@ import { IdentityModule } from './identity/identity.module';
 import { FormsModule } from './forms/forms.module';
 import { TraceCodesModule } from './trace-codes/trace-codes.module';
 import { SettlementModule } from './settlement/settlement.module';
+import { ObligationsModule } from './obligations/obligations.module';
 
 @Module({})
 export class AppModule {
@@ -31,6 +32,7 @@ export class AppModule {
         IdentityModule,
         FormsModule,
         TraceCodesModule,
+        ObligationsModule,
         SettlementModule,
         // The sandbox insurer exists only in sandbox mode: never on a production code path.
         ...(options.config.mode === 'sandbox' && options.config.sandboxInsurer.enabled ? [SandboxModule] : []),

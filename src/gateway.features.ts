@@ -2,6 +2,7 @@ import { CALENDAR_FEATURE } from './calendar/calendar.feature';
 import { DEVICES_FEATURE } from './devices/devices.feature';
 import { FORMS_FEATURE } from './forms/forms.feature';
 import { IDENTITY_FEATURE } from './identity/identity.feature';
+import { OBLIGATIONS_FEATURE } from './obligations/obligations.feature';
 import { databaseSchema, DatabaseSchema, GatewayFeature, PLATFORM_FEATURE } from './platform';
 import { REFERENCE_FEATURE } from './reference/reference.feature';
 import { SETTLEMENT_FEATURE } from './settlement/settlement.feature';
@@ -26,6 +27,7 @@ export const GATEWAY_FEATURES: readonly GatewayFeature[] = [
   DEVICES_FEATURE,
   TRACE_CODES_FEATURE,
   SETTLEMENT_FEATURE,
+  OBLIGATIONS_FEATURE,
 ];
 
 /** Every table and migration of the gateway. */

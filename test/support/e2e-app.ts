@@ -4,6 +4,7 @@ import { createApp } from '../../src/app.factory';
 import { ApiKeyService } from '../../src/platform/auth/api-key.service';
 import type { Scope } from '../../src/platform/auth/scopes';
 import type { GatewayConfig } from '../../src/platform/config/gateway-config';
+import type { Clock } from '../../src/platform/clock';
 import { testConfig } from './test-config';
 
 /** Everything the gateway logged, line by line, exactly as it would reach stdout. */
@@ -30,13 +31,14 @@ export interface TestApp {
 export async function startTestApp(
   overrides: Record<string, unknown> = {},
   beforeInit?: (app: NestFastifyApplication) => void,
+  options: { clock?: Clock } = {},
 ): Promise<TestApp> {
   const config = testConfig(overrides);
   const logs = new LogCapture();
   // nestjs-pino keeps the first app's logger for out-of-request logs in a module variable;
   // one process runs one gateway in production, but tests start several.
   __resetOutOfContextForTests();
-  const app = await createApp(config, { logDestination: logs });
+  const app = await createApp(config, { logDestination: logs, clock: options.clock });
   beforeInit?.(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
