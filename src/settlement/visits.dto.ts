@@ -54,6 +54,16 @@ export class OpenVisitDto {
   @IsIn(['outpatient', 'inpatient'], { message: '必须是 outpatient（门诊）或 inpatient（住院）' })
   kind: 'outpatient' | 'inpatient';
 
+  @ApiPropertyOptional({
+    enum: ['medical', 'rehab'],
+    default: 'medical',
+    description:
+      'medical: care under the medical-service agreement; rehab: rehabilitation under the rehabilitation agreement (an inpatient rehab admission owes the rehab assessment within 5 days, R6)',
+  })
+  @IsOptional()
+  @IsIn(['medical', 'rehab'], { message: '必须是 medical（医疗）或 rehab（康复）' })
+  careType?: 'medical' | 'rehab';
+
   @ApiPropertyOptional({ description: 'Outpatient (required): the visit day', example: '2026-11-25' })
   @ValidateIf((o: OpenVisitDto) => o.kind === 'outpatient' || o.visitDate !== undefined)
   @Matches(DAY, { message: DAY_MESSAGE })
@@ -267,6 +277,7 @@ export class VisitDto {
   @ApiProperty({ description: 'HIS visit id (mdtrt id)' }) visitId: string;
   @ApiProperty() psnNo: string;
   @ApiProperty({ enum: ['outpatient', 'inpatient'] }) kind: string;
+  @ApiProperty({ enum: ['medical', 'rehab'] }) careType: string;
   @ApiProperty({ type: String, nullable: true }) visitDate: string | null;
   @ApiProperty({ type: String, nullable: true }) admissionDate: string | null;
   @ApiProperty({ type: String, nullable: true }) ward: string | null;
