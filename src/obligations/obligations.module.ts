@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { CalendarModule } from '../calendar/calendar.module';
+import { CrossProvinceModule } from './cross-province/cross-province.module';
 import { ObligationRepository } from './obligation.repository';
 import { ObligationsController } from './obligations.controller';
 import { ObligationsHealth } from './obligations.health';
@@ -15,7 +16,7 @@ import { ScheduledSlots } from './scheduled-slots.service';
  */
 @Global()
 @Module({
-  imports: [CalendarModule],
+  imports: [CalendarModule, CrossProvinceModule],
   controllers: [ObligationsController],
   providers: [
     ObligationRepository,
