@@ -22,6 +22,8 @@ export interface SettlementRecord {
   enddate: string;
   dise_codg: string;
   feedetail_cnt: number;
+  /** The lines settled (serial number and amount), for 3301's fee list of a device settlement. */
+  lines: { feedetl_sn: string; amountCents: number }[];
   medfeeCents: number;
   fundCents: number;
   psnCents: number;

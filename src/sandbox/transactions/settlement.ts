@@ -67,6 +67,7 @@ function settle(ctx: TxContext, plan: SettlementPlan): TxResult<SettlementOutput
     enddate: plan.enddate,
     dise_codg: plan.diseCodg,
     feedetail_cnt: plan.lines.length,
+    lines: plan.lines.map((l) => ({ feedetl_sn: l.feedetl_sn, amountCents: l.amountCents })),
     medfeeCents: plan.medfeeCents,
     fundCents,
     psnCents: plan.medfeeCents - fundCents,
