@@ -20,6 +20,7 @@ const CROSS = SEED.crossWithFiling;
 const MAPPING = [
   '院内项目编码,院内项目名称,项目类别,医保目录编码',
   'CW001,床位费（普通病房）,诊疗,001102000010000',
+  'FZ001,小腿假肢,材料,C0301000100001',
 ].join('\r\n');
 /** Beijing 10:00 on a day. */
 const at = (day: string): Date => new Date(`${day}T10:00:00+08:00`);
@@ -262,6 +263,75 @@ describe.each(availableDatabases())('cross-province uploads and rehab assessment
     const after = await duty('cross-province-upload', settlement.id);
     expect(after.state).toBe('waived');
     expect(after.waivedReason).toMatch(/^结算已撤销/);
+  });
+
+  it('an assistive-device settlement’s upload waits for the invoice, then carries it with the fee list', async () => {
+    today('2026-12-09');
+    const visit = 'FZ-1';
+    const token = await matchTokenByQr(send, insurerUrl, CROSS, visit);
+    await send('post', '/api/v1/settlement/visits', {
+      visitId: visit,
+      psnNo: CROSS.psn_no,
+      kind: 'outpatient',
+      careType: 'device',
+      visitDate: '2026-12-09',
+      diagnosisCode: 'S88.100',
+      diagnosisName: '左小腿截肢',
+    }).expect(201);
+    await send('put', `/api/v1/settlement/visits/${visit}/lines`, {
+      lines: [
+        {
+          lineId: '1',
+          hisItemCode: 'FZ001',
+          itemName: '小腿假肢',
+          kind: 'material',
+          count: '1',
+          unitPriceFen: 280_000,
+          amountFen: 280_000,
+          serviceDate: '2026-12-09',
+          injuryRelated: true,
+        },
+      ],
+    }).expect(200);
+    const pending = (await send('post', `/api/v1/settlement/visits/${visit}/settlement`, undefined, token).expect(202))
+      .body as { id: string };
+    await deliver(); // 2207
+    let o = await duty('cross-province-upload', pending.id);
+    expect(o).toMatchObject({
+      state: 'open',
+      dueOn: '2026-12-16',
+      detail: { waitingFor: ['invoice'], careType: 'device' },
+    });
+    expect(o.detail?.msgid).toBeUndefined();
+
+    const invoice = (body: object) => send('post', `/api/v1/settlement/settlements/${pending.id}/invoice`, body);
+    expect((await invoice({ invoiceNo: ' ' }).expect(400)).body).toMatchObject({ code: 'VALIDATION_FAILED' });
+    const queued = (await invoice({ invoiceNo: 'FP-2026-000123' }).expect(200)).body as Obligation;
+    expect(queued.detail).toMatchObject({
+      invoiceNo: 'FP-2026-000123',
+      waitingFor: [],
+      msgid: expect.any(String) as string,
+    });
+    expect((await invoice({ invoiceNo: 'FP-2026-000123' }).expect(200)).body).toMatchObject({ id: queued.id });
+    expect((await invoice({ invoiceNo: 'FP-OTHER' }).expect(409)).body).toMatchObject({
+      code: 'CROSS_PROVINCE_UPLOAD_NO_INVOICE',
+    });
+    expect(
+      (await send('post', '/api/v1/settlement/settlements/nope/invoice', { invoiceNo: 'x' }).expect(404)).body,
+    ).toMatchObject({
+      code: 'CROSS_PROVINCE_UPLOAD_NOT_FOUND',
+    });
+    await deliver(); // 3301 with the invoice and the fee list, checked by the insurer against the settlement
+    o = await duty('cross-province-upload', pending.id);
+    expect(o).toMatchObject({ state: 'done', evidence: { receipt_id: expect.stringMatching(/^CP/) as string } });
+    const sent = (
+      await request(insurerUrl)
+        .get(`/sandbox/messages/${String(o.detail?.msgid)}`)
+        .expect(200)
+    ).body as {
+      reply: { infcode: number };
+    };
+    expect(sent.reply.infcode).toBe(0);
   });
 
   it('a rehab admission owes its assessment within 5 days; HIS reports it', async () => {

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { Clock, PiiCryptoService } from '../../platform';
+import type { AuditService, Clock, PiiCryptoService, Transactions } from '../../platform';
 import type { SettlementRecord } from '../../settlement/settlement.entity';
 import type { SettlementOutcomeService } from '../../settlement/settlement-outcome.service';
 import type { OutboxMessage } from '../../upstream/outbox/outbox-message.entity';
@@ -40,7 +40,15 @@ function world() {
   } as unknown as OutboxService;
   const pii = { decrypt: (value: string) => value } as unknown as PiiCryptoService;
   const clock: Clock = { now: () => new Date('2026-11-25T02:00:00Z') };
-  const service = new CrossProvinceUploadService({} as SettlementOutcomeService, outbox, obligations, pii, clock);
+  const service = new CrossProvinceUploadService(
+    {} as SettlementOutcomeService,
+    outbox,
+    obligations,
+    pii,
+    clock,
+    {} as Transactions,
+    {} as AuditService,
+  );
   return { service, calls, opened, queued };
 }
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Clock, PiiCryptoService } from '../../platform';
+import { AuditService, Clock, PiiCryptoService, type Principal, Transactions } from '../../platform';
 import type { SettlementMessage } from '../../settlement/rules/settlement-message';
 import type { InsurerSplit } from '../../settlement/rules/settlement-reply';
 import { type StatementWorkerFacts, WORKER_PII_CONTEXT } from '../../settlement/settle.service';
@@ -9,8 +9,15 @@ import { SettlementOutcomeService } from '../../settlement/settlement-outcome.se
 import type { OutboxMessage } from '../../upstream/outbox/outbox-message.entity';
 import { OutboxService, type SettledOutcome } from '../../upstream/outbox/outbox.service';
 import { INFNO } from '../../upstream/protocol/transactions';
+import type { Obligation } from '../obligation.entity';
 import { ObligationsService } from '../obligations.service';
-import { beijingDateTimeToInstant, crossProvinceUploadInput, type SentSettlement } from './rules/upload-input';
+import { CROSS_PROVINCE_ERRORS } from './cross-province.errors';
+import {
+  beijingDateTimeToInstant,
+  crossProvinceUploadInput,
+  type SentSettlement,
+  withInvoice,
+} from './rules/upload-input';
 
 export const CROSS_PROVINCE_UPLOAD = 'cross-province-upload';
 /** The outbox subject of a settlement's 3301: `xprov:<settlement id>` (the obligation's subject). */
@@ -19,6 +26,7 @@ const WORKING_DAYS = 5;
 const RULES = {
   medical: 'R11 协议第三十三条：跨省异地就医结算后5个工作日内上传全国系统（3301）',
   rehab: 'R11 康复协议第二十四条：跨省异地康复结算后5个工作日内上传全国系统（3301）',
+  device: 'R11 辅助器具协议第二十五条：跨省异地配置结算后5个工作日内上传发票、费用清单（3301）',
 } as const;
 const WAIVED_BY = 'gateway (settlement cancelled)';
 
@@ -43,6 +51,8 @@ export class CrossProvinceUploadService implements OnModuleInit, OnApplicationSh
     private readonly obligations: ObligationsService,
     private readonly pii: PiiCryptoService,
     private readonly clock: Clock,
+    private readonly transactions: Transactions,
+    private readonly audit: AuditService,
   ) {}
 
   onModuleInit(): void {
@@ -68,6 +78,8 @@ export class CrossProvinceUploadService implements OnModuleInit, OnApplicationSh
     const sent = (JSON.parse(record.message) as SettlementMessage).input as SentSettlement;
     const careType = visit?.careType ?? 'medical';
     const readiness = crossProvinceUploadInput({
+      careType,
+      invoiceNo: null, // HIS gives a device settlement's invoice afterwards (invoice())
       psnNo: record.psnNo,
       setlId: record.setlId,
       crossProvince: cross,
@@ -82,18 +94,13 @@ export class CrossProvinceUploadService implements OnModuleInit, OnApplicationSh
       insuplcAdmdvs: cross.insuplcAdmdvs,
     };
     if (readiness.ready) {
-      const [message] = await this.outbox.enqueue(m, [
-        {
-          infno: INFNO.crossProvinceUpload,
-          input: readiness.input,
-          subjectKey: `${SUBJECT_PREFIX}${record.id}`,
-          insuplcAdmdvs: cross.insuplcAdmdvs,
-        },
-      ]);
-      detail.msgid = message.msgid;
+      detail.msgid = await this.queue(m, record.id, readiness.input, cross.insuplcAdmdvs);
     } else {
       detail.waitingFor = readiness.waitingFor;
-      this.logger.warn(`settlement ${record.id}: 3301 cannot be built, waiting for ${readiness.waitingFor.join(', ')}`);
+      if (readiness.partial) {
+        detail.upload = readiness.partial; // all but the invoice number: completed by invoice()
+      }
+      this.logger.log(`settlement ${record.id}: 3301 waits for ${readiness.waitingFor.join(', ')}`);
     }
     await this.obligations.open(
       {
@@ -108,6 +115,65 @@ export class CrossProvinceUploadService implements OnModuleInit, OnApplicationSh
       },
       m,
     );
+  }
+
+  /**
+   * HIS gives the invoice number of an assistive-device settlement: its 3301 is completed and queued
+   * (in one transaction with the duty's detail). Idempotent for the same number once queued.
+   */
+  async invoice(principal: Principal, settlementId: string, invoiceNo: string): Promise<Obligation> {
+    const number = invoiceNo.trim();
+    const { after, queued } = await this.transactions.run(async (m) => {
+      const o = await this.obligations.find(CROSS_PROVINCE_UPLOAD, settlementId, m);
+      if (!o) {
+        throw CROSS_PROVINCE_ERRORS.raise('CROSS_PROVINCE_UPLOAD_NOT_FOUND');
+      }
+      const detail = o.detail ?? {};
+      if (detail.invoiceNo === number && typeof detail.msgid === 'string') {
+        return { after: o, queued: false }; // the same call again
+      }
+      if (o.fulfilledAt !== null || o.state === 'waived') {
+        throw CROSS_PROVINCE_ERRORS.raise('CROSS_PROVINCE_UPLOAD_CLOSED');
+      }
+      const partial = detail.upload;
+      if (typeof detail.msgid === 'string' || typeof partial !== 'object' || partial === null) {
+        throw CROSS_PROVINCE_ERRORS.raise('CROSS_PROVINCE_UPLOAD_NO_INVOICE');
+      }
+      const input = withInvoice(partial as Record<string, unknown>, number);
+      const msgid = await this.queue(m, settlementId, input, String(input.insuplc_admdvs));
+      const waitingFor = Array.isArray(detail.waitingFor)
+        ? (detail.waitingFor as unknown[]).filter((w) => w !== 'invoice')
+        : [];
+      const next: Record<string, unknown> = { ...detail, invoiceNo: number, msgid, waitingFor };
+      delete next.upload;
+      await this.obligations.setDetail(CROSS_PROVINCE_UPLOAD, settlementId, next, m);
+      await this.audit.record(
+        {
+          actor: principal,
+          action: 'obligation.cross-province-upload.invoice',
+          outcome: 'success',
+          details: { settlementId, msgid, invoiceNo: number },
+        },
+        m,
+      );
+      return { after: { ...o, detail: next }, queued: true };
+    });
+    if (queued) {
+      this.outbox.committed();
+    }
+    return after;
+  }
+
+  private async queue(
+    m: EntityManager,
+    settlementId: string,
+    input: Record<string, unknown>,
+    insuplcAdmdvs: string,
+  ): Promise<string> {
+    const [message] = await this.outbox.enqueue(m, [
+      { infno: INFNO.crossProvinceUpload, input, subjectKey: `${SUBJECT_PREFIX}${settlementId}`, insuplcAdmdvs },
+    ]);
+    return message.msgid;
   }
 
   /** A settlement cancelled by the insurer: its duty is not owed any more (if not yet fulfilled). */

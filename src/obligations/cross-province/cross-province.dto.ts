@@ -26,3 +26,12 @@ export class RehabAssessmentDto {
   @MaxLength(64)
   reportNo?: string;
 }
+
+/** HIS: the invoice number of an assistive-device settlement, for its cross-province upload (device 协议 25). */
+export class UploadInvoiceDto {
+  @ApiProperty({ description: 'The invoice (发票) number of the settlement', example: '06400123 00012345' })
+  @IsString()
+  @Matches(/\S/, { message: '发票号不能为空' })
+  @MaxLength(50)
+  invoiceNo: string;
+}

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SettlementModule } from '../../settlement/settlement.module';
 import { UpstreamModule } from '../../upstream/upstream.module';
+import { CrossProvinceUploadController } from './cross-province-upload.controller';
 import { CrossProvinceUploadService } from './cross-province-upload.service';
 import { RehabAssessmentController } from './rehab-assessment.controller';
 import { RehabAssessmentService } from './rehab-assessment.service';
@@ -12,7 +13,7 @@ import { RehabAssessmentService } from './rehab-assessment.service';
  */
 @Module({
   imports: [SettlementModule, UpstreamModule],
-  controllers: [RehabAssessmentController],
+  controllers: [CrossProvinceUploadController, RehabAssessmentController],
   providers: [CrossProvinceUploadService, RehabAssessmentService],
 })
 export class CrossProvinceModule {}

@@ -10,7 +10,7 @@ export interface VisitOpening {
   readonly mdtrtId: string;
   readonly psnNo: string;
   readonly kind: 'outpatient' | 'inpatient';
-  readonly careType: 'medical' | 'rehab';
+  readonly careType: 'medical' | 'rehab' | 'device';
   readonly visitDate: string | null;
   readonly admissionDate: string | null;
   readonly ward: string | null;

@@ -2,8 +2,9 @@ import { MigrationInterface, QueryRunner, TableColumn } from 'typeorm';
 
 /**
  * What a settlement visit is under (`settlement_visit.care_type`): `medical` (the medical-service
- * agreement) or `rehab` (the rehabilitation agreement: R6's assessment within 5 days of a rehab
- * admission; R11's upload cites rehab 协议 24). Existing visits are medical.
+ * agreement), `rehab` (the rehabilitation agreement: R6's assessment within 5 days of a rehab
+ * admission; R11's upload cites rehab 协议 24) or `device` (the assistive-device agreement: R11's
+ * upload adds the invoice and the fee list, device 协议 25). Existing visits are medical.
  */
 export class VisitCareType1765238400000 implements MigrationInterface {
   name = 'VisitCareType1765238400000';

@@ -1,6 +1,8 @@
 import { beijingDateTimeToInstant, crossProvinceUploadInput, type UploadSource } from './upload-input';
 
 const inpatient: UploadSource = {
+  careType: 'medical',
+  invoiceNo: null,
   psnNo: '6201020000551208',
   setlId: 'JS2026112500001',
   crossProvince: { insuplcAdmdvs: '620100', filingNo: 'BA62010020260512003' },
@@ -31,7 +33,32 @@ describe('the 3301 cross-province upload of a settlement (R11)', () => {
         fund_pay_sumamt: 1200,
         psn_pay_sumamt: 36.4,
         feedetail_cnt: 3,
+        setl_type: 'medical',
       },
+    });
+  });
+
+  it('an assistive-device settlement adds the fee list and waits for HIS’s invoice number', () => {
+    const line = {
+      feedetl_sn: '1',
+      item_name: '假肢',
+      cnt: 1,
+      pric: 2800,
+      det_item_fee_sumamt: 2800,
+      list_type: 'material',
+    };
+    const device: UploadSource = {
+      ...inpatient,
+      careType: 'device',
+      sent: { dise_codg: 'S88.100', dise_name: '小腿截肢', begntime: '2026-11-25 00:00:00', feedetail: [line] },
+    };
+    const waiting = crossProvinceUploadInput(device);
+    expect(waiting).toMatchObject({ ready: false, waitingFor: ['invoice'] });
+    const feeList = [{ feedetl_sn: '1', item_name: '假肢', cnt: 1, pric: 2800, det_item_fee_sumamt: 2800 }];
+    expect(!waiting.ready && waiting.partial).toMatchObject({ setl_type: 'device', fee_list: feeList });
+    expect(crossProvinceUploadInput({ ...device, invoiceNo: ' FP0001 ' })).toMatchObject({
+      ready: true,
+      input: { setl_type: 'device', invoice_no: 'FP0001', fee_list: feeList },
     });
   });
 
@@ -51,6 +78,10 @@ describe('the 3301 cross-province upload of a settlement (R11)', () => {
         sent: { dise_codg: '', adm_date: '2026-11-18' },
       }),
     ).toEqual({ ready: false, waitingFor: ['diagnosis', 'dates', 'filing'] });
+    expect(crossProvinceUploadInput({ ...inpatient, careType: 'device', sent: { adm_date: '2026-11-18' } })).toEqual({
+      ready: false,
+      waitingFor: ['diagnosis', 'dates', 'invoice'],
+    });
   });
 
   it('refuses to build one for a worker insured in Ningxia', () => {

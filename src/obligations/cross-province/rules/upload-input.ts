@@ -4,7 +4,8 @@ import { fenToWire } from '../../../settlement/rules/wire-money';
  * The 3301 cross-province upload (R11, 协议 31–33; rehab 协议 24) of one settlement, built from what
  * the gateway kept when it settled: the 2207 / 2304 input it sent (diagnosis, dates, fee lines), the
  * insurer's split and the worker's insured place and filing from the 1101 answer behind the MATCH.
- * Pure. Amounts are integer fen here and yuan with two decimals on the wire.
+ * Pure. Amounts are integer fen here and yuan with two decimals on the wire. An assistive-device
+ * settlement (device 协议 25) adds the invoice number (from HIS) and the fee list (the lines sent).
  */
 
 /** What the settlement sent (2207: begntime; 2304: adm_date, dscg_date). */
@@ -17,7 +18,13 @@ export interface SentSettlement {
   readonly feedetail?: unknown;
 }
 
+/** The agreement the settlement is under (3301 `setl_type`): device adds the invoice and the fee list. */
+export type UploadCareType = 'medical' | 'rehab' | 'device';
+
 export interface UploadSource {
+  readonly careType: UploadCareType;
+  /** Device settlements: the invoice number HIS gave (null: not yet). */
+  readonly invoiceNo: string | null;
   readonly psnNo: string;
   readonly setlId: string;
   /** The worker's insured place and filing as the insurer answered at settlement; null: insured in Ningxia. */
@@ -27,11 +34,16 @@ export interface UploadSource {
 }
 
 /** What the upload still needs from HIS or the insurer, named for staff (the obligation's detail). */
-export type UploadNeed = 'diagnosis' | 'dates' | 'filing';
+export type UploadNeed = 'diagnosis' | 'dates' | 'filing' | 'invoice';
 
 export type UploadReadiness =
   | { readonly ready: true; readonly input: Record<string, unknown> }
-  | { readonly ready: false; readonly waitingFor: readonly UploadNeed[] };
+  | {
+      readonly ready: false;
+      readonly waitingFor: readonly UploadNeed[];
+      /** The input as far as it is known (without what is waited for), when only the invoice is missing. */
+      readonly partial?: Record<string, unknown>;
+    };
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -59,25 +71,53 @@ export function crossProvinceUploadInput(src: UploadSource): UploadReadiness {
     waiting.push('filing');
   }
   if (waiting.length > 0 || dates === null) {
+    if (src.careType === 'device' && (src.invoiceNo?.trim() ?? '') === '') {
+      waiting.push('invoice');
+    }
     return { ready: false, waitingFor: waiting };
   }
-  return {
-    ready: true,
-    input: {
-      psn_no: src.psnNo,
-      setl_id: src.setlId,
-      insuplc_admdvs: src.crossProvince.insuplcAdmdvs,
-      filing_no: filingNo,
-      dise_codg: diseCodg,
-      dise_name: diseName,
-      begndate: dates.begndate,
-      enddate: dates.enddate,
-      medfee_sumamt: fenToWire(src.split.totalFen),
-      fund_pay_sumamt: fenToWire(src.split.fundFen),
-      psn_pay_sumamt: fenToWire(src.split.selfPayFen),
-      feedetail_cnt: Array.isArray(src.sent.feedetail) ? src.sent.feedetail.length : 0,
-    },
+  const input: Record<string, unknown> = {
+    psn_no: src.psnNo,
+    setl_id: src.setlId,
+    insuplc_admdvs: src.crossProvince.insuplcAdmdvs,
+    filing_no: filingNo,
+    dise_codg: diseCodg,
+    dise_name: diseName,
+    begndate: dates.begndate,
+    enddate: dates.enddate,
+    medfee_sumamt: fenToWire(src.split.totalFen),
+    fund_pay_sumamt: fenToWire(src.split.fundFen),
+    psn_pay_sumamt: fenToWire(src.split.selfPayFen),
+    feedetail_cnt: Array.isArray(src.sent.feedetail) ? src.sent.feedetail.length : 0,
+    setl_type: src.careType,
   };
+  if (src.careType !== 'device') {
+    return { ready: true, input };
+  }
+  input.fee_list = feeList(src.sent.feedetail);
+  const invoiceNo = src.invoiceNo?.trim() ?? '';
+  return invoiceNo === ''
+    ? { ready: false, waitingFor: ['invoice'], partial: input }
+    : { ready: true, input: withInvoice(input, invoiceNo) };
+}
+
+/** The partial input of a device settlement completed with HIS's invoice number. */
+export function withInvoice(partial: Record<string, unknown>, invoiceNo: string): Record<string, unknown> {
+  return { ...partial, invoice_no: invoiceNo.trim() };
+}
+
+/** Device 协议 25's 费用清单: each line sent in the settlement, as the insurer settled it. */
+function feeList(feedetail: unknown): Record<string, unknown>[] {
+  return (Array.isArray(feedetail) ? feedetail : []).map((l) => {
+    const line = (l ?? {}) as Record<string, unknown>;
+    return {
+      feedetl_sn: line.feedetl_sn,
+      item_name: line.item_name,
+      cnt: line.cnt,
+      pric: line.pric,
+      det_item_fee_sumamt: line.det_item_fee_sumamt,
+    };
+  });
 }
 
 /** Outpatient: the visit day twice; inpatient: admission and discharge days. */
