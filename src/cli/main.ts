@@ -15,6 +15,7 @@ import { devicesCommand } from './devices.command';
 import { simulateCommand } from './simulate.command';
 import { catalogueCommand } from './catalogue.command';
 import { settlementsCommand } from './settlements.command';
+import { obligationsCommand } from './obligations.command';
 import { CliError, CliOutput, stdio } from './cli-io';
 
 const USAGE = `Usage: npm run gateway -- <command> [options]
@@ -64,6 +65,9 @@ Commands:
                       [--setl-id <id> --setl-time <t> --fund-fen <n> --self-pay-fen <n> [--line <id>:<fund>:<self>]...]
                                       IT's way out of needs-review: ask the insurer again by msgid (9201), or
                                       record what the insurer confirmed (admin key; also GATEWAY_API_KEY)
+  obligations list [--state open|done|late|waived] [--kind <kind>] [--due-before YYYY-MM-DD] [--overdue]
+                                      the duties with deadlines (cross-province uploads, documents, declarations,
+                                      reconciliation, audit results, rehab assessments), earliest due first
 
 Global options:
   --config <file>   overlay config file (else $GATEWAY_CONFIG)
@@ -109,6 +113,10 @@ export async function runCli(
       'fund-fen': { type: 'string' },
       'self-pay-fen': { type: 'string' },
       line: { type: 'string', multiple: true },
+      kind: { type: 'string' },
+      state: { type: 'string' },
+      'due-before': { type: 'string' },
+      overdue: { type: 'boolean' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -195,6 +203,8 @@ export async function runCli(
           out,
           env,
         );
+      case 'obligations':
+        return await obligationsCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, sub, values, out);
       default:
         throw new CliError(`unknown command "${command}"\n\n${USAGE}`);
     }

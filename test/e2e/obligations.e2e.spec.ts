@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { obligationsCommand } from '../../src/cli/obligations.command';
+import { CliError } from '../../src/cli/cli-io';
 import { ObligationsService } from '../../src/obligations/obligations.service';
 import { OBLIGATIONS_DEADLINES_JOB } from '../../src/obligations/obligations.job';
 import { ScheduledSlots } from '../../src/obligations/scheduled-slots.service';
@@ -190,6 +192,33 @@ describe.each(availableDatabases())('duties with deadlines over HTTP on %s', (ki
       .expect(404);
     const rows = await t.app.get(DataSource).query(`SELECT action FROM audit_log WHERE action = 'obligation.waived'`);
     expect(rows).toHaveLength(1);
+  });
+
+  it('gateway obligations list prints the duties from the database, filtered, with the overdue count', async () => {
+    await obligations.open({
+      kind: 'rehab-assessment',
+      subjectType: 'visit',
+      subjectId: 'V-REHAB-1',
+      rule: 'R6 康复协议8–9: assessment within 5 days of admission',
+      from: new Date(clock.now().getTime() - 10 * DAY),
+      due: { days: 5 },
+      detail: { waitingFor: ['assessment'] },
+    });
+    const lines: string[] = [];
+    const out = { log: (l: string) => lines.push(l), error: (l: string) => lines.push(`ERR ${l}`) };
+    expect(await obligationsCommand(t.config, 'list', { overdue: true }, out, clock.now())).toBe(0);
+    const text = lines.join('\n');
+    expect(text).toContain('rehab-assessment  visit V-REHAB-1');
+    expect(text).toContain('late 逾期 已过期限');
+    expect(text).toContain('needs {"waitingFor":["assessment"]}');
+    expect(text).not.toContain('cross-province-upload'); // fulfilled: not overdue
+    expect(text).toContain('1 duty(ies); 1 overdue');
+
+    lines.length = 0;
+    await obligationsCommand(t.config, 'list', { state: 'waived' }, out, clock.now());
+    expect(lines.join('\n')).toContain('waived by 李会计');
+    await expect(obligationsCommand(t.config, 'list', { state: 'finished' }, out)).rejects.toThrow(CliError);
+    await expect(obligationsCommand(t.config, 'list', { 'due-before': '12/01' }, out)).rejects.toThrow(/YYYY-MM-DD/);
   });
 
   it('a scheduled slot is claimed by exactly one of many concurrent callers', async () => {
