@@ -65,6 +65,14 @@ Commands:
                       [--setl-id <id> --setl-time <t> --fund-fen <n> --self-pay-fen <n> [--line <id>:<fund>:<self>]...]
                                       IT's way out of needs-review: ask the insurer again by msgid (9201), or
                                       record what the insurer confirmed (admin key; also GATEWAY_API_KEY)
+  settlements reconcile --from <yyyy-MM-dd> --to <yyyy-MM-dd> [--url <u>] [--key <key>]
+                                      reconcile a period with the insurer now (3201, 3202 when it differs):
+                                      totals and each differing settlement with what to do (exit 1 unless agreed)
+  settlements audits [--missing | --state pending|done|closed]
+                                      the insurer's audit results (R18); --missing: settlements past its
+                                      30 days without a result (exit 1 when there are any)
+  settlements audit <id> [--check]    one settlement's audit result with its deductions per line;
+                                      --check asks the insurer (3501) first
   obligations list [--state open|done|late|waived] [--kind <kind>] [--due-before YYYY-MM-DD] [--overdue]
                                       the duties with deadlines (cross-province uploads, documents, declarations,
                                       reconciliation, audit results, rehab assessments), earliest due first
@@ -113,10 +121,14 @@ export async function runCli(
       'fund-fen': { type: 'string' },
       'self-pay-fen': { type: 'string' },
       line: { type: 'string', multiple: true },
+      from: { type: 'string' },
+      to: { type: 'string' },
       kind: { type: 'string' },
       state: { type: 'string' },
       'due-before': { type: 'string' },
       overdue: { type: 'boolean' },
+      missing: { type: 'boolean' },
+      check: { type: 'boolean' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

@@ -4,11 +4,22 @@ import { OBLIGATION_ERRORS } from './obligations.errors';
 import { Obligations1765152000000 } from './migrations/1765152000000-Obligations';
 import { CROSS_PROVINCE_ERRORS } from './cross-province/cross-province.errors';
 import { VisitCareType1765238400000 } from './cross-province/migrations/1765238400000-VisitCareType';
+import { DECLARATION_ENTITIES } from './declaration/declaration.entity';
+import { DECLARATION_ERRORS } from './declaration/declaration.errors';
+import { ObligationsDeclaration1765411200000 } from './declaration/migrations/1765411200000-ObligationsDeclaration';
+import { AUDIT_RESULTS_PART } from './audit-results/audit-results.feature';
 
 /** The duties with deadlines: their tables, migrations and error codes (docs/obligations.md). */
 export const OBLIGATIONS_FEATURE: GatewayFeature = {
   name: 'obligations',
-  entities: [...OBLIGATION_ENTITIES],
-  migrations: [Obligations1765152000000, VisitCareType1765238400000],
-  errors: [OBLIGATION_ERRORS, CROSS_PROVINCE_ERRORS],
+  entities: [...OBLIGATION_ENTITIES, ...DECLARATION_ENTITIES, ...AUDIT_RESULTS_PART.entities],
+  migrations: [
+    Obligations1765152000000,
+    VisitCareType1765238400000,
+    ObligationsDeclaration1765411200000,
+    ...AUDIT_RESULTS_PART.migrations,
+  ],
+  config: [...AUDIT_RESULTS_PART.config],
+  checkConfig: (config) => AUDIT_RESULTS_PART.checkConfig(config),
+  errors: [OBLIGATION_ERRORS, CROSS_PROVINCE_ERRORS, DECLARATION_ERRORS, ...AUDIT_RESULTS_PART.errors],
 };

@@ -1,7 +1,9 @@
 import { FastifyInstance } from 'fastify';
 import { isSm2PublicKey } from '../upstream/protocol/sm2-signer';
+import { auditVersionView, parseAuditScript } from './audits';
 import { FaultControl, parseFaultPatch } from './faults';
 import { isFields } from './input-fields';
+import { Ledger } from './ledger';
 import { Listener } from './listener';
 import { MessageStore } from './message-store';
 import { QrKind } from './qr-tokens';
@@ -19,6 +21,8 @@ export interface ControlRouteDeps {
   mintQrToken: (certno: string, kind: QrKind) => { token: string; expiresAt: string } | undefined;
   gatewayKeys: Map<string, string>;
   people: PeopleDirectory;
+  ledger: Ledger;
+  clock: { now(): Date };
 }
 
 export function registerControlRoutes(app: FastifyInstance, deps: ControlRouteDeps): void {
@@ -59,6 +63,37 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlRouteDe
     }
     const injury = deps.people.updateInjury(request.params.certno, patch);
     return injury ?? reply.code(404).send({ error: 'no such person (certno)' });
+  });
+
+  // The insurer's audit of a settlement (3501): read it, or script it — deductions released now
+  // (an amendment when a result was out), or held back (the insurer is late).
+  app.get<{ Params: { setlId: string } }>('/sandbox/audits/:setlId', async (request, reply) => {
+    const record = deps.ledger.settlements.get(request.params.setlId);
+    if (record === undefined) {
+      return reply.code(404).send({ error: 'no settlement with this setl_id' });
+    }
+    const versions = deps.ledger.audits.released(record, deps.clock.now());
+    return { setl_id: record.setl_id, hold: record.audit.hold, versions: versions.map(auditVersionView) };
+  });
+
+  app.put<{ Params: { setlId: string } }>('/sandbox/audits/:setlId', async (request, reply) => {
+    const record = deps.ledger.settlements.get(request.params.setlId);
+    if (record === undefined) {
+      return reply.code(404).send({ error: 'no settlement with this setl_id' });
+    }
+    const script = parseAuditScript(request.body, record);
+    if (typeof script === 'string') {
+      return reply.code(400).send({ error: script });
+    }
+    const now = deps.clock.now();
+    if ('hold' in script) {
+      if (deps.ledger.audits.released(record, now).length > 0) {
+        return reply.code(409).send({ error: 'a result was already released: script an amendment instead' });
+      }
+      record.audit.hold = true;
+      return { setl_id: record.setl_id, hold: true, versions: [] };
+    }
+    return auditVersionView(deps.ledger.audits.script(record, script.deductions, now));
   });
 
   app.get('/sandbox/faults', async () => faults.get());

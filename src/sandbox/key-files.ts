@@ -97,12 +97,14 @@ export interface SandboxArgs {
   gatewayKeys: string[];
   gatewayKeyFiles: string[];
   qrTtlSeconds?: number;
+  /** Seconds after a settlement before the insurer's audit result (3501) is released. */
+  auditDelaySeconds?: number;
 }
 
 export const USAGE =
   'usage: node dist/src/sandbox/main.js [--port 8090] [--host 127.0.0.1] [--control-port <port+1>]\n' +
   '       [--gateway-key <cainfo>=<public key hex>]... [--gateway-key-file <gateway signing key json>]...\n' +
-  '       [--data-dir data/sandbox-insurer] [--qr-ttl <seconds>]';
+  '       [--data-dir data/sandbox-insurer] [--qr-ttl <seconds>] [--audit-delay <seconds>]';
 
 export function parseSandboxArgs(argv: readonly string[]): SandboxArgs {
   const args: Omit<SandboxArgs, 'controlPort'> & { controlPort?: number } = {
@@ -140,6 +142,12 @@ export function parseSandboxArgs(argv: readonly string[]): SandboxArgs {
         break;
       case '--qr-ttl':
         args.qrTtlSeconds = port(flag, value);
+        break;
+      case '--audit-delay':
+        if (!/^\d{1,9}$/.test(value)) {
+          throw new Error(`${flag} must be a whole number of seconds, got ${value}`);
+        }
+        args.auditDelaySeconds = Number(value);
         break;
       default:
         throw new Error(`unknown option ${flag}\n${USAGE}`);

@@ -1,9 +1,10 @@
 import { beijingTimestamp } from '../upstream/protocol/msgid';
+import { AuditedLine, AuditFile, AuditOffice } from './audits';
 import { VisitRegister } from './visits';
 
 /**
  * The insurer's business records, in memory: sign-ins, settlements (kept for 2601, 2208/2305
- * and 3201), registered visits and admissions with their uploaded fee details, uploaded
+ * and 3201, with their fee lines and audit results for 3501), registered visits and admissions with their uploaded fee details, uploaded
  * documents, cross-province uploads and monthly declarations. A sandbox restart forgets them,
  * as a fresh test environment should.
  */
@@ -22,8 +23,6 @@ export interface SettlementRecord {
   enddate: string;
   dise_codg: string;
   feedetail_cnt: number;
-  /** The lines settled (serial number and amount), for 3301's fee list of a device settlement. */
-  lines: { feedetl_sn: string; amountCents: number }[];
   medfeeCents: number;
   fundCents: number;
   psnCents: number;
@@ -35,6 +34,10 @@ export interface SettlementRecord {
   /** Undone by 2208 / 2305 结算撤销 (a business cancel). */
   cancellation: { msgid: string; infno: SettlementCancelInfno; setl_id: string; at: Date } | null;
   crossUploadReceipt: string | null;
+  /** The fee lines as settled, with the fund's part: what the insurer audits (3501); 3301's device fee list is checked against them. */
+  lines: AuditedLine[];
+  /** The insurer's audit of the settlement (AuditOffice): released versions, or held back. */
+  audit: AuditFile;
 }
 
 export interface SignInRecord {
@@ -81,6 +84,9 @@ export class Ledger {
   /** Visits registered by 2201 and admissions by 2401, with their uploaded fee details. */
   readonly visits = new VisitRegister();
   private sequence = 0;
+
+  /** `audits`: the insurer's audit of uploaded costs (3501), with its delay after settlement. */
+  constructor(readonly audits: AuditOffice = new AuditOffice()) {}
 
   /** prefix + yyyyMMddHHmmss (Beijing) + 6-digit sequence: unique within this insurer's life. */
   nextId(prefix: string, now: Date): string {

@@ -7,6 +7,7 @@ import { SandboxInsurer } from './sandbox-insurer';
  * The sandbox insurer as a process, for development and demos:
  *   node dist/src/sandbox/main.js [--port 8090] [--host 127.0.0.1] [--gateway-key <cainfo>=<hex>]
  *     [--gateway-key-file <the gateway's signing key json>] [--control-port n] [--data-dir d] [--qr-ttl s]
+ *     [--audit-delay s]
  * Creates its key pair on first start, prints its URL and public key, one line per request.
  */
 async function main(): Promise<void> {
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
     insurerKeys: keys,
     insurerKeyId: keys.id,
     qrTtlSeconds: args.qrTtlSeconds,
+    auditDelaySeconds: args.auditDelaySeconds,
   });
 
   insurer.app.addHook('onResponse', async (request, reply) => {
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       `sandbox insurer listening on ${url} (POST ${url}/api/transaction)`,
-      `control (stays up while faults.down): ${insurer.controlUrl ?? '-'}/sandbox/{stats,faults,messages/:msgid,qr-tokens,people,gateway-keys}`,
+      `control (stays up while faults.down): ${insurer.controlUrl ?? '-'}/sandbox/{stats,faults,messages/:msgid,qr-tokens,people,gateway-keys,audits/:setl_id}`,
       `insurer key id (cainfo): ${keys.id}${created ? ` — new key pair written to ${dataDir}/keys.json` : ''}`,
       `insurer public key: ${keys.publicKey}`,
       `gateway keys: ${cainfos.length > 0 ? cainfos.join(', ') : 'none yet — pass --gateway-key <cainfo>=<hex> or --gateway-key-file <file>, write gateway-keys.json, or PUT /sandbox/gateway-keys/<cainfo>'}`,

@@ -4,6 +4,7 @@ import Fastify, { FastifyInstance, LightMyRequestResponse, InjectOptions } from 
 import { generateSm2Keys, isSm2PublicKey, SignatureKeys } from '../upstream/protocol/sm2-signer';
 import { registerControlRoutes } from './control-routes';
 import { FaultControl } from './faults';
+import { AuditOffice, DEFAULT_AUDIT_DELAY_SECONDS } from './audits';
 import { Ledger } from './ledger';
 import { Listener } from './listener';
 import { MessageStore, MessageView, SandboxStats } from './message-store';
@@ -30,6 +31,8 @@ export interface SandboxInsurerOptions {
   clock?: { now(): Date };
   /** Lifetime of minted QR tokens. */
   qrTtlSeconds?: number;
+  /** Seconds after a settlement before its audit result (3501) is released; default 60. */
+  auditDelaySeconds?: number;
   people?: readonly SeedPerson[];
   /** Hex secret of the simulated card HSM (1165). */
   hsmSecret?: string;
@@ -96,13 +99,14 @@ export class SandboxInsurer {
     this.listener = new Listener(captured.server, captured.handler);
     this.faults = new FaultControl((down) => this.listener.setDown(down), options.random);
 
+    const ledger = new Ledger(new AuditOffice((options.auditDelaySeconds ?? DEFAULT_AUDIT_DELAY_SECONDS) * 1000));
     const processor = new TransactionProcessor({
       clock: this.clock,
       insurerKeys,
       insurerKeyId: this.insurerKeyId,
       gatewayKeys: this.gatewayKeys,
       messages: this.messages,
-      ledger: new Ledger(),
+      ledger,
       people: this.people,
       qrTokens: this.qrTokens,
       hsmSecret: options.hsmSecret ?? SANDBOX_HSM_SECRET,
@@ -122,6 +126,8 @@ export class SandboxInsurer {
       mintQrToken: (certno, kind) => this.mintQrToken(certno, kind),
       gatewayKeys: this.gatewayKeys,
       people: this.people,
+      ledger,
+      clock: this.clock,
     });
   }
 

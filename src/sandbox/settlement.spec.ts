@@ -5,7 +5,7 @@ import { SeedPerson, SEED } from './seed-people';
 import { createTestGateway, send, signedRequest } from '../../test/support/test-gateway';
 import { PinnedClock } from '../../test/support/pinned-clock';
 
-/** 2207 / 2304 settlement, 2601 reversal, 3201 reconciliation, 3301 cross-province upload, 3401 declaration. */
+/** 2207 / 2304 settlement, 2601 reversal, 3201 / 3202 reconciliation, 3301 cross-province upload, 3401 declaration. */
 describe('sandbox insurer settlement transactions', () => {
   let clock: PinnedClock;
   const gateway = createTestGateway({ clock: { now: () => clock.now() } });
@@ -362,5 +362,65 @@ describe('sandbox insurer settlement transactions', () => {
       psn_pay_sumamt: 11,
     });
     expect(unbalanced.err_msg).toBe('基金支付与个人支付之和不等于费用总额');
+  });
+
+  it('3202 lists the settlements in force of a period, paged, with their figures', async () => {
+    const a = await settleOk(INFNO.outpatientSettlement, outpatient(SEED.activeFingers, [service('1', 30)]));
+    clock.advance(60_000);
+    const b = await settleOk(
+      INFNO.outpatientSettlement,
+      outpatient(SEED.dotName, [service('1', 45.5), service('2', 10, { injury_related: false })]),
+    );
+    clock.advance(60_000);
+    const c = await settleOk(INFNO.inpatientSettlement, {
+      ...outpatient(SEED.oldInjury, [service('1', 980.25)]),
+      begntime: undefined,
+      adm_date: '2026-11-20',
+      dscg_date: '2026-11-25',
+    });
+    await post(INFNO.outpatientSettlementCancel, {
+      psn_no: SEED.activeFingers.psn_no,
+      setl_id: a.setlId,
+      mdtrt_id: `MZ${SEED.activeFingers.psn_no.slice(-6)}01`,
+    });
+
+    const period = { begndate: '2026-11-25', enddate: '2026-11-25' };
+    const { reply: first } = await post(INFNO.detailReconciliation, { ...period, page_size: 1 });
+    expect(first.err_msg).toBeNull();
+    expect(first.output).toEqual({
+      ...period,
+      page_num: 1,
+      page_size: 1,
+      total: 2,
+      pages: 2,
+      data: [
+        {
+          setl_id: b.setlId,
+          mdtrt_id: `MZ${SEED.dotName.psn_no.slice(-6)}01`,
+          psn_no: SEED.dotName.psn_no,
+          infno: '2207',
+          setl_time: '2026-11-25 10:01:00',
+          medfee_sumamt: 55.5,
+          fund_pay_sumamt: 45.5,
+          psn_pay_sumamt: 10,
+        },
+      ],
+    });
+    const { reply: second } = await post(INFNO.detailReconciliation, { ...period, page_size: 1, page_num: 2 });
+    expect(second.output).toMatchObject({
+      page_num: 2,
+      data: [{ setl_id: c.setlId, infno: '2304', medfee_sumamt: 980.25 }],
+    });
+    const { reply: all } = await post(INFNO.detailReconciliation, period);
+    expect(all.output).toMatchObject({ page_size: 100, total: 2, pages: 1 });
+    const { reply: none } = await post(INFNO.detailReconciliation, { begndate: '2026-11-26', enddate: '2026-11-30' });
+    expect(none.output).toMatchObject({ total: 0, pages: 1, data: [] });
+    const { reply: badPage } = await post(INFNO.detailReconciliation, { ...period, page_size: 501 });
+    expect(badPage.err_msg).toBe('page_size 须为 1–500 的整数');
+    const { reply: backwards } = await post(INFNO.detailReconciliation, {
+      begndate: '2026-11-30',
+      enddate: '2026-11-01',
+    });
+    expect(backwards.err_msg).toBe('对账截止日期 enddate 早于开始日期 begndate');
   });
 });

@@ -1,4 +1,15 @@
-import { IsIn, IsInt, Max, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, Max, Min, ValidateNested } from 'class-validator';
+
+/** `settlement.declaration:` — the monthly declaration (R13, 协议 29; docs/obligations-declaration.md). */
+export class DeclarationConfig {
+  /**
+   * Submit the draft 3401 the gateway makes on the first working day of a month without waiting for
+   * staff (false: staff review the draft and submit it).
+   */
+  @IsBoolean({ message: 'expected true or false' })
+  autoSubmit: boolean;
+}
 
 /** `settlement:` — the local pre-audit's policy (docs/settlement-rules.md). */
 export class SettlementConfig {
@@ -37,6 +48,10 @@ export class SettlementConfig {
    */
   @IsIn(['queue', 'refuse'], { message: 'expected queue or refuse' })
   whenInsurerDown: 'queue' | 'refuse';
+
+  @ValidateNested()
+  @Type(() => DeclarationConfig)
+  declaration: DeclarationConfig;
 }
 
 declare module '../platform/config/gateway-config' {

@@ -121,6 +121,7 @@ devices: {}
       'forms',
       'devices',
       'settlement',
+      'auditResults',
     ]);
     expect(new Set(error.issues.map((i) => i.expected))).toEqual(
       new Set(['no such key — remove it or check its spelling']),

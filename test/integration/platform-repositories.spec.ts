@@ -36,6 +36,8 @@ describe('the features’ migrations', () => {
       'SettlementReview1765065600000',
       'Obligations1765152000000',
       'VisitCareType1765238400000',
+      'ObligationsDeclaration1765411200000',
+      'InsurerAuditResults1765497600000',
     ];
     expect(GATEWAY_MIGRATIONS.map((m) => m.name)).toEqual(names);
     expect(featureMigrations([...GATEWAY_FEATURES].reverse()).map((m) => m.name)).toEqual(names);

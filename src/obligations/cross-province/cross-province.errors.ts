@@ -5,7 +5,7 @@ import { errorCatalogue } from '../../platform';
  * assessment call (R6): a stable English code, the HTTP status and what to do, in Chinese. Nothing
  * stored changes when one is thrown.
  */
-export const CROSS_PROVINCE_ERRORS = errorCatalogue('obligations.cross-province', {
+export const CROSS_PROVINCE_ERRORS = errorCatalogue('obligations-cross-province', {
   CROSS_PROVINCE_UPLOAD_NOT_FOUND: {
     status: 404,
     message: '该结算没有跨省异地上传待办：只有跨省异地就医职工的结算需要上传（3301），请核对结算编号',

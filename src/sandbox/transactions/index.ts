@@ -1,8 +1,10 @@
 import { INFNO } from '../../upstream/protocol/transactions';
 import { admission, admissionCancel } from './admission';
+import { auditResultQuery } from './audit-result';
 import { cardHsmAuth } from './card-hsm-auth';
 import { TxHandler } from './context';
 import { crossProvinceUpload } from './cross-province-upload';
+import { detailReconciliation } from './detail-reconciliation';
 import { discharge, dischargeCancel } from './discharge';
 import { documentUpload } from './document-upload';
 import { inpatientFeeRevoke, inpatientFeeUpload, outpatientFeeRevoke, outpatientFeeUpload } from './fee-upload';
@@ -48,6 +50,8 @@ export const HANDLERS: ReadonlyMap<string, TxHandler> = new Map<string, TxHandle
   [INFNO.documentUpload, documentUpload],
   [INFNO.queryByMsgid, queryByMsgid],
   [INFNO.reconciliation, reconciliation],
+  [INFNO.detailReconciliation, detailReconciliation],
   [INFNO.crossProvinceUpload, crossProvinceUpload],
   [INFNO.monthlyDeclaration, monthlyDeclaration],
+  [INFNO.auditResultQuery, auditResultQuery],
 ]);

@@ -53,7 +53,7 @@ function preview(plan: SettlementPlan): TxResult<PreSettlementOutput> {
 function settle(ctx: TxContext, plan: SettlementPlan): TxResult<SettlementOutput> {
   const { ledger, envelope } = ctx;
   // Everything checked: from here on the settlement is recorded.
-  const { setldetail, fundCents } = split(plan.lines);
+  const { setldetail, fundCents, lineFundCents } = split(plan.lines);
   const setlId = ledger.nextId('ST', ctx.now);
   ledger.addSettlement({
     setl_id: setlId,
@@ -67,7 +67,6 @@ function settle(ctx: TxContext, plan: SettlementPlan): TxResult<SettlementOutput
     enddate: plan.enddate,
     dise_codg: plan.diseCodg,
     feedetail_cnt: plan.lines.length,
-    lines: plan.lines.map((l) => ({ feedetl_sn: l.feedetl_sn, amountCents: l.amountCents })),
     medfeeCents: plan.medfeeCents,
     fundCents,
     psnCents: plan.medfeeCents - fundCents,
@@ -76,6 +75,18 @@ function settle(ctx: TxContext, plan: SettlementPlan): TxResult<SettlementOutput
     reversal: null,
     cancellation: null,
     crossUploadReceipt: null,
+    lines: plan.lines.map((l, i) => ({
+      feedetl_sn: l.feedetl_sn,
+      med_list_codg: l.med_list_codg,
+      item_name: l.item_name,
+      list_type: l.list_type,
+      cnt: l.cnt,
+      pric: l.pric,
+      amountCents: l.amountCents,
+      fundCents: lineFundCents[i],
+      traceCodeCount: l.drug_trac_codg.length,
+    })),
+    audit: { versions: [], hold: false },
   });
   const { mdtrt_id, psn_no, psn_name, ...amounts } = summary(plan, setldetail, fundCents);
   return {
@@ -84,12 +95,14 @@ function settle(ctx: TxContext, plan: SettlementPlan): TxResult<SettlementOutput
   };
 }
 
-function split(lines: FeeLine[]): { setldetail: LineSplit[]; fundCents: number } {
+function split(lines: FeeLine[]): { setldetail: LineSplit[]; fundCents: number; lineFundCents: number[] } {
   const setldetail: LineSplit[] = [];
+  const lineFundCents: number[] = [];
   let fundCents = 0;
   for (const line of lines) {
     const s = splitLine(line);
     fundCents += s.fundCents;
+    lineFundCents.push(s.fundCents);
     setldetail.push({
       feedetl_sn: line.feedetl_sn,
       det_item_fee_sumamt: toYuan(line.amountCents),
@@ -98,7 +111,7 @@ function split(lines: FeeLine[]): { setldetail: LineSplit[]; fundCents: number }
       selfpay_reason: s.reason,
     });
   }
-  return { setldetail, fundCents };
+  return { setldetail, fundCents, lineFundCents };
 }
 
 function summary(plan: SettlementPlan, setldetail: LineSplit[], fundCents: number): PreSettlementOutput {

@@ -29,10 +29,14 @@ export const INFNO = {
   /** ours: what became of a message, by its msgid */
   queryByMsgid: '9201',
   reconciliation: '3201',
+  /** national code; fields ours */
+  detailReconciliation: '3202',
   /** ours */
   crossProvinceUpload: '3301',
   /** ours */
   monthlyDeclaration: '3401',
+  /** ours: the insurer's audit result of a settlement (R18, 办法 16), deductions per fee line */
+  auditResultQuery: '3501',
 } as const;
 
 export type Infno = (typeof INFNO)[keyof typeof INFNO];
@@ -66,8 +70,10 @@ export const INFNO_NAMES: Readonly<Record<Infno, string>> = {
   '9101': '文件上传',
   '9201': '按报文ID查询',
   '3201': '对总账',
+  '3202': '明细对账',
   '3301': '跨省异地就医数据上传',
   '3401': '月度申报',
+  '3501': '审核结果查询',
 };
 
 /**
@@ -75,7 +81,7 @@ export const INFNO_NAMES: Readonly<Record<Infno, string>> = {
  * years after the agreement ends): settlements and their cancellations, 冲正, registrations, fee
  * uploads and their revocations, the cross-province upload and the monthly declaration. The outbox
  * never prunes their bodies (upstream.dispatcher.keepDeliveredBodiesDays applies to the others:
- * queries such as 1101, 9201, 3201, whose replies are not records and may carry personal data).
+ * queries such as 1101, 9201, 3201, 3202, whose replies are not records and may carry personal data).
  */
 export const RECORD_INFNOS: ReadonlySet<Infno> = new Set<Infno>([
   INFNO.outpatientRegistration,
