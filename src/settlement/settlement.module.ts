@@ -86,6 +86,6 @@ const OPERATIONS = [SettlementMetrics, SettlementHealth];
   imports: [DevicesModule, IdentityModule, FormsModule, TraceCodesModule, UpstreamModule],
   controllers: [SettlementController, SettlementReviewController, DifferencesController, ConversionController],
   providers: [...REPOSITORIES, ...SERVICES, ...OPERATIONS],
-  exports: [CatalogueMappingService],
+  exports: [CatalogueMappingService, SettlementOutcomeService, VisitsService],
 })
 export class SettlementModule {}
