@@ -5,6 +5,7 @@ import {
   type CatalogueError,
   Clock,
   DEFAULT_PAGE_SIZE,
+  GatewayConfig,
   type Principal,
   Transactions,
   uuidv7,
@@ -41,7 +42,9 @@ export interface VisitOpened {
  * Cross-province workers (R11, 协议 33): an inpatient admission, and a discharge or discharge notice,
  * given with the MATCH token of the visit (x-verification-token) is refused
  * (SETTLEMENT_CROSS_PROVINCE_FILING) when the insurer's answer behind it shows a cross-province
- * worker without a filing valid on the admission (discharge) day; nothing is stored then.
+ * worker without a filing valid on the admission (discharge) day; nothing is stored then. With
+ * settlement.admissionIdentity `required` (the default) the token must be there (403 TOKEN_MISSING
+ * otherwise): the identity and the filing are checked at both steps, as 协议 33 says.
  */
 @Injectable()
 export class VisitsService {
@@ -54,6 +57,7 @@ export class VisitsService {
     private readonly visits: VisitRepository,
     private readonly lines: FeeLineRepository,
     private readonly workers: VerifiedWorkerService,
+    private readonly config: GatewayConfig,
   ) {}
 
   /** `listener` runs inside the transaction of each opening that created a visit. */
@@ -65,7 +69,11 @@ export class VisitsService {
     const opening = openingOf(dto);
     const now = this.clock.now();
     if (opening.kind === 'inpatient' && opening.admissionDate !== null) {
-      await this.checkFiling(principal, opening.mdtrtId, opening.psnNo, opening.admissionDate, token, '入院');
+      // An admission sent again (HIS retrying) is the same admission: it was checked when it was made.
+      const replay = !hasToken(token) && (await this.visits.byMdtrtId(this.transactions.reader, opening.mdtrtId));
+      if (!replay) {
+        await this.checkFiling(principal, opening.mdtrtId, opening.psnNo, opening.admissionDate, token, '入院');
+      }
     }
     return this.transactions.run(async (m) => {
       const created = await this.visits.insertIfAbsent(m, {
@@ -113,9 +121,9 @@ export class VisitsService {
         : typeof change.dischargeNoticeDate === 'string'
           ? change.dischargeNoticeDate
           : null;
-    if (discharge !== null && token !== undefined && token.trim() !== '') {
+    if (discharge !== null) {
       const visit = await this.visits.byMdtrtId(this.transactions.reader, mdtrtId);
-      if (visit?.kind === 'inpatient') {
+      if (visit?.kind === 'inpatient' && visit.state === 'open') {
         await this.checkFiling(principal, mdtrtId, visit.psnNo, discharge, token, '出院');
       }
     }
@@ -193,6 +201,17 @@ export class VisitsService {
   ): Promise<void> {
     const trimmed = token?.trim() ?? '';
     if (trimmed === '') {
+      if (this.config.settlement.admissionIdentity === 'required') {
+        await this.audit.record({
+          actor: principal,
+          action: step === '入院' ? 'settlement.visit.admission-refused' : 'settlement.visit.discharge-refused',
+          outcome: 'denied',
+          details: { visitId: mdtrtId, reason: 'token-missing', day },
+        });
+        throw IDENTITY_ERRORS.raise('TOKEN_MISSING', {
+          message: `办理${step}登记须先核验工伤职工身份和备案信息（人、卡、码相符，协议第三十三条）：请在读卡核验后随请求提供核验凭证 x-verification-token；未保存任何更改`,
+        });
+      }
       return;
     }
     const worker = await this.workers.workerForSettlement(trimmed, mdtrtId, principal);
@@ -283,4 +302,8 @@ function updateOf(dto: UpdateVisitDto): VisitUpdate {
     throw new ValidationFailedError([{ field: 'dischargeDate', message: '请至少填写一项要更改的内容' }]);
   }
   return out;
+}
+
+function hasToken(token: string | undefined): boolean {
+  return (token?.trim() ?? '') !== '';
 }

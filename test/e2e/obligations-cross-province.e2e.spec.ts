@@ -337,21 +337,27 @@ describe.each(availableDatabases())('cross-province uploads and rehab assessment
   it('a rehab admission owes its assessment within 5 days; HIS reports it', async () => {
     today('2026-12-09');
     const stay = 'KF-1';
-    await send('post', '/api/v1/settlement/visits', {
-      visitId: stay,
-      psnNo: SEED.activeFingers.psn_no,
-      kind: 'inpatient',
-      careType: 'rehab',
-      admissionDate: '2026-12-07',
-    }).expect(201);
+    const rehabToken = await matchTokenByQr(send, insurerUrl, SEED.activeFingers, stay, '住院处1', 'inpatient');
+    await send(
+      'post',
+      '/api/v1/settlement/visits',
+      {
+        visitId: stay,
+        psnNo: SEED.activeFingers.psn_no,
+        kind: 'inpatient',
+        careType: 'rehab',
+        admissionDate: '2026-12-07',
+      },
+      rehabToken,
+    ).expect(201);
     expect(await duty('rehab-assessment', stay)).toMatchObject({ state: 'open', dueOn: '2026-12-12' });
     // A medical admission owes none, and cannot report one.
-    await send('post', '/api/v1/settlement/visits', {
-      visitId: 'ZY-MED',
-      psnNo: SEED.activeFingers.psn_no,
-      kind: 'inpatient',
-      admissionDate: '2026-12-07',
-    }).expect(201);
+    await send(
+      'post',
+      '/api/v1/settlement/visits',
+      { visitId: 'ZY-MED', psnNo: SEED.activeFingers.psn_no, kind: 'inpatient', admissionDate: '2026-12-07' },
+      await matchTokenByQr(send, insurerUrl, SEED.activeFingers, 'ZY-MED', '住院处1', 'inpatient'),
+    ).expect(201);
     expect(
       (
         await send('post', '/api/v1/settlement/visits/ZY-MED/rehab-assessment', { assessedOn: '2026-12-08' }).expect(
