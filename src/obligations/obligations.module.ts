@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { CalendarModule } from '../calendar/calendar.module';
+import { CrossProvinceModule } from './cross-province/cross-province.module';
 import { DeclarationModule } from './declaration/declaration.module';
 import { AuditResultsModule } from './audit-results/audit-results.module';
 import { InpatientDocumentsModule } from './documents/inpatient-documents.module';
@@ -18,7 +19,7 @@ import { ScheduledSlots } from './scheduled-slots.service';
  */
 @Global()
 @Module({
-  imports: [CalendarModule, DeclarationModule, AuditResultsModule, InpatientDocumentsModule],
+  imports: [CalendarModule, CrossProvinceModule, DeclarationModule, AuditResultsModule, InpatientDocumentsModule],
   controllers: [ObligationsController],
   providers: [
     ObligationRepository,

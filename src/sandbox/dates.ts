@@ -1,3 +1,4 @@
+import { arrangementsFromChineseDays, WorkingDayCalendar } from '../calendar/rules/working-days';
 import { beijingTimestamp } from '../upstream/protocol/msgid';
 
 /** yyyy-MM-dd of an instant in UTC+8: business dates are the insurer's calendar days. */
@@ -20,16 +21,24 @@ export function isDateTime(text: string): boolean {
   return m !== null && isCalendarDate(m[1]);
 }
 
-/** Monday–Friday days after `from` up to and including `to` (public holidays are not modelled). */
-export function workingDaysAfter(from: string, to: string): number {
-  let count = 0;
-  const day = new Date(`${from}T00:00:00Z`);
-  const end = new Date(`${to}T00:00:00Z`).getTime();
-  for (day.setUTCDate(day.getUTCDate() + 1); day.getTime() <= end; day.setUTCDate(day.getUTCDate() + 1)) {
-    const weekday = day.getUTCDay();
-    if (weekday !== 0 && weekday !== 6) {
-      count += 1;
-    }
-  }
-  return count;
+// The State Council's arrangements as the chinese-days package ships them (2004–2026): the real
+// insurer knows the holidays, and so does the sandbox. A later year counts Monday–Friday.
+const INSURER_CALENDAR = new WorkingDayCalendar(
+  arrangementsFromChineseDays(
+    require('chinese-days/dist/chinese-days.json') as {
+      holidays: Record<string, string>;
+      workdays: Record<string, string>;
+    },
+    'chinese-days',
+  ),
+);
+
+/**
+ * The last day of a period of `n` working days after `from` (the day itself not counted), on the
+ * same working-day rules as the gateway's calendar (src/calendar/rules/working-days.ts): public
+ * holidays are days off, 调休 weekend days are working days, years the package does not know count
+ * Monday–Friday.
+ */
+export function workingDaysDeadline(from: string, n: number): string {
+  return INSURER_CALENDAR.addWorkingDays(from, n).date;
 }

@@ -34,7 +34,7 @@ export interface SettlementRecord {
   /** Undone by 2208 / 2305 结算撤销 (a business cancel). */
   cancellation: { msgid: string; infno: SettlementCancelInfno; setl_id: string; at: Date } | null;
   crossUploadReceipt: string | null;
-  /** The fee lines as settled, with the fund's part: what the insurer audits (3501). */
+  /** The fee lines as settled, with the fund's part: what the insurer audits (3501); 3301's device fee list is checked against them. */
   lines: AuditedLine[];
   /** The insurer's audit of the settlement (AuditOffice): released versions, or held back. */
   audit: AuditFile;

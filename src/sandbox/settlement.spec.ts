@@ -198,7 +198,7 @@ describe('sandbox insurer settlement transactions', () => {
       setl_id: cross.setlId,
       upld_time: '2026-12-03 10:00:00',
     });
-    expect(late.warn_msg).toBe('已超过结算后 5 个工作日的上传时限');
+    expect(late.warn_msg).toBe('已超过结算后 5 个工作日的上传时限（最后上传日 2026-12-02）');
     const { reply: again } = await post(INFNO.crossProvinceUpload, upload);
     expect(again.err_msg).toMatch(/^该结算已上传（回执 CP\d+），不能重复上传$/);
     const { reply: notCross } = await post(INFNO.crossProvinceUpload, {
@@ -207,6 +207,50 @@ describe('sandbox insurer settlement transactions', () => {
       setl_id: local.setlId,
     });
     expect(notCross.err_msg).toBe('该人员不是跨省异地就医人员，无需上传');
+  });
+
+  it('3301 of an assistive-device settlement carries the invoice and the fee list of the settled lines', async () => {
+    const lines = [
+      service('1', 2800, { item_name: '假肢（小腿）', list_type: 'material' }),
+      service('2', 300, { item_name: '假肢适配' }),
+    ];
+    const device = await settleOk(INFNO.outpatientSettlement, outpatient(SEED.crossWithFiling, lines));
+    const upload = {
+      psn_no: SEED.crossWithFiling.psn_no,
+      setl_id: device.setlId,
+      insuplc_admdvs: '620100',
+      filing_no: 'BA62010020260512003',
+      dise_codg: 'S62.600',
+      dise_name: '手指骨折',
+      begndate: '2026-11-25',
+      enddate: '2026-11-25',
+      medfee_sumamt: 3100,
+      fund_pay_sumamt: 3100,
+      psn_pay_sumamt: 0,
+      feedetail_cnt: 2,
+      setl_type: 'device',
+    };
+    const feeList = [
+      { feedetl_sn: '1', item_name: '假肢（小腿）', det_item_fee_sumamt: 2800 },
+      { feedetl_sn: '2', item_name: '假肢适配', det_item_fee_sumamt: 300 },
+    ];
+    const refused = async (input: object) => (await post(INFNO.crossProvinceUpload, input)).reply.err_msg;
+    expect(await refused({ ...upload, fee_list: feeList })).toBe('缺少必填字段 invoice_no');
+    expect(await refused({ ...upload, invoice_no: 'FP0001' })).toBe('缺少必填字段 fee_list');
+    expect(await refused({ ...upload, invoice_no: 'FP0001', fee_list: [feeList[0]] })).toBe(
+      '费用清单 fee_list 与结算明细不符（缺少：2）',
+    );
+    expect(
+      await refused({
+        ...upload,
+        invoice_no: 'FP0001',
+        fee_list: [feeList[0], { ...feeList[1], det_item_fee_sumamt: 301 }],
+      }),
+    ).toBe('费用清单 fee_list 与结算明细不符（不符：2）');
+    expect(await refused({ ...upload, setl_type: 'other' })).toMatch(/setl_type/);
+    const { reply } = await post(INFNO.crossProvinceUpload, { ...upload, invoice_no: 'FP0001', fee_list: feeList });
+    expect(reply.err_msg).toBeNull();
+    expect(reply.warn_msg).toBeNull();
   });
 
   it('2601 reverses a settlement once, frees its trace codes and visit; refuses the rest precisely', async () => {

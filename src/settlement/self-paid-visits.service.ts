@@ -302,6 +302,7 @@ function openingOf(dto: RecordSelfPaidVisitDto): VisitOpening {
     mdtrtId: dto.visitId,
     psnNo: dto.psnNo ?? '',
     kind: dto.kind,
+    careType: 'medical',
     visitDate: inpatient ? null : (dto.visitDate ?? null),
     admissionDate: inpatient ? (dto.admissionDate ?? null) : null,
     ward: dto.ward ?? null,

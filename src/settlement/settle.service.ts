@@ -222,15 +222,23 @@ export interface StatementWorkerFacts {
   idNumber: string;
   employer: string | null;
   determinationNo: string | null;
+  /**
+   * A worker insured in another province: the insured place and the filing number as the insurer
+   * answered at settlement (R11: the 3301 upload carries them); null for a worker insured in Ningxia.
+   * Absent on settlements recorded before it was kept.
+   */
+  crossProvince?: { insuplcAdmdvs: string; filingNo: string | null } | null;
 }
 
 function statementWorker(p: PreparedSettlement): StatementWorkerFacts {
-  const { baseinfo, insuinfo, injury } = p.worker.answer;
+  const { baseinfo, insuinfo, injury, cross_province: cross } = p.worker.answer;
   return {
     name: baseinfo.psn_name,
     gend: baseinfo.gend,
     idNumber: baseinfo.certno,
     employer: insuinfo.emp_name,
     determinationNo: injury.determination_no,
+    crossProvince:
+      cross === null ? null : { insuplcAdmdvs: cross.insuplc_admdvs, filingNo: cross.filing?.filing_no ?? null },
   };
 }

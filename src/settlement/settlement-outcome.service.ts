@@ -14,11 +14,22 @@ import type { SettlementMessage } from './rules/settlement-message';
 import { deskCollectsFen, type InsurerSplit, readSettlementReply } from './rules/settlement-reply';
 import { SettlementCancelService } from './settlement-cancel.service';
 import { SettlementRecordRepository } from './settlement-record.repository';
-import type { SettlementRecord } from './settlement.entity';
+import type { SettlementRecord, SettlementVisit } from './settlement.entity';
 import { VisitRepository } from './visit.repository';
 
 /** Told after a settlement became settled (its transaction committed): renders the statement. */
 export type SettledListener = (settlementId: string) => void;
+
+/**
+ * Told inside the transaction that records a settlement's outcome, with the record as it now is and
+ * its visit: what the listener writes commits with the outcome or not at all (e.g. the duty to upload
+ * a cross-province settlement, R11, or its waiver when the settlement is cancelled).
+ */
+export type OutcomeInTransactionListener = (
+  m: EntityManager,
+  record: SettlementRecord,
+  visit: SettlementVisit | undefined,
+) => Promise<void>;
 
 /**
  * The outbox completion hooks of settlement: 2207 / 2304 (settled with the insurer's split, rejected
@@ -32,6 +43,10 @@ export class SettlementOutcomeService implements OnModuleInit, OnApplicationShut
   private readonly actor = systemPrincipal('upstream.dispatcher');
   private readonly off: Array<() => void> = [];
   private readonly settledListeners: SettledListener[] = [];
+  private readonly inTransaction: Record<'settled' | 'cancelled', OutcomeInTransactionListener[]> = {
+    settled: [],
+    cancelled: [],
+  };
 
   constructor(
     private readonly outbox: OutboxService,
@@ -63,6 +78,31 @@ export class SettlementOutcomeService implements OnModuleInit, OnApplicationShut
   /** `listener` runs after each settling transaction that settled a settlement commits. */
   onSettlementSettled(listener: SettledListener): void {
     this.settledListeners.push(listener);
+  }
+
+  /** `listener` runs inside each transaction that records a settlement as settled (hook, IT's review, provisional). */
+  onSettledInTransaction(listener: OutcomeInTransactionListener): void {
+    this.inTransaction.settled.push(listener);
+  }
+
+  /** `listener` runs inside each transaction that records a settlement as cancelled by the insurer (2208 / 2305). */
+  onCancelledInTransaction(listener: OutcomeInTransactionListener): void {
+    this.inTransaction.cancelled.push(listener);
+  }
+
+  private async tellInTransaction(
+    m: EntityManager,
+    which: 'settled' | 'cancelled',
+    record: SettlementRecord,
+  ): Promise<void> {
+    const listeners = this.inTransaction[which];
+    if (listeners.length === 0) {
+      return;
+    }
+    const visit = await this.visits.byMdtrtId(m, record.mdtrtId);
+    for (const listener of listeners) {
+      await listener(m, record, visit);
+    }
   }
 
   /**
@@ -132,8 +172,10 @@ export class SettlementOutcomeService implements OnModuleInit, OnApplicationShut
     await this.traceCodes.markUploaded(record.mdtrtId, setlId, m, actor);
     const totals = { setlId, ...totalsOf(split), desk, ...details };
     await this.record(m, record, 'settlement.settled', 'success', totals, actor);
+    const settled: SettlementRecord = { ...record, ...change, status: 'settled', updatedAt: now };
+    await this.tellInTransaction(m, 'settled', settled);
     this.records.afterCommit(m, () => this.settledListeners.forEach((l) => l(record.id)));
-    return { ...record, ...change, status: 'settled', updatedAt: now };
+    return settled;
   }
 
   /**
@@ -167,6 +209,7 @@ export class SettlementOutcomeService implements OnModuleInit, OnApplicationShut
       await this.visits.changeState(m, record.visitId, 'settled', 'open', now);
       await this.traceCodes.releaseUploaded(record.mdtrtId, record.setlId as string, m, this.actor);
       await this.record(m, record, 'settlement.cancelled', 'success', { setlId: record.setlId });
+      await this.tellInTransaction(m, 'cancelled', after);
     }
     this.afterCommit(m, after, after.status === 'cancelled' ? 'cancelled' : 'cancel-rejected');
   }

@@ -49,6 +49,16 @@ export class SettlementConfig {
   @IsIn(['queue', 'refuse'], { message: 'expected queue or refuse' })
   whenInsurerDown: 'queue' | 'refuse';
 
+  /**
+   * 协议 33 (R11): at an inpatient admission and at discharge the hospital checks the worker's
+   * identity and filing. `required`: HIS must send the visit's MATCH token (x-verification-token)
+   * with the admission and with the discharge (or discharge-notice) date, else 403 TOKEN_MISSING and
+   * nothing is stored; `when-given`: checked only when a token is sent (HIS that registers admissions
+   * before the card is read; the filing is then checked at settlement only).
+   */
+  @IsIn(['required', 'when-given'], { message: 'expected required or when-given' })
+  admissionIdentity: 'required' | 'when-given';
+
   @ValidateNested()
   @Type(() => DeclarationConfig)
   declaration: DeclarationConfig;

@@ -127,12 +127,20 @@ export class SettlementController {
     type: ErrorBodyDto,
     description: 'SETTLEMENT_VISIT_CONFLICT (details: the fields that differ)',
   })
+  @ApiHeader({
+    name: 'x-verification-token',
+    required: false,
+    description:
+      'Inpatient admission: the MATCH token for this visit; with it a cross-province worker without a filing valid on the admission day is refused (R11)',
+  })
+  @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_CROSS_PROVINCE_FILING' })
   async openVisit(
     @Body() body: OpenVisitDto,
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('x-verification-token') token: string | undefined,
   ): Promise<VisitDto> {
-    const opened = await this.visits.open(principalOf(req), body);
+    const opened = await this.visits.open(principalOf(req), body, token);
     reply.status(opened.created ? 201 : 200);
     return opened.visit;
   }
@@ -159,13 +167,23 @@ export class SettlementController {
   @ApiOkResponse({ type: VisitDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_VISIT_NOT_FOUND' })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_VISIT_SETTLED, SETTLEMENT_VISIT_NOT_INPATIENT' })
-  @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'SETTLEMENT_VISIT_DATE_INVALID' })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorBodyDto,
+    description: 'SETTLEMENT_VISIT_DATE_INVALID, SETTLEMENT_CROSS_PROVINCE_FILING',
+  })
+  @ApiHeader({
+    name: 'x-verification-token',
+    required: false,
+    description:
+      'Discharge (notice): the MATCH token for this visit; with it a cross-province worker without a filing valid on the discharge day is refused (R11)',
+  })
   async updateVisit(
     @Param('visitId') visitId: string,
     @Body() body: UpdateVisitDto,
     @Req() req: FastifyRequest,
+    @Headers('x-verification-token') token: string | undefined,
   ): Promise<VisitDto> {
-    return this.visits.update(principalOf(req), visitId, body);
+    return this.visits.update(principalOf(req), visitId, body, token);
   }
 
   @Put('visits/:visitId/lines')

@@ -105,6 +105,15 @@ export class CatalogueCurrent {
 
 export type VisitKind = 'outpatient' | 'inpatient';
 /**
+ * What the visit is under (migration VisitCareType, obligations/cross-province): medical care under
+ * the medical-service agreement, rehabilitation under the rehabilitation agreement (R6: an inpatient
+ * rehab admission owes the assessment within 5 days, rehab 协议 9), or an assistive-device
+ * configuration under the device agreement (R11: its cross-province upload adds the invoice and the
+ * fee list, device 协议 25).
+ */
+export const CARE_TYPES = ['medical', 'rehab', 'device'] as const;
+export type CareType = (typeof CARE_TYPES)[number];
+/**
  * open: lines may change; settling: a settlement was sent and its outcome is not known yet; settled:
  * the insurer settled it. Settling and settled refuse every change (409).
  */
@@ -133,6 +142,10 @@ export class SettlementVisit {
 
   @Column({ type: 'varchar', length: 12 })
   kind: VisitKind;
+
+  /** medical, rehab or device, as HIS opened it (default medical). */
+  @Column({ name: 'care_type', type: 'varchar', length: 12, default: 'medical' })
+  careType: CareType;
 
   /** Outpatient: the visit day, 'yyyy-MM-dd'. */
   @Column({ name: 'visit_date', type: 'varchar', length: 10, nullable: true })

@@ -97,6 +97,11 @@ export const SETTLEMENT_ERRORS = errorCatalogue('settlement', {
     status: 409,
     message: '门诊就诊没有出院日期和出院通知日期：只有住院登记可以填写',
   },
+  SETTLEMENT_CROSS_PROVINCE_FILING: {
+    status: 422,
+    message:
+      '跨省异地就医职工没有有效的异地就医备案：不能办理入院或出院登记（协议第三十三条），请先核对身份与备案信息；未保存任何更改',
+  },
   SETTLEMENT_VISIT_DATE_INVALID: {
     status: 422,
     message: '出院日期或出院通知日期早于入院日期：请 HIS 核对日期后重新报送',

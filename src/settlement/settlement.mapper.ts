@@ -147,6 +147,7 @@ export function toVisitDto(v: SettlementVisit): VisitDto {
     visitId: v.mdtrtId,
     psnNo: v.psnNo,
     kind: v.kind,
+    careType: v.careType,
     visitDate: v.visitDate,
     admissionDate: v.admissionDate,
     ward: v.ward,

@@ -87,7 +87,7 @@ const OPERATIONS = [SettlementMetrics, SettlementHealth];
   controllers: [SettlementController, SettlementReviewController, DifferencesController, ConversionController],
   providers: [...REPOSITORIES, ...SERVICES, ...OPERATIONS],
   // SettlementReadingService, SettlementStatementService, SettlementOutcomeService, VisitsService: the
-  // inpatient documents (src/obligations/documents) read settlements and hear of their settling.
+  // duty modules (src/obligations/*) read settlements and hear of their settling.
   exports: [
     CatalogueMappingService,
     SettlementReadingService,

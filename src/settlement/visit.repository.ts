@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { SqlDialect } from '../platform';
-import type { SettlementVisit, VisitKind, VisitState } from './settlement.entity';
+import type { CareType, SettlementVisit, VisitKind, VisitState } from './settlement.entity';
 
-const COLUMNS = `id, mdtrt_id AS "mdtrtId", psn_no AS "psnNo", kind, visit_date AS "visitDate", admission_date AS "admissionDate", ward, dept, diagnosis_code AS "diagnosisCode", diagnosis_name AS "diagnosisName", discharge_date AS "dischargeDate", discharge_notice_date AS "dischargeNoticeDate", state, created_by AS "createdBy", created_at AS "createdAt", updated_at AS "updatedAt"`;
+const COLUMNS = `id, mdtrt_id AS "mdtrtId", psn_no AS "psnNo", kind, care_type AS "careType", visit_date AS "visitDate", admission_date AS "admissionDate", ward, dept, diagnosis_code AS "diagnosisCode", diagnosis_name AS "diagnosisName", discharge_date AS "dischargeDate", discharge_notice_date AS "dischargeNoticeDate", state, created_by AS "createdBy", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /** The fields a PATCH of a visit may change. */
 export type VisitUpdate = Partial<
@@ -31,13 +31,14 @@ export class VisitRepository {
     const d = SqlDialect.of(m);
     const { affected } = await d.run(
       m,
-      `INSERT INTO settlement_visit (id, mdtrt_id, psn_no, kind, visit_date, admission_date, ward, dept, diagnosis_code, diagnosis_name, discharge_date, discharge_notice_date, state, created_by, created_at, updated_at)
-       VALUES ${d.values(1, 16)} ${d.upsert(['mdtrt_id'])}`,
+      `INSERT INTO settlement_visit (id, mdtrt_id, psn_no, kind, care_type, visit_date, admission_date, ward, dept, diagnosis_code, diagnosis_name, discharge_date, discharge_notice_date, state, created_by, created_at, updated_at)
+       VALUES ${d.values(1, 17)} ${d.upsert(['mdtrt_id'])}`,
       [
         v.id,
         v.mdtrtId,
         v.psnNo,
         v.kind,
+        v.careType,
         v.visitDate,
         v.admissionDate,
         v.ward,
@@ -136,6 +137,7 @@ function toVisit(d: SqlDialect, r: Record<string, unknown>): SettlementVisit {
     mdtrtId: String(r.mdtrtId),
     psnNo: String(r.psnNo),
     kind: String(r.kind) as VisitKind,
+    careType: (typeof r.careType === 'string' ? r.careType : 'medical') as CareType,
     visitDate: text(r.visitDate),
     admissionDate: text(r.admissionDate),
     ward: text(r.ward),

@@ -54,6 +54,16 @@ export class OpenVisitDto {
   @IsIn(['outpatient', 'inpatient'], { message: '必须是 outpatient（门诊）或 inpatient（住院）' })
   kind: 'outpatient' | 'inpatient';
 
+  @ApiPropertyOptional({
+    enum: ['medical', 'rehab', 'device'],
+    default: 'medical',
+    description:
+      'medical: care under the medical-service agreement; rehab: rehabilitation under the rehabilitation agreement (an inpatient rehab admission owes the rehab assessment within 5 days, R6); device: an assistive-device configuration under the device agreement (a cross-province worker’s upload adds the invoice and the fee list)',
+  })
+  @IsOptional()
+  @IsIn(['medical', 'rehab', 'device'], { message: '必须是 medical（医疗）、rehab（康复）或 device（辅助器具配置）' })
+  careType?: 'medical' | 'rehab' | 'device';
+
   @ApiPropertyOptional({ description: 'Outpatient (required): the visit day', example: '2026-11-25' })
   @ValidateIf((o: OpenVisitDto) => o.kind === 'outpatient' || o.visitDate !== undefined)
   @Matches(DAY, { message: DAY_MESSAGE })
@@ -267,6 +277,7 @@ export class VisitDto {
   @ApiProperty({ description: 'HIS visit id (mdtrt id)' }) visitId: string;
   @ApiProperty() psnNo: string;
   @ApiProperty({ enum: ['outpatient', 'inpatient'] }) kind: string;
+  @ApiProperty({ enum: ['medical', 'rehab', 'device'] }) careType: string;
   @ApiProperty({ type: String, nullable: true }) visitDate: string | null;
   @ApiProperty({ type: String, nullable: true }) admissionDate: string | null;
   @ApiProperty({ type: String, nullable: true }) ward: string | null;

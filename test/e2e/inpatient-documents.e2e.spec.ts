@@ -142,6 +142,8 @@ describe.each(availableDatabases())('the documents of an inpatient settlement on
       fileName: '对码.csv',
       contentBase64: Buffer.from(MAPPING, 'utf8').toString('base64'),
     }).expect(201);
+    // At the admissions desk: the worker's card and ID card (协议 33: identity at admission and discharge).
+    const token = await matchTokenByCards(send, base, ADMISSIONS, 'activeFingers', STAY, 'inpatient');
     await send('post', '/api/v1/settlement/visits', {
       visitId: STAY,
       psnNo: WORKER.psn_no,
@@ -151,12 +153,16 @@ describe.each(availableDatabases())('the documents of an inpatient settlement on
       dept: '手外科',
       diagnosisCode: 'S62.600',
       diagnosisName: '左手食指骨折',
-    }).expect(201);
+    })
+      .set('x-verification-token', token)
+      .expect(201);
     const dressing = { hisItemCode: 'ZL001', itemName: '换药（中）', count: '2', unitPriceFen: 3150, amountFen: 6300 };
     await send('put', `/api/v1/settlement/visits/${STAY}/lines`, {
       lines: [line('1', '2026-11-26'), line('2', '2026-11-27'), line('3', '2026-11-27', dressing)],
     }).expect(200);
-    await send('patch', `/api/v1/settlement/visits/${STAY}`, { dischargeDate: '2026-11-28' }).expect(200);
+    await send('patch', `/api/v1/settlement/visits/${STAY}`, { dischargeDate: '2026-11-28' })
+      .set('x-verification-token', token)
+      .expect(200);
 
     // HIS may send a document before settling; an outpatient visit or a non-PDF is refused.
     const front = hisPdf('bingan shouye v1');
@@ -190,7 +196,6 @@ describe.each(availableDatabases())('the documents of an inpatient settlement on
       ).body,
     ).toMatchObject({ code: 'DOCUMENT_KIND_UNKNOWN' });
 
-    const token = await matchTokenByCards(send, base, ADMISSIONS, 'activeFingers', STAY, 'inpatient');
     await send('post', `/api/v1/settlement/visits/${STAY}/pre-audit`, {})
       .set('x-verification-token', token)
       .expect(200);
@@ -300,6 +305,7 @@ describe.each(availableDatabases())('the documents of an inpatient settlement on
   });
   it('a duty whose opening a crash lost is opened at start; a cancelled settlement owes nothing (waived)', async () => {
     const stay = 'ZY20261129D2';
+    const token = await matchTokenByCards(send, base, ADMISSIONS, 'activeFingers', stay, 'inpatient');
     await send('post', '/api/v1/settlement/visits', {
       visitId: stay,
       psnNo: WORKER.psn_no,
@@ -308,9 +314,13 @@ describe.each(availableDatabases())('the documents of an inpatient settlement on
       dept: '手外科',
       diagnosisCode: 'S62.600',
       diagnosisName: '左手食指骨折',
-    }).expect(201);
+    })
+      .set('x-verification-token', token)
+      .expect(201);
     await send('put', `/api/v1/settlement/visits/${stay}/lines`, { lines: [line('1', '2026-11-29')] }).expect(200);
-    await send('patch', `/api/v1/settlement/visits/${stay}`, { dischargeDate: '2026-11-30' }).expect(200);
+    await send('patch', `/api/v1/settlement/visits/${stay}`, { dischargeDate: '2026-11-30' })
+      .set('x-verification-token', token)
+      .expect(200);
     // HIS may send structured data instead of a PDF: the gateway renders it; bad data is refused.
     const summary = {
       name: WORKER.psn_name,
@@ -336,7 +346,6 @@ describe.each(availableDatabases())('the documents of an inpatient settlement on
         }).expect(400)
       ).body,
     ).toMatchObject({ code: 'VALIDATION_FAILED' });
-    const token = await matchTokenByCards(send, base, ADMISSIONS, 'activeFingers', stay, 'inpatient');
     await send('post', `/api/v1/settlement/visits/${stay}/pre-audit`, {})
       .set('x-verification-token', token)
       .expect(200);

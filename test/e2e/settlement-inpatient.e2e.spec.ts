@@ -106,6 +106,18 @@ describe.each(availableDatabases())('an inpatient stay settled on %s', (kind: Db
       fileName: '对码.csv',
       contentBase64: Buffer.from(MAPPING, 'utf8').toString('base64'),
     }).expect(201);
+    // At the admissions desk: the worker's card and ID card (协议 33: identity checked at admission and discharge).
+    const token = await matchTokenByCards(send, base, ADMISSIONS, 'activeFingers', STAY, 'inpatient');
+    // Admission without it is refused, nothing stored.
+    const unverified = await send('post', '/api/v1/settlement/visits', {
+      visitId: STAY,
+      psnNo: WORKER.psn_no,
+      kind: 'inpatient',
+      admissionDate: '2026-11-26',
+    }).expect(403);
+    expect(unverified.body).toMatchObject({ code: 'TOKEN_MISSING' });
+    expect(unverified.body.message).toContain('协议第三十三条');
+    await send('get', `/api/v1/settlement/visits/${STAY}`).expect(404);
     // Admission.
     await send('post', '/api/v1/settlement/visits', {
       visitId: STAY,
@@ -116,7 +128,9 @@ describe.each(availableDatabases())('an inpatient stay settled on %s', (kind: Db
       dept: '手外科',
       diagnosisCode: 'S62.600',
       diagnosisName: '左手食指骨折',
-    }).expect(201);
+    })
+      .set('x-verification-token', token)
+      .expect(201);
     // Day by day, as HIS posts the day's charges.
     const lines = `/api/v1/settlement/visits/${STAY}/lines`;
     expect(
@@ -135,14 +149,15 @@ describe.each(availableDatabases())('an inpatient stay settled on %s', (kind: Db
     ).toMatchObject({ added: ['5', '6'], corrected: ['4'] });
     await send('delete', `${lines}/6`).expect(200);
     // The doctor tells the worker to leave on 11-28; they stay one more night.
-    await send('patch', `/api/v1/settlement/visits/${STAY}`, { dischargeNoticeDate: '2026-11-28' }).expect(200);
+    await send('patch', `/api/v1/settlement/visits/${STAY}`, { dischargeNoticeDate: '2026-11-28' })
+      .set('x-verification-token', token)
+      .expect(200);
     expect((await send('put', lines, { lines: [day('7', '2026-11-29')] }).expect(200)).body).toMatchObject({
       added: ['7'],
     });
-    await send('patch', `/api/v1/settlement/visits/${STAY}`, { dischargeDate: '2026-11-29' }).expect(200);
-
-    // At the admissions desk: the worker's card and ID card.
-    const token = await matchTokenByCards(send, base, ADMISSIONS, 'activeFingers', STAY, 'inpatient');
+    await send('patch', `/api/v1/settlement/visits/${STAY}`, { dischargeDate: '2026-11-29' })
+      .set('x-verification-token', token)
+      .expect(200);
 
     const audit = (
       await send('post', `/api/v1/settlement/visits/${STAY}/pre-audit`, {})

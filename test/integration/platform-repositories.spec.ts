@@ -35,6 +35,7 @@ describe('the features’ migrations', () => {
       'SettlementProvisional1764979200000',
       'SettlementReview1765065600000',
       'Obligations1765152000000',
+      'VisitCareType1765238400000',
       'InpatientDocuments1765324800000',
       'ObligationsDeclaration1765411200000',
       'InsurerAuditResults1765497600000',

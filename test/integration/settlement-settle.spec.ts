@@ -355,26 +355,31 @@ describe.each(availableDatabases())('settling a visit on %s', (kind: DbKind) => 
   });
 
   it('settles an inpatient stay with 2304 once it is discharged; without a discharge date it is incomplete', async () => {
-    await w.visits.open(HIS, {
-      visitId: 'ZYS1',
-      psnNo: WORKER.psn_no,
-      kind: 'inpatient',
-      admissionDate: '2026-11-20',
-      ward: '一病区',
-      dept: '手外科',
-      diagnosisCode: 'S62.600',
-      diagnosisName: '左手食指骨折',
-    });
-    await w.lines.declare(HIS, 'ZYS1', [line('1', { serviceDate: '2026-11-21' })]);
+    // The MATCH of the admissions desk: admission and discharge carry it (协议 33).
     w.neighbours.workers.set('tok-ZYS1', {
       visitId: 'ZYS1',
       psnNo: WORKER.psn_no,
       answer: answerOf(WORKER),
       source: 'insurer',
     });
+    await w.visits.open(
+      HIS,
+      {
+        visitId: 'ZYS1',
+        psnNo: WORKER.psn_no,
+        kind: 'inpatient',
+        admissionDate: '2026-11-20',
+        ward: '一病区',
+        dept: '手外科',
+        diagnosisCode: 'S62.600',
+        diagnosisName: '左手食指骨折',
+      },
+      'tok-ZYS1',
+    );
+    await w.lines.declare(HIS, 'ZYS1', [line('1', { serviceDate: '2026-11-21' })]);
     const early = await s.settle.settle(HIS, 'ZYS1', 'tok-ZYS1', undefined).catch((e: CatalogueError) => e);
     expect(early).toMatchObject({ code: 'SETTLEMENT_VISIT_INCOMPLETE', status: 422 });
-    await w.visits.update(HIS, 'ZYS1', { dischargeDate: '2026-11-24' });
+    await w.visits.update(HIS, 'ZYS1', { dischargeDate: '2026-11-24' }, 'tok-ZYS1');
     const { settlement } = await s.settle.settle(HIS, 'ZYS1', 'tok-ZYS1', undefined);
     expect(settlement).toMatchObject({ infno: '2304', kind: 'inpatient', status: 'pending' });
     const record = await s.records.byId(ds.manager, settlement.id);

@@ -149,22 +149,37 @@ describe.each(availableDatabases())('settlement visits, fee lines and pre-audit 
   });
 
   it('records discharge and discharge notice of a stay; refuses them on an outpatient visit or before admission', async () => {
-    await w.visits.open(HIS, {
+    const stay = { visitId: 'ZY1', psnNo: WORKER.psn_no, kind: 'inpatient' as const, admissionDate: '2026-11-20' };
+    // 协议 33: without the MATCH token of the admissions desk, no admission (nothing stored) …
+    expect(await refusal(w.visits.open(HIS, { ...stay, ward: '一病区' }))).toMatchObject({
+      code: 'TOKEN_MISSING',
+      status: 403,
+    });
+    expect(await count(`SELECT COUNT(*) AS n FROM settlement_visit WHERE mdtrt_id = 'ZY1'`)).toBe(0);
+    w.neighbours.workers.set('tok-ZY1', {
       visitId: 'ZY1',
       psnNo: WORKER.psn_no,
-      kind: 'inpatient',
-      admissionDate: '2026-11-20',
-      ward: '一病区',
+      answer: answerOf(WORKER),
+      source: 'insurer',
     });
-    expect(await w.visits.update(HIS, 'ZY1', { dischargeNoticeDate: '2026-11-28' })).toMatchObject({
+    await w.visits.open(HIS, { ...stay, ward: '一病区' }, 'tok-ZY1');
+    // … HIS sending the same admission again is answered as before, token or not …
+    expect((await w.visits.open(HIS, { ...stay, ward: '一病区' })).created).toBe(false);
+    // … and no discharge (notice) without it either.
+    expect(await refusal(w.visits.update(HIS, 'ZY1', { dischargeNoticeDate: '2026-11-28' }))).toMatchObject({
+      code: 'TOKEN_MISSING',
+    });
+    expect(await w.visits.update(HIS, 'ZY1', { dischargeNoticeDate: '2026-11-28' }, 'tok-ZY1')).toMatchObject({
       dischargeNoticeDate: '2026-11-28',
       dischargeDate: null,
     });
-    expect(await w.visits.update(HIS, 'ZY1', { dischargeDate: '2026-11-30' })).toMatchObject({
+    expect(await w.visits.update(HIS, 'ZY1', { dischargeDate: '2026-11-30' }, 'tok-ZY1')).toMatchObject({
       dischargeNoticeDate: '2026-11-28',
       dischargeDate: '2026-11-30',
     });
-    const early = await refusal<CatalogueError>(w.visits.update(HIS, 'ZY1', { dischargeNoticeDate: '2026-11-19' }));
+    const early = await refusal<CatalogueError>(
+      w.visits.update(HIS, 'ZY1', { dischargeNoticeDate: '2026-11-19' }, 'tok-ZY1'),
+    );
     expect(early).toMatchObject({ status: 422, code: 'SETTLEMENT_VISIT_DATE_INVALID' });
     expect(early.userMessage).toContain('2026-11-19');
     expect(await refusal(w.visits.update(HIS, 'MZ1', { dischargeDate: '2026-11-26' }))).toMatchObject({

@@ -100,7 +100,7 @@ export function settlementVisitsOn(ds: DataSource, clock: Clock, config: Gateway
   const traceCodes = traceCodesOn(ds, clock);
   const neighbours = new SettlementNeighbours();
   return {
-    visits: new VisitsService(tx, clock, audit, visits, lines),
+    visits: new VisitsService(tx, clock, audit, visits, lines, neighbours.workerService(), config),
     lines: new FeeLinesService(tx, clock, audit, visits, lines),
     preAudit: new PreAuditService(
       tx,

@@ -1,6 +1,15 @@
 import { beijingDateTime } from '../../upstream/protocol/msgid';
-import { beijingDate, workingDaysAfter } from '../dates';
-import { requireAmount, requireCount, requireDate, requireString } from '../input-fields';
+import { beijingDate, workingDaysDeadline } from '../dates';
+import {
+  type Fields,
+  optionalString,
+  requireAmount,
+  requireArray,
+  requireCount,
+  requireDate,
+  requireFields,
+  requireString,
+} from '../input-fields';
 import { Rejection } from '../rejection';
 import { TxContext, TxResult } from './context';
 
@@ -8,6 +17,8 @@ import { TxContext, TxResult } from './context';
  * 3301 (ours) cross-province upload: after settling a patient insured in another province, the
  * hospital sends basic data, diagnosis and treatment to the national system within 5 working
  * days (协议 31–33). The sandbox checks the upload against its own record of the settlement.
+ * `setl_type` (ours): `medical` (default), `rehab` (rehab 协议 24) or `device` (device 协议 25: the
+ * upload adds the invoice number and the fee list, which must be the settlement's lines).
  */
 export interface CrossProvinceUploadOutput {
   receipt_id: string;
@@ -31,6 +42,12 @@ export function crossProvinceUpload(ctx: TxContext): TxResult<CrossProvinceUploa
   const fund = requireAmount(input, 'fund_pay_sumamt');
   const psnPay = requireAmount(input, 'psn_pay_sumamt');
   const lineCount = requireCount(input, 'feedetail_cnt');
+  const setlType =
+    optionalString(input, 'setl_type', '', {
+      pattern: /^(medical|rehab|device)$/,
+      format: 'medical、rehab 或 device',
+    }) ?? 'medical';
+  const device = setlType === 'device' ? deviceParts(input) : null;
 
   const s = ctx.ledger.settlements.get(setlId);
   if (s === undefined || s.fixmedins_code !== ctx.envelope.fixmedins_code) {
@@ -67,12 +84,44 @@ export function crossProvinceUpload(ctx: TxContext): TxResult<CrossProvinceUploa
   if (mismatches.length > 0) {
     throw new Rejection(`上传数据与结算记录不符：${mismatches.join('、')}`);
   }
+  if (device !== null) {
+    const settled = new Map(s.lines.map((l) => [l.feedetl_sn, l.amountCents]));
+    const listed = new Set(device.feeList.map((l) => l.feedetl_sn));
+    const wrong = device.feeList.filter((l) => settled.get(l.feedetl_sn) !== l.amountCents).map((l) => l.feedetl_sn);
+    const missing = [...settled.keys()].filter((sn) => !listed.has(sn));
+    if (listed.size !== device.feeList.length || wrong.length > 0 || missing.length > 0) {
+      throw new Rejection(
+        `费用清单 fee_list 与结算明细不符${wrong.length > 0 ? `（不符：${wrong.join('、')}）` : ''}${missing.length > 0 ? `（缺少：${missing.join('、')}）` : ''}`,
+      );
+    }
+  }
 
   const receiptId = ctx.ledger.nextId('CP', ctx.now);
   s.crossUploadReceipt = receiptId;
-  const late = workingDaysAfter(beijingDate(s.setl_time), beijingDate(ctx.now)) > UPLOAD_WORKING_DAYS;
+  // Late from the day after the 5th working day after the settlement day (holidays and 调休 counted).
+  const due = workingDaysDeadline(beijingDate(s.setl_time), UPLOAD_WORKING_DAYS);
+  const late = beijingDate(ctx.now) > due;
   return {
     output: { receipt_id: receiptId, setl_id: setlId, upld_time: beijingDateTime(ctx.now) },
-    warn: late ? `已超过结算后 ${UPLOAD_WORKING_DAYS} 个工作日的上传时限` : undefined,
+    warn: late ? `已超过结算后 ${UPLOAD_WORKING_DAYS} 个工作日的上传时限（最后上传日 ${due}）` : undefined,
   };
+}
+
+/** The device agreement's parts (协议 25): the invoice number and the fee list (one entry per settled line). */
+function deviceParts(input: Fields): { invoiceNo: string; feeList: { feedetl_sn: string; amountCents: number }[] } {
+  const invoiceNo = requireString(input, 'invoice_no', '', { maxLength: 50 });
+  const list = requireArray(input, 'fee_list');
+  if (list.length === 0) {
+    throw new Rejection('辅助器具配置上传须附费用清单 fee_list');
+  }
+  const feeList = list.map((item, i) => {
+    const path = `fee_list[${i}]`;
+    const line = requireFields(item, path);
+    requireString(line, 'item_name', path, { maxLength: 200 });
+    return {
+      feedetl_sn: requireString(line, 'feedetl_sn', path, { maxLength: 64 }),
+      amountCents: requireAmount(line, 'det_item_fee_sumamt', path),
+    };
+  });
+  return { invoiceNo, feeList };
 }

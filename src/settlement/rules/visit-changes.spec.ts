@@ -14,6 +14,7 @@ const opening: VisitOpening = {
   mdtrtId: 'ZY1',
   psnNo: 'P1',
   kind: 'inpatient',
+  careType: 'medical',
   visitDate: null,
   admissionDate: '2026-11-20',
   ward: '骨科一病区',

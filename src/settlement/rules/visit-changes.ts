@@ -10,6 +10,7 @@ export interface VisitOpening {
   readonly mdtrtId: string;
   readonly psnNo: string;
   readonly kind: 'outpatient' | 'inpatient';
+  readonly careType: 'medical' | 'rehab' | 'device';
   readonly visitDate: string | null;
   readonly admissionDate: string | null;
   readonly ward: string | null;
@@ -21,6 +22,7 @@ export interface VisitOpening {
 const OPENING_FIELDS = [
   'psnNo',
   'kind',
+  'careType',
   'visitDate',
   'admissionDate',
   'ward',

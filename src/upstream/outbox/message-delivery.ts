@@ -179,6 +179,7 @@ export class MessageDelivery {
           infcode: reply.infcode,
           output,
           errMsg: reply.err_msg ?? null,
+          warnMsg: reply.warn_msg ?? null,
         });
       }
     });

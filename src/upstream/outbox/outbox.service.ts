@@ -40,6 +40,8 @@ export interface SettledOutcome {
   output: unknown;
   /** The insurer's reason when rejected. */
   errMsg: string | null;
+  /** The insurer's warning on a success (e.g. 3301 uploaded late); null or absent when none. */
+  warnMsg?: string | null;
 }
 
 /**
