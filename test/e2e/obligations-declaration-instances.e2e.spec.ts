@@ -16,7 +16,7 @@ import { postgresUrl, testDatabase } from '../support/databases';
 import { startTestApp, type TestApp } from '../support/e2e-app';
 import { matchTokenByQr } from '../support/match-token';
 import { PinnedClock } from '../support/pinned-clock';
-import { dressingLine } from '../support/settlement-visits';
+import { dressingLine, outpatientVisit } from '../support/settlement-visits';
 
 jest.setTimeout(120_000);
 
@@ -111,15 +111,7 @@ if (!pg) {
       contentBase64: Buffer.from(MAPPING, 'utf8').toString('base64'),
     }).expect(201);
     const visitId = 'MZ20261125T1';
-    await send('post', '/api/v1/settlement/visits', {
-      visitId,
-      psnNo: WORKER.psn_no,
-      kind: 'outpatient',
-      visitDate: '2026-11-25',
-      dept: '手外科',
-      diagnosisCode: 'S62.600',
-      diagnosisName: '左手食指骨折',
-    }).expect(201);
+    await send('post', '/api/v1/settlement/visits', outpatientVisit(visitId, WORKER.psn_no)).expect(201);
     await send('put', `/api/v1/settlement/visits/${visitId}/lines`, { lines: [dressingLine('1')] }).expect(200);
     const token = await matchTokenByQr(send, insurer, WORKER, visitId);
     await send('post', `/api/v1/settlement/visits/${visitId}/settlement`).set('x-verification-token', token);

@@ -14,7 +14,7 @@ import { availableDatabases, type DbKind, testDatabase } from '../support/databa
 import { startTestApp, type TestApp } from '../support/e2e-app';
 import { matchTokenByQr } from '../support/match-token';
 import { PinnedClock } from '../support/pinned-clock';
-import { dressingLine } from '../support/settlement-visits';
+import { dressingLine, outpatientVisit } from '../support/settlement-visits';
 
 jest.setTimeout(120_000);
 
@@ -118,15 +118,7 @@ describe.each(availableDatabases())('monthly declaration and reconciliation over
       infno
     ] ?? 0;
   const settleVisit = async (visitId: string, amountFen: number): Promise<Settlement> => {
-    await send('post', '/api/v1/settlement/visits', {
-      visitId,
-      psnNo: WORKER.psn_no,
-      kind: 'outpatient',
-      visitDate: '2026-11-25',
-      dept: '手外科',
-      diagnosisCode: 'S62.600',
-      diagnosisName: '左手食指骨折',
-    }).expect(201);
+    await send('post', '/api/v1/settlement/visits', outpatientVisit(visitId, WORKER.psn_no)).expect(201);
     await send('put', `/api/v1/settlement/visits/${visitId}/lines`, {
       lines: [
         dressingLine('1', { amountFen, unitPriceFen: amountFen }),

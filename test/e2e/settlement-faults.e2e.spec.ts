@@ -22,7 +22,7 @@ import { eventually } from '../support/eventually';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process';
 import { matchTokenByQr } from '../support/match-token';
 import { TEST_HOSPITAL } from '../support/test-config';
-import { dressingLine } from '../support/settlement-visits';
+import { dressingLine, outpatientVisit } from '../support/settlement-visits';
 
 /**
  * Issue 13's two faults around a settlement, counted at the sandbox insurer: its 2207 committed
@@ -80,15 +80,7 @@ function desk(base: () => string, key: string, insurer: string) {
         fileName: '对码.csv',
         contentBase64: Buffer.from(MAPPING, 'utf8').toString('base64'),
       }).expect(201);
-      await send('post', '/api/v1/settlement/visits', {
-        visitId,
-        psnNo: WORKER.psn_no,
-        kind: 'outpatient',
-        visitDate: '2026-11-25',
-        dept: '手外科',
-        diagnosisCode: 'S62.600',
-        diagnosisName: '左手食指骨折',
-      }).expect(201);
+      await send('post', '/api/v1/settlement/visits', outpatientVisit(visitId, WORKER.psn_no)).expect(201);
       await send('put', `/api/v1/settlement/visits/${visitId}/lines`, {
         lines: [line('1'), line('2', { injuryRelated: false, amountFen: 2000, unitPriceFen: 2000 })],
       }).expect(200);

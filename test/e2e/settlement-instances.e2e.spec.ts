@@ -11,6 +11,7 @@ import { writeSigningKey } from '../../src/upstream/signing-keys';
 import { postgresUrl, testDatabase } from '../support/databases';
 import { startTestApp, type TestApp } from '../support/e2e-app';
 import { matchTokenByQr } from '../support/match-token';
+import { outpatientVisit } from '../support/settlement-visits';
 
 jest.setTimeout(120_000);
 
@@ -92,15 +93,7 @@ if (!pg) {
       fileName: '对码.csv',
       contentBase64: Buffer.from(MAPPING, 'utf8').toString('base64'),
     }).expect(201);
-    await a('post', '/api/v1/settlement/visits', {
-      visitId: VISIT,
-      psnNo: WORKER.psn_no,
-      kind: 'outpatient',
-      visitDate: '2026-11-25',
-      dept: '手外科',
-      diagnosisCode: 'S62.600',
-      diagnosisName: '左手食指骨折',
-    }).expect(201);
+    await a('post', '/api/v1/settlement/visits', outpatientVisit(VISIT, WORKER.psn_no)).expect(201);
     await a('put', `/api/v1/settlement/visits/${VISIT}/lines`, {
       lines: [
         {

@@ -17,7 +17,7 @@ import { eventually } from '../support/eventually';
 import { poppler, popplerAvailable } from '../support/poppler';
 import { testConfig } from '../support/test-config';
 import { connectEvents } from '../support/ws-client';
-import { dressingLine } from '../support/settlement-visits';
+import { dressingLine, outpatientVisit } from '../support/settlement-visits';
 
 /**
  * Issue 13, R14: settling while the insurer is away, over HTTP with the sandbox insurer inside the
@@ -124,15 +124,7 @@ class Gateway {
   }
 
   async openVisit(visitId: string, lines: object[]): Promise<void> {
-    await this.send('post', '/api/v1/settlement/visits', {
-      visitId,
-      psnNo: WORKER.psn_no,
-      kind: 'outpatient',
-      visitDate: '2026-11-25',
-      dept: '手外科',
-      diagnosisCode: 'S62.600',
-      diagnosisName: '左手食指骨折',
-    }).expect(201);
+    await this.send('post', '/api/v1/settlement/visits', outpatientVisit(visitId, WORKER.psn_no)).expect(201);
     await this.send('put', `/api/v1/settlement/visits/${visitId}/lines`, { lines }).expect(200);
   }
 

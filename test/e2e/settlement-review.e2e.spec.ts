@@ -12,7 +12,7 @@ import { cli, hospitalYaml } from '../support/cli-run';
 import { availableDatabases, DbKind, testDatabase } from '../support/databases';
 import { startTestApp, type TestApp } from '../support/e2e-app';
 import { matchTokenByQr } from '../support/match-token';
-import { dressingLine } from '../support/settlement-visits';
+import { dressingLine, outpatientVisit } from '../support/settlement-visits';
 
 jest.setTimeout(120_000);
 
@@ -86,15 +86,7 @@ describe.each(availableDatabases())('needs-review and cancelling the unknown ove
   const line = dressingLine;
   /** An outpatient visit: one drug line with its two boxes scanned, two service lines (one not injury related). */
   const readyToSettle = async (visitId: string, first: number): Promise<string> => {
-    await send('post', '/api/v1/settlement/visits', {
-      visitId,
-      psnNo: WORKER.psn_no,
-      kind: 'outpatient',
-      visitDate: '2026-11-25',
-      dept: '手外科',
-      diagnosisCode: 'S62.600',
-      diagnosisName: '左手食指骨折',
-    }).expect(201);
+    await send('post', '/api/v1/settlement/visits', outpatientVisit(visitId, WORKER.psn_no)).expect(201);
     await send('put', `/api/v1/settlement/visits/${visitId}/lines`, {
       lines: [
         line('1', {

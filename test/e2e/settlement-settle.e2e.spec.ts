@@ -7,7 +7,7 @@ import { startTestApp, type TestApp } from '../support/e2e-app';
 import { matchTokenByCards, matchTokenByQr } from '../support/match-token';
 import { poppler, popplerAvailable } from '../support/poppler';
 import { connectEvents } from '../support/ws-client';
-import { dressingLine } from '../support/settlement-visits';
+import { dressingLine, outpatientVisit } from '../support/settlement-visits';
 
 jest.setTimeout(90_000);
 
@@ -75,15 +75,7 @@ describe('settling a visit over HTTP', () => {
   };
   const line = dressingLine;
   const openVisit = async (visitId: string, first: number): Promise<void> => {
-    await send('post', '/api/v1/settlement/visits', {
-      visitId,
-      psnNo: WORKER.psn_no,
-      kind: 'outpatient',
-      visitDate: '2026-11-25',
-      dept: '手外科',
-      diagnosisCode: 'S62.600',
-      diagnosisName: '左手食指骨折',
-    }).expect(201);
+    await send('post', '/api/v1/settlement/visits', outpatientVisit(visitId, WORKER.psn_no)).expect(201);
     await send('put', `/api/v1/settlement/visits/${visitId}/lines`, {
       lines: [
         line('1', {

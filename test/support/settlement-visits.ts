@@ -290,3 +290,16 @@ export function insurerReplyTo(
     setldetail: details,
   };
 }
+
+/** The body of POST /api/v1/settlement/visits opening an outpatient visit at the hand-surgery clinic (the e2e specs' usual visit). */
+export function outpatientVisit(visitId: string, psnNo: string, visitDate = '2026-11-25') {
+  return {
+    visitId,
+    psnNo,
+    kind: 'outpatient' as const,
+    visitDate,
+    dept: '手外科',
+    diagnosisCode: 'S62.600',
+    diagnosisName: '左手食指骨折',
+  };
+}
