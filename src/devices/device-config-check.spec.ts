@@ -61,4 +61,18 @@ describe(checkDevices.name, () => {
       { key: 'devices[4].cardAuth', value: 'hsm', expected: 'cardAuth only on ssse-card devices' },
     ]);
   });
+
+  it('takes devices on desk agents, but not a card reader that would need the insurer’s HSM there', () => {
+    const config = withDevices('production', [
+      { id: 'a', kind: 'scanner', desk: '西药房2', host: 'agent', path: 'COM3' },
+      { id: 'b', kind: 'ssse-card', desk: '门诊挂号3', host: 'agent', path: 'ACS ACR39U', cardAuth: 'none' },
+      { id: 'c', kind: 'ssse-card', desk: '门诊挂号3', host: 'agent', path: 'ACS ACR39U' },
+    ]);
+    expect(checkDevices(config)).toEqual([
+      { key: 'devices[2].cardAuth', value: 'hsm (the default)', expected: expect.stringContaining('agent link') },
+    ]);
+    expect(() =>
+      withDevices('production', [{ id: 'd', kind: 'scanner', desk: 'd', host: 'desk-pc', path: 'COM3' }]),
+    ).toThrow(/host/);
+  });
 });

@@ -51,6 +51,14 @@ export function checkDevices(config: GatewayConfig): ConfigIssue[] {
         expected: 'hsm or none (the simulated PSAM exists only in sandbox mode)',
       });
     }
+    if (device.host === 'agent' && device.kind === 'ssse-card' && (device.cardAuth ?? 'hsm') === 'hsm') {
+      issues.push({
+        key: key('cardAuth'),
+        value: device.cardAuth ?? 'hsm (the default)',
+        expected:
+          'none or simulated-psam on a desk agent: authenticating 3rd-generation cards through the insurer’s HSM is not carried over the agent link yet (docs/agents.md)',
+      });
+    }
     if (device.terminator !== undefined && !(device.kind === 'scanner' && transport !== 'hid')) {
       issues.push({
         key: key('terminator'),

@@ -12,6 +12,9 @@ export const TRANSPORTS_BY_KIND: Readonly<Record<DeviceKind, readonly DeviceTran
   scanner: ['serial', 'hid', 'simulated'],
   'ssse-card': ['pcsc', 'simulated'],
 };
+/** Where a device is plugged in: this machine, or a desk PC running an agent. */
+export const DEVICE_HOSTS = ['gateway', 'agent'] as const;
+export type DeviceHost = (typeof DEVICE_HOSTS)[number];
 export const SCANNER_TERMINATORS = ['CR', 'LF', 'CRLF', 'TAB', 'none'] as const;
 /**
  * How a 3rd-generation social-security card is authenticated before its number and name can be
@@ -58,6 +61,15 @@ export class DeviceConfig {
   @IsOptional()
   @IsIn(SCANNER_TERMINATORS, { message: `expected one of ${SCANNER_TERMINATORS.join(', ')}` })
   terminator?: (typeof SCANNER_TERMINATORS)[number];
+
+  /**
+   * Where the device is plugged in: `gateway` (default) — a port of this machine, opened by this
+   * process; `agent` — a port of the desk PC of `desk`, opened by that desk's agent (docs/agents.md),
+   * which this gateway hands the device's settings and whose events it passes on as if local.
+   */
+  @IsOptional()
+  @IsIn(DEVICE_HOSTS, { message: `expected one of ${DEVICE_HOSTS.join(', ')}` })
+  host?: DeviceHost;
 
   /** Social-security card readers only; default hsm. */
   @IsOptional()

@@ -1,13 +1,18 @@
 import type { Classification } from '../../drivers/protocols/code-classifier';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
-import { DEVICE_KINDS, DEVICE_TRANSPORTS } from './devices.config';
+import { DEVICE_HOSTS, DEVICE_KINDS, DEVICE_TRANSPORTS } from './devices.config';
 import type { DeviceView } from './device-registry';
 
 export class DeviceViewDto {
   @ApiProperty({ example: 'desk1-idcard' }) id: string;
   @ApiProperty({ enum: DEVICE_KINDS }) kind: string;
   @ApiProperty({ enum: DEVICE_TRANSPORTS }) transport: string;
+  @ApiProperty({
+    enum: DEVICE_HOSTS,
+    description: 'gateway: a port of the gateway’s machine; agent: a port of the desk’s PC, opened by its desk agent',
+  })
+  host: string;
   @ApiProperty({ example: '门诊挂号1' }) desk: string;
   @ApiProperty({
     example: '/dev/ttyUSB0',
@@ -28,6 +33,7 @@ export class DeviceViewDto {
       id: d.id,
       kind: d.kind,
       transport: d.transport,
+      host: d.host,
       desk: d.desk,
       path: d.path,
       state: d.status.state,

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '../support/eventually';
 import { startGatewayProcess } from '../support/gateway-process';
 
 jest.setTimeout(60_000);
@@ -35,7 +36,8 @@ describe('starting the gateway process', () => {
         expect(notUp.map(([name]) => name)).toEqual(['calendar']);
         const year = (calendar.unknownYears ?? [])[0];
         expect(calendar.detail).toContain(`${year}.yaml`);
-        expect(io.out()).toContain(`${year}.yaml`);
+        // The log is written asynchronously: the warning may reach stdout after /health answers.
+        await eventually(() => io.out().includes(`${year}.yaml`), `the start-up warning naming ${year}.yaml`);
       } else {
         expect(health.status).toBe('up');
         expect(notUp).toEqual([]);
