@@ -108,7 +108,7 @@ export class EnrolmentsService {
           }
           const agentId = uuidv7(now.getTime());
           if (!(await this.enrolments.claim(enrolment.id, agentId, now, manager))) {
-            // Another exchange of the same code won the claim (or it expired in between).
+            // Another exchange of the same code claimed it first (expiry was checked at this same `now`).
             return { refusal: 'AGENT_ENROLMENT_USED', enrolment: { ...enrolment, usedAt: now } };
           }
           const { credential, secret } = newCredential(agentId);
