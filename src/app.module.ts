@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { GATEWAY_FEATURES } from './gateway.features';
 import { PlatformModule, PlatformOptions } from './platform';
+import { AgentsModule } from './agents/agents.module';
 import { ReferenceModule } from './reference/reference.module';
 import { CalendarModule } from './calendar/calendar.module';
 import { DevicesModule } from './devices/devices.module';
@@ -29,6 +30,7 @@ export class AppModule {
         CalendarModule,
         UpstreamModule,
         DevicesModule,
+        AgentsModule,
         IdentityModule,
         FormsModule,
         TraceCodesModule,

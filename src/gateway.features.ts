@@ -1,3 +1,4 @@
+import { AGENTS_FEATURE } from './agents/agents.feature';
 import { CALENDAR_FEATURE } from './calendar/calendar.feature';
 import { DEVICES_FEATURE } from './devices/devices.feature';
 import { FORMS_FEATURE } from './forms/forms.feature';
@@ -25,6 +26,7 @@ export const GATEWAY_FEATURES: readonly GatewayFeature[] = [
   IDENTITY_FEATURE,
   FORMS_FEATURE,
   DEVICES_FEATURE,
+  AGENTS_FEATURE,
   TRACE_CODES_FEATURE,
   SETTLEMENT_FEATURE,
   OBLIGATIONS_FEATURE,

@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { checkConfigSemantics, ConfigError, formatIssues, loadStartupConfig, selectOverlay } from '../platform';
 import { GATEWAY_FEATURES } from '../gateway.features';
+import { agentsCommand } from './agents.command';
 import { apikeyCommand } from './apikey.command';
 import { calendarCommand } from './calendar.command';
 import { migrateCommand } from './migrate.command';
@@ -28,6 +29,14 @@ Commands:
                                       create an API key; the token is printed once
   apikey list [--all]                 list API keys (--all includes revoked ones)
   apikey revoke <id> --reason <text>  revoke an API key at once
+  agents enroll --desk <desk> [--name <n>] [--ttl <minutes>] [--central <wss://…>]
+                                      a one-time enrolment code for a desk agent (printed once,
+                                      default lifetime agents.enrolmentTtlMinutes) and the command
+                                      to run on the desk PC
+  agents list [--all]                 desk agents by desk (--all includes revoked ones)
+  agents rename <id> --name <n>       rename a desk agent
+  agents move <id> --desk <desk>      move a desk agent to another desk
+  agents revoke <id> --reason <text>  revoke a desk agent: refused from its next connection on
   pii init <file>                     write a new PII keyring file (mode 0600)
   pii rotate <file>                   add a new key to a keyring and make it active
   reference import [--seed <file>] [--out <dir>]
@@ -100,6 +109,9 @@ export async function runCli(
       config: { type: 'string' },
       sandbox: { type: 'boolean', default: false },
       name: { type: 'string' },
+      desk: { type: 'string' },
+      ttl: { type: 'string' },
+      central: { type: 'string' },
       scopes: { type: 'string' },
       'allow-ip': { type: 'string', multiple: true },
       reason: { type: 'string' },
@@ -158,6 +170,15 @@ export async function runCli(
         return await migrateCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, out);
       case 'apikey':
         return await apikeyCommand(
+          loadStartupConfig(selection, GATEWAY_FEATURES, env).config,
+          sub,
+          rest,
+          values,
+          actor,
+          out,
+        );
+      case 'agents':
+        return await agentsCommand(
           loadStartupConfig(selection, GATEWAY_FEATURES, env).config,
           sub,
           rest,

@@ -120,6 +120,7 @@ devices: {}
       'identity',
       'forms',
       'devices',
+      'agents',
       'settlement',
       'auditResults',
     ]);

@@ -39,6 +39,7 @@ describe('the features’ migrations', () => {
       'InpatientDocuments1765324800000',
       'ObligationsDeclaration1765411200000',
       'InsurerAuditResults1765497600000',
+      'Agents1765584000000',
     ];
     expect(GATEWAY_MIGRATIONS.map((m) => m.name)).toEqual(names);
     expect(featureMigrations([...GATEWAY_FEATURES].reverse()).map((m) => m.name)).toEqual(names);

@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { SqlDialect } from '../platform';
+import { Agent } from './agents.entity';
+
+/** The `agent` table: every read and write of desk agents. */
+@Injectable()
+export class AgentRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insert(agent: Agent, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    await manager.insert(Agent, agent);
+  }
+
+  async findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<Agent | null> {
+    return manager.findOne(Agent, { where: { id } });
+  }
+
+  /** By desk, then name; revoked agents only when asked. */
+  async list(includeRevoked: boolean, manager: EntityManager = this.dataSource.manager): Promise<Agent[]> {
+    return manager.find(Agent, {
+      where: includeRevoked ? {} : { state: 'active' },
+      order: { desk: 'ASC', name: 'ASC', createdAt: 'ASC' },
+    });
+  }
+
+  /** Renames and/or moves an active agent; false when it is not (or no longer) active. */
+  async change(
+    id: string,
+    fields: { name: string; desk: string; updatedAt: Date },
+    manager: EntityManager,
+  ): Promise<boolean> {
+    const result = await manager.update(Agent, { id, state: 'active' }, fields);
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Revokes an active agent; false when it was already revoked (nothing changes then). */
+  async revoke(
+    id: string,
+    revocation: { at: Date; by: string; reason: string },
+    manager: EntityManager,
+  ): Promise<boolean> {
+    const result = await manager.update(
+      Agent,
+      { id, state: 'active' },
+      {
+        state: 'revoked',
+        revokedAt: revocation.at,
+        revokedBy: revocation.by,
+        revokedReason: revocation.reason,
+        updatedAt: revocation.at,
+      },
+    );
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * Records that the agent authenticated (when and from where), unless that was already recorded after
+   * `staleBefore`: one cheap conditional statement, no cache, so every instance sees the same row.
+   */
+  async touch(
+    id: string,
+    seen: { at: Date; address: string | null; staleBefore: Date },
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
+    const dialect = SqlDialect.of(manager);
+    const b = dialect.binder();
+    const sql =
+      `UPDATE agent SET last_seen_at = ${b.bind(seen.at)}, last_address = ${b.bind(seen.address)} ` +
+      `WHERE id = ${b.bind(id)} AND state = 'active' AND (last_seen_at IS NULL OR last_seen_at < ${b.bind(seen.staleBefore)})`;
+    await dialect.run(manager, sql, b.params);
+  }
+}

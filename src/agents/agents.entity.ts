@@ -1,0 +1,99 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/**
+ * Tables of the desk-agent registry (migration Agents). The agent's credential and the enrolment code
+ * are never stored: only their hashes (agent-credential.ts says which hash and why).
+ */
+
+export const AGENT_STATES = ['active', 'revoked'] as const;
+export type AgentState = (typeof AGENT_STATES)[number];
+
+/** A desk agent (`gateway agent` on a desk PC) the centre knows. */
+@Entity({ name: 'agent' })
+@Index('ix_agent_desk', ['desk'])
+export class Agent {
+  /** uuidv7; also the public part of the credential (gwa_<id without dashes>_<secret>). */
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  /** What IT calls it, e.g. "门诊挂号3 PC". */
+  @Column({ type: 'varchar', length: 100 })
+  name: string;
+
+  /** The desk whose devices it hosts (the same desk names as devices[].desk). */
+  @Column({ type: 'varchar', length: 40 })
+  desk: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  state: AgentState;
+
+  /** Hex SHA-256 of the credential's secret (256 random bits, so a fast hash is enough). */
+  @Column({ name: 'credential_hash', type: 'varchar', length: 64 })
+  credentialHash: string;
+
+  /** The desk PC's host name and agent version as it said at enrolment (informative only). */
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  hostname: string | null;
+
+  @Column({ name: 'agent_version', type: 'varchar', length: 40, nullable: true })
+  agentVersion: string | null;
+
+  @Column({ name: 'created_at' })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at' })
+  updatedAt: Date;
+
+  @Column({ name: 'revoked_at', nullable: true, type: Date })
+  revokedAt: Date | null;
+
+  @Column({ name: 'revoked_by', type: 'varchar', length: 100, nullable: true })
+  revokedBy: string | null;
+
+  @Column({ name: 'revoked_reason', type: 'varchar', length: 200, nullable: true })
+  revokedReason: string | null;
+
+  /** Last successful authentication (refreshed at most once a minute). */
+  @Column({ name: 'last_seen_at', nullable: true, type: Date })
+  lastSeenAt: Date | null;
+
+  /** The address it last authenticated from. */
+  @Column({ name: 'last_address', type: 'varchar', length: 64, nullable: true })
+  lastAddress: string | null;
+}
+
+/** A one-time enrolment code IT gave out for a desk. */
+@Entity({ name: 'agent_enrolment' })
+export class AgentEnrolment {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  /** Keyed hash (HMAC with the keyring's hash key) of the normalised code: finds the row. */
+  @Index('ux_agent_enrolment_code', { unique: true })
+  @Column({ name: 'code_hash', type: 'varchar', length: 64 })
+  codeHash: string;
+
+  @Column({ type: 'varchar', length: 40 })
+  desk: string;
+
+  /** The agent's name when IT chose one; else the desk PC's host name, else the desk. */
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  name: string | null;
+
+  @Column({ name: 'created_by', type: 'varchar', length: 100 })
+  createdBy: string;
+
+  @Column({ name: 'created_at' })
+  createdAt: Date;
+
+  @Column({ name: 'expires_at' })
+  expiresAt: Date;
+
+  @Column({ name: 'used_at', nullable: true, type: Date })
+  usedAt: Date | null;
+
+  @Column({ name: 'used_by_agent', type: 'varchar', length: 36, nullable: true })
+  usedByAgent: string | null;
+}
+
+export const AGENT_ENTITIES = [Agent, AgentEnrolment];

@@ -1,0 +1,13 @@
+import type { GatewayFeature } from '../platform';
+import { AgentsConfig } from './agents.config';
+import { AGENT_ENTITIES } from './agents.entity';
+import { AGENT_ERRORS } from './agents.errors';
+import { Agents1765584000000 } from './migrations/1765584000000-Agents';
+
+export const AGENTS_FEATURE: GatewayFeature = {
+  name: 'agents',
+  entities: AGENT_ENTITIES,
+  migrations: [Agents1765584000000],
+  config: [{ key: 'agents', type: AgentsConfig }],
+  errors: [AGENT_ERRORS],
+};

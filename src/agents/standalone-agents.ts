@@ -1,0 +1,38 @@
+import type { DataSource } from 'typeorm';
+import {
+  type AuditService,
+  type Clock,
+  type GatewayConfig,
+  MetricsService,
+  type PiiCryptoService,
+  Transactions,
+} from '../platform';
+import { AgentEnrolmentRepository } from './agent-enrolment.repository';
+import { AgentRepository } from './agent.repository';
+import { AgentsMetrics } from './agents.metrics';
+import { AgentsService } from './agents.service';
+import { EnrolmentsService } from './enrolments.service';
+
+/** The agent registry outside Nest (`gateway agents …`, tests), wired from the same parts AgentsModule provides. */
+export function agentServicesOn(
+  dataSource: DataSource,
+  config: GatewayConfig,
+  deps: { clock: Clock; audit: AuditService; pii: PiiCryptoService },
+): { agents: AgentsService; enrolments: EnrolmentsService } {
+  const transactions = new Transactions(dataSource);
+  const agents = new AgentRepository(dataSource);
+  const metrics = new AgentsMetrics(new MetricsService());
+  return {
+    agents: new AgentsService(transactions, agents, deps.audit, deps.clock, metrics),
+    enrolments: new EnrolmentsService(
+      transactions,
+      new AgentEnrolmentRepository(dataSource),
+      agents,
+      deps.audit,
+      deps.pii,
+      deps.clock,
+      config,
+      metrics,
+    ),
+  };
+}
