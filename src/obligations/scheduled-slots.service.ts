@@ -29,16 +29,4 @@ export class ScheduledSlots {
     );
     return affected > 0;
   }
-
-  /** Who claimed a slot and when (undefined: not claimed yet). */
-  async claimed(job: string, slot: string): Promise<{ claimedBy: string; claimedAt: Date } | undefined> {
-    const m = this.transactions.reader;
-    const d = SqlDialect.of(m);
-    const { rows } = await d.run(
-      m,
-      `SELECT claimed_by AS "claimedBy", claimed_at AS "claimedAt" FROM scheduled_slot WHERE job = ${d.p(1)} AND slot = ${d.p(2)}`,
-      [job, slot],
-    );
-    return rows[0] ? { claimedBy: String(rows[0].claimedBy), claimedAt: d.readTime(rows[0].claimedAt) } : undefined;
-  }
 }
