@@ -70,4 +70,25 @@ export class AgentRepository {
       `WHERE id = ${b.bind(id)} AND state = 'active' AND (last_seen_at IS NULL OR last_seen_at < ${b.bind(seen.staleBefore)})`;
     await dialect.run(manager, sql, b.params);
   }
+
+  /** The last journal seq recorded for the agent (0: none yet). */
+  async lastEventSeq(id: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
+    const d = SqlDialect.of(manager);
+    const { rows } = await d.run(manager, `SELECT last_event_seq AS "seq" FROM agent WHERE id = ${d.p(1)}`, [id]);
+    return Number(rows[0]?.seq ?? 0);
+  }
+
+  /**
+   * Records `seq` as the last passed on, only if `seq − 1` was (two links of one agent on two instances
+   * cannot both record it); false when that did not hold.
+   */
+  async advanceEventSeq(id: string, seq: number, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
+    const d = SqlDialect.of(manager);
+    const { affected } = await d.run(
+      manager,
+      `UPDATE agent SET last_event_seq = ${d.p(1)} WHERE id = ${d.p(2)} AND last_event_seq = ${d.p(3)}`,
+      [seq, id, seq - 1],
+    );
+    return affected > 0;
+  }
 }

@@ -60,6 +60,10 @@ export class Agent {
   /** The address it last authenticated from. */
   @Column({ name: 'last_address', type: 'varchar', length: 64, nullable: true })
   lastAddress: string | null;
+
+  /** The last journal seq of this agent's durable events the centre has passed on (the agent link). */
+  @Column({ name: 'last_event_seq', type: 'bigint', default: 0 })
+  lastEventSeq: number;
 }
 
 /** A one-time enrolment code IT gave out for a desk. */

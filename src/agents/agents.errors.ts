@@ -21,6 +21,18 @@ export const AGENT_ERRORS = errorCatalogue('agents', {
   AGENT_ENROLMENT_EXPIRED: { status: 410, message: '登记码已过期：请信息科重新生成登记码' },
   AGENT_ENROLMENT_INVALID: { status: 422, message: '登记参数有误：请按 details 更正' },
   // ---- the registry ----
+  AGENT_LINK_PROTOCOL: {
+    status: 400,
+    message: '桌面代理发来的消息不符合协议：请升级该代理到与网关相同的版本',
+  },
+  AGENT_LINK_GAP: {
+    status: 409,
+    message: '桌面代理的缓存事件序号不连续：代理将从网关已记录的序号之后重新发送',
+  },
+  AGENT_LINK_REPLACED: {
+    status: 409,
+    message: '同一桌面代理在别处重新连接，本连接已关闭：请确认没有两台电脑使用同一代理凭据',
+  },
   AGENT_NOT_FOUND: { status: 404, message: '没有该桌面代理：请用 GET /api/v1/agents 核对代理编号' },
   AGENT_ALREADY_REVOKED: { status: 409, message: '该桌面代理已被吊销，不能再改名或调换工位：请重新登记一个代理' },
   AGENT_CHANGE_INVALID: { status: 422, message: '代理参数有误：请按 details 更正' },

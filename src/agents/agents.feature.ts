@@ -3,11 +3,12 @@ import { AgentsConfig } from './agents.config';
 import { AGENT_ENTITIES } from './agents.entity';
 import { AGENT_ERRORS } from './agents.errors';
 import { Agents1765584000000 } from './migrations/1765584000000-Agents';
+import { AgentLink1765670400000 } from './migrations/1765670400000-AgentLink';
 
 export const AGENTS_FEATURE: GatewayFeature = {
   name: 'agents',
   entities: AGENT_ENTITIES,
-  migrations: [Agents1765584000000],
+  migrations: [Agents1765584000000, AgentLink1765670400000],
   config: [{ key: 'agents', type: AgentsConfig }],
   errors: [AGENT_ERRORS],
 };

@@ -2,14 +2,14 @@ import type { AgentDto } from './agents.dto';
 import type { Agent } from './agents.entity';
 
 /** Entity → response DTO, once for the capability. */
-export function toAgentDto(agent: Agent): AgentDto {
+/** `connected`: the agent has a link to this gateway instance now (AgentPresence). */
+export function toAgentDto(agent: Agent, connected = false): AgentDto {
   return {
     id: agent.id,
     name: agent.name,
     desk: agent.desk,
     state: agent.state,
-    // The agent link (docs/agents.md) will say which agents are connected; until then none is.
-    connected: false,
+    connected,
     lastSeenAt: iso(agent.lastSeenAt),
     lastAddress: agent.lastAddress,
     hostname: agent.hostname,

@@ -8,6 +8,7 @@ import type { Agent } from './agents.entity';
 import { AGENT_ERRORS, AGENT_MESSAGES, type AgentRefusalCode } from './agents.errors';
 import { toAgentDto } from './agents.mapper';
 import { AgentsMetrics } from './agents.metrics';
+import { AgentPresence } from './agent-presence';
 
 /** The agent an accepted credential belongs to. */
 export interface AuthenticatedAgent {
@@ -41,18 +42,30 @@ export class AgentsService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly metrics: AgentsMetrics,
+    private readonly presence: AgentPresence,
   ) {}
 
+  private dto(agent: Agent): AgentDto {
+    return toAgentDto(agent, this.presence.isConnected(agent.id));
+  }
+
   async list(includeRevoked = false): Promise<AgentDto[]> {
-    return (await this.agents.list(includeRevoked)).map(toAgentDto);
+    return (await this.agents.list(includeRevoked)).map((a) => this.dto(a));
   }
 
   async get(id: string): Promise<AgentDto> {
-    return toAgentDto(await this.existing(id));
+    return this.dto(await this.existing(id));
   }
 
   /** Renames and/or moves an agent to another desk: one audit entry per kind of change. */
   async change(id: string, change: AgentChange, by: Pick<Principal, 'type' | 'id'>): Promise<AgentDto> {
+    const changed = await this.changed(id, change, by);
+    // A link speaks for the agent's desk: after a move it reconnects and is welcomed at the new one.
+    this.presence.emit('changed', id);
+    return changed;
+  }
+
+  private async changed(id: string, change: AgentChange, by: Pick<Principal, 'type' | 'id'>): Promise<AgentDto> {
     const problems = [...(change.desk === undefined ? [] : deskProblems(change.desk)), ...nameProblems(change.name)];
     if (change.name === undefined && change.desk === undefined) {
       problems.push({ message: '请至少给出新的名称（name）或工位（desk）' });
@@ -65,7 +78,7 @@ export class AgentsService {
       const name = change.name?.trim() ?? agent.name;
       const desk = change.desk?.trim() ?? agent.desk;
       if (name === agent.name && desk === agent.desk) {
-        return toAgentDto(agent);
+        return this.dto(agent);
       }
       const now = this.clock.now();
       if (!(await this.agents.change(id, { name, desk, updatedAt: now }, manager))) {
@@ -88,12 +101,19 @@ export class AgentsService {
           manager,
         );
       }
-      return toAgentDto({ ...agent, name, desk, updatedAt: now });
+      return this.dto({ ...agent, name, desk, updatedAt: now });
     });
   }
 
   /** Revokes an agent at once; revoking a revoked agent again changes nothing and answers it as it is. */
   async revoke(id: string, reason: string, by: Pick<Principal, 'type' | 'id'>): Promise<AgentDto> {
+    const revoked = await this.revoked(id, reason, by);
+    // Its link to this instance closes now; other instances' links see it at their next check.
+    this.presence.emit('revoked', id);
+    return revoked;
+  }
+
+  private async revoked(id: string, reason: string, by: Pick<Principal, 'type' | 'id'>): Promise<AgentDto> {
     const why = reason.trim();
     if (why.length < 1 || why.length > 200) {
       throw AGENT_ERRORS.raise('AGENT_CHANGE_INVALID', {
@@ -104,7 +124,7 @@ export class AgentsService {
       const agent = await this.existing(id, manager);
       const at = this.clock.now();
       if (!(await this.agents.revoke(id, { at, by: by.id, reason: why }, manager))) {
-        return toAgentDto(agent);
+        return this.dto(agent);
       }
       await this.audit.record(
         {
@@ -115,7 +135,7 @@ export class AgentsService {
         },
         manager,
       );
-      return toAgentDto({
+      return this.dto({
         ...agent,
         state: 'revoked',
         revokedAt: at,

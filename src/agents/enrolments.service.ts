@@ -187,6 +187,7 @@ export class EnrolmentsService {
       revokedBy: null,
       revokedReason: null,
       lastSeenAt: null,
+      lastEventSeq: 0,
       lastAddress: null,
     };
   }

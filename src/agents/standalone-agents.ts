@@ -10,6 +10,7 @@ import {
 import { AgentEnrolmentRepository } from './agent-enrolment.repository';
 import { AgentRepository } from './agent.repository';
 import { AgentsMetrics } from './agents.metrics';
+import { AgentPresence } from './agent-presence';
 import { AgentsService } from './agents.service';
 import { EnrolmentsService } from './enrolments.service';
 
@@ -21,9 +22,11 @@ export function agentServicesOn(
 ): { agents: AgentsService; enrolments: EnrolmentsService } {
   const transactions = new Transactions(dataSource);
   const agents = new AgentRepository(dataSource);
-  const metrics = new AgentsMetrics(new MetricsService());
+  // Outside the gateway no agent is linked here.
+  const presence = new AgentPresence();
+  const metrics = new AgentsMetrics(new MetricsService(), presence);
   return {
-    agents: new AgentsService(transactions, agents, deps.audit, deps.clock, metrics),
+    agents: new AgentsService(transactions, agents, deps.audit, deps.clock, metrics, presence),
     enrolments: new EnrolmentsService(
       transactions,
       new AgentEnrolmentRepository(dataSource),

@@ -14,6 +14,15 @@ export const DEVICE_EVENTS_PATH = '/api/v1/devices/events';
 /** Subprotocol a browser uses to carry its API key: `new WebSocket(url, ['gateway-key', token])`. */
 export const KEY_SUBPROTOCOL = 'gateway-key';
 
+/**
+ * WebSocket paths other capabilities serve on the same HTTP server (the agent link): their own
+ * upgrade listener answers them; this one refuses only paths nobody serves.
+ */
+const OTHER_WEBSOCKET_PATHS = new Set<string>();
+export function registerWebSocketPath(path: string): void {
+  OTHER_WEBSOCKET_PATHS.add(path);
+}
+
 /** A client that stops reading is dropped rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 const PING_INTERVAL_MS = 30_000;
@@ -58,6 +67,9 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, OnApplication
   private pingTimer: NodeJS.Timeout | undefined;
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(request.url ?? '/', 'http://gateway');
+    if (OTHER_WEBSOCKET_PATHS.has(url.pathname)) {
+      return;
+    }
     if (url.pathname !== DEVICE_EVENTS_PATH) {
       // The only WebSocket endpoint: anything else would otherwise hang until the client gives up.
       refuse(socket, 404, 'NOT_FOUND', `没有这个 WebSocket 地址；设备事件在 ${DEVICE_EVENTS_PATH}?desk=<工位>`);
@@ -195,7 +207,8 @@ function authorization(request: IncomingMessage): string | undefined {
   return at >= 0 && protocols[at + 1] ? `Bearer ${protocols[at + 1]}` : undefined;
 }
 
-function refuse(socket: Duplex, status: number, code: string, message: string): void {
+/** A refusal before the upgrade: a plain HTTP answer with the usual error body. */
+export function refuse(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ code, message, correlationId: randomUUID() });
   const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status] ?? 'Error';
   socket.end(

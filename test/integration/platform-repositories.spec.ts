@@ -40,6 +40,7 @@ describe('the features’ migrations', () => {
       'ObligationsDeclaration1765411200000',
       'InsurerAuditResults1765497600000',
       'Agents1765584000000',
+      'AgentLink1765670400000',
     ];
     expect(GATEWAY_MIGRATIONS.map((m) => m.name)).toEqual(names);
     expect(featureMigrations([...GATEWAY_FEATURES].reverse()).map((m) => m.name)).toEqual(names);
