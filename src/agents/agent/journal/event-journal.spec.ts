@@ -215,6 +215,9 @@ describe(EventJournal.name, () => {
     await sut.append(scan(1));
     await sut.append(scan(2));
     await expect(sut.append(scan(3))).rejects.toMatchObject({ limit: 'maxBytes', pendingRecords: 2 });
+    await expect(sut.append({ ...scan(3), text: 'x'.repeat(recordBytes * 3) })).rejects.toThrow(
+      /can never fit the journal/,
+    );
     expect(sut.stats().fill).toBeCloseTo((recordBytes * 2) / (recordBytes * 2 + 10));
     await sut.close();
   });

@@ -191,6 +191,11 @@ export class EventJournal<T = unknown> {
     return this.exclusive(async () => {
       this.assertUsable();
       const encoded = encodeRecord({ seq: this.nextSeq, at: this.now().toISOString(), event });
+      if (encoded.length > this.limits.maxBytes) {
+        throw new RangeError(
+          `event of ${encoded.length} bytes can never fit the journal (maxBytes ${this.limits.maxBytes}): it was not kept`,
+        );
+      }
       if (this.pendingRecords.length + 1 > this.limits.maxRecords) {
         throw new JournalFullError('maxRecords', this.pendingRecords.length, this.pendingBytes, this.limits.maxRecords);
       }

@@ -14,13 +14,18 @@ interface WriterEvent {
   at: string;
 }
 
-/** Runs the writer until it has printed `appendsBeforeKill` appends, then SIGKILLs it mid-run. */
+/**
+ * Runs the writer until it has printed `appendsBeforeKill` appends, then SIGKILLs it mid-run; with
+ * `tear`, the writer stops there itself, leaves half a record in the file and is killed after that.
+ */
 async function runAndKill(
   dir: string,
   round: number,
   appendsBeforeKill: number,
+  tear = false,
 ): Promise<{ appended: number[]; acked: number[] }> {
-  const child = spawn(process.execPath, [WRITER, JOURNAL_MODULE, dir, String(round), '2048'], {
+  const args = [WRITER, JOURNAL_MODULE, dir, String(round), '2048', tear ? String(appendsBeforeKill) : '0'];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -30,7 +35,8 @@ async function runAndKill(
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      if ((out.match(/^appended /gm) ?? []).length >= appendsBeforeKill) {
+      const done = tear ? /^torn$/m.test(out) : (out.match(/^appended /gm) ?? []).length >= appendsBeforeKill;
+      if (done) {
         child.kill('SIGKILL');
         resolve();
       }
@@ -82,6 +88,31 @@ async function runAndKill(
       expect([...order].sort((a, b) => a - b)).toEqual(order);
       expect(stats.lastSeq - Math.max(...appended)).toBeLessThanOrEqual(1);
       expect(pending.every((r) => typeof r.event.at === 'string')).toBe(true);
+    });
+
+    it('cuts off the half record a kill mid-write leaves: every returned append is kept, nothing of the torn one', async () => {
+      const first = await runAndKill(dir, 1, 120);
+      const torn = await runAndKill(dir, 2, 80, true);
+      const appended = [...first.appended, ...torn.appended];
+
+      const journal = await EventJournal.open<WriterEvent>(dir, {
+        maxRecords: 1_000_000,
+        maxBytes: 1024 ** 3,
+        logger: { warn: () => undefined },
+      });
+      const pending = journal.pending();
+      const stats = journal.stats();
+      await journal.close();
+
+      expect(journal.recoveries).toHaveLength(1);
+      expect(stats.lastSeq).toBe(Math.max(...appended)); // the torn record is gone, nothing after it
+      expect(torn.appended).toHaveLength(80);
+      for (const seq of appended) {
+        expect(seq <= stats.ackedThrough || pending.some((r) => r.seq === seq)).toBe(true);
+      }
+      const secondRound = pending.filter((r) => r.event.round === 2).map((r) => r.event.i);
+      expect(secondRound.at(-1)).toBe(80); // the last returned append is there, the torn 81st is not
+      expect(secondRound).toEqual([...secondRound].sort((a, b) => a - b));
     });
   },
 );
