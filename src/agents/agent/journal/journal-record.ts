@@ -30,7 +30,8 @@ export function decodeLine<T>(line: Buffer): ParsedLine<T> {
   if (line.length < 10 || line[8] !== SPACE) {
     return { ok: false, reason: 'no checksum prefix' };
   }
-  const crcText = line.subarray(0, 8).toString('ascii');
+  // latin1, not ascii: Node's ascii decoding drops the high bit, so 0xB1 would read as '1'.
+  const crcText = line.subarray(0, 8).toString('latin1');
   if (!HEX8.test(crcText)) {
     return { ok: false, reason: 'no checksum prefix' };
   }
@@ -58,6 +59,22 @@ function isRecord(value: unknown): value is JournalRecord<unknown> {
   return Number.isSafeInteger(r.seq) && (r.seq as number) > 0 && typeof r.at === 'string' && 'event' in r;
 }
 
+const RECORD_START = Buffer.from(' {"seq":', 'ascii');
+
+/**
+ * Whether a damaged line has a whole good record inside it (a lost newline merged two records).
+ * A torn write is a prefix of ONE record, so such a line is damage, not a tear. ` {"seq":` can only
+ * occur where a record starts: JSON.stringify writes no spaces and escapes quotes inside strings.
+ */
+function holdsWholeRecord(line: Buffer): boolean {
+  for (let at = line.indexOf(RECORD_START, 9); at !== -1; at = line.indexOf(RECORD_START, at + 1)) {
+    if (at >= 8 && decodeLine(line.subarray(at - 8)).ok) {
+      return true;
+    }
+  }
+  return false;
+}
+
 export interface SegmentScan<T> {
   records: { record: JournalRecord<T>; offset: number; bytes: number }[];
   /** Bytes of good records: where the file ends, or must be cut to, for the next append. */
@@ -72,7 +89,8 @@ export interface SegmentScan<T> {
  * Splits a segment's bytes into records. Appends are written and fsynced one record at a time, so
  * a crash can only leave the LAST line of the LAST segment half-written (possibly followed by
  * zero bytes a file system pre-allocated, which contain no newline). Damage anywhere else was
- * fsynced as good data and went bad afterwards: it is reported, not skipped.
+ * fsynced as good data and went bad afterwards: it is reported, not skipped. A damaged last line
+ * is taken for a tear (it cannot be told from one) unless a whole record hides inside it.
  */
 export function scanSegment<T>(data: Buffer, isLastSegment: boolean): SegmentScan<T> {
   const records: SegmentScan<T>['records'] = [];
@@ -88,7 +106,7 @@ export function scanSegment<T>(data: Buffer, isLastSegment: boolean): SegmentSca
     }
     const reason = parsed ? parsed.reason : 'record without its ending newline';
     const isFinalLine = newline === -1 || data.indexOf(NEWLINE, newline + 1) === -1;
-    if (isLastSegment && isFinalLine) {
+    if (isLastSegment && isFinalLine && !holdsWholeRecord(data.subarray(offset, end))) {
       return { records, goodBytes: offset, tornAt: offset, corrupt: null };
     }
     return { records, goodBytes: offset, tornAt: null, corrupt: { offset, reason } };
