@@ -252,7 +252,7 @@ describe(EventJournal.name, () => {
     const delivered: ScanEvent[] = [];
     let batches = 0;
     while (sut.pending().length > 0) {
-      const batch = sut.pending().slice(0, 37);
+      const batch = sut.pending(37);
       delivered.push(...batch.map((r) => r.event));
       await sut.ack(batch[batch.length - 1].seq);
       if (++batches === 5) {

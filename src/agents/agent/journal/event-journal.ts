@@ -222,9 +222,9 @@ export class EventJournal<T = unknown> {
     });
   }
 
-  /** Every unacknowledged record, in seq order. */
-  pending(): JournalRecord<T>[] {
-    return this.pendingRecords.map((r) => r.record);
+  /** The unacknowledged records in seq order: all of them, or the oldest `limit` (a delivery batch). */
+  pending(limit = Infinity): JournalRecord<T>[] {
+    return this.pendingRecords.slice(0, limit).map((r) => r.record);
   }
 
   /**
