@@ -145,8 +145,9 @@ export class OfflinePolicy {
   }
 
   /**
-   * The link is back at `at`: returns the fresh reads (marked replayed) and the latest statuses to
-   * send after the journal's pending records, and forgets them.
+   * The link is back at `at`: returns the fresh reads (marked replayed) and the latest statuses, and
+   * forgets them. Send them before the journal's backlog: they are about now, and the journal's
+   * records carry their own seq and scan time, so their delivery order against reads is free.
    */
   linkUp(at: Date): Reconnect | null {
     const since = this.downSince;
