@@ -11,10 +11,12 @@ export interface ThrownCode {
 
 /**
  * Files whose `code:` values are not codes the gateway answers with: the sandbox plays the insurer
- * (its codes are the insurer's), the annex parser reports import problems to the operator.
+ * (its codes are the insurer's), the annex parser reports import problems to the operator, the
+ * desk agent's journal reports to the agent process on the desk PC (never an HTTP answer).
  */
 const NOT_GATEWAY_CODES = [
   /^src\/sandbox\//,
+  /^src\/agents\/agent\/journal\//,
   /^src\/reference\/annex-parser\.ts$/,
   /\.spec\.ts$/,
   /\.fixtures\.ts$/,
