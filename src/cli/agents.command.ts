@@ -51,6 +51,10 @@ export async function agentsCommand(
           out.log('On the desk PC, run:');
           out.log(`\n  ${agentCommandLine(options.central ?? centralUrl(config), code.code)}\n`);
           out.log(
+            'Not in this version yet: the `gateway agent` command (docs/agents.md, issue 15). Until it is, the code is ' +
+              'exchanged with POST /api/v1/agents/enrol.',
+          );
+          out.log(
             'The code is shown only now and works once; the agent exchanges it for its own credential. ' +
               (options.central
                 ? ''

@@ -21,7 +21,7 @@ export interface EventJournalOptions {
   now?: () => Date;
 }
 
-/** Defaults the agent's configuration starts from (docs/agents-journal.md explains the sizes). */
+/** Defaults the agent's configuration starts from (docs/agents.md, "Settings", explains the sizes). */
 export const JOURNAL_DEFAULTS = {
   maxRecords: 100_000,
   maxBytes: 64 * 1024 * 1024,
