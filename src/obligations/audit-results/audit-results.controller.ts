@@ -17,6 +17,7 @@ import {
   MissingAuditQueryDto,
   MissingAuditResultDto,
 } from './audit-results.dto';
+import { AuditResultsReadingService } from './audit-results-reading.service';
 import { AuditResultsService } from './audit-results.service';
 
 /** The insurer's audit results of settlements (R18, 办法 16): deductions per fee line, and the overdue ones. */
@@ -24,7 +25,10 @@ import { AuditResultsService } from './audit-results.service';
 @Controller('api/v1/settlement')
 @RequireScopes('settlement')
 export class AuditResultsController {
-  constructor(private readonly results: AuditResultsService) {}
+  constructor(
+    private readonly results: AuditResultsService,
+    private readonly reading: AuditResultsReadingService,
+  ) {}
 
   @Get('settlements/:id/audit-result')
   @ApiOperation({
@@ -34,7 +38,7 @@ export class AuditResultsController {
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'AUDIT_SETTLEMENT_NOT_FOUND' })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'AUDIT_NOT_SETTLED' })
   async get(@Param('id') id: string): Promise<AuditResultDto> {
-    return this.results.view(id);
+    return this.reading.view(id);
   }
 
   @Post('settlements/:id/audit-result/check')
@@ -46,14 +50,15 @@ export class AuditResultsController {
   @ApiBadGatewayResponse({ type: ErrorBodyDto, description: 'AUDIT_REPLY_INVALID, UPSTREAM_REJECTED' })
   @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'UPSTREAM_UNAVAILABLE' })
   async check(@Param('id') id: string, @Req() req: FastifyRequest): Promise<AuditResultDto> {
-    return this.results.checkNow(id, principalOf(req));
+    await this.results.checkNow(id, principalOf(req));
+    return this.reading.view(id);
   }
 
   @Get('audit-results')
   @ApiOperation({ summary: 'Settlements watched for their audit result, newest first (?state=pending|done|closed)' })
   @ApiOkResponse({ type: [AuditResultSummaryDto] })
   async list(@Query() query: AuditResultListQueryDto): Promise<AuditResultSummaryDto[]> {
-    return this.results.list(query);
+    return this.reading.list(query);
   }
 
   @Get('audit-results/missing')
@@ -63,6 +68,6 @@ export class AuditResultsController {
   })
   @ApiOkResponse({ type: [MissingAuditResultDto] })
   async missing(@Query() query: MissingAuditQueryDto): Promise<MissingAuditResultDto[]> {
-    return this.results.missing(query);
+    return this.reading.missing(query);
   }
 }

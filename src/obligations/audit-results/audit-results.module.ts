@@ -3,6 +3,7 @@ import { UpstreamModule } from '../../upstream/upstream.module';
 import { AuditResultsController } from './audit-results.controller';
 import { AuditResultsJob } from './audit-results.job';
 import { AuditResultsRepository } from './audit-results.repository';
+import { AuditResultsReadingService } from './audit-results-reading.service';
 import { AuditResultsService } from './audit-results.service';
 
 /**
@@ -13,7 +14,7 @@ import { AuditResultsService } from './audit-results.service';
 @Module({
   imports: [UpstreamModule],
   controllers: [AuditResultsController],
-  providers: [AuditResultsRepository, AuditResultsService, AuditResultsJob],
+  providers: [AuditResultsRepository, AuditResultsService, AuditResultsReadingService, AuditResultsJob],
   exports: [AuditResultsService],
 })
 export class AuditResultsModule {}

@@ -8,14 +8,8 @@ import { ObligationsService } from '../obligations.service';
 import type { InsurerAuditDeduction, InsurerAuditResult, InsurerAuditWatch } from './audit-results.entity';
 import { AUDIT_RESULT_ERRORS } from './audit-results.errors';
 import { AuditResultsRepository, type UnwatchedSettlement } from './audit-results.repository';
-import type {
-  AuditResultDto,
-  AuditResultSummaryDto,
-  AuditVersionDto,
-  MissingAuditResultDto,
-} from './audit-results.dto';
 import { type AuditReading, readAuditReply } from './rules/audit-reply';
-import { beijingDay, daysBetween, firstCheckAt, nextCheckAt, overdueCutoff } from './rules/check-schedule';
+import { firstCheckAt, nextCheckAt } from './rules/check-schedule';
 
 /** R18 / 办法 16: the insurer audits uploaded costs within 30 calendar days ("30天内", counted from the settlement, which uploads them). */
 export const AUDIT_DAYS = 30;
@@ -130,8 +124,11 @@ export class AuditResultsService {
     return { asked, recorded };
   }
 
-  /** Staff or IT: ask the insurer now about one settlement (watched from now on if it was not). */
-  async checkNow(settlementId: string, principal: Principal): Promise<AuditResultDto> {
+  /**
+   * Staff or IT: ask the insurer now about one settlement (watched from now on if it was not); the
+   * result is then read with AuditResultsReadingService.view.
+   */
+  async checkNow(settlementId: string, principal: Principal): Promise<void> {
     let w = await this.repository.watch(this.tx.reader, settlementId);
     if (!w) {
       const s = await this.repository.settlement(this.tx.reader, settlementId);
@@ -159,7 +156,6 @@ export class AuditResultsService {
         message: `${AUDIT_RESULT_ERRORS.message('AUDIT_REPLY_INVALID')}（${outcome.problem}）`,
       });
     }
-    return this.view(settlementId);
   }
 
   /**
@@ -276,127 +272,6 @@ export class AuditResultsService {
     return { kind: 'recorded', versions: found.map((f) => f.reading.version) };
   }
 
-  /** The audit result of one settlement: the latest version with its deductions, and every version. */
-  async view(settlementId: string): Promise<AuditResultDto> {
-    const m = this.tx.reader;
-    const w = await this.repository.watch(m, settlementId);
-    const today = beijingDay(this.clock.now());
-    if (!w) {
-      const s = await this.repository.settlement(m, settlementId);
-      if (!s) {
-        throw AUDIT_RESULT_ERRORS.raise('AUDIT_SETTLEMENT_NOT_FOUND');
-      }
-      if (!s.setlId || !s.settledAt || (s.status !== 'settled' && s.status !== 'cancelling')) {
-        throw AUDIT_RESULT_ERRORS.raise('AUDIT_NOT_SETTLED');
-      }
-      const [unwatched] = await this.repository.unwatched(m, 1, settlementId);
-      const dueOn = addDays(beijingDay(s.settledAt), AUDIT_DAYS);
-      return {
-        settlementId,
-        setlId: s.setlId,
-        visitId: unwatched?.mdtrtId ?? '',
-        settledAt: s.settledAt.toISOString(),
-        dueOn,
-        state: 'unwatched',
-        overdue: today > dueOn,
-        closedReason: null,
-        checks: 0,
-        lastCheckedAt: null,
-        nextCheckAt: null,
-        lastError: null,
-        result: null,
-        deductions: [],
-        versions: [],
-      };
-    }
-    const results = await this.repository.results(m, settlementId);
-    const latest = results.at(-1);
-    const deductions = latest ? await this.repository.deductions(m, settlementId, latest.version) : [];
-    return {
-      settlementId,
-      setlId: w.setlId,
-      visitId: w.mdtrtId,
-      settledAt: w.settledAt.toISOString(),
-      dueOn: w.dueOn,
-      state: w.state,
-      overdue: latest === undefined && w.state !== 'closed' && today > w.dueOn,
-      closedReason: w.closedReason,
-      checks: w.checks,
-      lastCheckedAt: w.lastCheckedAt?.toISOString() ?? null,
-      nextCheckAt: w.nextCheckAt?.toISOString() ?? null,
-      lastError: w.lastError,
-      result: latest ? versionDto(latest) : null,
-      deductions: deductions.map(
-        ({ lineId, itemCode, itemName, lineAmountFen, lineFundFen, amountFen, reasonCode, reason }) => ({
-          lineId,
-          itemCode,
-          itemName,
-          lineAmountFen,
-          lineFundFen,
-          amountFen,
-          reasonCode,
-          reason,
-        }),
-      ),
-      versions: results.map(versionDto),
-    };
-  }
-
-  /** Settlements past the insurer's 30 days without a result (R18), oldest first. */
-  async missing(page: { limit?: number; after?: string }): Promise<MissingAuditResultDto[]> {
-    const today = beijingDay(this.clock.now());
-    const rows = await this.repository.missing(this.tx.reader, overdueCutoff(today, AUDIT_DAYS), {
-      limit: page.limit ?? 100,
-      after: page.after,
-    });
-    return rows.map((r) => {
-      const settledDay = beijingDay(r.settledAt);
-      return {
-        settlementId: r.settlementId,
-        setlId: r.setlId,
-        visitId: r.mdtrtId,
-        kind: r.kind,
-        settledAt: r.settledAt.toISOString(),
-        dueOn: r.watch?.dueOn ?? addDays(settledDay, AUDIT_DAYS),
-        daysSinceSettlement: daysBetween(settledDay, today),
-        checks: r.watch?.checks ?? 0,
-        lastCheckedAt: r.watch?.lastCheckedAt?.toISOString() ?? null,
-        lastError: r.watch?.lastError ?? null,
-      };
-    });
-  }
-
-  /** Watched settlements, newest first, with their latest result. */
-  async list(page: {
-    limit?: number;
-    before?: string;
-    state?: 'pending' | 'done' | 'closed';
-  }): Promise<AuditResultSummaryDto[]> {
-    const m = this.tx.reader;
-    const watches = await this.repository.list(m, { limit: page.limit ?? 100, before: page.before, state: page.state });
-    const latest = await this.repository.latestResults(
-      m,
-      watches.map((w) => w.settlementId),
-    );
-    const today = beijingDay(this.clock.now());
-    return watches.map((w) => {
-      const r = latest.get(w.settlementId);
-      return {
-        settlementId: w.settlementId,
-        setlId: w.setlId,
-        visitId: w.mdtrtId,
-        settledAt: w.settledAt.toISOString(),
-        dueOn: w.dueOn,
-        state: w.state,
-        overdue: r === undefined && w.state !== 'closed' && today > w.dueOn,
-        version: r?.version ?? null,
-        deductedFen: r?.deductedFen ?? null,
-        checks: w.checks,
-        lastError: w.lastError,
-      };
-    });
-  }
-
   /** The duty (owed by the insurer) and the watch of one settlement, in one transaction. */
   private async watch(m: EntityManager, s: UnwatchedSettlement): Promise<boolean> {
     const now = this.clock.now();
@@ -506,23 +381,4 @@ export class AuditResultsService {
       await this.obligations.recordAttempt(KIND, w.settlementId, error, m);
     });
   }
-}
-
-function versionDto(r: InsurerAuditResult): AuditVersionDto {
-  return {
-    version: r.version,
-    auditedAt: r.auditedAt.toISOString(),
-    fetchedAt: r.fetchedAt.toISOString(),
-    msgid: r.msgid,
-    fundFen: r.fundFen,
-    deductedFen: r.deductedFen,
-    approvedFen: r.approvedFen,
-    deductionCount: r.deductionCount,
-  };
-}
-
-function addDays(day: string, days: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
 }
