@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { addDays } from '../../calendar/rules/working-days';
+import { addDays, beijingDay } from '../../calendar/rules/working-days';
 import { Clock, Transactions } from '../../platform';
 import type {
   AuditResultDto,
@@ -11,7 +11,7 @@ import type { InsurerAuditResult } from './audit-results.entity';
 import { AUDIT_RESULT_ERRORS } from './audit-results.errors';
 import { AuditResultsRepository } from './audit-results.repository';
 import { AUDIT_DAYS } from './audit-results.service';
-import { beijingDay, daysBetween, overdueCutoff } from './rules/check-schedule';
+import { daysBetween, overdueCutoff } from './rules/check-schedule';
 
 /**
  * Use case: reading the insurer's audit results (R18) — one settlement's result with its deductions

@@ -1,3 +1,4 @@
+import { beijingDay } from '../../calendar/rules/working-days';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService, Clock, JobRunner, systemPrincipal, Transactions } from '../../platform';
@@ -424,9 +425,4 @@ function evidenceOf(rows: InpatientDocument[]): Record<string, unknown> {
       size: r.size,
     })),
   };
-}
-
-/** The Beijing day of an instant, 'yyyy-MM-dd'. */
-export function beijingDay(at: Date): string {
-  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 }

@@ -1,3 +1,4 @@
+import { addDays } from '../../calendar/rules/working-days';
 import { beijingDateTime } from '../../upstream/protocol/msgid';
 import { AuditReasonCode, AuditVersion } from '../audits';
 import { beijingDate } from '../dates';
@@ -112,10 +113,4 @@ export function auditResultQuery(ctx: TxContext): TxResult<AuditResultOutput> {
       deductions,
     },
   };
-}
-
-function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
 }

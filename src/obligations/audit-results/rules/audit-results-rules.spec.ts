@@ -1,5 +1,6 @@
 import { readAuditReply } from './audit-reply';
-import { beijingDay, CheckPolicy, firstCheckAt, nextCheckAt, overdueCutoff } from './check-schedule';
+import { beijingDay } from '../../../calendar/rules/working-days';
+import { CheckPolicy, firstCheckAt, nextCheckAt, overdueCutoff } from './check-schedule';
 
 const POLICY: CheckPolicy = {
   firstCheckAfterHours: 24,

@@ -1,3 +1,5 @@
+import { beijingDay } from '../../../calendar/rules/working-days';
+
 /**
  * When to ask the insurer (3501) about a settlement's audit again — politely: not every settlement
  * every run. The first question a while after settling (`firstCheckAfterHours`); then once per
@@ -36,11 +38,6 @@ export function nextCheckAt(
   const daysToDue = daysBetween(beijingDay(now), watch.dueOn);
   const near = daysToDue >= 0 && daysToDue <= p.nearDueDays;
   return new Date(now.getTime() + (near ? p.nearDueCheckIntervalHours : p.checkIntervalHours) * HOUR);
-}
-
-/** 'yyyy-MM-dd' of an instant in Beijing time (UTC+8, no daylight saving). */
-export function beijingDay(d: Date): string {
-  return new Date(d.getTime() + 8 * HOUR).toISOString().slice(0, 10);
 }
 
 /** Calendar days from `from` to `to` ('yyyy-MM-dd'); negative when `to` is earlier. */
