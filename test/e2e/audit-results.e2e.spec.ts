@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,9 +11,8 @@ import { AuditService, Clock, GatewayConfig, JobRunner, Transactions } from '../
 import type { UpstreamCalls } from '../../src/upstream/upstream-calls';
 import { UpstreamRejectedError } from '../../src/upstream/upstream.errors';
 import { SEED } from '../../src/sandbox/seed-people';
-import { UPSTREAM_LINK, type UpstreamLink } from '../../src/upstream/upstream-link';
 import { availableDatabases, DbKind, testDatabase } from '../support/databases';
-import { startTestApp, type TestApp } from '../support/e2e-app';
+import { startTestApp, type TestApp, listenLocally } from '../support/e2e-app';
 import { matchTokenByQr } from '../support/match-token';
 import { dressingLine } from '../support/settlement-visits';
 
@@ -101,9 +99,7 @@ describe.each(availableDatabases())('the insurer’s audit results on %s', (kind
       undefined,
       { clock },
     );
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    insurer = t.app.get<UpstreamLink>(UPSTREAM_LINK).baseUrl.replace(/\/$/, '');
+    ({ base, insurer } = await listenLocally(t));
     key = await t.token(['settlement', 'trace-codes', 'identity']);
     operations = await t.token(['operations']);
     await send('post', '/api/v1/settlement/catalogue/imports', {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -15,9 +14,8 @@ import { JobRunner } from '../../src/platform';
 import { CalendarService } from '../../src/calendar/calendar.service';
 import { dueDate } from '../../src/obligations/rules/due-date';
 import { SEED } from '../../src/sandbox/seed-people';
-import { UPSTREAM_LINK, type UpstreamLink } from '../../src/upstream/upstream-link';
 import { availableDatabases, type DbKind, testDatabase } from '../support/databases';
-import { startTestApp, type TestApp } from '../support/e2e-app';
+import { startTestApp, type TestApp, listenLocally } from '../support/e2e-app';
 import { eventually } from '../support/eventually';
 import { matchTokenByCards } from '../support/match-token';
 import { poppler, popplerAvailable } from '../support/poppler';
@@ -91,9 +89,7 @@ describe.each(availableDatabases())('the documents of an inpatient settlement on
         { id: ADMISSIONS.idCard, kind: 'id-card', transport: 'simulated', desk: ADMISSIONS.desk },
       ],
     });
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    insurer = t.app.get<UpstreamLink>(UPSTREAM_LINK).baseUrl.replace(/\/$/, '');
+    ({ base, insurer } = await listenLocally(t));
     key = await t.token(['settlement', 'identity']);
     ops = await t.token(['operations']);
   });

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -9,9 +8,8 @@ import { DECLARATION_JOB, RECONCILIATION_JOB } from '../../src/obligations/decla
 import { ObligationsService } from '../../src/obligations/obligations.service';
 import { JobRunner } from '../../src/platform';
 import { SEED } from '../../src/sandbox/seed-people';
-import { UPSTREAM_LINK, type UpstreamLink } from '../../src/upstream/upstream-link';
 import { availableDatabases, type DbKind, testDatabase } from '../support/databases';
-import { startTestApp, type TestApp } from '../support/e2e-app';
+import { startTestApp, type TestApp, listenLocally } from '../support/e2e-app';
 import { matchTokenByQr } from '../support/match-token';
 import { PinnedClock } from '../support/pinned-clock';
 import { dressingLine, outpatientVisit } from '../support/settlement-visits';
@@ -86,9 +84,7 @@ describe.each(availableDatabases())('monthly declaration and reconciliation over
       undefined,
       { clock },
     );
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    insurer = t.app.get<UpstreamLink>(UPSTREAM_LINK).baseUrl.replace(/\/$/, '');
+    ({ base, insurer } = await listenLocally(t));
     key = await t.token(['settlement', 'identity']);
     ds = t.app.get(DataSource);
   });

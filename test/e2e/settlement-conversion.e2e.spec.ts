@@ -1,14 +1,12 @@
 import { mkdtempSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { SandboxStats } from '../../src/sandbox/message-store';
 import { SEED } from '../../src/sandbox/seed-people';
-import { UPSTREAM_LINK, type UpstreamLink } from '../../src/upstream/upstream-link';
 import { availableDatabases, type DbKind, testDatabase } from '../support/databases';
-import { startTestApp, type TestApp } from '../support/e2e-app';
+import { startTestApp, type TestApp, listenLocally } from '../support/e2e-app';
 import { matchTokenByQr } from '../support/match-token';
 import { connectEvents } from '../support/ws-client';
 
@@ -76,9 +74,7 @@ describe.each(availableDatabases())('自费转工伤 over HTTP on %s', (kind: Db
       sandboxInsurer: { enabled: true, port: 0 },
       settlement: { waitForOutcomeMs: 5000 },
     });
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    insurer = t.app.get<UpstreamLink>(UPSTREAM_LINK).baseUrl.replace(/\/$/, '');
+    ({ base, insurer } = await listenLocally(t));
     key = await t.token(['settlement', 'identity']);
     ds = t.app.get(DataSource);
     await send('post', '/api/v1/settlement/catalogue/imports', {

@@ -1,5 +1,4 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -15,9 +14,8 @@ import type { SandboxStats } from '../../src/sandbox/message-store';
 import { SandboxInsurer } from '../../src/sandbox/sandbox-insurer';
 import { SEED } from '../../src/sandbox/seed-people';
 import { writeSigningKey } from '../../src/upstream/signing-keys';
-import { UPSTREAM_LINK, type UpstreamLink } from '../../src/upstream/upstream-link';
 import { availableDatabases, type DbKind, testDatabase } from '../support/databases';
-import { startTestApp, type TestApp } from '../support/e2e-app';
+import { startTestApp, type TestApp, listenLocally } from '../support/e2e-app';
 import { eventually } from '../support/eventually';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process';
 import { matchTokenByQr } from '../support/match-token';
@@ -138,9 +136,7 @@ describe('settlement under insurer faults', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ sandboxInsurer: { enabled: true, port: 0 }, settlement: { waitForOutcomeMs: 5000 } });
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    insurer = t.app.get<UpstreamLink>(UPSTREAM_LINK).baseUrl.replace(/\/$/, '');
+    ({ base, insurer } = await listenLocally(t));
     ds = t.app.get(DataSource);
     d = desk(() => base, await t.token(['settlement', 'identity']), insurer);
   });

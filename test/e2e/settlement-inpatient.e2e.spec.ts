@@ -1,12 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { SEED } from '../../src/sandbox/seed-people';
-import { UPSTREAM_LINK, type UpstreamLink } from '../../src/upstream/upstream-link';
 import { availableDatabases, type DbKind, testDatabase } from '../support/databases';
-import { startTestApp, type TestApp } from '../support/e2e-app';
+import { startTestApp, type TestApp, listenLocally } from '../support/e2e-app';
 import { matchTokenByCards } from '../support/match-token';
 import { poppler, popplerAvailable } from '../support/poppler';
 
@@ -61,9 +59,7 @@ describe.each(availableDatabases())('an inpatient stay settled on %s', (kind: Db
         { id: ADMISSIONS.idCard, kind: 'id-card', transport: 'simulated', desk: ADMISSIONS.desk },
       ],
     });
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    insurer = t.app.get<UpstreamLink>(UPSTREAM_LINK).baseUrl.replace(/\/$/, '');
+    ({ base, insurer } = await listenLocally(t));
     key = await t.token(['settlement', 'identity']);
   });
   afterAll(async () => {

@@ -1,5 +1,4 @@
 import { mkdtempSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -7,10 +6,9 @@ import { DataSource } from 'typeorm';
 import { SEED } from '../../src/sandbox/seed-people';
 import { INFNO } from '../../src/upstream/protocol/transactions';
 import { UpstreamCalls } from '../../src/upstream/upstream-calls';
-import { UPSTREAM_LINK, type UpstreamLink } from '../../src/upstream/upstream-link';
 import { cli, hospitalYaml } from '../support/cli-run';
 import { availableDatabases, DbKind, testDatabase } from '../support/databases';
-import { startTestApp, type TestApp } from '../support/e2e-app';
+import { startTestApp, type TestApp, listenLocally } from '../support/e2e-app';
 import { matchTokenByQr } from '../support/match-token';
 import { dressingLine, outpatientVisit } from '../support/settlement-visits';
 
@@ -61,9 +59,7 @@ describe.each(availableDatabases())('needs-review and cancelling the unknown ove
       settlement: { waitForOutcomeMs: 1500 },
       upstream: { dispatcher: { backoffBaseMs: 100, backoffMaxMs: 400 } },
     });
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    insurer = t.app.get<UpstreamLink>(UPSTREAM_LINK).baseUrl.replace(/\/$/, '');
+    ({ base, insurer } = await listenLocally(t));
     desk = await t.token(['settlement', 'trace-codes', 'identity']);
     it_ = await t.token(['admin']);
     ds = t.app.get(DataSource);

@@ -1,9 +1,7 @@
-import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { SEED } from '../../src/sandbox/seed-people';
-import { UPSTREAM_LINK, type UpstreamLink } from '../../src/upstream/upstream-link';
-import { startTestApp, type TestApp } from '../support/e2e-app';
+import { startTestApp, type TestApp, listenLocally } from '../support/e2e-app';
 import { matchTokenByCards, matchTokenByQr } from '../support/match-token';
 import { poppler, popplerAvailable } from '../support/poppler';
 import { connectEvents } from '../support/ws-client';
@@ -59,9 +57,7 @@ describe('settling a visit over HTTP', () => {
         { id: REGISTRATION.idCard, kind: 'id-card', transport: 'simulated', desk: REGISTRATION.desk },
       ],
     });
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    insurer = t.app.get<UpstreamLink>(UPSTREAM_LINK).baseUrl.replace(/\/$/, '');
+    ({ base, insurer } = await listenLocally(t));
     key = await t.token(['settlement', 'trace-codes', 'identity']);
     ds = t.app.get(DataSource);
   });

@@ -1,9 +1,7 @@
-import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { DataSource as DataSourceToken } from 'typeorm';
 import { SEED } from '../../src/sandbox/seed-people';
-import { UPSTREAM_LINK, type UpstreamLink } from '../../src/upstream/upstream-link';
-import { startTestApp, type TestApp } from '../support/e2e-app';
+import { startTestApp, type TestApp, listenLocally } from '../support/e2e-app';
 import { matchTokenByQr } from '../support/match-token';
 import { signaturePng } from '../support/form-samples';
 import { dressingLine } from '../support/settlement-visits';
@@ -40,9 +38,7 @@ describe('settlement visits, fee lines and pre-audit over HTTP', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ sandboxInsurer: { enabled: true, port: 0 } });
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    insurer = t.app.get<UpstreamLink>(UPSTREAM_LINK).baseUrl.replace(/\/$/, '');
+    ({ base, insurer } = await listenLocally(t));
     key = await t.token(['settlement', 'trace-codes', 'identity', 'forms']);
   });
   afterAll(async () => {

@@ -5,6 +5,8 @@ import { ApiKeyService } from '../../src/platform/auth/api-key.service';
 import type { Scope } from '../../src/platform/auth/scopes';
 import type { GatewayConfig } from '../../src/platform/config/gateway-config';
 import type { Clock } from '../../src/platform/clock';
+import type { AddressInfo } from 'node:net';
+import { UPSTREAM_LINK, type UpstreamLink } from '../../src/upstream/upstream-link';
 import { testConfig } from './test-config';
 
 /** Everything the gateway logged, line by line, exactly as it would reach stdout. */
@@ -53,5 +55,18 @@ export async function startTestApp(
           .create({ name: `test ${scopes.join(',')}`, scopes, allowIps }, { type: 'system', id: 'e2e' })
       ).token,
     close: () => app.close(),
+  };
+}
+
+/**
+ * The app listening on an ephemeral loopback port: its base URL, and the insurer's (the sandbox
+ * insurer in the process; '' when the gateway has no insurer link).
+ */
+export async function listenLocally(t: TestApp): Promise<{ base: string; insurer: string }> {
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+  const link = t.app.get<UpstreamLink | null>(UPSTREAM_LINK);
+  return {
+    base: `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`,
+    insurer: link ? link.baseUrl.replace(/\/$/, '') : '',
   };
 }
