@@ -198,6 +198,7 @@ export class AgentLinkSocket implements OnApplicationBootstrap, OnApplicationShu
         return this.protocolError(link, 'hello only once');
       case 'pong':
       case 'test-read-result':
+      case 'agent-status':
         return;
       case 'event':
         return this.event(link, message);

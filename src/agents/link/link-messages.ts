@@ -11,6 +11,8 @@ import type { LinkValue } from './event-codec';
  *   journal) carry the journal's `seq`; live ones (card reads, status) carry `seq: null`. `replayed`:
  *   sent after a cut, with its original time inside the event.
  * - `test-read-result`: the answer to a `test-read` the centre asked for.
+ * - `agent-status`: the agent's own state (buffered scans, reads held or dropped, the last outage),
+ *   sent after the welcome and whenever it changes, so the centre shows what the desk PC shows.
  * - `pong`.
  *
  * centre → agent
@@ -31,7 +33,29 @@ export type AgentMessage =
   | { type: 'hello'; v: number; agentVersion: string; hostname: string; platform: string }
   | { type: 'event'; seq: number | null; replayed: boolean; event: LinkValue }
   | { type: 'test-read-result'; requestId: string; ok: boolean; event: LinkValue | null; message: string }
+  | { type: 'agent-status'; status: AgentReportedStatus }
   | { type: 'pong'; at: string };
+
+/** The agent's state as it reports it to the centre (`agent-status`). */
+export interface AgentReportedStatus {
+  /** Trace-code scans in the agent's journal the centre has not acknowledged. */
+  bufferedScans: number;
+  /** How full the journal is, 0…100 (100: the agent refuses new scans). */
+  journalFillPercent: number;
+  /** Reads never delivered since the agent started (too old at reconnect, or superseded). */
+  droppedReads: number;
+  /** The last time the link was down, as the agent saw it; null when it has not been down since it started. */
+  lastOutage: {
+    from: string;
+    to: string;
+    /** Reads made during the outage and replayed (younger than maxReadAgeMs), marked replayed. */
+    replayedReads: number;
+    /** Reads made during the outage and not delivered. */
+    droppedReads: number;
+  } | null;
+  /** When the agent process started (ISO). */
+  startedAt: string;
+}
 
 /** A device as the centre configures it on an agent: its id and its driver options, as in the config file. */
 export interface AgentDeviceConfig {
@@ -80,6 +104,8 @@ export function parseAgentMessage(frame: string | Buffer): Parsed<AgentMessage> 
           event: (o.event ?? null) as LinkValue | null,
           message: text(o.message ?? '', 'message', 500),
         };
+      case 'agent-status':
+        return { type: 'agent-status', status: reportedStatus(o.status) };
       case 'pong':
         return { type: 'pong', at: text(o.at, 'at', 40) };
       default:
@@ -159,6 +185,45 @@ function text(v: unknown, field: string, max: number): string {
     throw new Error(`${field}: not a string of at most ${max} characters`);
   }
   return v;
+}
+
+function isoTime(v: unknown, field: string): string {
+  const t = text(v, field, 40);
+  if (Number.isNaN(Date.parse(t))) {
+    throw new Error(`${field}: not an ISO time`);
+  }
+  return t;
+}
+
+function reportedStatus(v: unknown): AgentReportedStatus {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    throw new Error('status: not an object');
+  }
+  const o = v as Record<string, unknown>;
+  const fill = o.journalFillPercent;
+  if (typeof fill !== 'number' || !Number.isFinite(fill) || fill < 0 || fill > 100) {
+    throw new Error('status.journalFillPercent: not a number from 0 to 100');
+  }
+  let lastOutage: AgentReportedStatus['lastOutage'] = null;
+  if (o.lastOutage !== null && o.lastOutage !== undefined) {
+    if (typeof o.lastOutage !== 'object' || Array.isArray(o.lastOutage)) {
+      throw new Error('status.lastOutage: not an object');
+    }
+    const out = o.lastOutage as Record<string, unknown>;
+    lastOutage = {
+      from: isoTime(out.from, 'status.lastOutage.from'),
+      to: isoTime(out.to, 'status.lastOutage.to'),
+      replayedReads: int(out.replayedReads, 'status.lastOutage.replayedReads', 0),
+      droppedReads: int(out.droppedReads, 'status.lastOutage.droppedReads', 0),
+    };
+  }
+  return {
+    bufferedScans: int(o.bufferedScans, 'status.bufferedScans', 0),
+    journalFillPercent: fill,
+    droppedReads: int(o.droppedReads, 'status.droppedReads', 0),
+    lastOutage,
+    startedAt: isoTime(o.startedAt, 'status.startedAt'),
+  };
 }
 
 function devices(v: unknown): AgentDeviceConfig[] {

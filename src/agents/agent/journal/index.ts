@@ -3,7 +3,7 @@ export { EventJournal, JOURNAL_DEFAULTS } from './event-journal';
 export type { EventJournalOptions, JournalLogger, JournalRecovery, JournalStats } from './event-journal';
 export type { JournalRecord } from './journal-record';
 export { JournalClosedError, JournalCorruptError, JournalFailedError, JournalFullError } from './journal.errors';
-export { handlingOf, OfflinePolicy, OFFLINE_POLICY_DEFAULTS } from './offline-policy';
+export { eventTime, handlingOf, OfflinePolicy, OFFLINE_POLICY_DEFAULTS } from './offline-policy';
 export type {
   AgentDeviceEvent,
   EventHandling,

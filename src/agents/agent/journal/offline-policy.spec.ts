@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventJournal } from './event-journal';
-import { AgentDeviceEvent, handlingOf, OfflinePolicy, OFFLINE_POLICY_DEFAULTS } from './offline-policy';
+import { decodeDeviceEvent, encodeDeviceEvent, type LinkValue } from '../../link/event-codec';
+import { AgentDeviceEvent, eventTime, handlingOf, OfflinePolicy, OFFLINE_POLICY_DEFAULTS } from './offline-policy';
 
 const T0 = Date.UTC(2026, 11, 3, 6, 0, 0); // 14:00 in Beijing
 const at = (ms: number) => new Date(T0 + ms);
@@ -15,12 +16,17 @@ function traceScan(n: number, ms: number): ScanEvent {
     type: 'scan',
     deviceId: 'scanner-1',
     desk: '药房1',
-    at: at(ms).toISOString(),
     source: 'device',
-    text: code,
-    symbology: ']C0',
-    classification: { kind: 'trace-code', code, productCode: code.slice(0, 7), platform: 'msfx' },
+    scan: {
+      text: code,
+      classification: { kind: 'trace-code', code, productCode: code.slice(0, 7), platform: 'msfx' } as never,
+      at: at(ms),
+    },
   };
+}
+
+function withClassification(event: ScanEvent, classification: Record<string, unknown>): ScanEvent {
+  return { ...event, scan: { ...event.scan, classification: classification as never } };
 }
 
 function cardRead(deviceId: string, ms: number, name = '张三'): AgentDeviceEvent {
@@ -28,37 +34,33 @@ function cardRead(deviceId: string, ms: number, name = '张三'): AgentDeviceEve
     type: 'id-card',
     deviceId,
     desk: '门诊挂号3',
-    at: at(ms).toISOString(),
-    identity: { name, idNumber: '640104199001011234' },
-    photoWlt: '',
+    read: { identity: { name, idNumber: '640104199001011234' } as never, photo: Buffer.alloc(0), at: at(ms) },
   };
 }
 
 function status(deviceId: string, ms: number, state: 'connected' | 'disconnected'): AgentDeviceEvent {
-  return { type: 'status', deviceId, desk: '门诊挂号3', at: at(ms).toISOString(), state, message: state };
+  return { type: 'status', deviceId, desk: '门诊挂号3', status: { state, message: state, at: at(ms) } };
 }
 
 describe(OfflinePolicy.name, () => {
   it('journals drug scans, treats card, ID and identity scans as live reads, and keeps only the latest status', () => {
     expect(handlingOf(traceScan(1, 0))).toBe('journal');
     expect(
-      handlingOf({ ...traceScan(1, 0), classification: { kind: 'refused', code: 'TOO_LONG', message: '太长' } }),
+      handlingOf(withClassification(traceScan(1, 0), { kind: 'refused', code: 'TOO_LONG', message: '太长' })),
     ).toBe('journal');
     // A misread ID number is still personal data: not written to the desk's disk.
     expect(
-      handlingOf({
-        ...traceScan(1, 0),
-        classification: { kind: 'refused', code: 'ID_CHECK_DIGIT', message: '校验位错误' },
-      }),
+      handlingOf(
+        withClassification(traceScan(1, 0), { kind: 'refused', code: 'ID_CHECK_DIGIT', message: '校验位错误' }),
+      ),
     ).toBe('live-read');
     expect(handlingOf(cardRead('id-1', 0))).toBe('live-read');
     expect(
-      handlingOf({
-        ...traceScan(1, 0),
-        classification: { kind: 'id-number', value: '640104199001011234', generation: 2 },
-      }),
+      handlingOf(
+        withClassification(traceScan(1, 0), { kind: 'id-number', value: '640104199001011234', generation: 2 }),
+      ),
     ).toBe('live-read');
-    expect(handlingOf({ ...traceScan(1, 0), classification: { kind: 'qr-token', token: 'abc' } })).toBe('live-read');
+    expect(handlingOf(withClassification(traceScan(1, 0), { kind: 'qr-token', token: 'abc' }))).toBe('live-read');
     expect(handlingOf(status('id-1', 0, 'connected'))).toBe('latest-state');
   });
 
@@ -83,7 +85,7 @@ describe(OfflinePolicy.name, () => {
     expect(reconnect).toEqual({
       offlineSince: at(0).toISOString(),
       offlineMs: 61_000,
-      reads: [{ ...cardRead('id-2', 40_000, '王五'), replayed: true }],
+      reads: [cardRead('id-2', 40_000, '王五')],
       statuses: [],
       dropped: { stale: 1, superseded: 1 },
     });
@@ -95,7 +97,8 @@ describe(OfflinePolicy.name, () => {
     const sut = new OfflinePolicy();
     sut.linkDown(at(0));
     sut.route(cardRead('id-1', 90_000));
-    sut.route({ ...cardRead('id-2', 0), at: 'not a time' });
+    const unreadable = cardRead('id-2', 0) as Extract<AgentDeviceEvent, { type: 'id-card' }>;
+    sut.route({ ...unreadable, read: { ...unreadable.read, at: new Date(NaN) } });
     expect(sut.linkUp(at(10_000))?.dropped).toEqual({ stale: 2, superseded: 0 });
   });
 
@@ -142,15 +145,16 @@ describe('OfflinePolicy with the EventJournal: 500 scans while the link is cut',
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('delivers all 500 exactly once, in order, with their scan times; the card read made during the cut is not replayed', async () => {
-    const journal = await EventJournal.open<AgentDeviceEvent>(dir, { maxRecords: 10_000, maxBytes: 16 * 1024 * 1024 });
+    // The journal holds events as they cross the link (event-codec), the centre decodes them at its desk.
+    const journal = await EventJournal.open<LinkValue>(dir, { maxRecords: 10_000, maxBytes: 16 * 1024 * 1024 });
     const policy = new OfflinePolicy();
-    const centre: (AgentDeviceEvent & { seq?: number; replayed?: true })[] = [];
+    const centre: { event: AgentDeviceEvent; seq?: number }[] = [];
 
     policy.linkDown(at(0));
     for (let n = 1; n <= 500; n++) {
       const event = traceScan(n, n * 100);
       expect(policy.route(event)).toBe('journal');
-      await journal.append(event);
+      await journal.append(encodeDeviceEvent(event));
       if (n === 10) {
         expect(policy.route(cardRead('id-1', n * 100))).toBe('held');
       }
@@ -166,7 +170,7 @@ describe('OfflinePolicy with the EventJournal: 500 scans while the link is cut',
       const batch = journal.pending(64);
       for (const r of batch) {
         if (r.seq > centreHas) {
-          centre.push({ ...r.event, seq: r.seq });
+          centre.push({ event: decodeDeviceEvent(r.event, '药房1'), seq: r.seq });
           centreHas = r.seq;
         }
       }
@@ -176,12 +180,14 @@ describe('OfflinePolicy with the EventJournal: 500 scans while the link is cut',
       }
       await journal.ack(batch[batch.length - 1].seq);
     }
-    centre.push(...(reconnect?.reads ?? []));
+    centre.push(...(reconnect?.reads ?? []).map((event) => ({ event })));
 
     expect(centre).toHaveLength(500);
     expect(centre.map((e) => e.seq)).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
-    expect(centre.map((e) => e.at)).toEqual(Array.from({ length: 500 }, (_, i) => at((i + 1) * 100).toISOString()));
-    expect(centre.some((e) => e.type === 'id-card')).toBe(false);
+    expect(centre.map((e) => eventTime(e.event).toISOString())).toEqual(
+      Array.from({ length: 500 }, (_, i) => at((i + 1) * 100).toISOString()),
+    );
+    expect(centre.some((e) => e.event.type === 'id-card')).toBe(false);
     expect(reconnect?.dropped).toEqual({ stale: 1, superseded: 0 });
     expect(policy.status(journal.stats())).toMatchObject({
       online: true,

@@ -1,7 +1,23 @@
-import type { WireDeviceEvent } from '../../../devices/device-event-wire';
+import type { DeviceEvent } from '../../../devices/device-events';
 
-/** What an agent forwards: the device events its drivers produce, in their wire (JSON) form. */
-export type AgentDeviceEvent = Extract<WireDeviceEvent, { type: 'status' | 'id-card' | 'ssse-card' | 'scan' }>;
+/**
+ * What an agent forwards: the device events its drivers produce, as they produce them (dates, bytes).
+ * They cross the link and go into the journal encoded by event-codec, losslessly.
+ */
+export type AgentDeviceEvent = DeviceEvent;
+
+/** When the event happened: the read, the scan or the status change (the agent's clock). */
+export function eventTime(event: AgentDeviceEvent): Date {
+  switch (event.type) {
+    case 'status':
+      return event.status.at;
+    case 'scan':
+      return event.scan.at;
+    case 'id-card':
+    case 'ssse-card':
+      return event.read.at;
+  }
+}
 
 /**
  * How the agent treats an event kind while the link to the centre may be down:
@@ -16,7 +32,7 @@ export type EventHandling = 'journal' | 'live-read' | 'latest-state';
 export function handlingOf(event: AgentDeviceEvent): EventHandling {
   switch (event.type) {
     case 'scan':
-      return isIdentityScan(event.classification) ? 'live-read' : 'journal';
+      return isIdentityScan(event.scan.classification) ? 'live-read' : 'journal';
     case 'id-card':
     case 'ssse-card':
       return 'live-read';
@@ -30,7 +46,9 @@ export function handlingOf(event: AgentDeviceEvent): EventHandling {
  * identity (personal data, live facts), not drugs. Every other scan, refused ones included, is
  * journalled: the centre answers the desk about it and keeps the record.
  */
-function isIdentityScan(classification: Extract<AgentDeviceEvent, { type: 'scan' }>['classification']): boolean {
+function isIdentityScan(
+  classification: Extract<AgentDeviceEvent, { type: 'scan' }>['scan']['classification'],
+): boolean {
   switch (classification.kind) {
     case 'id-number':
     case 'qr-token':
@@ -58,14 +76,14 @@ export const OFFLINE_POLICY_DEFAULTS: OfflinePolicyOptions = { maxReadAgeMs: 30_
  */
 export type Route = 'journal' | 'send' | 'held';
 
-/** A read made while offline, delivered on reconnect: its `at` is the original read time. */
-export type ReplayedRead = AgentDeviceEvent & { replayed: true };
+/** A read made while offline, delivered on reconnect marked `replayed`: its time is the original read time. */
+export type ReplayedRead = AgentDeviceEvent;
 
 /** What to send once the link is back, besides the journal's pending records. */
 export interface Reconnect {
   offlineSince: string;
   offlineMs: number;
-  /** Reads younger than maxReadAgeMs, oldest first, marked `replayed`: never to be taken as live. */
+  /** Reads younger than maxReadAgeMs, oldest first: send them marked `replayed`, never to be taken as live. */
   reads: ReplayedRead[];
   /** The latest status of each device that changed while offline. */
   statuses: AgentDeviceEvent[];
@@ -157,15 +175,15 @@ export class OfflinePolicy {
     const reads: ReplayedRead[] = [];
     let stale = 0;
     for (const read of this.heldReads.values()) {
-      const age = at.getTime() - Date.parse(read.at);
+      const age = at.getTime() - eventTime(read).getTime();
       // Unparseable or future times (a clock step) count as stale: a read of unknown age is not replayed.
       if (Number.isFinite(age) && age >= 0 && age < this.options.maxReadAgeMs) {
-        reads.push({ ...read, replayed: true });
+        reads.push(read);
       } else {
         stale++;
       }
     }
-    reads.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    reads.sort((a, b) => eventTime(a).getTime() - eventTime(b).getTime());
     this.droppedReads += stale;
     const reconnect: Reconnect = {
       offlineSince: since.toISOString(),
