@@ -39,9 +39,15 @@ export async function fsyncDirectory(dir: string): Promise<'synced' | 'unsupport
  * fsynced. Windows refuses a rename over a file another process (an antivirus scanner) holds open
  * with EPERM/EBUSY for a moment: retried a few times before giving up.
  */
-export async function writeFileAtomically(path: string, content: string | Buffer): Promise<void> {
+export async function writeFileAtomically(
+  path: string,
+  content: string | Buffer,
+  options: { mode?: number } = {},
+): Promise<void> {
   const temp = `${path}.tmp`;
-  const handle = await fs.open(temp, 'w');
+  // Created with its final mode: a secret is never readable by others, not even for a moment.
+  await fs.rm(temp, { force: true });
+  const handle = await fs.open(temp, 'w', options.mode ?? 0o666);
   try {
     await handle.writeFile(content);
     await handle.sync();
