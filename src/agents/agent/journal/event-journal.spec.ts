@@ -192,6 +192,41 @@ describe(EventJournal.name, () => {
     );
   });
 
+  it('fast-forwards past seqs the centre already holds (a deleted journal), also across a crash and a restart', async () => {
+    const j = await open();
+    await j.append(scan(1));
+    await j.append(scan(2));
+    await expect(j.fastForward(40)).rejects.toThrow(/2 records pending from seq 1/);
+    await j.ack(2);
+    await j.fastForward(40);
+    await j.fastForward(10); // behind: no-op
+    expect((await j.append(scan(3))).seq).toBe(41);
+    expect(j.stats()).toMatchObject({ ackedThrough: 40, lastSeq: 41, pendingRecords: 1 });
+    await j.close();
+    const again = await open();
+    expect(again.pending().map((r) => r.seq)).toEqual([41]);
+    expect((await again.append(scan(4))).seq).toBe(42);
+    await again.close();
+
+    // A crash after the ack was written and before the new segment: the old segment is still the
+    // newest on disk; open starts a segment at the acknowledged seq + 1, and the gap is not damage.
+    const crashed = mkdtempSync(join(tmpdir(), 'journal-ff-'));
+    try {
+      const c = await EventJournal.open<ScanEvent>(crashed, { ...big, logger });
+      await c.append(scan(1));
+      await c.close();
+      writeFileSync(join(crashed, 'acked.json'), JSON.stringify({ ackedThrough: 70 }));
+      const reopened = await EventJournal.open<ScanEvent>(crashed, { ...big, logger });
+      expect((await reopened.append(scan(2))).seq).toBe(71);
+      await reopened.close();
+      const third = await EventJournal.open<ScanEvent>(crashed, { ...big, logger });
+      expect(third.stats()).toMatchObject({ lastSeq: 71, pendingRecords: 1 });
+      await third.close();
+    } finally {
+      rmSync(crashed, { recursive: true, force: true });
+    }
+  });
+
   it('refuses an append when maxRecords unacknowledged records are held, keeps the others, takes more after an ack', async () => {
     const sut = await open({ maxRecords: 3 });
     for (let n = 1; n <= 3; n++) {

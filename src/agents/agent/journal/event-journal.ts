@@ -135,7 +135,8 @@ export class EventJournal<T = unknown> {
       }
       let expected = firstSeq;
       const previous = segments.at(-1);
-      if (previous && previous.lastSeq + 1 !== firstSeq) {
+      // A gap is damage unless every seq in it was acknowledged (fastForward: the centre had them).
+      if (previous && previous.lastSeq + 1 !== firstSeq && firstSeq - 1 > ackedThrough) {
         throw new JournalCorruptError(
           path,
           0,
@@ -254,6 +255,39 @@ export class EventJournal<T = unknown> {
         n++;
       }
       this.pendingRecords.splice(0, n);
+      await this.deleteAcknowledgedSegments();
+    });
+  }
+
+  /**
+   * The centre already holds events up to `seq` from this agent, beyond anything in this journal
+   * (the journal was deleted or the data directory restored from an old copy): the next record must
+   * get seq + 1, or the centre would take new scans for ones it already has and drop them. Only with
+   * nothing pending (pending records would be misnumbered against the centre's count). Durable: the
+   * acknowledgement is written first, then a new segment named by seq + 1 takes the appends.
+   */
+  fastForward(seq: number): Promise<void> {
+    return this.exclusive(async () => {
+      this.assertUsable();
+      if (!Number.isSafeInteger(seq) || seq < 0) {
+        throw new RangeError(`fastForward needs a seq (a whole number ≥ 0), got ${String(seq)}`);
+      }
+      if (seq < this.nextSeq) {
+        return;
+      }
+      if (this.pendingRecords.length > 0) {
+        throw new RangeError(
+          `cannot fast-forward to seq ${seq} with ${this.pendingRecords.length} records pending from seq ${this.pendingRecords[0].record.seq}`,
+        );
+      }
+      await this.guard(join(this.dir, ACK_FILE), async () => {
+        await writeFileAtomically(join(this.dir, ACK_FILE), `${JSON.stringify({ ackedThrough: seq })}\n`);
+        this.ackedThrough = seq;
+        this.nextSeq = seq + 1;
+        await this.handle?.close();
+        this.handle = null;
+        await this.createSegment();
+      });
       await this.deleteAcknowledgedSegments();
     });
   }
