@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { SqlDialect } from '../platform';
-import { Agent } from './agents.entity';
+import { Agent, AgentEvent } from './agents.entity';
 
 /** The `agent` table: every read and write of desk agents. */
 @Injectable()
@@ -90,5 +90,33 @@ export class AgentRepository {
       [seq, id, seq - 1],
     );
     return affected > 0;
+  }
+
+  /**
+   * Records a durable event of the agent: `seq` advanced from `seq − 1` and the event stored, in one
+   * transaction (so a crash cannot record one without the other). False, and nothing stored, when the
+   * agent's last seq was not `seq − 1` (another link of this agent recorded it).
+   */
+  async recordDurableEvent(event: AgentEvent, manager: EntityManager): Promise<boolean> {
+    if (!(await this.advanceEventSeq(event.agentId, event.seq, manager))) {
+      return false;
+    }
+    await manager.insert(AgentEvent, event);
+    return true;
+  }
+
+  /** The agent's durable events after `afterSeq`, in seq order. */
+  async events(
+    agentId: string,
+    afterSeq: number,
+    limit: number,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<AgentEvent[]> {
+    return manager
+      .createQueryBuilder(AgentEvent, 'e')
+      .where('e.agent_id = :agentId AND e.seq > :afterSeq', { agentId, afterSeq })
+      .orderBy('e.seq', 'ASC')
+      .limit(limit)
+      .getMany();
   }
 }

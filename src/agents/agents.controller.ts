@@ -14,6 +14,8 @@ import type { FastifyRequest } from 'fastify';
 import { ErrorBodyDto, principalOf, Public, RequireScopes } from '../platform';
 import {
   AgentDto,
+  AgentEventDto,
+  AgentEventsQueryDto,
   AgentListQueryDto,
   CreateEnrolmentDto,
   EnrolDto,
@@ -72,6 +74,15 @@ export class AgentsController {
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'AGENT_NOT_FOUND' })
   async get(@Param('id') id: string): Promise<AgentDto> {
     return this.agents.get(id);
+  }
+
+  @Get(':id/events')
+  @RequireScopes('admin')
+  @ApiOperation({ summary: 'The trace-code scans the centre received from this agent’s journal, in seq order' })
+  @ApiOkResponse({ type: [AgentEventDto] })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'AGENT_NOT_FOUND' })
+  async events(@Param('id') id: string, @Query() query: AgentEventsQueryDto): Promise<AgentEventDto[]> {
+    return this.agents.events(id, query.afterSeq ?? 0, query.limit ?? 100);
   }
 
   @Patch(':id')

@@ -168,3 +168,51 @@ export class RevokeAgentDto {
   @Length(1, 200, { message: '原因应为 1 到 200 个字符' })
   reason: string;
 }
+
+export class AgentEventsQueryDto {
+  @ApiPropertyOptional({ description: 'Events after this journal seq (default 0: from the first)' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value,
+  )
+  @IsInt({ message: '必须是整数' })
+  @Min(0, { message: '不能小于 0' })
+  afterSeq?: number;
+
+  @ApiPropertyOptional({ description: 'At most this many (1–1000, default 100)' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value,
+  )
+  @IsInt({ message: '必须是整数' })
+  @Min(1, { message: '至少 1 条' })
+  @Max(1000, { message: '最多 1000 条' })
+  limit?: number;
+}
+
+/** A durable event (a trace-code scan) the centre received from an agent's journal. */
+export class AgentEventDto {
+  @ApiProperty({ description: 'The agent journal’s seq (1, 2, 3 … per agent)' })
+  seq: number;
+
+  @ApiProperty()
+  desk: string;
+
+  @ApiProperty()
+  deviceId: string;
+
+  @ApiProperty({ description: 'trace-code, gs1, commodity-barcode or refused' })
+  kind: string;
+
+  @ApiProperty({ description: 'The scanned text' })
+  text: string;
+
+  @ApiProperty({ description: 'When the desk scanned it (the agent’s clock)' })
+  scannedAt: string;
+
+  @ApiProperty({ description: 'When it reached the centre' })
+  receivedAt: string;
+
+  @ApiProperty({ description: 'Scanned while the link was down, delivered after it came back' })
+  replayed: boolean;
+}

@@ -100,4 +100,41 @@ export class AgentEnrolment {
   usedByAgent: string | null;
 }
 
-export const AGENT_ENTITIES = [Agent, AgentEnrolment];
+/** A durable event (a trace-code scan from an agent's journal) as the centre received it, once per (agent, seq). */
+@Entity({ name: 'agent_event' })
+export class AgentEvent {
+  @PrimaryColumn({ name: 'agent_id', type: 'varchar', length: 36 })
+  agentId: string;
+
+  /** The agent journal's seq: 1, 2, 3 … per agent, never reused. */
+  @PrimaryColumn({ type: 'bigint' })
+  seq: number;
+
+  /** The agent's desk when the event arrived. */
+  @Column({ type: 'varchar', length: 40 })
+  desk: string;
+
+  @Column({ name: 'device_id', type: 'varchar', length: 64 })
+  deviceId: string;
+
+  /** What the scan was (trace-code, gs1, commodity-barcode, refused). */
+  @Column({ type: 'varchar', length: 24 })
+  kind: string;
+
+  /** The scanned text (a drug's code: identity scans are never journalled). */
+  @Column({ type: 'varchar', length: 512 })
+  text: string;
+
+  /** When the desk scanned it (the agent's clock), which may be long before it arrived. */
+  @Column({ name: 'scanned_at' })
+  scannedAt: Date;
+
+  @Column({ name: 'received_at' })
+  receivedAt: Date;
+
+  /** Scanned while the link was down and delivered after it came back. */
+  @Column({ type: 'boolean' })
+  replayed: boolean;
+}
+
+export const AGENT_ENTITIES = [Agent, AgentEnrolment, AgentEvent];

@@ -3,7 +3,7 @@ import { AuditService, Clock, type Principal, Transactions } from '../platform';
 import { credentialSecretMatches, parseCredential } from './agent-credential';
 import { deskProblems, nameProblems } from './agent-input';
 import { AgentRepository } from './agent.repository';
-import type { AgentDto } from './agents.dto';
+import type { AgentDto, AgentEventDto } from './agents.dto';
 import type { Agent } from './agents.entity';
 import { AGENT_ERRORS, AGENT_MESSAGES, type AgentRefusalCode } from './agents.errors';
 import { toAgentDto } from './agents.mapper';
@@ -55,6 +55,21 @@ export class AgentsService {
 
   async get(id: string): Promise<AgentDto> {
     return this.dto(await this.existing(id));
+  }
+
+  /** The agent's durable events (trace-code scans from its journal) the centre received, in seq order. */
+  async events(id: string, afterSeq: number, limit: number): Promise<AgentEventDto[]> {
+    await this.existing(id);
+    return (await this.agents.events(id, afterSeq, limit)).map((e) => ({
+      seq: Number(e.seq),
+      desk: e.desk,
+      deviceId: e.deviceId,
+      kind: e.kind,
+      text: e.text,
+      scannedAt: e.scannedAt.toISOString(),
+      receivedAt: e.receivedAt.toISOString(),
+      replayed: e.replayed === true || (e.replayed as unknown) === 1,
+    }));
   }
 
   /** Renames and/or moves an agent to another desk: one audit entry per kind of change. */

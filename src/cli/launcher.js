@@ -14,11 +14,12 @@ const built = ensureBuilt(PROJECT_ROOT);
 if (built !== 0) {
   process.exit(built);
 }
-const result = spawnSync(
-  process.execPath,
-  [path.join(PROJECT_ROOT, 'dist', 'src', 'cli', 'main.js'), ...process.argv.slice(2)],
-  { stdio: 'inherit' },
-);
+// `gateway agent …` runs the desk agent's own entry: no database drivers, no Nest (docs/agents.md).
+const agent = process.argv[2] === 'agent';
+const entry = agent
+  ? path.join(PROJECT_ROOT, 'dist', 'src', 'agents', 'agent', 'agent-main.js')
+  : path.join(PROJECT_ROOT, 'dist', 'src', 'cli', 'main.js');
+const result = spawnSync(process.execPath, [entry, ...process.argv.slice(agent ? 3 : 2)], { stdio: 'inherit' });
 if (result.signal) {
   process.kill(process.pid, result.signal);
 }

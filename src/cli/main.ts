@@ -23,6 +23,9 @@ import { CliError, CliOutput, stdio } from './cli-io';
 const USAGE = `Usage: npm run gateway -- <command> [options]
 
 Commands:
+  agent [--central <wss://…>] [--enrol <code>] [--data-dir <dir>]
+                                      run the desk agent on a desk PC (gateway agent --help)
+  agent status [--data-dir <dir>]     the desk agent's state on this PC
   config check [file]                 validate the configuration (default: $GATEWAY_CONFIG, or --sandbox)
   migrate                             apply pending database migrations
   apikey create --name <n> --scopes <a,b> [--allow-ip <ip|cidr>]...
@@ -101,6 +104,11 @@ export async function runCli(
   out: CliOutput = stdio,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
+  if (argv[0] === 'agent') {
+    // The desk agent's own CLI, loaded only here: it needs no database, no insurer, no Nest.
+    const { agentCli } = await import('../agents/agent/agent-cli');
+    return agentCli(argv.slice(1), { log: (l) => out.log(l), error: (l) => out.error(l) }, env);
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

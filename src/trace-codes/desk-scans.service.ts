@@ -27,10 +27,20 @@ export class DeskScansService implements OnApplicationBootstrap, OnApplicationSh
     if (event.type !== 'scan' || !isDrugScan(event.scan.classification)) {
       return; // identity takes QR tokens and ID numbers
     }
-    this.handleDeskScan(event).catch((e: unknown) =>
-      this.logger.error({ err: e }, `trace codes: scan at desk ${event.desk} failed`),
-    );
+    // One desk's scans are captured one after the other, in the order they were scanned: a burst (a
+    // desk agent delivering what it scanned while offline) must not reach the line out of order.
+    const previous = this.deskQueues.get(event.desk) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.handleDeskScan(event))
+      .catch((e: unknown) => this.logger.error({ err: e }, `trace codes: scan at desk ${event.desk} failed`));
+    this.deskQueues.set(event.desk, next);
+    void next.then(() => {
+      if (this.deskQueues.get(event.desk) === next) {
+        this.deskQueues.delete(event.desk);
+      }
+    });
   };
+  private readonly deskQueues = new Map<string, Promise<void>>();
 
   constructor(
     private readonly transactions: Transactions,

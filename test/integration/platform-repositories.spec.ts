@@ -41,6 +41,7 @@ describe('the features’ migrations', () => {
       'InsurerAuditResults1765497600000',
       'Agents1765584000000',
       'AgentLink1765670400000',
+      'AgentEvents1765756800000',
     ];
     expect(GATEWAY_MIGRATIONS.map((m) => m.name)).toEqual(names);
     expect(featureMigrations([...GATEWAY_FEATURES].reverse()).map((m) => m.name)).toEqual(names);

@@ -5,7 +5,10 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { DeviceRegistry } from '../../devices/device-registry';
 import { refuse, registerWebSocketPath } from '../../devices/device-events.socket';
-import { Clock, DomainError } from '../../platform';
+import type { DeviceEvent } from '../../devices/device-events';
+import { Clock, DomainError, Transactions } from '../../platform';
+import { eventTime } from '../agent/journal/offline-policy';
+import { AgentEvent } from '../agents.entity';
 import { toAgentDeviceConfig } from '../agent/agent-devices';
 import { AgentPresence } from '../agent-presence';
 import { AgentRepository } from '../agent.repository';
@@ -76,6 +79,7 @@ export class AgentLinkSocket implements OnApplicationBootstrap, OnApplicationShu
     private readonly presence: AgentPresence,
     private readonly registry: DeviceRegistry,
     private readonly clock: Clock,
+    private readonly transactions: Transactions,
   ) {
     registerWebSocketPath(AGENT_LINK_PATH);
   }
@@ -231,7 +235,7 @@ export class AgentLinkSocket implements OnApplicationBootstrap, OnApplicationShu
         link.socket.close(4409, 'sequence gap');
         return;
       case 'next':
-        if (!(await this.repository.advanceEventSeq(link.agent.id, message.seq))) {
+        if (!(await this.recordDurable(link, message.seq, message.replayed, event))) {
           // Another link of this agent recorded it (it was replaced meanwhile): this one stops.
           link.socket.close(4409, 'replaced');
           return;
@@ -240,6 +244,23 @@ export class AgentLinkSocket implements OnApplicationBootstrap, OnApplicationShu
         this.passOn(link, event);
         this.send(link, { type: 'ack', upto: message.seq });
     }
+  }
+
+  /** The durable event stored with the agent's seq advanced, in one transaction (agent_event). */
+  private recordDurable(link: Link, seq: number, replayed: boolean, event: DeviceEvent): Promise<boolean> {
+    const scan = event.type === 'scan' ? event.scan : null;
+    const row = Object.assign(new AgentEvent(), {
+      agentId: link.agent.id,
+      seq,
+      desk: link.agent.desk,
+      deviceId: event.deviceId,
+      kind: scan ? scan.classification.kind : event.type,
+      text: scan ? scan.text.slice(0, 512) : '',
+      scannedAt: eventTime(event),
+      receivedAt: this.clock.now(),
+      replayed,
+    });
+    return this.transactions.run((m) => this.repository.recordDurableEvent(row, m));
   }
 
   private passOn(link: Link, event: Parameters<DeviceRegistry['fromAgent']>[1]): void {
