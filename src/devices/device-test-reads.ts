@@ -65,7 +65,8 @@ export class DeviceTestReads {
           deviceId,
           desk: device.desk,
           host: device.host,
-          code: e instanceof DomainError ? e.code : 'INTERNAL',
+          // The refusal's code; null for an unexpected error (the exception filter logs it).
+          code: e instanceof DomainError ? e.code : null,
         },
       });
       throw e;
