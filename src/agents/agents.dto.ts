@@ -93,6 +93,44 @@ export class EnrolledAgentDto {
   name: string;
 }
 
+export class AgentOutageDto {
+  @ApiProperty({ description: 'When the link went down, as the agent saw it (ISO 8601)' })
+  from: string;
+
+  @ApiProperty({ description: 'When it came back (ISO 8601)' })
+  to: string;
+
+  @ApiProperty({ description: 'Card and ID reads made during the outage and delivered late, marked replayed' })
+  replayedReads: number;
+
+  @ApiProperty({ description: 'Card and ID reads made during the outage and never delivered (too old)' })
+  droppedReads: number;
+}
+
+/** What the agent last reported about itself (`agent-status` on the link). */
+export class AgentStatusDto {
+  @ApiProperty({ description: 'Trace-code scans buffered on the desk PC, not yet acknowledged by the centre' })
+  bufferedScans: number;
+
+  @ApiProperty({ description: 'How full the agent’s scan journal is, 0 to 100 (100: it refuses new scans)' })
+  journalFillPercent: number;
+
+  @ApiProperty({ description: 'Reads never delivered since the agent started' })
+  droppedReads: number;
+
+  @ApiProperty({ type: AgentOutageDto, nullable: true, description: 'The last time its link was down; null: none' })
+  lastOutage: AgentOutageDto | null;
+
+  @ApiProperty({ description: 'When the agent process started (ISO 8601)' })
+  startedAt: string;
+
+  @ApiProperty({
+    description:
+      'When this gateway instance received the report (ISO 8601); kept after the link closes, so it may be old',
+  })
+  reportedAt: string;
+}
+
 export class AgentDto {
   @ApiProperty()
   id: string;
@@ -108,9 +146,17 @@ export class AgentDto {
 
   @ApiProperty({
     description:
-      'Whether the agent is connected to this gateway now. Always false until the agent link exists (docs/agents.md).',
+      'Whether the agent has a link to this gateway instance now (another instance answers for its own links)',
   })
   connected: boolean;
+
+  @ApiProperty({
+    type: AgentStatusDto,
+    nullable: true,
+    description:
+      'What the agent last reported to this instance (agent-status on the link); null when it has not reported since this instance started',
+  })
+  status: AgentStatusDto | null;
 
   @ApiProperty({ type: String, nullable: true, description: 'Last successful authentication (ISO 8601)' })
   lastSeenAt: string | null;

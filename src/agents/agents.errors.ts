@@ -33,6 +33,15 @@ export const AGENT_ERRORS = errorCatalogue('agents', {
     status: 409,
     message: '同一桌面代理在别处重新连接，本连接已关闭：请确认没有两台电脑使用同一代理凭据',
   },
+  // ---- the centre asking an agent (a test read) ----
+  AGENT_NOT_CONNECTED: {
+    status: 409,
+    message: '该工作站的桌面代理没有连接到本网关：请检查该工作站电脑上的桌面代理是否在运行、网络是否正常',
+  },
+  AGENT_TEST_READ_TIMEOUT: {
+    status: 504,
+    message: '桌面代理没有按时回答测试读卡：请检查该工作站电脑上的桌面代理（gateway agent status）',
+  },
   AGENT_NOT_FOUND: { status: 404, message: '没有该桌面代理：请用 GET /api/v1/agents 核对代理编号' },
   AGENT_ALREADY_REVOKED: { status: 409, message: '该桌面代理已被吊销，不能再改名或调换工位：请重新登记一个代理' },
   AGENT_CHANGE_INVALID: { status: 422, message: '代理参数有误：请按 details 更正' },
@@ -44,6 +53,12 @@ export type AgentRefusalCode = 'AGENT_UNKNOWN' | 'AGENT_REVOKED';
 export const AGENT_MESSAGES = {
   notFound: (id: string) => `没有桌面代理 ${id}：请用 GET /api/v1/agents 或 gateway agents list 核对代理编号`,
   alreadyRevoked: (id: string) => `桌面代理 ${id} 已被吊销，不能再改名或调换工位：请重新登记一个代理`,
+  notConnected: (desk: string) =>
+    `工作站「${desk}」的桌面代理没有连接到本网关：请检查该工作站电脑上的桌面代理是否在运行、网络是否正常`,
+  goneDuringTestRead: (desk: string) =>
+    `工作站「${desk}」的桌面代理在测试读卡期间断开了连接：请检查该工作站电脑上的桌面代理，恢复连接后重试`,
+  testReadTimeout: (desk: string, seconds: number) =>
+    `工作站「${desk}」的桌面代理在 ${seconds} 秒内没有回答测试读卡：请检查该工作站电脑上的桌面代理（gateway agent status）`,
   expired: (expiresAt: Date) => `登记码已于 ${beijing(expiresAt)}（北京时间）过期：请信息科重新生成登记码`,
   used: (usedAt: Date) =>
     `该登记码已于 ${beijing(usedAt)}（北京时间）被使用（每个登记码只能用一次）：请信息科重新生成登记码`,

@@ -46,7 +46,7 @@ export class AgentsService {
   ) {}
 
   private dto(agent: Agent): AgentDto {
-    return toAgentDto(agent, this.presence.isConnected(agent.id));
+    return toAgentDto(agent, this.presence.isConnected(agent.id), this.presence.lastReport(agent.id));
   }
 
   async list(includeRevoked = false): Promise<AgentDto[]> {

@@ -7,6 +7,7 @@ import {
   type PiiCryptoService,
   Transactions,
 } from '../platform';
+import { ActiveAgents } from './active-agents';
 import { AgentEnrolmentRepository } from './agent-enrolment.repository';
 import { AgentRepository } from './agent.repository';
 import { AgentsMetrics } from './agents.metrics';
@@ -24,7 +25,7 @@ export function agentServicesOn(
   const agents = new AgentRepository(dataSource);
   // Outside the gateway no agent is linked here.
   const presence = new AgentPresence();
-  const metrics = new AgentsMetrics(new MetricsService(), presence);
+  const metrics = new AgentsMetrics(new MetricsService(), presence, new ActiveAgents(agents, deps.clock));
   return {
     agents: new AgentsService(transactions, agents, deps.audit, deps.clock, metrics, presence),
     enrolments: new EnrolmentsService(

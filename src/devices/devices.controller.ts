@@ -1,11 +1,30 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiGatewayTimeoutResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { classifyCode } from '../../drivers/protocols/code-classifier';
-import { RequireScopes } from '../platform';
+import { ErrorBodyDto, principalOf, RequireScopes } from '../platform';
 import { discoverDevices } from './device-discovery';
 import { DeviceEvents } from './device-events';
 import { DeviceRegistry } from './device-registry';
-import { ClassificationDto, DeviceViewDto, DiscoveryDto, KeyboardScanDto } from './devices.dto';
+import { DeviceTestReads } from './device-test-reads';
+import {
+  ClassificationDto,
+  DeviceViewDto,
+  DiscoveryDto,
+  KeyboardScanDto,
+  TestReadDto,
+  TestReadResultDto,
+} from './devices.dto';
+
+const DEFAULT_TEST_READ_WAIT_SECONDS = 20;
 
 @ApiTags('devices')
 @Controller('api/v1/devices')
@@ -13,6 +32,7 @@ export class DevicesController {
   constructor(
     private readonly devices: DeviceRegistry,
     private readonly events: DeviceEvents,
+    private readonly testReads: DeviceTestReads,
   ) {}
 
   @Get()
@@ -38,6 +58,27 @@ export class DevicesController {
   @ApiOkResponse({ type: DeviceViewDto })
   one(@Param('id') id: string): DeviceViewDto {
     return DeviceViewDto.from(this.devices.require(id));
+  }
+
+  /** IT checks a device end to end: the next card or scan at it, on this machine or through its desk's agent. */
+  @Post(':id/test-read')
+  @HttpCode(200)
+  @RequireScopes('admin')
+  @ApiOperation({
+    summary:
+      'Test read: wait for the next card, ID card or scan at the device (on a desk PC: asked through its desk agent); audited',
+  })
+  @ApiOkResponse({ type: TestReadResultDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'DEVICE_NOT_FOUND' })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'AGENT_NOT_CONNECTED' })
+  @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'DEVICE_TEST_READ_FAILED' })
+  @ApiGatewayTimeoutResponse({ type: ErrorBodyDto, description: 'AGENT_TEST_READ_TIMEOUT' })
+  async testRead(
+    @Param('id') id: string,
+    @Body() body: TestReadDto,
+    @Req() req: FastifyRequest,
+  ): Promise<TestReadResultDto> {
+    return this.testReads.run(id, body.waitSeconds ?? DEFAULT_TEST_READ_WAIT_SECONDS, principalOf(req));
   }
 
   /** Keyboard-wedge scanners type into a browser page; the page posts what arrived. */

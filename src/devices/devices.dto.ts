@@ -1,6 +1,6 @@
 import type { Classification } from '../../drivers/protocols/code-classifier';
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Length } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { DEVICE_HOSTS, DEVICE_KINDS, DEVICE_TRANSPORTS } from './devices.config';
 import type { DeviceView } from './device-registry';
 
@@ -81,4 +81,41 @@ export class DiscoveryDto {
   @ApiProperty({ type: DiscoverySectionDto, description: 'HID devices (vidPid, path, description, hidPos)' })
   hid: DiscoverySectionDto;
   @ApiProperty({ type: DiscoverySectionDto, description: 'PC/SC readers (name)' }) pcsc: DiscoverySectionDto;
+}
+
+/** The longest a test read waits for a card or a scan. */
+export const MAX_TEST_READ_WAIT_SECONDS = 120;
+
+export class TestReadDto {
+  @ApiPropertyOptional({
+    description: `How long to wait for a card or a scan, in seconds (default 20, at most ${MAX_TEST_READ_WAIT_SECONDS})`,
+    minimum: 1,
+    maximum: MAX_TEST_READ_WAIT_SECONDS,
+    default: 20,
+  })
+  @IsOptional()
+  @IsInt({ message: '必须是整数（秒）' })
+  @Min(1, { message: '至少 1 秒' })
+  @Max(MAX_TEST_READ_WAIT_SECONDS, { message: `至多 ${MAX_TEST_READ_WAIT_SECONDS} 秒` })
+  waitSeconds?: number;
+}
+
+export class TestReadResultDto {
+  @ApiProperty({ example: 'rx2-scanner' }) deviceId: string;
+  @ApiProperty({
+    enum: DEVICE_HOSTS,
+    description: 'gateway: read on this machine; agent: read by the desk agent on the desk’s PC',
+  })
+  host: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The agent that made the read (host agent)' })
+  agentId: string | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description:
+      'The read as the desk’s WebSocket carries it (type scan, id-card or ssse-card); null when nothing was read within the wait',
+  })
+  read: object | null;
+  @ApiProperty({ description: 'What happened and what to do (Chinese)' }) message: string;
 }

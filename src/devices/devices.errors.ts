@@ -7,6 +7,10 @@ export const DEVICE_ERRORS = errorCatalogue('devices', {
     status: 409,
     message: '该设备不在这个桌面代理的工作站上（配置中 host: agent 且 desk 相同）：请检查网关的设备配置',
   },
+  DEVICE_TEST_READ_FAILED: {
+    status: 422,
+    message: '测试读卡失败：请按提示检查设备的连接和设置后重试',
+  },
   DEVICE_NOT_SIMULATED: { status: 400, message: '该设备是真实设备，不能模拟操作' },
   SIMULATION_TEXT_MISSING: { status: 400, message: '扫码枪需要 text：要扫的内容' },
   SIMULATION_NOTHING_TO_REMOVE: { status: 400, message: '扫码枪上没有可取走的卡片' },

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DeviceEvents } from './device-events';
 import { DeviceRegistry } from './device-registry';
+import { DeviceTestReads } from './device-test-reads';
 import { DevicesController } from './devices.controller';
 import { DevicesHealth } from './devices.health';
 import { DevicesMetrics } from './devices.metrics';
@@ -13,10 +14,11 @@ import { UpstreamModule } from '../upstream/upstream.module';
   providers: [
     { provide: DeviceEvents, useFactory: () => new DeviceEvents() },
     DeviceRegistry,
+    DeviceTestReads,
     DevicesHealth,
     DeviceEventsSocket,
     DevicesMetrics,
   ],
-  exports: [DeviceEvents, DeviceRegistry],
+  exports: [DeviceEvents, DeviceRegistry, DeviceTestReads],
 })
 export class DevicesModule {}

@@ -1,18 +1,22 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { DeviceRegistry } from '../../devices/device-registry';
 import { refuse, registerWebSocketPath } from '../../devices/device-events.socket';
 import type { DeviceEvent } from '../../devices/device-events';
+import type { AgentTestRead, AgentTestReader } from '../../devices/device-test-reads';
+import { DeviceTestReads } from '../../devices/device-test-reads';
+import { DEVICE_ERRORS } from '../../devices/devices.errors';
 import { Clock, DomainError, Transactions } from '../../platform';
 import { eventTime } from '../agent/journal/offline-policy';
 import { AgentEvent } from '../agents.entity';
 import { toAgentDeviceConfig } from '../agent/agent-devices';
 import { AgentPresence } from '../agent-presence';
 import { AgentRepository } from '../agent.repository';
-import { AGENT_ERRORS } from '../agents.errors';
+import { AGENT_ERRORS, AGENT_MESSAGES } from '../agents.errors';
 import { AgentsService, type AuthenticatedAgent } from '../agents.service';
 import { decodeDeviceEvent, LinkEventError } from './event-codec';
 import { judgeSequence } from './inbound-sequence';
@@ -30,6 +34,8 @@ export const AGENT_LINK_PATH = '/api/v1/agents/link';
 const HELLO_TIMEOUT_MS = 10_000;
 /** Ping every this long; a link that did not answer the previous ping is closed. */
 const PING_INTERVAL_MS = 30_000;
+/** How much longer than the test read's own wait the centre waits for the agent's answer. */
+const TEST_READ_GRACE_MS = 5_000;
 
 interface Link {
   readonly socket: WebSocket;
@@ -42,6 +48,15 @@ interface Link {
   queue: Promise<void>;
 }
 
+/** A test read sent to an agent, waiting for its `test-read-result`. */
+interface PendingTestRead {
+  readonly link: Link;
+  readonly deviceId: string;
+  readonly timer: NodeJS.Timeout;
+  resolve(read: AgentTestRead): void;
+  reject(error: Error): void;
+}
+
 /**
  * The centre's end of the agent link (docs/agents.md): `GET /api/v1/agents/link` upgraded to a
  * WebSocket, the agent's credential in `Authorization: Agent <credential>` (or Bearer), checked by
@@ -51,13 +66,17 @@ interface Link {
  * durable ones (with a seq) exactly once and in order, acknowledged; the agent's devices are
  * disconnected when the link goes. One link per agent: a second one replaces the first. A revocation
  * or a move on this instance closes the agent's link at once; the ping re-checks the credential, so
- * another instance's revocation closes it within a ping interval.
+ * another instance's revocation closes it within a ping interval. An `agent-status` is kept in
+ * AgentPresence (an outage not reported before is logged). IT's test read of a device on a desk PC
+ * (DeviceTestReads) is sent to a connected agent of that desk as `test-read` and answered by its
+ * `test-read-result`.
  */
 @Injectable()
-export class AgentLinkSocket implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AgentLinkSocket implements OnApplicationBootstrap, OnApplicationShutdown, AgentTestReader {
   private readonly logger = new Logger(AgentLinkSocket.name);
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   private readonly links = new Map<string, Link>();
+  private readonly testReads = new Map<string, PendingTestRead>();
   private server: Server | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -80,11 +99,13 @@ export class AgentLinkSocket implements OnApplicationBootstrap, OnApplicationShu
     private readonly registry: DeviceRegistry,
     private readonly clock: Clock,
     private readonly transactions: Transactions,
+    private readonly deviceTestReads: DeviceTestReads,
   ) {
     registerWebSocketPath(AGENT_LINK_PATH);
   }
 
   onApplicationBootstrap(): void {
+    this.deviceTestReads.useAgents(this);
     this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
     this.server.on('upgrade', this.onUpgrade);
     this.presence.on('revoked', this.onRevoked);
@@ -159,6 +180,7 @@ export class AgentLinkSocket implements OnApplicationBootstrap, OnApplicationShu
     });
     socket.on('close', () => {
       clearTimeout(hello);
+      this.abandonTestReads(link);
       if (this.links.get(agent.id) === link) {
         this.links.delete(agent.id);
         this.presence.unlinked(agent.id);
@@ -201,9 +223,11 @@ export class AgentLinkSocket implements OnApplicationBootstrap, OnApplicationShu
       case 'hello':
         return this.protocolError(link, 'hello only once');
       case 'pong':
-      case 'test-read-result':
-      case 'agent-status':
         return;
+      case 'agent-status':
+        return this.status(link, message.status);
+      case 'test-read-result':
+        return this.testReadResult(link, message);
       case 'event':
         return this.event(link, message);
     }
@@ -273,6 +297,100 @@ export class AgentLinkSocket implements OnApplicationBootstrap, OnApplicationShu
         return;
       }
       throw e;
+    }
+  }
+
+  private status(link: Link, status: Extract<AgentMessage, { type: 'agent-status' }>['status']): void {
+    if (this.presence.reported(link.agent.id, status, this.clock.now()) && status.lastOutage !== null) {
+      const o = status.lastOutage;
+      this.logger.log(
+        `agent ${link.agent.id} (${link.agent.desk}) was cut off from ${o.from} to ${o.to}: ` +
+          `${o.replayedReads} reads replayed, ${o.droppedReads} dropped; ${status.bufferedScans} scans still buffered`,
+      );
+    }
+  }
+
+  /**
+   * A test read on a device of `desk`'s agent (DeviceTestReads): sent to a connected agent of that
+   * desk, answered by its test-read-result, or refused when none is connected, the agent fails, the
+   * link goes or no answer comes within the wait and a grace period.
+   */
+  testRead(desk: string, deviceId: string, waitMs: number): Promise<AgentTestRead> {
+    const link = [...this.links.values()].find(
+      (l) => l.welcomed && l.agent.desk === desk && l.socket.readyState === WebSocket.OPEN,
+    );
+    if (link === undefined) {
+      return Promise.reject(AGENT_ERRORS.raise('AGENT_NOT_CONNECTED', { message: AGENT_MESSAGES.notConnected(desk) }));
+    }
+    const requestId = randomUUID();
+    return new Promise<AgentTestRead>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.testReads.delete(requestId);
+        const seconds = Math.ceil((waitMs + TEST_READ_GRACE_MS) / 1000);
+        reject(
+          AGENT_ERRORS.raise('AGENT_TEST_READ_TIMEOUT', { message: AGENT_MESSAGES.testReadTimeout(desk, seconds) }),
+        );
+      }, waitMs + TEST_READ_GRACE_MS);
+      this.testReads.set(requestId, { link, deviceId, timer, resolve, reject });
+      this.send(link, { type: 'test-read', requestId, deviceId, waitMs });
+    });
+  }
+
+  private testReadResult(link: Link, message: Extract<AgentMessage, { type: 'test-read-result' }>): void {
+    const pending = this.testReads.get(message.requestId);
+    if (pending === undefined || pending.link !== link) {
+      // Answered after the centre stopped waiting (or not asked of this link): nobody to tell.
+      this.logger.warn(`agent link ${link.agent.id}: a test-read-result for no pending test read`);
+      return;
+    }
+    this.testReads.delete(message.requestId);
+    clearTimeout(pending.timer);
+    const { desk } = link.agent;
+    if (!message.ok) {
+      const said = message.message.trim() || '（代理没有说明原因）';
+      return pending.reject(
+        DEVICE_ERRORS.raise('DEVICE_TEST_READ_FAILED', {
+          message: `工作站「${desk}」的桌面代理未能测试读取设备「${pending.deviceId}」：${said}`,
+        }),
+      );
+    }
+    if (message.event === null) {
+      return pending.resolve({ agentId: link.agent.id, event: null });
+    }
+    let event;
+    try {
+      event = decodeDeviceEvent(message.event, desk);
+    } catch (e) {
+      if (!(e instanceof LinkEventError)) {
+        throw e;
+      }
+      this.logger.warn(`agent link ${link.agent.id}: test-read-result: ${e.message}`);
+      return pending.reject(
+        DEVICE_ERRORS.raise('DEVICE_TEST_READ_FAILED', {
+          message: `工作站「${desk}」的桌面代理返回的读数无法识别（${e.message}）：请将该代理升级到与网关相同的版本`,
+        }),
+      );
+    }
+    if (event.deviceId !== pending.deviceId) {
+      return pending.reject(
+        DEVICE_ERRORS.raise('DEVICE_TEST_READ_FAILED', {
+          message: `工作站「${desk}」的桌面代理返回的是设备「${event.deviceId}」的读数，而不是「${pending.deviceId}」：请将该代理升级到与网关相同的版本`,
+        }),
+      );
+    }
+    pending.resolve({ agentId: link.agent.id, event });
+  }
+
+  /** The link went: its test reads will get no answer. */
+  private abandonTestReads(link: Link): void {
+    for (const [requestId, pending] of this.testReads) {
+      if (pending.link === link) {
+        this.testReads.delete(requestId);
+        clearTimeout(pending.timer);
+        pending.reject(
+          AGENT_ERRORS.raise('AGENT_NOT_CONNECTED', { message: AGENT_MESSAGES.goneDuringTestRead(link.agent.desk) }),
+        );
+      }
     }
   }
 
