@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { constants, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   checkPath,
@@ -269,12 +269,16 @@ function planWindows(options: InstallAgentOptions, serviceName: string): Plan {
   };
 }
 
-/** Refuses before the code is spent when the installing user cannot write where install must write. */
+/**
+ * Refuses before the code is spent when the installing user cannot write where install must write.
+ * A probe directory is made and removed (fs.access alone ignores Windows ACLs: a user who is not
+ * Administrator passes it for C:\\Program Files and then fails to write).
+ */
 async function mustBeWritable(dir: string, what: string, hint: string): Promise<void> {
   let probe = dir;
   for (;;) {
     try {
-      await fs.access(probe, constants.W_OK);
+      await fs.rmdir(await fs.mkdtemp(join(probe, '.gateway-agent-install-')));
       return;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
