@@ -272,7 +272,7 @@ function planWindows(options: InstallAgentOptions, serviceName: string): Plan {
 /**
  * Refuses before the code is spent when the installing user cannot write where install must write.
  * A probe directory is made and removed (fs.access alone ignores Windows ACLs: a user who is not
- * Administrator passes it for C:\\Program Files and then fails to write).
+ * Administrator passes it for C:\Program Files and then fails to write).
  */
 async function mustBeWritable(dir: string, what: string, hint: string): Promise<void> {
   let probe = dir;
