@@ -337,6 +337,21 @@ describe('the agent localhost server', () => {
     expect(source.calls).toEqual([]);
   });
 
+  it('refuses a ninth call while eight are waiting for a card (READER_BUSY), and takes calls again after', async () => {
+    const waiting = Array.from({ length: 8 }, () => call(server, '/api/v1/reader/read?wait=30'));
+    while (source.calls.length < 8) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const ninth = await call(server, '/api/v1/reader/read?wait=30');
+    expect(`${ninth.status} ${ninth.json().code as string}`).toBe('429 READER_BUSY');
+    source.push(idCardRead(new Date())); // one card: answers one waiting call
+    source.stop();
+    const answers = await Promise.all(waiting);
+    expect(answers.map((a) => a.json().ok).sort()).toEqual([false, false, false, false, false, false, false, true]);
+    expect((await call(server, '/api/v1/reader/read?wait=0')).json().ok).toBe(true);
+    expect(source.calls).toHaveLength(9);
+  });
+
   it('keeps the reader service off unless asked for, while the status page still answers', async () => {
     const off = await startAgentLocalServer(source, { port: 0, readerApi: false, allowedOrigins: [HIS] });
     try {
