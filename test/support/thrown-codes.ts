@@ -12,11 +12,14 @@ export interface ThrownCode {
 /**
  * Files whose `code:` values are not codes the gateway answers with: the sandbox plays the insurer
  * (its codes are the insurer's), the annex parser reports import problems to the operator, the
- * desk agent's journal reports to the agent process on the desk PC (never an HTTP answer).
+ * desk agent's journal, enrolment, data-directory lock and installer report to the agent process on the
+ * desk PC and its operator (never an HTTP answer; the agent's localhost server uses the agent-local catalogue).
  */
 const NOT_GATEWAY_CODES = [
   /^src\/sandbox\//,
   /^src\/agents\/agent\/journal\//,
+  /^src\/agents\/agent\/(agent-credentials|agent-lock|agent-cli|desk-agent)\.ts$/,
+  /^src\/agents\/agent\/install\//,
   /^src\/reference\/annex-parser\.ts$/,
   /\.spec\.ts$/,
   /\.fixtures\.ts$/,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { enrolAgent, readCredential } from './agent-credentials';
@@ -7,6 +7,8 @@ import { processAlive } from './agent-lock';
 import { AgentSettingsError, defaultDataDir, loadAgentSettings } from './agent-settings';
 import type { AgentStatusView } from './agent-state';
 import { DeskAgent, STATUS_FILE, type AgentLogger } from './desk-agent';
+import { AgentInstallError, installAgent } from './install/install-agent';
+import { type AgentLocalServer, startAgentLocalServer } from './local-server';
 
 /**
  * `gateway agent …` on a desk PC (docs/agents.md). Kept apart from the gateway's CLI: an agent loads
@@ -14,6 +16,8 @@ import { DeskAgent, STATUS_FILE, type AgentLogger } from './desk-agent';
  */
 export const AGENT_USAGE = `Usage: gateway agent [options]            run the desk agent (in the foreground; as a service: see docs/agents.md)
        gateway agent status [--json]     the running agent's state (exit 0 online, 1 otherwise)
+       gateway agent install --central <wss://…> --enrol <code> [--service-user <u>] [--out-dir <d>] [--no-start]
+                                         enrol this PC and install the agent as a service (systemd; WinSW on Windows)
 
 Options:
   --central <wss://host:port>   the central gateway (stored at enrolment; needed with --enrol)
@@ -23,6 +27,10 @@ Options:
                                 ${'$'}GATEWAY_AGENT_DIR, %ProgramData%\\GongshangAgent, /var/lib/gateway-agent or ~/.gateway-agent)
   --ca <file.pem>               the hospital's CA, when the centre's certificate is not publicly signed
   --json                        status as JSON
+  --service-user <user>         install, Linux: the account the service runs as (default gateway-agent)
+  --out-dir <dir>               install: where the service file goes (default /etc/systemd/system; on
+                                Windows the install directory, next to WinSW)
+  --no-start                    install: write the files, print the system commands instead of running them
 `;
 
 export interface AgentCliIo {
@@ -56,6 +64,9 @@ export async function agentCli(
   if (sub === 'status') {
     return statusCommand(dataDir, values.json === true, io);
   }
+  if (sub === 'install') {
+    return installCommand(dataDir, values, io, options.agentVersion ?? packageVersion());
+  }
   if (sub !== undefined && sub !== 'run') {
     io.error(`unknown agent command "${sub}"\n\n${AGENT_USAGE}`);
     return 2;
@@ -75,6 +86,9 @@ function parse(argv: string[]) {
       'data-dir': { type: 'string' },
       ca: { type: 'string' },
       json: { type: 'boolean' },
+      'service-user': { type: 'string' },
+      'out-dir': { type: 'string' },
+      'no-start': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -118,12 +132,29 @@ async function run(
     ca = caFile ? readFileSync(caFile) : undefined;
     const logger = options.logger ?? jsonLogger();
     const agent = await DeskAgent.start({ dataDir, settings, credential, agentVersion, logger, ca });
+    let local: AgentLocalServer | undefined;
+    if (settings.local) {
+      try {
+        local = await startAgentLocalServer(agent, {
+          port: settings.local.port,
+          readerApi: settings.local.readerApi ?? false,
+          allowedOrigins: settings.local.allowedOrigins ?? [],
+        });
+        logger.info({ url: local.url, readerApi: settings.local.readerApi ?? false }, 'local status page');
+      } catch (e) {
+        // The devices and the link matter more than the page: the agent runs on without it.
+        logger.error(
+          { port: settings.local.port, err: (e as Error).message },
+          'the local status page could not start (port in use?): set another local.port in agent.yaml',
+        );
+      }
+    }
     options.onStarted?.(agent);
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
-        void agent.stop().then(resolve, resolve);
+        void Promise.all([local?.close(), agent.stop()]).then(() => resolve(), resolve);
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
@@ -132,6 +163,50 @@ async function run(
     return 0;
   } catch (e) {
     if (e instanceof AgentSettingsError) {
+      io.error(e.message);
+      return 2;
+    }
+    const err = e as Error & { code?: string };
+    io.error(`${err.code ? `${err.code}: ` : ''}${err.message}`);
+    return 1;
+  }
+}
+
+async function installCommand(
+  dataDir: string,
+  values: ReturnType<typeof parse>['values'],
+  io: AgentCliIo,
+  agentVersion: string,
+): Promise<number> {
+  const code = values.enrol ?? values.enroll;
+  if (!values.central || !code) {
+    io.error(
+      'install needs --central <wss://host:port> and --enrol <code> (from `gateway agents enroll` at the centre)',
+    );
+    return 2;
+  }
+  const caFile = values.ca;
+  try {
+    loadAgentSettings(dataDir, { central: values.central, caFile });
+    const ca = caFile ? readFileSync(caFile) : undefined;
+    const result = await installAgent(
+      {
+        platform: process.platform,
+        central: values.central,
+        code,
+        dataDir: resolve(dataDir),
+        installDir: resolve(__dirname, '..', '..', '..', '..'),
+        nodePath: process.execPath,
+        serviceUser: values['service-user'],
+        outDir: values['out-dir'],
+        start: values['no-start'] !== true,
+        enrol: (o) => enrolAgent({ ...o, agentVersion, ca }),
+      },
+      io,
+    );
+    return result.ok ? 0 : 1;
+  } catch (e) {
+    if (e instanceof AgentSettingsError || e instanceof AgentInstallError) {
       io.error(e.message);
       return 2;
     }

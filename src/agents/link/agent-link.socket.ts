@@ -1,4 +1,10 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
@@ -113,13 +119,40 @@ export class AgentLinkSocket implements OnApplicationBootstrap, OnApplicationShu
     this.pingTimer = setInterval(() => void this.ping(), PING_INTERVAL_MS).unref();
   }
 
+  /**
+   * Before the HTTP server closes (it waits for every connection): no more links, and each agent told
+   * to reconnect later (1001); a link that has not closed within a second is cut. The agents come back
+   * by themselves once the gateway is up again.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.pingTimer);
+    this.server?.off('upgrade', this.onUpgrade);
+    const links = [...this.links.values()];
+    await Promise.all(
+      links.map(
+        (link) =>
+          new Promise<void>((resolve) => {
+            if (link.socket.readyState === WebSocket.CLOSED) {
+              return resolve();
+            }
+            const cut = setTimeout(() => link.socket.terminate(), 1_000);
+            link.socket.once('close', () => {
+              clearTimeout(cut);
+              resolve();
+            });
+            link.socket.close(1001, 'gateway shutting down');
+          }),
+      ),
+    );
+  }
+
   onApplicationShutdown(): void {
     clearInterval(this.pingTimer);
     this.server?.off('upgrade', this.onUpgrade);
     this.presence.off('revoked', this.onRevoked);
     this.presence.off('changed', this.onChanged);
     for (const link of this.links.values()) {
-      link.socket.close(1001, 'gateway shutting down');
+      link.socket.terminate();
     }
   }
 

@@ -106,7 +106,9 @@ describe(installAgent.name, () => {
     expect(enrolled).toEqual([
       { central: 'wss://gw.hospital.local:8443', code: 'K7MQ2-XW9RB', dataDir: join(dir, 'data') },
     ]);
-    expect(readFileSync(unitFile, 'utf8')).toContain('ExecStart=/usr/bin/node /opt/gateway/dist/src/cli/main.js agent');
+    expect(readFileSync(unitFile, 'utf8')).toContain(
+      'ExecStart=/usr/bin/node /opt/gateway/dist/src/agents/agent/agent-main.js',
+    );
     expect(system.calls).toEqual([
       'id -u gateway-agent',
       `useradd --system --no-create-home --home-dir ${join(dir, 'data')} --shell /usr/sbin/nologin gateway-agent`,

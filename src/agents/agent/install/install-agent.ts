@@ -26,7 +26,7 @@ export interface InstallAgentOptions {
   /** The one-time enrolment code IT created for this desk. */
   code: string;
   dataDir: string;
-  /** Where the gateway package is installed (its dist/src/cli/main.js runs the agent). */
+  /** Where the gateway package is installed (its dist/src/agents/agent/agent-main.js runs the agent). */
   installDir: string;
   /** Absolute path of node (node.exe); the CLI passes process.execPath. */
   nodePath: string;

@@ -110,7 +110,7 @@ describe('systemdUnit', () => {
   it('runs the agent from the install directory as its own user, always restarted, hardened', () => {
     const unit = systemdUnit(base);
     expect(setting(unit, 'ExecStart')).toEqual([
-      '/usr/bin/node /opt/gateway/dist/src/cli/main.js agent --data-dir /var/lib/gateway-agent',
+      '/usr/bin/node /opt/gateway/dist/src/agents/agent/agent-main.js --data-dir /var/lib/gateway-agent',
     ]);
     expect(setting(unit, 'User')).toEqual(['gateway-agent']);
     expect(setting(unit, 'Restart')).toEqual(['always']);
@@ -134,8 +134,7 @@ describe('systemdUnit', () => {
     const unit = systemdUnit(odd);
     expect(systemdSplit(setting(unit, 'ExecStart')[0])).toEqual([
       '/opt/node 20/bin/node',
-      '/opt/my gateway "v1"/dist/src/cli/main.js',
-      'agent',
+      '/opt/my gateway "v1"/dist/src/agents/agent/agent-main.js',
       '--data-dir',
       '/srv/agent data/100%/$HOME\\x',
     ]);
@@ -155,8 +154,8 @@ describe('systemdUnit', () => {
         const installDir = join(dir, 'my gateway');
         mkdirSync(join(node, '..'), { recursive: true });
         symlinkSync(process.execPath, node);
-        mkdirSync(join(installDir, 'dist', 'src', 'cli'), { recursive: true });
-        writeFileSync(join(installDir, 'dist', 'src', 'cli', 'main.js'), '');
+        mkdirSync(join(installDir, 'dist', 'src', 'agents', 'agent'), { recursive: true });
+        writeFileSync(join(installDir, 'dist', 'src', 'agents', 'agent', 'agent-main.js'), '');
         mkdirSync(join(dir, 'agent data'));
         const file = join(dir, 'gateway-agent.service');
         writeFileSync(
@@ -194,8 +193,7 @@ describe('winswXml', () => {
     expect(xmlElement(xml, 'name')).toBe('工伤保险网关桌面代理');
     expect(xmlElement(xml, 'executable')).toBe('C:\\Program Files\\nodejs\\node.exe');
     expect(windowsSplit(xmlElement(xml, 'arguments'))).toEqual([
-      'C:\\Program Files\\Gongshang Gateway\\dist\\src\\cli\\main.js',
-      'agent',
+      'C:\\Program Files\\Gongshang Gateway\\dist\\src\\agents\\agent\\agent-main.js',
       '--data-dir',
       'C:\\ProgramData\\GongshangAgent',
     ]);
@@ -217,11 +215,10 @@ describe('winswXml', () => {
     expect(xml).toContain('D:\\Apps &amp; Tools\\&lt;gw&gt;');
     expect(xml).not.toMatch(/& |<gw>/);
     expect(xmlElement(xml, 'arguments')).toBe(
-      '"D:\\Apps & Tools\\<gw>\\dist\\src\\cli\\main.js" agent --data-dir "D:\\Agent Data\\\\"',
+      '"D:\\Apps & Tools\\<gw>\\dist\\src\\agents\\agent\\agent-main.js" --data-dir "D:\\Agent Data\\\\"',
     );
     expect(windowsSplit(xmlElement(xml, 'arguments'))).toEqual([
-      'D:\\Apps & Tools\\<gw>\\dist\\src\\cli\\main.js',
-      'agent',
+      'D:\\Apps & Tools\\<gw>\\dist\\src\\agents\\agent\\agent-main.js',
       '--data-dir',
       'D:\\Agent Data\\',
     ]);

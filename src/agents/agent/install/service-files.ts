@@ -13,7 +13,7 @@ export const SERVICE_DISPLAY_NAME = '工伤保险网关桌面代理';
 export interface ServiceFileOptions {
   /** Absolute path of the node executable (node.exe on Windows). */
   nodePath: string;
-  /** Where the gateway package is installed: its dist/src/cli/main.js runs the agent. */
+  /** Where the gateway package is installed: its dist/src/agents/agent/agent-main.js runs the agent. */
   installDir: string;
   /** The agent's data directory (credential, journal, status.json). */
   dataDir: string;
@@ -26,10 +26,10 @@ const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** A Linux user or group name as useradd accepts it. */
 const USER_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
 
-/** `<installDir>/dist/src/cli/main.js` on the platform's paths. */
+/** `<installDir>/dist/src/agents/agent/agent-main.js` on the platform's paths. */
 export function agentEntryPoint(platform: NodeJS.Platform, installDir: string): string {
   const path = platform === 'win32' ? win32 : posix;
-  return path.join(installDir, 'dist', 'src', 'cli', 'main.js');
+  return path.join(installDir, 'dist', 'src', 'agents', 'agent', 'agent-main.js');
 }
 
 export function checkServiceName(name: string): string {
@@ -99,7 +99,7 @@ export function systemdUnit(options: ServiceFileOptions & { user: string }): str
   const installDir = checkPath('linux', 'the install directory', options.installDir);
   const dataDir = checkPath('linux', 'the data directory', options.dataDir);
   const user = checkServiceUser(options.user);
-  const exec = [nodePath, agentEntryPoint('linux', installDir), 'agent', '--data-dir', dataDir].map(systemdExecWord);
+  const exec = [nodePath, agentEntryPoint('linux', installDir), '--data-dir', dataDir].map(systemdExecWord);
   return [
     '# Written by `gateway agent install` (docs/agents.md, "Install on desk PCs").',
     '[Unit]',
@@ -182,7 +182,7 @@ export function winswXml(options: ServiceFileOptions): string {
   const installDir = checkPath('win32', 'the install directory', options.installDir);
   const dataDir = checkPath('win32', 'the data directory', options.dataDir);
   const id = checkServiceName(options.serviceName ?? DEFAULT_SERVICE_NAME);
-  const args = [agentEntryPoint('win32', installDir), 'agent', '--data-dir', dataDir].map(windowsArg).join(' ');
+  const args = [agentEntryPoint('win32', installDir), '--data-dir', dataDir].map(windowsArg).join(' ');
   const x = xmlEscape;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
