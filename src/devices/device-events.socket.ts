@@ -1,4 +1,10 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
@@ -55,7 +61,7 @@ interface Subscriber {
  * the usual error body, before the upgrade.
  */
 @Injectable()
-export class DeviceEventsSocket implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DeviceEventsSocket implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(DeviceEventsSocket.name);
   private readonly wss = new WebSocketServer({
     noServer: true,
@@ -97,6 +103,31 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, OnApplication
     this.pingTimer = setInterval(() => this.ping(), PING_INTERVAL_MS).unref();
   }
 
+  /**
+   * Before the HTTP server closes (it waits for every open connection, upgraded ones included): each
+   * desk page is told the gateway is going (1001) and cut if it has not closed within a second, so a
+   * connected console never keeps the gateway from stopping.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.server?.off('upgrade', this.onUpgrade);
+    await Promise.all(
+      [...this.subscribers].map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            if (s.socket.readyState === WebSocket.CLOSED) {
+              return resolve();
+            }
+            const cut = setTimeout(() => s.socket.terminate(), 1_000);
+            s.socket.once('close', () => {
+              clearTimeout(cut);
+              resolve();
+            });
+            s.socket.close(1001, 'gateway shutting down');
+          }),
+      ),
+    );
+  }
+
   onApplicationShutdown(): void {
     clearInterval(this.pingTimer);
     this.server?.off('upgrade', this.onUpgrade);
@@ -105,7 +136,7 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, OnApplication
     this.events.off('trace-code', this.onEvent);
     this.events.off('settlement', this.onEvent);
     for (const s of this.subscribers) {
-      s.socket.close(1001, 'gateway shutting down');
+      s.socket.terminate();
     }
     this.subscribers.clear();
   }

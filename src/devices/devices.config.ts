@@ -1,6 +1,6 @@
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Length } from 'class-validator';
-// The config file's own module, not the platform barrel: desk agents load this without Nest or TypeORM.
-import { CONFIG_TEXT } from '../platform/config/gateway-config';
+// The platform's framework-free entry, not the barrel: desk agents load this without Nest or TypeORM.
+import { CONFIG_TEXT } from '../platform/agent-safe';
 
 /** `devices:` — card readers and scanners attached to this gateway. */
 export const DEVICE_KINDS = ['id-card', 'scanner', 'ssse-card'] as const;

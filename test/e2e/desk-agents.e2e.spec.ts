@@ -252,6 +252,15 @@ run(`desk agents with the central gateway on ${kind}`, () => {
     expect(desk.messages.some((m) => m.type === 'scan' && m.text === SEED.activeFingers.certno)).toBe(false);
     await eventually(() => agent2.status()?.offline.bufferedScans === 0 && online(agent2), 'agent 2 caught up');
     expect(agent2.status()?.offline).toMatchObject({ droppedReads: 1, heldReads: 0, notice: null });
+    // Once back, the centre shows the outage as the agent reported it.
+    await eventually(
+      async () =>
+        ((await api.get(`/api/v1/agents/${agent2Id}`).expect(200)).body as { status: { bufferedScans: number } | null })
+          .status?.bufferedScans === 0,
+      'the centre has the agent’s figures',
+    );
+    const { body } = await api.get(`/api/v1/agents/${agent2Id}`).expect(200);
+    expect(body).toMatchObject({ connected: true, status: { lastOutage: { replayedReads: 0, droppedReads: 1 } } });
   });
 
   it('an agent SIGKILLed with buffered scans delivers them once after its restart', async () => {
@@ -287,7 +296,11 @@ run(`desk agents with the central gateway on ${kind}`, () => {
   it('a revoked agent is refused at once; an enrolment code works once', async () => {
     const id1 = (await agents()).find((a) => a.desk === DESK1)?.id as string;
     await api.post(`/api/v1/agents/${id1}/revoke`, { reason: 'desk PC replaced' }).expect(200);
-    await eventually(() => agent1.status()?.link.state === 'refused', 'agent 1 refused', 10_000, 20);
+    await eventually(() => agent1.status()?.link.state === 'refused', 'agent 1 refused', 10_000, 20).catch(
+      (e: Error) => {
+        throw new Error(`${e.message}: ${JSON.stringify(agent1.status()?.link)}\n${agent1.out().slice(-3000)}`);
+      },
+    );
     expect(agent1.status()?.link.refusedCode).toBe('AGENT_REVOKED');
     expect(await deviceState('gh1-idcard')).toBe('disconnected');
 

@@ -151,7 +151,11 @@ async function run(
     }
     options.onStarted?.(agent);
     await new Promise<void>((resolve) => {
+      // The agent runs until it is told to stop, also when nothing else is pending (refused by the
+      // centre, devices released): its status page and status.json still say why.
+      const keepAlive = setInterval(() => undefined, 3_600_000);
       const stop = (): void => {
+        clearInterval(keepAlive);
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
         void Promise.all([local?.close(), agent.stop()]).then(() => resolve(), resolve);

@@ -78,7 +78,9 @@ interface PendingTestRead {
  * `test-read-result`.
  */
 @Injectable()
-export class AgentLinkSocket implements OnApplicationBootstrap, OnApplicationShutdown, AgentTestReader {
+export class AgentLinkSocket
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown, AgentTestReader
+{
   private readonly logger = new Logger(AgentLinkSocket.name);
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   private readonly links = new Map<string, Link>();
