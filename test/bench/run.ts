@@ -19,10 +19,14 @@
  *  8. Settlement: a settle request until its 201 answer against the insurer's own round trip for the same 2207
  *     message (bare sign, post, verify), at the default dispatcher poll interval and at 10 ms (BENCH_SETTLEMENTS;
  *     see settlement-bench.ts).
+ *  9. Desk agents: a scan and an ID-card read through a desk agent (in this process, over loopback) against the same
+ *     simulated devices on the gateway's own machine, until the desk's WebSocket client has them: median, p90, the ms
+ *     added at the median and whether issue 15's aim (< 2 ms) is met, with the journal's append + fsync alone
+ *     (BENCH_AGENT_EVENTS; see agents-bench.ts).
  *
  * Rounds alternate between the two servers so drifts in machine load hit both alike.
  *
- * Names select benches: `npm run bench -- devices` (or `http`, `dispatcher`, `identity`, several at once);
+ * Names select benches: `npm run bench -- devices` (or `http`, `dispatcher`, `identity`, `agents`, several at once);
  * no name runs them all.
  */
 import Fastify from 'fastify';
@@ -32,6 +36,7 @@ import pino from 'pino';
 import { createApp } from '../../src/app.factory';
 import { ApiKeyService } from '../../src/platform/auth/api-key.service';
 import { testConfig } from '../support/test-config';
+import { benchAgents } from './agents-bench';
 import { benchDevices } from './devices-bench';
 import { benchDispatcher } from './dispatcher-bench';
 import { benchForms } from './forms-bench';
@@ -39,7 +44,7 @@ import { benchIdentity } from './identity-bench';
 import { benchSettlement } from './settlement-bench';
 import { benchTraceCodes } from './trace-codes-bench';
 
-const BENCHES = ['http', 'dispatcher', 'devices', 'identity', 'trace-codes', 'forms', 'settlement'] as const;
+const BENCHES = ['http', 'dispatcher', 'devices', 'identity', 'trace-codes', 'forms', 'settlement', 'agents'] as const;
 const selected = process.argv.slice(2);
 const wanted = (name: (typeof BENCHES)[number]): boolean => selected.length === 0 || selected.includes(name);
 
@@ -179,6 +184,9 @@ async function main(): Promise<void> {
   }
   if (wanted('settlement')) {
     await benchSettlement();
+  }
+  if (wanted('agents')) {
+    await benchAgents();
   }
 }
 
