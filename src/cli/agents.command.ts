@@ -48,12 +48,8 @@ export async function agentsCommand(
             `Enrolment code for desk ${code.desk}${code.name ? ` (agent "${code.name}")` : ''}, valid once until ${code.expiresAt}:`,
           );
           out.log(`\n  ${code.code}\n`);
-          out.log('On the desk PC, run:');
+          out.log('On the desk PC, run (or `gateway agent install …` with the same options, to run it as a service):');
           out.log(`\n  ${agentCommandLine(options.central ?? centralUrl(config), code.code)}\n`);
-          out.log(
-            'Not in this version yet: the `gateway agent` command (docs/agents.md, issue 15). Until it is, the code is ' +
-              'exchanged with POST /api/v1/agents/enrol.',
-          );
           out.log(
             'The code is shown only now and works once; the agent exchanges it for its own credential. ' +
               (options.central
