@@ -21,6 +21,7 @@ export function buildDataSourceOptions(db: DatabaseConfig, dataDir: string, sche
     logging: false,
   } as const;
   if (target.kind === 'sqlite') {
+    requireSqliteDriver();
     if (target.file !== ':memory:') {
       mkdirSync(dirname(target.file), { recursive: true });
     }
@@ -93,5 +94,21 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
     }
   } finally {
     await runner.release();
+  }
+}
+
+/**
+ * better-sqlite3 is an optional dependency (a desk PC running only the agent needs no database and no
+ * build tools): where its native build failed at `npm install`, SQLite says so and what to do.
+ */
+function requireSqliteDriver(): void {
+  try {
+    require.resolve('better-sqlite3');
+  } catch {
+    throw new Error(
+      'the SQLite database needs the better-sqlite3 module, which is not installed (its native build failed at ' +
+        'npm install?): install the build tools (Windows: Visual Studio Build Tools and Python; Linux: ' +
+        'build-essential and python3) and run npm install again, or use PostgreSQL (database.url: postgres://…)',
+    );
   }
 }
