@@ -110,22 +110,7 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, BeforeApplica
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.server?.off('upgrade', this.onUpgrade);
-    await Promise.all(
-      [...this.subscribers].map(
-        (s) =>
-          new Promise<void>((resolve) => {
-            if (s.socket.readyState === WebSocket.CLOSED) {
-              return resolve();
-            }
-            const cut = setTimeout(() => s.socket.terminate(), 1_000);
-            s.socket.once('close', () => {
-              clearTimeout(cut);
-              resolve();
-            });
-            s.socket.close(1001, 'gateway shutting down');
-          }),
-      ),
-    );
+    await closeGracefully([...this.subscribers].map((s) => s.socket));
   }
 
   onApplicationShutdown(): void {
@@ -239,6 +224,29 @@ function authorization(request: IncomingMessage): string | undefined {
 }
 
 /** A refusal before the upgrade: a plain HTTP answer with the usual error body. */
+/**
+ * Closes WebSockets as a stopping gateway must (the HTTP server's close waits for every connection):
+ * each told it is going away (1001), cut when it has not closed within `graceMs`.
+ */
+export function closeGracefully(sockets: WebSocket[], graceMs = 1_000): Promise<void> {
+  return Promise.all(
+    sockets.map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          if (socket.readyState === WebSocket.CLOSED) {
+            return resolve();
+          }
+          const cut = setTimeout(() => socket.terminate(), graceMs);
+          socket.once('close', () => {
+            clearTimeout(cut);
+            resolve();
+          });
+          socket.close(1001, 'gateway shutting down');
+        }),
+    ),
+  ).then(() => undefined);
+}
+
 export function refuse(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ code, message, correlationId: randomUUID() });
   const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status] ?? 'Error';

@@ -2,12 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { WebSocket } from 'ws';
 import { classifyCode } from '../../drivers/protocols/code-classifier';
 import { ACTIVE_AGENTS_TTL_MS } from '../../src/agents/active-agents';
 import { AGENT_MISSING_AFTER_MS } from '../../src/agents/agents.health';
 import { encodeDeviceEvent } from '../../src/agents/link/event-codec';
-import { type AgentMessage, type AgentReportedStatus, frame } from '../../src/agents/link/link-messages';
+import type { AgentMessage, AgentReportedStatus } from '../../src/agents/link/link-messages';
 import { DeviceEvents } from '../../src/devices/device-events';
 import { DeviceRegistry } from '../../src/devices/device-registry';
 import { AuditService } from '../../src/platform/audit/audit.service';
@@ -15,20 +14,13 @@ import { availableDatabases, DbKind, testDatabase } from '../support/databases';
 import { listenLocally, startTestApp, type TestApp } from '../support/e2e-app';
 import { eventually } from '../support/eventually';
 import { PinnedClock } from '../support/pinned-clock';
+import { type AgentEnd, connectAgentEnd, HELLO } from '../support/agent-end';
 
 jest.setTimeout(60_000);
 
 const PHARMACY = '西药房2';
 const LOCAL_DESK = '门诊挂号1';
 const code = (n: number): string => `8${String(n).padStart(19, '0')}`;
-
-/** An agent's end of the link, by hand. */
-interface AgentEnd {
-  received: Array<Record<string, unknown>>;
-  closed: Promise<number>;
-  send(message: AgentMessage): void;
-  close(): void;
-}
 
 /**
  * Issue 15, the centre's view of desk agents over a real WebSocket on both databases: an agent's
@@ -80,19 +72,9 @@ describe.each(availableDatabases())('the centre’s view of desk agents on %s', 
       .send(body)
       .then((r) => r);
   const connect = async (): Promise<AgentEnd> => {
-    const socket = new WebSocket(`${base.replace('http', 'ws')}/api/v1/agents/link`, {
-      headers: { authorization: `Agent ${credential}` },
-    });
-    const received: Array<Record<string, unknown>> = [];
-    socket.on('message', (data: Buffer) => received.push(JSON.parse(data.toString('utf8')) as Record<string, unknown>));
-    const closed = new Promise<number>((resolve) => socket.on('close', (c: number) => resolve(c)));
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', reject);
-    });
-    const end: AgentEnd = { received, closed, send: (m) => socket.send(frame(m)), close: () => socket.close() };
-    end.send({ type: 'hello', v: 1, agentVersion: '0.1.0', hostname: 'XYF-02', platform: 'win32' });
-    await eventually(() => received.some((m) => m.type === 'welcome'), 'welcome');
+    const end = await connectAgentEnd(base, credential);
+    end.send(HELLO);
+    await eventually(() => end.received.some((m) => m.type === 'welcome'), 'welcome');
     return end;
   };
   /** The next test-read frame the agent got after `seen` earlier ones. */

@@ -3,30 +3,20 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { WebSocket } from 'ws';
 import { classifyCode } from '../../drivers/protocols/code-classifier';
 import { encodeDeviceEvent } from '../../src/agents/link/event-codec';
-import { frame, type AgentMessage } from '../../src/agents/link/link-messages';
 import type { DeviceEvent } from '../../src/devices/device-events';
 import { availableDatabases, DbKind, testDatabase } from '../support/databases';
 import { startTestApp, type TestApp } from '../support/e2e-app';
 import { eventually } from '../support/eventually';
 import { connectEvents } from '../support/ws-client';
+import { type AgentEnd, connectAgentEnd, HELLO } from '../support/agent-end';
 
 jest.setTimeout(60_000);
 
 const PHARMACY = '西药房2';
 const MED = 'XJ01CAA040A001010100001';
 const code = (n: number): string => `8${String(n).padStart(19, '0')}`;
-
-/** An agent's end of the link, by hand: what it sent, what the centre answered, how it ended. */
-interface AgentEnd {
-  received: Array<Record<string, unknown>>;
-  closed: Promise<number>;
-  send(message: AgentMessage): void;
-  sendRaw(text: string): void;
-  close(): void;
-}
 
 /**
  * Issue 15, the centre's end of the agent link over a real WebSocket on both databases: an enrolled
@@ -70,29 +60,8 @@ describe.each(availableDatabases())('the agent link on %s', (kind: DbKind) => {
     await cleanup?.();
   });
 
-  const linkUrl = (): string => `${base.replace('http', 'ws')}/api/v1/agents/link`;
-  const connect = async (secret = credential): Promise<AgentEnd> => {
-    const socket = new WebSocket(linkUrl(), { headers: { authorization: `Agent ${secret}` } });
-    const received: Array<Record<string, unknown>> = [];
-    socket.on('message', (data: Buffer) => received.push(JSON.parse(data.toString('utf8')) as Record<string, unknown>));
-    const closed = new Promise<number>((resolve) => socket.on('close', (c: number) => resolve(c)));
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('unexpected-response', (_req, res) =>
-        reject(Object.assign(new Error(`refused ${res.statusCode}`), { status: res.statusCode, res })),
-      );
-      socket.once('error', reject);
-    });
-    return {
-      received,
-      closed,
-      send: (m) => socket.send(frame(m)),
-      sendRaw: (text) => socket.send(text),
-      close: () => socket.close(),
-    };
-  };
-  const hello = (end: AgentEnd): void =>
-    end.send({ type: 'hello', v: 1, agentVersion: '0.1.0', hostname: 'XYF-02', platform: 'win32' });
+  const connect = (secret = credential): Promise<AgentEnd> => connectAgentEnd(base, secret);
+  const hello = (end: AgentEnd): void => end.send(HELLO);
   const waitFor = async (end: AgentEnd, type: string, what = type): Promise<Record<string, unknown>> => {
     await eventually(() => end.received.some((m) => m.type === type), what);
     return end.received.filter((m) => m.type === type).pop() as Record<string, unknown>;

@@ -187,6 +187,25 @@ run(`desk agents with the central gateway on ${kind}`, () => {
     idCard.remove();
   });
 
+  it('a test read started at the centre runs on agent 1; the agent shows its devices', async () => {
+    const reading = api.post('/api/v1/devices/gh1-idcard/test-read', { waitSeconds: 10 });
+    const answer = reading.then((r) => r);
+    await new Promise((r) => setTimeout(r, 300));
+    idCard.present(SANDBOX_PEOPLE.find('oldInjury')!.idCard());
+    const { status, body } = await answer;
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      deviceId: 'gh1-idcard',
+      host: 'agent',
+      read: { type: 'id-card', deviceId: 'gh1-idcard', identity: { idNumber: SEED.oldInjury.certno } },
+    });
+    idCard.remove();
+    expect(agent1.status()?.devices).toEqual([
+      expect.objectContaining({ id: 'gh1-idcard', kind: 'id-card', path: idPair.hostPath }),
+    ]);
+    expect(agent1.status()).toMatchObject({ desk: DESK1, link: { state: 'online', attempts: 0 } });
+  });
+
   it('a scan on agent 2 is captured for the pharmacy’s active line', async () => {
     await api
       .put('/api/v1/trace-codes/visits/RX1/lines', {

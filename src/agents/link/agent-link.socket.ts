@@ -11,7 +11,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { DeviceRegistry } from '../../devices/device-registry';
-import { refuse, registerWebSocketPath } from '../../devices/device-events.socket';
+import { closeGracefully, refuse, registerWebSocketPath } from '../../devices/device-events.socket';
 import type { DeviceEvent } from '../../devices/device-events';
 import type { AgentTestRead, AgentTestReader } from '../../devices/device-test-reads';
 import { DeviceTestReads } from '../../devices/device-test-reads';
@@ -129,23 +129,7 @@ export class AgentLinkSocket
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.pingTimer);
     this.server?.off('upgrade', this.onUpgrade);
-    const links = [...this.links.values()];
-    await Promise.all(
-      links.map(
-        (link) =>
-          new Promise<void>((resolve) => {
-            if (link.socket.readyState === WebSocket.CLOSED) {
-              return resolve();
-            }
-            const cut = setTimeout(() => link.socket.terminate(), 1_000);
-            link.socket.once('close', () => {
-              clearTimeout(cut);
-              resolve();
-            });
-            link.socket.close(1001, 'gateway shutting down');
-          }),
-      ),
-    );
+    await closeGracefully([...this.links.values()].map((link) => link.socket));
   }
 
   onApplicationShutdown(): void {
