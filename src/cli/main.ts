@@ -5,6 +5,7 @@ import { checkConfigSemantics, ConfigError, formatIssues, loadStartupConfig, sel
 import { GATEWAY_FEATURES } from '../gateway.features';
 import { agentsCommand } from './agents.command';
 import { apikeyCommand } from './apikey.command';
+import { staffCommand } from './staff.command';
 import { calendarCommand } from './calendar.command';
 import { migrateCommand } from './migrate.command';
 import { piiCommand } from './pii.command';
@@ -32,6 +33,14 @@ Commands:
                                       create an API key; the token is printed once
   apikey list [--all]                 list API keys (--all includes revoked ones)
   apikey revoke <id> --reason <text>  revoke an API key at once
+  staff create --login <l> --name <n> --roles <a,b> [--desks <d1,d2>] [--password-stdin]
+                                      a console account (roles: desk, pharmacy, doctor, finance,
+                                      it-admin, auditor); a generated password is printed once
+  staff reset <login> [--password-stdin]
+                                      a new password (printed once); unlocks the account, ends its sessions
+  staff disable <login> --reason <text>
+                                      disable an account at once (its sessions end)
+  staff list                          staff accounts with roles, desks and state
   agents enroll --desk <desk> [--name <n>] [--ttl <minutes>] [--central <wss://…>]
                                       a one-time enrolment code for a desk agent (printed once,
                                       default lifetime agents.enrolmentTtlMinutes) and the command
@@ -103,6 +112,7 @@ export async function runCli(
   argv: string[],
   out: CliOutput = stdio,
   env: NodeJS.ProcessEnv = process.env,
+  readStdin: () => Promise<string> = readProcessStdin,
 ): Promise<number> {
   if (argv[0] === 'agent') {
     // The desk agent's own CLI, loaded only here: it needs no database, no insurer, no Nest.
@@ -121,6 +131,10 @@ export async function runCli(
       ttl: { type: 'string' },
       central: { type: 'string' },
       scopes: { type: 'string' },
+      login: { type: 'string' },
+      roles: { type: 'string' },
+      desks: { type: 'string' },
+      'password-stdin': { type: 'boolean', default: false },
       'allow-ip': { type: 'string', multiple: true },
       reason: { type: 'string' },
       all: { type: 'boolean', default: false },
@@ -184,6 +198,16 @@ export async function runCli(
           values,
           actor,
           out,
+        );
+      case 'staff':
+        return await staffCommand(
+          loadStartupConfig(selection, GATEWAY_FEATURES, env).config,
+          sub,
+          rest,
+          values,
+          actor,
+          out,
+          readStdin,
         );
       case 'agents':
         return await agentsCommand(
@@ -298,6 +322,15 @@ function configCheck(
     }
     throw e;
   }
+}
+
+/** Everything piped in on stdin (`--password-stdin`). */
+async function readProcessStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function safeUserName(): string {

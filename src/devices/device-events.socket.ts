@@ -10,7 +10,17 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import { ApiKeyService, DomainError, type Principal, type Scope } from '../platform';
+import {
+  ApiKeyService,
+  DomainError,
+  mayWatchDesk,
+  PLATFORM_ERRORS,
+  type Principal,
+  type Scope,
+  staffCookieOf,
+  staffPrincipal,
+  StaffSessionService,
+} from '../platform';
 import { DeviceEvent, DeviceEvents, SettlementEvent, TraceCodeEvent, VerdictEvent } from './device-events';
 import { DeviceRegistry } from './device-registry';
 import { toWireEvent, WireDeviceEvent } from './device-event-wire';
@@ -55,8 +65,9 @@ interface Subscriber {
 /**
  * Device events over WebSocket, one desk per connection: `GET /api/v1/devices/events?desk=…`
  * with the API key in `Authorization: Bearer …` (HIS) or as the second subprotocol after
- * `gateway-key` (browsers cannot set headers). Without `desk` only admin keys may connect, and
- * they see every desk. The first message is a `hello` with the desk's devices and their
+ * `gateway-key` (browsers cannot set headers), or with the console's staff cookie (same-origin
+ * pages only; the staff member's roles must work at desks and the desk must be one of theirs, any
+ * desk for IT). Without `desk` only admin keys (and IT staff) may connect, and they see every desk. The first message is a `hello` with the desk's devices and their
  * status; then every event of that desk as it happens. Refusals are plain HTTP answers with
  * the usual error body, before the upgrade.
  */
@@ -89,6 +100,7 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, BeforeApplica
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly apiKeys: ApiKeyService,
+    private readonly staffSessions: StaffSessionService,
     private readonly events: DeviceEvents,
     private readonly registry: DeviceRegistry,
   ) {}
@@ -135,11 +147,16 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, BeforeApplica
     const desk = url.searchParams.get('desk') ?? undefined;
     let principal: Principal;
     try {
-      principal = await this.apiKeys.authenticate(
-        authorization(request),
-        request.socket.remoteAddress ?? '',
-        desk === undefined ? ['admin'] : ['identity', 'trace-codes', 'settlement', 'admin'],
-      );
+      const key = authorization(request);
+      const cookie = key ? undefined : staffCookieOf(request.headers.cookie);
+      principal =
+        cookie !== undefined
+          ? await this.staffPrincipal(request, cookie, desk)
+          : await this.apiKeys.authenticate(
+              key,
+              request.socket.remoteAddress ?? '',
+              desk === undefined ? ['admin'] : ['identity', 'trace-codes', 'settlement', 'admin'],
+            );
       if (desk !== undefined && (desk.length === 0 || desk.length > 40)) {
         return refuse(socket, 400, 'VALIDATION_FAILED', 'desk 参数应为1到40个字符的工位名称');
       }
@@ -172,6 +189,28 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, BeforeApplica
         })),
       });
     });
+  }
+
+  /**
+   * A console page signed in with the staff cookie: only from the gateway's own pages (a WebSocket is
+   * not bound by SameSite or CORS, so the Origin must name this host), and only for the staff
+   * member's desks.
+   */
+  private async staffPrincipal(request: IncomingMessage, cookie: string, desk: string | undefined): Promise<Principal> {
+    if (!sameOrigin(request)) {
+      throw PLATFORM_ERRORS.raise('STAFF_ORIGIN_REFUSED');
+    }
+    const staff = await this.staffSessions.authenticate(cookie, 'GET', undefined);
+    const principal = staffPrincipal(staff);
+    if (desk === undefined ? !principal.scopes.includes('admin') : !mayWatchDesk(staff, desk)) {
+      throw PLATFORM_ERRORS.raise('STAFF_DESK_NOT_ALLOWED', {
+        message:
+          desk === undefined
+            ? '只有信息科可以同时查看所有工位：请在地址中指定工位（?desk=…）'
+            : `您的账号不能在工位「${desk}」工作：请向信息科确认您的工位设置`,
+      });
+    }
+    return principal;
   }
 
   private broadcast(event: DeviceEvent | VerdictEvent | TraceCodeEvent | SettlementEvent): void {
@@ -223,7 +262,21 @@ function authorization(request: IncomingMessage): string | undefined {
   return at >= 0 && protocols[at + 1] ? `Bearer ${protocols[at + 1]}` : undefined;
 }
 
-/** A refusal before the upgrade: a plain HTTP answer with the usual error body. */
+/** The page's Origin names the host it connected to (scheme http or https). */
+function sameOrigin(request: IncomingMessage): boolean {
+  const origin = request.headers.origin;
+  const host = request.headers.host;
+  if (!origin || !host) {
+    return false;
+  }
+  try {
+    const url = new URL(origin);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.host === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Closes WebSockets as a stopping gateway must (the HTTP server's close waits for every connection):
  * each told it is going away (1001), cut when it has not closed within `graceMs`.
@@ -247,6 +300,7 @@ export function closeGracefully(sockets: WebSocket[], graceMs = 1_000): Promise<
   ).then(() => undefined);
 }
 
+/** A refusal before the upgrade: a plain HTTP answer with the usual error body. */
 export function refuse(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ code, message, correlationId: randomUUID() });
   const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status] ?? 'Error';

@@ -55,6 +55,17 @@ export * from './auth/api-key.service';
 export * from './auth/api-key.repository';
 export * from './auth/api-key.dto';
 
+// Staff accounts and sessions (the console): roles, the cookie and CSRF rule, the directory seam.
+export * from './staff/staff.entity';
+export * from './staff/staff-roles';
+export * from './staff/staff-cookie';
+export * from './staff/staff-password';
+export * from './staff/staff-directory';
+export * from './staff/staff.service';
+export * from './staff/staff-session.service';
+export * from './staff/staff-user.repository';
+export * from './staff/staff-session.repository';
+
 // Personal data: encryption, keyring.
 export * from './pii/pii-crypto.service';
 export * from './pii/keyring';

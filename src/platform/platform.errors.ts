@@ -1,7 +1,8 @@
 import { errorCatalogue } from './errors/error-catalogue';
 
 /**
- * The codes the platform answers with: request validation, API keys and their use, and the
+ * The codes the platform answers with: request validation, API keys and their use, staff accounts
+ * and their sessions (docs/console.md), and the
  * framework's HTTP errors as GlobalExceptionFilter maps them (its table and this one agree on
  * code and status; test/integration/error-catalogue.spec.ts checks it).
  */
@@ -14,6 +15,23 @@ export const PLATFORM_ERRORS = errorCatalogue('platform', {
   AUTH_REVOKED: { status: 401, message: 'API 密钥已被吊销，请向信息科申请新的密钥' },
   AUTH_IP_NOT_ALLOWED: { status: 403, message: '该 API 密钥不允许从此地址访问' },
   AUTH_SCOPE_MISSING: { status: 403, message: '该 API 密钥没有访问此接口的权限' },
+  // ---- staff accounts and sessions (the console) ----
+  STAFF_LOGIN_FAILED: { status: 401, message: '用户名或密码错误' },
+  STAFF_LOCKED: {
+    status: 423,
+    message: '密码错误次数过多，账号已暂时锁定：请稍后再试，或请信息科重置密码（gateway staff reset）',
+  },
+  STAFF_SESSION_MISSING: { status: 401, message: '未登录或登录已过期：请重新登录' },
+  CSRF_TOKEN_INVALID: {
+    status: 403,
+    message: '请求缺少有效的防伪令牌（x-csrf-token）：请刷新页面后重试',
+  },
+  STAFF_ORIGIN_REFUSED: { status: 403, message: '请求来源与网关地址不一致：请从网关自己的页面打开工作台' },
+  STAFF_DESK_NOT_ALLOWED: { status: 403, message: '您的账号不能在此工位工作：请向信息科确认您的工位设置' },
+  STAFF_LOGIN_TAKEN: { status: 409, message: '该登录名已被使用：请换一个登录名' },
+  STAFF_NOT_FOUND: { status: 404, message: '没有该员工账号：请核对账号编号' },
+  STAFF_PASSWORD_WEAK: { status: 400, message: '密码不符合要求：至少 10 个字符，且不能过于简单' },
+  STAFF_INVALID: { status: 400, message: '员工账号参数有误：请按 details 更正' },
   BAD_REQUEST: { status: 400, message: '请求格式有误，请检查请求体是否为合法 JSON' },
   FORBIDDEN: { status: 403, message: '无权访问此接口' },
   ROUTE_NOT_FOUND: { status: 404, message: '接口不存在，请核对请求路径和方法' },

@@ -1,13 +1,15 @@
 import { AuditEntry } from './audit/audit-entry.entity';
 import { ApiKey } from './auth/api-key.entity';
 import { Foundation1764028800000 } from './database/migrations/1764028800000-Foundation';
+import { Staff1765843200000 } from './database/migrations/1765843200000-Staff';
+import { STAFF_ENTITIES } from './staff/staff.entity';
 import type { GatewayFeature } from './gateway-feature';
 import { PLATFORM_ERRORS } from './platform.errors';
 
-/** The platform's own tables (API keys, audit log) and errors; its config sections are GatewayConfig's own. */
+/** The platform's own tables (API keys, audit log, staff accounts and sessions) and errors; its config sections are GatewayConfig's own. */
 export const PLATFORM_FEATURE: GatewayFeature = {
   name: 'platform',
-  entities: [ApiKey, AuditEntry],
-  migrations: [Foundation1764028800000],
+  entities: [ApiKey, AuditEntry, ...STAFF_ENTITIES],
+  migrations: [Foundation1764028800000, Staff1765843200000],
   errors: [PLATFORM_ERRORS],
 };

@@ -9,7 +9,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { AuditController } from './audit/audit.controller';
 import { AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
-import { ApiKeyGuard } from './auth/api-key.guard';
+import { GatewayAuthGuard } from './auth/auth.guard';
 import { ApiKeyRepository } from './auth/api-key.repository';
 import { ApiKeyService } from './auth/api-key.service';
 import { ApiKeysController } from './auth/api-keys.controller';
@@ -30,6 +30,13 @@ import { MetricsService } from './metrics/metrics.service';
 import { loadKeyring } from './pii/keyring';
 import { PiiCryptoService } from './pii/pii-crypto.service';
 import { databaseSchema, type GatewayFeature } from './gateway-feature';
+import { LocalStaffDirectory, StaffDirectory } from './staff/staff-directory';
+import { StaffSessionRepository } from './staff/staff-session.repository';
+import { StaffSessionService } from './staff/staff-session.service';
+import { StaffUserRepository } from './staff/staff-user.repository';
+import { StaffController, StaffSessionController } from './staff/staff.controller';
+import { StaffService } from './staff/staff.service';
+import { StaffSandboxSeed } from './staff/staff-sandbox-seed';
 
 export interface PlatformOptions {
   config: GatewayConfig;
@@ -94,7 +101,14 @@ export class PlatformModule {
           },
         }),
       ],
-      controllers: [HealthController, MetricsController, ApiKeysController, AuditController],
+      controllers: [
+        HealthController,
+        MetricsController,
+        ApiKeysController,
+        AuditController,
+        StaffSessionController,
+        StaffController,
+      ],
       providers: [
         { provide: GatewayConfig, useValue: config },
         { provide: PiiValueRegistry, useValue: options.piiValues },
@@ -105,12 +119,18 @@ export class PlatformModule {
         AuditService,
         ApiKeyRepository,
         ApiKeyService,
+        StaffUserRepository,
+        StaffSessionRepository,
+        { provide: StaffDirectory, useClass: LocalStaffDirectory },
+        StaffService,
+        StaffSessionService,
+        StaffSandboxSeed,
         HealthRegistry,
         HealthService,
         DatabaseHealth,
         MetricsService,
         JobRunner,
-        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: GatewayAuthGuard },
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
       ],
       exports: [
@@ -120,6 +140,12 @@ export class PlatformModule {
         PiiCryptoService,
         AuditService,
         ApiKeyService,
+        StaffUserRepository,
+        StaffSessionRepository,
+        { provide: StaffDirectory, useClass: LocalStaffDirectory },
+        StaffService,
+        StaffSessionService,
+        StaffSandboxSeed,
         HealthRegistry,
         MetricsService,
         JobRunner,

@@ -6,6 +6,9 @@ import { ApiKeyService } from './auth/api-key.service';
 import type { Clock } from './clock';
 import { Transactions } from './database/transactions';
 import type { PiiCryptoService } from './pii/pii-crypto.service';
+import { StaffSessionRepository } from './staff/staff-session.repository';
+import { StaffUserRepository } from './staff/staff-user.repository';
+import { StaffService } from './staff/staff.service';
 
 /**
  * The platform's services outside Nest — for CLI commands and tests that open a DataSource
@@ -17,4 +20,14 @@ export function auditServiceOn(dataSource: DataSource, pii: PiiCryptoService, cl
 
 export function apiKeyServiceOn(dataSource: DataSource, audit: AuditService, clock: Clock): ApiKeyService {
   return new ApiKeyService(new Transactions(dataSource), new ApiKeyRepository(dataSource), audit, clock);
+}
+
+export function staffServiceOn(dataSource: DataSource, audit: AuditService, clock: Clock): StaffService {
+  return new StaffService(
+    new Transactions(dataSource),
+    new StaffUserRepository(dataSource),
+    new StaffSessionRepository(dataSource),
+    audit,
+    clock,
+  );
 }

@@ -42,6 +42,7 @@ describe('the features’ migrations', () => {
       'Agents1765584000000',
       'AgentLink1765670400000',
       'AgentEvents1765756800000',
+      'Staff1765843200000',
     ];
     expect(GATEWAY_MIGRATIONS.map((m) => m.name)).toEqual(names);
     expect(featureMigrations([...GATEWAY_FEATURES].reverse()).map((m) => m.name)).toEqual(names);
@@ -58,7 +59,7 @@ describe.each(availableDatabases())(
       const t = await testDatabase(kind, dataDir);
       cleanup = t.cleanup;
       ds = await openDataSource(t.database, dataDir, databaseSchema([PLATFORM_FEATURE]));
-      expect(await runMigrations(ds)).toEqual(['Foundation1764028800000']);
+      expect(await runMigrations(ds)).toEqual(['Foundation1764028800000', 'Staff1765843200000']);
     });
 
     afterAll(async () => {

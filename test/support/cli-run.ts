@@ -15,13 +15,14 @@ class Captured implements CliOutput {
   }
 }
 
-/** Runs a CLI command in this process and returns its exit code and what it printed. */
+/** Runs a CLI command in this process and returns its exit code and what it printed; `stdin` is what is piped in. */
 export async function cli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  stdin = '',
 ): Promise<{ code: number; out: string; err: string }> {
   const io = new Captured();
-  const code = await runCli(args, io, env);
+  const code = await runCli(args, io, env, () => Promise.resolve(stdin));
   return { code, out: io.out, err: io.err };
 }
 

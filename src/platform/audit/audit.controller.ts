@@ -7,7 +7,7 @@ import { AuditService } from './audit.service';
 
 @ApiTags('admin')
 @Controller('api/v1/admin/audit')
-@RequireScopes('admin')
+@RequireScopes('admin', 'audit')
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
 

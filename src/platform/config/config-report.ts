@@ -68,5 +68,12 @@ function checkPlatformConfig(config: GatewayConfig): ConfigIssue[] {
       expected: 'false in production (keys must be provisioned and backed up)',
     });
   }
+  if (config.mode === 'production' && config.staff.sandboxAccounts) {
+    issues.push({
+      key: 'staff.sandboxAccounts',
+      value: true,
+      expected: 'false in production (the sandbox accounts have published passwords)',
+    });
+  }
   return issues;
 }

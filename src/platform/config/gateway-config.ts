@@ -153,6 +153,37 @@ export class ApiDocsConfig {
   enabled: boolean;
 }
 
+/** Staff accounts of the console (docs/console.md#staff-accounts-and-sessions). */
+export class StaffConfig {
+  /** A session unused this long ends. */
+  @IsInt({ message: 'expected a whole number of minutes' })
+  @Min(1, { message: 'expected 1 to 1440 minutes' })
+  @Max(1440, { message: 'expected 1 to 1440 minutes' })
+  sessionIdleMinutes: number;
+
+  /** A session ends this long after the login, however busy. */
+  @IsInt({ message: 'expected a whole number of hours' })
+  @Min(1, { message: 'expected 1 to 72 hours' })
+  @Max(72, { message: 'expected 1 to 72 hours' })
+  sessionMaxHours: number;
+
+  /** Wrong passwords in a row that lock the account. */
+  @IsInt({ message: 'expected a whole number' })
+  @Min(1, { message: 'expected 1 to 100 attempts' })
+  @Max(100, { message: 'expected 1 to 100 attempts' })
+  maxFailedLogins: number;
+
+  /** How long a locked account stays locked (IT can unlock it at once with `gateway staff reset`). */
+  @IsInt({ message: 'expected a whole number of minutes' })
+  @Min(1, { message: 'expected 1 to 1440 minutes' })
+  @Max(1440, { message: 'expected 1 to 1440 minutes' })
+  lockoutMinutes: number;
+
+  /** Sandbox only: create the documented demo accounts (desk1, pharmacy1, it1) at start when missing. */
+  @IsBoolean({ message: 'expected true or false' })
+  sandboxAccounts: boolean;
+}
+
 /**
  * The platform's sections. Each capability adds its own (`identity:`, `upstream:`, …) through its
  * GatewayFeature, and types them by augmenting this class:
@@ -191,4 +222,8 @@ export class GatewayConfig {
   @ValidateNested()
   @Type(() => ApiDocsConfig)
   apiDocs: ApiDocsConfig;
+
+  @ValidateNested()
+  @Type(() => StaffConfig)
+  staff: StaffConfig;
 }

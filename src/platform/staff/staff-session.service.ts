@@ -1,0 +1,216 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../clock';
+import { GatewayConfig } from '../config/gateway-config';
+import { Transactions } from '../database/transactions';
+import { PLATFORM_ERRORS } from '../platform.errors';
+import type { Principal } from '../auth/principal';
+import { csrfSatisfied, newCsrfToken, newSessionSecret, sessionIdOf } from './staff-cookie';
+import { StaffDirectory } from './staff-directory';
+import { rolesToScopes } from './staff-roles';
+import { StaffSessionRepository } from './staff-session.repository';
+import { StaffUserRepository } from './staff-user.repository';
+import { normaliseLogin } from './staff.service';
+import type { StaffSession, StaffUser } from './staff.entity';
+
+/** A signed-in staff member as handlers see them (request.staff). */
+export interface StaffContext {
+  id: string;
+  login: string;
+  displayName: string;
+  roles: string[];
+  desks: string[];
+  csrfToken: string;
+  /** When the session ends if it stays idle from now (never after its absolute end). */
+  expiresAt: Date;
+}
+
+/** A new session: what the browser keeps (the cookie) and what the page is told. */
+export interface StartedSession {
+  staff: StaffContext;
+  cookieValue: string;
+  /** Seconds until the absolute end: the cookie's Max-Age. */
+  maxAgeSeconds: number;
+}
+
+/** last_seen_at is written at most this often: idle expiry is exact to this much. */
+const TOUCH_EVERY_MS = 60_000;
+/** The audit log's actor id is at most 100 characters; an attempted login is cut to this. */
+const MAX_ATTEMPTED_LOGIN = 64;
+
+/** yyyy-MM-dd HH:mm in Beijing time (UTC+8, no daylight saving). */
+function beijing(at: Date): string {
+  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+export function staffPrincipal(staff: Pick<StaffContext, 'id' | 'displayName' | 'roles'>): Principal {
+  return { type: 'staff', id: staff.id, name: staff.displayName, scopes: rolesToScopes(staff.roles) };
+}
+
+/**
+ * Staff sign-in and sessions: login with lockout, the cookie's session on each request (idle and
+ * absolute expiry, the CSRF rule), logout. Every login, failure, lock and logout is audited; a
+ * password never is.
+ */
+@Injectable()
+export class StaffSessionService {
+  constructor(
+    private readonly transactions: Transactions,
+    private readonly users: StaffUserRepository,
+    private readonly sessions: StaffSessionRepository,
+    private readonly directory: StaffDirectory,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly config: GatewayConfig,
+  ) {}
+
+  async login(input: { login: string; password: string }, address: string | null): Promise<StartedSession> {
+    const login = normaliseLogin(input.login);
+    const user = await this.users.findByLogin(login);
+    const now = this.clock.now();
+    if (user && user.state === 'active' && user.lockedUntil && user.lockedUntil > now) {
+      await this.audit.record({
+        actor: { type: 'staff', id: user.id },
+        action: 'staff.login',
+        outcome: 'denied',
+        details: { login, reason: 'locked', lockedUntil: user.lockedUntil.toISOString(), address },
+      });
+      throw this.lockedError(user.lockedUntil);
+    }
+    // Always asked, whatever the account: a disabled or unknown login costs what a real one costs.
+    const identity = await this.directory.verify(login, input.password);
+    if (!user || user.state !== 'active' || !identity) {
+      return this.refuse(login, user, address);
+    }
+    const { cookieValue, sessionId } = newSessionSecret();
+    const maxMs = this.config.staff.sessionMaxHours * 3600_000;
+    const session: StaffSession = {
+      id: sessionId,
+      staffId: user.id,
+      csrfToken: newCsrfToken(),
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + maxMs),
+      lastSeenAt: now,
+      address: address?.slice(0, 64) ?? null,
+    };
+    await this.transactions.run(async (manager) => {
+      await this.sessions.deleteExpired(now, this.idleBefore(now), manager);
+      await this.users.recordLogin(user.id, now, manager);
+      await this.sessions.insert(session, manager);
+      await this.audit.record(
+        {
+          actor: { type: 'staff', id: user.id },
+          action: 'staff.login',
+          outcome: 'success',
+          details: { login, address },
+        },
+        manager,
+      );
+    });
+    return { staff: this.context(user, session, now), cookieValue, maxAgeSeconds: maxMs / 1000 };
+  }
+
+  /**
+   * The session a cookie names, for a request with `method` carrying `csrf` (the x-csrf-token header).
+   * Throws STAFF_SESSION_MISSING (no cookie, unknown, expired, account disabled) or CSRF_TOKEN_INVALID.
+   */
+  async authenticate(
+    cookieValue: string | undefined,
+    method: string,
+    csrf: string | string[] | undefined,
+  ): Promise<StaffContext> {
+    if (!cookieValue) {
+      throw PLATFORM_ERRORS.raise('STAFF_SESSION_MISSING');
+    }
+    const found = await this.sessions.findWithUser(sessionIdOf(cookieValue));
+    const now = this.clock.now();
+    if (!found) {
+      throw PLATFORM_ERRORS.raise('STAFF_SESSION_MISSING');
+    }
+    const { session, user } = found;
+    if (now >= session.expiresAt || session.lastSeenAt <= this.idleBefore(now) || user.state !== 'active') {
+      await this.sessions.delete(session.id);
+      throw PLATFORM_ERRORS.raise('STAFF_SESSION_MISSING');
+    }
+    if (!csrfSatisfied(method, csrf, session.csrfToken)) {
+      throw PLATFORM_ERRORS.raise('CSRF_TOKEN_INVALID');
+    }
+    await this.sessions.touch(session.id, now, new Date(now.getTime() - TOUCH_EVERY_MS));
+    return this.context(user, session, now);
+  }
+
+  /** Ends the session; audited under the staff member. */
+  async logout(cookieValue: string | undefined, method: string, csrf: string | string[] | undefined): Promise<void> {
+    const staff = await this.authenticate(cookieValue, method, csrf);
+    await this.transactions.run(async (manager) => {
+      await this.sessions.delete(sessionIdOf(cookieValue as string), manager);
+      await this.audit.record(
+        {
+          actor: { type: 'staff', id: staff.id },
+          action: 'staff.logout',
+          outcome: 'success',
+          details: { login: staff.login },
+        },
+        manager,
+      );
+    });
+  }
+
+  private async refuse(login: string, user: StaffUser | null, address: string | null): Promise<never> {
+    const now = this.clock.now();
+    const reason = !user ? 'unknown-login' : user.state !== 'active' ? 'disabled' : 'wrong-password';
+    let lockedUntil: Date | undefined;
+    await this.transactions.run(async (manager) => {
+      if (user && reason === 'wrong-password') {
+        const failures = await this.users.countFailure(user.id, now, manager);
+        if (failures >= this.config.staff.maxFailedLogins) {
+          lockedUntil = new Date(now.getTime() + this.config.staff.lockoutMinutes * 60_000);
+          await this.users.lock(user.id, lockedUntil, now, manager);
+          await this.audit.record(
+            {
+              actor: { type: 'staff', id: user.id },
+              action: 'staff.lockout',
+              outcome: 'success',
+              details: { login, failures, lockedUntil: lockedUntil.toISOString(), address },
+            },
+            manager,
+          );
+        }
+      }
+      await this.audit.record(
+        {
+          // An unknown login is recorded as typed (cut short): there is no account to name.
+          actor: { type: 'staff', id: user ? user.id : `login:${login.slice(0, MAX_ATTEMPTED_LOGIN)}` },
+          action: 'staff.login',
+          outcome: 'failure',
+          details: { login: login.slice(0, MAX_ATTEMPTED_LOGIN), reason, address },
+        },
+        manager,
+      );
+    });
+    throw lockedUntil ? this.lockedError(lockedUntil) : PLATFORM_ERRORS.raise('STAFF_LOGIN_FAILED');
+  }
+
+  private lockedError(until: Date): Error {
+    return PLATFORM_ERRORS.raise('STAFF_LOCKED', {
+      message: `密码错误次数过多，账号已锁定至 ${beijing(until)}（北京时间）：请到时再试，或请信息科重置密码`,
+    });
+  }
+
+  private idleBefore(now: Date): Date {
+    return new Date(now.getTime() - this.config.staff.sessionIdleMinutes * 60_000);
+  }
+
+  private context(user: StaffUser, session: StaffSession, now: Date): StaffContext {
+    const idleEnd = now.getTime() + this.config.staff.sessionIdleMinutes * 60_000;
+    return {
+      id: user.id,
+      login: user.login,
+      displayName: user.displayName,
+      roles: user.roles,
+      desks: user.desks,
+      csrfToken: session.csrfToken,
+      expiresAt: new Date(Math.min(idleEnd, session.expiresAt.getTime())),
+    };
+  }
+}
