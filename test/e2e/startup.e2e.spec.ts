@@ -46,6 +46,15 @@ describe('starting the gateway process', () => {
       expect(existsSync(join(cwd, 'data', 'sandbox.sqlite'))).toBe(true);
       expect(existsSync(join(cwd, 'data', 'keys', 'pii-keyring.json'))).toBe(true);
       expect(io.out()).toContain('database migrations applied');
+      // The sandbox's demo accounts (docs/console.md) can sign in to the console at once.
+      const login = await fetch(`${url}/api/v1/staff/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login: 'desk1', password: 'desk1-sandbox' }),
+      });
+      expect(login.status).toBe(200);
+      expect(await login.json()).toMatchObject({ staff: { login: 'desk1', roles: ['desk'], desks: ['门诊挂号1'] } });
+      expect(io.out()).not.toContain('desk1-sandbox');
     } finally {
       child.kill('SIGTERM');
       await io.exit;

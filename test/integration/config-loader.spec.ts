@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GATEWAY_FEATURES } from '../../src/gateway.features';
-import { ConfigError, envNameToPath, loadConfig, PLATFORM_FEATURE } from '../../src/platform';
+import { checkConfigSemantics, ConfigError, envNameToPath, loadConfig, PLATFORM_FEATURE } from '../../src/platform';
 
 const HOSPITAL = `
 hospital:
@@ -158,6 +158,30 @@ devices: {}
     expect(error.issues.map((i) => i.key)).toEqual(
       expect.arrayContaining(['hospital.fixmedinsCode', 'hospital.name', 'hospital.admdvs', 'hospital.creditCode']),
     );
+  });
+
+  it('defaults the staff sessions as docs/console.md says, and refuses the sandbox accounts in production', () => {
+    const { config } = loadConfig({
+      features: GATEWAY_FEATURES,
+      overlayFile: overlay(`${HOSPITAL}staff:\n  sandboxAccounts: true\n`),
+      env: {},
+    });
+    expect(config.staff).toEqual({
+      sessionIdleMinutes: 30,
+      sessionMaxHours: 12,
+      maxFailedLogins: 5,
+      lockoutMinutes: 15,
+      sandboxAccounts: true,
+    });
+    expect(checkConfigSemantics(config, GATEWAY_FEATURES).issues.map((i) => i.key)).toContain('staff.sandboxAccounts');
+    const bad = loadError(() =>
+      loadConfig({
+        features: GATEWAY_FEATURES,
+        overlayFile: overlay(`${HOSPITAL}staff:\n  sessionIdleMinutes: 0\n`),
+        env: {},
+      }),
+    );
+    expect(bad.issues.map((i) => i.key)).toEqual(['staff.sessionIdleMinutes']);
   });
 
   it('takes a whole section as JSON from the environment', () => {

@@ -35,7 +35,8 @@ export function startGatewayProcess(args: string[], cwd: string, env: NodeJS.Pro
   const listening = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no "listening on" within 30 s:\n${out}\n${err}`)), 30_000);
     child.stdout?.on('data', () => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
+      // The banner line, not a log line that also says "listening on" (the sandbox insurer's).
+      const m = /^ {2}listening on (http:\/\/[^\s"]+)$/m.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);
