@@ -110,7 +110,9 @@ function setupApiDocs(app: NestFastifyApplication, config: GatewayConfig): void 
       .setTitle('宁夏工伤保险医院网关 API')
       .setDescription(
         `HTTP API of the hospital-side gateway for ${config.hospital.name}. ` +
-          'Every /api/v1 endpoint needs `Authorization: Bearer <API key>` with the scope it names. ' +
+          'Every /api/v1 endpoint needs `Authorization: Bearer <API key>` with the scope it names ' +
+          '(or, from the console, the `gw_staff` session cookie of a staff member whose roles give the scope, ' +
+          'with `x-csrf-token` on POST, PUT, PATCH and DELETE; see docs/console.md). ' +
           'Errors answer `{ code, message, details?, correlationId }`: branch on the English `code`; `message` is Chinese for desk staff.',
       )
       .setVersion(gatewayVersion())
