@@ -334,4 +334,19 @@ describe.each(availableDatabases())('staff accounts and sessions on %s', (kind: 
     const idle = await request(base).get('/api/v1/staff/session').set('cookie', cookie).expect(401);
     expect(idle.body.code).toBe('STAFF_SESSION_MISSING');
   });
+
+  it('ends every session at its absolute end (12 hours after the login), however busy', async () => {
+    const { cookie, res } = await signIn('it.wang');
+    const end = Date.parse(res.body.expiresAt as string) - 30 * 60_000 + 12 * 3600_000;
+    let uses = 0;
+    while (clock.now().getTime() + 29 * 60_000 < end) {
+      clock.advance(29 * 60_000);
+      await request(base).get('/api/v1/staff/session').set('cookie', cookie).expect(200);
+      uses++;
+    }
+    expect(uses).toBe(24);
+    clock.advance(end - clock.now().getTime());
+    const over = await request(base).get('/api/v1/staff/session').set('cookie', cookie).expect(401);
+    expect(over.body.code).toBe('STAFF_SESSION_MISSING');
+  });
 });
