@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
+import { defaultConsoleDir, registerConsolePages } from './platform/web/console-pages';
 import {
   applyLargeBodyLimit,
   Clock,
@@ -22,6 +23,8 @@ export interface CreateAppOptions {
   /** Log destination (tests capture it); stdout by default. */
   logDestination?: DestinationStream;
   clock?: Clock;
+  /** The built web console (dist/console by default; tests pass their own). */
+  consoleDir?: string;
 }
 
 const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
@@ -96,6 +99,8 @@ export async function createApp(
     // pino-http writes its "request completed" line on the same event; let it go first.
     setTimeout(() => piiValues.release(id), 1000).unref();
   });
+
+  registerConsolePages(app, options.consoleDir ?? defaultConsoleDir());
 
   if (config.apiDocs.enabled) {
     setupApiDocs(app, config);
