@@ -6,17 +6,18 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
-import { defaultConsoleDir, registerConsolePages } from './platform/web/console-pages';
 import {
   applyLargeBodyLimit,
   Clock,
   createRootLogger,
   createValidationPipe,
+  defaultConsoleDir,
   GatewayConfig,
   gatewayVersion,
   harvestSensitiveValues,
   MetricsService,
   PiiValueRegistry,
+  registerConsolePages,
 } from './platform';
 
 export interface CreateAppOptions {
