@@ -5,7 +5,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import { api, ApiError } from '../api/client';
+import { api, ApiError, messageOf } from '../api/client';
 import { currentSession, logIn, logOut, type Staff, type StaffSession } from '../api/staff-session';
 
 const DESK_KEY = 'gw-console-desk';
@@ -14,6 +14,8 @@ export const useSessionStore = defineStore('session', () => {
   const staff = ref<Staff | null>(null);
   const expiresAt = ref<string | null>(null);
   const loaded = ref(false);
+  /** Why the session could not be read (not a plain 401): shown on the login page. */
+  const loadError = ref<string | null>(null);
   const selectedDesk = ref<string | null>(null);
 
   const loggedIn = computed(() => staff.value !== null);
@@ -28,13 +30,17 @@ export const useSessionStore = defineStore('session', () => {
     selectedDesk.value = session && remembered !== null && session.staff.desks.includes(remembered) ? remembered : null;
   }
 
-  /** Once per page load; a 401 is "not logged in", anything else is thrown to the caller. */
+  /**
+   * Once per page load. A 401 is "not logged in"; any other failure (gateway away, an error) also
+   * leaves nobody logged in, and its message is kept for the login page to show.
+   */
   async function load(): Promise<void> {
+    loadError.value = null;
     try {
       apply(await currentSession(api));
     } catch (e) {
       if (!(e instanceof ApiError && e.status === 401)) {
-        throw e;
+        loadError.value = messageOf(e);
       }
       apply(null);
     } finally {
@@ -44,6 +50,7 @@ export const useSessionStore = defineStore('session', () => {
 
   async function login(login: string, password: string): Promise<void> {
     apply(await logIn(api, login, password));
+    loadError.value = null;
     loaded.value = true;
   }
 
@@ -66,5 +73,5 @@ export const useSessionStore = defineStore('session', () => {
     apply(null);
   }
 
-  return { staff, expiresAt, loaded, loggedIn, desk, load, login, logout, chooseDesk, expired };
+  return { staff, expiresAt, loaded, loadError, loggedIn, desk, load, login, logout, chooseDesk, expired };
 });
