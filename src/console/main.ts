@@ -1,5 +1,5 @@
-import ElementPlus from 'element-plus';
-import zhCn from 'element-plus/es/locale/lang/zh-cn.mjs';
+// Element Plus components are imported where they are used (so the bundle carries only those);
+// its zh-CN locale is given once by <el-config-provider> in App.vue.
 import 'element-plus/dist/index.css';
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
@@ -11,5 +11,4 @@ const pinia = createPinia();
 const app = createApp(App);
 app.use(pinia);
 app.use(createConsoleRouter(pinia));
-app.use(ElementPlus, { locale: zhCn });
 app.mount('#app');
