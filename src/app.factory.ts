@@ -11,17 +11,21 @@ import {
   Clock,
   createRootLogger,
   createValidationPipe,
+  defaultConsoleDir,
   GatewayConfig,
   gatewayVersion,
   harvestSensitiveValues,
   MetricsService,
   PiiValueRegistry,
+  registerConsolePages,
 } from './platform';
 
 export interface CreateAppOptions {
   /** Log destination (tests capture it); stdout by default. */
   logDestination?: DestinationStream;
   clock?: Clock;
+  /** The built web console (dist/console by default; tests pass their own). */
+  consoleDir?: string;
 }
 
 const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
@@ -96,6 +100,8 @@ export async function createApp(
     // pino-http writes its "request completed" line on the same event; let it go first.
     setTimeout(() => piiValues.release(id), 1000).unref();
   });
+
+  registerConsolePages(app, options.consoleDir ?? defaultConsoleDir());
 
   if (config.apiDocs.enabled) {
     setupApiDocs(app, config);

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     : 'none configured: messages wait in the outbox';
   process.stdout.write(
     `\n宁夏工伤保险医院网关 (${config.mode}) — ${config.hospital.name}\n` +
-      `  listening on ${base}\n  health:   ${base}/health\n  API docs: ${base}/api/docs\n  metrics:  ${base}/metrics\n` +
+      `  listening on ${base}\n  console:  ${base}/console/\n  health:   ${base}/health\n  API docs: ${base}/api/docs\n  metrics:  ${base}/metrics\n` +
       `  insurer:  ${insurer}\n\n`,
   );
 }

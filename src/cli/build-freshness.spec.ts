@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildInputs, buildState, markBuilt, STAMP } from './build-freshness';
+import { buildInputs, buildState, consoleInputs, markBuilt, STAMP, TARGETS } from './build-freshness';
 
 describe('build freshness (what `gateway` rebuilds before it runs)', () => {
   let root: string;
@@ -24,6 +24,9 @@ describe('build freshness (what `gateway` rebuilds before it runs)', () => {
     write('src/node_modules/ignored.ts');
     write('README.md');
     write('config/default.yaml');
+    write('src/console/main.ts');
+    write('src/console/index.html');
+    write('src/console/views/LoginView.vue');
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
@@ -79,5 +82,39 @@ describe('build freshness (what `gateway` rebuilds before it runs)', () => {
     write('config/default.yaml', 'y', Date.now() + 1000);
     write('src/node_modules/ignored.ts', 'y', Date.now() + 1000);
     expect(buildState(root).stale).toBe(false);
+  });
+
+  describe('the console (vite build into dist/console)', () => {
+    it('lists every file of src/console and package.json, and the gateway none of them', () => {
+      expect(consoleInputs(root)).toEqual([
+        'package.json',
+        'src/console/index.html',
+        'src/console/main.ts',
+        'src/console/views/LoginView.vue',
+      ]);
+      expect(buildInputs(root).filter((f) => f.startsWith('src/console'))).toEqual([]);
+    });
+
+    it('has its own stamp: a console edit leaves the gateway fresh and the console stale', () => {
+      markBuilt(root, Date.now() - 10_000);
+      markBuilt(root, Date.now() - 10_000, TARGETS.console);
+      write('src/console/views/LoginView.vue', 'y', Date.now());
+      expect(buildState(root)).toEqual({ stale: false, reason: 'up to date' });
+      expect(buildState(root, TARGETS.console)).toEqual({
+        stale: true,
+        reason: 'src/console/views/LoginView.vue changed',
+      });
+    });
+
+    it('is stale before its first build even when the gateway is built', () => {
+      markBuilt(root, Date.now());
+      expect(buildState(root, TARGETS.console)).toEqual({ stale: true, reason: 'no build yet' });
+    });
+
+    it('is stale when a console file is added', () => {
+      markBuilt(root, Date.now(), TARGETS.console);
+      write('src/console/views/DeskView.vue', 'x', Date.now() - 3_600_000);
+      expect(buildState(root, TARGETS.console)).toEqual({ stale: true, reason: 'source files were added or removed' });
+    });
   });
 });

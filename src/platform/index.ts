@@ -85,5 +85,8 @@ export * from './jobs/job-runner';
 export * from './api/large-body';
 export * from './api/page-query.dto';
 
+// The web console's pages (dist/console), served beside the API.
+export * from './web/console-pages';
+
 // Outside Nest (CLI commands, tests): the platform's services wired as PlatformModule wires them.
 export * from './standalone';

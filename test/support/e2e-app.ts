@@ -33,14 +33,14 @@ export interface TestApp {
 export async function startTestApp(
   overrides: Record<string, unknown> = {},
   beforeInit?: (app: NestFastifyApplication) => void,
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock; consoleDir?: string } = {},
 ): Promise<TestApp> {
   const config = testConfig(overrides);
   const logs = new LogCapture();
   // nestjs-pino keeps the first app's logger for out-of-request logs in a module variable;
   // one process runs one gateway in production, but tests start several.
   __resetOutOfContextForTests();
-  const app = await createApp(config, { logDestination: logs, clock: options.clock });
+  const app = await createApp(config, { logDestination: logs, clock: options.clock, consoleDir: options.consoleDir });
   beforeInit?.(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

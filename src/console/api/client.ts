@@ -1,0 +1,133 @@
+/**
+ * The console's one way to call the gateway's HTTP API (same origin; the staff cookie rides along).
+ * - Unsafe methods (POST, PUT, PATCH, DELETE) carry the session's CSRF token in `x-csrf-token`
+ *   (the gateway refuses them without it: CSRF_TOKEN_INVALID).
+ * - An error answer `{ code, message }` becomes an ApiError whose message is the gateway's Chinese
+ *   message, ready to show; answers that are not the gateway's (a proxy's HTML, a dropped
+ *   connection) get a Chinese message of their own.
+ * Framework-free so it is unit-tested without a browser.
+ */
+
+export interface ApiErrorBody {
+  code: string;
+  message: string;
+  details?: unknown;
+  correlationId?: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** The status the client reports when no HTTP answer arrived at all. */
+export const NO_ANSWER = 0;
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface ApiClientOptions {
+  /** Prefix of every path, '' for the same origin. */
+  baseUrl?: string;
+  fetch?: Fetch;
+}
+
+export class ApiClient {
+  private csrfToken: string | null = null;
+  private readonly baseUrl: string;
+  private readonly fetchImpl: Fetch;
+
+  constructor(options: ApiClientOptions = {}) {
+    this.baseUrl = options.baseUrl ?? '';
+    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  /** Set from the session (login or GET /api/v1/staff/session); cleared on logout. */
+  setCsrfToken(token: string | null): void {
+    this.csrfToken = token;
+  }
+
+  get<T>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+
+  post<T>(path: string, body?: unknown): Promise<T> {
+    return this.request<T>('POST', path, body);
+  }
+
+  delete<T>(path: string): Promise<T> {
+    return this.request<T>('DELETE', path);
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+    }
+    if (UNSAFE_METHODS.has(method.toUpperCase()) && this.csrfToken !== null) {
+      headers['x-csrf-token'] = this.csrfToken;
+    }
+    let response: Response;
+    try {
+      response = await this.fetchImpl(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: 'same-origin',
+      });
+    } catch {
+      throw new ApiError(NO_ANSWER, 'NETWORK_ERROR', '无法连接网关，请检查网络或稍后再试');
+    }
+    if (response.status === 204) {
+      return undefined as T;
+    }
+    const text = await response.text();
+    const parsed = parseJson(text);
+    if (response.ok) {
+      return parsed as T;
+    }
+    if (isErrorBody(parsed)) {
+      throw new ApiError(response.status, parsed.code, parsed.message, parsed.details);
+    }
+    throw new ApiError(response.status, 'UNEXPECTED_RESPONSE', `网关返回了无法识别的应答（HTTP ${response.status}）`);
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') {
+    return undefined;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isErrorBody(value: unknown): value is ApiErrorBody {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { code?: unknown }).code === 'string' &&
+    typeof (value as { message?: unknown }).message === 'string'
+  );
+}
+
+/** The Chinese text to show for anything a call threw. */
+export function messageOf(error: unknown): string {
+  if (error instanceof ApiError) {
+    return error.message;
+  }
+  return '操作失败，请稍后再试';
+}
+
+/** The console's client: same origin. */
+export const api = new ApiClient();

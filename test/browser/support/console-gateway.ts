@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startGatewayProcess, type GatewayProcess } from '../../support/gateway-process';
+
+/** The built console the gateway serves (npm test builds it before jest runs). */
+export const CONSOLE_INDEX = join(__dirname, '..', '..', '..', 'dist', 'console', 'index.html');
+
+export interface ConsoleGateway {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  process: GatewayProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * The built gateway as `npm start` runs it (sandbox mode: its own SQLite database, keys and the
+ * sandbox insurer), in a fresh directory, on free ports of 127.0.0.1.
+ */
+export async function startConsoleGateway(): Promise<ConsoleGateway> {
+  if (!existsSync(CONSOLE_INDEX)) {
+    throw new Error(`${CONSOLE_INDEX} is missing: run \`npm run build\` (npm test does it for you)`);
+  }
+  const cwd = mkdtempSync(join(tmpdir(), 'gw-console-'));
+  const io = startGatewayProcess(['--sandbox'], cwd, {
+    GW_SERVER__HOST: '127.0.0.1',
+    GW_SERVER__PORT: '0',
+    GW_SANDBOX_INSURER__PORT: '0',
+  });
+  let url: string;
+  try {
+    url = await io.listening;
+  } catch (e) {
+    rmSync(cwd, { recursive: true, force: true });
+    throw e;
+  }
+  return {
+    url,
+    process: io,
+    stop: async () => {
+      if (io.child.exitCode === null && io.child.signalCode === null) {
+        io.child.kill('SIGTERM');
+        await io.exit;
+      }
+      rmSync(cwd, { recursive: true, force: true });
+    },
+  };
+}
