@@ -14,6 +14,8 @@ describe(eventText.name, () => {
       }),
     ).toBe('追溯码拒收 — 这是商品条码，请扫描追溯码');
     expect(eventText({ type: 'verdict', verdict: 'MATCH' })).toBe('核验结果：人、卡、码相符');
+    expect(eventText({ type: 'verdict', verdict: 'INCOMPLETE' })).toBe('核验结果：核验未完成');
+    expect(eventText({ type: 'verdict', verdict: 'MISMATCH' })).toBe('核验结果：人、卡、码不符，拒绝记账');
     expect(eventText({ type: 'hello', devices: [] })).toBeNull();
     expect(stateTone('error')).toBe('danger');
   });

@@ -55,7 +55,12 @@ export function stateTone(state: string): StateTone {
   }
 }
 
-const VERDICTS: Record<string, string> = { MATCH: '人、卡、码相符' };
+const VERDICTS: Record<string, string> = {
+  MATCH: '人、卡、码相符',
+  MISMATCH: '人、卡、码不符，拒绝记账',
+  NOT_COVERED: '不在工伤保险待遇范围',
+  INCOMPLETE: '核验未完成',
+};
 const TRACE_OUTCOMES: Record<string, string> = { accepted: '已采集', refused: '拒收', duplicate: '重复' };
 
 /** One line for the live list of the desk page; null for what is not an event (the hello). */
