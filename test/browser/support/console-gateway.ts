@@ -15,6 +15,19 @@ export interface ConsoleGateway {
 }
 
 /**
+ * The origin of the sandbox insurer that runs inside the gateway, as the start banner names it
+ * (`  insurer:  http://127.0.0.1:<port> (sandbox insurer, in this process)`): its /sandbox/* control
+ * routes mint QR tokens, for instance.
+ */
+export function sandboxInsurerOrigin(gateway: ConsoleGateway): string {
+  const m = /^ {2}insurer: +(http:\/\/\S+) \(sandbox insurer/m.exec(gateway.process.out());
+  if (!m) {
+    throw new Error(`the gateway's banner names no sandbox insurer:\n${gateway.process.out()}`);
+  }
+  return new URL(m[1]).origin;
+}
+
+/**
  * The built gateway as `npm start` runs it (sandbox mode: its own SQLite database, keys and the
  * sandbox insurer), in a fresh directory, on free ports of 127.0.0.1.
  */
