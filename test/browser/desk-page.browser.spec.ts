@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { chromiumAvailable, DESK_VIEWPORT, launchBrowser } from './support/browser';
 import { sandboxInsurerOrigin, startConsoleGateway, type ConsoleGateway } from './support/console-gateway';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
+import { TcpProxy } from '../support/tcp-proxy';
 
 jest.setTimeout(30_000);
 
@@ -53,13 +53,14 @@ run('the desk page in a real browser (Chromium, 1366×768, keyboard only)', () =
 
   beforeAll(async () => {
     [gateway, browser] = await Promise.all([startConsoleGateway(), launchBrowser()]);
-    network = await startTcpProxy(gateway.url);
+    network = new TcpProxy(Number(new URL(gateway.url).port));
+    await network.start();
     page = await browser.newPage({ viewport: DESK_VIEWPORT, locale: 'zh-CN' });
     page.on('pageerror', (e) => pageErrors.push(e.message));
   });
   afterAll(async () => {
     await browser?.close();
-    await network?.close();
+    await network?.stop();
     await gateway?.stop();
   });
 
@@ -184,12 +185,12 @@ run('the desk page in a real browser (Chromium, 1366×768, keyboard only)', () =
     await atReader('desk1-card', 'present', 'activeFingers');
     await page.locator('.missing', { hasText: '还需要核验本人' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
 
-    network.cut();
+    await network.cut();
     await page.getByRole('status').filter({ hasText: '连接中断' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
     // While the page is cut off, the ID card completes the session: its verdict event cannot reach the page.
     await atReader('desk1-idcard', 'present', 'activeFingers');
     await expect(page.locator('#desk-verdict').getAttribute('data-verdict')).resolves.toBe('INCOMPLETE');
-    network.restore();
+    await network.restore();
 
     await page.getByRole('status').filter({ hasText: '连接已恢复' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
     await page.locator('#desk-verdict[data-verdict="MATCH"]').waitFor({ timeout: LIVE_TIMEOUT_MS });

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A TCP proxy on 127.0.0.1 in front of a port, that a test can cut (every connection destroyed, new
- * ones refused) and restore on the same port: a network cable between a desk PC and the centre.
+ * ones refused) and restore on the same port: a network cable between a desk PC and the centre, or
+ * between a desk's browser and the gateway (Chromium's offline emulation leaves open WebSockets alone).
  */
 export class TcpProxy {
   private server: Server | null = null;
@@ -31,6 +32,16 @@ export class TcpProxy {
     });
     this.server = server;
     this.port = (server.address() as AddressInfo).port;
+  }
+
+  /** http://127.0.0.1:<port> */
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The cable is back, on the same port. */
+  restore(): Promise<void> {
+    return this.start(this.port);
   }
 
   /** The cable is pulled: open connections die, new ones are refused. */
