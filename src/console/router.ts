@@ -16,6 +16,7 @@ const routes: RouteRecordRaw[] = [
     children: [
       { path: '', name: 'home', component: () => import('./views/HomeView.vue') },
       { path: 'desk', name: 'desk', component: () => import('./views/DeskView.vue') },
+      { path: 'pharmacy', name: 'pharmacy', component: () => import('./views/PharmacyView.vue') },
       { path: 'it/devices', name: 'it-devices', component: () => import('./views/ItDevicesView.vue') },
       { path: ':unknown(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue') },
     ],

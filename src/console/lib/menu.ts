@@ -1,5 +1,5 @@
 /**
- * The side menu by role. Only pages that exist are listed: 药房 (pharmacy), 结算 (finance),
+ * The side menu by role. Only pages that exist are listed: 结算 (finance),
  * 表单 (desk/doctor) and 医生 (doctor) join here when they are built.
  */
 import type { StaffRole } from '../api/staff-session';
@@ -14,6 +14,7 @@ export interface MenuEntry {
 
 export const MENU: readonly MenuEntry[] = [
   { path: '/desk', title: '挂号/收费窗口', roles: ['desk'] },
+  { path: '/pharmacy', title: '药房', roles: ['pharmacy'] },
   { path: '/it/devices', title: '信息科 · 设备', roles: ['it-admin'] },
 ];
 

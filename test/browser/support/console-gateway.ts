@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGatewayProcess, type GatewayProcess } from '../../support/gateway-process';
+import { promisify } from 'node:util';
+import { GATEWAY_MAIN, startGatewayProcess, type GatewayProcess } from '../../support/gateway-process';
 
 /** The built console the gateway serves (npm test builds it before jest runs). */
 export const CONSOLE_INDEX = join(__dirname, '..', '..', '..', 'dist', 'console', 'index.html');
@@ -10,6 +12,8 @@ export const CONSOLE_INDEX = join(__dirname, '..', '..', '..', 'dist', 'console'
 export interface ConsoleGateway {
   /** http://127.0.0.1:<port> */
   url: string;
+  /** The gateway's working directory (its sandbox data: database, keyring). */
+  dir: string;
   process: GatewayProcess;
   stop(): Promise<void>;
 }
@@ -50,6 +54,7 @@ export async function startConsoleGateway(): Promise<ConsoleGateway> {
   }
   return {
     url,
+    dir: cwd,
     process: io,
     stop: async () => {
       if (io.child.exitCode === null && io.child.signalCode === null) {
@@ -59,4 +64,25 @@ export async function startConsoleGateway(): Promise<ConsoleGateway> {
       rmSync(cwd, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * An API key on the running sandbox gateway, made as IT makes one: `gateway apikey create` on the
+ * gateway's own data directory (the CLI writes straight to the database). Answers the token, printed once.
+ */
+export async function createApiKey(gateway: ConsoleGateway, name: string, scopes: string[]): Promise<string> {
+  const cli = join(GATEWAY_MAIN, '..', 'cli', 'main.js');
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('GW_') && k !== 'GATEWAY_CONFIG'),
+  );
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [cli, 'apikey', 'create', '--sandbox', '--name', name, '--scopes', scopes.join(',')],
+    { cwd: gateway.dir, env: clean },
+  );
+  const token = /gwk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}/.exec(stdout)?.[0];
+  if (token === undefined) {
+    throw new Error(`apikey create printed no token:\n${stdout}`);
+  }
+  return token;
 }
