@@ -180,6 +180,8 @@ export async function runCli(
   const sandboxByDefault = command === 'simulate' && !values.config && !env.GATEWAY_CONFIG;
   const selection = { configFile: values.config, sandbox: (values.sandbox ?? false) || sandboxByDefault };
   const actor = { type: 'cli' as const, id: `cli:${safeUserName()}` };
+  /** The configuration the command runs with, loaded only by commands that need one. */
+  const config = () => loadStartupConfig(selection, GATEWAY_FEATURES, env).config;
 
   try {
     switch (command) {
@@ -189,94 +191,37 @@ export async function runCli(
         }
         return configCheck({ ...selection, configFile: rest[0] ?? selection.configFile }, out, env);
       case 'migrate':
-        return await migrateCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, out);
+        return await migrateCommand(config(), out);
       case 'apikey':
-        return await apikeyCommand(
-          loadStartupConfig(selection, GATEWAY_FEATURES, env).config,
-          sub,
-          rest,
-          values,
-          actor,
-          out,
-        );
+        return await apikeyCommand(config(), sub, rest, values, actor, out);
       case 'staff':
-        return await staffCommand(
-          loadStartupConfig(selection, GATEWAY_FEATURES, env).config,
-          sub,
-          rest,
-          values,
-          actor,
-          out,
-          readStdin,
-        );
+        return await staffCommand(config(), sub, rest, values, actor, out, readStdin);
       case 'agents':
-        return await agentsCommand(
-          loadStartupConfig(selection, GATEWAY_FEATURES, env).config,
-          sub,
-          rest,
-          values,
-          actor,
-          out,
-        );
+        return await agentsCommand(config(), sub, rest, values, actor, out);
       case 'pii':
         return piiCommand(sub, rest, out);
       case 'reference':
         return referenceCommand(sub, values, out);
       case 'calendar':
-        return calendarCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, sub, rest, out);
+        return calendarCommand(config(), sub, rest, out);
       case 'outbox':
-        return await outboxCommand(
-          loadStartupConfig(selection, GATEWAY_FEATURES, env).config,
-          sub,
-          rest,
-          values,
-          actor,
-          out,
-        );
+        return await outboxCommand(config(), sub, rest, values, actor, out);
       case 'documents':
-        return await documentsCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, sub, values, out);
+        return await documentsCommand(config(), sub, values, out);
       case 'forms':
-        return await formsCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, sub, values, out);
+        return await formsCommand(config(), sub, values, out);
       case 'upstream':
         return upstreamCommand(sub, rest, values, out);
       case 'devices':
-        return await devicesCommand(
-          loadStartupConfig(selection, GATEWAY_FEATURES, env).config,
-          sub,
-          rest,
-          values,
-          out,
-          env,
-        );
+        return await devicesCommand(config(), sub, rest, values, out, env);
       case 'simulate':
-        return await simulateCommand(
-          loadStartupConfig(selection, GATEWAY_FEATURES, env).config,
-          sub,
-          rest,
-          values,
-          out,
-        );
+        return await simulateCommand(config(), sub, rest, values, out);
       case 'catalogue':
-        return await catalogueCommand(
-          loadStartupConfig(selection, GATEWAY_FEATURES, env).config,
-          sub,
-          rest,
-          values,
-          actor,
-          out,
-        );
+        return await catalogueCommand(config(), sub, rest, values, actor, out);
       case 'settlements':
-        return await settlementsCommand(
-          loadStartupConfig(selection, GATEWAY_FEATURES, env).config,
-          sub,
-          rest,
-          values,
-          safeUserName(),
-          out,
-          env,
-        );
+        return await settlementsCommand(config(), sub, rest, values, safeUserName(), out, env);
       case 'obligations':
-        return await obligationsCommand(loadStartupConfig(selection, GATEWAY_FEATURES, env).config, sub, values, out);
+        return await obligationsCommand(config(), sub, values, out);
       default:
         throw new CliError(`unknown command "${command}"\n\n${USAGE}`);
     }
