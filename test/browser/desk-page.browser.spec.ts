@@ -112,6 +112,11 @@ run('the desk page in a real browser (Chromium, 1366×768, keyboard only)', () =
     expect(checks.length).toBeGreaterThan(3);
     expect(checks.every((c) => c.startsWith('✔'))).toBe(true);
 
+    // The live events' times are Beijing time, whatever the desk PC's (here the test machine's) time zone.
+    const shownAt = await page.locator('ol.events li time').first().innerText();
+    const beijingHour = new Date(Date.now() + 8 * 3600_000).toISOString().slice(11, 13);
+    expect(shownAt.slice(0, 2)).toBe(beijingHour);
+
     mkdirSync(SCREENSHOTS, { recursive: true });
     const file = join(SCREENSHOTS, 'desk.png');
     await page.screenshot({ path: file });
@@ -172,7 +177,13 @@ run('the desk page in a real browser (Chromium, 1366×768, keyboard only)', () =
     await page.keyboard.type(token);
     await page.keyboard.press('Enter');
 
-    await page.locator('#desk-verdict[data-verdict="MATCH"]').waitFor({ timeout: LIVE_TIMEOUT_MS });
+    await page
+      .locator('#desk-verdict[data-verdict="MATCH"]')
+      .waitFor({ timeout: LIVE_TIMEOUT_MS })
+      .catch(async (e: Error) => {
+        // Seen once in CI under load: say what the page showed instead (an API error, the verdict, what is missing).
+        throw new Error(`${e.message}\npage showed:\n${await page.locator('body').innerText()}`);
+      });
     await expect(sources()).resolves.toContain('二维码');
     await expect(page.locator('.facts dd', { hasText: 'MZ-BROWSER-5' }).count()).resolves.toBe(1);
     // Cleared for the next scan.
