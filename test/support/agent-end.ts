@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { type AgentMessage, frame } from '../../src/agents/link/link-messages';
+import { AGENT_LINK_PATH, type AgentMessage, frame } from '../../src/agents/link/link-messages';
 
 /** An agent's end of the link, by hand: what it sent, what the centre answered, how it ended. */
 export interface AgentEnd {
@@ -16,7 +16,7 @@ export interface AgentEnd {
  * upgrade rejects with its `status` and the response (`res`).
  */
 export async function connectAgentEnd(base: string, credential: string): Promise<AgentEnd> {
-  const socket = new WebSocket(`${base.replace('http', 'ws')}/api/v1/agents/link`, {
+  const socket = new WebSocket(`${base.replace('http', 'ws')}${AGENT_LINK_PATH}`, {
     headers: { authorization: `Agent ${credential}` },
   });
   const received: Array<Record<string, unknown>> = [];

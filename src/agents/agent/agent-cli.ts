@@ -71,7 +71,7 @@ export async function agentCli(
     io.error(`unknown agent command "${sub}"\n\n${AGENT_USAGE}`);
     return 2;
   }
-  return run(dataDir, values, io, env, options);
+  return run(dataDir, values, io, options);
 }
 
 function parse(argv: string[]) {
@@ -98,7 +98,6 @@ async function run(
   dataDir: string,
   values: ReturnType<typeof parse>['values'],
   io: AgentCliIo,
-  env: NodeJS.ProcessEnv,
   options: { agentVersion?: string; logger?: AgentLogger; onStarted?: (agent: DeskAgent) => void },
 ): Promise<number> {
   const agentVersion = options.agentVersion ?? packageVersion();
@@ -163,7 +162,6 @@ async function run(
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
-    void env;
     return 0;
   } catch (e) {
     if (e instanceof AgentSettingsError) {

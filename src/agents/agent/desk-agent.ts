@@ -5,6 +5,7 @@ import type { DeviceEvent } from '../../devices/device-events';
 import { encodeDeviceEvent, type LinkValue } from '../link/event-codec';
 import { reconnectDelayMs } from '../link/inbound-sequence';
 import {
+  AGENT_LINK_PATH,
   type AgentMessage,
   type AgentReportedStatus,
   type CentreMessage,
@@ -23,8 +24,6 @@ import { EventJournal } from './journal/event-journal';
 import { JournalFullError } from './journal/journal.errors';
 import { eventTime, OfflinePolicy } from './journal/offline-policy';
 
-/** The path of the centre's end of the link (AGENT_LINK_PATH at the centre). */
-export const LINK_PATH = '/api/v1/agents/link';
 /** The agent's status for `gateway agent status`, in its data directory. */
 export const STATUS_FILE = 'status.json';
 /** Durable events sent and not yet acknowledged, at most. */
@@ -324,7 +323,7 @@ export class DeskAgent implements AgentLocalSource {
     // The first attempt shows `connecting`; after a failure the agent stays `offline` while it retries.
     this.welcomed = false;
     this.pendingRefusal = null;
-    const url = `${this.options.settings.central.replace(/\/+$/, '')}${LINK_PATH}`;
+    const url = `${this.options.settings.central.replace(/\/+$/, '')}${AGENT_LINK_PATH}`;
     const socket = new WebSocket(url, {
       headers: { authorization: `Agent ${this.options.credential.credential}` },
       handshakeTimeout: 10_000,

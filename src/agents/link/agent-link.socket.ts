@@ -27,6 +27,7 @@ import { AgentsService, type AuthenticatedAgent } from '../agents.service';
 import { decodeDeviceEvent, LinkEventError } from './event-codec';
 import { judgeSequence } from './inbound-sequence';
 import {
+  AGENT_LINK_PATH,
   type AgentMessage,
   type CentreMessage,
   frame,
@@ -35,7 +36,6 @@ import {
   parseAgentMessage,
 } from './link-messages';
 
-export const AGENT_LINK_PATH = '/api/v1/agents/link';
 /** The agent's first frame (hello) must come within this long. */
 const HELLO_TIMEOUT_MS = 10_000;
 /** Ping every this long; a link that did not answer the previous ping is closed. */

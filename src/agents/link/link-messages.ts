@@ -26,6 +26,9 @@ import type { LinkValue } from './event-codec';
  */
 export const LINK_PROTOCOL_VERSION = 1;
 
+/** Where the link is: the path on the central gateway's own port, upgraded to a WebSocket. */
+export const AGENT_LINK_PATH = '/api/v1/agents/link';
+
 /** The largest frame either side accepts (an ID-card read with its photo is about 2 KB). */
 export const MAX_FRAME_BYTES = 256 * 1024;
 
