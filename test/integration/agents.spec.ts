@@ -99,7 +99,7 @@ describe.each(availableDatabases())('the desk-agent registry on %s', (kind: DbKi
     expect(again).toMatchObject({ code: 'AGENT_ENROLMENT_USED', status: 409 });
     expect(again.message).toContain('2026-12-03 09:00');
 
-    const secret = enrolled.credential.split('_')[2];
+    const secret = enrolled.credential.split('_').slice(2).join('_');
     const dump = JSON.stringify([
       await ds.query('SELECT * FROM agent'),
       await ds.query('SELECT * FROM agent_enrolment'),
