@@ -1,4 +1,4 @@
-import { ApiClient, ApiError, messageOf, NO_ANSWER, type Fetch } from './client';
+import { ApiClient, ApiError, messageOf, NO_ANSWER, routeUrl, type Fetch } from './client';
 
 interface Call {
   url: string;
@@ -9,7 +9,11 @@ interface Call {
 function fakeFetch(status: number, body: string, calls: Call[]): Fetch {
   return async (url, init) => {
     calls.push({ url, init: init ?? {} });
-    return new Response(status === 204 ? null : body, { status });
+    const json = body.startsWith('{') || body.startsWith('[');
+    return new Response(status === 204 ? null : body, {
+      status,
+      headers: json ? { 'content-type': 'application/json; charset=utf-8' } : {},
+    });
   };
 }
 
@@ -85,5 +89,45 @@ describe(ApiClient.name, () => {
 
   it('shows a generic Chinese message for anything that is not an ApiError', () => {
     expect(messageOf(new Error('internal detail'))).toBe('操作失败，请稍后再试');
+  });
+
+  describe('call(route, …): a route by its OpenAPI name', () => {
+    it('fills and encodes the path parameters, sends the body with the CSRF token, and answers the JSON', async () => {
+      const calls: Call[] = [];
+      const sut = new ApiClient({ fetch: fakeFetch(200, '{"desk":"西药房1"}', calls) });
+      sut.setCsrfToken('t');
+      await expect(
+        sut.call('PUT /api/v1/trace-codes/desks/{desk}/active-line', {
+          path: { desk: '西药房 1/2' },
+          body: { visitId: 'V1', lineNo: '1' },
+        }),
+      ).resolves.toEqual({ desk: '西药房1' });
+      expect(calls[0].url).toBe('/api/v1/trace-codes/desks/%E8%A5%BF%E8%8D%AF%E6%88%BF%201%2F2/active-line');
+      expect(calls[0].init.method).toBe('PUT');
+      expect(calls[0].init.body).toBe('{"visitId":"V1","lineNo":"1"}');
+      expect(headersOf(calls[0])['x-csrf-token']).toBe('t');
+    });
+
+    it('appends the query, leaving out what is not set and repeating arrays', () => {
+      expect(routeUrl('/a/{id}', { id: 7 }, { state: 'failed', kind: undefined, empty: '', ids: ['x', 'y'] })).toBe(
+        '/a/7?state=failed&ids=x&ids=y',
+      );
+      expect(routeUrl('/a', undefined, {})).toBe('/a');
+    });
+
+    it('refuses a path parameter that is missing rather than calling a wrong URL', () => {
+      expect(() => routeUrl('/api/v1/forms/{id}', {})).toThrow('the path parameter id is missing');
+    });
+
+    it('answers a PDF as a Blob and text as text', async () => {
+      const pdf = async (): Promise<Response> =>
+        new Response(new Uint8Array([0x25, 0x50, 0x44, 0x46]), { headers: { 'content-type': 'application/pdf' } });
+      const blob = await new ApiClient({ fetch: pdf }).call('GET /api/v1/forms/{id}/pdf', { path: { id: 'f1' } });
+      expect(blob).toBeInstanceOf(Blob);
+      expect(Buffer.from(await blob.arrayBuffer()).toString()).toBe('%PDF');
+      const text = async (): Promise<Response> =>
+        new Response('# HELP x\n', { headers: { 'content-type': 'text/plain; version=0.0.4' } });
+      await expect(new ApiClient({ fetch: text }).call('GET /metrics')).resolves.toBe('# HELP x\n');
+    });
   });
 });

@@ -27,6 +27,14 @@ export class ApiError extends Error {
   }
 }
 
+import type { Operations, Route } from './openapi.generated';
+
+/** What a call of one route takes besides the route: its path and query parameters and its body. */
+export type CallArgs<R extends Route> = Omit<Operations[R], 'response'>;
+/** The successful answer of one route, as the gateway's OpenAPI document declares it. */
+export type Answer<R extends Route> = Operations[R]['response'];
+type CallRest<R extends Route> = object extends CallArgs<R> ? [args?: CallArgs<R>] : [args: CallArgs<R>];
+
 /** The status the client reports when no HTTP answer arrived at all. */
 export const NO_ANSWER = 0;
 
@@ -53,6 +61,23 @@ export class ApiClient {
   /** Set from the session (login or GET /api/v1/staff/session); cleared on logout. */
   setCsrfToken(token: string | null): void {
     this.csrfToken = token;
+  }
+
+  /**
+   * Calls one route of the gateway by its OpenAPI name, `'<METHOD> <path template>'`, with its path
+   * parameters (encoded), its query (undefined values left out, arrays repeated) and its JSON body. The
+   * route, the parameters, the body and the answer are typed from src/console/api/openapi.generated.ts, so
+   * the console's type check fails when the gateway's API no longer has what a page uses.
+   */
+  call<R extends Route>(route: R, ...rest: CallRest<R>): Promise<Answer<R>> {
+    const args = (rest[0] ?? {}) as {
+      path?: Record<string, string | number>;
+      query?: Record<string, unknown>;
+      body?: unknown;
+    };
+    const space = route.indexOf(' ');
+    const method = route.slice(0, space);
+    return this.request<Answer<R>>(method, routeUrl(route.slice(space + 1), args.path, args.query), args.body);
   }
 
   get<T>(path: string): Promise<T> {
@@ -89,6 +114,11 @@ export class ApiClient {
     if (response.status === 204) {
       return undefined as T;
     }
+    const type = response.headers.get('content-type') ?? '';
+    if (response.ok && type !== '' && !type.includes('json')) {
+      // A PDF, an image: the caller gets the bytes; text (the metrics) as text.
+      return (type.startsWith('text/') ? await response.text() : await response.blob()) as T;
+    }
     const text = await response.text();
     const parsed = parseJson(text);
     if (response.ok) {
@@ -99,6 +129,31 @@ export class ApiClient {
     }
     throw new ApiError(response.status, 'UNEXPECTED_RESPONSE', `网关返回了无法识别的应答（HTTP ${response.status}）`);
   }
+}
+
+/** A route's path template with its parameters filled in (each encoded) and its query appended. */
+export function routeUrl(
+  template: string,
+  path?: Record<string, string | number>,
+  query?: Record<string, unknown>,
+): string {
+  const url = template.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const value = path?.[name];
+    if (value === undefined || value === '') {
+      throw new Error(`${template}: the path parameter ${name} is missing`);
+    }
+    return encodeURIComponent(String(value));
+  });
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query ?? {})) {
+    for (const one of Array.isArray(value) ? value : [value]) {
+      if (one !== undefined && one !== null && one !== '') {
+        search.append(name, String(one as string | number | boolean));
+      }
+    }
+  }
+  const qs = search.toString();
+  return qs === '' ? url : `${url}?${qs}`;
 }
 
 function parseJson(text: string): unknown {

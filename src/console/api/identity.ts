@@ -1,63 +1,32 @@
 /**
  * The verification-session API (docs/identity.md) as the desk page calls it with the staff cookie
  * (the desk role maps to the `identity` scope): read a session, start one for a visit, add a
- * scanned QR code, record the staff member's visual confirmation.
+ * scanned QR code, record the staff member's visual confirmation. Types from the gateway's OpenAPI
+ * document (openapi.generated.ts).
  */
 import type { ApiClient } from './client';
+import type { Schemas } from './openapi.generated';
 
-export type Verdict = 'MATCH' | 'MISMATCH' | 'INCOMPLETE' | 'NOT_COVERED';
-
-export interface SessionCheck {
-  code: string;
-  passed: boolean;
-  message: string;
-  evidence: string[];
-  effect: string;
-}
-
-export interface SessionMissing {
-  code: string;
-  message: string;
-}
-
-/** GET /api/v1/identity/sessions/{id} (SessionDto). */
-export interface IdentitySession {
-  id: string;
-  desk: string;
-  visitId: string | null;
-  visitKind: string;
-  verdict: Verdict;
-  offline: boolean;
-  coverage: 'confirmed' | 'cached' | 'pending';
-  checks: SessionCheck[];
-  missing: SessionMissing[];
-  sources: string[];
-  token: string | null;
-  tokenExpiresAt: string | null;
-  updatedAt: string;
-}
-
-export type VisitKind = 'outpatient' | 'inpatient';
-
-const SESSIONS = '/api/v1/identity/sessions';
-
-function sessionPath(id: string): string {
-  return `${SESSIONS}/${encodeURIComponent(id)}`;
-}
+/** GET /api/v1/identity/sessions/{id}. */
+export type IdentitySession = Schemas['SessionDto'];
+export type Verdict = IdentitySession['verdict'];
+export type SessionCheck = Schemas['CheckDto'];
+export type SessionMissing = Schemas['MissingDto'];
+export type VisitKind = IdentitySession['visitKind'];
 
 export function getSession(client: ApiClient, id: string): Promise<IdentitySession> {
-  return client.get<IdentitySession>(sessionPath(id));
+  return client.call('GET /api/v1/identity/sessions/{id}', { path: { id } });
 }
 
 export function startSession(
   client: ApiClient,
   input: { desk: string; visitId: string; visitKind: VisitKind },
 ): Promise<IdentitySession> {
-  return client.post<IdentitySession>(SESSIONS, input);
+  return client.call('POST /api/v1/identity/sessions', { body: input });
 }
 
 export function addQr(client: ApiClient, id: string, text: string): Promise<IdentitySession> {
-  return client.post<IdentitySession>(`${sessionPath(id)}/qr`, { text });
+  return client.call('POST /api/v1/identity/sessions/{id}/qr', { path: { id }, body: { text } });
 }
 
 export function confirmByStaff(
@@ -65,5 +34,5 @@ export function confirmByStaff(
   id: string,
   staff: { staffId: string; staffName: string },
 ): Promise<IdentitySession> {
-  return client.post<IdentitySession>(`${sessionPath(id)}/staff-confirmation`, staff);
+  return client.call('POST /api/v1/identity/sessions/{id}/staff-confirmation', { path: { id }, body: staff });
 }

@@ -5,30 +5,16 @@
  * what to do, or a duplicate with when and where the box went out. Also the few small parsers the
  * page's forms need. Framework-free, unit-tested without a browser.
  */
+import type { Schemas } from '../api/openapi.generated';
 import { beijingTime } from './emergency';
 
-/** The desk's active line as the gateway reports it (LineProgressDto). */
-export interface LineProgress {
-  visitId: string;
-  lineNo: string;
-  medListCode: string;
-  drugName: string;
-  quantity: number;
-  splitPackage: boolean;
-  held: number;
-  needed: number;
-  status: LineStatus;
-}
+/** The desk's active line as the gateway reports it. */
+export type LineProgress = Schemas['LineProgressDto'];
 
-export type LineStatus = 'complete' | 'missing-codes' | 'split-package';
+export type LineStatus = LineProgress['status'];
 
-/** GET /api/v1/trace-codes/visits/{visitId}/completeness (CompletenessDto). */
-export interface Completeness {
-  visitId: string;
-  complete: boolean;
-  lines: LineProgress[];
-  missing: LineProgress[];
-}
+/** GET /api/v1/trace-codes/visits/{visitId}/completeness. */
+export type Completeness = Schemas['CompletenessDto'];
 
 /** The `trace-code` event as it arrives on the desk's WebSocket. */
 export interface TraceCodeEvent {

@@ -1,7 +1,7 @@
 import type { SessionCheck } from '../api/identity';
 import { coverageText, refusals, sourceText, tokenView, verdictView } from './verdict-text';
 
-const check = (code: string, passed: boolean, effect: string, message: string): SessionCheck => ({
+const check = (code: string, passed: boolean, effect: SessionCheck['effect'], message: string): SessionCheck => ({
   code,
   passed,
   effect,
