@@ -1,4 +1,4 @@
-import { errorCatalogue } from '../platform';
+import { beijingMinute, errorCatalogue } from '../platform';
 
 /**
  * Every refusal of the desk-agent registry: a stable English code (the agent and IT tooling branch on
@@ -59,12 +59,7 @@ export const AGENT_MESSAGES = {
     `工作站「${desk}」的桌面代理在测试读卡期间断开了连接：请检查该工作站电脑上的桌面代理，恢复连接后重试`,
   testReadTimeout: (desk: string, seconds: number) =>
     `工作站「${desk}」的桌面代理在 ${seconds} 秒内没有回答测试读卡：请检查该工作站电脑上的桌面代理（gateway agent status）`,
-  expired: (expiresAt: Date) => `登记码已于 ${beijing(expiresAt)}（北京时间）过期：请信息科重新生成登记码`,
+  expired: (expiresAt: Date) => `登记码已于 ${beijingMinute(expiresAt)}（北京时间）过期：请信息科重新生成登记码`,
   used: (usedAt: Date) =>
-    `该登记码已于 ${beijing(usedAt)}（北京时间）被使用（每个登记码只能用一次）：请信息科重新生成登记码`,
+    `该登记码已于 ${beijingMinute(usedAt)}（北京时间）被使用（每个登记码只能用一次）：请信息科重新生成登记码`,
 } as const;
-
-/** yyyy-MM-dd HH:mm in Beijing time (UTC+8, no daylight saving). */
-export function beijing(at: Date): string {
-  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
-}

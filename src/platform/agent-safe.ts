@@ -4,3 +4,4 @@
  * src/platform beside the barrel (index.ts), which loads the whole platform.
  */
 export { CONFIG_TEXT } from './config/gateway-config';
+export { beijingClock, beijingDateTime, beijingDay, beijingMinute } from './beijing-time';

@@ -19,6 +19,7 @@ export * from './config/project-root';
 
 // Time and ids.
 export * from './clock';
+export * from './beijing-time';
 export * from './ids';
 
 // Database: the unit of work, raw SQL for both databases, the data source for the CLI and tests.

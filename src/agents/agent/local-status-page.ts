@@ -1,4 +1,5 @@
 import type { DeviceState } from '../../../drivers/readers/device-status';
+import { beijingDateTime } from '../../platform/agent-safe';
 import type { AgentStatusView, LinkState } from './agent-state';
 
 /** How often the page reloads itself, in seconds. */
@@ -41,7 +42,7 @@ export function beijingTime(iso: string | null): string {
   if (Number.isNaN(ms)) {
     return iso;
   }
-  return new Date(ms + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+  return beijingDateTime(new Date(ms));
 }
 
 /**

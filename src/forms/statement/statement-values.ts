@@ -1,4 +1,4 @@
-import type { ErrorDetail } from '../../platform';
+import { beijingDateTime, type ErrorDetail } from '../../platform';
 import { FORM_ERRORS } from '../forms.errors';
 import type { FormTableRow, FormValues } from '../render/form-values';
 import { amountInWords, formatFen } from './amount-text';
@@ -32,7 +32,7 @@ export function maskIdNumber(idNumber: string): string {
 
 /** An instant as Beijing wall-clock time (UTC+8, no daylight saving): '2026-03-20 10:15:00'. */
 export function beijingTime(at: Date): string {
-  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+  return beijingDateTime(at);
 }
 
 function dayNumber(day: string): number | undefined {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
+import { beijingMinute } from '../beijing-time';
 import { Clock } from '../clock';
 import { GatewayConfig } from '../config/gateway-config';
 import { Transactions } from '../database/transactions';
@@ -37,11 +38,6 @@ export interface StartedSession {
 const TOUCH_EVERY_MS = 60_000;
 /** The audit log's actor id is at most 100 characters; an attempted login is cut to this. */
 const MAX_ATTEMPTED_LOGIN = 64;
-
-/** yyyy-MM-dd HH:mm in Beijing time (UTC+8, no daylight saving). */
-function beijing(at: Date): string {
-  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
-}
 
 export function staffPrincipal(staff: Pick<StaffContext, 'id' | 'displayName' | 'roles'>): Principal {
   return { type: 'staff', id: staff.id, name: staff.displayName, scopes: rolesToScopes(staff.roles) };
@@ -193,7 +189,7 @@ export class StaffSessionService {
 
   private lockedError(until: Date): Error {
     return PLATFORM_ERRORS.raise('STAFF_LOCKED', {
-      message: `密码错误次数过多，账号已锁定至 ${beijing(until)}（北京时间）：请到时再试，或请信息科重置密码`,
+      message: `密码错误次数过多，账号已锁定至 ${beijingMinute(until)}（北京时间）：请到时再试，或请信息科重置密码`,
     });
   }
 

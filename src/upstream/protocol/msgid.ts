@@ -5,21 +5,18 @@
  * MsgidSequence), so two gateway instances on one PostgreSQL never hand out the same one, and
  * a restart within the same second continues where the crashed process stopped.
  */
+import { beijingDateTime } from '../../platform/agent-safe';
+
 export const MSGID_LENGTH = 30;
 export const MAX_SEQUENCE_PER_SECOND = 9999;
 
 /** yyyyMMddHHmmss in UTC+8 (the insurer's clock), whatever the machine's time zone. */
 export function beijingTimestamp(date: Date): string {
-  const t = new Date(date.getTime() + 8 * 3600_000);
-  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
-  return `${t.getUTCFullYear()}${p(t.getUTCMonth() + 1)}${p(t.getUTCDate())}${p(t.getUTCHours())}${p(t.getUTCMinutes())}${p(t.getUTCSeconds())}`;
+  return beijingDateTime(date).replace(/[- :]/g, '');
 }
 
 /** yyyy-MM-dd HH:mm:ss in UTC+8, the form of inf_time / respond_time. */
-export function beijingDateTime(date: Date): string {
-  const s = beijingTimestamp(date);
-  return `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)} ${s.slice(8, 10)}:${s.slice(10, 12)}:${s.slice(12, 14)}`;
-}
+export { beijingDateTime };
 
 export function formatMsgid(fixmedinsCode: string, second: string, sequence: number): string {
   if (!/^[A-Z0-9]{12}$/.test(fixmedinsCode)) {

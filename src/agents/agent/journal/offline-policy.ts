@@ -1,4 +1,5 @@
 import type { DeviceEvent } from '../../../devices/device-events';
+import { beijingClock } from '../../../platform/agent-safe';
 
 /**
  * What an agent forwards: the device events its drivers produce, as they produce them (dates, bytes).
@@ -223,9 +224,4 @@ export class OfflinePolicy {
       `读卡、读身份证结果暂时无法送达，恢复连接后请重新读卡。${full}`
     );
   }
-}
-
-/** HH:mm in Beijing time (UTC+8, no daylight saving), as the desk reads clocks. */
-function beijingClock(at: Date): string {
-  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(11, 16);
 }
