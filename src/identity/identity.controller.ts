@@ -12,6 +12,7 @@ import {
 } from './identity.dto';
 import { IdentitySessionsService } from './identity-sessions.service';
 import { VerifiedWorkerService } from './verified-worker.service';
+import { IDENTITY_ERRORS } from './identity.errors';
 
 @ApiTags('identity')
 @Controller('api/v1/identity')
@@ -54,11 +55,7 @@ export class IdentityController {
     @Body() body: StaffConfirmationDto,
     @Req() req: FastifyRequest,
   ): Promise<SessionDto> {
-    return this.sessions.addStaffConfirmation(
-      id,
-      { staffId: body.staffId, staffName: body.staffName },
-      principalOf(req),
-    );
+    return this.sessions.addStaffConfirmation(id, confirmingStaff(body, req), principalOf(req));
   }
 
   @Get('doctor-view')
@@ -81,4 +78,25 @@ export class IdentityController {
   async doctorViewPost(@Body() body: DoctorViewRequestDto, @Req() req: FastifyRequest): Promise<DoctorViewDto> {
     return this.workers.doctorView(body.token, principalOf(req));
   }
+}
+
+/**
+ * Who confirmed the person. Signed in at the console, it is the staff member themselves (their login and
+ * name), whatever the page sends: a body naming someone else is refused. With an API key, HIS names them.
+ */
+function confirmingStaff(body: StaffConfirmationDto, req: FastifyRequest): { staffId: string; staffName: string } {
+  const staff = req.staff;
+  if (staff !== undefined) {
+    const other =
+      (body.staffId !== undefined && body.staffId !== staff.login) ||
+      (body.staffName !== undefined && body.staffName !== staff.displayName);
+    if (other) {
+      throw IDENTITY_ERRORS.raise('STAFF_CONFIRMATION_NOT_SELF');
+    }
+    return { staffId: staff.login, staffName: staff.displayName };
+  }
+  if (body.staffId === undefined || body.staffName === undefined) {
+    throw IDENTITY_ERRORS.raise('STAFF_CONFIRMATION_WHO_MISSING');
+  }
+  return { staffId: body.staffId, staffName: body.staffName };
 }

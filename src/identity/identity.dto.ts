@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
 
@@ -54,15 +54,22 @@ export class AddQrDto {
 }
 
 export class StaffConfirmationDto {
-  @ApiProperty({ description: 'Staff member who looked at the patient', example: 'S0012' })
+  @ApiPropertyOptional({
+    description:
+      'Staff member who looked at the patient: required with an API key; from the console the signed-in staff ' +
+      'member (their login) is recorded, and a value given must be theirs',
+    example: 'S0012',
+  })
+  @IsOptional()
   @IsString()
   @Length(1, 40)
-  staffId: string;
+  staffId?: string;
 
-  @ApiProperty({ example: '王芳' })
+  @ApiPropertyOptional({ description: 'Their name; from the console the signed-in staff member’s', example: '王芳' })
+  @IsOptional()
   @IsString()
   @Length(1, 40)
-  staffName: string;
+  staffName?: string;
 }
 
 export class DoctorViewRequestDto {

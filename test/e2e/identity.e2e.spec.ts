@@ -8,6 +8,8 @@ import { createApp } from '../../src/app.factory';
 import { personKey } from '../../src/identity/person-key';
 import { VerificationTokenService } from '../../src/identity/verification-token.service';
 import { ApiKeyService } from '../../src/platform/auth/api-key.service';
+import { AuditService } from '../../src/platform/audit/audit.service';
+import { StaffService } from '../../src/platform/staff/staff.service';
 import { Clock } from '../../src/platform/clock';
 import type { GatewayConfig } from '../../src/platform/config/gateway-config';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
@@ -451,6 +453,42 @@ describe('identity verification (人、卡、码相符)', () => {
       evidence: ['staff'],
     });
     expect(await session(s.id)).toMatchObject({ verdict: 'MATCH', token: confirmed.token });
+  });
+
+  it('records the signed-in staff member as the one who confirmed, never a name the page sends; an API key must name them', async () => {
+    const { password } = await app
+      .get(StaffService)
+      .create(
+        { login: 'wangfang', displayName: '王芳', roles: ['desk'], desks: [DESK_A] },
+        { type: 'system', id: 'e2e' },
+      );
+    const signedIn = await request(base)
+      .post('/api/v1/staff/session')
+      .send({ login: 'wangfang', password })
+      .expect(200);
+    const cookie = (signedIn.headers['set-cookie'] as unknown as string[])[0].split(';')[0];
+    const csrf = signedIn.body.csrfToken as string;
+    const asStaff = (path: string, body: object) =>
+      request(base).post(path).set('cookie', cookie).set('x-csrf-token', csrf).send(body);
+
+    const s = await start(DESK_A, 'outpatient');
+    await api.post(`/api/v1/identity/sessions/${s.id}/qr`, { text: await qrFor(SEED.oldInjury.certno) }).expect(200);
+    const path = `/api/v1/identity/sessions/${s.id}/staff-confirmation`;
+    // An API key (HIS) must say who looked at the patient.
+    const missing = await api.post(path, {}).expect(400);
+    expect(missing.body.code).toBe('STAFF_CONFIRMATION_WHO_MISSING');
+    // From the console: someone else's name is refused, and nothing is recorded.
+    const other = await asStaff(path, { staffId: 'S001', staffName: '李四' }).expect(403);
+    expect(other.body).toMatchObject({ code: 'STAFF_CONFIRMATION_NOT_SELF', message: expect.stringContaining('本人') });
+    expect((await session(s.id)).verdict).toBe('INCOMPLETE');
+    // Without a body (as the console sends it), or with their own login, it is the signed-in staff member.
+    const confirmed = (await asStaff(path, {}).expect(200)).body as Session;
+    expect(confirmed.verdict).toBe('MATCH');
+    const staffId = (signedIn.body as { staff: { id: string } }).staff.id;
+    const audit = await app
+      .get(AuditService)
+      .find({ action: 'identity.staff-confirmation', actorId: staffId, limit: 5 });
+    expect(audit.map((e) => [e.actorType, e.outcome])).toEqual([['staff', 'success']]);
   });
 
   it('a card read at a desk before HIS asks starts a session that HIS then adopts for its visit', async () => {

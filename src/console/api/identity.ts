@@ -29,10 +29,7 @@ export function addQr(client: ApiClient, id: string, text: string): Promise<Iden
   return client.call('POST /api/v1/identity/sessions/{id}/qr', { path: { id }, body: { text } });
 }
 
-export function confirmByStaff(
-  client: ApiClient,
-  id: string,
-  staff: { staffId: string; staffName: string },
-): Promise<IdentitySession> {
-  return client.call('POST /api/v1/identity/sessions/{id}/staff-confirmation', { path: { id }, body: staff });
+/** The signed-in staff member confirms the person: the gateway records them from the session, not from the page. */
+export function confirmByStaff(client: ApiClient, id: string): Promise<IdentitySession> {
+  return client.call('POST /api/v1/identity/sessions/{id}/staff-confirmation', { path: { id }, body: {} });
 }

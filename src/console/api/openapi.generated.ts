@@ -1072,8 +1072,8 @@ export interface Schemas {
     scannedPdf?: string;
   };
   StaffConfirmationDto: {
-    staffId: string;
-    staffName: string;
+    staffId?: string;
+    staffName?: string;
   };
   StaffLoginDto: {
     login: string;
