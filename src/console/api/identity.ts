@@ -67,3 +67,25 @@ export function confirmByStaff(
 ): Promise<IdentitySession> {
   return client.post<IdentitySession>(`${sessionPath(id)}/staff-confirmation`, staff);
 }
+
+/** DoctorViewDto: POST /api/v1/identity/doctor-view {token} (the doctor role has the identity scope). */
+export interface DoctorViewDto {
+  name: string | null;
+  sessionId: string;
+  visitId: string;
+  psnNo: string;
+  psnType: string | null;
+  injuryStatus: string;
+  determinationNo: string | null;
+  determinationDate: string | null;
+  injuryDate: string | null;
+  injuredParts: string[];
+  occupationalDisease: string | null;
+  disabilityGrade: number | null;
+  category: string;
+  coverageSource: string;
+}
+
+export function doctorView(client: ApiClient, token: string): Promise<DoctorViewDto> {
+  return client.post<DoctorViewDto>('/api/v1/identity/doctor-view', { token });
+}
