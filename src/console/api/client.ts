@@ -68,7 +68,12 @@ export class ApiClient {
   }
 
   /** `extraHeaders`: headers a route needs besides these (e.g. x-verification-token, idempotency-key). */
-  async request<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<T> {
     const headers: Record<string, string> = { ...extraHeaders, accept: 'application/json' };
     if (body !== undefined) {
       headers['content-type'] = 'application/json';

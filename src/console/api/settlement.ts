@@ -204,10 +204,15 @@ export function settle(
   token: string,
   idempotencyKey: string,
 ): Promise<SettlementDto> {
-  return client.request<SettlementDto>('POST', `${visitPath(visitId)}/settlement`, {}, {
-    ...tokenHeaders(token),
-    'idempotency-key': idempotencyKey,
-  });
+  return client.request<SettlementDto>(
+    'POST',
+    `${visitPath(visitId)}/settlement`,
+    {},
+    {
+      ...tokenHeaders(token),
+      'idempotency-key': idempotencyKey,
+    },
+  );
 }
 
 export function settlementsOfVisit(client: ApiClient, visitId: string): Promise<SettlementDto[]> {

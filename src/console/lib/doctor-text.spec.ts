@@ -37,7 +37,6 @@ describe('doctor view text', () => {
   it('lists the facts in order, a missing one as a dash', () => {
     const rows = doctorRows(VIEW);
     expect(rows.map((r) => r.label)).toEqual([
-      '姓名',
       '人员编号',
       '人员类别',
       '就诊号',
@@ -52,12 +51,12 @@ describe('doctor view text', () => {
       '参保信息来源',
     ]);
     expect(Object.fromEntries(rows.map((r) => [r.label, r.value]))).toMatchObject({
-      姓名: '马建国',
+      人员编号: '6401040000102318',
       受伤部位: '左手食指、左手中指',
       职业病病种: '—',
       伤残等级: '未评定',
       认定状态: '已认定工伤',
     });
-    expect(doctorRows({ ...VIEW, name: null, injuredParts: [] }).find((r) => r.label === '姓名')?.value).toBe('—');
+    expect(doctorRows({ ...VIEW, injuredParts: [] }).find((r) => r.label === '受伤部位')?.value).toBe('—');
   });
 });

@@ -20,18 +20,21 @@ export function categoryText(category: string): string {
 }
 
 export function coverageSourceText(source: string): string {
-  return source === 'coverageCache' ? '参保信息缓存（经办机构暂不可用）' : source === 'insurer' ? '经办机构实时信息' : source;
+  return source === 'coverageCache'
+    ? '参保信息缓存（经办机构暂不可用）'
+    : source === 'insurer'
+      ? '经办机构实时信息'
+      : source;
 }
 
 export function disabilityText(grade: number | null): string {
   return grade === null ? '未评定' : `${grade} 级`;
 }
 
-/** The rows the page shows, in order; an empty fact is "—". */
+/** The rows the page shows under the worker's name (shown large above them), in order; an empty fact is "—". */
 export function doctorRows(view: DoctorViewDto): { label: string; value: string }[] {
   const or = (v: string | null | undefined): string => (v === null || v === undefined || v === '' ? '—' : v);
   return [
-    { label: '姓名', value: or(view.name) },
     { label: '人员编号', value: view.psnNo },
     { label: '人员类别', value: or(view.psnType) },
     { label: '就诊号', value: view.visitId },
