@@ -174,8 +174,12 @@ function tokenHeaders(token: string): Record<string, string> {
 
 export function listVisits(client: ApiClient, filter: { state?: string; psnNo?: string; limit?: number }) {
   const query = new URLSearchParams();
-  if (filter.state) query.set('state', filter.state);
-  if (filter.psnNo) query.set('psnNo', filter.psnNo);
+  if (filter.state) {
+    query.set('state', filter.state);
+  }
+  if (filter.psnNo) {
+    query.set('psnNo', filter.psnNo);
+  }
   query.set('limit', String(filter.limit ?? 50));
   return client.get<VisitDto[]>(`${BASE}/visits?${query.toString()}`);
 }
