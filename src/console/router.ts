@@ -18,6 +18,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'desk', name: 'desk', component: () => import('./views/DeskView.vue') },
       { path: 'pharmacy', name: 'pharmacy', component: () => import('./views/PharmacyView.vue') },
       { path: 'it/devices', name: 'it-devices', component: () => import('./views/ItDevicesView.vue') },
+      { path: 'settlement', name: 'settlement', component: () => import('./views/SettlementView.vue') },
+      { path: 'doctor', name: 'doctor', component: () => import('./views/DoctorView.vue') },
       { path: ':unknown(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue') },
     ],
   },

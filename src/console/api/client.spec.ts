@@ -39,6 +39,14 @@ describe(ApiClient.name, () => {
     expect(headersOf(calls[1])['x-csrf-token']).toBeUndefined();
   });
 
+  it('sends the headers a route needs besides its own, without letting them replace the CSRF token', async () => {
+    const calls: Call[] = [];
+    const sut = new ApiClient({ fetch: fakeFetch(200, '{}', calls) });
+    sut.setCsrfToken('csrf-123');
+    await sut.request('POST', '/api/v1/x', {}, { 'x-verification-token': 'gvt1.a.b', 'x-csrf-token': 'forged' });
+    expect(headersOf(calls[0])).toMatchObject({ 'x-verification-token': 'gvt1.a.b', 'x-csrf-token': 'csrf-123' });
+  });
+
   it('sends JSON and returns the parsed answer', async () => {
     const calls: Call[] = [];
     const sut = new ApiClient({ fetch: fakeFetch(200, '{"staff":{"login":"zhangsan"}}', calls) });

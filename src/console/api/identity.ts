@@ -33,3 +33,25 @@ export function addQr(client: ApiClient, id: string, text: string): Promise<Iden
 export function confirmByStaff(client: ApiClient, id: string): Promise<IdentitySession> {
   return client.call('POST /api/v1/identity/sessions/{id}/staff-confirmation', { path: { id }, body: {} });
 }
+
+/** DoctorViewDto: POST /api/v1/identity/doctor-view {token} (the doctor role has the identity scope). */
+export interface DoctorViewDto {
+  name: string | null;
+  sessionId: string;
+  visitId: string;
+  psnNo: string;
+  psnType: string | null;
+  injuryStatus: string;
+  determinationNo: string | null;
+  determinationDate: string | null;
+  injuryDate: string | null;
+  injuredParts: string[];
+  occupationalDisease: string | null;
+  disabilityGrade: number | null;
+  category: string;
+  coverageSource: string;
+}
+
+export function doctorView(client: ApiClient, token: string): Promise<DoctorViewDto> {
+  return client.post<DoctorViewDto>('/api/v1/identity/doctor-view', { token });
+}

@@ -1,6 +1,7 @@
 /**
- * The side menu by role. Only pages that exist are listed: 结算 (finance),
- * 表单 (desk/doctor) and 医生 (doctor) join here when they are built.
+ * The side menu by role. Only pages that exist are listed: 表单 (desk/doctor) joins here when it
+ * is built. 结算 is also IT's (it-admin holds the settlement scope, and only it may requery a
+ * settlement in needs-review).
  */
 import type { StaffRole } from '../api/staff-session';
 
@@ -16,6 +17,8 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/desk', title: '挂号/收费窗口', roles: ['desk'] },
   { path: '/pharmacy', title: '药房', roles: ['pharmacy'] },
   { path: '/it/devices', title: '信息科 · 设备', roles: ['it-admin'] },
+  { path: '/settlement', title: '结算', roles: ['finance', 'it-admin'] },
+  { path: '/doctor', title: '医生', roles: ['doctor'] },
 ];
 
 export function menuFor(roles: readonly StaffRole[]): MenuEntry[] {

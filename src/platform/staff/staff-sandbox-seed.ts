@@ -20,6 +20,14 @@ export const SANDBOX_STAFF: readonly (CreateStaffInput & { password: string })[]
     password: 'pharmacy1-sandbox',
   },
   { login: 'it1', displayName: '信息科（沙箱）', roles: ['it-admin'], desks: [], password: 'it1-sandbox' },
+  { login: 'finance1', displayName: '结算员（沙箱）', roles: ['finance'], desks: [], password: 'finance1-sandbox' },
+  {
+    login: 'doctor1',
+    displayName: '医生（沙箱）',
+    roles: ['doctor'],
+    desks: ['门诊挂号1'],
+    password: 'doctor1-sandbox',
+  },
 ];
 
 @Injectable()
