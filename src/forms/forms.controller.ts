@@ -67,7 +67,9 @@ export class FormsController {
   }
 
   @Get('kinds')
-  @ApiOperation({ summary: 'The form kinds and their fields (key, Chinese label, type, required …), as the templates declare them' })
+  @ApiOperation({
+    summary: 'The form kinds and their fields (key, Chinese label, type, required …), as the templates declare them',
+  })
   @ApiOkResponse({ type: [FormKindDto] })
   kinds(): FormKindDto[] {
     return formKindDtos();

@@ -95,28 +95,26 @@ export function formKindDtos(): FormKindDto[] {
     return {
       kind: spec.kind,
       title: spec.title,
-      fields: spec.template.fields.map(
-        (f): FormFieldDto => ({
-          key: f.key,
-          label: f.label,
-          type: f.type,
-          required: f.required,
-          ...(f.maxLength !== undefined ? { maxLength: f.maxLength } : {}),
-          ...(f.enum ? { enum: [...f.enum] } : {}),
-          ...(f.columns
-            ? {
-                columns: f.columns.map((c) => ({
-                  key: c.key,
-                  label: c.label,
-                  type: c.type,
-                  required: c.required,
-                  ...(c.maxLength !== undefined ? { maxLength: c.maxLength } : {}),
-                })),
-              }
-            : {}),
-          ...(f.maxRows !== undefined ? { maxRows: f.maxRows } : {}),
-        }),
-      ),
+      fields: spec.template.fields.map((f): FormFieldDto => ({
+        key: f.key,
+        label: f.label,
+        type: f.type,
+        required: f.required,
+        ...(f.maxLength !== undefined ? { maxLength: f.maxLength } : {}),
+        ...(f.enum ? { enum: [...f.enum] } : {}),
+        ...(f.columns
+          ? {
+              columns: f.columns.map((c) => ({
+                key: c.key,
+                label: c.label,
+                type: c.type,
+                required: c.required,
+                ...(c.maxLength !== undefined ? { maxLength: c.maxLength } : {}),
+              })),
+            }
+          : {}),
+        ...(f.maxRows !== undefined ? { maxRows: f.maxRows } : {}),
+      })),
     };
   });
 }

@@ -47,9 +47,9 @@ describe('kinds, states and uploads in Chinese', () => {
   it('says where the upload is, with the tries and the last error', () => {
     expect(uploadText(null)).toContain('由医院留存');
     expect(uploadText({ state: 'pending', attempts: 0, lastError: null, nextAttemptAt: '' })).toBe('等待上传经办机构');
-    expect(
-      uploadText({ state: 'pending', attempts: 2, lastError: '经办机构系统无法连接', nextAttemptAt: '' }),
-    ).toBe('等待上传经办机构，已尝试 2 次，经办机构系统无法连接');
+    expect(uploadText({ state: 'pending', attempts: 2, lastError: '经办机构系统无法连接', nextAttemptAt: '' })).toBe(
+      '等待上传经办机构，已尝试 2 次，经办机构系统无法连接',
+    );
   });
 
   it('names a version as the PDF footer does', () => {
@@ -91,7 +91,9 @@ describe(fieldRows.name, () => {
   });
 
   it('sends only what changed, trimmed', () => {
-    expect(changedValues(rows, { name: '别人', phone: ' 13995112345 ', opinionDate: '', workerCategory: '在职' })).toEqual({
+    expect(
+      changedValues(rows, { name: '别人', phone: ' 13995112345 ', opinionDate: '', workerCategory: '在职' }),
+    ).toEqual({
       phone: '13995112345',
     });
     expect(changedValues(rows, {})).toEqual({});

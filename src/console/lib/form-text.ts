@@ -155,7 +155,10 @@ export function fieldHint(type: string): string {
  * The fields the staff member changed, trimmed, for PATCH `values` (only those: the gateway
  * merges them over the draft's). Empty when nothing changed.
  */
-export function changedValues(rows: readonly FieldRow[], edits: Readonly<Record<string, string>>): Record<string, string> {
+export function changedValues(
+  rows: readonly FieldRow[],
+  edits: Readonly<Record<string, string>>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const row of rows) {
     const edit = edits[row.key];

@@ -1,4 +1,12 @@
-import { inkBounds, isPadEmpty, MIN_INK_LENGTH, pngBase64OfDataUrl, smoothPath, strokeLength, strokeWidth } from './signature-pad';
+import {
+  inkBounds,
+  isPadEmpty,
+  MIN_INK_LENGTH,
+  pngBase64OfDataUrl,
+  smoothPath,
+  strokeLength,
+  strokeWidth,
+} from './signature-pad';
 
 const pt = (x: number, y: number, pressure = 0.5) => ({ x, y, pressure });
 
@@ -31,7 +39,9 @@ describe(smoothPath.name, () => {
   });
 
   it('draws a tap as a dot and two points as one curve', () => {
-    expect(smoothPath([pt(3, 4)], 2)).toEqual([{ from: { x: 3, y: 4 }, control: { x: 3, y: 4 }, to: { x: 3, y: 4 }, width: 2 }]);
+    expect(smoothPath([pt(3, 4)], 2)).toEqual([
+      { from: { x: 3, y: 4 }, control: { x: 3, y: 4 }, to: { x: 3, y: 4 }, width: 2 },
+    ]);
     expect(smoothPath([pt(0, 0), pt(4, 0)], 2)).toEqual([
       { from: { x: 0, y: 0 }, control: { x: 2, y: 0 }, to: { x: 4, y: 0 }, width: 2 },
     ]);
@@ -49,7 +59,12 @@ describe(isPadEmpty.name, () => {
 
   it('holds a signature once the strokes together carry enough ink', () => {
     expect(isPadEmpty([[pt(0, 0), pt(MIN_INK_LENGTH, 0)]])).toBe(false);
-    expect(isPadEmpty([[pt(0, 0), pt(6, 0)], [pt(20, 20), pt(20, 26)]])).toBe(false);
+    expect(
+      isPadEmpty([
+        [pt(0, 0), pt(6, 0)],
+        [pt(20, 20), pt(20, 26)],
+      ]),
+    ).toBe(false);
   });
 });
 
