@@ -2,15 +2,17 @@ import { homeFor, menuFor } from './menu';
 
 describe(menuFor.name, () => {
   it('shows each role only its pages', () => {
-    expect(menuFor(['desk']).map((m) => m.title)).toEqual(['挂号/收费窗口']);
+    expect(menuFor(['desk']).map((m) => m.title)).toEqual(['挂号/收费窗口', '表单']);
+    expect(menuFor(['doctor']).map((m) => m.title)).toEqual(['表单']);
     expect(menuFor(['it-admin']).map((m) => m.title)).toEqual(['信息科 · 设备']);
-    expect(menuFor(['desk', 'it-admin'])).toHaveLength(2);
+    expect(menuFor(['desk', 'it-admin'])).toHaveLength(3);
     expect(menuFor(['pharmacy']).map((m) => m.title)).toEqual(['药房']);
   });
 
   it('lands a staff member on their first page, or nowhere when none is built for their roles', () => {
     expect(homeFor(['it-admin'])).toBe('/it/devices');
     expect(homeFor(['pharmacy'])).toBe('/pharmacy');
+    expect(homeFor(['doctor'])).toBe('/forms');
     expect(homeFor(['auditor'])).toBeNull();
   });
 });

@@ -15,6 +15,7 @@ export interface MenuEntry {
 export const MENU: readonly MenuEntry[] = [
   { path: '/desk', title: '挂号/收费窗口', roles: ['desk'] },
   { path: '/pharmacy', title: '药房', roles: ['pharmacy'] },
+  { path: '/forms', title: '表单', roles: ['desk', 'doctor'] },
   { path: '/it/devices', title: '信息科 · 设备', roles: ['it-admin'] },
 ];
 
