@@ -132,7 +132,7 @@ run('the forms page in a real browser (desk1, 1366×768)', () => {
     await expect(detail().locator('[data-field="phone"]').getAttribute('class')).resolves.toContain('missing');
     await detail().getByText('未保存：请按字段下的提示修改标红的项').waitFor();
     // Putting it right clears the mark and the message.
-    await page.locator('#field-phone').fill(String(values.phone));
+    await page.locator('#field-phone').fill(values.phone as string);
     await detail().getByText('未保存：请按字段下的提示修改标红的项').waitFor({ state: 'detached' });
     await expect(detail().locator('[data-field="phone"]').getAttribute('class')).resolves.not.toContain('missing');
 
@@ -145,7 +145,7 @@ run('the forms page in a real browser (desk1, 1366×768)', () => {
 
     // A pen with pressure (CDP: pointerType pen, force): ink, so 确认签名 is enabled; 清除 empties it.
     const cdp = await page.context().newCDPSession(page);
-    const pen = (type: string, x: number, y: number, force: number) =>
+    const pen = (type: 'mousePressed' | 'mouseMoved' | 'mouseReleased', x: number, y: number, force: number) =>
       cdp.send('Input.dispatchMouseEvent', {
         type,
         x: box.x + x,
