@@ -119,9 +119,11 @@ describe('a scanned copy', () => {
   const pdf = new TextEncoder().encode('%PDF-1.4\n%…');
 
   it('takes a PDF and refuses an image or a file over 10 MB before sending', () => {
-    expect(scanProblem(pdf)).toBeNull();
-    expect(scanProblem(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0]))).toContain('必须是 PDF');
-    expect(scanProblem(new Uint8Array(MAX_SCAN_BYTES + 1))).toContain('超过 10 MB');
+    expect(scanProblem(pdf, pdf.length)).toBeNull();
+    expect(scanProblem(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0]), 5)).toContain('必须是 PDF');
+    expect(scanProblem(new Uint8Array(2), 2)).toContain('必须是 PDF');
+    expect(scanProblem(pdf, MAX_SCAN_BYTES)).toBeNull();
+    expect(scanProblem(pdf, MAX_SCAN_BYTES + 1)).toContain('超过 10 MB');
   });
 
   it('is sent as Base64, also when larger than one call can take', () => {

@@ -200,13 +200,15 @@ export function fieldErrorsOf(details: unknown): Record<string, string> {
 /** The gateway's limit for a scanned copy (FORM_SCAN_TOO_LARGE). */
 export const MAX_SCAN_BYTES = 10 * 1024 * 1024;
 
-/** Why a chosen file cannot be the scanned copy (the gateway takes a PDF of at most 10 MB), or null. */
-export function scanProblem(bytes: Uint8Array): string | null {
-  if (bytes.length > MAX_SCAN_BYTES) {
+/**
+ * Why a chosen file cannot be the scanned copy (the gateway takes a PDF of at most 10 MB), or null:
+ * `head` is the file's first bytes (at least 5), `size` its length.
+ */
+export function scanProblem(head: Uint8Array, size: number): string | null {
+  if (size > MAX_SCAN_BYTES) {
     return '扫描件超过 10 MB，经办机构不接收：请降低扫描分辨率后重试';
   }
-  const head = String.fromCharCode(...bytes.subarray(0, 5));
-  if (head !== '%PDF-') {
+  if (String.fromCharCode(...head.subarray(0, 5)) !== '%PDF-') {
     return '扫描件必须是 PDF 文件：请用扫描仪“保存为 PDF”';
   }
   return null;
