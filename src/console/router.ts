@@ -17,6 +17,7 @@ const routes: RouteRecordRaw[] = [
       { path: '', name: 'home', component: () => import('./views/HomeView.vue') },
       { path: 'desk', name: 'desk', component: () => import('./views/DeskView.vue') },
       { path: 'pharmacy', name: 'pharmacy', component: () => import('./views/PharmacyView.vue') },
+      { path: 'forms', name: 'forms', component: () => import('./views/FormsView.vue') },
       { path: 'it/devices', name: 'it-devices', component: () => import('./views/ItDevicesView.vue') },
       { path: 'settlement', name: 'settlement', component: () => import('./views/SettlementView.vue') },
       { path: 'doctor', name: 'doctor', component: () => import('./views/DoctorView.vue') },

@@ -2,7 +2,16 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } 
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_PAGE_SIZE, LargeBody, principalOf, RequireScopes } from '../platform';
-import { CreateFormDto, FormDetailDto, FormDto, FormListQueryDto, SignFormDto, UpdateFormDto } from './forms.dto';
+import {
+  CreateFormDto,
+  FormDetailDto,
+  FormDto,
+  FormKindDto,
+  FormListQueryDto,
+  SignFormDto,
+  UpdateFormDto,
+} from './forms.dto';
+import { formKindDtos } from './forms.mapper';
 import { FormDraftsService } from './form-drafts.service';
 import { FormReadingService } from './form-reading.service';
 import { FormSigningService } from './form-signing.service';
@@ -55,6 +64,15 @@ export class FormsController {
   @ApiOkResponse({ type: [FormDto] })
   async list(@Query() query: FormListQueryDto): Promise<FormDto[]> {
     return this.reading.list({ ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
+  }
+
+  @Get('kinds')
+  @ApiOperation({
+    summary: 'The form kinds and their fields (key, Chinese label, type, required …), as the templates declare them',
+  })
+  @ApiOkResponse({ type: [FormKindDto] })
+  kinds(): FormKindDto[] {
+    return formKindDtos();
   }
 
   @Get(':id')

@@ -186,3 +186,34 @@ export class FormDetailDto extends FormDto {
   @ApiProperty({ type: [FormVersionDto], description: 'Every version of this form, oldest first' })
   versions: FormVersionDto[];
 }
+
+export class FormFieldColumnDto {
+  @ApiProperty({ example: 'amount' }) key: string;
+  @ApiProperty({ example: '金额' }) label: string;
+  @ApiProperty({ enum: ['text', 'date', 'idNumber', 'phone', 'amount'] }) type: string;
+  @ApiProperty() required: boolean;
+  @ApiPropertyOptional({ description: 'At most this many characters' }) maxLength?: number;
+}
+
+export class FormFieldDto {
+  @ApiProperty({ description: 'The key in values', example: 'opinionDate' }) key: string;
+  @ApiProperty({ description: 'Chinese name, as on the form', example: '医疗机构意见日期' }) label: string;
+  @ApiProperty({
+    enum: ['text', 'date', 'idNumber', 'phone', 'amount', 'table'],
+    description: 'date = YYYY-MM-DD, amount = yuan with at most two decimals, table = a list of rows (columns)',
+  })
+  type: string;
+  @ApiProperty({ description: 'Signing needs it (checked with the verified worker merged in)' }) required: boolean;
+  @ApiPropertyOptional({ description: 'At most this many characters' }) maxLength?: number;
+  @ApiPropertyOptional({ type: [String], description: 'The allowed values' }) enum?: string[];
+  @ApiPropertyOptional({ type: [FormFieldColumnDto], description: 'A table’s columns' })
+  columns?: FormFieldColumnDto[];
+  @ApiPropertyOptional({ description: 'A table’s most rows' }) maxRows?: number;
+}
+
+export class FormKindDto {
+  @ApiProperty({ enum: FORM_KINDS }) kind: string;
+  @ApiProperty({ example: '宁夏回族自治区工伤复发就医备案表' }) title: string;
+  @ApiProperty({ type: [FormFieldDto], description: 'Every field of the kind’s template, in the template’s order' })
+  fields: FormFieldDto[];
+}

@@ -1,6 +1,6 @@
 import type { MessageProgress } from '../upstream/outbox/outbox.service';
 import type { FormDocument } from './form-document.entity';
-import { toFormDetailDto, toFormDto } from './forms.mapper';
+import { formKindDtos, toFormDetailDto, toFormDto } from './forms.mapper';
 
 const T = new Date('2026-11-25T02:00:00.000Z');
 const row = (extra: Partial<FormDocument> = {}): FormDocument => ({
@@ -90,5 +90,24 @@ describe('forms.mapper', () => {
       },
       { id: v2.id, version: 2, status: 'draft', signedAt: null, sha256: null, previousId: row().id },
     ]);
+  });
+});
+
+describe(formKindDtos.name, () => {
+  it('lists every kind with its template fields: labels, requiredness, enums and table columns', () => {
+    const kinds = formKindDtos();
+    expect(kinds.map((k) => k.kind)).toEqual(['relapse-filing', 'rehab-application', 'self-pay-consent']);
+    const relapse = kinds[0];
+    expect(relapse.title).toBe('宁夏回族自治区工伤复发就医备案表');
+    expect(relapse.fields.find((f) => f.key === 'opinionDate')).toEqual({
+      key: 'opinionDate',
+      label: '医疗机构意见日期',
+      type: 'date',
+      required: false,
+    });
+    expect(relapse.fields.find((f) => f.key === 'workerCategory')?.enum).toEqual(['在职', '退休', '老工伤']);
+    const items = kinds[2].fields.find((f) => f.key === 'items');
+    expect(items?.type).toBe('table');
+    expect(items?.columns?.map((c) => c.label)).toEqual(['项目名称', '金额', '不属于工伤保险基金支付范围的原因']);
   });
 });

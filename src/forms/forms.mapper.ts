@@ -1,7 +1,7 @@
 import type { MessageProgress } from '../upstream/outbox/outbox.service';
 import type { FormDocument, FormStatus } from './form-document.entity';
-import { FormDetailDto, FormDto, FormVersionDto, UploadDto } from './forms.dto';
-import { formKind } from './kinds/form-kinds';
+import { FormDetailDto, FormDto, FormFieldDto, FormKindDto, FormVersionDto, UploadDto } from './forms.dto';
+import { FORM_KINDS, formKind } from './kinds/form-kinds';
 import type { FormValues } from './render/form-values';
 
 /**
@@ -86,4 +86,35 @@ export function toFormDetailDto(
     verifiedWorkerFields: shown.verifiedWorkerFields,
     versions: versions.map(toFormVersionDto),
   };
+}
+
+/** Every form kind with its fields as the template declares them (what a client needs to fill a draft). */
+export function formKindDtos(): FormKindDto[] {
+  return FORM_KINDS.map((kind) => {
+    const spec = formKind(kind);
+    return {
+      kind: spec.kind,
+      title: spec.title,
+      fields: spec.template.fields.map((f): FormFieldDto => ({
+        key: f.key,
+        label: f.label,
+        type: f.type,
+        required: f.required,
+        ...(f.maxLength !== undefined ? { maxLength: f.maxLength } : {}),
+        ...(f.enum ? { enum: [...f.enum] } : {}),
+        ...(f.columns
+          ? {
+              columns: f.columns.map((c) => ({
+                key: c.key,
+                label: c.label,
+                type: c.type,
+                required: c.required,
+                ...(c.maxLength !== undefined ? { maxLength: c.maxLength } : {}),
+              })),
+            }
+          : {}),
+        ...(f.maxRows !== undefined ? { maxRows: f.maxRows } : {}),
+      })),
+    };
+  });
 }

@@ -253,7 +253,7 @@ run('the 结算 and 医生 pages in a real browser (finance1, doctor1; 1366×768
     const context = await browser.newContext({ viewport: DESK_VIEWPORT, locale: 'zh-CN' });
     const page = await newPage(context);
     await logIn(page, 'doctor1', 'doctor1-sandbox', 'doctor');
-    await expect(page.locator('.el-menu').textContent()).resolves.toBe('医生');
+    await expect(page.locator('.el-menu').textContent()).resolves.toBe('医生表单');
 
     // A wrong token first: refused with the gateway's Chinese message, nothing shown.
     await focusOn(page, 'doctor-token');

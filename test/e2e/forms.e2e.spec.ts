@@ -437,6 +437,20 @@ describe.each(availableDatabases())('forms on %s', (kind: DbKind) => {
     );
   });
 
+  it('GET /api/v1/forms/kinds: every kind with its fields as the template declares them (not taken for a form id)', async () => {
+    const kinds = (await api.get('/api/v1/forms/kinds').expect(200)).body as {
+      kind: string;
+      title: string;
+      fields: { key: string; label: string; required: boolean }[];
+    }[];
+    expect(kinds.map((k) => k.kind)).toEqual(['relapse-filing', 'rehab-application', 'self-pay-consent']);
+    expect(kinds[0].fields.find((f) => f.key === 'opinionDate')).toMatchObject({
+      label: '医疗机构意见日期',
+      required: false,
+    });
+    await request(base).get('/api/v1/forms/kinds').expect(401);
+  });
+
   it('retention: drafts go after draftDays; a signed form is never deleted before keep-until, and is deleted after it', async () => {
     const forms = app.get(FormRetentionService);
     // The same retention runs as the forms.retention background job, on the configured interval.

@@ -23,7 +23,11 @@ export function popplerAvailable(): boolean {
 }
 
 /** Runs a poppler tool and returns its stdout (binary-safe); throws with its stderr on failure. */
-export function poppler(tool: 'pdftotext' | 'pdffonts' | 'pdftoppm', args: string[], input?: Buffer): Buffer {
+export function poppler(
+  tool: 'pdftotext' | 'pdffonts' | 'pdftoppm' | 'pdfimages',
+  args: string[],
+  input?: Buffer,
+): Buffer {
   const res = spawnSync(tool, args, { input, maxBuffer: 64 * 1024 * 1024 });
   if (res.status !== 0) {
     throw new Error(`${tool} ${args.join(' ')} failed (${res.status}): ${res.stderr?.toString()}`);

@@ -2,11 +2,11 @@ import { homeFor, menuFor } from './menu';
 
 describe(menuFor.name, () => {
   it('shows each role only its pages', () => {
-    expect(menuFor(['desk']).map((m) => m.title)).toEqual(['挂号/收费窗口']);
+    expect(menuFor(['desk']).map((m) => m.title)).toEqual(['挂号/收费窗口', '表单']);
+    expect(menuFor(['doctor']).map((m) => m.title)).toEqual(['医生', '表单']);
     expect(menuFor(['it-admin']).map((m) => m.title)).toEqual(['信息科 · 设备', '结算']);
-    expect(menuFor(['desk', 'it-admin'])).toHaveLength(3);
+    expect(menuFor(['desk', 'it-admin'])).toHaveLength(4);
     expect(menuFor(['finance']).map((m) => m.title)).toEqual(['结算']);
-    expect(menuFor(['doctor']).map((m) => m.title)).toEqual(['医生']);
     expect(menuFor(['pharmacy']).map((m) => m.title)).toEqual(['药房']);
   });
 

@@ -1,7 +1,6 @@
 /**
- * The side menu by role. Only pages that exist are listed: 表单 (desk/doctor) joins here when it
- * is built. 结算 is also IT's (it-admin holds the settlement scope, and only it may requery a
- * settlement in needs-review).
+ * The side menu by role; a staff member lands on the first entry of theirs. 结算 is also IT's
+ * (it-admin holds the settlement scope, and only it may requery a settlement in needs-review).
  */
 import type { StaffRole } from '../api/staff-session';
 
@@ -16,9 +15,10 @@ export interface MenuEntry {
 export const MENU: readonly MenuEntry[] = [
   { path: '/desk', title: '挂号/收费窗口', roles: ['desk'] },
   { path: '/pharmacy', title: '药房', roles: ['pharmacy'] },
+  { path: '/doctor', title: '医生', roles: ['doctor'] },
+  { path: '/forms', title: '表单', roles: ['desk', 'doctor'] },
   { path: '/it/devices', title: '信息科 · 设备', roles: ['it-admin'] },
   { path: '/settlement', title: '结算', roles: ['finance', 'it-admin'] },
-  { path: '/doctor', title: '医生', roles: ['doctor'] },
 ];
 
 export function menuFor(roles: readonly StaffRole[]): MenuEntry[] {
