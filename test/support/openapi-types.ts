@@ -1,7 +1,7 @@
 /**
  * Turns the gateway's OpenAPI document (/api/docs-json) into the TypeScript the console's API client is
  * typed with (src/console/api/openapi.generated.ts): one interface of every schema, and one entry per
- * operation keyed `'<METHOD> <path>'` with its path and query parameters, its JSON body and its answer.
+ * operation keyed `'<METHOD> <path>'` with its path, query and header parameters, its JSON body and its answer.
  * A route or a field the console uses that the gateway no longer has then fails the console's type
  * check (`npm run check`). The freshness test (test/integration/console-api-types.spec.ts) fails when the
  * committed file differs from what the document gives; `npm run console:api-types` rewrites it.
@@ -189,12 +189,17 @@ export function openApiToTypeScript(doc: OpenApiDocument): string {
       const params = op.parameters ?? [];
       const inPath = params.filter((p) => p.in === 'path');
       const inQuery = params.filter((p) => p.in === 'query');
+      const inHeader = params.filter((p) => p.in === 'header');
       if (inPath.length > 0) {
         parts.push(`path: ${paramsType(inPath, route)};`);
       }
       if (inQuery.length > 0) {
         const optional = inQuery.every((p) => !p.required);
         parts.push(`query${optional ? '?' : ''}: ${paramsType(inQuery, route)};`);
+      }
+      if (inHeader.length > 0) {
+        const optional = inHeader.every((p) => !p.required);
+        parts.push(`headers${optional ? '?' : ''}: ${paramsType(inHeader, route)};`);
       }
       const json = op.requestBody?.content['application/json'];
       if (json) {

@@ -65,7 +65,8 @@ export class ApiClient {
 
   /**
    * Calls one route of the gateway by its OpenAPI name, `'<METHOD> <path template>'`, with its path
-   * parameters (encoded), its query (undefined values left out, arrays repeated) and its JSON body. The
+   * parameters (encoded), its query (undefined values left out, arrays repeated), the route's own headers
+   * (x-verification-token, idempotency-key; never the CSRF token) and its JSON body. The
    * route, the parameters, the body and the answer are typed from src/console/api/openapi.generated.ts, so
    * the console's type check fails when the gateway's API no longer has what a page uses.
    */
@@ -73,11 +74,15 @@ export class ApiClient {
     const args = (rest[0] ?? {}) as {
       path?: Record<string, string | number>;
       query?: Record<string, unknown>;
+      headers?: Record<string, string | undefined>;
       body?: unknown;
     };
     const space = route.indexOf(' ');
     const method = route.slice(0, space);
-    return this.request<Answer<R>>(method, routeUrl(route.slice(space + 1), args.path, args.query), args.body);
+    const headers = Object.fromEntries(
+      Object.entries(args.headers ?? {}).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
+    );
+    return this.request<Answer<R>>(method, routeUrl(route.slice(space + 1), args.path, args.query), args.body, headers);
   }
 
   get<T>(path: string): Promise<T> {

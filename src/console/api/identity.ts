@@ -35,23 +35,9 @@ export function confirmByStaff(client: ApiClient, id: string): Promise<IdentityS
 }
 
 /** DoctorViewDto: POST /api/v1/identity/doctor-view {token} (the doctor role has the identity scope). */
-export interface DoctorViewDto {
-  name: string | null;
-  sessionId: string;
-  visitId: string;
-  psnNo: string;
-  psnType: string | null;
-  injuryStatus: string;
-  determinationNo: string | null;
-  determinationDate: string | null;
-  injuryDate: string | null;
-  injuredParts: string[];
-  occupationalDisease: string | null;
-  disabilityGrade: number | null;
-  category: string;
-  coverageSource: string;
-}
+/** The doctor view of a MATCH token (POST: the token in the body, so it stays out of URLs and logs). */
+export type DoctorViewDto = Schemas['DoctorViewDto'];
 
 export function doctorView(client: ApiClient, token: string): Promise<DoctorViewDto> {
-  return client.post<DoctorViewDto>('/api/v1/identity/doctor-view', { token });
+  return client.call('POST /api/v1/identity/doctor-view', { body: { token } });
 }

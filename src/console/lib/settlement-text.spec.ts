@@ -1,3 +1,4 @@
+import type { FindingDto, SettlementDto } from '../api/settlement';
 import {
   ATTENTION_STATUSES,
   dispositionView,
@@ -42,7 +43,12 @@ describe('findings and lines', () => {
   });
 
   it('puts blocking findings first, keeping the API order within each group', () => {
-    const f = (code: string, severity: string) => ({ code, severity, lineId: null, message: code });
+    const f = (code: string, severity: FindingDto['severity']): FindingDto => ({
+      code,
+      severity,
+      lineId: null,
+      message: code,
+    });
     expect(
       sortFindings([f('A', 'warn'), f('B', 'refuse'), f('C', 'selfPay'), f('D', 'refuse')]).map((x) => x.code),
     ).toEqual(['B', 'D', 'A', 'C']);
@@ -79,7 +85,7 @@ describe(splitRows.name, () => {
 });
 
 describe(settlementActions.name, () => {
-  const s = (status: string, cancelRequested: { at: string; state: string } | null = null) => ({
+  const s = (status: SettlementDto['status'], cancelRequested: SettlementDto['cancelRequested'] = null) => ({
     status,
     cancelRequested,
   });
