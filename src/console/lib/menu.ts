@@ -16,6 +16,10 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/desk', title: '挂号/收费窗口', roles: ['desk'] },
   { path: '/pharmacy', title: '药房', roles: ['pharmacy'] },
   { path: '/it/devices', title: '信息科 · 设备', roles: ['it-admin'] },
+  { path: '/it/api-keys', title: '信息科 · 接口密钥', roles: ['it-admin'] },
+  { path: '/it/staff', title: '信息科 · 人员账号', roles: ['it-admin'] },
+  { path: '/it/audit', title: '审计日志', roles: ['it-admin', 'auditor'] },
+  { path: '/it/config', title: '信息科 · 当前配置', roles: ['it-admin'] },
 ];
 
 export function menuFor(roles: readonly StaffRole[]): MenuEntry[] {
