@@ -54,9 +54,10 @@ describe('it-admin texts', () => {
       { path: 'server.port', value: 8080, masked: false, origin: 'default' },
       { path: 'devices[0].id', value: 'd1', masked: false, origin: 'file' },
       { path: 'server.host', value: '127.0.0.1', masked: false, origin: 'default' },
+      { path: 'dataDir', value: './data', masked: false, origin: 'default' },
     ]);
     expect(groups.map((g) => [g.section, g.entries.map((e) => e.key)])).toEqual([
-      ['mode', ['']],
+      ['', ['mode', 'dataDir']],
       ['server', ['port', 'host']],
       ['devices', ['[0].id']],
     ]);

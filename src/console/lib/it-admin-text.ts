@@ -132,21 +132,24 @@ export function configValueText(value: unknown): string {
 }
 
 export interface ConfigGroup {
-  /** The top-level section: 'server', 'database', … */
+  /** The top-level section: 'server', 'database', …; '' for the top-level values (mode, dataDir). */
   section: string;
   entries: { key: string; path: string; value: unknown; masked: boolean; origin: string | null }[];
 }
 
-/** The entries grouped by their top-level section, in the gateway's order, keys relative to it. */
+/**
+ * The entries grouped by their top-level section, in the gateway's order, keys relative to it; the
+ * top-level values themselves (mode, dataDir) together in the group ''.
+ */
 export function groupConfig(
   entries: readonly { path: string; value: unknown; masked: boolean; origin: string | null }[],
 ): ConfigGroup[] {
   const groups = new Map<string, ConfigGroup>();
   for (const entry of entries) {
     const m = /^([^.[]+)(?:[.[](.*))?$/.exec(entry.path);
-    const section = m?.[1] ?? entry.path;
     const rest = m?.[2];
-    const key = rest === undefined ? '' : entry.path.charAt(section.length) === '[' ? `[${rest}` : rest;
+    const section = rest === undefined ? '' : (m?.[1] ?? '');
+    const key = rest === undefined ? entry.path : entry.path.charAt(section.length) === '[' ? `[${rest}` : rest;
     let group = groups.get(section);
     if (!group) {
       group = { section, entries: [] };
