@@ -1,9 +1,19 @@
+/**
+ * The configuration as GET /api/v1/admin/config shows it: with the real default.yaml and every
+ * feature's sections (so in the integration tier: the platform's own specs import no feature).
+ */
 import { IsOptional, IsString, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
-import { GATEWAY_FEATURES } from '../../gateway.features';
-import type { GatewayFeature } from '../gateway-feature';
-import { configOrigins, configSources, loadConfig } from './config-loader';
-import { looksSecret, MASKED, maskConfig, maskUrlPassword, maskUrlSecrets } from './config-secrets';
+import { GATEWAY_FEATURES } from '../../src/gateway.features';
+import type { GatewayFeature } from '../../src/platform/gateway-feature';
+import { configOrigins, configSources, loadConfig, sandboxConfigFile } from '../../src/platform/config/config-loader';
+import {
+  looksSecret,
+  MASKED,
+  maskConfig,
+  maskUrlPassword,
+  maskUrlSecrets,
+} from '../../src/platform/config/config-secrets';
 
 const MARKER = 'LEAKMARKER7f3a';
 
@@ -148,7 +158,7 @@ describe('the configuration as shown (secrets masked)', () => {
   it('records the overlay file and single GW_ variables as origins', () => {
     const config = loadConfig({
       features: GATEWAY_FEATURES,
-      overlayFile: 'config/sandbox.yaml',
+      overlayFile: sandboxConfigFile(),
       env: { GW_SERVER__PORT: '9090' },
     }).config;
     const { leaves } = maskConfig(config, configOrigins(config));
