@@ -233,4 +233,38 @@ run('the 信息科 pages: API keys, staff accounts, audit log, configuration (Ch
     await screenshot(page, 'it-config.png');
     expect(errors).toEqual([]);
   });
+  it('resets a password (the new one shown once, the old one refused) and disables an account with a reason', async () => {
+    await page
+      .getByRole('navigation', { name: '功能菜单' })
+      .getByRole('menuitem', { name: '信息科 · 人员账号' })
+      .click();
+    await page.waitForURL('**/console/it/staff');
+    const row = page.locator('.el-table__body tr', { hasText: 'audit.wang' });
+    await row.getByRole('button', { name: '重置密码' }).click();
+    await page.getByRole('dialog', { name: '重置密码' }).getByRole('button', { name: '确认重置' }).click();
+    const shown = page.getByRole('dialog', { name: '一次性密码' });
+    await shown.getByText('王审计（audit.wang）的新密码').waitFor();
+    const fresh = (await shown.getByTestId('one-time-secret').textContent())?.trim() ?? '';
+    expect(fresh).not.toBe(auditorPassword);
+    await shown.getByRole('button', { name: '我已保存，关闭' }).click();
+    await shown.waitFor({ state: 'hidden' });
+    expect(await page.content()).not.toContain(fresh);
+
+    const signIn = (password: string) =>
+      fetch(`${gateway.url}/api/v1/staff/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login: 'audit.wang', password }),
+      });
+    expect((await signIn(auditorPassword)).status).toBe(401);
+    expect((await signIn(fresh)).status).toBe(200);
+
+    await row.getByRole('button', { name: '停用' }).click();
+    const confirm = page.getByRole('dialog', { name: '停用账号' });
+    await confirm.getByLabel('停用原因').fill('调岗');
+    await confirm.getByRole('button', { name: '确认停用' }).click();
+    await row.getByText('已停用（调岗）').waitFor();
+    expect((await signIn(fresh)).status).toBe(401);
+    expect(errors).toEqual([]);
+  });
 });
