@@ -14,6 +14,7 @@ export * from './platform.module';
 export * from './config/gateway-config';
 export * from './config/config-loader';
 export * from './config/config-report';
+export * from './config/config-secrets';
 export * from './config/startup-config';
 export * from './config/project-root';
 

@@ -14,6 +14,7 @@ import { ApiKeyRepository } from './auth/api-key.repository';
 import { ApiKeyService } from './auth/api-key.service';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { Clock, SystemClock } from './clock';
+import { ConfigController } from './config/config.controller';
 import { GatewayConfig } from './config/gateway-config';
 import { buildDataSourceOptions, initializeDataSource, runMigrations } from './database/data-source';
 import { Transactions } from './database/transactions';
@@ -108,6 +109,7 @@ export class PlatformModule {
         AuditController,
         StaffSessionController,
         StaffController,
+        ConfigController,
       ],
       providers: [
         { provide: GatewayConfig, useValue: config },

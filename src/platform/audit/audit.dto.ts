@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PageQueryDto } from '../api/page-query.dto';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ACTOR_TYPES, AUDIT_OUTCOMES, AuditEntry } from './audit-entry.entity';
 
 export class AuditQueryDto extends PageQueryDto {
@@ -15,6 +15,26 @@ export class AuditQueryDto extends PageQueryDto {
   @IsString()
   @MaxLength(100)
   actorId?: string;
+
+  @ApiPropertyOptional({ enum: ACTOR_TYPES })
+  @IsOptional()
+  @IsIn(ACTOR_TYPES)
+  actorType?: string;
+
+  @ApiPropertyOptional({ enum: AUDIT_OUTCOMES })
+  @IsOptional()
+  @IsIn(AUDIT_OUTCOMES)
+  outcome?: string;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Entries at or after this time' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: '必须是 ISO 8601 时间，如 2026-12-03T08:00:00+08:00' })
+  from?: string;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Entries before this time' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: '必须是 ISO 8601 时间，如 2026-12-03T18:00:00+08:00' })
+  to?: string;
 }
 
 export class AuditEntryDto {

@@ -1,12 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, LessThan } from 'typeorm';
+import { And, DataSource, EntityManager, LessThan, MoreThanOrEqual, type FindOperator } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { AuditEntry } from './audit-entry.entity';
+import { AuditEntry, type ActorType, type AuditOutcome } from './audit-entry.entity';
 
 /** What to look for in the audit log; the subject already hashed. */
 export interface AuditFilter {
   action?: string;
   actorId?: string;
+  actorType?: ActorType;
+  outcome?: AuditOutcome;
+  from?: Date;
+  to?: Date;
   subjectHash?: string;
   /** Entries strictly older than this id. */
   before?: string;
@@ -31,6 +35,9 @@ export class AuditRepository {
       where: {
         ...(filter.action ? { action: filter.action } : {}),
         ...(filter.actorId ? { actorId: filter.actorId } : {}),
+        ...(filter.actorType ? { actorType: filter.actorType } : {}),
+        ...(filter.outcome ? { outcome: filter.outcome } : {}),
+        ...timeRange(filter.from, filter.to),
         ...(filter.subjectHash ? { subjectHash: filter.subjectHash } : {}),
         ...(filter.before ? { id: LessThan(filter.before) } : {}),
       },
@@ -38,4 +45,14 @@ export class AuditRepository {
       take: filter.limit,
     });
   }
+}
+
+function timeRange(from: Date | undefined, to: Date | undefined): { at?: FindOperator<Date> } {
+  if (from && to) {
+    return { at: And(MoreThanOrEqual(from), LessThan(to)) };
+  }
+  if (from) {
+    return { at: MoreThanOrEqual(from) };
+  }
+  return to ? { at: LessThan(to) } : {};
 }

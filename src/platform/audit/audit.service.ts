@@ -4,7 +4,7 @@ import { Clock } from '../clock';
 import { uuidv7 } from '../ids';
 import type { Principal } from '../auth/principal';
 import { PiiCryptoService } from '../pii/pii-crypto.service';
-import { AuditEntry, AuditOutcome } from './audit-entry.entity';
+import { AuditEntry, AuditOutcome, type ActorType } from './audit-entry.entity';
 import { AuditRepository } from './audit.repository';
 
 export interface AuditRecord {
@@ -21,6 +21,12 @@ export interface AuditRecord {
 export interface AuditQuery {
   action?: string;
   actorId?: string;
+  actorType?: ActorType;
+  outcome?: AuditOutcome;
+  /** Entries at or after this time (ISO 8601). */
+  from?: string;
+  /** Entries before this time (ISO 8601). */
+  to?: string;
   subject?: { value: string; domain: string };
   /** Entries strictly older than this id (paging backwards). */
   before?: string;
@@ -60,6 +66,10 @@ export class AuditService {
     return this.entries.find({
       action: query.action,
       actorId: query.actorId,
+      actorType: query.actorType,
+      outcome: query.outcome,
+      from: query.from ? new Date(query.from) : undefined,
+      to: query.to ? new Date(query.to) : undefined,
       subjectHash: query.subject ? this.pii.hash(query.subject.value, query.subject.domain) : undefined,
       before: query.before,
       limit: query.limit,

@@ -5,6 +5,7 @@ import { IsArray, validateSync, ValidationError, ValidateNested } from 'class-va
 import { parseDocument } from 'yaml';
 import { GatewayConfig } from './gateway-config';
 import { projectRoot } from './project-root';
+import type { ConfigOrigin } from './config-secrets';
 import type { ConfigSection, GatewayFeature } from '../gateway-feature';
 
 /** One thing wrong with the configuration, phrased for the person who has to fix it. */
@@ -66,12 +67,16 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const issues: ConfigIssue[] = [];
 
   const defaultFile = options.defaultFile ?? defaultConfigFile();
+  const origins = new Map<string, ConfigOrigin>();
   let merged = readYamlObject(defaultFile, issues);
+  recordOrigins(origins, merged, '', 'default');
   sources.push(defaultFile);
 
   if (options.overlayFile) {
     const overlayPath = isAbsolute(options.overlayFile) ? options.overlayFile : resolve(options.overlayFile);
-    merged = deepMerge(merged, readYamlObject(overlayPath, issues));
+    const overlay = readYamlObject(overlayPath, issues);
+    merged = deepMerge(merged, overlay);
+    recordOrigins(origins, overlay, '', 'file');
     sources.push(overlayPath);
   }
 
@@ -89,11 +94,13 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
       continue;
     }
     setPath(merged, path, coerceEnvValue(raw, getPath(merged, path), name, issues));
+    setOrigin(origins, path.join('.'), 'env');
     sources.push(`env ${name}`);
   }
 
   if (options.overrides) {
     merged = deepMerge(merged, options.overrides);
+    recordOrigins(origins, options.overrides, '', 'override');
   }
 
   if (issues.length > 0) {
@@ -107,7 +114,50 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   if (issues.length > 0) {
     throw new ConfigError(issues, sources);
   }
+  loaded.set(config, { origins, sources: [...sources] });
   return { config, sources };
+}
+
+const loaded = new WeakMap<object, { origins: ReadonlyMap<string, ConfigOrigin>; sources: readonly string[] }>();
+
+/**
+ * Where each value of a config that loadConfig() built came from, by dotted path (a list or a
+ * section set as a whole, e.g. by one GW_ variable holding JSON, is recorded at its own path; see
+ * lookupOrigin in config-secrets.ts). Undefined for a config object built otherwise.
+ */
+export function configOrigins(config: object): ReadonlyMap<string, ConfigOrigin> | undefined {
+  return loaded.get(config)?.origins;
+}
+
+/** The files and GW_ variables (names only) a config that loadConfig() built came from, in order. */
+export function configSources(config: object): readonly string[] | undefined {
+  return loaded.get(config)?.sources;
+}
+
+function recordOrigins(
+  origins: Map<string, ConfigOrigin>,
+  value: Record<string, unknown>,
+  prefix: string,
+  origin: ConfigOrigin,
+): void {
+  for (const [key, child] of Object.entries(value)) {
+    const path = prefix === '' ? key : `${prefix}.${key}`;
+    if (isPlainObject(child) && Object.keys(child).length > 0) {
+      recordOrigins(origins, child, path, origin);
+    } else {
+      setOrigin(origins, path, origin);
+    }
+  }
+}
+
+/** The value at `path` was replaced whole: what was recorded under it no longer applies. */
+function setOrigin(origins: Map<string, ConfigOrigin>, path: string, origin: ConfigOrigin): void {
+  for (const known of [...origins.keys()]) {
+    if (known.startsWith(`${path}.`) || known.startsWith(`${path}[`)) {
+      origins.delete(known);
+    }
+  }
+  origins.set(path, origin);
 }
 
 const configClasses = new WeakMap<readonly GatewayFeature[], typeof GatewayConfig>();

@@ -13,6 +13,7 @@ import {
   IsIP,
   Length,
 } from 'class-validator';
+import { Secret } from './config-secrets';
 
 /**
  * The one typed configuration object. Built once at start-up by `loadConfig()` from
@@ -56,6 +57,7 @@ export class ServerConfig {
 
 export class DatabaseConfig {
   /** `sqlite:<path>` (relative to the working directory), `sqlite::memory:`, or `postgres://…`. Empty = `sqlite:<dataDir>/gateway.sqlite`. */
+  @Secret('url-password')
   @IsString({ message: CONFIG_TEXT })
   @Matches(/^$|^sqlite:.+|^postgres(ql)?:\/\/.+/, {
     message: 'expected sqlite:<path> or postgres://user@host:port/database',
@@ -106,6 +108,7 @@ export class KeyringEntryConfig {
   id: string;
 
   /** base64 of 32 random bytes. */
+  @Secret()
   @IsString({ message: CONFIG_TEXT })
   key: string;
 }
@@ -119,6 +122,7 @@ export class PiiKeyringConfig {
   keys: KeyringEntryConfig[];
 
   /** base64 of at least 32 random bytes; never rotated (lookups depend on it). */
+  @Secret()
   @IsString({ message: CONFIG_TEXT })
   hmacKey: string;
 }
@@ -129,6 +133,7 @@ export class PiiConfig {
   keyringFile: string;
 
   /** The keyring inline, usually from the environment: GW_PII__KEYRING='{"active":…}'. Wins over keyringFile. */
+  @Secret()
   @IsOptional()
   @ValidateNested()
   @Type(() => PiiKeyringConfig)

@@ -33,9 +33,9 @@ export function sandboxInsurerOrigin(gateway: ConsoleGateway): string {
 
 /**
  * The built gateway as `npm start` runs it (sandbox mode: its own SQLite database, keys and the
- * sandbox insurer), in a fresh directory, on free ports of 127.0.0.1.
+ * sandbox insurer), in a fresh directory, on free ports of 127.0.0.1; `extraEnv` adds GW_ variables.
  */
-export async function startConsoleGateway(): Promise<ConsoleGateway> {
+export async function startConsoleGateway(extraEnv: Record<string, string> = {}): Promise<ConsoleGateway> {
   if (!existsSync(CONSOLE_INDEX)) {
     throw new Error(`${CONSOLE_INDEX} is missing: run \`npm run build\` (npm test does it for you)`);
   }
@@ -44,6 +44,7 @@ export async function startConsoleGateway(): Promise<ConsoleGateway> {
     GW_SERVER__HOST: '127.0.0.1',
     GW_SERVER__PORT: '0',
     GW_SANDBOX_INSURER__PORT: '0',
+    ...extraEnv,
   });
   let url: string;
   try {
