@@ -7,8 +7,8 @@
  * committed file differs from what the document gives; `npm run console:api-types` rewrites it.
  *
  * Only what the gateway's document uses is handled (Nest's swagger output: objects, arrays, enums,
- * $ref, allOf of one $ref, nullable, additionalProperties); anything else is an error naming the
- * schema, so the generator never guesses.
+ * $ref, allOf of one $ref, oneOf/anyOf as a union, nullable, additionalProperties); anything else is an
+ * error naming the schema, so the generator never guesses.
  */
 
 export interface OpenApiSchema {
@@ -17,6 +17,8 @@ export interface OpenApiSchema {
   enum?: unknown[];
   $ref?: string;
   allOf?: OpenApiSchema[];
+  oneOf?: OpenApiSchema[];
+  anyOf?: OpenApiSchema[];
   items?: OpenApiSchema;
   properties?: Record<string, OpenApiSchema>;
   required?: string[];
@@ -69,6 +71,10 @@ function baseTypeOf(schema: OpenApiSchema, where: string, depth: number): string
   if (schema.$ref) {
     return refName(schema.$ref, where);
   }
+  const choices = schema.oneOf ?? schema.anyOf;
+  if (Array.isArray(choices)) {
+    return choices.map((c, i) => typeOf(c, `${where}|${i}`, depth)).join(' | ');
+  }
   if (schema.allOf) {
     if (schema.allOf.length !== 1 || !schema.allOf[0].$ref) {
       throw new Error(`${where}: allOf is supported only with one $ref`);
@@ -89,6 +95,9 @@ function baseTypeOf(schema: OpenApiSchema, where: string, depth: number): string
     case 'array':
       if (!schema.items) {
         throw new Error(`${where}: an array without items`);
+      }
+      if (Object.keys(schema.items).length === 0) {
+        return 'Array<unknown>';
       }
       return `Array<${typeOf(schema.items, `${where}[]`, depth)}>`;
     case 'object':

@@ -1,48 +1,27 @@
 /**
  * Staff accounts (/api/v1/staff, scope admin): list, create, reset the password, disable.
- * A generated password is in the answer of create and reset only. Names mirror the OpenAPI DTOs.
+ * A generated password is in the answer of create and reset only. Types from the gateway's OpenAPI
+ * document (openapi.generated.ts).
  */
 import type { ApiClient } from './client';
-import type { StaffRole } from './staff-session';
+import type { Schemas } from './openapi.generated';
 
-export interface StaffViewDto {
-  id: string;
-  login: string;
-  displayName: string;
-  roles: StaffRole[];
-  desks: string[];
-  state: string;
-  lockedUntil: string | null;
-  lastLoginAt: string | null;
-  disabledReason: string | null;
-  createdAt: string;
-  createdBy: string;
-}
-
-export interface CreateStaffDto {
-  login: string;
-  displayName: string;
-  roles: StaffRole[];
-  desks?: string[];
-}
-
-export interface StaffWithPasswordDto {
-  staff: StaffViewDto;
-  password: string;
-}
+export type StaffViewDto = Schemas['StaffViewDto'];
+export type CreateStaffDto = Schemas['CreateStaffDto'];
+export type StaffWithPasswordDto = Schemas['StaffWithPasswordDto'];
 
 export function listStaff(client: ApiClient): Promise<StaffViewDto[]> {
-  return client.get<StaffViewDto[]>('/api/v1/staff');
+  return client.call('GET /api/v1/staff');
 }
 
 export function createStaff(client: ApiClient, body: CreateStaffDto): Promise<StaffWithPasswordDto> {
-  return client.post<StaffWithPasswordDto>('/api/v1/staff', body);
+  return client.call('POST /api/v1/staff', { body });
 }
 
 export function resetStaffPassword(client: ApiClient, id: string): Promise<StaffWithPasswordDto> {
-  return client.post<StaffWithPasswordDto>(`/api/v1/staff/${encodeURIComponent(id)}/reset`);
+  return client.call('POST /api/v1/staff/{id}/reset', { path: { id } });
 }
 
 export function disableStaff(client: ApiClient, id: string, reason: string): Promise<StaffViewDto> {
-  return client.post<StaffViewDto>(`/api/v1/staff/${encodeURIComponent(id)}/disable`, { reason });
+  return client.call('POST /api/v1/staff/{id}/disable', { path: { id }, body: { reason } });
 }

@@ -3,12 +3,16 @@
  * the lock state of an account, Beijing-time inputs for the audit log's time range, and the
  * configuration's values as IT reads them. Framework-free, unit-tested.
  */
+import type { AuditQueryDto, CreateApiKeyDto } from '../api/admin';
 import type { StaffRole } from '../api/staff-session';
 import { beijingTime } from './emergency';
 
-export const SCOPES = ['identity', 'trace-codes', 'forms', 'settlement', 'operations', 'admin', 'audit'] as const;
+export type Scope = CreateApiKeyDto['scopes'][number];
+export type AuditOutcome = NonNullable<AuditQueryDto['outcome']>;
+export type AuditActorType = NonNullable<AuditQueryDto['actorType']>;
 
-const SCOPE_TEXT: Record<string, string> = {
+/** Every scope the API knows, with its words (a scope added to the API fails the type check until it has them). */
+const SCOPE_TEXT: Record<Scope, string> = {
   identity: '身份核验',
   'trace-codes': '药品追溯码',
   forms: '表单',
@@ -20,9 +24,12 @@ const SCOPE_TEXT: Record<string, string> = {
 
 /** 身份核验（identity）: the Chinese name with the code the API and HIS use. */
 export function scopeText(scope: string): string {
-  const text = SCOPE_TEXT[scope];
+  const text = (SCOPE_TEXT as Record<string, string | undefined>)[scope];
   return text === undefined ? scope : `${text}（${scope}）`;
 }
+
+/** The scopes in the order the page offers them. */
+export const SCOPES = Object.keys(SCOPE_TEXT) as Scope[];
 
 export const ROLES: readonly StaffRole[] = ['desk', 'pharmacy', 'doctor', 'finance', 'it-admin', 'auditor'];
 
@@ -58,8 +65,8 @@ export function staffStateView(
   return { text: '正常', tone: 'success' };
 }
 
-const OUTCOME_TEXT: Record<string, string> = { success: '成功', failure: '失败', denied: '拒绝' };
-const ACTOR_TYPE_TEXT: Record<string, string> = {
+const OUTCOME_TEXT: Record<AuditOutcome, string> = { success: '成功', failure: '失败', denied: '拒绝' };
+const ACTOR_TYPE_TEXT: Record<AuditActorType, string> = {
   'api-key': '接口密钥',
   staff: '员工',
   system: '系统',
@@ -67,15 +74,15 @@ const ACTOR_TYPE_TEXT: Record<string, string> = {
 };
 
 export function outcomeText(outcome: string): string {
-  return OUTCOME_TEXT[outcome] ?? outcome;
+  return (OUTCOME_TEXT as Record<string, string | undefined>)[outcome] ?? outcome;
 }
 
 export function actorTypeText(actorType: string): string {
-  return ACTOR_TYPE_TEXT[actorType] ?? actorType;
+  return (ACTOR_TYPE_TEXT as Record<string, string | undefined>)[actorType] ?? actorType;
 }
 
-export const OUTCOMES = Object.keys(OUTCOME_TEXT);
-export const ACTOR_TYPES = Object.keys(ACTOR_TYPE_TEXT);
+export const OUTCOMES = Object.keys(OUTCOME_TEXT) as AuditOutcome[];
+export const ACTOR_TYPES = Object.keys(ACTOR_TYPE_TEXT) as AuditActorType[];
 
 /**
  * A time typed as Beijing time ('2026-12-03 08:00', the date picker's value) as an ISO instant
