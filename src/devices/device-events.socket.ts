@@ -60,7 +60,14 @@ interface Subscriber {
   desk: string | undefined;
   principal: Principal;
   alive: boolean;
+  /** The console's session cookie, when the page connected with it: checked every STAFF_CHECK_MS. */
+  staffCookie?: string;
 }
+
+/** How often a console page's connection is checked against its staff session. */
+export const STAFF_CHECK_MS = 30_000;
+/** The close code a console page gets when its staff session has ended (logout, expiry, account disabled). */
+export const STAFF_SESSION_ENDED_CLOSE = 4401;
 
 /**
  * Device events over WebSocket, one desk per connection: `GET /api/v1/devices/events?desk=…`
@@ -82,6 +89,7 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, BeforeApplica
   private readonly subscribers = new Set<Subscriber>();
   private server: Server | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
+  private staffTimer: NodeJS.Timeout | undefined;
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(request.url ?? '/', 'http://gateway');
     if (OTHER_WEBSOCKET_PATHS.has(url.pathname)) {
@@ -113,6 +121,35 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, BeforeApplica
     this.events.on('trace-code', this.onEvent);
     this.events.on('settlement', this.onEvent);
     this.pingTimer = setInterval(() => this.ping(), PING_INTERVAL_MS).unref();
+    this.staffTimer = setInterval(() => void this.checkStaffSessions(), STAFF_CHECK_MS).unref();
+  }
+
+  /**
+   * Closes every console connection whose staff session has ended — logged out, idle or past its
+   * absolute end, the account disabled or its password reset, on this instance or another — with
+   * 4401 and STAFF_SESSION_MISSING, so the page goes to the login instead of showing a desk nobody
+   * is signed in at. Runs every STAFF_CHECK_MS; answers how many were closed.
+   */
+  async checkStaffSessions(): Promise<number> {
+    let closed = 0;
+    for (const s of [...this.subscribers]) {
+      if (s.staffCookie === undefined) {
+        continue;
+      }
+      let active: boolean;
+      try {
+        active = await this.staffSessions.isActive(s.staffCookie);
+      } catch (e) {
+        // The database away: keep the page; the next check decides.
+        this.logger.warn({ err: e }, 'device events: could not check a console session');
+        continue;
+      }
+      if (!active && this.subscribers.delete(s)) {
+        s.socket.close(STAFF_SESSION_ENDED_CLOSE, 'STAFF_SESSION_MISSING');
+        closed += 1;
+      }
+    }
+    return closed;
   }
 
   /**
@@ -127,6 +164,7 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, BeforeApplica
 
   onApplicationShutdown(): void {
     clearInterval(this.pingTimer);
+    clearInterval(this.staffTimer);
     this.server?.off('upgrade', this.onUpgrade);
     this.events.off('event', this.onEvent);
     this.events.off('verdict', this.onEvent);
@@ -146,9 +184,10 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, BeforeApplica
   private async accept(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
     const desk = url.searchParams.get('desk') ?? undefined;
     let principal: Principal;
+    let cookie: string | undefined;
     try {
       const key = authorization(request);
-      const cookie = key ? undefined : staffCookieOf(request.headers.cookie);
+      cookie = key ? undefined : staffCookieOf(request.headers.cookie);
       principal =
         cookie !== undefined
           ? await this.staffPrincipal(request, cookie, desk)
@@ -168,7 +207,7 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, BeforeApplica
       return refuse(socket, 500, 'INTERNAL', '网关内部错误');
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      const subscriber: Subscriber = { socket: ws, desk, principal, alive: true };
+      const subscriber: Subscriber = { socket: ws, desk, principal, alive: true, staffCookie: cookie };
       this.subscribers.add(subscriber);
       ws.on('pong', () => {
         subscriber.alive = true;

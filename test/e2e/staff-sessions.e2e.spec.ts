@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { cli } from '../support/cli-run';
 import { availableDatabases, type DbKind, testDatabase } from '../support/databases';
+import { DeviceEventsSocket } from '../../src/devices/device-events.socket';
 import { listenLocally, startTestApp, type TestApp } from '../support/e2e-app';
 import { PinnedClock } from '../support/pinned-clock';
 import { TEST_HOSPITAL } from '../support/test-config';
@@ -248,7 +249,16 @@ describe.each(availableDatabases())('staff accounts and sessions on %s', (kind: 
     });
   });
 
-  it('ends a session at logout (with the CSRF token) and every session of a disabled account', async () => {
+  it('ends a session at logout (with the CSRF token) and every session of a disabled account; their open desk pages are closed', async () => {
+    const ws = base.replace('http', 'ws');
+    const watch = (who: { cookie: string }, desk: string) =>
+      connectEvents(`${ws}/api/v1/devices/events?desk=${encodeURIComponent(desk)}`, {
+        headers: { cookie: who.cookie, origin: base },
+      });
+    const pharmacyPage = await watch(pharmacist, '西药房1');
+    const deskPage = await watch(deskClerk, DESK);
+    const socket = t.app.get(DeviceEventsSocket);
+    await expect(socket.checkStaffSessions()).resolves.toBe(0);
     await request(base).delete('/api/v1/staff/session').set('cookie', pharmacist.cookie).expect(403);
     const out = await request(base)
       .delete('/api/v1/staff/session')
@@ -259,8 +269,14 @@ describe.each(availableDatabases())('staff accounts and sessions on %s', (kind: 
       /^gw_staff=; HttpOnly; SameSite=Strict; Path=\/; Max-Age=0/,
     );
     await request(base).get('/api/v1/staff/session').set('cookie', pharmacist.cookie).expect(401);
+    // The page that stayed open is told (4401) at the next check, and only that one.
+    await expect(socket.checkStaffSessions()).resolves.toBe(1);
+    await expect(pharmacyPage.closed).resolves.toEqual({ code: 4401, reason: 'STAFF_SESSION_MISSING' });
+    expect(socket.connections).toBe(1);
+    await deskPage.close();
 
     const again = await signIn('yaoshi');
+    const againPage = await watch(again, '西药房1');
     await request(base)
       .post(`/api/v1/staff/${again.res.body.staff.id as string}/disable`)
       .set('cookie', itAdmin.cookie)
@@ -269,6 +285,8 @@ describe.each(availableDatabases())('staff accounts and sessions on %s', (kind: 
       .expect(200)
       .expect((r) => expect(r.body).toMatchObject({ state: 'disabled', disabledReason: '调岗' }));
     await request(base).get('/api/v1/staff/session').set('cookie', again.cookie).expect(401);
+    await expect(socket.checkStaffSessions()).resolves.toBe(1);
+    await expect(againPage.closed).resolves.toMatchObject({ code: 4401 });
     const refused = await request(base)
       .post('/api/v1/staff/session')
       .send({ login: 'yaoshi', password: passwords.yaoshi })

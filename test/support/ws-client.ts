@@ -6,6 +6,8 @@ export interface EventClient {
   /** Waits for a message that matches and returns it. */
   waitFor(predicate: (m: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>>;
   close(): Promise<void>;
+  /** Settles when the server (or the client) closes the connection, with the close code and reason. */
+  closed: Promise<{ code: number; reason: string }>;
 }
 
 /** Connects a WebSocket client and collects every JSON message it receives. */
@@ -15,6 +17,9 @@ export async function connectEvents(
 ): Promise<EventClient> {
   const socket = new WebSocket(url, options.protocols ?? [], { headers: options.headers });
   const messages: Array<Record<string, unknown>> = [];
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString('utf8') })),
+  );
   socket.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString('utf8')) as Record<string, unknown>));
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
@@ -34,6 +39,7 @@ export async function connectEvents(
   });
   return {
     messages,
+    closed,
     waitFor: async (predicate, what) => {
       await eventually(() => messages.some(predicate), what);
       return messages.find(predicate) as Record<string, unknown>;
@@ -42,7 +48,6 @@ export async function connectEvents(
       if (socket.readyState === WebSocket.CLOSED) {
         return;
       }
-      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
       socket.close();
       await closed;
     },

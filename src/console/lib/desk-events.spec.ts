@@ -11,9 +11,9 @@ class FakeSocket implements SocketLike {
     this.closedWith = code;
   }
   /** The server drops the connection (or refuses the upgrade). */
-  drop(): void {
+  drop(code = 1006): void {
     this.onerror?.({});
-    this.onclose?.({});
+    this.onclose?.({ code });
   }
 }
 
@@ -22,7 +22,9 @@ function harness() {
   const timers: { fn: () => void; ms: number; cleared: boolean }[] = [];
   const states: [LinkState, number | undefined][] = [];
   const messages: unknown[] = [];
+  const ended: number[] = [];
   const sut = new DeskEvents({
+    onSessionEnded: () => ended.push(1),
     url: 'ws://gw/api/v1/devices/events?desk=%E9%97%A8%E8%AF%8A',
     onMessage: (m) => messages.push(m),
     onState: (s, retry) => states.push([s, retry]),
@@ -50,7 +52,7 @@ function harness() {
     timer.cleared = true;
     timer.fn();
   };
-  return { sut, sockets, timers, states, messages, fire };
+  return { sut, sockets, timers, states, messages, ended, fire };
 }
 
 describe(DeskEvents.name, () => {
@@ -111,6 +113,22 @@ describe(DeskEvents.name, () => {
 });
 
 describe(backoffDelay.name, () => {
+  it('stops for good when the gateway says the staff session ended (4401), and tells the page', () => {
+    const h = harness();
+    h.sut.start();
+    h.sockets[0].onopen?.({});
+    h.sockets[0].drop(4401);
+    expect(h.states.at(-1)).toEqual(['closed', undefined]);
+    expect(h.ended).toEqual([1]);
+    expect(h.timers).toEqual([]);
+    // Any other close is a drop: reconnect, and the page is not sent to the login.
+    const other = harness();
+    other.sut.start();
+    other.sockets[0].drop(1011);
+    expect(other.ended).toEqual([]);
+    expect(other.timers).toHaveLength(1);
+  });
+
   it('doubles from 1 s up to 30 s and adds at most 20 % jitter', () => {
     expect([0, 1, 2, 3, 4, 5, 6, 20].map((a) => backoffDelay(a, () => 0))).toEqual([
       1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000,

@@ -22,11 +22,19 @@ export interface DeskEventsOptions {
   url: string;
   onMessage(message: unknown): void;
   onState(state: LinkState, retryInMs?: number): void;
+  /**
+   * The gateway closed the connection because the staff session ended (close code 4401: logout, idle
+   * expiry, account disabled): no reconnect; the page goes to the login.
+   */
+  onSessionEnded?(): void;
   createSocket?: (url: string) => SocketLike;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (timer: unknown) => void;
   random?: () => number;
 }
+
+/** The gateway's close code for a connection whose staff session has ended. */
+export const SESSION_ENDED_CLOSE = 4401;
 
 export const BACKOFF_START_MS = 1000;
 export const BACKOFF_MAX_MS = 30_000;
@@ -102,11 +110,17 @@ export class DeskEvents {
     };
     // A refused or dropped connection ends in close (error comes first, without details).
     socket.onerror = () => undefined;
-    socket.onclose = () => {
+    socket.onclose = (ev) => {
       if (this.stopped || this.socket !== socket) {
         return;
       }
       this.socket = null;
+      if ((ev as { code?: unknown } | null)?.code === SESSION_ENDED_CLOSE) {
+        this.stopped = true;
+        this.options.onState('closed');
+        this.options.onSessionEnded?.();
+        return;
+      }
       const delay = backoffDelay(this.attempt, this.random);
       this.attempt += 1;
       this.options.onState('lost', delay);

@@ -135,6 +135,21 @@ export class StaffSessionService {
     return this.context(user, session, now);
   }
 
+  /**
+   * Whether the session a cookie names still holds (not expired, not idle past the limit, the account
+   * active), without counting as use: an open desk page's WebSocket asks this now and then, and a page
+   * merely left open must not keep its session alive.
+   */
+  async isActive(cookieValue: string): Promise<boolean> {
+    const found = await this.sessions.findWithUser(sessionIdOf(cookieValue));
+    if (!found) {
+      return false;
+    }
+    const now = this.clock.now();
+    const { session, user } = found;
+    return now < session.expiresAt && session.lastSeenAt > this.idleBefore(now) && user.state === 'active';
+  }
+
   /** Ends the session; audited under the staff member. */
   async logout(cookieValue: string | undefined, method: string, csrf: string | string[] | undefined): Promise<void> {
     const staff = await this.authenticate(cookieValue, method, csrf);
