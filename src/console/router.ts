@@ -18,6 +18,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'desk', name: 'desk', component: () => import('./views/DeskView.vue') },
       { path: 'pharmacy', name: 'pharmacy', component: () => import('./views/PharmacyView.vue') },
       { path: 'it/devices', name: 'it-devices', component: () => import('./views/ItDevicesView.vue') },
+      { path: 'it/health', name: 'it-health', component: () => import('./views/ItHealthView.vue') },
+      { path: 'it/outbox', name: 'it-outbox', component: () => import('./views/ItOutboxView.vue') },
       { path: ':unknown(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue') },
     ],
   },

@@ -16,6 +16,8 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/desk', title: '挂号/收费窗口', roles: ['desk'] },
   { path: '/pharmacy', title: '药房', roles: ['pharmacy'] },
   { path: '/it/devices', title: '信息科 · 设备', roles: ['it-admin'] },
+  { path: '/it/health', title: '信息科 · 运行状态', roles: ['it-admin'] },
+  { path: '/it/outbox', title: '信息科 · 上传队列', roles: ['it-admin'] },
 ];
 
 export function menuFor(roles: readonly StaffRole[]): MenuEntry[] {
