@@ -1,3 +1,4 @@
+import { parse } from 'yaml';
 import { deviceSnippet, kindsFor, masked, suggestedId, testReadLines, yamlScalar } from './device-snippet';
 
 describe(deviceSnippet.name, () => {
@@ -36,6 +37,28 @@ describe(deviceSnippet.name, () => {
     const pcsc = deviceSnippet({ source: 'pcsc', path: 'ACS ACR39U ICC Reader 00 00', desk: 'a: b' });
     expect(pcsc).toContain('  - id: card-acs-acr39u-icc-reader-00-00\n    kind: ssse-card\n    transport: pcsc\n');
     expect(pcsc).toContain('    desk: "a: b"\n    path: "ACS ACR39U ICC Reader 00 00"\n    cardAuth: hsm');
+  });
+
+  it('parses, under devices:, as the YAML the gateway’s config loader reads, with the values unchanged', () => {
+    const cases = [
+      { source: 'serial' as const, path: 'COM3', kind: 'scanner' as const, desk: 'yes' },
+      { source: 'hid' as const, path: '0c2e:0b61', desk: '西药房 #1' },
+      { source: 'pcsc' as const, path: 'ACS ACR39U ICC Reader 00 00', desk: '门诊挂号1' },
+      { source: 'serial' as const, path: '/dev/ttyUSB0' },
+    ];
+    for (const input of cases) {
+      const config = parse(`devices:\n${deviceSnippet(input)}`) as { devices: Array<Record<string, unknown>> };
+      expect(config.devices).toHaveLength(1);
+      const [device] = config.devices;
+      expect(device.path).toBe(input.path);
+      expect(device.desk).toBe(input.desk ?? '门诊挂号1');
+      expect(device.id).toMatch(/^[a-z0-9][a-z0-9-]{0,39}$/);
+      expect(
+        Object.keys(device).every((k) =>
+          ['id', 'kind', 'transport', 'desk', 'path', 'baudRate', 'terminator', 'cardAuth'].includes(k),
+        ),
+      ).toBe(true);
+    }
   });
 
   it('offers the kinds a source can be', () => {
