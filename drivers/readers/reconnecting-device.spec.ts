@@ -26,7 +26,8 @@ class FlakyLink implements DeviceLink {
     return this.listeners.on('disconnect', listener);
   }
 
-  unplug(): void {
+  unplug(missingFor = 0): void {
+    this.failures = missingFor;
     this.listeners.emit('disconnect', new TransportError('IO', `串口 ${this.path} 已断开`));
   }
 }
@@ -76,5 +77,21 @@ describe('ReconnectingDevice statuses', () => {
     // The transport's report and then the loop's own message ("请检查数据线和电源"): both disconnected.
     const states = seen.map((s) => s.state).filter((state, i, all) => state !== all[i - 1]);
     expect(states).toEqual(['connecting', 'waiting', 'disconnected', 'waiting']);
+  });
+
+  it('while an unplugged port stays missing it says disconnected with what to check, not a fault', async () => {
+    const link = new FlakyLink(0);
+    const device = new TestDevice(link);
+    const seen: DeviceStatus[] = [];
+    device.on('status', (s) => seen.push(s));
+    device.start();
+    await eventually(() => device.status.state === 'waiting', 'the device to work');
+    link.unplug(3);
+    await eventually(() => seen.filter((s) => s.state === 'waiting').length === 2, 'the device back');
+    await device.stop();
+    expect(link.opens).toBe(5);
+    const states = seen.map((s) => s.state).filter((state, i, all) => state !== all[i - 1]);
+    expect(states).toEqual(['connecting', 'waiting', 'disconnected', 'waiting']);
+    expect(seen.some((s) => s.state === 'disconnected' && s.message.includes('不存在'))).toBe(true);
   });
 });

@@ -35,6 +35,8 @@ export abstract class ReconnectingDevice<Events extends Record<string, unknown[]
   private wakeUp: (() => void) | undefined;
   private current: DeviceStatus;
   protected lost = false;
+  /** The line was lost and has not been opened since: a missing port means the device is still away. */
+  private away = false;
 
   protected constructor(
     protected readonly transport: DeviceLink,
@@ -90,6 +92,7 @@ export abstract class ReconnectingDevice<Events extends Record<string, unknown[]
         }
         await this.transport.open();
         this.lost = false;
+        this.away = false;
         delay = this.reconnect.reconnectBaseMs;
         await this.session();
         if (this.lost) {
@@ -100,10 +103,14 @@ export abstract class ReconnectingDevice<Events extends Record<string, unknown[]
           break;
         }
         const error = e as Partial<TransportError> & Error;
-        this.setStatus(
-          this.lost || error instanceof LineLost || error.disconnected ? 'disconnected' : 'error',
-          error.message,
-        );
+        // A port (or reader) that is missing after it was lost is a device still unplugged, not a fault.
+        const gone =
+          this.lost ||
+          error instanceof LineLost ||
+          error.disconnected === true ||
+          (this.away && error.code === 'NOT_FOUND');
+        this.away ||= this.lost || error instanceof LineLost || error.disconnected === true;
+        this.setStatus(gone ? 'disconnected' : 'error', error.message);
         await this.transport.close().catch(() => undefined);
         await this.sleep(delay);
         delay = Math.min(delay * 2, this.reconnect.reconnectMaxMs);

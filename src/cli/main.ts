@@ -79,6 +79,7 @@ Commands:
                                       sandbox: present a seed person's ID card or social-security
                                       card at a simulated reader, or scan a code
   simulate remove <device>            sandbox: take the card away
+  simulate unplug|replug <device>     sandbox: pull a simulated device's cable / plug it in again
   catalogue import <file.xlsx|file.csv> [--dry-run] [--note <text>]
                                       import the HIS → insurer catalogue mapping (编码比对) as a
                                       new current version; --dry-run only prints the report

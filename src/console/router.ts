@@ -25,6 +25,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'it/staff', name: 'it-staff', component: () => import('./views/ItStaffView.vue') },
       { path: 'it/audit', name: 'it-audit', component: () => import('./views/AuditView.vue') },
       { path: 'it/config', name: 'it-config', component: () => import('./views/ItConfigView.vue') },
+      { path: 'it/health', name: 'it-health', component: () => import('./views/ItHealthView.vue') },
+      { path: 'it/outbox', name: 'it-outbox', component: () => import('./views/ItOutboxView.vue') },
       { path: ':unknown(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue') },
     ],
   },

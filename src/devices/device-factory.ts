@@ -7,11 +7,10 @@ import { HidScannerReader } from '../../drivers/readers/hid-scanner-reader';
 import { DEFAULT_ID_CARD_READER_OPTIONS, IdCardReader } from '../../drivers/readers/id-card-reader';
 import { DEFAULT_SCANNER_OPTIONS, ScannerReader } from '../../drivers/readers/scanner-reader';
 import { DEFAULT_SSSE_CARD_READER_OPTIONS, SsseCardReader } from '../../drivers/readers/ssse-card-reader';
-import { fakePortLine } from '../../drivers/simulators/fake-device-line';
-import { IdCardSimulator } from '../../drivers/simulators/id-card-simulator';
+import { DeviceLine, IdCardSimulator } from '../../drivers/simulators/id-card-simulator';
 import { ScannerSimulator } from '../../drivers/simulators/scanner-simulator';
 import { FakePcscReader, FakePcscSystem, FakePcscTransport } from '../../drivers/transports/fake-pcsc-transport';
-import { FakeSerialLine } from '../../drivers/transports/fake-serial-transport';
+import { FakeSerialLine, FakeSerialPort } from '../../drivers/transports/fake-serial-transport';
 import { NodeHidTransport } from '../../drivers/transports/node-hid-transport';
 import { NodeSerialTransport } from '../../drivers/transports/node-serial-transport';
 import { PcscliteTransport } from '../../drivers/transports/pcsclite-transport';
@@ -24,10 +23,25 @@ export type DeviceReader = IdCardReader | ScannerReader | HidScannerReader | Sss
  * What a simulated device lets a demo or a test do: the same actions a person does at a real
  * one. The bytes still go through the real driver (fake line or fake PC/SC below it).
  */
-export type DeviceSimulation =
-  | { kind: 'id-card'; present(fields: IdCardTextFields): void; remove(): void }
-  | { kind: 'scanner'; scan(text: string, aim?: string): Promise<void> }
-  | { kind: 'ssse-card'; insert(card: SsseCard, generation: 2 | 3): void; remove(): void };
+export type DeviceSimulation = Pluggable &
+  (
+    | { kind: 'id-card'; present(fields: IdCardTextFields): void; remove(): void }
+    | { kind: 'scanner'; scan(text: string, aim?: string): Promise<void> }
+    | { kind: 'ssse-card'; insert(card: SsseCard, generation: 2 | 3): void; remove(): void }
+  );
+
+/**
+ * The cable of a simulated device: unplugged, its port (or PC/SC reader) is gone from the fake
+ * transport exactly as a pulled USB cable takes a real one away, so the real driver reports
+ * disconnected and reconnects by itself once it is plugged in again.
+ */
+export interface Pluggable {
+  isPlugged(): boolean;
+  /** Pull the cable. */
+  unplug(): void;
+  /** Plug it in again (an empty reader: a card that was in it has to be put in again). */
+  replug(): void;
+}
 
 export interface BuiltDevice {
   reader: DeviceReader;
@@ -56,8 +70,10 @@ export function buildDevice(device: DeviceConfig, deps: DeviceFactoryDeps): Buil
       let simulation: DeviceSimulation | undefined;
       if (transport === 'simulated') {
         line = new FakeSerialLine();
-        const simulator = new IdCardSimulator(fakePortLine(line.plug(path)));
+        const cable = serialCable(line, path);
+        const simulator = new IdCardSimulator(cable.line);
         simulation = {
+          ...cable.pluggable,
           kind: 'id-card',
           present: (fields) => simulator.present(fields),
           remove: () => simulator.remove(),
@@ -80,8 +96,9 @@ export function buildDevice(device: DeviceConfig, deps: DeviceFactoryDeps): Buil
         let line: FakeSerialLine | undefined;
         if (transport === 'simulated') {
           line = new FakeSerialLine();
-          const simulator = new ScannerSimulator(fakePortLine(line.plug(path)), terminator);
-          simulation = { kind: 'scanner', scan: (text, aim) => simulator.scan(text, { aim }) };
+          const cable = serialCable(line, path);
+          const simulator = new ScannerSimulator(cable.line, terminator);
+          simulation = { ...cable.pluggable, kind: 'scanner', scan: (text, aim) => simulator.scan(text, { aim }) };
         }
         reader = new ScannerReader(
           line ? line.transport(path) : new NodeSerialTransport({ path, baudRate: device.baudRate ?? 115200 }),
@@ -102,11 +119,27 @@ export function buildDevice(device: DeviceConfig, deps: DeviceFactoryDeps): Buil
       let slot: PcscliteTransport | FakePcscTransport;
       if (transport === 'simulated') {
         const system = new FakePcscSystem();
-        const fakeReader: FakePcscReader = system.plugReader(path);
+        let fakeReader: FakePcscReader | undefined = system.plugReader(path);
         slot = new FakePcscTransport(path, system);
+        const pluggable: Pluggable = {
+          isPlugged: () => fakeReader !== undefined,
+          unplug: () => {
+            if (fakeReader !== undefined) {
+              fakeReader = undefined;
+              system.unplugReader(path);
+            }
+          },
+          replug: () => {
+            fakeReader ??= system.plugReader(path);
+          },
+        };
         simulation = {
+          ...pluggable,
           kind: 'ssse-card',
           insert: (card, generation) => {
+            if (fakeReader === undefined) {
+              throw new Error(`reader ${path} is unplugged`);
+            }
             fakeReader.remove();
             fakeReader.insert(
               new CardEmulator(buildCardImage(card, { generation }), {
@@ -114,7 +147,7 @@ export function buildDevice(device: DeviceConfig, deps: DeviceFactoryDeps): Buil
               }),
             );
           },
-          remove: () => fakeReader.remove(),
+          remove: () => fakeReader?.remove(),
         };
       } else {
         slot = new PcscliteTransport(path);
@@ -124,6 +157,42 @@ export function buildDevice(device: DeviceConfig, deps: DeviceFactoryDeps): Buil
       return { reader, simulation };
     }
   }
+}
+
+/**
+ * A simulator's end of a fake serial line that can be unplugged and plugged in again: while
+ * unplugged the port does not exist (opening it fails NOT_FOUND, as for a real missing port) and
+ * what the device sends goes nowhere; plugged in again, the simulator answers on the new port.
+ */
+function serialCable(line: FakeSerialLine, path: string): { line: DeviceLine; pluggable: Pluggable } {
+  let port: FakeSerialPort | undefined = line.plug(path);
+  const receivers: ((chunk: Buffer) => void)[] = [];
+  return {
+    line: {
+      send: (bytes) => port?.send(bytes),
+      onReceive: (listener) => {
+        receivers.push(listener);
+        port?.onHostData(listener);
+      },
+    },
+    pluggable: {
+      isPlugged: () => port !== undefined,
+      unplug: () => {
+        const was = port;
+        port = undefined;
+        was?.unplug();
+      },
+      replug: () => {
+        if (port === undefined) {
+          const plugged = line.plug(path);
+          for (const receiver of receivers) {
+            plugged.onHostData(receiver);
+          }
+          port = plugged;
+        }
+      },
+    },
+  };
 }
 
 function cardAuthenticator(device: DeviceConfig, deps: DeviceFactoryDeps): CardAuthenticator | undefined {

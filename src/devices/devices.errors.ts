@@ -15,5 +15,8 @@ export const DEVICE_ERRORS = errorCatalogue('devices', {
   SIMULATION_TEXT_MISSING: { status: 400, message: '扫码枪需要 text：要扫的内容' },
   SIMULATION_NOTHING_TO_REMOVE: { status: 400, message: '扫码枪上没有可取走的卡片' },
   SIMULATION_CARD_INVALID: { status: 400, message: '无法制作模拟社保卡' },
+  SIMULATION_UNPLUGGED: { status: 409, message: '模拟设备已拔出：请先插回（replug）再操作' },
+  SIMULATION_ALREADY_UNPLUGGED: { status: 409, message: '模拟设备已经是拔出状态' },
+  SIMULATION_ALREADY_PLUGGED: { status: 409, message: '模拟设备已经插好，无需插回' },
   SEED_PERSON_NOT_FOUND: { status: 404, message: '沙箱中没有该人员' },
 });

@@ -72,6 +72,8 @@ run('the 信息科 pages: API keys, staff accounts, audit log, configuration (Ch
     const menu = page.getByRole('navigation', { name: '功能菜单' });
     await expect(menu.getByRole('menuitem').allTextContents()).resolves.toEqual([
       '信息科 · 设备',
+      '信息科 · 运行状态',
+      '信息科 · 上传队列',
       '信息科 · 接口密钥',
       '信息科 · 人员账号',
       '审计日志',

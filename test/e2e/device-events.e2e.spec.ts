@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { SEED } from '../../src/sandbox/seed-people';
 import { startTestApp, TestApp } from '../support/e2e-app';
+import { eventually } from '../support/eventually';
 import { connectEvents, EventClient, refusedUpgrade } from '../support/ws-client';
 
 // Devices, processes and the insurer's HSM step on a loaded 2-core CI machine: waits are bounded by `eventually`.
@@ -218,6 +219,69 @@ describe('device events over WebSocket, with simulated devices', () => {
     expect(deskA.messages.filter((m) => m.type === 'scan').map((m) => m.deviceId)).toEqual(['a-scanner']);
     expect(deskA.messages.some((m) => m.type === 'id-card')).toBe(false);
     await remove('a-idcard').expect(200);
+  });
+
+  it('unplug takes a simulated device away like a pulled cable: disconnected, then back by itself after replug', async () => {
+    const client = await connect(deskUrl(DESK_A), await t.token(['identity']));
+    await client.waitFor((m) => m.type === 'hello', 'hello');
+    const unplug = (id: string) => request(base).post(`/api/v1/sandbox/devices/${id}/unplug`).send({});
+    const replug = (id: string) => request(base).post(`/api/v1/sandbox/devices/${id}/replug`).send({});
+    const devices = [
+      { id: 'a-idcard', kind: 'id-card', gone: /串口 .* 已断开|不存在/ },
+      { id: 'a-scanner', kind: 'scanner', gone: /串口 .* 已断开|不存在/ },
+      { id: 'a-card-psam', kind: 'ssse-card', gone: /读卡器「.*」已断开|找不到读卡器/ },
+    ];
+    for (const { id, kind, gone } of devices) {
+      await unplug(id).expect(200, { deviceId: id, kind, plugged: false });
+      const down = await client.waitFor(
+        (m) => m.type === 'status' && m.deviceId === id && m.state === 'disconnected',
+        `${id} disconnected`,
+      );
+      expect(down.message).toMatch(gone);
+      // It keeps retrying while the port is missing, and says disconnected (not a fault) all along.
+      await new Promise((r) => setTimeout(r, 700));
+      const admin = await t.token(['admin']);
+      const listed = await request(base)
+        .get(`/api/v1/devices/${id}`)
+        .set('authorization', `Bearer ${admin}`)
+        .expect(200);
+      expect(listed.body).toMatchObject({ state: 'disconnected' });
+      await unplug(id)
+        .expect(409)
+        .expect((r) => expect(r.body.code).toBe('SIMULATION_ALREADY_UNPLUGGED'));
+      await present(id, kind === 'scanner' ? { text: '81234567890123456789' } : {})
+        .expect(409)
+        .expect((r) =>
+          expect(r.body).toMatchObject({ code: 'SIMULATION_UNPLUGGED', message: expect.stringContaining('replug') }),
+        );
+      const downAt = client.messages.indexOf(down);
+      await replug(id).expect(200, { deviceId: id, kind, plugged: true });
+      await eventually(
+        () =>
+          client.messages.slice(downAt).some((m) => m.type === 'status' && m.deviceId === id && m.state === 'waiting'),
+        `${id} waiting again`,
+      );
+      await replug(id)
+        .expect(409)
+        .expect((r) => expect(r.body.code).toBe('SIMULATION_ALREADY_PLUGGED'));
+    }
+    // The driver reads again after the reconnect.
+    const readsBefore = client.messages.length;
+    await present('a-idcard', { person: 'dotName' }).expect(200);
+    await eventually(
+      () => client.messages.slice(readsBefore).some((m) => m.type === 'id-card' && m.deviceId === 'a-idcard'),
+      'an ID-card read after replug',
+    );
+    await remove('a-idcard').expect(200);
+    await present('a-card-psam', { person: 'activeFingers' }).expect(200);
+    await eventually(
+      () =>
+        client.messages
+          .slice(readsBefore)
+          .some((m) => m.type === 'ssse-card' && m.deviceId === 'a-card-psam' && m.result === 'complete'),
+      'a card read after replug',
+    );
+    await remove('a-card-psam').expect(200);
   });
 
   it('the sandbox controls say what is wrong', async () => {

@@ -126,6 +126,30 @@ describe('devices and simulate commands', () => {
       expect((await cli(['simulate', 'remove', 'desk1-card', '--url', url], env)).out).toBe(
         'desk1-card: card taken away\n',
       );
+      expect((await cli(['simulate', 'unplug', 'desk1-idcard', '--url', url], env)).out).toBe(
+        'desk1-idcard (id-card): unplugged\n',
+      );
+      await eventually(
+        async () => {
+          status = await cli(['devices', 'status', '--sandbox', '--url', url], { ...env, GATEWAY_API_KEY: token });
+          return /desk1-idcard\s+id-card\s+disconnected/.test(status.out);
+        },
+        'the unplugged reader to show disconnected',
+        15_000,
+      );
+      const twice = await cli(['simulate', 'unplug', 'desk1-idcard', '--url', url], env);
+      expect(twice).toMatchObject({ code: 2, err: expect.stringContaining('SIMULATION_ALREADY_UNPLUGGED') });
+      expect((await cli(['simulate', 'replug', 'desk1-idcard', '--url', url], env)).out).toBe(
+        'desk1-idcard (id-card): plugged in again\n',
+      );
+      await eventually(
+        async () => {
+          status = await cli(['devices', 'status', '--sandbox', '--url', url], { ...env, GATEWAY_API_KEY: token });
+          return /desk1-idcard\s+id-card\s+waiting/.test(status.out);
+        },
+        'the reader to work again after replug',
+        15_000,
+      );
     } finally {
       gateway.child.kill('SIGTERM');
       await gateway.exit;

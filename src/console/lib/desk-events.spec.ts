@@ -1,4 +1,11 @@
-import { backoffDelay, DeskEvents, deskEventsUrl, type LinkState, type SocketLike } from './desk-events';
+import {
+  allDesksEventsUrl,
+  backoffDelay,
+  DeskEvents,
+  deskEventsUrl,
+  type LinkState,
+  type SocketLike,
+} from './desk-events';
 
 class FakeSocket implements SocketLike {
   onopen: ((ev: unknown) => void) | null = null;
@@ -144,6 +151,17 @@ describe(deskEventsUrl.name, () => {
     );
     expect(deskEventsUrl({ protocol: 'https:', host: 'gw.hospital' }, 'a&b')).toBe(
       'wss://gw.hospital/api/v1/devices/events?desk=a%26b',
+    );
+  });
+});
+
+describe(allDesksEventsUrl.name, () => {
+  it('names no desk: every desk at once', () => {
+    expect(allDesksEventsUrl({ protocol: 'http:', host: '127.0.0.1:8080' })).toBe(
+      'ws://127.0.0.1:8080/api/v1/devices/events',
+    );
+    expect(allDesksEventsUrl({ protocol: 'https:', host: 'gw.hospital' })).toBe(
+      'wss://gw.hospital/api/v1/devices/events',
     );
   });
 });

@@ -50,6 +50,12 @@ export function deskEventsUrl(location: { protocol: string; host: string }, desk
   return `${scheme}//${location.host}/api/v1/devices/events?desk=${encodeURIComponent(desk)}`;
 }
 
+/** Every desk's events at once (IT staff only). */
+export function allDesksEventsUrl(location: { protocol: string; host: string }): string {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/api/v1/devices/events`;
+}
+
 export class DeskEvents {
   private socket: SocketLike | null = null;
   private timer: unknown = null;

@@ -6,6 +6,8 @@ describe(menuFor.name, () => {
     expect(menuFor(['doctor']).map((m) => m.title)).toEqual(['医生', '表单']);
     expect(menuFor(['it-admin']).map((m) => m.title)).toEqual([
       '信息科 · 设备',
+      '信息科 · 运行状态',
+      '信息科 · 上传队列',
       '信息科 · 接口密钥',
       '信息科 · 人员账号',
       '审计日志',
@@ -14,7 +16,7 @@ describe(menuFor.name, () => {
     ]);
     expect(menuFor(['auditor']).map((m) => m.title)).toEqual(['审计日志']);
     expect(menuFor(['finance']).map((m) => m.title)).toEqual(['结算']);
-    expect(menuFor(['desk', 'it-admin'])).toHaveLength(8);
+    expect(menuFor(['desk', 'it-admin'])).toHaveLength(10);
     expect(menuFor(['pharmacy']).map((m) => m.title)).toEqual(['药房']);
   });
 

@@ -18,6 +18,8 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/doctor', title: '医生', roles: ['doctor'] },
   { path: '/forms', title: '表单', roles: ['desk', 'doctor'] },
   { path: '/it/devices', title: '信息科 · 设备', roles: ['it-admin'] },
+  { path: '/it/health', title: '信息科 · 运行状态', roles: ['it-admin'] },
+  { path: '/it/outbox', title: '信息科 · 上传队列', roles: ['it-admin'] },
   { path: '/it/api-keys', title: '信息科 · 接口密钥', roles: ['it-admin'] },
   { path: '/it/staff', title: '信息科 · 人员账号', roles: ['it-admin'] },
   { path: '/it/audit', title: '审计日志', roles: ['it-admin', 'auditor'] },

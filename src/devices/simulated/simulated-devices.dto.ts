@@ -34,3 +34,9 @@ export class PresentedDto {
   })
   presented: string | null;
 }
+
+export class PluggedDto {
+  @ApiProperty() deviceId: string;
+  @ApiProperty({ enum: ['id-card', 'scanner', 'ssse-card'] }) kind: string;
+  @ApiProperty({ description: 'Whether the simulated device is plugged in now' }) plugged: boolean;
+}

@@ -1,0 +1,112 @@
+/**
+ * The outbox in the words IT staff read: message states, attempt outcomes and transaction names
+ * (the gateway's own: src/upstream/outbox/*.entity.ts and INFNO_NAMES in
+ * src/upstream/protocol/transactions.ts), and which actions a message allows.
+ */
+import type { OutboxMessageDto } from '../api/outbox';
+import { beijingTime } from './emergency';
+
+export type Tone = 'success' | 'warning' | 'danger' | 'info';
+
+const STATUSES: Record<string, { text: string; tone: Tone }> = {
+  pending: { text: '待发送', tone: 'warning' },
+  sending: { text: '发送中', tone: 'warning' },
+  unknown: { text: '结果未知（查询中）', tone: 'warning' },
+  delivered: { text: '已送达', tone: 'success' },
+  rejected: { text: '被拒绝', tone: 'danger' },
+  cancelled: { text: '已撤销', tone: 'info' },
+};
+
+const OUTCOMES: Record<string, string> = {
+  delivered: '已送达',
+  rejected: '被拒绝',
+  unavailable: '经办机构繁忙，稍后重试',
+  'not-sent': '未发出（连接被拒绝），可安全重发',
+  unknown: '结果未知（超时或连接中断），将按报文ID查询',
+  'bad-signature': '应答签名验证失败，按结果未知处理',
+  'not-received': '查询结果：经办机构未收到',
+};
+
+const INFNO_NAMES: Record<string, string> = {
+  '9001': '签到',
+  '1101': '人员信息获取',
+  '1161': '二维码解码',
+  '1165': '三代卡加密机认证',
+  '2201': '门诊挂号',
+  '2202': '门诊挂号撤销',
+  '2204': '门诊费用明细信息上传',
+  '2205': '门诊费用明细信息撤销',
+  '2206': '门诊预结算',
+  '2207': '门诊结算',
+  '2208': '门诊结算撤销',
+  '2301': '住院费用明细信息上传',
+  '2302': '住院费用明细信息撤销',
+  '2303': '住院预结算',
+  '2304': '住院结算',
+  '2305': '住院结算撤销',
+  '2401': '入院办理',
+  '2402': '出院办理',
+  '2404': '入院办理撤销',
+  '2405': '出院办理撤销',
+  '2601': '冲正',
+  '9101': '文件上传',
+  '9201': '按报文ID查询',
+  '3201': '对总账',
+  '3202': '明细对账',
+  '3301': '跨省异地就医数据上传',
+  '3401': '月度申报',
+  '3501': '审核结果查询',
+};
+
+export function outboxStatusText(status: string): string {
+  return STATUSES[status]?.text ?? status;
+}
+
+export function outboxStatusTone(status: string): Tone {
+  return STATUSES[status]?.tone ?? 'info';
+}
+
+export function attemptOutcomeText(outcome: string): string {
+  return OUTCOMES[outcome] ?? outcome;
+}
+
+/** 2207 门诊结算. */
+export function infnoText(infno: string): string {
+  const name = INFNO_NAMES[infno];
+  return name ? `${infno} ${name}` : infno;
+}
+
+/** The transactions for the filter's choices, by code. */
+export function infnoChoices(): Array<{ value: string; label: string }> {
+  return Object.keys(INFNO_NAMES)
+    .sort()
+    .map((value) => ({ value, label: infnoText(value) }));
+}
+
+/** Only a rejected message is sent again (as a new message), once its cause is fixed. */
+export function canRerun(m: Pick<OutboxMessageDto, 'status'>): boolean {
+  return m.status === 'rejected';
+}
+
+/** Only a message not yet sent may be withdrawn: one that may have arrived cannot be. */
+export function canCancel(m: Pick<OutboxMessageDto, 'status'>): boolean {
+  return m.status === 'pending';
+}
+
+/** What the gateway answered to a rerun, in one sentence. */
+export function rerunText(original: Pick<OutboxMessageDto, 'msgid'>, copy: OutboxMessageDto): string {
+  return `已重新发送：原报文 ${original.msgid} 作为新报文 ${copy.msgid} 进入队列（${outboxStatusText(copy.status)}）`;
+}
+
+export function cancelText(m: OutboxMessageDto): string {
+  return `已撤销报文 ${m.msgid}${m.cancelReason ? `（原因：${m.cancelReason}）` : ''}`;
+}
+
+/** A time as IT reads it, Beijing time to the second; '—' for none. */
+export function beijingSeconds(iso: string | null): string {
+  if (iso === null) {
+    return '—';
+  }
+  const seconds = new Date(new Date(iso).getTime() + 8 * 3600_000).getUTCSeconds();
+  return `${beijingTime(iso)}:${String(seconds).padStart(2, '0')}`;
+}
