@@ -32,9 +32,9 @@ describe(ApiClient.name, () => {
   it('leaves the token off safe methods and off everything before a session', async () => {
     const calls: Call[] = [];
     const sut = new ApiClient({ fetch: fakeFetch(200, '[]', calls) });
-    await sut.post('/api/v1/staff/session', { login: 'a', password: 'b' });
+    await sut.request('POST', '/api/v1/staff/session', { login: 'a', password: 'b' });
     sut.setCsrfToken('csrf-123');
-    await sut.get('/api/v1/devices');
+    await sut.request('GET', '/api/v1/devices');
     expect(headersOf(calls[0])['x-csrf-token']).toBeUndefined();
     expect(headersOf(calls[1])['x-csrf-token']).toBeUndefined();
   });
@@ -50,14 +50,14 @@ describe(ApiClient.name, () => {
   it('sends JSON and returns the parsed answer', async () => {
     const calls: Call[] = [];
     const sut = new ApiClient({ fetch: fakeFetch(200, '{"staff":{"login":"zhangsan"}}', calls) });
-    await expect(sut.post('/p', { login: 'zhangsan' })).resolves.toEqual({ staff: { login: 'zhangsan' } });
+    await expect(sut.request('POST', '/p', { login: 'zhangsan' })).resolves.toEqual({ staff: { login: 'zhangsan' } });
     expect(calls[0].init.body).toBe('{"login":"zhangsan"}');
     expect(headersOf(calls[0])['content-type']).toBe('application/json');
   });
 
   it('returns nothing for 204', async () => {
     const sut = new ApiClient({ fetch: fakeFetch(204, '', []) });
-    await expect(sut.delete('/api/v1/staff/session')).resolves.toBeUndefined();
+    await expect(sut.request('DELETE', '/api/v1/staff/session')).resolves.toBeUndefined();
   });
 
   it('turns an error body into an ApiError carrying its code and Chinese message', async () => {
@@ -67,7 +67,7 @@ describe(ApiClient.name, () => {
       correlationId: 'c',
     });
     const sut = new ApiClient({ fetch: fakeFetch(423, body, []) });
-    const error: unknown = await sut.post('/api/v1/staff/session', {}).catch((e: unknown) => e);
+    const error: unknown = await sut.request('POST', '/api/v1/staff/session', {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ status: 423, code: 'STAFF_LOCKED', message: '账号已锁定，至 2026-12-03 10:30 解锁' });
     expect(messageOf(error)).toBe('账号已锁定，至 2026-12-03 10:30 解锁');
@@ -75,7 +75,7 @@ describe(ApiClient.name, () => {
 
   it('names an answer that is not the gateway’s (a proxy page) in Chinese with its status', async () => {
     const sut = new ApiClient({ fetch: fakeFetch(502, '<html>Bad Gateway</html>', []) });
-    await expect(sut.get('/api/v1/devices')).rejects.toMatchObject({
+    await expect(sut.request('GET', '/api/v1/devices')).rejects.toMatchObject({
       status: 502,
       code: 'UNEXPECTED_RESPONSE',
       message: expect.stringContaining('HTTP 502'),
@@ -88,7 +88,7 @@ describe(ApiClient.name, () => {
         throw new TypeError('fetch failed');
       },
     });
-    await expect(sut.get('/api/v1/devices')).rejects.toMatchObject({
+    await expect(sut.request('GET', '/api/v1/devices')).rejects.toMatchObject({
       status: NO_ANSWER,
       code: 'NETWORK_ERROR',
       message: '无法连接网关，请检查网络或稍后再试',

@@ -85,19 +85,11 @@ export class ApiClient {
     return this.request<Answer<R>>(method, routeUrl(route.slice(space + 1), args.path, args.query), args.body, headers);
   }
 
-  get<T>(path: string): Promise<T> {
-    return this.request<T>('GET', path);
-  }
-
-  post<T>(path: string, body?: unknown): Promise<T> {
-    return this.request<T>('POST', path, body);
-  }
-
-  delete<T>(path: string): Promise<T> {
-    return this.request<T>('DELETE', path);
-  }
-
-  /** `extraHeaders`: headers a route needs besides these (e.g. x-verification-token, idempotency-key). */
+  /**
+   * The untyped call under `call`. Pages use `call` (typed from the API's document); this stays for the
+   * client's own tests. `extraHeaders`: headers a route needs besides these (e.g. x-verification-token,
+   * idempotency-key); they cannot replace the CSRF token.
+   */
   async request<T>(
     method: string,
     path: string,

@@ -3,22 +3,13 @@
  * the gateway's machine, and a test read that waits for the next card or scan at one device.
  */
 import type { ApiClient } from './client';
+import type { Schemas } from './openapi.generated';
 import type { TestReadResultDto } from '../lib/device-snippet';
 
 export type { TestReadResultDto };
 
 /** GET /api/v1/devices (DeviceViewDto). */
-export interface DeviceViewDto {
-  id: string;
-  kind: string;
-  transport: string;
-  host: string;
-  desk: string;
-  path: string | null;
-  state: string;
-  message: string;
-  since: string;
-}
+export type DeviceViewDto = Schemas['DeviceViewDto'];
 
 /** One part of the discovery: what was found, or why nothing could be looked for (DiscoverySectionDto). */
 export interface DiscoverySectionDto<T> {
@@ -43,22 +34,24 @@ export interface HidFound {
 }
 
 /** GET /api/v1/devices/discovery (DiscoveryDto). */
+/**
+ * GET /api/v1/devices/discovery. The document declares one section type for all three (its items
+ * untyped), so the page reads each section's items as what that section lists.
+ */
 export interface DiscoveryDto {
   serial: DiscoverySectionDto<SerialFound>;
   hid: DiscoverySectionDto<HidFound>;
   pcsc: DiscoverySectionDto<{ name: string }>;
 }
 
-const DEVICES = '/api/v1/devices';
-
 export function listDevices(client: ApiClient): Promise<DeviceViewDto[]> {
-  return client.get<DeviceViewDto[]>(DEVICES);
+  return client.call('GET /api/v1/devices');
 }
 
 export function discoverDevices(client: ApiClient): Promise<DiscoveryDto> {
-  return client.get<DiscoveryDto>(`${DEVICES}/discovery`);
+  return client.call('GET /api/v1/devices/discovery') as Promise<unknown> as Promise<DiscoveryDto>;
 }
 
 export function testRead(client: ApiClient, id: string, waitSeconds: number): Promise<TestReadResultDto> {
-  return client.post<TestReadResultDto>(`${DEVICES}/${encodeURIComponent(id)}/test-read`, { waitSeconds });
+  return client.call('POST /api/v1/devices/{id}/test-read', { path: { id }, body: { waitSeconds } });
 }

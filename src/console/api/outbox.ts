@@ -4,78 +4,41 @@
  * message) and cancellation of a pending one with a reason.
  */
 import type { ApiClient } from './client';
+import type { Operations, Schemas } from './openapi.generated';
 
-export const OUTBOX_STATUSES = ['pending', 'unknown', 'sending', 'delivered', 'rejected', 'cancelled'] as const;
-export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
-
-/** GET /api/v1/admin/outbox (OutboxMessageDto). */
-export interface OutboxMessageDto {
-  id: string;
-  msgid: string;
-  infno: string;
-  subjectKey: string | null;
-  status: OutboxStatus;
-  attempts: number;
-  nextAttemptAt: string;
-  infcode: number | null;
-  lastError: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-  cancelReason: string | null;
-}
+export type OutboxMessageDto = Schemas['OutboxMessageDto'];
+export type OutboxStatus = OutboxMessageDto['status'];
+/** The statuses in the order the filter offers them (each checked against the API's own list). */
+export const OUTBOX_STATUSES: readonly OutboxStatus[] = [
+  'pending',
+  'unknown',
+  'sending',
+  'delivered',
+  'rejected',
+  'cancelled',
+];
 
 /** One try (OutboxAttemptDto). */
-export interface OutboxAttemptDto {
-  kind: 'send' | 'query';
-  instanceId: string;
-  startedAt: string;
-  latencyMs: number;
-  outcome: string;
-  httpStatus: number | null;
-  detail: string | null;
-}
+export type OutboxAttemptDto = Schemas['OutboxAttemptDto'];
 
 /** GET /api/v1/admin/outbox/{id} (OutboxMessageDetailDto). */
-export interface OutboxMessageDetailDto extends OutboxMessageDto {
-  attemptLog: OutboxAttemptDto[];
-  reply: unknown;
-}
+export type OutboxMessageDetailDto = Schemas['OutboxMessageDetailDto'];
 
 /** OutboxQueryDto: the filters the gateway offers. */
-export interface OutboxQueryDto {
-  status?: OutboxStatus;
-  infno?: string;
-  subjectKey?: string;
-  /** Older than this id (the last id of the previous page). */
-  before?: string;
-  limit?: number;
-}
-
-const OUTBOX = '/api/v1/admin/outbox';
-
-export function outboxQueryString(query: OutboxQueryDto): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined && value !== '') {
-      params.set(key, String(value));
-    }
-  }
-  const text = params.toString();
-  return text === '' ? '' : `?${text}`;
-}
+export type OutboxQueryDto = NonNullable<Operations['GET /api/v1/admin/outbox']['query']>;
 
 export function listOutbox(client: ApiClient, query: OutboxQueryDto): Promise<OutboxMessageDto[]> {
-  return client.get<OutboxMessageDto[]>(`${OUTBOX}${outboxQueryString(query)}`);
+  return client.call('GET /api/v1/admin/outbox', { query });
 }
 
 export function getOutboxMessage(client: ApiClient, id: string): Promise<OutboxMessageDetailDto> {
-  return client.get<OutboxMessageDetailDto>(`${OUTBOX}/${encodeURIComponent(id)}`);
+  return client.call('GET /api/v1/admin/outbox/{id}', { path: { id } });
 }
 
 export function rerunOutboxMessage(client: ApiClient, id: string): Promise<OutboxMessageDto> {
-  return client.post<OutboxMessageDto>(`${OUTBOX}/${encodeURIComponent(id)}/rerun`);
+  return client.call('POST /api/v1/admin/outbox/{id}/rerun', { path: { id } });
 }
 
 export function cancelOutboxMessage(client: ApiClient, id: string, reason: string): Promise<OutboxMessageDto> {
-  return client.post<OutboxMessageDto>(`${OUTBOX}/${encodeURIComponent(id)}/cancel`, { reason });
+  return client.call('POST /api/v1/admin/outbox/{id}/cancel', { path: { id }, body: { reason } });
 }

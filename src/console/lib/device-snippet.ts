@@ -3,6 +3,7 @@
  * (GET /api/v1/devices/discovery), following the devices config schema (src/devices/devices.config.ts:
  * id, kind, transport, desk, path, baudRate, terminator, cardAuth), and a test read's answer in words.
  */
+import type { Schemas } from '../api/openapi.generated';
 
 export type FoundSource = 'serial' | 'hid' | 'pcsc';
 export type SnippetKind = 'id-card' | 'scanner' | 'ssse-card';
@@ -77,14 +78,8 @@ export function deviceSnippet(input: SnippetInput): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** POST /api/v1/devices/{id}/test-read (TestReadResultDto). */
-export interface TestReadResultDto {
-  deviceId: string;
-  host: string;
-  agentId: string | null;
-  read: Record<string, unknown> | null;
-  message: string;
-}
+/** POST /api/v1/devices/{id}/test-read. */
+export type TestReadResultDto = Schemas['TestReadResultDto'];
 
 /** An ID number with its middle hidden (640104********0319); a short number shows its last 3 only. */
 export function masked(value: string): string {
