@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { chromiumAvailable, DESK_VIEWPORT, launchBrowser } from './support/browser';
-import { sandboxInsurerOrigin, startConsoleGateway, type ConsoleGateway } from './support/console-gateway';
+import { gatewayCli, sandboxInsurerOrigin, startConsoleGateway, type ConsoleGateway } from './support/console-gateway';
 import { TcpProxy } from '../support/tcp-proxy';
 
 jest.setTimeout(30_000);
@@ -86,7 +86,18 @@ run('the desk page in a real browser (Chromium, 1366×768, keyboard only)', () =
 
   it('card, then ID card of a covered worker: MATCH appears without reload, with the token; writes docs/console/desk.png', async () => {
     await startVisit('MZ-BROWSER-1');
-    await atReader('desk1-card', 'present', 'activeFingers');
+    // As the done-when says it: `gateway simulate present desk1-card` (the CLI calls the running gateway).
+    const printed = await gatewayCli(gateway, [
+      'simulate',
+      'present',
+      'desk1-card',
+      '--person',
+      'activeFingers',
+      '--sandbox',
+      '--url',
+      gateway.url,
+    ]);
+    expect(printed).toContain('desk1-card (ssse-card): presented');
     // The card alone names the credential; the person is still missing.
     await page.waitForFunction(() => document.querySelector('.facts')?.textContent?.includes('社保卡'), undefined, {
       timeout: LIVE_TIMEOUT_MS,

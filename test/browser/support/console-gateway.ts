@@ -72,18 +72,32 @@ export async function startConsoleGateway(extraEnv: Record<string, string> = {})
  * gateway's own data directory (the CLI writes straight to the database). Answers the token, printed once.
  */
 export async function createApiKey(gateway: ConsoleGateway, name: string, scopes: string[]): Promise<string> {
-  const cli = join(GATEWAY_MAIN, '..', 'cli', 'main.js');
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('GW_') && k !== 'GATEWAY_CONFIG'),
-  );
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [cli, 'apikey', 'create', '--sandbox', '--name', name, '--scopes', scopes.join(',')],
-    { cwd: gateway.dir, env: clean },
-  );
+  const stdout = await gatewayCli(gateway, [
+    'apikey',
+    'create',
+    '--sandbox',
+    '--name',
+    name,
+    '--scopes',
+    scopes.join(','),
+  ]);
   const token = /gwk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}/.exec(stdout)?.[0];
   if (token === undefined) {
     throw new Error(`apikey create printed no token:\n${stdout}`);
   }
   return token;
+}
+
+/**
+ * The built `gateway` CLI (`npm run gateway -- …`) run in the sandbox gateway's directory, as IT or a
+ * demo would run it beside the running gateway: answers what it printed. Fails with its output when it
+ * exits non-zero.
+ */
+export async function gatewayCli(gateway: ConsoleGateway, args: string[]): Promise<string> {
+  const cli = join(GATEWAY_MAIN, '..', 'cli', 'main.js');
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('GW_') && k !== 'GATEWAY_CONFIG'),
+  );
+  const { stdout } = await promisify(execFile)(process.execPath, [cli, ...args], { cwd: gateway.dir, env: clean });
+  return stdout;
 }
