@@ -80,6 +80,8 @@ describe(VerificationTokenService.name, () => {
       [
         'IDENTITY_SESSION_EXPIRED',
         'IDENTITY_SESSION_NOT_FOUND',
+        'STAFF_CONFIRMATION_NOT_SELF',
+        'STAFF_CONFIRMATION_WHO_MISSING',
         'TOKEN_BAD_SIGNATURE',
         'TOKEN_EXPIRED',
         'TOKEN_MALFORMED',
