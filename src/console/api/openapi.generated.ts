@@ -13,9 +13,9 @@ export interface Schemas {
     id: string;
     name: string;
     desk: string;
-    state: 'active' | 'revoked';
+    state: "active" | "revoked";
     connected: boolean;
-    status: Schemas['AgentStatusDto'] | null;
+    status: Schemas["AgentStatusDto"] | null;
     lastSeenAt: string | null;
     lastAddress: string | null;
     hostname: string | null;
@@ -45,14 +45,14 @@ export interface Schemas {
     bufferedScans: number;
     journalFillPercent: number;
     droppedReads: number;
-    lastOutage: Schemas['AgentOutageDto'] | null;
+    lastOutage: Schemas["AgentOutageDto"] | null;
     startedAt: string;
     reportedAt: string;
   };
   ApiKeyViewDto: {
     id: string;
     name: string;
-    scopes: Array<'identity' | 'trace-codes' | 'forms' | 'settlement' | 'operations' | 'admin' | 'audit'>;
+    scopes: Array<"identity" | "trace-codes" | "forms" | "settlement" | "operations" | "admin" | "audit">;
     allowIps: Array<string> | null;
     createdAt: string;
     createdBy: string;
@@ -73,11 +73,11 @@ export interface Schemas {
   AuditEntryDto: {
     id: string;
     at: string;
-    actorType: 'api-key' | 'staff' | 'system' | 'cli';
+    actorType: "api-key" | "staff" | "system" | "cli";
     actorId: string;
     action: string;
     subjectHash: string | null;
-    outcome: 'success' | 'failure' | 'denied';
+    outcome: "success" | "failure" | "denied";
     correlationId: string | null;
     details: Record<string, unknown> | null;
   };
@@ -87,16 +87,16 @@ export interface Schemas {
     visitId: string;
     settledAt: string;
     dueOn: string;
-    state: 'unwatched' | 'pending' | 'done' | 'closed';
+    state: "unwatched" | "pending" | "done" | "closed";
     overdue: boolean;
     closedReason: string | null;
     checks: number;
     lastCheckedAt: string | null;
     nextCheckAt: string | null;
     lastError: string | null;
-    result: Schemas['AuditVersionDto'] | null;
-    deductions: Array<Schemas['AuditDeductionDto']>;
-    versions: Array<Schemas['AuditVersionDto']>;
+    result: Schemas["AuditVersionDto"] | null;
+    deductions: Array<Schemas["AuditDeductionDto"]>;
+    versions: Array<Schemas["AuditVersionDto"]>;
   };
   AuditResultSummaryDto: {
     settlementId: string;
@@ -104,7 +104,7 @@ export interface Schemas {
     visitId: string;
     settledAt: string;
     dueOn: string;
-    state: 'pending' | 'done' | 'closed';
+    state: "pending" | "done" | "closed";
     overdue: boolean;
     version: number | null;
     deductedFen: number | null;
@@ -129,14 +129,14 @@ export interface Schemas {
   BatchResultDto: {
     operationId: string;
     added: number;
-    line: Schemas['LineProgressDto'];
+    line: Schemas["LineProgressDto"];
   };
   CancelOutboxDto: {
     reason: string;
   };
   CancelRequestDto: {
     at: string;
-    state: 'waiting' | 'sent' | 'moot';
+    state: "waiting" | "sent" | "moot";
   };
   CancelSettlementDto: {
     reason: string;
@@ -147,7 +147,7 @@ export interface Schemas {
     previousSeq: number | null;
     added: Array<string>;
     removed: Array<string>;
-    retargeted: Array<Schemas['RetargetDto']>;
+    retargeted: Array<Schemas["RetargetDto"]>;
     unchanged: number;
   };
   CatalogueCountsDto: {
@@ -163,8 +163,8 @@ export interface Schemas {
     name: string;
     sha256: string;
     bytes: number;
-    encoding: 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'gb18030' | 'xlsx';
-    delimiter: 'comma' | 'tab' | 'sheet';
+    encoding: "utf-8" | "utf-8-bom" | "utf-16le" | "utf-16be" | "gb18030" | "xlsx";
+    delimiter: "comma" | "tab" | "sheet";
     ignoredColumns: Array<string>;
   };
   CatalogueImportDto: {
@@ -174,24 +174,24 @@ export interface Schemas {
     dryRun?: boolean;
   };
   CatalogueImportReportDto: {
-    outcome: 'stored' | 'already-current' | 'dry-run';
+    outcome: "stored" | "already-current" | "dry-run";
     accepted: boolean;
-    file: Schemas['CatalogueFileDto'];
-    counts: Schemas['CatalogueCountsDto'];
-    problems: Array<Schemas['CatalogueProblemDto']>;
+    file: Schemas["CatalogueFileDto"];
+    counts: Schemas["CatalogueCountsDto"];
+    problems: Array<Schemas["CatalogueProblemDto"]>;
     problemsOmitted: number;
-    changes: Schemas['CatalogueChangesDto'];
-    version: Schemas['CatalogueVersionDto'] | null;
+    changes: Schemas["CatalogueChangesDto"];
+    version: Schemas["CatalogueVersionDto"] | null;
   };
   CatalogueItemDetailDto: {
     hisCode: string;
-    current: Schemas['CatalogueItemDto'] | null;
-    history: Array<Schemas['CatalogueItemDto']>;
+    current: Schemas["CatalogueItemDto"] | null;
+    history: Array<Schemas["CatalogueItemDto"]>;
   };
   CatalogueItemDto: {
     hisCode: string;
     hisName: string;
-    kind: 'drug' | 'service' | 'material';
+    kind: "drug" | "service" | "material";
     medListCode: string | null;
     insurerName: string | null;
     validFrom: string | null;
@@ -203,7 +203,7 @@ export interface Schemas {
   CatalogueProblemDto: {
     row: number;
     code: string;
-    severity: 'error' | 'warning';
+    severity: "error" | "warning";
     hisCode: string | null;
     value: string | null;
     firstRow: number | null;
@@ -217,7 +217,7 @@ export interface Schemas {
     importedBy: string;
     sourceName: string;
     sourceSha256: string;
-    sourceEncoding: 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'gb18030' | 'xlsx';
+    sourceEncoding: "utf-8" | "utf-8-bom" | "utf-16le" | "utf-16be" | "gb18030" | "xlsx";
     rowCount: number;
     itemCount: number;
     mappedCount: number;
@@ -229,10 +229,10 @@ export interface Schemas {
     passed: boolean;
     message: string;
     evidence: Array<string>;
-    effect: 'mismatch' | 'not-covered' | 'unusable' | 'incomplete';
+    effect: "mismatch" | "not-covered" | "unusable" | "incomplete";
   };
   ClassificationDto: {
-    kind: 'trace-code' | 'gs1' | 'commodity-barcode' | 'id-number' | 'qr-token' | 'refused';
+    kind: "trace-code" | "gs1" | "commodity-barcode" | "id-number" | "qr-token" | "refused";
     code?: string;
     message?: string;
   };
@@ -246,24 +246,24 @@ export interface Schemas {
   CompletenessDto: {
     visitId: string;
     complete: boolean;
-    lines: Array<Schemas['LineProgressDto']>;
-    missing: Array<Schemas['LineProgressDto']>;
+    lines: Array<Schemas["LineProgressDto"]>;
+    missing: Array<Schemas["LineProgressDto"]>;
   };
   ComponentHealthDto: {
-    status: 'up' | 'degraded' | 'down';
+    status: "up" | "degraded" | "down";
     detail?: string;
   };
   ConfigEntryDto: {
     path: string;
     value: string | number | boolean | Array<unknown> | Record<string, unknown> | null;
     masked: boolean;
-    origin: 'default' | 'file' | 'env' | 'override' | null;
+    origin: "default" | "file" | "env" | "override" | null;
   };
   ConfigViewDto: {
-    mode: 'production' | 'sandbox';
+    mode: "production" | "sandbox";
     sources: Array<string>;
     config: Record<string, unknown>;
-    entries: Array<Schemas['ConfigEntryDto']>;
+    entries: Array<Schemas["ConfigEntryDto"]>;
   };
   ConfirmedLineDto: {
     lineId: string;
@@ -273,28 +273,28 @@ export interface Schemas {
   ConversionCandidateDto: {
     visitId: string;
     psnNo: string | null;
-    kind: 'outpatient' | 'inpatient';
+    kind: "outpatient" | "inpatient";
     visitDate: string | null;
     admissionDate: string | null;
     dischargeDate: string | null;
     dept: string | null;
     diagnosisCode: string | null;
     diagnosisName: string | null;
-    state: 'open' | 'settling' | 'settled';
+    state: "open" | "settling" | "settled";
     lineSumFen: number;
     paidFen: number;
-    receipts: Array<Schemas['ReceiptDto']>;
+    receipts: Array<Schemas["ReceiptDto"]>;
     recordedAt: string;
     updatedAt: string;
-    conversion: 'convertible' | 'not-convertible' | 'converting' | 'converted';
-    reason: Schemas['ConversionReasonDto'] | null;
-    settlement: Schemas['SettlementDto'] | null;
+    conversion: "convertible" | "not-convertible" | "converting" | "converted";
+    reason: Schemas["ConversionReasonDto"] | null;
+    settlement: Schemas["SettlementDto"] | null;
   };
   ConversionListDto: {
-    determination: Schemas['DeterminationDto'];
+    determination: Schemas["DeterminationDto"];
     convertible: number;
     message: string;
-    visits: Array<Schemas['ConversionCandidateDto']>;
+    visits: Array<Schemas["ConversionCandidateDto"]>;
   };
   ConversionReasonDto: {
     code: string;
@@ -305,7 +305,7 @@ export interface Schemas {
   };
   CreateApiKeyDto: {
     name: string;
-    scopes: Array<'identity' | 'trace-codes' | 'forms' | 'settlement' | 'operations' | 'admin' | 'audit'>;
+    scopes: Array<"identity" | "trace-codes" | "forms" | "settlement" | "operations" | "admin" | "audit">;
     allowIps?: Array<string>;
   };
   CreateEnrolmentDto: {
@@ -314,7 +314,7 @@ export interface Schemas {
     ttlMinutes?: number;
   };
   CreateFormDto: {
-    kind: 'relapse-filing' | 'rehab-application' | 'self-pay-consent';
+    kind: "relapse-filing" | "rehab-application" | "self-pay-consent";
     visitId: string;
     verificationToken?: string;
     psnNo?: string;
@@ -327,22 +327,22 @@ export interface Schemas {
   CreateSessionDto: {
     desk: string;
     visitId: string;
-    visitKind: 'outpatient' | 'inpatient';
-    hisIdentity?: Schemas['HisIdentityDto'];
+    visitKind: "outpatient" | "inpatient";
+    hisIdentity?: Schemas["HisIdentityDto"];
   };
   CreateStaffDto: {
     login: string;
     displayName: string;
-    roles: Array<'desk' | 'pharmacy' | 'doctor' | 'finance' | 'it-admin' | 'auditor'>;
+    roles: Array<"desk" | "pharmacy" | "doctor" | "finance" | "it-admin" | "auditor">;
     desks?: Array<string>;
   };
   CreatedApiKeyDto: {
-    key: Schemas['ApiKeyViewDto'];
+    key: Schemas["ApiKeyViewDto"];
     token: string;
   };
   DeclarationDto: {
     month: string;
-    state: 'draft' | 'submitted' | 'accepted' | 'refused';
+    state: "draft" | "submitted" | "accepted" | "refused";
     setlCnt: number;
     medfeeFen: number;
     fundFen: number;
@@ -360,22 +360,22 @@ export interface Schemas {
     updatedAt: string;
   };
   DeclareLinesDto: {
-    lines: Array<Schemas['LineDto']>;
+    lines: Array<Schemas["LineDto"]>;
   };
   DeterminationDto: {
-    status: 'determined' | 'pending' | 'none';
+    status: "determined" | "pending" | "none";
     injuryDate: string | null;
     determinationDate: string | null;
     determinationNo: string | null;
   };
   DeviceViewDto: {
     id: string;
-    kind: 'id-card' | 'scanner' | 'ssse-card';
-    transport: 'serial' | 'hid' | 'pcsc' | 'simulated';
-    host: 'gateway' | 'agent';
+    kind: "id-card" | "scanner" | "ssse-card";
+    transport: "serial" | "hid" | "pcsc" | "simulated";
+    host: "gateway" | "agent";
     desk: string;
     path: string | null;
-    state: 'connecting' | 'connected' | 'waiting' | 'reading' | 'authentication-required' | 'disconnected' | 'error';
+    state: "connecting" | "connected" | "waiting" | "reading" | "authentication-required" | "disconnected" | "error";
     message: string;
     since: string;
   };
@@ -388,7 +388,7 @@ export interface Schemas {
   };
   DischargeSummaryDataDto: {
     name: string;
-    sex: '男' | '女';
+    sex: "男" | "女";
     admissionDiagnosis: string;
     dischargeDiagnosis: string;
     admissionCondition: string;
@@ -399,9 +399,9 @@ export interface Schemas {
     writtenOn: string;
   };
   DiscoveryDto: {
-    serial: Schemas['DiscoverySectionDto'];
-    hid: Schemas['DiscoverySectionDto'];
-    pcsc: Schemas['DiscoverySectionDto'];
+    serial: Schemas["DiscoverySectionDto"];
+    hid: Schemas["DiscoverySectionDto"];
+    pcsc: Schemas["DiscoverySectionDto"];
   };
   DiscoverySectionDto: {
     ok: boolean;
@@ -415,15 +415,15 @@ export interface Schemas {
     visitId: string;
     psnNo: string;
     psnType: string | null;
-    injuryStatus: 'determined' | 'pending' | 'none';
+    injuryStatus: "determined" | "pending" | "none";
     determinationNo: string | null;
     determinationDate: string | null;
     injuryDate: string | null;
     injuredParts: Array<string>;
     occupationalDisease: string | null;
     disabilityGrade: number | null;
-    category: 'injury' | 'occupational-disease';
-    coverageSource: 'insurer' | 'coverageCache';
+    category: "injury" | "occupational-disease";
+    coverageSource: "insurer" | "coverageCache";
   };
   DoctorViewRequestDto: {
     token: string;
@@ -448,7 +448,7 @@ export interface Schemas {
   ErrorBodyDto: {
     code: string;
     message: string;
-    details?: Array<Schemas['ErrorDetailDto']>;
+    details?: Array<Schemas["ErrorDetailDto"]>;
     correlationId: string;
   };
   ErrorDetailDto: {
@@ -460,7 +460,7 @@ export interface Schemas {
     };
   };
   FeeLineBatchDto: {
-    lines: Array<Schemas['FeeLineInputDto']>;
+    lines: Array<Schemas["FeeLineInputDto"]>;
   };
   FeeLineBatchResultDto: {
     visitId: string;
@@ -473,13 +473,13 @@ export interface Schemas {
     feedetl_sn: string;
     med_list_codg: string;
     drug_trac_codg: Array<string>;
-    trdn_flag: '0' | '1';
+    trdn_flag: "0" | "1";
   };
   FeeLineDto: {
     lineId: string;
     hisItemCode: string;
     itemName: string;
-    kind: 'drug' | 'service' | 'material';
+    kind: "drug" | "service" | "material";
     count: string;
     unitPriceFen: number;
     amountFen: number;
@@ -488,7 +488,7 @@ export interface Schemas {
     daysOfSupply: number | null;
     supplyStatementPresent: boolean;
     selfPayConsentFormId: string | null;
-    state: 'active' | 'withdrawn';
+    state: "active" | "withdrawn";
     revision: number;
     updatedAt: string;
   };
@@ -496,7 +496,7 @@ export interface Schemas {
     lineId: string;
     hisItemCode: string;
     itemName: string;
-    kind: 'drug' | 'service' | 'material';
+    kind: "drug" | "service" | "material";
     count: string;
     unitPriceFen: number;
     amountFen: number;
@@ -508,7 +508,7 @@ export interface Schemas {
   };
   FindingDto: {
     code: string;
-    severity: 'refuse' | 'selfPay' | 'hospitalLoss' | 'warn';
+    severity: "refuse" | "selfPay" | "hospitalLoss" | "warn";
     lineId: string | null;
     message: string;
   };
@@ -517,19 +517,19 @@ export interface Schemas {
     formNo: string;
     version: number;
     previousId: string | null;
-    kind: 'relapse-filing' | 'rehab-application' | 'self-pay-consent';
+    kind: "relapse-filing" | "rehab-application" | "self-pay-consent";
     title: string;
     visitId: string;
     disputed: boolean;
-    status: 'draft' | 'signed' | 'uploaded' | 'acknowledged' | 'rejected';
+    status: "draft" | "signed" | "uploaded" | "acknowledged" | "rejected";
     rejectReason: string | null;
     sha256: string | null;
     size: number | null;
-    signatureKind: 'pad' | 'scan' | null;
+    signatureKind: "pad" | "scan" | null;
     signedAt: string | null;
     keepUntil: string | null;
     uploadMsgid: string | null;
-    upload: Schemas['UploadDto'] | null;
+    upload: Schemas["UploadDto"] | null;
     insurerFileId: string | null;
     createdAt: string;
     updatedAt: string;
@@ -537,26 +537,26 @@ export interface Schemas {
       [key: string]: unknown;
     };
     verifiedWorkerFields: Array<string>;
-    versions: Array<Schemas['FormVersionDto']>;
+    versions: Array<Schemas["FormVersionDto"]>;
   };
   FormDto: {
     id: string;
     formNo: string;
     version: number;
     previousId: string | null;
-    kind: 'relapse-filing' | 'rehab-application' | 'self-pay-consent';
+    kind: "relapse-filing" | "rehab-application" | "self-pay-consent";
     title: string;
     visitId: string;
     disputed: boolean;
-    status: 'draft' | 'signed' | 'uploaded' | 'acknowledged' | 'rejected';
+    status: "draft" | "signed" | "uploaded" | "acknowledged" | "rejected";
     rejectReason: string | null;
     sha256: string | null;
     size: number | null;
-    signatureKind: 'pad' | 'scan' | null;
+    signatureKind: "pad" | "scan" | null;
     signedAt: string | null;
     keepUntil: string | null;
     uploadMsgid: string | null;
-    upload: Schemas['UploadDto'] | null;
+    upload: Schemas["UploadDto"] | null;
     insurerFileId: string | null;
     createdAt: string;
     updatedAt: string;
@@ -564,40 +564,40 @@ export interface Schemas {
   FormFieldColumnDto: {
     key: string;
     label: string;
-    type: 'text' | 'date' | 'idNumber' | 'phone' | 'amount';
+    type: "text" | "date" | "idNumber" | "phone" | "amount";
     required: boolean;
     maxLength?: number;
   };
   FormFieldDto: {
     key: string;
     label: string;
-    type: 'text' | 'date' | 'idNumber' | 'phone' | 'amount' | 'table';
+    type: "text" | "date" | "idNumber" | "phone" | "amount" | "table";
     required: boolean;
     maxLength?: number;
     enum?: Array<string>;
-    columns?: Array<Schemas['FormFieldColumnDto']>;
+    columns?: Array<Schemas["FormFieldColumnDto"]>;
     maxRows?: number;
   };
   FormKindDto: {
-    kind: 'relapse-filing' | 'rehab-application' | 'self-pay-consent';
+    kind: "relapse-filing" | "rehab-application" | "self-pay-consent";
     title: string;
-    fields: Array<Schemas['FormFieldDto']>;
+    fields: Array<Schemas["FormFieldDto"]>;
   };
   FormVersionDto: {
     id: string;
     version: number;
-    status: 'draft' | 'signed' | 'uploaded' | 'acknowledged' | 'rejected';
+    status: "draft" | "signed" | "uploaded" | "acknowledged" | "rejected";
     signedAt: string | null;
     sha256: string | null;
     previousId: string | null;
   };
   HealthDto: {
-    status: 'up' | 'degraded' | 'down';
-    mode: 'production' | 'sandbox';
+    status: "up" | "degraded" | "down";
+    mode: "production" | "sandbox";
     version: string;
     uptimeSeconds: number;
     components: {
-      [key: string]: Schemas['ComponentHealthDto'];
+      [key: string]: Schemas["ComponentHealthDto"];
     };
   };
   HisIdentityDto: {
@@ -605,10 +605,10 @@ export interface Schemas {
     name: string;
   };
   InpatientDocumentDto: {
-    docType: '03' | '04' | '05' | '06';
+    docType: "03" | "04" | "05" | "06";
     name: string;
-    source: 'his' | 'gateway';
-    status: 'missing' | 'stored' | 'queued' | 'acknowledged' | 'rejected';
+    source: "his" | "gateway";
+    status: "missing" | "stored" | "queued" | "acknowledged" | "rejected";
     version: number | null;
     versions: number;
     sha256: string | null;
@@ -619,7 +619,7 @@ export interface Schemas {
     uploadedAt: string | null;
   };
   InstitutionDto: {
-    kind: 'medical' | 'rehab' | 'assistive-device';
+    kind: "medical" | "rehab" | "assistive-device";
     seq: number;
     city: string;
     regionCode: string;
@@ -635,7 +635,7 @@ export interface Schemas {
   InstitutionListDto: {
     version: string;
     total: number;
-    items: Array<Schemas['InstitutionDto']>;
+    items: Array<Schemas["InstitutionDto"]>;
   };
   InsurerSplitDto: {
     setlId: string | null;
@@ -643,7 +643,7 @@ export interface Schemas {
     totalFen: number;
     fundFen: number;
     selfPayFen: number;
-    lines: Array<Schemas['SettlementLineSplitDto']>;
+    lines: Array<Schemas["SettlementLineSplitDto"]>;
     refundFen: number | null;
   };
   KeyboardScanDto: {
@@ -652,10 +652,10 @@ export interface Schemas {
   };
   LineAuditDto: {
     lineId: string;
-    disposition: 'fund' | 'selfPay' | 'refused';
+    disposition: "fund" | "selfPay" | "refused";
     amountFen: number;
     insurerCode: string | null;
-    findings: Array<Schemas['FindingDto']>;
+    findings: Array<Schemas["FindingDto"]>;
   };
   LineChangesDto: {
     added: Array<string>;
@@ -680,7 +680,7 @@ export interface Schemas {
     splitPackage: boolean;
     held: number;
     needed: number;
-    status: 'complete' | 'missing-codes' | 'split-package';
+    status: "complete" | "missing-codes" | "split-package";
   };
   LineRefDto: {
     visitId: string;
@@ -689,7 +689,7 @@ export interface Schemas {
   LocalSelfPayLineDto: {
     lineId: string;
     amountFen: number;
-    reason: 'not-mapped' | 'after-discharge-notice';
+    reason: "not-mapped" | "after-discharge-notice";
   };
   MappingDto: {
     productCode: string;
@@ -703,20 +703,20 @@ export interface Schemas {
     updatedAt: string;
   };
   MappingsDto: {
-    mappings: Array<Schemas['MappingDto']>;
+    mappings: Array<Schemas["MappingDto"]>;
   };
   MedicalRecordDataDto: {
     medicalRecordNo: string;
     name: string;
-    sex: '男' | '女';
+    sex: "男" | "女";
     birthDate: string;
     admissionDepartment?: string;
     dischargeDepartment?: string;
     admissionDiagnosis?: string;
-    principalDiagnosis: Schemas['DiagnosisDto'];
-    otherDiagnoses?: Array<Schemas['DiagnosisDto']>;
-    operations?: Array<Schemas['OperationDto']>;
-    dischargeMethod: '医嘱离院' | '医嘱转院' | '医嘱转社区卫生服务机构' | '非医嘱离院' | '死亡' | '其他';
+    principalDiagnosis: Schemas["DiagnosisDto"];
+    otherDiagnoses?: Array<Schemas["DiagnosisDto"]>;
+    operations?: Array<Schemas["OperationDto"]>;
+    dischargeMethod: "医嘱离院" | "医嘱转院" | "医嘱转社区卫生服务机构" | "非医嘱离院" | "死亡" | "其他";
     attendingDoctor: string;
     residentDoctor?: string;
     writtenOn: string;
@@ -725,7 +725,7 @@ export interface Schemas {
     settlementId: string;
     setlId: string;
     visitId: string;
-    kind: 'outpatient' | 'inpatient';
+    kind: "outpatient" | "inpatient";
     settledAt: string;
     dueOn: string;
     daysSinceSettlement: number;
@@ -734,25 +734,19 @@ export interface Schemas {
     lastError: string | null;
   };
   MissingDto: {
-    code: 'NEED_CREDENTIAL' | 'NEED_PERSON' | 'NEED_COVERAGE';
+    code: "NEED_CREDENTIAL" | "NEED_PERSON" | "NEED_COVERAGE";
     message: string;
   };
   ObligationDto: {
     id: string;
-    kind:
-      | 'cross-province-upload'
-      | 'rehab-assessment'
-      | 'inpatient-documents'
-      | 'monthly-declaration'
-      | 'reconciliation'
-      | 'audit-result';
-    subjectType: 'settlement' | 'visit' | 'month' | 'day';
+    kind: "cross-province-upload" | "rehab-assessment" | "inpatient-documents" | "monthly-declaration" | "reconciliation" | "audit-result";
+    subjectType: "settlement" | "visit" | "month" | "day";
     subjectId: string;
-    owedBy: 'hospital' | 'insurer';
+    owedBy: "hospital" | "insurer";
     rule: string;
     dueOn: string;
     dueConfirmed: boolean;
-    state: 'open' | 'done' | 'late' | 'waived';
+    state: "open" | "done" | "late" | "waived";
     overdue: boolean;
     openedAt: string;
     attempts: number;
@@ -768,8 +762,8 @@ export interface Schemas {
   OpenVisitDto: {
     visitId: string;
     psnNo: string;
-    kind: 'outpatient' | 'inpatient';
-    careType?: 'medical' | 'rehab' | 'device';
+    kind: "outpatient" | "inpatient";
+    careType?: "medical" | "rehab" | "device";
     visitDate?: string;
     admissionDate?: string;
     ward?: string;
@@ -784,11 +778,11 @@ export interface Schemas {
     surgeon?: string;
   };
   OutboxAttemptDto: {
-    kind: 'send' | 'query';
+    kind: "send" | "query";
     instanceId: string;
     startedAt: string;
     latencyMs: number;
-    outcome: 'delivered' | 'rejected' | 'unavailable' | 'not-sent' | 'unknown' | 'bad-signature' | 'not-received';
+    outcome: "delivered" | "rejected" | "unavailable" | "not-sent" | "unknown" | "bad-signature" | "not-received";
     httpStatus: number | null;
     detail: string | null;
   };
@@ -797,7 +791,7 @@ export interface Schemas {
     msgid: string;
     infno: string;
     subjectKey: string | null;
-    status: 'pending' | 'unknown' | 'sending' | 'delivered' | 'rejected' | 'cancelled';
+    status: "pending" | "unknown" | "sending" | "delivered" | "rejected" | "cancelled";
     attempts: number;
     nextAttemptAt: string;
     infcode: number | null;
@@ -805,7 +799,7 @@ export interface Schemas {
     createdAt: string;
     finishedAt: string | null;
     cancelReason: string | null;
-    attemptLog: Array<Schemas['OutboxAttemptDto']>;
+    attemptLog: Array<Schemas["OutboxAttemptDto"]>;
     reply: Record<string, unknown> | null;
   };
   OutboxMessageDto: {
@@ -813,7 +807,7 @@ export interface Schemas {
     msgid: string;
     infno: string;
     subjectKey: string | null;
-    status: 'pending' | 'unknown' | 'sending' | 'delivered' | 'rejected' | 'cancelled';
+    status: "pending" | "unknown" | "sending" | "delivered" | "rejected" | "cancelled";
     attempts: number;
     nextAttemptAt: string;
     infcode: number | null;
@@ -824,22 +818,22 @@ export interface Schemas {
   };
   PersonCheckDto: {
     done: boolean;
-    source: 'insurer' | 'coverageCache' | null;
+    source: "insurer" | "coverageCache" | null;
   };
   PluggedDto: {
     deviceId: string;
-    kind: 'id-card' | 'scanner' | 'ssse-card';
+    kind: "id-card" | "scanner" | "ssse-card";
     plugged: boolean;
   };
   PreAuditDto: {
     visitId: string;
-    verdict: Schemas['PreAuditVerdictDto'];
-    personCheck: Schemas['PersonCheckDto'];
-    totals: Schemas['PreAuditTotalsDto'];
-    lines: Array<Schemas['LineAuditDto']>;
-    findings: Array<Schemas['FindingDto']>;
+    verdict: Schemas["PreAuditVerdictDto"];
+    personCheck: Schemas["PersonCheckDto"];
+    totals: Schemas["PreAuditTotalsDto"];
+    lines: Array<Schemas["LineAuditDto"]>;
+    findings: Array<Schemas["FindingDto"]>;
     catalogueVersionSeq: number | null;
-    missingTraceCodes: 'refuse' | 'warn';
+    missingTraceCodes: "refuse" | "warn";
   };
   PreAuditRequestDto: {
     hisTotalFen?: number;
@@ -864,7 +858,7 @@ export interface Schemas {
   };
   PresentedDto: {
     deviceId: string;
-    kind: 'id-card' | 'scanner' | 'ssse-card';
+    kind: "id-card" | "scanner" | "ssse-card";
     presented: string | null;
   };
   ProvisionalSplitDto: {
@@ -872,7 +866,7 @@ export interface Schemas {
     fundFen: number;
     selfPayFen: number;
     deskCollectsFen: number;
-    lines: Array<Schemas['SettlementLineSplitDto']>;
+    lines: Array<Schemas["SettlementLineSplitDto"]>;
   };
   ReceiptDto: {
     receiptNo: string;
@@ -897,9 +891,9 @@ export interface Schemas {
     id: string;
     from: string;
     to: string;
-    trigger: 'daily' | 'on-demand';
+    trigger: "daily" | "on-demand";
     requestedBy: string;
-    state: 'agreed' | 'differs' | 'failed';
+    state: "agreed" | "differs" | "failed";
     local: Record<string, unknown>;
     insurer: Record<string, unknown> | null;
     stmtRslt: string | null;
@@ -912,8 +906,8 @@ export interface Schemas {
   };
   RecordSelfPaidVisitDto: {
     visitId: string;
-    kind: 'outpatient' | 'inpatient';
-    careType?: 'medical' | 'rehab' | 'device';
+    kind: "outpatient" | "inpatient";
+    careType?: "medical" | "rehab" | "device";
     visitDate?: string;
     admissionDate?: string;
     ward?: string;
@@ -922,9 +916,9 @@ export interface Schemas {
     diagnosisName?: string;
     psnNo?: string;
     dischargeDate?: string;
-    person: Schemas['SelfPaidPersonDto'];
-    lines: Array<Schemas['FeeLineInputDto']>;
-    receipts: Array<Schemas['ReceiptInputDto']>;
+    person: Schemas["SelfPaidPersonDto"];
+    lines: Array<Schemas["FeeLineInputDto"]>;
+    receipts: Array<Schemas["ReceiptInputDto"]>;
   };
   RehabAssessmentDto: {
     assessedOn: string;
@@ -950,20 +944,20 @@ export interface Schemas {
     operationId: string;
     returned: number;
     uploadsCancelled: number;
-    alreadyUploaded: Array<Schemas['UploadedCodeDto']>;
+    alreadyUploaded: Array<Schemas["UploadedCodeDto"]>;
     stillOpen: number;
   };
   ReviewSettlementDto: {
-    action: 'requery' | 'resolve';
+    action: "requery" | "resolve";
     staff: string;
-    outcome?: 'settled' | 'not-settled';
+    outcome?: "settled" | "not-settled";
     note?: string;
     evidence?: string;
     setlId?: string;
     setlTime?: string;
     fundFen?: number;
     selfPayFen?: number;
-    lines?: Array<Schemas['ConfirmedLineDto']>;
+    lines?: Array<Schemas["ConfirmedLineDto"]>;
   };
   RevokeAgentDto: {
     reason: string;
@@ -978,11 +972,11 @@ export interface Schemas {
   };
   ScanResultDto: {
     code: string;
-    form: 'trace20' | 'gs1';
+    form: "trace20" | "gs1";
     productCode: string;
     batch: string | null;
     expiry: string | null;
-    line: Schemas['LineProgressDto'];
+    line: Schemas["LineProgressDto"];
   };
   ScrapResultDto: {
     operationId: string;
@@ -993,25 +987,25 @@ export interface Schemas {
     name: string;
   };
   SelfPaidRecordDto: {
-    outcome: 'recorded' | 'corrected' | 'unchanged';
-    lines: Schemas['LineChangesDto'];
+    outcome: "recorded" | "corrected" | "unchanged";
+    lines: Schemas["LineChangesDto"];
     receiptsChanged: boolean;
-    visit: Schemas['SelfPaidVisitDto'];
+    visit: Schemas["SelfPaidVisitDto"];
   };
   SelfPaidVisitDto: {
     visitId: string;
     psnNo: string | null;
-    kind: 'outpatient' | 'inpatient';
+    kind: "outpatient" | "inpatient";
     visitDate: string | null;
     admissionDate: string | null;
     dischargeDate: string | null;
     dept: string | null;
     diagnosisCode: string | null;
     diagnosisName: string | null;
-    state: 'open' | 'settling' | 'settled';
+    state: "open" | "settling" | "settled";
     lineSumFen: number;
     paidFen: number;
-    receipts: Array<Schemas['ReceiptDto']>;
+    receipts: Array<Schemas["ReceiptDto"]>;
     recordedAt: string;
     updatedAt: string;
   };
@@ -1020,10 +1014,10 @@ export interface Schemas {
     fileName?: string;
   };
   SentDocumentDto: {
-    docType: '03' | '04' | '05' | '06';
+    docType: "03" | "04" | "05" | "06";
     name: string;
-    source: 'his' | 'gateway';
-    status: 'missing' | 'stored' | 'queued' | 'acknowledged' | 'rejected';
+    source: "his" | "gateway";
+    status: "missing" | "stored" | "queued" | "acknowledged" | "rejected";
     version: number | null;
     versions: number;
     sha256: string | null;
@@ -1038,12 +1032,12 @@ export interface Schemas {
     id: string;
     desk: string;
     visitId: string | null;
-    visitKind: 'outpatient' | 'inpatient';
-    verdict: 'MATCH' | 'MISMATCH' | 'INCOMPLETE' | 'NOT_COVERED';
+    visitKind: "outpatient" | "inpatient";
+    verdict: "MATCH" | "MISMATCH" | "INCOMPLETE" | "NOT_COVERED";
     offline: boolean;
-    coverage: 'confirmed' | 'cached' | 'pending';
-    checks: Array<Schemas['CheckDto']>;
-    missing: Array<Schemas['MissingDto']>;
+    coverage: "confirmed" | "cached" | "pending";
+    checks: Array<Schemas["CheckDto"]>;
+    missing: Array<Schemas["MissingDto"]>;
     sources: Array<string>;
     token: string | null;
     tokenExpiresAt: string | null;
@@ -1056,12 +1050,12 @@ export interface Schemas {
     id: string;
     settlementId: string;
     visitId: string;
-    cause: 'split-differs' | 'rejected';
+    cause: "split-differs" | "rejected";
     provisionalFen: number;
     finalFen: number;
     differenceFen: number;
-    direction: 'collect' | 'refund';
-    state: 'open' | 'done';
+    direction: "collect" | "refund";
+    state: "open" | "done";
     desk: string | null;
     message: string;
     createdAt: string;
@@ -1073,16 +1067,16 @@ export interface Schemas {
     id: string;
     visitId: string;
     psnNo: string;
-    kind: 'outpatient' | 'inpatient';
+    kind: "outpatient" | "inpatient";
     infno: string;
     msgid: string;
     idempotencyKey: string;
-    status: 'pending' | 'provisional' | 'settled' | 'rejected' | 'needs-review' | 'cancelling' | 'cancelled';
+    status: "pending" | "provisional" | "settled" | "rejected" | "needs-review" | "cancelling" | "cancelled";
     sentLineIds: Array<string>;
-    localSelfPay: Array<Schemas['LocalSelfPayLineDto']>;
-    preAuditTotals: Schemas['PreAuditTotalsDto'];
+    localSelfPay: Array<Schemas["LocalSelfPayLineDto"]>;
+    preAuditTotals: Schemas["PreAuditTotalsDto"];
     setlId: string | null;
-    split: Schemas['InsurerSplitDto'] | null;
+    split: Schemas["InsurerSplitDto"] | null;
     deskCollectsFen: number | null;
     conversion: boolean;
     refundFen: number | null;
@@ -1090,10 +1084,10 @@ export interface Schemas {
     settledAt: string | null;
     cancelReason: string | null;
     cancelledAt: string | null;
-    cancelRequested: Schemas['CancelRequestDto'] | null;
+    cancelRequested: Schemas["CancelRequestDto"] | null;
     desk: string | null;
     provisional: boolean;
-    provisionalSplit: Schemas['ProvisionalSplitDto'] | null;
+    provisionalSplit: Schemas["ProvisionalSplitDto"] | null;
     createdBy: string;
     createdAt: string;
   };
@@ -1106,10 +1100,10 @@ export interface Schemas {
   };
   SettlementTrialDto: {
     visitId: string;
-    split: Schemas['InsurerSplitDto'];
-    localSelfPay: Array<Schemas['LocalSelfPayLineDto']>;
+    split: Schemas["InsurerSplitDto"];
+    localSelfPay: Array<Schemas["LocalSelfPayLineDto"]>;
     deskCollectsFen: number;
-    warnings: Array<Schemas['FindingDto']>;
+    warnings: Array<Schemas["FindingDto"]>;
   };
   SignFormDto: {
     signaturePng?: string;
@@ -1128,11 +1122,11 @@ export interface Schemas {
     id: string;
     login: string;
     displayName: string;
-    roles: Array<'desk' | 'pharmacy' | 'doctor' | 'finance' | 'it-admin' | 'auditor'>;
+    roles: Array<"desk" | "pharmacy" | "doctor" | "finance" | "it-admin" | "auditor">;
     desks: Array<string>;
   };
   StaffSessionDto: {
-    staff: Schemas['StaffMeDto'];
+    staff: Schemas["StaffMeDto"];
     csrfToken: string;
     expiresAt: string;
   };
@@ -1140,9 +1134,9 @@ export interface Schemas {
     id: string;
     login: string;
     displayName: string;
-    roles: Array<'desk' | 'pharmacy' | 'doctor' | 'finance' | 'it-admin' | 'auditor'>;
+    roles: Array<"desk" | "pharmacy" | "doctor" | "finance" | "it-admin" | "auditor">;
     desks: Array<string>;
-    state: 'active' | 'disabled';
+    state: "active" | "disabled";
     lockedUntil: string | null;
     lastLoginAt: string | null;
     disabledReason: string | null;
@@ -1150,7 +1144,7 @@ export interface Schemas {
     createdBy: string;
   };
   StaffWithPasswordDto: {
-    staff: Schemas['StaffViewDto'];
+    staff: Schemas["StaffViewDto"];
     password: string;
   };
   TestReadDto: {
@@ -1158,7 +1152,7 @@ export interface Schemas {
   };
   TestReadResultDto: {
     deviceId: string;
-    host: 'gateway' | 'agent';
+    host: "gateway" | "agent";
     agentId: string | null;
     read: {
       [key: string]: unknown;
@@ -1184,7 +1178,7 @@ export interface Schemas {
     diagnosisName?: string | null;
   };
   UploadDto: {
-    state: 'pending' | 'unknown' | 'sending' | 'delivered' | 'rejected' | 'cancelled';
+    state: "pending" | "unknown" | "sending" | "delivered" | "rejected" | "cancelled";
     attempts: number;
     lastError: string | null;
     nextAttemptAt: string;
@@ -1200,8 +1194,8 @@ export interface Schemas {
     id: string;
     visitId: string;
     psnNo: string;
-    kind: 'outpatient' | 'inpatient';
-    careType: 'medical' | 'rehab' | 'device';
+    kind: "outpatient" | "inpatient";
+    careType: "medical" | "rehab" | "device";
     visitDate: string | null;
     admissionDate: string | null;
     ward: string | null;
@@ -1210,10 +1204,10 @@ export interface Schemas {
     diagnosisName: string | null;
     dischargeDate: string | null;
     dischargeNoticeDate: string | null;
-    state: 'open' | 'settling' | 'settled';
+    state: "open" | "settling" | "settled";
     createdAt: string;
     updatedAt: string;
-    lines: Array<Schemas['FeeLineDto']>;
+    lines: Array<Schemas["FeeLineDto"]>;
     activeLines: number;
     activeAmountFen: number;
   };
@@ -1221,8 +1215,8 @@ export interface Schemas {
     id: string;
     visitId: string;
     psnNo: string;
-    kind: 'outpatient' | 'inpatient';
-    careType: 'medical' | 'rehab' | 'device';
+    kind: "outpatient" | "inpatient";
+    careType: "medical" | "rehab" | "device";
     visitDate: string | null;
     admissionDate: string | null;
     ward: string | null;
@@ -1231,7 +1225,7 @@ export interface Schemas {
     diagnosisName: string | null;
     dischargeDate: string | null;
     dischargeNoticeDate: string | null;
-    state: 'open' | 'settling' | 'settled';
+    state: "open" | "settling" | "settled";
     createdAt: string;
     updatedAt: string;
   };
@@ -1243,96 +1237,96 @@ export interface Schemas {
 
 /** Every operation, keyed '<METHOD> <path>', with its parameters, JSON body and successful answer. */
 export interface Operations {
-  'GET /api/v1/admin/api-keys': {
+  "GET /api/v1/admin/api-keys": {
     query?: {
-      includeRevoked?: 'true' | 'false';
+      includeRevoked?: "true" | "false";
     };
-    response: Array<Schemas['ApiKeyViewDto']>;
+    response: Array<Schemas["ApiKeyViewDto"]>;
   };
-  'POST /api/v1/admin/api-keys': {
-    body: Schemas['CreateApiKeyDto'];
-    response: Schemas['CreatedApiKeyDto'];
+  "POST /api/v1/admin/api-keys": {
+    body: Schemas["CreateApiKeyDto"];
+    response: Schemas["CreatedApiKeyDto"];
   };
-  'POST /api/v1/admin/api-keys/{id}/revoke': {
+  "POST /api/v1/admin/api-keys/{id}/revoke": {
     path: {
       id: string;
     };
-    body: Schemas['RevokeApiKeyDto'];
-    response: Schemas['ApiKeyViewDto'];
+    body: Schemas["RevokeApiKeyDto"];
+    response: Schemas["ApiKeyViewDto"];
   };
-  'GET /api/v1/admin/audit': {
+  "GET /api/v1/admin/audit": {
     query?: {
       before?: string;
       limit?: number;
       action?: string;
       actorId?: string;
-      actorType?: 'api-key' | 'staff' | 'system' | 'cli';
-      outcome?: 'success' | 'failure' | 'denied';
+      actorType?: "api-key" | "staff" | "system" | "cli";
+      outcome?: "success" | "failure" | "denied";
       from?: string;
       to?: string;
     };
-    response: Array<Schemas['AuditEntryDto']>;
+    response: Array<Schemas["AuditEntryDto"]>;
   };
-  'GET /api/v1/admin/config': {
-    response: Schemas['ConfigViewDto'];
+  "GET /api/v1/admin/config": {
+    response: Schemas["ConfigViewDto"];
   };
-  'GET /api/v1/admin/outbox': {
+  "GET /api/v1/admin/outbox": {
     query?: {
       before?: string;
       limit?: number;
-      status?: 'pending' | 'unknown' | 'sending' | 'delivered' | 'rejected' | 'cancelled';
+      status?: "pending" | "unknown" | "sending" | "delivered" | "rejected" | "cancelled";
       infno?: string;
       subjectKey?: string;
     };
-    response: Array<Schemas['OutboxMessageDto']>;
+    response: Array<Schemas["OutboxMessageDto"]>;
   };
-  'GET /api/v1/admin/outbox/{id}': {
+  "GET /api/v1/admin/outbox/{id}": {
     path: {
       id: string;
     };
-    response: Schemas['OutboxMessageDetailDto'];
+    response: Schemas["OutboxMessageDetailDto"];
   };
-  'POST /api/v1/admin/outbox/{id}/cancel': {
+  "POST /api/v1/admin/outbox/{id}/cancel": {
     path: {
       id: string;
     };
-    body: Schemas['CancelOutboxDto'];
-    response: Schemas['OutboxMessageDto'];
+    body: Schemas["CancelOutboxDto"];
+    response: Schemas["OutboxMessageDto"];
   };
-  'POST /api/v1/admin/outbox/{id}/rerun': {
+  "POST /api/v1/admin/outbox/{id}/rerun": {
     path: {
       id: string;
     };
-    response: Schemas['OutboxMessageDto'];
+    response: Schemas["OutboxMessageDto"];
   };
-  'GET /api/v1/agents': {
+  "GET /api/v1/agents": {
     query?: {
       all?: boolean;
     };
-    response: Array<Schemas['AgentDto']>;
+    response: Array<Schemas["AgentDto"]>;
   };
-  'POST /api/v1/agents/enrol': {
-    body: Schemas['EnrolDto'];
-    response: Schemas['EnrolledAgentDto'];
+  "POST /api/v1/agents/enrol": {
+    body: Schemas["EnrolDto"];
+    response: Schemas["EnrolledAgentDto"];
   };
-  'POST /api/v1/agents/enrolments': {
-    body: Schemas['CreateEnrolmentDto'];
-    response: Schemas['EnrolmentCodeDto'];
+  "POST /api/v1/agents/enrolments": {
+    body: Schemas["CreateEnrolmentDto"];
+    response: Schemas["EnrolmentCodeDto"];
   };
-  'GET /api/v1/agents/{id}': {
+  "GET /api/v1/agents/{id}": {
     path: {
       id: string;
     };
-    response: Schemas['AgentDto'];
+    response: Schemas["AgentDto"];
   };
-  'PATCH /api/v1/agents/{id}': {
+  "PATCH /api/v1/agents/{id}": {
     path: {
       id: string;
     };
-    body: Schemas['UpdateAgentDto'];
-    response: Schemas['AgentDto'];
+    body: Schemas["UpdateAgentDto"];
+    response: Schemas["AgentDto"];
   };
-  'GET /api/v1/agents/{id}/events': {
+  "GET /api/v1/agents/{id}/events": {
     path: {
       id: string;
     };
@@ -1340,342 +1334,336 @@ export interface Operations {
       afterSeq?: number;
       limit?: number;
     };
-    response: Array<Schemas['AgentEventDto']>;
+    response: Array<Schemas["AgentEventDto"]>;
   };
-  'POST /api/v1/agents/{id}/revoke': {
+  "POST /api/v1/agents/{id}/revoke": {
     path: {
       id: string;
     };
-    body: Schemas['RevokeAgentDto'];
-    response: Schemas['AgentDto'];
+    body: Schemas["RevokeAgentDto"];
+    response: Schemas["AgentDto"];
   };
-  'GET /api/v1/declarations': {
+  "GET /api/v1/declarations": {
     query?: {
-      state?: 'draft' | 'submitted' | 'accepted' | 'refused';
+      state?: "draft" | "submitted" | "accepted" | "refused";
       limit?: number;
     };
-    response: Array<Schemas['DeclarationDto']>;
+    response: Array<Schemas["DeclarationDto"]>;
   };
-  'GET /api/v1/declarations/{month}': {
+  "GET /api/v1/declarations/{month}": {
     path: {
       month: string;
     };
-    response: Schemas['DeclarationDto'];
+    response: Schemas["DeclarationDto"];
   };
-  'POST /api/v1/declarations/{month}/draft': {
+  "POST /api/v1/declarations/{month}/draft": {
     path: {
       month: string;
     };
-    response: Schemas['DeclarationDto'];
+    response: Schemas["DeclarationDto"];
   };
-  'POST /api/v1/declarations/{month}/resubmit': {
+  "POST /api/v1/declarations/{month}/resubmit": {
     path: {
       month: string;
     };
-    response: Schemas['DeclarationDto'];
+    response: Schemas["DeclarationDto"];
   };
-  'POST /api/v1/declarations/{month}/submit': {
+  "POST /api/v1/declarations/{month}/submit": {
     path: {
       month: string;
     };
-    response: Schemas['DeclarationDto'];
+    response: Schemas["DeclarationDto"];
   };
-  'GET /api/v1/devices': {
-    response: Array<Schemas['DeviceViewDto']>;
+  "GET /api/v1/devices": {
+    response: Array<Schemas["DeviceViewDto"]>;
   };
-  'GET /api/v1/devices/discovery': {
-    response: Schemas['DiscoveryDto'];
+  "GET /api/v1/devices/discovery": {
+    response: Schemas["DiscoveryDto"];
   };
-  'POST /api/v1/devices/scans': {
-    body: Schemas['KeyboardScanDto'];
-    response: Schemas['ClassificationDto'];
+  "POST /api/v1/devices/scans": {
+    body: Schemas["KeyboardScanDto"];
+    response: Schemas["ClassificationDto"];
   };
-  'GET /api/v1/devices/{id}': {
+  "GET /api/v1/devices/{id}": {
     path: {
       id: string;
     };
-    response: Schemas['DeviceViewDto'];
+    response: Schemas["DeviceViewDto"];
   };
-  'POST /api/v1/devices/{id}/test-read': {
+  "POST /api/v1/devices/{id}/test-read": {
     path: {
       id: string;
     };
-    body: Schemas['TestReadDto'];
-    response: Schemas['TestReadResultDto'];
+    body: Schemas["TestReadDto"];
+    response: Schemas["TestReadResultDto"];
   };
-  'GET /api/v1/forms': {
+  "GET /api/v1/forms": {
     query?: {
       before?: string;
       limit?: number;
       visitId?: string;
       idNumber?: string;
     };
-    response: Array<Schemas['FormDto']>;
+    response: Array<Schemas["FormDto"]>;
   };
-  'POST /api/v1/forms': {
-    body: Schemas['CreateFormDto'];
-    response: Schemas['FormDetailDto'];
+  "POST /api/v1/forms": {
+    body: Schemas["CreateFormDto"];
+    response: Schemas["FormDetailDto"];
   };
-  'GET /api/v1/forms/kinds': {
-    response: Array<Schemas['FormKindDto']>;
+  "GET /api/v1/forms/kinds": {
+    response: Array<Schemas["FormKindDto"]>;
   };
-  'POST /api/v1/forms/preview': {
-    body: Schemas['CreateFormDto'];
+  "POST /api/v1/forms/preview": {
+    body: Schemas["CreateFormDto"];
     response: Blob;
   };
-  'GET /api/v1/forms/{id}': {
+  "GET /api/v1/forms/{id}": {
     path: {
       id: string;
     };
-    response: Schemas['FormDetailDto'];
+    response: Schemas["FormDetailDto"];
   };
-  'PATCH /api/v1/forms/{id}': {
+  "PATCH /api/v1/forms/{id}": {
     path: {
       id: string;
     };
-    body: Schemas['UpdateFormDto'];
-    response: Schemas['FormDetailDto'];
+    body: Schemas["UpdateFormDto"];
+    response: Schemas["FormDetailDto"];
   };
-  'POST /api/v1/forms/{id}/corrections': {
+  "POST /api/v1/forms/{id}/corrections": {
     path: {
       id: string;
     };
-    body: Schemas['UpdateFormDto'];
-    response: Schemas['FormDetailDto'];
+    body: Schemas["UpdateFormDto"];
+    response: Schemas["FormDetailDto"];
   };
-  'GET /api/v1/forms/{id}/pdf': {
+  "GET /api/v1/forms/{id}/pdf": {
     path: {
       id: string;
     };
     response: Blob;
   };
-  'POST /api/v1/forms/{id}/signature': {
+  "POST /api/v1/forms/{id}/signature": {
     path: {
       id: string;
     };
-    body: Schemas['SignFormDto'];
-    response: Schemas['FormDetailDto'];
+    body: Schemas["SignFormDto"];
+    response: Schemas["FormDetailDto"];
   };
-  'GET /api/v1/identity/doctor-view': {
+  "GET /api/v1/identity/doctor-view": {
     headers: {
-      'x-verification-token': string;
+      "x-verification-token": string;
     };
-    response: Schemas['DoctorViewDto'];
+    response: Schemas["DoctorViewDto"];
   };
-  'POST /api/v1/identity/doctor-view': {
-    body: Schemas['DoctorViewRequestDto'];
-    response: Schemas['DoctorViewDto'];
+  "POST /api/v1/identity/doctor-view": {
+    body: Schemas["DoctorViewRequestDto"];
+    response: Schemas["DoctorViewDto"];
   };
-  'POST /api/v1/identity/sessions': {
-    body: Schemas['CreateSessionDto'];
-    response: Schemas['SessionDto'];
+  "POST /api/v1/identity/sessions": {
+    body: Schemas["CreateSessionDto"];
+    response: Schemas["SessionDto"];
   };
-  'GET /api/v1/identity/sessions/{id}': {
+  "GET /api/v1/identity/sessions/{id}": {
     path: {
       id: string;
     };
-    response: Schemas['SessionDto'];
+    response: Schemas["SessionDto"];
   };
-  'POST /api/v1/identity/sessions/{id}/qr': {
+  "POST /api/v1/identity/sessions/{id}/qr": {
     path: {
       id: string;
     };
-    body: Schemas['AddQrDto'];
-    response: Schemas['SessionDto'];
+    body: Schemas["AddQrDto"];
+    response: Schemas["SessionDto"];
   };
-  'POST /api/v1/identity/sessions/{id}/staff-confirmation': {
+  "POST /api/v1/identity/sessions/{id}/staff-confirmation": {
     path: {
       id: string;
     };
-    body: Schemas['StaffConfirmationDto'];
-    response: Schemas['SessionDto'];
+    body: Schemas["StaffConfirmationDto"];
+    response: Schemas["SessionDto"];
   };
-  'GET /api/v1/obligations': {
+  "GET /api/v1/obligations": {
     query?: {
       before?: string;
       limit?: number;
-      kind?:
-        | 'cross-province-upload'
-        | 'rehab-assessment'
-        | 'inpatient-documents'
-        | 'monthly-declaration'
-        | 'reconciliation'
-        | 'audit-result';
-      state?: 'open' | 'done' | 'late' | 'waived';
-      owedBy?: 'hospital' | 'insurer';
+      kind?: "cross-province-upload" | "rehab-assessment" | "inpatient-documents" | "monthly-declaration" | "reconciliation" | "audit-result";
+      state?: "open" | "done" | "late" | "waived";
+      owedBy?: "hospital" | "insurer";
       dueBefore?: string;
       overdue?: boolean;
       subject?: string;
     };
-    response: Array<Schemas['ObligationDto']>;
+    response: Array<Schemas["ObligationDto"]>;
   };
-  'GET /api/v1/obligations/{id}': {
+  "GET /api/v1/obligations/{id}": {
     path: {
       id: string;
     };
-    response: Schemas['ObligationDto'];
+    response: Schemas["ObligationDto"];
   };
-  'POST /api/v1/obligations/{id}/waive': {
+  "POST /api/v1/obligations/{id}/waive": {
     path: {
       id: string;
     };
-    body: Schemas['WaiveObligationDto'];
-    response: Schemas['ObligationDto'];
+    body: Schemas["WaiveObligationDto"];
+    response: Schemas["ObligationDto"];
   };
-  'GET /api/v1/reconciliations': {
+  "GET /api/v1/reconciliations": {
     query?: {
       before?: string;
       limit?: number;
       day?: string;
     };
-    response: Array<Schemas['ReconciliationDto']>;
+    response: Array<Schemas["ReconciliationDto"]>;
   };
-  'POST /api/v1/reconciliations': {
-    body: Schemas['ReconcileRequestDto'];
-    response: Schemas['ReconciliationDto'];
+  "POST /api/v1/reconciliations": {
+    body: Schemas["ReconcileRequestDto"];
+    response: Schemas["ReconciliationDto"];
   };
-  'GET /api/v1/reconciliations/{id}': {
+  "GET /api/v1/reconciliations/{id}": {
     path: {
       id: string;
     };
-    response: Schemas['ReconciliationDto'];
+    response: Schemas["ReconciliationDto"];
   };
-  'GET /api/v1/reference/institutions': {
+  "GET /api/v1/reference/institutions": {
     query?: {
-      kind?: 'medical' | 'rehab' | 'assistive-device';
+      kind?: "medical" | "rehab" | "assistive-device";
       region?: string;
       name?: string;
     };
-    response: Schemas['InstitutionListDto'];
+    response: Schemas["InstitutionListDto"];
   };
-  'POST /api/v1/sandbox/devices/{id}/present': {
+  "POST /api/v1/sandbox/devices/{id}/present": {
     path: {
       id: string;
     };
-    body: Schemas['PresentDto'];
-    response: Schemas['PresentedDto'];
+    body: Schemas["PresentDto"];
+    response: Schemas["PresentedDto"];
   };
-  'POST /api/v1/sandbox/devices/{id}/remove': {
+  "POST /api/v1/sandbox/devices/{id}/remove": {
     path: {
       id: string;
     };
-    response: Schemas['PresentedDto'];
+    response: Schemas["PresentedDto"];
   };
-  'POST /api/v1/sandbox/devices/{id}/replug': {
+  "POST /api/v1/sandbox/devices/{id}/replug": {
     path: {
       id: string;
     };
-    response: Schemas['PluggedDto'];
+    response: Schemas["PluggedDto"];
   };
-  'POST /api/v1/sandbox/devices/{id}/unplug': {
+  "POST /api/v1/sandbox/devices/{id}/unplug": {
     path: {
       id: string;
     };
-    response: Schemas['PluggedDto'];
+    response: Schemas["PluggedDto"];
   };
-  'GET /api/v1/settlement/audit-results': {
+  "GET /api/v1/settlement/audit-results": {
     query?: {
       before?: string;
       limit?: number;
-      state?: 'pending' | 'done' | 'closed';
+      state?: "pending" | "done" | "closed";
     };
-    response: Array<Schemas['AuditResultSummaryDto']>;
+    response: Array<Schemas["AuditResultSummaryDto"]>;
   };
-  'GET /api/v1/settlement/audit-results/missing': {
+  "GET /api/v1/settlement/audit-results/missing": {
     query?: {
       after?: string;
       limit?: number;
     };
-    response: Array<Schemas['MissingAuditResultDto']>;
+    response: Array<Schemas["MissingAuditResultDto"]>;
   };
-  'POST /api/v1/settlement/catalogue/imports': {
-    body: Schemas['CatalogueImportDto'];
-    response: Schemas['CatalogueImportReportDto'];
+  "POST /api/v1/settlement/catalogue/imports": {
+    body: Schemas["CatalogueImportDto"];
+    response: Schemas["CatalogueImportReportDto"];
   };
-  'GET /api/v1/settlement/catalogue/items/{hisCode}': {
+  "GET /api/v1/settlement/catalogue/items/{hisCode}": {
     path: {
       hisCode: string;
     };
-    response: Schemas['CatalogueItemDetailDto'];
+    response: Schemas["CatalogueItemDetailDto"];
   };
-  'GET /api/v1/settlement/catalogue/versions': {
+  "GET /api/v1/settlement/catalogue/versions": {
     query?: {
       before?: string;
       limit?: number;
     };
-    response: Array<Schemas['CatalogueVersionDto']>;
+    response: Array<Schemas["CatalogueVersionDto"]>;
   };
-  'GET /api/v1/settlement/conversions': {
+  "GET /api/v1/settlement/conversions": {
     headers: {
-      'x-verification-token': string;
+      "x-verification-token": string;
     };
-    response: Schemas['ConversionListDto'];
+    response: Schemas["ConversionListDto"];
   };
-  'GET /api/v1/settlement/differences': {
+  "GET /api/v1/settlement/differences": {
     query?: {
       before?: string;
       limit?: number;
-      state?: 'open' | 'done';
+      state?: "open" | "done";
     };
-    response: Array<Schemas['SettlementDifferenceDto']>;
+    response: Array<Schemas["SettlementDifferenceDto"]>;
   };
-  'POST /api/v1/settlement/differences/{id}/resolve': {
+  "POST /api/v1/settlement/differences/{id}/resolve": {
     path: {
       id: string;
     };
-    body: Schemas['ResolveDifferenceDto'];
-    response: Schemas['SettlementDifferenceDto'];
+    body: Schemas["ResolveDifferenceDto"];
+    response: Schemas["SettlementDifferenceDto"];
   };
-  'POST /api/v1/settlement/self-paid-visits': {
-    body: Schemas['RecordSelfPaidVisitDto'];
-    response: Schemas['SelfPaidRecordDto'];
+  "POST /api/v1/settlement/self-paid-visits": {
+    body: Schemas["RecordSelfPaidVisitDto"];
+    response: Schemas["SelfPaidRecordDto"];
   };
-  'GET /api/v1/settlement/self-paid-visits/{visitId}': {
+  "GET /api/v1/settlement/self-paid-visits/{visitId}": {
     path: {
       visitId: string;
     };
-    response: Schemas['SelfPaidVisitDto'];
+    response: Schemas["SelfPaidVisitDto"];
   };
-  'GET /api/v1/settlement/settlements': {
+  "GET /api/v1/settlement/settlements": {
     query: {
       before?: string;
       limit?: number;
-      status: 'pending' | 'provisional' | 'settled' | 'rejected' | 'needs-review' | 'cancelling' | 'cancelled';
+      status: "pending" | "provisional" | "settled" | "rejected" | "needs-review" | "cancelling" | "cancelled";
     };
-    response: Array<Schemas['SettlementDto']>;
+    response: Array<Schemas["SettlementDto"]>;
   };
-  'GET /api/v1/settlement/settlements/{id}': {
+  "GET /api/v1/settlement/settlements/{id}": {
     path: {
       id: string;
     };
-    response: Schemas['SettlementDto'];
+    response: Schemas["SettlementDto"];
   };
-  'GET /api/v1/settlement/settlements/{id}/audit-result': {
+  "GET /api/v1/settlement/settlements/{id}/audit-result": {
     path: {
       id: string;
     };
-    response: Schemas['AuditResultDto'];
+    response: Schemas["AuditResultDto"];
   };
-  'POST /api/v1/settlement/settlements/{id}/audit-result/check': {
+  "POST /api/v1/settlement/settlements/{id}/audit-result/check": {
     path: {
       id: string;
     };
-    response: Schemas['AuditResultDto'];
+    response: Schemas["AuditResultDto"];
   };
-  'POST /api/v1/settlement/settlements/{id}/cancel': {
+  "POST /api/v1/settlement/settlements/{id}/cancel": {
     path: {
       id: string;
     };
-    body: Schemas['CancelSettlementDto'];
-    response: Schemas['SettlementDto'];
+    body: Schemas["CancelSettlementDto"];
+    response: Schemas["SettlementDto"];
   };
-  'GET /api/v1/settlement/settlements/{id}/documents': {
+  "GET /api/v1/settlement/settlements/{id}/documents": {
     path: {
       id: string;
     };
-    response: Array<Schemas['InpatientDocumentDto']>;
+    response: Array<Schemas["InpatientDocumentDto"]>;
   };
-  'GET /api/v1/settlement/settlements/{id}/documents/{docType}/pdf': {
+  "GET /api/v1/settlement/settlements/{id}/documents/{docType}/pdf": {
     path: {
       id: string;
       docType: string;
@@ -1685,238 +1673,238 @@ export interface Operations {
     };
     response: Blob;
   };
-  'POST /api/v1/settlement/settlements/{id}/invoice': {
+  "POST /api/v1/settlement/settlements/{id}/invoice": {
     path: {
       id: string;
     };
-    body: Schemas['UploadInvoiceDto'];
-    response: Schemas['ObligationDto'];
+    body: Schemas["UploadInvoiceDto"];
+    response: Schemas["ObligationDto"];
   };
-  'POST /api/v1/settlement/settlements/{id}/review': {
+  "POST /api/v1/settlement/settlements/{id}/review": {
     path: {
       id: string;
     };
-    body: Schemas['ReviewSettlementDto'];
-    response: Schemas['SettlementDto'];
+    body: Schemas["ReviewSettlementDto"];
+    response: Schemas["SettlementDto"];
   };
-  'GET /api/v1/settlement/settlements/{id}/statement.pdf': {
+  "GET /api/v1/settlement/settlements/{id}/statement.pdf": {
     path: {
       id: string;
     };
     response: Blob;
   };
-  'GET /api/v1/settlement/visits': {
+  "GET /api/v1/settlement/visits": {
     query?: {
       before?: string;
       limit?: number;
       psnNo?: string;
-      state?: 'open' | 'settling' | 'settled';
+      state?: "open" | "settling" | "settled";
     };
-    response: Array<Schemas['VisitDto']>;
+    response: Array<Schemas["VisitDto"]>;
   };
-  'POST /api/v1/settlement/visits': {
+  "POST /api/v1/settlement/visits": {
     headers?: {
-      'x-verification-token'?: string;
+      "x-verification-token"?: string;
     };
-    body: Schemas['OpenVisitDto'];
-    response: Schemas['VisitDto'];
+    body: Schemas["OpenVisitDto"];
+    response: Schemas["VisitDto"];
   };
-  'GET /api/v1/settlement/visits/{visitId}': {
+  "GET /api/v1/settlement/visits/{visitId}": {
     path: {
       visitId: string;
     };
-    response: Schemas['VisitDetailDto'];
+    response: Schemas["VisitDetailDto"];
   };
-  'PATCH /api/v1/settlement/visits/{visitId}': {
+  "PATCH /api/v1/settlement/visits/{visitId}": {
     path: {
       visitId: string;
     };
     headers?: {
-      'x-verification-token'?: string;
+      "x-verification-token"?: string;
     };
-    body: Schemas['UpdateVisitDto'];
-    response: Schemas['VisitDto'];
+    body: Schemas["UpdateVisitDto"];
+    response: Schemas["VisitDto"];
   };
-  'POST /api/v1/settlement/visits/{visitId}/conversion': {
+  "POST /api/v1/settlement/visits/{visitId}/conversion": {
     path: {
       visitId: string;
     };
     headers: {
-      'idempotency-key'?: string;
-      'x-verification-token': string;
+      "idempotency-key"?: string;
+      "x-verification-token": string;
     };
-    body: Schemas['SettleRequestDto'];
-    response: Schemas['SettlementDto'];
+    body: Schemas["SettleRequestDto"];
+    response: Schemas["SettlementDto"];
   };
-  'PUT /api/v1/settlement/visits/{visitId}/documents/discharge-summary/data': {
+  "PUT /api/v1/settlement/visits/{visitId}/documents/discharge-summary/data": {
     path: {
       visitId: string;
     };
-    body: Schemas['DischargeSummaryDataDto'];
-    response: Schemas['SentDocumentDto'];
+    body: Schemas["DischargeSummaryDataDto"];
+    response: Schemas["SentDocumentDto"];
   };
-  'PUT /api/v1/settlement/visits/{visitId}/documents/medical-record/data': {
+  "PUT /api/v1/settlement/visits/{visitId}/documents/medical-record/data": {
     path: {
       visitId: string;
     };
-    body: Schemas['MedicalRecordDataDto'];
-    response: Schemas['SentDocumentDto'];
+    body: Schemas["MedicalRecordDataDto"];
+    response: Schemas["SentDocumentDto"];
   };
-  'PUT /api/v1/settlement/visits/{visitId}/documents/{kind}': {
+  "PUT /api/v1/settlement/visits/{visitId}/documents/{kind}": {
     path: {
       visitId: string;
       kind: string;
     };
-    body: Schemas['SendDocumentDto'];
-    response: Schemas['SentDocumentDto'];
+    body: Schemas["SendDocumentDto"];
+    response: Schemas["SentDocumentDto"];
   };
-  'PUT /api/v1/settlement/visits/{visitId}/lines': {
+  "PUT /api/v1/settlement/visits/{visitId}/lines": {
     path: {
       visitId: string;
     };
-    body: Schemas['FeeLineBatchDto'];
-    response: Schemas['FeeLineBatchResultDto'];
+    body: Schemas["FeeLineBatchDto"];
+    response: Schemas["FeeLineBatchResultDto"];
   };
-  'DELETE /api/v1/settlement/visits/{visitId}/lines/{lineId}': {
+  "DELETE /api/v1/settlement/visits/{visitId}/lines/{lineId}": {
     path: {
       visitId: string;
       lineId: string;
     };
-    response: Schemas['FeeLineDto'];
+    response: Schemas["FeeLineDto"];
   };
-  'POST /api/v1/settlement/visits/{visitId}/pre-audit': {
+  "POST /api/v1/settlement/visits/{visitId}/pre-audit": {
     path: {
       visitId: string;
     };
     headers?: {
-      'x-verification-token'?: string;
+      "x-verification-token"?: string;
     };
-    body: Schemas['PreAuditRequestDto'];
-    response: Schemas['PreAuditDto'];
+    body: Schemas["PreAuditRequestDto"];
+    response: Schemas["PreAuditDto"];
   };
-  'POST /api/v1/settlement/visits/{visitId}/rehab-assessment': {
+  "POST /api/v1/settlement/visits/{visitId}/rehab-assessment": {
     path: {
       visitId: string;
     };
-    body: Schemas['RehabAssessmentDto'];
-    response: Schemas['ObligationDto'];
+    body: Schemas["RehabAssessmentDto"];
+    response: Schemas["ObligationDto"];
   };
-  'POST /api/v1/settlement/visits/{visitId}/settlement': {
-    path: {
-      visitId: string;
-    };
-    headers: {
-      'idempotency-key'?: string;
-      'x-verification-token': string;
-    };
-    body: Schemas['SettleRequestDto'];
-    response: Schemas['SettlementDto'];
-  };
-  'POST /api/v1/settlement/visits/{visitId}/settlement/trial': {
+  "POST /api/v1/settlement/visits/{visitId}/settlement": {
     path: {
       visitId: string;
     };
     headers: {
-      'x-verification-token': string;
+      "idempotency-key"?: string;
+      "x-verification-token": string;
     };
-    response: Schemas['SettlementTrialDto'];
+    body: Schemas["SettleRequestDto"];
+    response: Schemas["SettlementDto"];
   };
-  'GET /api/v1/settlement/visits/{visitId}/settlements': {
+  "POST /api/v1/settlement/visits/{visitId}/settlement/trial": {
     path: {
       visitId: string;
     };
-    response: Array<Schemas['SettlementDto']>;
+    headers: {
+      "x-verification-token": string;
+    };
+    response: Schemas["SettlementTrialDto"];
   };
-  'GET /api/v1/staff': {
-    response: Array<Schemas['StaffViewDto']>;
+  "GET /api/v1/settlement/visits/{visitId}/settlements": {
+    path: {
+      visitId: string;
+    };
+    response: Array<Schemas["SettlementDto"]>;
   };
-  'POST /api/v1/staff': {
-    body: Schemas['CreateStaffDto'];
-    response: Schemas['StaffWithPasswordDto'];
+  "GET /api/v1/staff": {
+    response: Array<Schemas["StaffViewDto"]>;
   };
-  'GET /api/v1/staff/session': {
-    response: Schemas['StaffSessionDto'];
+  "POST /api/v1/staff": {
+    body: Schemas["CreateStaffDto"];
+    response: Schemas["StaffWithPasswordDto"];
   };
-  'POST /api/v1/staff/session': {
-    body: Schemas['StaffLoginDto'];
-    response: Schemas['StaffSessionDto'];
+  "GET /api/v1/staff/session": {
+    response: Schemas["StaffSessionDto"];
   };
-  'DELETE /api/v1/staff/session': {
+  "POST /api/v1/staff/session": {
+    body: Schemas["StaffLoginDto"];
+    response: Schemas["StaffSessionDto"];
+  };
+  "DELETE /api/v1/staff/session": {
     response: void;
   };
-  'POST /api/v1/staff/{id}/disable': {
+  "POST /api/v1/staff/{id}/disable": {
     path: {
       id: string;
     };
-    body: Schemas['DisableStaffDto'];
-    response: Schemas['StaffViewDto'];
+    body: Schemas["DisableStaffDto"];
+    response: Schemas["StaffViewDto"];
   };
-  'POST /api/v1/staff/{id}/reset': {
+  "POST /api/v1/staff/{id}/reset": {
     path: {
       id: string;
     };
-    response: Schemas['StaffWithPasswordDto'];
+    response: Schemas["StaffWithPasswordDto"];
   };
-  'POST /api/v1/trace-codes/batches': {
-    body: Schemas['BatchDto'];
-    response: Schemas['BatchResultDto'];
+  "POST /api/v1/trace-codes/batches": {
+    body: Schemas["BatchDto"];
+    response: Schemas["BatchResultDto"];
   };
-  'PUT /api/v1/trace-codes/desks/{desk}/active-line': {
+  "PUT /api/v1/trace-codes/desks/{desk}/active-line": {
     path: {
       desk: string;
     };
-    body: Schemas['LineRefDto'];
-    response: Schemas['LineProgressDto'];
+    body: Schemas["LineRefDto"];
+    response: Schemas["LineProgressDto"];
   };
-  'GET /api/v1/trace-codes/product-mappings': {
+  "GET /api/v1/trace-codes/product-mappings": {
     query?: {
       productCode?: string;
     };
-    response: Array<Schemas['MappingViewDto']>;
+    response: Array<Schemas["MappingViewDto"]>;
   };
-  'PUT /api/v1/trace-codes/product-mappings': {
-    body: Schemas['MappingsDto'];
-    response: Schemas['CountDto'];
+  "PUT /api/v1/trace-codes/product-mappings": {
+    body: Schemas["MappingsDto"];
+    response: Schemas["CountDto"];
   };
-  'POST /api/v1/trace-codes/receipts': {
-    body: Schemas['CodesDto'];
-    response: Schemas['ReceiptResultDto'];
+  "POST /api/v1/trace-codes/receipts": {
+    body: Schemas["CodesDto"];
+    response: Schemas["ReceiptResultDto"];
   };
-  'POST /api/v1/trace-codes/returns': {
-    body: Schemas['ReturnDto'];
-    response: Schemas['ReturnResultDto'];
+  "POST /api/v1/trace-codes/returns": {
+    body: Schemas["ReturnDto"];
+    response: Schemas["ReturnResultDto"];
   };
-  'POST /api/v1/trace-codes/scans': {
-    body: Schemas['ScanDto'];
-    response: Schemas['ScanResultDto'];
+  "POST /api/v1/trace-codes/scans": {
+    body: Schemas["ScanDto"];
+    response: Schemas["ScanResultDto"];
   };
-  'POST /api/v1/trace-codes/scraps': {
-    body: Schemas['CodesWithReasonDto'];
-    response: Schemas['ScrapResultDto'];
+  "POST /api/v1/trace-codes/scraps": {
+    body: Schemas["CodesWithReasonDto"];
+    response: Schemas["ScrapResultDto"];
   };
-  'GET /api/v1/trace-codes/visits/{visitId}/completeness': {
+  "GET /api/v1/trace-codes/visits/{visitId}/completeness": {
     path: {
       visitId: string;
     };
-    response: Schemas['CompletenessDto'];
+    response: Schemas["CompletenessDto"];
   };
-  'GET /api/v1/trace-codes/visits/{visitId}/fee-lines': {
+  "GET /api/v1/trace-codes/visits/{visitId}/fee-lines": {
     path: {
       visitId: string;
     };
-    response: Array<Schemas['FeeLineCodesDto']>;
+    response: Array<Schemas["FeeLineCodesDto"]>;
   };
-  'PUT /api/v1/trace-codes/visits/{visitId}/lines': {
+  "PUT /api/v1/trace-codes/visits/{visitId}/lines": {
     path: {
       visitId: string;
     };
-    body: Schemas['DeclareLinesDto'];
-    response: Schemas['CompletenessDto'];
+    body: Schemas["DeclareLinesDto"];
+    response: Schemas["CompletenessDto"];
   };
-  'GET /health': {
-    response: Schemas['HealthDto'];
+  "GET /health": {
+    response: Schemas["HealthDto"];
   };
-  'GET /metrics': {
+  "GET /metrics": {
     response: string;
   };
 }
