@@ -169,9 +169,10 @@ run('the 结算 and 医生 pages in a real browser (finance1, doctor1; 1366×768
     await page.keyboard.type(VISIT);
     await page.keyboard.press('Enter');
     await page.getByTestId('visit-bar').getByText(VISIT).waitFor();
-    await expect(page.getByTestId('audit-verdict').textContent()).resolves.toContain('不能结算');
+    // The visit shows before its pre-audit answers: wait for the verdict's text, not just its box.
+    await page.getByTestId('audit-verdict').getByText('不能结算').waitFor();
     const blocking = page.getByTestId('findings').locator('li[data-code="PERSON_NOT_VERIFIED"]');
-    await expect(blocking.textContent()).resolves.toContain('阻止结算');
+    await blocking.getByText('阻止结算').waitFor();
     await expect(page.getByRole('button', { name: '预结算' }).isDisabled()).resolves.toBe(true);
 
     // With the MATCH token (a scanner types it, Enter): 可以结算, the line not related to the injury
@@ -206,7 +207,7 @@ run('the 结算 and 医生 pages in a real browser (finance1, doctor1; 1366×768
     await result.getByTestId('settlement-status').getByText('已结算').waitFor();
     await expect(result.textContent()).resolves.toMatch(/结算号 ST/);
     await expect(result.textContent()).resolves.toContain('工伤保险基金支付（统筹）¥1,264.56');
-    await expect(page.getByTestId('visit-bar').textContent()).resolves.toContain('已结算');
+    await page.getByTestId('visit-bar').getByText('已结算').waitFor();
 
     // 打印结算单: the statement PDF opens in a new tab; read with the staff cookie it is the PDF.
     const [popup] = await Promise.all([
@@ -239,7 +240,7 @@ run('the 结算 and 医生 pages in a real browser (finance1, doctor1; 1366×768
     await confirmCancel.getByRole('button', { name: '确认撤销' }).click();
     await page.getByTestId('last-settlement').getByText('已撤销').waitFor({ timeout: 15_000 });
     await expect(page.getByTestId('last-settlement').textContent()).resolves.toContain('患者要求撤销，改日复诊');
-    await expect(page.getByTestId('visit-bar').textContent()).resolves.toContain('未结算');
+    await page.getByTestId('visit-bar').getByText('未结算').waitFor();
 
     // A refusal shows the gateway's Chinese message: a token of another kind.
     await page.locator('#settle-token').fill('gvt1.forged.token');
