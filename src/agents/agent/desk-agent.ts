@@ -19,10 +19,11 @@ import { AgentDevices, type AppliedConfig } from './agent-devices';
 import { lockDataDir } from './agent-lock';
 import type { AgentSettings } from './agent-settings';
 import type { AgentLocalSource, AgentStatusView, LinkState, LocalRead } from './agent-state';
-import { writeFileAtomically } from './journal/durable-files';
 import { EventJournal } from './journal/event-journal';
 import { JournalFullError } from './journal/journal.errors';
-import { eventTime, OfflinePolicy } from './journal/offline-policy';
+import { OfflinePolicy } from './journal/offline-policy';
+import { LocalReads, type LocalReadQuery } from './local-reads';
+import { StatusFile } from './status-file';
 
 /** The agent's status for `gateway agent status`, in its data directory. */
 export const STATUS_FILE = 'status.json';
@@ -85,16 +86,13 @@ export class DeskAgent implements AgentLocalSource {
   private acking: Promise<void> | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private silenceTimer: NodeJS.Timeout | null = null;
-  private statusTimer: NodeJS.Timeout | null = null;
-  private statusWrite: Promise<void> = Promise.resolve();
-  private statusDirty = false;
+  private readonly statusFile: StatusFile;
   private reportTimer: NodeJS.Timeout | null = null;
   private lastReport = '';
   private lastOutage: AgentReportedStatus['lastOutage'] = null;
   private appended: Promise<unknown> = Promise.resolve();
   private refusedDevices: AppliedConfig['refused'] = [];
-  private readonly latestReads = new Map<string, LocalRead>();
-  private readonly readWaiters = new Set<(read: LocalRead) => boolean>();
+  private readonly localReads = new LocalReads(() => this.now());
   private stopped = false;
 
   private constructor(
@@ -110,6 +108,11 @@ export class DeskAgent implements AgentLocalSource {
     // Not linked yet: reads made before the first welcome are held like offline ones.
     this.policy.linkDown(now);
     this.devices = this.newDevices(this.desk);
+    this.statusFile = new StatusFile(
+      join(options.dataDir, STATUS_FILE),
+      () => this.status(),
+      (message, err) => options.logger.warn({ err }, message),
+    );
   }
 
   /** Takes the data directory, opens the journal, starts connecting. */
@@ -138,9 +141,7 @@ export class DeskAgent implements AgentLocalSource {
       },
       `desk agent starting (${stats.pendingRecords} scans waiting in the journal)`,
     );
-    agent.statusTimer = setInterval(() => agent.markStatus(), 5_000);
-    agent.statusTimer.unref();
-    agent.markStatus();
+    agent.statusFile.start();
     agent.connect();
     return agent;
   }
@@ -188,38 +189,9 @@ export class DeskAgent implements AgentLocalSource {
     };
   }
 
-  read(options: {
-    kinds: readonly string[];
-    deviceId?: string;
-    maxAgeMs: number;
-    waitMs: number;
-  }): Promise<LocalRead | null> {
-    const wanted = (r: LocalRead): boolean =>
-      (options.kinds.length === 0 || options.kinds.includes(r.type)) &&
-      (options.deviceId === undefined || r.deviceId === options.deviceId);
-    const now = this.now().getTime();
-    const fresh = [...this.latestReads.values()]
-      .filter((r) => wanted(r) && now - eventTime(r).getTime() <= options.maxAgeMs && now >= eventTime(r).getTime())
-      .sort((a, b) => eventTime(b).getTime() - eventTime(a).getTime());
-    if (fresh.length > 0) {
-      return Promise.resolve(fresh[0]);
-    }
-    return new Promise((resolve) => {
-      const waiter = (r: LocalRead): boolean => {
-        if (!wanted(r)) {
-          return false;
-        }
-        clearTimeout(timer);
-        this.readWaiters.delete(waiter);
-        resolve(r);
-        return true;
-      };
-      const timer = setTimeout(() => {
-        this.readWaiters.delete(waiter);
-        resolve(null);
-      }, options.waitMs);
-      this.readWaiters.add(waiter);
-    });
+  /** The localhost reader service's read (LocalReads). */
+  read(query: LocalReadQuery): Promise<LocalRead | null> {
+    return this.localReads.read(query);
   }
 
   /** Stops devices and the link, waits for journal writes, writes the last status, releases the directory. */
@@ -233,16 +205,13 @@ export class DeskAgent implements AgentLocalSource {
         clearTimeout(t);
       }
     }
-    if (this.statusTimer) {
-      clearInterval(this.statusTimer);
-    }
     this.socket?.close(1001, 'agent stopping');
     await this.devices.stop();
     await this.appended.catch(() => undefined);
     await (this.acking ?? Promise.resolve()).catch(() => undefined);
     this.socket?.terminate();
     await this.journal.close();
-    await this.writeStatus().catch(() => undefined);
+    await this.statusFile.stop();
     await this.release();
     this.options.logger.info({}, 'desk agent stopped');
   }
@@ -257,10 +226,7 @@ export class DeskAgent implements AgentLocalSource {
 
   private onDeviceEvent(event: DeviceEvent): void {
     if (event.type !== 'status') {
-      this.latestReads.set(event.deviceId, event);
-      for (const waiter of [...this.readWaiters]) {
-        waiter(event);
-      }
+      this.localReads.record(event);
     }
     this.markStatus();
     switch (this.policy.route(event)) {
@@ -672,28 +638,11 @@ export class DeskAgent implements AgentLocalSource {
     }
   }
 
-  /** status.json follows the agent's state (written at most every 200 ms, and every 5 s anyway). */
+  /** status.json follows the agent's state; the centre hears of a change too once welcomed. */
   private markStatus(): void {
-    if (this.statusDirty || this.stopped) {
-      return;
-    }
-    this.statusDirty = true;
-    setTimeout(() => {
-      this.statusDirty = false;
-      this.statusWrite = this.statusWrite.then(() => this.writeStatus()).catch(() => undefined);
-    }, 200).unref();
-    if (this.welcomed) {
+    if (this.statusFile.mark() && this.welcomed) {
       this.report(false);
     }
-  }
-
-  private async writeStatus(): Promise<void> {
-    await writeFileAtomically(
-      join(this.options.dataDir, STATUS_FILE),
-      `${JSON.stringify(this.status(), null, 2)}\n`,
-    ).catch((e: unknown) => {
-      this.options.logger.warn({ err: (e as Error).message }, `${STATUS_FILE} could not be written`);
-    });
   }
 
   private now(): Date {
