@@ -5,7 +5,7 @@ import { isDrugScan, judgeClassification } from './rules/scan-judgement';
 import { CodeCaptureService, scanOutcome } from './code-capture.service';
 import { DeskLineRepository } from './desk-line.repository';
 import { DispensingLineRepository } from './dispensing-line.repository';
-import type { LineProgressDto } from './trace-codes.dto';
+import type { DeskLineDto, LineProgressDto } from './trace-codes.dto';
 import { TRACE_CODE_ERRORS } from './trace-codes.errors';
 import { toLineProgress } from './trace-codes.mapper';
 import { TraceCodesMetrics } from './trace-codes.metrics';
@@ -73,6 +73,16 @@ export class DeskScansService implements OnApplicationBootstrap, OnApplicationSh
       );
       return toLineProgress(line);
     });
+  }
+
+  /** The desk's line now (HIS or the console may have set it), with its progress; null parts when none is set. */
+  async deskLine(desk: string): Promise<DeskLineDto> {
+    const set = await this.deskLines.of(this.transactions.reader, desk);
+    const line = set ? await this.lines.byId(this.transactions.reader, set.lineId) : undefined;
+    if (!set || !line) {
+      return { desk, line: null, setBy: null, setAt: null };
+    }
+    return { desk, line: toLineProgress(line), setBy: set.setBy, setAt: set.setAt.toISOString() };
   }
 
   /** One scan at a desk: captured onto the desk's line, and its outcome published to the desk. */

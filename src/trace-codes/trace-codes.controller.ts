@@ -18,6 +18,7 @@ import {
   CompletenessDto,
   CountDto,
   DeclareLinesDto,
+  DeskLineDto,
   FeeLineCodesDto,
   LineProgressDto,
   LineRefDto,
@@ -146,6 +147,13 @@ export class TraceCodesController {
   @ApiOkResponse({ type: [FeeLineCodesDto] })
   async feeLines(@Param('visitId') visitId: string): Promise<FeeLineCodesDto[]> {
     return this.settlementCodes.feeLines(visitId);
+  }
+
+  @Get('desks/:desk/active-line')
+  @ApiOperation({ summary: 'The line a pharmacy desk dispenses now (null when none is set), with its progress' })
+  @ApiOkResponse({ type: DeskLineDto })
+  async deskLine(@Param('desk') desk: string): Promise<DeskLineDto> {
+    return this.deskScans.deskLine(desk);
   }
 
   @Put('desks/:desk/active-line')

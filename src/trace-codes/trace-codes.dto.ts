@@ -180,6 +180,18 @@ export class LineProgressDto {
   @ApiProperty({ enum: ['complete', 'missing-codes', 'split-package'] }) status: LineStatus;
 }
 
+export class DeskLineDto {
+  @ApiProperty() desk: string;
+  @ApiProperty({
+    type: LineProgressDto,
+    nullable: true,
+    description: 'The line the desk’s scanner fills now; null when none is set (a scan is then refused)',
+  })
+  line: LineProgressDto | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Who set it: `<actor type>:<id>`' }) setBy: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) setAt: string | null;
+}
+
 export class ScanResultDto {
   @ApiProperty({ description: 'Canonical code: 20 digits, or 01<GTIN-14>21<serial>' }) code: string;
   @ApiProperty({ enum: ['trace20', 'gs1'] }) form: DrugCode['form'];

@@ -86,6 +86,14 @@ run('the pharmacy page in a real browser (pharmacy1 at 西药房1, 1366×768)', 
     await expect(active.textContent()).resolves.toMatch(/已采集\s*0\s*\/\s*需\s*2/);
     await expect(page.getByTestId('completeness').textContent()).resolves.toContain('缺 2 行');
 
+    // Reloaded with nothing kept in the tab (as at the desk's second PC): the page reads the desk's line
+    // from the gateway and shows it without being told.
+    await page.evaluate(() => sessionStorage.clear());
+    await page.reload();
+    await active.getByText('阿莫西林胶囊').waitFor();
+    await expect(page.locator('#visit-id').inputValue()).resolves.toBe(VISIT);
+    await page.getByText('实时连接正常').waitFor();
+
     // A trace code at the desk's scanner: accepted, green, with the line's count; completeness follows.
     await scan(TRACE_CODE);
     await result().getByText('1/2').waitFor();

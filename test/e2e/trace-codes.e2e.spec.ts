@@ -213,7 +213,21 @@ describe.each(availableDatabases())('trace codes over HTTP on %s', (kind: DbKind
     await lines('W0', [{ lineNo: '5', quantity: 1 }]);
     await scan('W0', '5', code(31)).expect(201);
     await lines('W1', [{ lineNo: '1', quantity: 2 }]);
-    await put(`/desks/${encodeURIComponent(DESK)}/active-line`, { visitId: 'W1', lineNo: '1' }).expect(200);
+    const deskLine = `/desks/${encodeURIComponent(DESK)}/active-line`;
+    // Before any line is set the desk says so (a page asks at load; not an error).
+    expect((await get(`/desks/${encodeURIComponent('无此工位')}/active-line`).expect(200)).body).toEqual({
+      desk: '无此工位',
+      line: null,
+      setBy: null,
+      setAt: null,
+    });
+    await put(deskLine, { visitId: 'W1', lineNo: '1' }).expect(200);
+    expect((await get(deskLine).expect(200)).body).toMatchObject({
+      desk: DESK,
+      line: { visitId: 'W1', lineNo: '1', held: 0, needed: 2 },
+      setBy: expect.stringMatching(/^api-key:/),
+      setAt: expect.any(String),
+    });
     const ws = await connectEvents(
       `${base.replace('http', 'ws')}/api/v1/devices/events?desk=${encodeURIComponent(DESK)}`,
       { headers: { authorization: `Bearer ${key}` } },

@@ -362,6 +362,12 @@ export interface Schemas {
   DeclareLinesDto: {
     lines: Array<Schemas["LineDto"]>;
   };
+  DeskLineDto: {
+    desk: string;
+    line: Schemas["LineProgressDto"] | null;
+    setBy: string | null;
+    setAt: string | null;
+  };
   DeterminationDto: {
     status: "determined" | "pending" | "none";
     injuryDate: string | null;
@@ -1848,6 +1854,12 @@ export interface Operations {
   "POST /api/v1/trace-codes/batches": {
     body: Schemas["BatchDto"];
     response: Schemas["BatchResultDto"];
+  };
+  "GET /api/v1/trace-codes/desks/{desk}/active-line": {
+    path: {
+      desk: string;
+    };
+    response: Schemas["DeskLineDto"];
   };
   "PUT /api/v1/trace-codes/desks/{desk}/active-line": {
     path: {
