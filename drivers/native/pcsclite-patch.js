@@ -239,7 +239,17 @@ function readPatchedManifest(dir) {
 function nodeGypCommand() {
   const candidates = [
     process.env.npm_config_node_gyp,
-    path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+    path.join(
+      path.dirname(process.execPath),
+      '..',
+      'lib',
+      'node_modules',
+      'npm',
+      'node_modules',
+      'node-gyp',
+      'bin',
+      'node-gyp.js',
+    ),
     path.join(path.dirname(process.execPath), 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
   ];
   const script = candidates.find((c) => c !== undefined && c !== '' && fs.existsSync(c));
@@ -345,7 +355,9 @@ if (require.main === module) {
   const write = (/** @type {string} */ line) => process.stdout.write(`pcsclite patch: ${line}\n`);
   const result = ensurePatchedPcsclite(PROJECT_ROOT, { force: process.argv.includes('--force'), log: write });
   if (result.outcome === 'failed') {
-    write(`NOT built, the unpatched ${UPSTREAM} will be used (a process that used PC/SC may not exit by itself): ${result.reason}`);
+    write(
+      `NOT built, the unpatched ${UPSTREAM} will be used (a process that used PC/SC may not exit by itself): ${result.reason}`,
+    );
   } else {
     write(result.reason);
   }
