@@ -2,7 +2,7 @@
 /* global __dirname */
 'use strict';
 /**
- * Builds the gateway's patched copy of @pokusew/pcsclite 0.6.0 in native/pcsclite/ (run by
+ * Builds the gateway's patched copy of @pokusew/pcsclite 0.6.0 in node_modules/.cache/gw-pcsclite/ (run by
  * `npm install` as postinstall, or by `npm run native:pcsclite`). Plain CommonJS: it runs
  * before anything is compiled. node_modules is never changed: the installed package is copied
  * (binding.gyp, package.json, lib/, src/), its C++ patched, and compiled with node-gyp;
@@ -33,7 +33,7 @@ const path = require('node:path');
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 /** Where the patched copy is built, relative to the project root. */
-const PATCHED_DIR = path.join('native', 'pcsclite');
+const PATCHED_DIR = path.join('node_modules', '.cache', 'gw-pcsclite');
 const UPSTREAM = '@pokusew/pcsclite';
 const UPSTREAM_VERSION = '0.6.0';
 /** Recorded in the copy's package.json; bump it when the replacements change. */
@@ -266,7 +266,7 @@ function nodeGypCommand() {
 }
 
 /**
- * Builds the patched copy under root/native/pcsclite unless it is there and current.
+ * Builds the patched copy under root/node_modules/.cache/gw-pcsclite unless it is there and current.
  * @param {string} root
  * @param {{ force?: boolean, log?: (line: string) => void }} [options]
  * @returns {{ outcome: 'built' | 'current' | 'skipped' | 'failed', reason: string }}

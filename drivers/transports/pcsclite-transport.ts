@@ -134,7 +134,7 @@ type NativeFactory = () => NativeContext;
 let library: NativeFactory | undefined;
 
 export interface PcscliteBinding {
-  /** True for the gateway's patched build (native/pcsclite, see drivers/native/pcsclite-patch.js). */
+  /** True for the gateway's patched build (node_modules/.cache/gw-pcsclite, see drivers/native/pcsclite-patch.js). */
   readonly patched: boolean;
   /** What is required: the patched build's entry, or the package's name. */
   readonly entry: string;
@@ -142,7 +142,7 @@ export interface PcscliteBinding {
 
 /**
  * Which build of the binding is loaded: the patched copy that `npm install` builds in
- * native/pcsclite/ of the project (drivers/native/pcsclite-patch.js), else @pokusew/pcsclite as
+ * node_modules/.cache/gw-pcsclite/ of the project (drivers/native/pcsclite-patch.js), else @pokusew/pcsclite as
  * installed (a process that used it may then not exit by itself, see the notes above).
  */
 export function pcscliteBinding(): PcscliteBinding {
@@ -152,7 +152,7 @@ export function pcscliteBinding(): PcscliteBinding {
   while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) {
     dir = dirname(dir);
   }
-  const patched = join(dir, 'native', 'pcsclite');
+  const patched = join(dir, 'node_modules', '.cache', 'gw-pcsclite');
   if (existsSync(join(patched, 'build', 'Release', 'pcsclite.node'))) {
     return { patched: true, entry: join(patched, 'lib', 'pcsclite.js') };
   }

@@ -146,7 +146,7 @@ if (pcscdAvailable(SLOT)) {
     it("loads the gateway's patched build of the binding (npm install builds it: drivers/native/pcsclite-patch.js)", () => {
       expect(pcscliteBinding()).toEqual({
         patched: true,
-        entry: expect.stringMatching(/native[\\/]pcsclite[\\/]lib[\\/]pcsclite\.js$/),
+        entry: expect.stringMatching(/gw-pcsclite[\\/]lib[\\/]pcsclite\.js$/),
       });
     });
 
