@@ -1,5 +1,7 @@
 import type { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
 import { connect as connectSocket } from 'node:net';
+import { dirname, join } from 'node:path';
 import { Listeners } from './listeners';
 import { CardPresence, matchReader, pcscErrors, PcscTransport } from './pcsc-transport';
 import { DisconnectedError, TransportError } from './transport-errors';
@@ -7,7 +9,11 @@ import { DisconnectedError, TransportError } from './transport-errors';
 /**
  * The real PC/SC transport, on `@pokusew/pcsclite` (pcsc-lite's client library talking to
  * pcscd). The library is loaded only when a PC/SC reader is opened or listed, so a gateway
- * without PC/SC readers runs without it.
+ * without PC/SC readers runs without it. The build loaded is the gateway's patched copy when
+ * `npm install` built it (see pcscliteBinding and drivers/native/pcsclite-patch.js): a reader's
+ * status thread in 0.6.0 can end without telling the event loop to close its libuv handle when
+ * it is closed right after an event, and Node then never exits; the patch fixes that in the
+ * binding's C++, since no JavaScript can reach or unref that handle.
  *
  * What the library does that this file works around (version 0.6):
  * - Creating a context when pcscd is not running spins forever inside the constructor
@@ -18,9 +24,11 @@ import { DisconnectedError, TransportError } from './transport-errors';
  * - Every reader pcscd lists gets a status thread, and `close()` of the context does not stop
  *   them: each reader is closed, then the context. Closing a reader locks the mutex a running
  *   connect or transmit holds, blocking the event loop, so close waits for those first.
- * - Closing a reader whose status thread has not yet entered its loop leaves the thread's
- *   libuv handle open for ever (the thread exits without saying so) and Node never exits: a
- *   reader is closed only after its first status came (its thread is in the loop).
+ * - Unpatched, closing a reader whose status thread has not yet entered its loop leaves the
+ *   thread's libuv handle open for ever (the thread exits without saying so) and Node never
+ *   exits: a reader is closed only after its first status came (its thread is in the loop). The
+ *   same happens, rarely, to a reader closed just after a status (see above); only the patched
+ *   build is free of both.
  * - A reader's 'status', 'error' and 'end' listeners run while the native side holds the
  *   reader's mutex, and microtasks run before it lets go: closing the reader from there (even
  *   after an `await`) deadlocks the event loop. Native closes always run from setImmediate.
@@ -125,11 +133,37 @@ type NativeFactory = () => NativeContext;
 
 let library: NativeFactory | undefined;
 
-/** Loads @pokusew/pcsclite on first use. */
+export interface PcscliteBinding {
+  /** True for the gateway's patched build (node_modules/.cache/gw-pcsclite, see drivers/native/pcsclite-patch.js). */
+  readonly patched: boolean;
+  /** What is required: the patched build's entry, or the package's name. */
+  readonly entry: string;
+}
+
+/**
+ * Which build of the binding is loaded: the patched copy that `npm install` builds in
+ * node_modules/.cache/gw-pcsclite/ of the project (drivers/native/pcsclite-patch.js), else @pokusew/pcsclite as
+ * installed (a process that used it may then not exit by itself, see the notes above).
+ */
+export function pcscliteBinding(): PcscliteBinding {
+  // The project root is the first directory up with a package.json (from drivers/transports/
+  // or, built, dist/drivers/transports/).
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) {
+    dir = dirname(dir);
+  }
+  const patched = join(dir, 'node_modules', '.cache', 'gw-pcsclite');
+  if (existsSync(join(patched, 'build', 'Release', 'pcsclite.node'))) {
+    return { patched: true, entry: join(patched, 'lib', 'pcsclite.js') };
+  }
+  return { patched: false, entry: '@pokusew/pcsclite' };
+}
+
+/** Loads the binding on first use. */
 function loadLibrary(): NativeFactory {
   if (library === undefined) {
     try {
-      library = require('@pokusew/pcsclite') as NativeFactory;
+      library = require(pcscliteBinding().entry) as NativeFactory;
     } catch (err) {
       throw new TransportError(
         'MISSING_LIBRARY',

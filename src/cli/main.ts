@@ -289,8 +289,8 @@ function safeUserName(): string {
 
 /**
  * Ends the process once stdout and stderr are flushed. Commands that touched PC/SC must not
- * hang: pcsc-lite's reader thread can, rarely, miss the cancel that closing sends and keep Node
- * alive (see test/integration/pcsc-vpcd.spec.ts).
+ * hang: with the unpatched @pokusew/pcsclite (when the patched copy could not be built, see
+ * docs/devices.md) a reader's status thread can, rarely, keep Node alive after it was closed.
  */
 function exitWhenFlushed(code: number): void {
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

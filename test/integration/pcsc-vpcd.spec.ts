@@ -4,7 +4,12 @@ import { ssseCardReaderScenario } from '../../drivers/readers/ssse-card-reader.c
 import { VpcdCard } from '../../drivers/simulators/vpcd-card';
 import { CardPresence } from '../../drivers/transports/pcsc-transport';
 import { pcscTransportContract, PcscWorld } from '../../drivers/transports/pcsc-transport.contract';
-import { describePcscReaders, listPcscReaders, PcscliteTransport } from '../../drivers/transports/pcsclite-transport';
+import {
+  describePcscReaders,
+  listPcscReaders,
+  pcscliteBinding,
+  PcscliteTransport,
+} from '../../drivers/transports/pcsclite-transport';
 import { eventually } from '../support/eventually';
 import { pcscdAvailable, VPCD_SLOT_0, VpcdSlot } from '../support/pcscd';
 
@@ -51,6 +56,60 @@ async function vpcdWorld(slot: VpcdSlot): Promise<PcscWorld> {
   };
 }
 
+/**
+ * Runs `rounds` times, in a fresh Node process: list the readers, fail to open a missing one,
+ * open the slot and close it at its first state. The process is then left to exit by itself;
+ * "lingering" and exit code 3 say that something native kept it alive 5 s after the last close.
+ */
+async function closeInChild(rounds: number): Promise<{ code: number | null; output: string }> {
+  const script = `
+    const fs = require('node:fs');
+    const ts = require('typescript');
+    require.extensions['.ts'] = (module, filename) => {
+      const out = ts.transpileModule(fs.readFileSync(filename, 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } });
+      module._compile(out.outputText, filename);
+    };
+    const { PcscliteTransport, listPcscReaders } = require('./drivers/transports/pcsclite-transport.ts');
+    const say = (text) => process.stdout.write(text + '\\n');
+    const round = async () => {
+      say('listed ' + (await listPcscReaders()).includes(process.argv[1]));
+      say('missing ' + (await new PcscliteTransport('No Such Reader').open().catch((e) => e.code)));
+      const t = new PcscliteTransport(process.argv[1]);
+      const closed = new Promise((done, fail) => {
+        t.onCard((e) => {
+          say('card ' + e.present);
+          t.close().then(done, fail);
+        });
+      });
+      await t.open();
+      await closed;
+      say('closed');
+    };
+    (async () => {
+      for (let i = 0; i < Number(process.argv[2]); i++) {
+        await round();
+      }
+      setTimeout(() => { say('lingering'); process.exit(3); }, 5000).unref();
+    })().catch((e) => { say('failed ' + e.message); process.exitCode = 1; });
+  `;
+  const child = spawn(process.execPath, ['-e', script, SLOT.readerName, String(rounds)], {
+    cwd: resolve(__dirname, '../..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  try {
+    await eventually(() => child.exitCode !== null || child.signalCode !== null, 'the child to exit', 40_000);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+    }
+  }
+  return { code: await exited, output };
+}
+
 if (pcscdAvailable(SLOT)) {
   pcscTransportContract(`pcsclite over pcscd and vpcd (${SLOT.readerName})`, () => vpcdWorld(SLOT));
   ssseCardReaderScenario(`pcsclite over pcscd and vpcd (${SLOT.readerName})`, () => vpcdWorld(SLOT));
@@ -84,61 +143,29 @@ if (pcscdAvailable(SLOT)) {
       }
     });
 
-    it('closes completely: the reader is released, and a process that only used PC/SC exits by itself (or reports a lingering native thread)', async () => {
-      // A separate Node process lists the readers, fails to open a missing one, opens the slot,
-      // gets its state and closes (each right away, the racy case). It should then exit by
-      // itself. pcsc-lite's reader thread can still, rarely, miss the cancel that close() sends
-      // and wait in SCardGetStatusChange for ever (seen in about one of three full CI runs, never
-      // alone); an unref'd timer, which only fires if something else keeps the process alive,
-      // reports that as "lingering". The gateway and the CLI exit explicitly for that reason.
-      const script = `
-        const fs = require('node:fs');
-        const ts = require('typescript');
-        require.extensions['.ts'] = (module, filename) => {
-          const out = ts.transpileModule(fs.readFileSync(filename, 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } });
-          module._compile(out.outputText, filename);
-        };
-        const { PcscliteTransport, listPcscReaders } = require('./drivers/transports/pcsclite-transport.ts');
-        const say = (text) => process.stdout.write(text + '\\n');
-        (async () => {
-          say('listed ' + (await listPcscReaders()).includes(process.argv[1]));
-          say('missing ' + (await new PcscliteTransport('No Such Reader').open().catch((e) => e.code)));
-          const t = new PcscliteTransport(process.argv[1]);
-          t.onCard((e) => {
-            say('card ' + e.present);
-            t.close().then(() => {
-              say('closed');
-              setTimeout(() => { say('lingering'); process.exit(3); }, 5000).unref();
-            });
-          });
-          await t.open();
-        })().catch((e) => { say('failed ' + e.message); process.exitCode = 1; });
-      `;
-      const child = spawn(process.execPath, ['-e', script, SLOT.readerName], {
-        cwd: resolve(__dirname, '../..'),
-        stdio: ['ignore', 'pipe', 'pipe'],
+    it("loads the gateway's patched build of the binding (npm install builds it: drivers/native/pcsclite-patch.js)", () => {
+      expect(pcscliteBinding()).toEqual({
+        patched: true,
+        entry: expect.stringMatching(/gw-pcsclite[\\/]lib[\\/]pcsclite\.js$/),
       });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-      try {
-        await eventually(() => child.exitCode !== null, 'the child to exit', 30_000);
-      } finally {
-        if (child.exitCode === null) {
-          child.kill('SIGKILL');
-        }
-      }
-      const code = await exited;
-      expect(output.replace('lingering\n', '')).toBe('listed true\nmissing NOT_FOUND\ncard false\nclosed\n');
-      if (code === 3) {
-        process.stderr.write(
-          '\n[note] pcsc-lite left a reader thread waiting after close (its known race); the transport had closed.\n',
-        );
-      } else {
-        expect(code).toBe(0);
-      }
+    });
+
+    it('closes completely: the reader is released, and a process that only used PC/SC exits by itself', async () => {
+      // A separate Node process lists the readers, fails to open a missing one, opens the slot,
+      // gets its state and closes (each right away, the racy case). It must then exit by itself:
+      // with the unpatched binding a reader's status thread closed just after a status could
+      // end without closing its libuv handle, and the process never exited. An unref'd timer,
+      // which only fires if something else keeps the process alive, reports that as "lingering".
+      const { code, output } = await closeInChild(1);
+      expect(output).toBe('listed true\nmissing NOT_FOUND\ncard false\nclosed\n');
+      expect(code).toBe(0);
     }, 45_000);
+
+    it('closes completely five times over in one process, and the process still exits by itself', async () => {
+      const { code, output } = await closeInChild(5);
+      expect(output).toBe('listed true\nmissing NOT_FOUND\ncard false\nclosed\n'.repeat(5));
+      expect(code).toBe(0);
+    }, 60_000);
   });
 } else {
   describe('PC/SC over pcscd and vpcd', () => {
