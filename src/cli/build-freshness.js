@@ -11,7 +11,8 @@
  * - gateway: every `.ts` under src/ (except src/console/), drivers/ and test/ (what tsconfig.json
  *   includes; test/ holds the bench), tsconfig*.json, nest-cli.json and package.json;
  *   stamp dist/.build-stamp; output dist/src, dist/drivers, dist/test.
- * - console: every file under src/console/ (.vue, .ts, .html, its tsconfig and vite config) and
+ * - console: every file under src/console/ (.vue, .ts, .html, its tsconfig and vite config), the
+ *   gateway modules it bundles as they are (CONSOLE_SHARED: the transaction names) and
  *   package.json; stamp dist/.console-build-stamp; output dist/console (hashed assets).
  * A stamp is dated to when the last successful build STARTED (an edit made during a build counts
  * as newer) and holds a digest of the input paths (an added or deleted file makes it stale too).
@@ -26,6 +27,8 @@ const path = require('node:path');
 
 const SOURCE_DIRS = ['src', 'drivers', 'test'];
 const CONSOLE_DIR = path.join('src', 'console');
+/** Gateway modules the console bundles as they are (plain constants without imports). */
+const CONSOLE_SHARED = [path.join('src', 'upstream', 'protocol', 'transactions.ts')];
 const STAMP = path.join('dist', '.build-stamp');
 const CONSOLE_STAMP = path.join('dist', '.console-build-stamp');
 
@@ -69,7 +72,7 @@ function buildInputs(root) {
   return files.sort();
 }
 
-/** @param {string} root @returns {string[]} the console's inputs (every file of src/console/, package.json), sorted */
+/** @param {string} root @returns {string[]} the console's inputs (every file of src/console/, the gateway modules it bundles, package.json), sorted */
 function consoleInputs(root) {
   /** @type {string[]} */
   const files = [];
@@ -90,8 +93,10 @@ function consoleInputs(root) {
       files.push(child);
     }
   }
-  if (fs.existsSync(path.join(root, 'package.json'))) {
-    files.push('package.json');
+  for (const shared of [...CONSOLE_SHARED, 'package.json']) {
+    if (fs.existsSync(path.join(root, shared))) {
+      files.push(shared);
+    }
   }
   return files.sort();
 }

@@ -85,12 +85,14 @@ describe('build freshness (what `gateway` rebuilds before it runs)', () => {
   });
 
   describe('the console (vite build into dist/console)', () => {
-    it('lists every file of src/console and package.json, and the gateway none of them', () => {
+    it('lists every file of src/console, the gateway modules it bundles, and package.json; the gateway none of src/console', () => {
+      write('src/upstream/protocol/transactions.ts');
       expect(consoleInputs(root)).toEqual([
         'package.json',
         'src/console/index.html',
         'src/console/main.ts',
         'src/console/views/LoginView.vue',
+        'src/upstream/protocol/transactions.ts',
       ]);
       expect(buildInputs(root).filter((f) => f.startsWith('src/console'))).toEqual([]);
     });

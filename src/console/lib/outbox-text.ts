@@ -3,6 +3,8 @@
  * (the gateway's own: src/upstream/outbox/*.entity.ts and INFNO_NAMES in
  * src/upstream/protocol/transactions.ts), and which actions a message allows.
  */
+// The gateway's own table of transaction names: a plain constant module with no imports, bundled as is.
+import { INFNO_NAMES } from '../../upstream/protocol/transactions';
 import type { OutboxMessageDto } from '../api/outbox';
 import { beijingTime } from './emergency';
 
@@ -27,37 +29,6 @@ const OUTCOMES: Record<string, string> = {
   'not-received': '查询结果：经办机构未收到',
 };
 
-const INFNO_NAMES: Record<string, string> = {
-  '9001': '签到',
-  '1101': '人员信息获取',
-  '1161': '二维码解码',
-  '1165': '三代卡加密机认证',
-  '2201': '门诊挂号',
-  '2202': '门诊挂号撤销',
-  '2204': '门诊费用明细信息上传',
-  '2205': '门诊费用明细信息撤销',
-  '2206': '门诊预结算',
-  '2207': '门诊结算',
-  '2208': '门诊结算撤销',
-  '2301': '住院费用明细信息上传',
-  '2302': '住院费用明细信息撤销',
-  '2303': '住院预结算',
-  '2304': '住院结算',
-  '2305': '住院结算撤销',
-  '2401': '入院办理',
-  '2402': '出院办理',
-  '2404': '入院办理撤销',
-  '2405': '出院办理撤销',
-  '2601': '冲正',
-  '9101': '文件上传',
-  '9201': '按报文ID查询',
-  '3201': '对总账',
-  '3202': '明细对账',
-  '3301': '跨省异地就医数据上传',
-  '3401': '月度申报',
-  '3501': '审核结果查询',
-};
-
 export function outboxStatusText(status: string): string {
   return STATUSES[status]?.text ?? status;
 }
@@ -72,7 +43,7 @@ export function attemptOutcomeText(outcome: string): string {
 
 /** 2207 门诊结算. */
 export function infnoText(infno: string): string {
-  const name = INFNO_NAMES[infno];
+  const name = (INFNO_NAMES as Readonly<Record<string, string | undefined>>)[infno];
   return name ? `${infno} ${name}` : infno;
 }
 
