@@ -183,8 +183,14 @@ run('the 信息科 pages: API keys, staff accounts, audit log, configuration (Ch
     await page.getByLabel('操作', { exact: true }).fill('staff.login');
     await page.getByRole('button', { name: '查询' }).click();
     const rows = page.locator('.el-table__body > tbody > tr.el-table__row');
+    // The unfiltered list shown on arrival may already start with this sign-in (the newest entry): wait for
+    // the filtered answer to replace it (one row) rather than for the first row alone.
+    await page.waitForFunction(
+      () => document.querySelectorAll('.el-table__body > tbody > tr.el-table__row').length === 1,
+      undefined,
+      { timeout: 10_000 },
+    );
     await rows.first().getByText(`员工 · ${auditorId}`).waitFor();
-    await expect(rows.count()).resolves.toBe(1);
     await expect(rows.first().textContent()).resolves.toMatch(/staff\.login\s*成功/);
 
     // Times in Beijing time on a PC set to UTC (the context's time zone): the entry's instant + 8 h.
