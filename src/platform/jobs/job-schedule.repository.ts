@@ -11,6 +11,9 @@ import { SqlDialect } from '../database/sql-dialect';
  */
 @Injectable()
 export class JobScheduleRepository {
+  /** Jobs whose row is known to exist: their claims are one statement. */
+  private readonly known = new Set<string>();
+
   constructor(private readonly dataSource: DataSource) {}
 
   /** Several instances may share this database (PostgreSQL); SQLite is one instance by design. */
@@ -25,11 +28,14 @@ export class JobScheduleRepository {
   async claim(name: string, slot: number, holder: string, now: Date, leaseUntil: Date): Promise<boolean> {
     const m = this.dataSource.manager;
     const d = SqlDialect.of(m);
-    await d.run(
-      m,
-      `INSERT INTO job_schedule (name, last_slot, holder, lease_until, claimed_at) VALUES (${d.list(2)}, NULL, NULL, NULL) ${d.upsert(['name'])}`,
-      [name, -1],
-    );
+    if (!this.known.has(name)) {
+      await d.run(
+        m,
+        `INSERT INTO job_schedule (name, last_slot, holder, lease_until, claimed_at) VALUES (${d.list(2)}, NULL, NULL, NULL) ${d.upsert(['name'])}`,
+        [name, -1],
+      );
+      this.known.add(name);
+    }
     const b = d.binder();
     const sql =
       `UPDATE job_schedule SET last_slot = ${b.bind(slot)}, holder = ${b.bind(holder)}, ` +
