@@ -121,7 +121,7 @@ const pg = postgresUrl();
       await expect(locks[1].run('session:S3', async () => 'free')).resolves.toBe('free');
       release();
       await held;
-      expect(await advisoryLocks()).toBe(0);
+      await eventually(async () => (await advisoryLocks()) === 0, 'every lock released');
     } finally {
       await Promise.all(locks.map((l) => l.onApplicationShutdown()));
     }

@@ -73,7 +73,8 @@ export class ClusterLocks implements OnApplicationShutdown {
       try {
         return await work();
       } finally {
-        await outer.client.query('SELECT pg_advisory_unlock($1::bigint)', [lockKey]).catch(() => undefined);
+        // Not waited for: the connection runs its queries in order, so the outer unlock comes after it.
+        outer.client.query('SELECT pg_advisory_unlock($1::bigint)', [lockKey]).catch(() => undefined);
       }
     }
     const client = await this.connections().connect();
@@ -90,11 +91,20 @@ export class ClusterLocks implements OnApplicationShutdown {
       return await this.holding.run(holding, work);
     } finally {
       holding.released = true;
-      if (!broken) {
-        await client.query('SELECT pg_advisory_unlock($1::bigint)', [lockKey]).catch((e: Error) => (broken = e));
-      }
-      client.off('error', onError);
-      client.release(broken);
+      // The work is done: the caller need not wait for the unlock (another holder waits in PostgreSQL until
+      // it lands). The connection goes back to the pool once it has.
+      const unlocked = broken
+        ? Promise.resolve()
+        : client.query('SELECT pg_advisory_unlock($1::bigint)', [lockKey]).then(
+            () => undefined,
+            (e: Error) => {
+              broken = e;
+            },
+          );
+      void unlocked.then(() => {
+        client.off('error', onError);
+        client.release(broken);
+      });
     }
   }
 
