@@ -17,6 +17,8 @@ import {
   PiiCryptoService,
   PLATFORM_FEATURE,
   runMigrations,
+  StaffUserRepository,
+  Transactions,
 } from '../../src/platform';
 import { availableDatabases, type DbKind, postgresUrl, testDatabase } from '../support/databases';
 import { eventually } from '../support/eventually';
@@ -27,7 +29,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const at = (s: number): Date => new Date(Date.UTC(2026, 11, 3, 8, 0, s));
 
-describe.each(availableDatabases())('job schedule slots on %s', (kind: DbKind) => {
+describe.each(availableDatabases())('job schedule slots and the staff lockout count on %s', (kind: DbKind) => {
   let ds: DataSource;
   let cleanup: () => Promise<void>;
   let schedule: JobScheduleRepository;
@@ -67,6 +69,36 @@ describe.each(availableDatabases())('job schedule slots on %s', (kind: DbKind) =
     // b never releases (it crashed): its lease runs out at 42 s.
     expect(await schedule.claim('test.lease', 3, 'a', at(41), at(60))).toBe(false);
     expect(await schedule.claim('test.lease', 3, 'a', at(42), at(60))).toBe(true);
+  });
+  it('counts wrong passwords of several attempts at once, and none while the account is locked', async () => {
+    const users = new StaffUserRepository(ds);
+    const transactions = new Transactions(ds);
+    const id = `st-${kind}`;
+    await users.insert({
+      id,
+      login: `wf-${kind}`,
+      displayName: '王芳',
+      roles: ['desk'],
+      desks: [],
+      passwordHash: 'x',
+      state: 'active',
+      failedAttempts: 0,
+      lockedUntil: null,
+      lastLoginAt: null,
+      disabledReason: null,
+      createdAt: at(0),
+      createdBy: 'test',
+      updatedAt: at(0),
+    });
+    const counts = await Promise.all(
+      Array.from({ length: 5 }, () => transactions.run((m) => users.countFailure(id, at(1), m))),
+    );
+    expect([...counts].sort()).toEqual([1, 2, 3, 4, 5]);
+    await transactions.run((m) => users.lock(id, at(60), at(2), m));
+    expect(await transactions.run((m) => users.countFailure(id, at(30), m))).toBeNull();
+    expect((await users.findById(id))?.failedAttempts).toBe(0);
+    // The lock has run out: counting starts again.
+    expect(await transactions.run((m) => users.countFailure(id, at(60), m))).toBe(1);
   });
 });
 
