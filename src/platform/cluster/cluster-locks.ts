@@ -32,6 +32,7 @@ export class ClusterLocks implements OnApplicationShutdown {
   private readonly schema: string;
   private readonly poolSize: number;
   private pool: Pool | undefined;
+  private closed = false;
 
   constructor(dataSource: DataSource) {
     this.url = postgresUrlOf(dataSource);
@@ -60,6 +61,7 @@ export class ClusterLocks implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
     const pool = this.pool;
     this.pool = undefined;
     await pool?.end().catch(() => undefined);
@@ -109,6 +111,9 @@ export class ClusterLocks implements OnApplicationShutdown {
   }
 
   private connections(): Pool {
+    if (this.closed) {
+      throw new Error('cluster locks: the gateway is shutting down');
+    }
     if (!this.pool) {
       this.pool = new Pool({
         connectionString: this.url,
