@@ -82,6 +82,12 @@ export * from './logging/redaction';
 
 // Jobs.
 export * from './jobs/job-runner';
+export * from './jobs/job-schedule.repository';
+
+// Several instances on one PostgreSQL: cross-instance locks and messages.
+export * from './cluster/cluster-bus';
+export * from './cluster/cluster-locks';
+export * from './cluster/pg-listener';
 
 // HTTP API helpers.
 export * from './api/large-body';

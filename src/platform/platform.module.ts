@@ -24,6 +24,11 @@ import { HealthController } from './health/health.controller';
 import { HealthRegistry } from './health/health.registry';
 import { HealthService } from './health/health.service';
 import { JobRunner } from './jobs/job-runner';
+import { JobScheduleRepository } from './jobs/job-schedule.repository';
+import { ClusterBus } from './cluster/cluster-bus';
+import { ClusterHealth } from './cluster/cluster.health';
+import { ClusterLocks } from './cluster/cluster-locks';
+import { ClusterMessageRepository } from './cluster/cluster-message.repository';
 import { PiiValueRegistry } from './logging/pii-value-registry';
 import { redactUrl } from './logging/redaction';
 import { MetricsController } from './metrics/metrics.controller';
@@ -131,7 +136,12 @@ export class PlatformModule {
         HealthService,
         DatabaseHealth,
         MetricsService,
+        JobScheduleRepository,
         JobRunner,
+        ClusterMessageRepository,
+        ClusterBus,
+        ClusterLocks,
+        ClusterHealth,
         { provide: APP_GUARD, useClass: GatewayAuthGuard },
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
       ],
@@ -151,6 +161,8 @@ export class PlatformModule {
         HealthRegistry,
         MetricsService,
         JobRunner,
+        ClusterBus,
+        ClusterLocks,
         PiiValueRegistry,
       ],
     };
