@@ -1,0 +1,127 @@
+/**
+ * The morning-peak workload shared by the runner (run.ts) and the load client (client.ts): who
+ * works at 7:30, what each does, and the shape of what the client reports back.
+ *
+ * Closed loop, no think time: each connection is HIS sending the next request as soon as the last
+ * one is answered, so the gateway runs as fast as it can. Each connection draws its next operation
+ * by WEIGHTS (seeded: every phase draws the same sequence): per worker at 7:30 one verification, one
+ * settlement, about four drug boxes scanned, and a form for one worker in five. Drawing the mix (not
+ * giving each operation its own connections) keeps the rare, CPU-heavy PDF preview rare.
+ *
+ *  - verification (registration desks, 挂号): HIS opens an identity session for a new visit with the
+ *    worker's ID number and name; the worker shows the e-card QR code (minted by the sandbox insurer,
+ *    as the worker's phone would show it: not timed, not a gateway request); the gateway decodes it
+ *    at the insurer and decides → MATCH with a verification token. Two insurer round trips.
+ *  - scan (pharmacy windows, 发药): one trace code onto the connection's own dispensing line (a window
+ *    scans one box after the other), a new code every time (a box is scanned once). No insurer.
+ *  - preview (doctors, 医生): the relapse filing form (复发申请表) of a verified visit previewed as a
+ *    PDF (the worker's fields from the verification token, the doctor's from HIS). No insurer.
+ *  - settlement (cashiers, 收费): a verified visit is opened in the gateway, its fee line declared (one
+ *    dressing, 30.00 yuan), and settled (2207 through the outbox to the insurer, answered 201 when the
+ *    insurer's outcome is in). The MATCH tokens are made before the timed phase (a pool); should the
+ *    pool run dry, the cashier verifies the visit first (counted as a verification, and reported).
+ *
+ * Every answer is checked (status and body); anything else is an error, printed with its body.
+ */
+
+export const OPERATIONS = ['verification', 'scan', 'preview', 'settlement'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/** How often each operation is drawn (per worker: 1 verification, 4 scans, 1 settlement, 0.2 forms). */
+export const WEIGHTS: Record<Operation, number> = { verification: 5, scan: 20, preview: 1, settlement: 5 };
+
+/** The timed steps of each operation (gateway requests only). */
+export const STEPS: Record<Operation, readonly string[]> = {
+  verification: ['open session', 'QR → MATCH'],
+  scan: ['scan'],
+  preview: ['preview PDF'],
+  settlement: ['open visit', 'fee lines', 'settle (2207)'],
+};
+
+/** The share of an operation in the mix, 0..1. */
+export function shareOf(op: Operation): number {
+  return WEIGHTS[op] / OPERATIONS.reduce((s, o) => s + WEIGHTS[o], 0);
+}
+
+/** A small seeded generator (mulberry32): the same draws in every phase. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The operation a draw r in 0..1 picks, by WEIGHTS. */
+export function pick(r: number): Operation {
+  let acc = 0;
+  for (const op of OPERATIONS) {
+    acc += shareOf(op);
+    if (r < acc) {
+      return op;
+    }
+  }
+  return OPERATIONS[OPERATIONS.length - 1];
+}
+
+/** What the runner asks of the client for one phase. */
+export interface LoadPlan {
+  /** 1-based phase number: makes visit ids and trace codes of each phase unique. */
+  phase: number;
+  /** The gateway instances; requests go round-robin over them (as a load balancer would). */
+  bases: string[];
+  insurer: string;
+  apiKey: string;
+  /** Beijing date (YYYY-MM-DD) of the visits. */
+  today: string;
+  warmupSeconds: number;
+  seconds: number;
+  /** HIS connections, each drawing its operations from the mix. */
+  connections: number;
+  /** MATCH tokens to make before the timed phase for the cashiers. */
+  settlementPool: number;
+}
+
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p99: number;
+}
+
+export interface OperationResult {
+  /** Its share of the mix, 0..1. */
+  share: number;
+  /** Operations started in the timed window and answered before its end. */
+  completed: number;
+  perSecond: number;
+  /** The whole operation (its timed steps), ms. */
+  latency: LatencySummary;
+  steps: Record<string, LatencySummary>;
+  /** Failed operations, warm-up and preparation included. */
+  errors: number;
+}
+
+export interface PhaseResult {
+  instances: number;
+  connections: number;
+  seconds: number;
+  operations: Record<Operation, OperationResult>;
+  /** Gateway HTTP requests answered in the timed window, per second. */
+  requestsPerSecond: number;
+  errors: number;
+  /** The first few failures: operation, step, status and body. */
+  errorSamples: string[];
+  /** Verifications made before the timed phase (pool and previews), and how long that took. */
+  prepared: { verifications: number; seconds: number };
+  /** Settlements whose MATCH token was not in the pool (verified inline). */
+  poolDry: number;
+}
+
+/** Messages from the client to the runner (IPC). */
+export type ClientMessage =
+  | { type: 'window'; state: 'start' | 'end' }
+  | { type: 'result'; result: PhaseResult }
+  | { type: 'failed'; error: string };
