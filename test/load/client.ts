@@ -9,16 +9,18 @@ import { Agent, request as httpRequest } from 'node:http';
 import { SEED } from '../../src/sandbox/seed-people';
 import {
   type ClientMessage,
-  type LatencySummary,
-  type LoadPlan,
   type Operation,
-  type OperationResult,
-  type PhaseResult,
   OPERATIONS,
   pick,
+  type PreparePlan,
+  type Prepared,
+  type RoundPlan,
+  type RoundResult,
+  type RunnerMessage,
   seededRandom,
-  shareOf,
   STEPS,
+  type Target,
+  type VerifiedVisit,
 } from './workload';
 
 const WORKER = SEED.activeFingers;
@@ -38,7 +40,6 @@ const HIS_RELAPSE = {
   opinionDate: '2026-11-25',
 };
 const MAX_SAMPLES = 8;
-const PREVIEW_VISITS = 8;
 
 interface Answer {
   status: number;
@@ -81,15 +82,6 @@ function send(
   });
 }
 
-function summary(values: number[]): LatencySummary {
-  if (values.length === 0) {
-    return { count: 0, p50: 0, p99: 0 };
-  }
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-  return { count: sorted.length, p50: at(0.5), p99: at(0.99) };
-}
-
 const json = (a: Answer): Record<string, unknown> => {
   try {
     return JSON.parse(a.body.toString('utf8')) as Record<string, unknown>;
@@ -98,21 +90,14 @@ const json = (a: Answer): Record<string, unknown> => {
   }
 };
 
-export async function runPhase(plan: LoadPlan, onWindow: (state: 'start' | 'end') => void): Promise<PhaseResult> {
+/** Keep-alive sockets to the gateways (round-robin) and the insurer; gateway requests checked and timed. */
+function connect(plan: Target) {
   const agents = plan.bases.map(() => new Agent({ keepAlive: true, maxSockets: 64 }));
   const insurerAgent = new Agent({ keepAlive: true, maxSockets: 16 });
   const auth = { authorization: `Bearer ${plan.apiKey}` };
   let turn = 0;
   /** Whether gateway requests are counted now (the timed window). */
-  let counting = false;
-  let requests = 0;
-
-  const errorSamples: string[] = [];
-  const errors: Record<Operation, number> = { verification: 0, scan: 0, preview: 0, settlement: 0 };
-  const flows: Record<Operation, number[]> = { verification: [], scan: [], preview: [], settlement: [] };
-  const steps = Object.fromEntries(
-    OPERATIONS.map((op) => [op, Object.fromEntries(STEPS[op].map((s) => [s, [] as number[]]))]),
-  ) as Record<Operation, Record<string, number[]>>;
+  const count = { on: false, requests: 0 };
 
   /** One gateway request: the next instance in turn; checks the status, returns the answer and its ms. */
   const gateway = async (
@@ -127,8 +112,8 @@ export async function runPhase(plan: LoadPlan, onWindow: (state: 'start' | 'end'
     const t0 = process.hrtime.bigint();
     const answer = await send(agents[i], `${plan.bases[i]}${path}`, method, body, { ...auth, ...extra });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (counting) {
-      requests++;
+    if (count.on) {
+      count.requests++;
     }
     if (answer.status !== expect) {
       throw new StepFailure(
@@ -185,6 +170,59 @@ export async function runPhase(plan: LoadPlan, onWindow: (state: 'start' | 'end'
     return { times: [opened.ms, matched.ms], token: verdict.token };
   };
 
+  const close = (): void => {
+    for (const a of [...agents, insurerAgent]) {
+      a.destroy();
+    }
+  };
+  return { gateway, verify, count, close };
+}
+
+/** The catalogue mapping and verified visits for the previews and the cashiers (not timed). */
+export async function prepare(plan: PreparePlan): Promise<Prepared> {
+  const started = Date.now();
+  const { gateway, verify, close } = connect(plan);
+  try {
+    await gateway(
+      'catalogue import',
+      'POST',
+      '/api/v1/settlement/catalogue/imports',
+      { fileName: '对码.csv', contentBase64: Buffer.from(MAPPING, 'utf8').toString('base64') },
+      201,
+    );
+    const verified = async (count: number, prefix: string): Promise<VerifiedVisit[]> => {
+      const out: VerifiedVisit[] = [];
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(plan.concurrency, count) }, async (_, w) => {
+          while (next < count) {
+            const visitId = `${prefix}${String(next++).padStart(5, '0')}`;
+            out.push({ visitId, token: (await verify(`预备${w + 1}`, visitId)).token });
+          }
+        }),
+      );
+      return out;
+    };
+    const previewVisits = await verified(plan.previewVisits, 'ZYP');
+    const pool = await verified(plan.settlementPool, 'MZS');
+    return { previewVisits, pool, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    close();
+  }
+}
+
+/** One round: dispensing lines, the warm-up, the timed window (announced through onWindow). */
+export async function runRound(plan: RoundPlan, onWindow: (state: 'start' | 'end') => void): Promise<RoundResult> {
+  const { gateway, verify, count, close } = connect(plan);
+  const errorSamples: string[] = [];
+  const errors: Record<Operation, number> = { verification: 0, scan: 0, preview: 0, settlement: 0 };
+  const flows: Record<Operation, number[]> = { verification: [], scan: [], preview: [], settlement: [] };
+  const steps = Object.fromEntries(
+    OPERATIONS.map((op) => [op, Object.fromEntries(STEPS[op].map((s) => [s, [] as number[]]))]),
+  ) as Record<Operation, Record<string, number[]>>;
+  const { previewVisits } = plan;
+  const pool = [...plan.pool];
+
   const fail = (op: Operation, e: unknown): void => {
     errors[op]++;
     if (errorSamples.length < MAX_SAMPLES) {
@@ -192,48 +230,17 @@ export async function runPhase(plan: LoadPlan, onWindow: (state: 'start' | 'end'
     }
   };
 
-  // Preparation (not timed): the catalogue mapping, one dispensing line per pharmacy window, MATCH tokens.
-  const prepStarted = Date.now();
-  await gateway(
-    'catalogue import',
-    'POST',
-    '/api/v1/settlement/catalogue/imports',
-    {
-      fileName: '对码.csv',
-      contentBase64: Buffer.from(MAPPING, 'utf8').toString('base64'),
-    },
-    plan.phase === 1 ? 201 : 200,
-  );
-  const windows = Array.from({ length: plan.connections }, (_, i) => `RX${plan.phase}W${i}`);
+  // One dispensing line per connection (a pharmacy window scans one box after the other).
+  const windows = Array.from({ length: plan.connections }, (_, i) => `RX${plan.round}W${i}`);
   for (const visit of windows) {
     await gateway(
       'dispensing line',
       'PUT',
       `/api/v1/trace-codes/visits/${visit}/lines`,
-      {
-        lines: [{ lineNo: '1', medListCode: 'XJ01', drugName: '阿莫西林胶囊', quantity: 1_000_000 }],
-      },
+      { lines: [{ lineNo: '1', medListCode: 'XJ01', drugName: '阿莫西林胶囊', quantity: 1_000_000 }] },
       200,
     );
   }
-  let made = 0;
-  const prepare = async (count: number, prefix: string): Promise<Array<{ visitId: string; token: string }>> => {
-    const out: Array<{ visitId: string; token: string }> = [];
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(8, count) }, async (_, w) => {
-        while (next < count) {
-          const visitId = `${prefix}${String(next++).padStart(5, '0')}`;
-          out.push({ visitId, token: (await verify(`预备${w}`, visitId)).token });
-          made++;
-        }
-      }),
-    );
-    return out;
-  };
-  const previewVisits = await prepare(PREVIEW_VISITS, `ZY${plan.phase}P`);
-  const pool = await prepare(plan.settlementPool, `MZ${plan.phase}S`);
-  const prepared = { verifications: made, seconds: (Date.now() - prepStarted) / 1000 };
 
   let windowStart = Number.POSITIVE_INFINITY;
   let windowEnd = Number.POSITIVE_INFINITY;
@@ -259,12 +266,12 @@ export async function runPhase(plan: LoadPlan, onWindow: (state: 'start' | 'end'
   let serial = 0;
   const desk = {
     verification: async (vu: number): Promise<void> => {
-      const visitId = `MZ${plan.phase}V${vu}N${serial++}`;
+      const visitId = `MZ${plan.round}V${vu}N${serial++}`;
       await run('verification', async () => (await verify(`门诊挂号${vu + 1}`, visitId)).times);
     },
     scan: async (vu: number): Promise<void> => {
       // 20 digits: 7, the phase, the window (3), a running number (15): a new box every time.
-      const code = `7${plan.phase % 10}${String(vu).padStart(3, '0')}${String(serial++).padStart(15, '0')}`;
+      const code = `7${plan.round % 10}${String(vu).padStart(3, '0')}${String(serial++).padStart(15, '0')}`;
       await run('scan', async () => {
         const r = await gateway(
           'scan',
@@ -313,7 +320,7 @@ export async function runPhase(plan: LoadPlan, onWindow: (state: 'start' | 'end'
       let visit = pool.pop();
       if (!visit) {
         poolDry++;
-        const visitId = `MZ${plan.phase}C${vu}N${serial++}`;
+        const visitId = `MZ${plan.round}C${vu}N${serial++}`;
         let token = '';
         await run('verification', async () => {
           const v = await verify(`收费${vu + 1}`, visitId);
@@ -393,41 +400,23 @@ export async function runPhase(plan: LoadPlan, onWindow: (state: 'start' | 'end'
   const sleep = (s: number): Promise<void> => new Promise((r) => setTimeout(r, s * 1000));
   await sleep(plan.warmupSeconds);
   windowStart = now();
-  counting = true;
+  count.on = true;
   onWindow('start');
   await sleep(plan.seconds);
   windowEnd = now();
-  counting = false;
+  count.on = false;
   onWindow('end');
   stopping = true;
   await Promise.all(vus);
-  const seconds = (windowEnd - windowStart) / 1000;
-  for (const a of [...agents, insurerAgent]) {
-    a.destroy();
-  }
-
-  const operations = Object.fromEntries(
-    OPERATIONS.map((op): [Operation, OperationResult] => [
-      op,
-      {
-        share: shareOf(op),
-        completed: flows[op].length,
-        perSecond: flows[op].length / seconds,
-        latency: summary(flows[op]),
-        steps: Object.fromEntries(STEPS[op].map((s) => [s, summary(steps[op][s])])),
-        errors: errors[op],
-      },
-    ]),
-  ) as Record<Operation, OperationResult>;
+  close();
   return {
     instances: plan.bases.length,
-    connections: plan.connections,
-    seconds,
-    operations,
-    requestsPerSecond: requests / seconds,
-    errors: OPERATIONS.reduce((s, op) => s + errors[op], 0),
+    seconds: (windowEnd - windowStart) / 1000,
+    flows,
+    steps,
+    requests: count.requests,
+    errors,
     errorSamples,
-    prepared,
     poolDry,
   };
 }
@@ -436,10 +425,14 @@ if (require.main === module) {
   const reply = (m: ClientMessage): void => {
     process.send?.(m);
   };
-  process.once('message', (plan: LoadPlan) => {
-    runPhase(plan, (state) => reply({ type: 'window', state })).then(
-      (result) => {
-        reply({ type: 'result', result });
+  process.once('message', (m: RunnerMessage) => {
+    const work: Promise<ClientMessage> =
+      m.type === 'prepare'
+        ? prepare(m.plan).then((prepared) => ({ type: 'prepared', prepared }))
+        : runRound(m.plan, (state) => reply({ type: 'window', state })).then((result) => ({ type: 'result', result }));
+    work.then(
+      (message) => {
+        reply(message);
         process.disconnect?.();
       },
       (e: unknown) => {

@@ -18,6 +18,8 @@ export interface LoadReport {
   machine: { cores: number; cpu: string; loadAverageAtStart: number; node: string };
   insurerMs: { low: number; high: number };
   database: string;
+  /** Verified visits made before the first round (not timed). */
+  prepared: { verifications: number; seconds: number };
   phases: PhaseReport[];
   totalSeconds: number;
 }
@@ -26,6 +28,24 @@ const num = (n: number | null | undefined, digits = 1): string =>
   n === null || n === undefined ? 'n/a' : n.toFixed(digits);
 const ratio = (a: number | null | undefined, b: number | null | undefined): string =>
   a === null || a === undefined || b === null || b === undefined || a === 0 ? '-' : (b / a).toFixed(2);
+
+/** One configuration's rounds: RSS at the first window's start, the highest peak, the mean CPU. */
+export function mergeUsage(rounds: ProcessUsage[][]): ProcessUsage[] {
+  const names = [...new Set(rounds.flatMap((r) => r.map((u) => u.name)))];
+  return names.map((name) => {
+    const all = rounds.map((r) => r.find((u) => u.name === name)).filter((u): u is ProcessUsage => u !== undefined);
+    const known = (values: Array<number | null>): number[] | null =>
+      values.some((v) => v === null) ? null : (values as number[]);
+    const peaks = known(all.map((u) => u.peakRssMb));
+    const cpu = known(all.map((u) => u.cpuPercent));
+    return {
+      name,
+      startRssMb: all[0]?.startRssMb ?? null,
+      peakRssMb: peaks ? Math.max(...peaks) : null,
+      cpuPercent: cpu ? cpu.reduce((a, b) => a + b, 0) / cpu.length : null,
+    };
+  });
+}
 
 /** The gateways' peak RSS summed (one or two instances). */
 export function gatewaysPeakRssMb(phase: PhaseReport): number | null {
@@ -51,7 +71,8 @@ export function formatReport(r: LoadReport): string {
     `machine: ${r.machine.cores} cores (${r.machine.cpu}), load average ${r.machine.loadAverageAtStart.toFixed(2)} at start, Node ${r.machine.node}.`,
     `The gateways, the sandbox insurer, PostgreSQL and the load client all share these ${r.machine.cores} cores: the ratios are indicative.`,
     `${first.result.connections} HIS connections drawing from the mix (share of operations in brackets), closed loop, no think time;`,
-    `${first.result.seconds.toFixed(1)} s timed per phase after a warm-up; with two instances requests go round-robin over both.`,
+    `${first.result.seconds.toFixed(1)} s timed per configuration in ${first.result.rounds} rounds, alternating, each on fresh gateway processes after a warm-up;`,
+    'with two instances requests go round-robin over both.',
     '',
   );
   lines.push(
@@ -117,7 +138,7 @@ export function formatReport(r: LoadReport): string {
     ),
     '',
     head(
-      'process (timed window)',
+      'process (timed windows)',
       phases.map(() => 'RSS start→peak MB   CPU %'),
     ),
   );
@@ -141,11 +162,9 @@ export function formatReport(r: LoadReport): string {
     ),
     '',
   );
-  for (const p of phases) {
-    lines.push(
-      `${p.result.instances} instance${p.result.instances === 1 ? '' : 's'}: ${p.result.prepared.verifications} verifications prepared in ${p.result.prepared.seconds.toFixed(1)} s (not timed); settlement pool ran dry ${p.result.poolDry} times.`,
-    );
-  }
+  lines.push(
+    `${r.prepared.verifications} verified visits prepared in ${r.prepared.seconds.toFixed(1)} s before the first round (not timed); settlement pool ran dry ${phases.map((p) => p.result.poolDry).join(' / ')} times (verified inline).`,
+  );
   const errors = phases.reduce((s, p) => s + p.result.errors, 0);
   if (errors > 0) {
     lines.push('', `ERRORS: ${errors} (must be 0). The first ones:`);

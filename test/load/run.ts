@@ -13,7 +13,8 @@
  * only starts them, creates the API key, samples /proc and prints.
  *
  * Knobs (environment):
- *   LOAD_SECONDS=25           timed window per phase (after LOAD_WARMUP_SECONDS=3 of warm-up)
+ *   LOAD_SECONDS=24           timed seconds per configuration, split over LOAD_ROUNDS=2 rounds (each
+ *                             after LOAD_WARMUP_SECONDS=3 of warm-up on fresh gateway processes)
  *   LOAD_CONNECTIONS=16       HIS connections, each drawing its operations from the mix (workload.ts WEIGHTS)
  *   LOAD_INSTANCES=1,2        the phases: instances in each
  *   LOAD_INSURER_MS=50-150    the insurer's answer time: uniform in the range (or one number)
@@ -21,7 +22,9 @@
  *                             a fresh schema is made and dropped afterwards
  *   LOAD_JSON=<file>          also write the report as JSON
  *   LOAD_KEEP=1               keep the temporary folder (the processes' logs, the config)
- * A phase takes about LOAD_SECONDS + 15 s (start, preparation, warm-up): the default run ~1.5 min.
+ * Rounds alternate between the configurations (1, 2, 1, 2 instances) so that drifts in the machine's
+ * load hit both alike; each round starts fresh gateway processes on the same schema. The verified
+ * visits the cashiers settle are made once, before the first round. The default run takes ~2–3 min.
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,17 +37,27 @@ import { openDataSource } from '../../src/platform/database/data-source';
 import { decodeKeyring, generateKeyringDocument, writeKeyringFile } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { writeSigningKey } from '../../src/upstream/signing-keys';
+import type { DatabaseConfig } from '../../src/platform/config/gateway-config';
 import { createPgSchema } from '../support/databases';
 import { TEST_HOSPITAL } from '../support/test-config';
-import { formatReport, type LoadReport, type PhaseReport, type ProcessUsage } from './report';
-import { type ClientMessage, type LoadPlan, type PhaseResult, shareOf } from './workload';
+import { formatReport, type LoadReport, mergeUsage, type PhaseReport, type ProcessUsage } from './report';
+import {
+  type ClientMessage,
+  mergeRounds,
+  type Prepared,
+  type RoundResult,
+  type RunnerMessage,
+  shareOf,
+} from './workload';
 
 const DIST = join(__dirname, '..', '..');
 const GATEWAY_MAIN = join(DIST, 'src', 'main.js');
 const SANDBOX_MAIN = join(DIST, 'src', 'sandbox', 'main.js');
 const CLIENT_MAIN = join(__dirname, 'client.js');
 
-const SECONDS = Number(process.env.LOAD_SECONDS ?? 25);
+const SECONDS = Number(process.env.LOAD_SECONDS ?? 24);
+const ROUNDS = Number(process.env.LOAD_ROUNDS ?? 2);
+const PREVIEW_VISITS = 8;
 const WARMUP = Number(process.env.LOAD_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 16);
 const PHASES = (process.env.LOAD_INSTANCES ?? '1,2').split(',').map((s) => Number(s.trim()));
@@ -179,14 +192,32 @@ function beijingToday(): string {
   return new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
 }
 
-/** Runs the client for one phase; samples usage over its timed window. */
-function runClient(
-  plan: LoadPlan,
-  watched: Array<{ name: string; pid: number | undefined }>,
-): Promise<{
-  result: PhaseResult;
-  usage: ProcessUsage[];
-}> {
+/** An API key for HIS with the four scopes, made as `gateway apikey create` makes one. */
+async function createApiKey(
+  database: DatabaseConfig,
+  dir: string,
+  keyring: ReturnType<typeof generateKeyringDocument>,
+): Promise<string> {
+  const ds = await openDataSource({ ...database, migrateOnStart: false }, dir, GATEWAY_SCHEMA);
+  try {
+    const clock = new SystemClock();
+    const audit = auditServiceOn(ds, new PiiCryptoService(decodeKeyring(keyring)), clock);
+    const created = await apiKeyServiceOn(ds, audit, clock).create(
+      { name: 'HIS (load test)', scopes: ['identity', 'trace-codes', 'forms', 'settlement'] },
+      { type: 'system', id: 'load-test' },
+    );
+    return created.token;
+  } finally {
+    await ds.destroy();
+  }
+}
+
+/** Runs a client process for one message; with `watched`, samples their usage over the timed window. */
+function runClient<T>(
+  message: RunnerMessage,
+  answer: (m: ClientMessage) => T | undefined,
+  watched: Array<{ name: string; pid: number | undefined }> = [],
+): Promise<{ value: T; usage: ProcessUsage[] }> {
   const client = fork(CLIENT_MAIN, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const sampler = new UsageSampler([...watched, { name: 'load client', pid: client.pid }]);
   let usage: ProcessUsage[] = [];
@@ -199,12 +230,15 @@ function runClient(
         } else {
           usage = sampler.end();
         }
-      } else if (m.type === 'result') {
-        done = true;
-        resolve({ result: m.result, usage });
-      } else {
+      } else if (m.type === 'failed') {
         done = true;
         reject(new Error(`load client failed: ${m.error}`));
+      } else {
+        const value = answer(m);
+        if (value !== undefined) {
+          done = true;
+          resolve({ value, usage });
+        }
       }
     });
     client.once('exit', (code) => {
@@ -212,7 +246,7 @@ function runClient(
         reject(new Error(`load client exited with ${code} without a result`));
       }
     });
-    client.send(plan);
+    client.send(message);
   });
 }
 
@@ -294,59 +328,102 @@ async function main(): Promise<number> {
       }),
     );
 
-    const phases: PhaseReport[] = [];
+    // Rounds alternate between the configurations (1, 2, 1, 2 …) so drifts in the machine's load hit both alike.
+    const order = Array.from({ length: ROUNDS }, () => PHASES).flat();
+    const rounds: Array<{ result: RoundResult; usage: ProcessUsage[] }> = [];
     let apiKey: string | undefined;
-    for (const [index, instances] of PHASES.entries()) {
+    let prepared: Prepared | undefined;
+    for (const [index, instances] of order.entries()) {
       const gateways: Started[] = [];
       const booting = Date.now();
-      for (let i = 0; i < instances; i++) {
-        // One after the other: the first one migrates the fresh schema.
-        const g = await startProcess(
+      const boot = (i: number): Promise<Started> =>
+        startProcess(
           `gateway ${i + 1}`,
           [GATEWAY_MAIN, '--config', configFile],
           /^ {2}listening on (http:\/\/[^\s"]+)$/m,
           join(dir, `gateway-${index + 1}-${i + 1}.log`),
-        );
-        gateways.push(g);
-        started.push(g);
-      }
-      if (!apiKey) {
-        const ds = await openDataSource({ ...database, migrateOnStart: false }, dir, GATEWAY_SCHEMA);
-        try {
-          const clock = new SystemClock();
-          const audit = auditServiceOn(ds, new PiiCryptoService(decodeKeyring(keyring)), clock);
-          apiKey = (
-            await apiKeyServiceOn(ds, audit, clock).create(
-              { name: 'HIS (load test)', scopes: ['identity', 'trace-codes', 'forms', 'settlement'] },
-              { type: 'system', id: 'load-test' },
-            )
-          ).token;
-        } finally {
-          await ds.destroy();
+        ).then((g) => {
+          started.push(g);
+          return g;
+        });
+      // The very first one alone (it migrates the fresh schema); later ones all at once.
+      if (index === 0) {
+        for (let i = 0; i < instances; i++) {
+          gateways.push(await boot(i));
+        }
+      } else {
+        const booted = await Promise.allSettled(Array.from({ length: instances }, (_, i) => boot(i)));
+        for (const b of booted) {
+          if (b.status === 'rejected') {
+            throw b.reason;
+          }
+          gateways.push(b.value);
         }
       }
-      const plan: LoadPlan = {
-        phase: index + 1,
-        bases: gateways.map((g) => g.match[1]),
-        insurer,
-        apiKey,
-        today: beijingToday(),
-        warmupSeconds: WARMUP,
-        seconds: SECONDS,
-        connections: CONNECTIONS,
-        // About 3 settlements a second per connection busy settling; should it run dry, cashiers verify inline.
-        settlementPool: Math.ceil(CONNECTIONS * shareOf('settlement') * (SECONDS + WARMUP) * 3),
-      };
+      const bootSeconds = (Date.now() - booting) / 1000;
+      const target = { bases: gateways.map((g) => g.match[1]), insurer, apiKey: apiKey ?? '' };
+      if (!apiKey) {
+        target.apiKey = apiKey = await createApiKey(database, dir, keyring);
+      }
+      if (!prepared) {
+        prepared = (
+          await runClient(
+            {
+              type: 'prepare',
+              plan: {
+                ...target,
+                previewVisits: PREVIEW_VISITS,
+                // About 2 settlements a second per connection busy settling; should it run dry, cashiers verify inline.
+                settlementPool: Math.ceil(
+                  CONNECTIONS * shareOf('settlement') * (SECONDS + WARMUP * ROUNDS) * 2 * PHASES.length,
+                ),
+                concurrency: CONNECTIONS,
+              },
+            },
+            (m) => (m.type === 'prepared' ? m.prepared : undefined),
+          )
+        ).value;
+        process.stdout.write(
+          `prepared ${prepared.previewVisits.length + prepared.pool.length} verified visits in ${prepared.seconds.toFixed(1)} s (not timed)\n`,
+        );
+      }
+      const share = Math.floor(prepared.pool.length / order.length);
       process.stdout.write(
-        `phase ${index + 1}: ${instances} instance${instances === 1 ? '' : 's'} started in ${((Date.now() - booting) / 1000).toFixed(1)} s; ${CONNECTIONS} connections, preparation, ${WARMUP} s warm-up + ${SECONDS} s …\n`,
+        `round ${index + 1}/${order.length}: ${instances} instance${instances === 1 ? '' : 's'} (started in ${bootSeconds.toFixed(1)} s), ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${(SECONDS / ROUNDS).toFixed(1)} s …\n`,
       );
-      const { result, usage } = await runClient(plan, [
-        ...gateways.map((g) => ({ name: g.name, pid: g.child.pid })),
-        { name: 'sandbox insurer', pid: sandbox.child.pid },
-      ]);
-      phases.push({ result, usage });
+      const { value, usage } = await runClient(
+        {
+          type: 'round',
+          plan: {
+            ...target,
+            round: index + 1,
+            today: beijingToday(),
+            warmupSeconds: WARMUP,
+            seconds: SECONDS / ROUNDS,
+            connections: CONNECTIONS,
+            previewVisits: prepared.previewVisits,
+            pool: prepared.pool.slice(index * share, (index + 1) * share),
+          },
+        },
+        (m) => (m.type === 'result' ? m.result : undefined),
+        [
+          ...gateways.map((g) => ({ name: g.name, pid: g.child.pid })),
+          { name: 'sandbox insurer', pid: sandbox.child.pid },
+        ],
+      );
+      rounds.push({ result: value, usage });
       await stopAll(gateways);
     }
+    const phases: PhaseReport[] = PHASES.map((instances) => {
+      const mine = rounds.filter((r) => r.result.instances === instances);
+      return {
+        result: mergeRounds(
+          mine.map((r) => r.result),
+          CONNECTIONS,
+        ),
+        usage: mergeUsage(mine.map((r) => r.usage)),
+      };
+    });
     const report: LoadReport = {
       machine: {
         cores: cpus().length,
@@ -356,6 +433,10 @@ async function main(): Promise<number> {
       },
       insurerMs: INSURER_MS,
       database: 'PostgreSQL',
+      prepared: {
+        verifications: (prepared?.previewVisits.length ?? 0) + (prepared?.pool.length ?? 0),
+        seconds: prepared?.seconds ?? 0,
+      },
       phases,
       totalSeconds: (Date.now() - t0) / 1000,
     };

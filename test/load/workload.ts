@@ -67,22 +67,63 @@ export function pick(r: number): Operation {
   return OPERATIONS[OPERATIONS.length - 1];
 }
 
-/** What the runner asks of the client for one phase. */
-export interface LoadPlan {
-  /** 1-based phase number: makes visit ids and trace codes of each phase unique. */
-  phase: number;
+/** A verified visit: its HIS visit id and the MATCH token for it. */
+export interface VerifiedVisit {
+  visitId: string;
+  token: string;
+}
+
+/** Where the client sends its requests. */
+export interface Target {
   /** The gateway instances; requests go round-robin over them (as a load balancer would). */
   bases: string[];
   insurer: string;
   apiKey: string;
+}
+
+/** Made once, before the first round (not timed): the catalogue mapping and MATCH tokens. */
+export interface PreparePlan extends Target {
+  /** Verified visits for the doctors' previews. */
+  previewVisits: number;
+  /** Verified visits for the cashiers, shared out among the rounds. */
+  settlementPool: number;
+  concurrency: number;
+}
+
+export interface Prepared {
+  previewVisits: VerifiedVisit[];
+  pool: VerifiedVisit[];
+  seconds: number;
+}
+
+/** One round: a fresh set of gateway processes, a warm-up, a timed window. */
+export interface RoundPlan extends Target {
+  /** 1-based: makes the dispensing lines, visit ids and trace codes of each round unique. */
+  round: number;
   /** Beijing date (YYYY-MM-DD) of the visits. */
   today: string;
   warmupSeconds: number;
   seconds: number;
   /** HIS connections, each drawing its operations from the mix. */
   connections: number;
-  /** MATCH tokens to make before the timed phase for the cashiers. */
-  settlementPool: number;
+  previewVisits: VerifiedVisit[];
+  /** This round's share of the settlement pool. */
+  pool: VerifiedVisit[];
+}
+
+/** What one round measured, raw (the runner merges the rounds of one configuration). */
+export interface RoundResult {
+  instances: number;
+  seconds: number;
+  /** Per operation: the ms of each operation started in the window and answered before its end. */
+  flows: Record<Operation, number[]>;
+  steps: Record<Operation, Record<string, number[]>>;
+  /** Gateway HTTP requests answered in the window. */
+  requests: number;
+  /** Failed operations, warm-up included. */
+  errors: Record<Operation, number>;
+  errorSamples: string[];
+  poolDry: number;
 }
 
 export interface LatencySummary {
@@ -91,37 +132,83 @@ export interface LatencySummary {
   p99: number;
 }
 
+export function summary(values: number[]): LatencySummary {
+  if (values.length === 0) {
+    return { count: 0, p50: 0, p99: 0 };
+  }
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+  return { count: sorted.length, p50: at(0.5), p99: at(0.99) };
+}
+
 export interface OperationResult {
   /** Its share of the mix, 0..1. */
   share: number;
-  /** Operations started in the timed window and answered before its end. */
+  /** Operations started in the timed windows and answered before their end. */
   completed: number;
   perSecond: number;
   /** The whole operation (its timed steps), ms. */
   latency: LatencySummary;
   steps: Record<string, LatencySummary>;
-  /** Failed operations, warm-up and preparation included. */
+  /** Failed operations, warm-up included. */
   errors: number;
 }
 
+/** One configuration (1 or 2 instances), its rounds merged. */
 export interface PhaseResult {
   instances: number;
   connections: number;
+  rounds: number;
+  /** Timed seconds, all rounds. */
   seconds: number;
   operations: Record<Operation, OperationResult>;
-  /** Gateway HTTP requests answered in the timed window, per second. */
+  /** Gateway HTTP requests answered in the timed windows, per second. */
   requestsPerSecond: number;
   errors: number;
   /** The first few failures: operation, step, status and body. */
   errorSamples: string[];
-  /** Verifications made before the timed phase (pool and previews), and how long that took. */
-  prepared: { verifications: number; seconds: number };
   /** Settlements whose MATCH token was not in the pool (verified inline). */
   poolDry: number;
 }
 
+/** The rounds of one configuration as one result: latencies pooled, throughput over the summed windows. */
+export function mergeRounds(rounds: RoundResult[], connections: number): PhaseResult {
+  const seconds = rounds.reduce((s, r) => s + r.seconds, 0);
+  const operations = Object.fromEntries(
+    OPERATIONS.map((op): [Operation, OperationResult] => {
+      const flows = rounds.flatMap((r) => r.flows[op]);
+      return [
+        op,
+        {
+          share: shareOf(op),
+          completed: flows.length,
+          perSecond: flows.length / seconds,
+          latency: summary(flows),
+          steps: Object.fromEntries(STEPS[op].map((s) => [s, summary(rounds.flatMap((r) => r.steps[op][s]))])),
+          errors: rounds.reduce((s, r) => s + r.errors[op], 0),
+        },
+      ];
+    }),
+  ) as Record<Operation, OperationResult>;
+  return {
+    instances: rounds[0].instances,
+    connections,
+    rounds: rounds.length,
+    seconds,
+    operations,
+    requestsPerSecond: rounds.reduce((s, r) => s + r.requests, 0) / seconds,
+    errors: OPERATIONS.reduce((s, op) => s + operations[op].errors, 0),
+    errorSamples: rounds.flatMap((r) => r.errorSamples).slice(0, 8),
+    poolDry: rounds.reduce((s, r) => s + r.poolDry, 0),
+  };
+}
+
+/** Messages from the runner to the client (IPC). */
+export type RunnerMessage = { type: 'prepare'; plan: PreparePlan } | { type: 'round'; plan: RoundPlan };
+
 /** Messages from the client to the runner (IPC). */
 export type ClientMessage =
   | { type: 'window'; state: 'start' | 'end' }
-  | { type: 'result'; result: PhaseResult }
+  | { type: 'prepared'; prepared: Prepared }
+  | { type: 'result'; result: RoundResult }
   | { type: 'failed'; error: string };
