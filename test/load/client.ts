@@ -223,10 +223,15 @@ export async function runRound(plan: RoundPlan, onWindow: (state: 'start' | 'end
   const { previewVisits } = plan;
   const pool = [...plan.pool];
 
+  const seen = new Set<string>();
+  /** Counts a failed operation; keeps its message when it is one of the first few different ones. */
   const fail = (op: Operation, e: unknown): void => {
     errors[op]++;
-    if (errorSamples.length < MAX_SAMPLES) {
-      errorSamples.push(`${op}: ${e instanceof Error ? e.message : String(e)}`);
+    const message = `(${op}) ${e instanceof Error ? e.message : String(e)}`;
+    const kind = message.replace(/"correlationId":"[^"]*"/, '').slice(0, 160);
+    if (errorSamples.length < MAX_SAMPLES && !seen.has(kind)) {
+      seen.add(kind);
+      errorSamples.push(message);
     }
   };
 
