@@ -275,8 +275,8 @@ export async function runRound(plan: RoundPlan, onWindow: (state: 'start' | 'end
       await run('verification', async () => (await verify(`门诊挂号${vu + 1}`, visitId)).times);
     },
     scan: async (vu: number): Promise<void> => {
-      // 20 digits: 7, the phase, the window (3), a running number (15): a new box every time.
-      const code = `7${plan.round % 10}${String(vu).padStart(3, '0')}${String(serial++).padStart(15, '0')}`;
+      // 20 digits: 7, the round (2), the window (3), a running number (14): a new box every time.
+      const code = `7${String(plan.round).padStart(2, '0')}${String(vu).padStart(3, '0')}${String(serial++).padStart(14, '0')}`;
       await run('scan', async () => {
         const r = await gateway(
           'scan',
