@@ -53,7 +53,7 @@ const pg = postgresUrl();
     for (const op of OPERATIONS) {
       const o = phase.result.operations[op];
       expect(o).toMatchObject({ errors: 0, completed: expect.any(Number), perSecond: expect.any(Number) });
-      expect(o.latency.count).toBe(o.completed);
+      expect(o.latency.count).toBeGreaterThanOrEqual(o.completed);
     }
     // Scans are two thirds of the mix: some finish in any 2 s; preparation verified visits through the API.
     expect(phase.result.operations.scan.completed).toBeGreaterThan(0);

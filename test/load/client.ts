@@ -217,6 +217,7 @@ export async function runRound(plan: RoundPlan, onWindow: (state: 'start' | 'end
   const errorSamples: string[] = [];
   const errors: Record<Operation, number> = { verification: 0, scan: 0, preview: 0, settlement: 0 };
   const flows: Record<Operation, number[]> = { verification: [], scan: [], preview: [], settlement: [] };
+  const completed: Record<Operation, number> = { verification: 0, scan: 0, preview: 0, settlement: 0 };
   const steps = Object.fromEntries(
     OPERATIONS.map((op) => [op, Object.fromEntries(STEPS[op].map((s) => [s, [] as number[]]))]),
   ) as Record<Operation, Record<string, number[]>>;
@@ -253,15 +254,20 @@ export async function runRound(plan: RoundPlan, onWindow: (state: 'start' | 'end
   let poolDry = 0;
   const now = (): number => performance.now();
 
-  /** One operation, timed by the sum of its steps; recorded when it started and ended inside the window. */
+  /** One operation, timed by the sum of its steps; recorded when it started inside the window. */
   const run = async (op: Operation, body: () => Promise<number[]>): Promise<void> => {
     const started = now();
     try {
       const times = await body();
       const ended = now();
-      if (started >= windowStart && ended <= windowEnd) {
+      // Latency: every operation started in the window, however late it ends (no survivor bias);
+      // throughput: those also answered inside it.
+      if (started >= windowStart && started < windowEnd) {
         flows[op].push(times.reduce((a, b) => a + b, 0));
         STEPS[op].forEach((s, i) => steps[op][s].push(times[i]));
+        if (ended <= windowEnd) {
+          completed[op]++;
+        }
       }
     } catch (e) {
       fail(op, e);
@@ -418,6 +424,7 @@ export async function runRound(plan: RoundPlan, onWindow: (state: 'start' | 'end
     instances: plan.bases.length,
     seconds: (windowEnd - windowStart) / 1000,
     flows,
+    completed,
     steps,
     requests: count.requests,
     errors,

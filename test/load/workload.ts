@@ -115,8 +115,10 @@ export interface RoundPlan extends Target {
 export interface RoundResult {
   instances: number;
   seconds: number;
-  /** Per operation: the ms of each operation started in the window and answered before its end. */
+  /** Per operation: the ms of each operation started in the window (answered before its end or not). */
   flows: Record<Operation, number[]>;
+  /** Per operation: how many of those were answered before the window's end. */
+  completed: Record<Operation, number>;
   steps: Record<Operation, Record<string, number[]>>;
   /** Gateway HTTP requests answered in the window. */
   requests: number;
@@ -144,10 +146,10 @@ export function summary(values: number[]): LatencySummary {
 export interface OperationResult {
   /** Its share of the mix, 0..1. */
   share: number;
-  /** Operations started in the timed windows and answered before their end. */
+  /** Operations started in the timed windows and answered before their end (throughput). */
   completed: number;
   perSecond: number;
-  /** The whole operation (its timed steps), ms. */
+  /** The whole operation (its timed steps), ms: every operation started in the windows. */
   latency: LatencySummary;
   steps: Record<string, LatencySummary>;
   /** Failed operations, warm-up included. */
@@ -177,12 +179,13 @@ export function mergeRounds(rounds: RoundResult[], connections: number): PhaseRe
   const operations = Object.fromEntries(
     OPERATIONS.map((op): [Operation, OperationResult] => {
       const flows = rounds.flatMap((r) => r.flows[op]);
+      const completed = rounds.reduce((s, r) => s + r.completed[op], 0);
       return [
         op,
         {
           share: shareOf(op),
-          completed: flows.length,
-          perSecond: flows.length / seconds,
+          completed,
+          perSecond: completed / seconds,
           latency: summary(flows),
           steps: Object.fromEntries(STEPS[op].map((s) => [s, summary(rounds.flatMap((r) => r.steps[op][s]))])),
           errors: rounds.reduce((s, r) => s + r.errors[op], 0),
