@@ -405,7 +405,7 @@ export async function runRound(plan: RoundPlan, onWindow: (state: 'start' | 'end
   const vus = Array.from({ length: plan.connections }, async (_, vu) => {
     const draw = seededRandom(vu + 1);
     while (!stopping) {
-      await desk[pick(draw())](vu);
+      await desk[pick(draw(), plan.weights)](vu);
     }
   });
   const sleep = (s: number): Promise<void> => new Promise((r) => setTimeout(r, s * 1000));

@@ -16,6 +16,7 @@
  *   LOAD_SECONDS=24           timed seconds per configuration, split over LOAD_ROUNDS=2 rounds (each
  *                             after LOAD_WARMUP_SECONDS=3 of warm-up on fresh gateway processes)
  *   LOAD_CONNECTIONS=16       HIS connections, each drawing its operations from the mix (workload.ts WEIGHTS)
+ *   LOAD_MIX=scan=1           another mix, e.g. only scans (unnamed operations are not drawn)
  *   LOAD_INSTANCES=1,2        the phases: instances in each
  *   LOAD_INSURER_MS=50-150    the insurer's answer time: uniform in the range (or one number)
  *   LOAD_PG_URL / GATEWAY_TEST_PG_URL   PostgreSQL (default postgres://postgres@127.0.0.1:5432/test);
@@ -44,6 +45,7 @@ import { formatReport, type LoadReport, mergeUsage, type PhaseReport, type Proce
 import {
   type ClientMessage,
   mergeRounds,
+  parseMix,
   type Prepared,
   type RoundResult,
   type RunnerMessage,
@@ -58,6 +60,7 @@ const CLIENT_MAIN = join(__dirname, 'client.js');
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 24);
 const ROUNDS = Number(process.env.LOAD_ROUNDS ?? 2);
 const PREVIEW_VISITS = 8;
+const MIX = parseMix(process.env.LOAD_MIX);
 const WARMUP = Number(process.env.LOAD_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 16);
 const PHASES = (process.env.LOAD_INSTANCES ?? '1,2').split(',').map((s) => Number(s.trim()));
@@ -375,7 +378,7 @@ async function main(): Promise<number> {
                 previewVisits: PREVIEW_VISITS,
                 // About 2 settlements a second per connection busy settling; should it run dry, cashiers verify inline.
                 settlementPool: Math.ceil(
-                  CONNECTIONS * shareOf('settlement') * (SECONDS + WARMUP * ROUNDS) * 2 * PHASES.length,
+                  CONNECTIONS * shareOf('settlement', MIX) * (SECONDS + WARMUP * ROUNDS) * 2 * PHASES.length,
                 ),
                 concurrency: CONNECTIONS,
               },
@@ -401,6 +404,7 @@ async function main(): Promise<number> {
             warmupSeconds: WARMUP,
             seconds: SECONDS / ROUNDS,
             connections: CONNECTIONS,
+            weights: MIX,
             previewVisits: prepared.previewVisits,
             pool: prepared.pool.slice(index * share, (index + 1) * share),
           },
@@ -420,6 +424,7 @@ async function main(): Promise<number> {
         result: mergeRounds(
           mine.map((r) => r.result),
           CONNECTIONS,
+          MIX,
         ),
         usage: mergeUsage(mine.map((r) => r.usage)),
       };

@@ -39,8 +39,29 @@ export const STEPS: Record<Operation, readonly string[]> = {
 };
 
 /** The share of an operation in the mix, 0..1. */
-export function shareOf(op: Operation): number {
-  return WEIGHTS[op] / OPERATIONS.reduce((s, o) => s + WEIGHTS[o], 0);
+export function shareOf(op: Operation, weights: Record<Operation, number> = WEIGHTS): number {
+  return weights[op] / OPERATIONS.reduce((s, o) => s + weights[o], 0);
+}
+
+/** LOAD_MIX, e.g. `scan=1` (only scans) or `verification=5,scan=20,preview=1,settlement=5`: unnamed ones 0. */
+export function parseMix(text: string | undefined): Record<Operation, number> {
+  if (text === undefined || text.trim() === '') {
+    return { ...WEIGHTS };
+  }
+  const weights: Record<Operation, number> = { verification: 0, scan: 0, preview: 0, settlement: 0 };
+  for (const part of text.split(',')) {
+    const [name, value] = part.split('=').map((x) => x.trim());
+    if (!(OPERATIONS as readonly string[]).includes(name) || !/^\d+(\.\d+)?$/.test(value ?? '')) {
+      throw new Error(
+        `LOAD_MIX: expected <operation>=<weight>,… with operations ${OPERATIONS.join(', ')}; got ${part}`,
+      );
+    }
+    weights[name as Operation] = Number(value);
+  }
+  if (OPERATIONS.every((op) => weights[op] === 0)) {
+    throw new Error('LOAD_MIX: at least one weight must be above 0');
+  }
+  return weights;
 }
 
 /** A small seeded generator (mulberry32): the same draws in every phase. */
@@ -55,16 +76,16 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** The operation a draw r in 0..1 picks, by WEIGHTS. */
-export function pick(r: number): Operation {
+/** The operation a draw r in 0..1 picks, by the weights. */
+export function pick(r: number, weights: Record<Operation, number>): Operation {
   let acc = 0;
   for (const op of OPERATIONS) {
-    acc += shareOf(op);
-    if (r < acc) {
+    acc += shareOf(op, weights);
+    if (r < acc && weights[op] > 0) {
       return op;
     }
   }
-  return OPERATIONS[OPERATIONS.length - 1];
+  return [...OPERATIONS].reverse().find((op) => weights[op] > 0) as Operation;
 }
 
 /** A verified visit: its HIS visit id and the MATCH token for it. */
@@ -106,6 +127,8 @@ export interface RoundPlan extends Target {
   seconds: number;
   /** HIS connections, each drawing its operations from the mix. */
   connections: number;
+  /** The mix (WEIGHTS unless LOAD_MIX says otherwise). */
+  weights: Record<Operation, number>;
   previewVisits: VerifiedVisit[];
   /** This round's share of the settlement pool. */
   pool: VerifiedVisit[];
@@ -174,7 +197,11 @@ export interface PhaseResult {
 }
 
 /** The rounds of one configuration as one result: latencies pooled, throughput over the summed windows. */
-export function mergeRounds(rounds: RoundResult[], connections: number): PhaseResult {
+export function mergeRounds(
+  rounds: RoundResult[],
+  connections: number,
+  weights: Record<Operation, number> = WEIGHTS,
+): PhaseResult {
   const seconds = rounds.reduce((s, r) => s + r.seconds, 0);
   const operations = Object.fromEntries(
     OPERATIONS.map((op): [Operation, OperationResult] => {
@@ -183,7 +210,7 @@ export function mergeRounds(rounds: RoundResult[], connections: number): PhaseRe
       return [
         op,
         {
-          share: shareOf(op),
+          share: shareOf(op, weights),
           completed,
           perSecond: completed / seconds,
           latency: summary(flows),
