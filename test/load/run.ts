@@ -90,7 +90,12 @@ function startProcess(name: string, args: string[], ready: RegExp, logFile: stri
   );
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(logFile);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('close', () => {
+      log.end();
+      resolve();
+    }),
+  );
   let head = '';
   let tail = '';
   child.stderr?.on('data', (d: Buffer) => {
@@ -106,7 +111,7 @@ function startProcess(name: string, args: string[], ready: RegExp, logFile: stri
       if (match) {
         clearTimeout(timer);
         child.stdout?.off('data', onData);
-        child.stdout?.pipe(log);
+        child.stdout?.pipe(log, { end: false }); // stderr writes to it too; closed at exit
         head = '';
         resolve({
           name,
