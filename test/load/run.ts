@@ -270,11 +270,16 @@ async function main(): Promise<number> {
       started.splice(started.indexOf(s), 1);
     }
   };
-  process.once('SIGINT', () => {
+  // Interrupted, or its output closed (`npm run load | head`): the processes stop and the schema goes anyway.
+  const abandon = (code: number) => (): void => {
     void Promise.all(started.map((s) => s.stop()))
       .then(() => dropSchema?.())
-      .finally(() => process.exit(130));
-  });
+      .finally(() => process.exit(code));
+  };
+  process.once('SIGINT', abandon(130));
+  process.once('SIGTERM', abandon(143));
+  process.once('SIGHUP', abandon(129));
+  process.stdout.once('error', abandon(1));
   try {
     writeSigningKey(join(dir, 'signing.json'), 'gw-load');
     const keyring = generateKeyringDocument('k-load');
