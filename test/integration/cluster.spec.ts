@@ -20,6 +20,7 @@ import {
   StaffUserRepository,
   Transactions,
 } from '../../src/platform';
+import { OutcomeNotifier } from '../../src/settlement/outcome-notifier.service';
 import { availableDatabases, type DbKind, postgresUrl, testDatabase } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { TcpProxy } from '../support/tcp-proxy';
@@ -201,6 +202,27 @@ const pg = postgresUrl();
       expect(Number(count)).toBe(1);
     } finally {
       await raw.end();
+      await Promise.all(buses.map((b) => b.onApplicationShutdown()));
+    }
+  });
+
+  it('OutcomeNotifier: a settle request waiting on one instance wakes when another records the outcome', async () => {
+    const keyring = decodeKeyring(generateKeyringDocument('k-outcome'));
+    const buses = sources.map(
+      (ds) => new ClusterBus(ds, new PiiCryptoService(keyring), new ClusterMessageRepository(ds)),
+    );
+    const notifiers = buses.map((b) => new OutcomeNotifier(b));
+    try {
+      await Promise.all(buses.map((b) => b.onModuleInit()));
+      notifiers.forEach((n) => n.onModuleInit());
+      // The waiter is on instance B; instance A's dispatcher recorded the outcome.
+      const woken = notifiers[1].wait('S-1', 10_000);
+      const other = notifiers[1].wait('S-2', 300);
+      notifiers[0].notify('S-1');
+      expect(await woken).toBe(true);
+      expect(await other).toBe(false);
+    } finally {
+      notifiers.forEach((n) => n.onApplicationShutdown());
       await Promise.all(buses.map((b) => b.onApplicationShutdown()));
     }
   });
