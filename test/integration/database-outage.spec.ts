@@ -75,7 +75,7 @@ run('the database layer across a PostgreSQL restart (private cluster)', () => {
   });
 
   it('a transaction cut by the restart rolls back: nothing of it is stored, and its error is a 503', async () => {
-    await ds.query('CREATE TABLE outage_probe (n int PRIMARY KEY)');
+    await ds.query('CREATE TABLE IF NOT EXISTS outage_probe (n int PRIMARY KEY)');
     const cut = ds
       .transaction(async (m) => {
         await m.query('INSERT INTO outage_probe (n) VALUES (1)');
@@ -88,6 +88,27 @@ run('the database layer across a PostgreSQL restart (private cluster)', () => {
     await new Promise((r) => setTimeout(r, 100));
     await pg.stop();
     expect(toErrorBody(await cut, 'c3').status).toBe(503);
+    await pg.start();
+    expect(await ds.query('SELECT COUNT(*)::int AS n FROM outage_probe')).toEqual([{ n: 0 }]);
+  });
+
+  it('a connection that dies between two statements of a transaction is a 503 too, not "query runner already released"', async () => {
+    await ds.query('CREATE TABLE IF NOT EXISTS outage_probe (n int PRIMARY KEY)');
+    const cut = ds
+      .transaction(async (m) => {
+        await m.query('INSERT INTO outage_probe (n) VALUES (2)');
+        await pg.stop(); // no statement runs while the server goes
+        await new Promise((r) => setTimeout(r, 100)); // let the connection's error event arrive
+        await m.query('INSERT INTO outage_probe (n) VALUES (3)');
+      })
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    const err = await cut;
+    expect(toErrorBody(err, 'c4')).toMatchObject({ status: 503, body: { code: 'DATABASE_UNAVAILABLE' } });
+    // The statement after the loss met the dead connection (not TypeORM's "query runner already released").
+    expect(databaseUnavailableCause(err)?.message).toMatch(/not queryable|Connection terminated|terminating/);
     await pg.start();
     expect(await ds.query('SELECT COUNT(*)::int AS n FROM outage_probe')).toEqual([{ n: 0 }]);
   });

@@ -90,15 +90,24 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * On PostgreSQL: tags every error of obtaining a pooled connection (connection refused, the server
- * starting up or shutting down, a connect timeout) so isDatabaseUnavailable() knows it is the
- * database's. TypeORM rethrows those unwrapped; queries on a connection are wrapped already.
+ * On PostgreSQL, makes every way a lost database shows up to a query recognisable:
+ * - errors of obtaining a pooled connection (refused, the server starting up or shutting down, a
+ *   connect timeout) are tagged — TypeORM rethrows those unwrapped;
+ * - a connection that dies between two statements of a transaction (the server's 57P01 arrives while
+ *   no query runs): TypeORM gives the broken connection back to the pool, which drops it, and marks
+ *   its query runner released, so the transaction's next statement would fail with "Query runner
+ *   already released" — which says nothing about the database. The runner stays usable here instead,
+ *   and that statement fails on the dead connection with pg's own "… not queryable" error.
+ * Errors of a query on a live connection are TypeORM's QueryFailedError wrapping the driver's already.
  */
 export function markConnectionErrors(dataSource: DataSource): void {
   if (dataSource.options.type !== 'postgres') {
     return;
   }
-  const driver = dataSource.driver as unknown as { obtainMasterConnection: () => Promise<unknown> };
+  const driver = dataSource.driver as unknown as {
+    obtainMasterConnection: () => Promise<unknown>;
+    createQueryRunner: (mode: string) => PgQueryRunner;
+  };
   const obtain = driver.obtainMasterConnection.bind(driver);
   driver.obtainMasterConnection = () =>
     obtain().catch((err: unknown) => {
@@ -107,4 +116,29 @@ export function markConnectionErrors(dataSource: DataSource): void {
       }
       throw err;
     });
+  const create = driver.createQueryRunner.bind(driver);
+  driver.createQueryRunner = (mode: string) => keepUntilReleased(create(mode));
+}
+
+/** What TypeORM's PostgresQueryRunner has that this file uses. */
+interface PgQueryRunner {
+  isReleased: boolean;
+  releasePostgresConnection?: (err?: unknown) => Promise<void>;
+}
+
+function keepUntilReleased(runner: PgQueryRunner): PgQueryRunner {
+  const releaseWith = runner.releasePostgresConnection?.bind(runner);
+  if (!releaseWith) {
+    return runner; // not the runner this was written for: leave it as it is
+  }
+  // TypeORM calls this with the error when the connection emits 'error' while the runner holds it.
+  runner.releasePostgresConnection = async (err?: unknown) => {
+    const lostWhileHeld = err !== undefined && !runner.isReleased;
+    await releaseWith(err);
+    if (lostWhileHeld) {
+      // The pool has dropped the connection; the runner's owner releases it as usual (a no-op then).
+      runner.isReleased = false;
+    }
+  };
+  return runner;
 }
