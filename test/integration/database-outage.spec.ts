@@ -112,4 +112,28 @@ run('the database layer across a PostgreSQL restart (private cluster)', () => {
     await pg.start();
     expect(await ds.query('SELECT COUNT(*)::int AS n FROM outage_probe')).toEqual([{ n: 0 }]);
   });
+
+  it('a failover: on the replica /health says read-only standby and writes answer 503; once promoted, both work', async () => {
+    const standby = await pg.startStandby();
+    const config = testConfig({ database: { url: standby.url, poolSize: 2, schema: '' } });
+    const onStandby = await openDataSource(config.database, config.dataDir, GATEWAY_SCHEMA);
+    try {
+      const standbyHealth = new DatabaseHealth(onStandby, config, new HealthRegistry());
+      expect(await standbyHealth.check()).toMatchObject({
+        status: 'down',
+        detail: expect.stringMatching(/read-only standby/),
+      });
+      const refused = await onStandby.query('CREATE TABLE failover_probe (n int)').then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(toErrorBody(refused, 'c5')).toMatchObject({ status: 503, body: { code: 'DATABASE_UNAVAILABLE' } });
+
+      await standby.promote();
+      await onStandby.query('CREATE TABLE failover_probe (n int)');
+      expect(await standbyHealth.check()).toMatchObject({ status: 'up' });
+    } finally {
+      await onStandby.destroy();
+    }
+  });
 });

@@ -61,10 +61,22 @@ export interface PrivatePostgres {
   stop(): Promise<void>;
   /** Starts it again on the same port and folder; resolves when it accepts connections. */
   start(): Promise<void>;
-  /** Stops it (if running) and removes its folder. */
+  /** Stops it (if running) and removes its folder (with its standby's). */
   remove(): Promise<void>;
   /** The server's log (for a failing test's message). */
   log(): string;
+  /**
+   * A streaming replica of this server (pg_basebackup -R), running on a port of its own; read-only
+   * until `promote()` makes it a primary, as a failover does. Removed with this server.
+   */
+  startStandby(): Promise<PrivateStandby>;
+}
+
+export interface PrivateStandby {
+  readonly url: string;
+  readonly port: number;
+  /** pg_ctl promote: the standby becomes a primary that takes writes. */
+  promote(): Promise<void>;
 }
 
 /** initdb + start. Call remove() in a finally. */
@@ -75,8 +87,68 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   }
   const root = mkdtempSync(join(tmpdir(), 'gw-private-pg-'));
   const asPostgres = await runAs(root);
-  const data = join(root, 'data');
-  const logFile = join(root, 'server.log');
+  const primary = await server(bin, root, asPostgres, 'data');
+  try {
+    await asPostgres(join(bin, 'initdb'), [
+      '-D',
+      primary.data,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--no-locale',
+    ]);
+    await primary.start();
+  } catch (err) {
+    rmSync(root, { recursive: true, force: true });
+    throw err;
+  }
+  const standbys: Server[] = [];
+  return {
+    url: primary.url,
+    port: primary.port,
+    stop: primary.stop,
+    start: primary.start,
+    log: primary.log,
+    startStandby: async () => {
+      const standby = await server(bin, root, asPostgres, `standby${standbys.length + 1}`);
+      standbys.push(standby);
+      await asPostgres(join(bin, 'pg_basebackup'), [
+        ...['-D', standby.data, '-R', '-X', 'stream', '-c', 'fast'],
+        ...['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres'],
+      ]);
+      await standby.start();
+      return { url: standby.url, port: standby.port, promote: standby.promote };
+    },
+    remove: async () => {
+      try {
+        for (const s of [...standbys, primary]) {
+          await s.halt();
+        }
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+interface Server {
+  readonly data: string;
+  readonly url: string;
+  readonly port: number;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  promote(): Promise<void>;
+  /** Immediate stop if running (clean-up). */
+  halt(): Promise<void>;
+  log(): string;
+}
+
+/** One server's folder, port and log under `root`, driven by pg_ctl. */
+async function server(bin: string, root: string, asPostgres: Runner, name: string): Promise<Server> {
+  const data = join(root, name);
+  const logFile = join(root, `${name}.log`);
   const port = await freePort();
   const pgCtl = (...args: string[]) => asPostgres(join(bin, 'pg_ctl'), ['-D', data, ...args]);
   const serverOptions = [
@@ -90,38 +162,26 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     '-c shared_buffers=32MB',
   ].join(' ');
   let running = false;
-
-  const start = async (): Promise<void> => {
-    await pgCtl('-o', serverOptions, '-l', logFile, '-w', '-t', '30', 'start');
-    running = true;
-  };
-  const stop = async (): Promise<void> => {
-    await pgCtl('-m', 'fast', '-w', '-t', '30', 'stop');
-    running = false;
-  };
-
-  try {
-    await asPostgres(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale']);
-    await start();
-  } catch (err) {
-    rmSync(root, { recursive: true, force: true });
-    throw err;
-  }
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    data,
     port,
-    stop,
-    start,
-    log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
-    remove: async () => {
-      try {
-        if (running) {
-          await pgCtl('-m', 'immediate', '-w', '-t', '30', 'stop').catch(() => undefined);
-        }
-      } finally {
-        rmSync(root, { recursive: true, force: true });
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    start: async () => {
+      await pgCtl('-o', serverOptions, '-l', logFile, '-w', '-t', '30', 'start');
+      running = true;
+    },
+    stop: async () => {
+      await pgCtl('-m', 'fast', '-w', '-t', '30', 'stop');
+      running = false;
+    },
+    promote: () => pgCtl('-w', '-t', '30', 'promote'),
+    halt: async () => {
+      if (running) {
+        await pgCtl('-m', 'immediate', '-w', '-t', '30', 'stop').catch(() => undefined);
+        running = false;
       }
     },
+    log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
   };
 }
 

@@ -8,8 +8,8 @@ const socketError = (code: string): Error => Object.assign(new Error(`connect ${
 const query = (driverError: Error): QueryFailedError => new QueryFailedError('SELECT 1', [], driverError);
 
 describe(isDatabaseUnavailable.name, () => {
-  it('recognises a server that is shutting down, starting up or out of connections', () => {
-    for (const code of ['57P01', '57P02', '57P03', '53300', '08006', '08001']) {
+  it('recognises a server that is shutting down, starting up, out of connections, or a standby', () => {
+    for (const code of ['57P01', '57P02', '57P03', '53300', '08006', '08001', '25006']) {
       expect(`${code} ${isDatabaseUnavailable(query(pgServerError(code, 'x')))}`).toBe(`${code} true`);
       expect(`${code} ${isDatabaseUnavailable(pgServerError(code, 'x'))}`).toBe(`${code} true`);
     }

@@ -7,7 +7,8 @@ import type { DataSource } from 'typeorm';
  *
  * What counts, and only when it comes from the database driver:
  * - SQLSTATE class 08 (connection exception), 57P01 admin_shutdown, 57P02 crash_shutdown,
- *   57P03 cannot_connect_now (starting up / shutting down), 53300 too_many_connections;
+ *   57P03 cannot_connect_now (starting up / shutting down), 53300 too_many_connections, 25006
+ *   read_only_sql_transaction (a write that reached a standby: the failover is not finished);
  * - a socket error of the database connection (ECONNREFUSED, ECONNRESET, EPIPE, ETIMEDOUT, …);
  * - pg's own messages for a connection that died ("Connection terminated unexpectedly", "… is not
  *   queryable", "timeout exceeded when trying to connect").
@@ -17,7 +18,8 @@ import type { DataSource } from 'typeorm';
  * tags — a plain ECONNREFUSED from anywhere else (the insurer's HTTP link) is not the database's.
  */
 
-const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+/** 25006 read_only_sql_transaction: a write reached a standby (a failover not finished, or the URL leads to the replica). */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '25006']);
 const SOCKET_ERRNOS = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

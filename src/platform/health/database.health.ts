@@ -32,17 +32,24 @@ export class DatabaseHealth implements HealthContributor, OnModuleInit {
     const started = process.hrtime.bigint();
     let pending: boolean;
     try {
-      await this.dataSource.query('SELECT 1');
+      if (this.dataSource.options.type === 'postgres') {
+        // A standby answers reads but refuses every write: after a failover the URL must lead to the new primary.
+        const [{ standby }] = await this.dataSource.query<Array<{ standby: boolean }>>(
+          'SELECT pg_is_in_recovery() AS standby',
+        );
+        if (standby) {
+          return this.down(
+            `${target}: a read-only standby, not the primary (database.url must lead to the primary: a failover not finished, or the address points at the replica)`,
+          );
+        }
+      } else {
+        await this.dataSource.query('SELECT 1');
+      }
       pending = await this.dataSource.showMigrations();
     } catch (err) {
       const cause = databaseUnavailableCause(err);
-      this.downSince ??= new Date();
       const reason = (cause ?? (err instanceof Error ? err : new Error(String(err)))).message.slice(0, 200);
-      return {
-        status: 'down',
-        detail: `${target}: ${cause ? 'unreachable' : 'check failed'} (${reason})`,
-        downSince: this.downSince.toISOString(),
-      };
+      return this.down(`${target}: ${cause ? 'unreachable' : 'check failed'} (${reason})`);
     }
     this.downSince = undefined;
     const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
@@ -52,5 +59,10 @@ export class DatabaseHealth implements HealthContributor, OnModuleInit {
       latencyMs: Math.round(latencyMs * 100) / 100,
       ...(pending ? { migrations: 'pending — run: npm run gateway -- migrate' } : {}),
     };
+  }
+
+  private down(detail: string): ComponentHealth {
+    this.downSince ??= new Date();
+    return { status: 'down', detail, downSince: this.downSince.toISOString() };
   }
 }
