@@ -39,7 +39,9 @@ const HIS_CONCURRENCY = 8;
 const HIS_RETRY_MS = 200;
 const MED = 'XJ01CAA040A001010100001';
 /** The insurer holds each message this long until the database is back, so messages are at it when it stops. */
-const SLOW_INSURER_MS = 1000;
+const SLOW_INSURER_MS = 2000;
+/** A message sent less than this ago is still held by the insurer for most of SLOW_INSURER_MS. */
+const FRESH_SEND_MS = 400;
 
 interface Scan {
   visitId: string;
@@ -234,7 +236,21 @@ run('PostgreSQL restarted under traffic (private cluster)', () => {
     const answered = (): number => records.filter((r) => r.answer !== undefined).length;
 
     // ---- PostgreSQL stops in the middle of it all
-    await eventually(() => answered() >= 250 && atInsurer() >= 4, 'traffic to be under way', 60_000, 20);
+    // Stop while a message has just gone out (signed, claimed moments ago, not yet answered by the insurer):
+    // its reply arrives while the database is away and cannot be recorded.
+    const justSent = async (): Promise<boolean> => {
+      const rows = await db.query<Array<{ msgid: string }>>(
+        `SELECT msgid FROM outbox_message WHERE status = 'sending' AND envelope IS NOT NULL AND updated_at > $1`,
+        [new Date(Date.now() - FRESH_SEND_MS)],
+      );
+      return rows.some((r) => insurer.message(r.msgid) === undefined);
+    };
+    await eventually(
+      async () => answered() >= 250 && atInsurer() >= 4 && (await justSent()),
+      'traffic to be under way, a message just sent',
+      60_000,
+      20,
+    );
     const atStop = { scans: answered(), messages: atInsurer() };
     await pg.stop();
     await eventually(
