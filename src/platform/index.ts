@@ -29,6 +29,7 @@ export * from './database/sql-dialect';
 export * from './database/data-source';
 export * from './database/database-url';
 export * from './database/sqlite-gate';
+export * from './database/database-errors';
 export * from './database/migrations/column-types';
 
 // Errors: catalogues, the DomainError family, the response body.
