@@ -90,11 +90,14 @@ describe.each(availableDatabases())('API-key cache on %s', (kind: DbKind) => {
     await cleanup?.();
   });
 
-  it('a verified key is read once and then answered from memory while fresh', async () => {
+  it('a verified key is read once and then answered from memory while fresh; its refresher keeps no process alive', async () => {
     const { id, secret } = await newKey();
     const cache = cacheWith();
     const reads = jest.spyOn(repo, 'findById');
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
     expect((await cache.find(id, proving(secret)))?.id).toBe(id);
+    expect(timers()).toBe(before); // the refresher's timer is scheduled now, and unref'd
     now += 900;
     expect((await cache.find(id, proving(secret)))?.id).toBe(id);
     expect(reads).toHaveBeenCalledTimes(1);
