@@ -2,8 +2,8 @@
  * Benchmarks, printed as ratios measured side by side in one run (never asserted: machines are
  * shared and noisy). Run with `npm run bench`.
  *
- *  1. An authenticated API call through the whole gateway (API-key check against the database,
- *     validation, logging with redaction, metrics) against a bare Fastify handler that returns
+ *  1. An authenticated API call through the whole gateway (API-key check, from memory once the key
+ *     is known; validation, logging with redaction, metrics) against a bare Fastify handler that returns
  *     the same JSON: the price of the platform per request.
  *  2. /health (every component's check; the database probe is reused for a second) against the same bare
  *     handler. For 1 and 2 the load client runs in a child process, both servers in this one, and the
