@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
+import { ApiKeyCache } from '../../src/platform/auth/api-key-cache';
 import { parseToken } from '../../src/platform/auth/api-key-token';
 import { cli, hospitalYaml } from '../support/cli-run';
 import { postgresUrl, testDatabase } from '../support/databases';
@@ -49,6 +50,7 @@ describe('API-key revocation seen by every process within a second', () => {
       const token = await t.token(['identity']);
       await accepted(t, token);
       await accepted(t, token); // from the cache now
+      expect(t.app.get(ApiKeyCache).size).toBe(1);
       // Another process on the same database file.
       const revoked = await promisify(execFile)(process.execPath, [
         CLI_MAIN,
@@ -65,6 +67,7 @@ describe('API-key revocation seen by every process within a second', () => {
     } finally {
       await t.close();
     }
+    expect(t.app.get(ApiKeyCache).size).toBe(0); // the refresher stopped with the application
   });
 
   const pg = postgresUrl() ? it : it.skip;
