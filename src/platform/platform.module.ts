@@ -10,6 +10,7 @@ import { AuditController } from './audit/audit.controller';
 import { AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
 import { GatewayAuthGuard } from './auth/auth.guard';
+import { ApiKeyCache } from './auth/api-key-cache';
 import { ApiKeyRepository } from './auth/api-key.repository';
 import { ApiKeyService } from './auth/api-key.service';
 import { ApiKeysController } from './auth/api-keys.controller';
@@ -125,6 +126,7 @@ export class PlatformModule {
         AuditRepository,
         AuditService,
         ApiKeyRepository,
+        ApiKeyCache,
         ApiKeyService,
         StaffUserRepository,
         StaffSessionRepository,

@@ -4,11 +4,16 @@ import { GatewayConfig } from '../config/gateway-config';
 import { databaseUnavailableCause } from '../database/database-errors';
 import { describeTarget, parseDatabaseUrl } from '../database/database-url';
 import { ComponentHealth, HealthContributor, HealthRegistry } from './health.registry';
+import { ProbeCache } from './probe-cache';
+
+/** How long one database probe answers /health (a database outage shows within this, plus the probe). */
+export const DATABASE_PROBE_MAX_AGE_MS = 1000;
 
 @Injectable()
 export class DatabaseHealth implements HealthContributor, OnModuleInit {
   readonly name = 'database';
   readonly critical = true;
+  private readonly recent = new ProbeCache<ComponentHealth>(DATABASE_PROBE_MAX_AGE_MS);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -23,11 +28,16 @@ export class DatabaseHealth implements HealthContributor, OnModuleInit {
   /** When the database was first seen unreachable in the outage going on (undefined while it answers). */
   private downSince: Date | undefined;
 
+  /** The database's health as last probed, at most DATABASE_PROBE_MAX_AGE_MS ago. */
+  check(): Promise<ComponentHealth> {
+    return this.recent.get(() => this.probe());
+  }
+
   /**
-   * Each check asks the database anew (a new pooled connection after a restart): down while it cannot
+   * Each probe asks the database anew (a new pooled connection after a restart): down while it cannot
    * be reached — requests meanwhile answer 503 DATABASE_UNAVAILABLE — and up again by itself after.
    */
-  async check(): Promise<ComponentHealth> {
+  private async probe(): Promise<ComponentHealth> {
     const target = describeTarget(parseDatabaseUrl(this.config.database.url, this.config.dataDir));
     const started = process.hrtime.bigint();
     let pending: boolean;

@@ -131,7 +131,12 @@ export class StaffSessionService {
     if (!csrfSatisfied(method, csrf, session.csrfToken)) {
       throw PLATFORM_ERRORS.raise('CSRF_TOKEN_INVALID');
     }
-    await this.sessions.touch(session.id, now, new Date(now.getTime() - TOUCH_EVERY_MS));
+    // Write only when the row read above is due (the UPDATE keeps its own condition for concurrent
+    // requests): most requests of a working session cost one read and no write.
+    const staleBefore = new Date(now.getTime() - TOUCH_EVERY_MS);
+    if (session.lastSeenAt < staleBefore) {
+      await this.sessions.touch(session.id, now, staleBefore);
+    }
     return this.context(user, session, now);
   }
 
