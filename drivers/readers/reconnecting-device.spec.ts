@@ -26,6 +26,11 @@ class FlakyLink implements DeviceLink {
     return this.listeners.on('disconnect', listener);
   }
 
+  /** The port goes missing for the next `missingFor` opens without the line reporting a loss. */
+  unplugQuietly(missingFor: number): void {
+    this.failures = missingFor;
+  }
+
   unplug(missingFor = 0): void {
     this.failures = missingFor;
     this.listeners.emit('disconnect', new TransportError('IO', `串口 ${this.path} 已断开`));
@@ -92,6 +97,41 @@ describe('ReconnectingDevice statuses', () => {
     expect(link.opens).toBe(5);
     const states = seen.map((s) => s.state).filter((state, i, all) => state !== all[i - 1]);
     expect(states).toEqual(['connecting', 'waiting', 'disconnected', 'waiting']);
+    expect(seen.some((s) => s.state === 'disconnected' && s.message.includes('不存在'))).toBe(true);
+  });
+
+  it('a reply that timed out while the cable was being pulled, then a missing port: disconnected, not a fault', async () => {
+    const link = new FlakyLink(0);
+    let pulled = false;
+    class PulledDevice extends TestDevice {
+      protected async session(): Promise<void> {
+        this.setStatus('waiting', '请扫码');
+        await new Promise<void>((resolve, reject) => {
+          const check = setInterval(() => {
+            if (pulled) {
+              pulled = false;
+              clearInterval(check);
+              // The device stopped answering before the port went away (the driver's reply timeout).
+              link.unplugQuietly(3);
+              reject(new Error('测试设备 2000 毫秒内无应答'));
+            } else if (!this.active) {
+              clearInterval(check);
+              resolve();
+            }
+          }, 2);
+        });
+      }
+    }
+    const device = new PulledDevice(link);
+    const seen: DeviceStatus[] = [];
+    device.on('status', (s) => seen.push(s));
+    device.start();
+    await eventually(() => device.status.state === 'waiting', 'the device to work');
+    pulled = true;
+    await eventually(() => seen.filter((s) => s.state === 'waiting').length === 2, 'the device back');
+    await device.stop();
+    const states = seen.map((s) => s.state).filter((state, i, all) => state !== all[i - 1]);
+    expect(states).toEqual(['connecting', 'waiting', 'error', 'disconnected', 'waiting']);
     expect(seen.some((s) => s.state === 'disconnected' && s.message.includes('不存在'))).toBe(true);
   });
 });

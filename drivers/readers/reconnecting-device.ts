@@ -37,6 +37,8 @@ export abstract class ReconnectingDevice<Events extends Record<string, unknown[]
   protected lost = false;
   /** The line was lost and has not been opened since: a missing port means the device is still away. */
   private away = false;
+  /** The port was opened once in this run: if it is missing now, the device was unplugged, not misconfigured. */
+  private openedOnce = false;
 
   protected constructor(
     protected readonly transport: DeviceLink,
@@ -91,6 +93,7 @@ export abstract class ReconnectingDevice<Events extends Record<string, unknown[]
           this.setStatus('connecting', `正在连接${this.label}（${this.transport.path}）`);
         }
         await this.transport.open();
+        this.openedOnce = true;
         this.lost = false;
         this.away = false;
         delay = this.reconnect.reconnectBaseMs;
@@ -103,12 +106,14 @@ export abstract class ReconnectingDevice<Events extends Record<string, unknown[]
           break;
         }
         const error = e as Partial<TransportError> & Error;
-        // A port (or reader) that is missing after it was lost is a device still unplugged, not a fault.
+        // A port (or reader) that is missing after it was lost, or after it worked in this run (a reply
+        // timed out while the cable was being pulled), is a device unplugged, not a fault; one missing
+        // from the start is a configuration error.
         const gone =
           this.lost ||
           error instanceof LineLost ||
           error.disconnected === true ||
-          (this.away && error.code === 'NOT_FOUND');
+          ((this.away || this.openedOnce) && error.code === 'NOT_FOUND');
         this.away ||= this.lost || error instanceof LineLost || error.disconnected === true;
         this.setStatus(gone ? 'disconnected' : 'error', error.message);
         await this.transport.close().catch(() => undefined);
