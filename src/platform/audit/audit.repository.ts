@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { And, DataSource, EntityManager, LessThan, MoreThanOrEqual, type FindOperator } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import type { SqlBinder } from '../database/sql-dialect';
 import { AuditEntry, type ActorType, type AuditOutcome } from './audit-entry.entity';
 
 /** What to look for in the audit log; the subject already hashed. */
@@ -27,6 +28,27 @@ export class AuditRepository {
     const row = manager.create(AuditEntry, entry);
     await manager.insert(AuditEntry, row as QueryDeepPartialEntity<AuditEntry>);
     return row;
+  }
+
+  /**
+   * PostgreSQL, for a data-modifying CTE (`WITH … , audit AS (<this>) …`): `entry` as
+   * `INSERT … SELECT … FROM source`, so it is written exactly when `source` yields a row (once per
+   * row), in the caller's statement, its values bound through the caller's binder. The statement
+   * writes the change and its entry together or neither.
+   */
+  static appendFrom(entry: AuditEntry, source: string, b: SqlBinder): string {
+    const values = [
+      b.bind(entry.id),
+      b.bind(entry.at),
+      b.bind(entry.actorType),
+      b.bind(entry.actorId),
+      b.bind(entry.action),
+      b.bind(entry.subjectHash),
+      b.bind(entry.outcome),
+      b.bind(entry.correlationId),
+      b.bind(entry.details === null ? null : JSON.stringify(entry.details)),
+    ];
+    return `INSERT INTO audit_log (id, at, actor_type, actor_id, action, subject_hash, outcome, correlation_id, details) SELECT ${values.join(', ')} FROM ${source}`;
   }
 
   /** Newest first. */

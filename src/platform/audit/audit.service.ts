@@ -47,7 +47,15 @@ export class AuditService {
 
   /** Appends one entry. Pass `manager` to write it in the caller's transaction. */
   async record(record: AuditRecord, manager?: EntityManager): Promise<AuditEntry> {
-    const entry: AuditEntry = {
+    return this.entries.append(this.entry(record), manager);
+  }
+
+  /**
+   * The entry `record` makes, not written yet: for a repository that writes it inside its own
+   * statement (AuditRepository.appendFrom), so that the entry commits with the change it records.
+   */
+  entry(record: AuditRecord): AuditEntry {
+    return {
       id: uuidv7(),
       at: this.clock.now(),
       actorType: record.actor.type,
@@ -58,7 +66,6 @@ export class AuditService {
       correlationId: record.correlationId ?? null,
       details: record.details ?? null,
     };
-    return this.entries.append(entry, manager);
   }
 
   /** Newest first. */
