@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { resolve } from 'node:path';
 import { isFields } from './input-fields';
 import { loadGatewayKeys, loadOrCreateInsurerKeys, parseSandboxArgs } from './key-files';
