@@ -43,10 +43,11 @@ export class IdentitySessionRepository {
   }
 
   /**
-   * Inserts or updates the session, in the caller's transaction (`Transactions.run`): `save()` is a
-   * read and a write, and on SQLite a write transaction must go through the gate.
+   * Inserts or updates the session in one statement (`INSERT … ON CONFLICT (id) DO UPDATE`: no read
+   * first, unlike TypeORM's `save()`), in the caller's transaction (`Transactions.run`: on SQLite a
+   * write transaction must go through the gate). Every column is written as the row holds it.
    */
   async save(row: IdentitySession, m: EntityManager): Promise<void> {
-    await m.getRepository(IdentitySession).save(row);
+    await m.getRepository(IdentitySession).upsert(row, { conflictPaths: ['id'], skipUpdateIfNoValuesChanged: false });
   }
 }

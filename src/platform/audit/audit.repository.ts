@@ -30,6 +30,19 @@ export class AuditRepository {
     return row;
   }
 
+  /** Appends `entries` in one statement; in the caller's transaction when `manager` is given. */
+  async appendAll(
+    entries: readonly AuditEntry[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<AuditEntry[]> {
+    if (entries.length === 0) {
+      return [];
+    }
+    const rows = entries.map((entry) => manager.create(AuditEntry, entry));
+    await manager.insert(AuditEntry, rows as QueryDeepPartialEntity<AuditEntry>[]);
+    return rows;
+  }
+
   /**
    * PostgreSQL, for a data-modifying CTE (`WITH … , audit AS (<this>) …`): `entry` as
    * `INSERT … SELECT … FROM source`, so it is written exactly when `source` yields a row (once per
