@@ -133,6 +133,7 @@ describe.each(availableDatabases())('identity repositories on %s', (kind: DbKind
         token: 't-5',
         tokenExpiresAt: at(30),
         updatedAt: at(7),
+        expiresAt: at(15),
       });
       expect(await statementsOf(changed)).toBe(1);
       const row = (await sessions.findById('s-upsert')) as IdentitySession;
