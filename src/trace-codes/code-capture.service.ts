@@ -142,9 +142,10 @@ export class CodeCaptureService {
 
   /**
    * The common single scan, a box never seen before onto a line with room, in one read and one write
-   * (SingleScanRepository; PostgreSQL). Refusals are judged on the line as committed when read, by the
-   * same rules as the locked path. Answers undefined when the locked path must decide: on SQLite, for a
-   * line not declared, a box already known, or when the line changed or the box appeared meanwhile.
+   * (SingleScanRepository; PostgreSQL). Answers undefined when the locked path must decide: on SQLite,
+   * for a line not declared, a box already known, a scan the rules would refuse on the line as read (the
+   * locked path refuses it, or not, on the line as it is then, with the same rules), or when the line
+   * changed or the box appeared meanwhile.
    */
   private async takeNewBox(
     principal: Principal,
@@ -160,8 +161,9 @@ export class CodeCaptureService {
       return undefined;
     }
     const line = look.line;
-    throwIf(drugFitRefusal(line, [drug], look.mappings, { single: true }));
-    throwIf(lineFullRefusal(line, 1));
+    if (drugFitRefusal(line, [drug], look.mappings, { single: true }) || lineFullRefusal(line, 1)) {
+      return undefined;
+    }
     const use = { id: uuidv7(), operationId, source: `${principal.type}:${principal.id}` };
     const entry = this.audit.entry(dispenseEntry(principal, operationId, visitId, lineNo, 'add', [drug.code]));
     if ((await this.singles.takeNew(m, line, drug, use, entry, now)) !== 'taken') {
