@@ -87,7 +87,7 @@ export async function apikeyCommand(
             throw new CliError('apikey revoke needs the key id and --reason "<why>"');
           }
           const key = await service.revoke(id, options.reason, actor);
-          out.log(`API key ${key.id} "${key.name}" is revoked; requests with it are refused from now on.`);
+          out.log(`API key ${key.id} "${key.name}" is revoked; running gateways refuse it within a second.`);
           return 0;
         }
       }

@@ -103,7 +103,13 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, BeforeApplica
     void this.accept(request, socket, head, url);
   };
   private readonly onEvent = (event: DeviceEvent | VerdictEvent | TraceCodeEvent | SettlementEvent): void =>
-    this.broadcast(event);
+    this.broadcast(event, () => toWireEvent(event));
+  /** Another instance's event (DeskEventRelay), already as the wire carries it. */
+  private readonly onRemote = (wire: WireDeviceEvent): void => {
+    if (wire && typeof wire.desk === 'string' && Object.hasOwn(EVENT_SCOPES, wire.type)) {
+      this.broadcast(wire, () => wire);
+    }
+  };
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -120,6 +126,7 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, BeforeApplica
     this.events.on('verdict', this.onEvent);
     this.events.on('trace-code', this.onEvent);
     this.events.on('settlement', this.onEvent);
+    this.events.on('remote', this.onRemote);
     this.pingTimer = setInterval(() => this.ping(), PING_INTERVAL_MS).unref();
     this.staffTimer = setInterval(() => void this.checkStaffSessions(), STAFF_CHECK_MS).unref();
   }
@@ -170,6 +177,7 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, BeforeApplica
     this.events.off('verdict', this.onEvent);
     this.events.off('trace-code', this.onEvent);
     this.events.off('settlement', this.onEvent);
+    this.events.off('remote', this.onRemote);
     for (const s of this.subscribers) {
       s.socket.terminate();
     }
@@ -252,7 +260,7 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, BeforeApplica
     return principal;
   }
 
-  private broadcast(event: DeviceEvent | VerdictEvent | TraceCodeEvent | SettlementEvent): void {
+  private broadcast(event: { type: keyof typeof EVENT_SCOPES; desk: string }, toWire: () => WireDeviceEvent): void {
     let wire: WireDeviceEvent | undefined;
     for (const s of this.subscribers) {
       if (
@@ -261,7 +269,7 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, BeforeApplica
       ) {
         continue;
       }
-      wire ??= toWireEvent(event);
+      wire ??= toWire();
       this.send(s, wire);
     }
   }

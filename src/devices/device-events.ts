@@ -3,6 +3,7 @@ import type { IdCardRead } from '../../drivers/readers/id-card-reader';
 import type { Scan } from '../../drivers/readers/scanner-reader';
 import type { DeviceStatus } from '../../drivers/readers/device-status';
 import type { SsseCardRead } from '../../drivers/protocols/ssse-card';
+import type { WireDeviceEvent } from './device-event-wire';
 
 /** One social-security card presented to a reader: the read, complete or stopped at authentication. */
 export interface SsseCardEvent {
@@ -103,12 +104,15 @@ export interface SettlementEvent {
  * The internal bus of device events. Identity and trace-code capture subscribe here; events
  * carry personal data (an ID-card read), so the bus never leaves the process and is never
  * logged. The WebSocket (device-events.socket.ts) passes them on to the desk they belong to.
+ * `remote` carries what another gateway instance published (DeskEventRelay), already in wire form:
+ * only the WebSocket listens to it (identity and trace codes act on the instance that read it).
  */
 export class DeviceEvents extends EventEmitter<{
   event: [DeviceEvent];
   verdict: [VerdictEvent];
   'trace-code': [TraceCodeEvent];
   settlement: [SettlementEvent];
+  remote: [WireDeviceEvent];
 }> {
   publish(event: DeviceEvent): void {
     this.emit('event', event);
@@ -127,5 +131,10 @@ export class DeviceEvents extends EventEmitter<{
   /** Settlement's state changes travel to the desk that asked for the settlement. */
   publishSettlement(event: SettlementEvent): void {
     this.emit('settlement', event);
+  }
+
+  /** An event of another instance, as its WebSocket would send it (DeskEventRelay). */
+  deliverRemote(event: WireDeviceEvent): void {
+    this.emit('remote', event);
   }
 }

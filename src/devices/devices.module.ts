@@ -6,6 +6,7 @@ import { DevicesController } from './devices.controller';
 import { DevicesHealth } from './devices.health';
 import { DevicesMetrics } from './devices.metrics';
 import { DeviceEventsSocket } from './device-events.socket';
+import { DeskEventRelay } from './desk-event-relay';
 import { UpstreamModule } from '../upstream/upstream.module';
 
 @Module({
@@ -17,6 +18,7 @@ import { UpstreamModule } from '../upstream/upstream.module';
     DeviceTestReads,
     DevicesHealth,
     DeviceEventsSocket,
+    DeskEventRelay,
     DevicesMetrics,
   ],
   exports: [DeviceEvents, DeviceRegistry, DeviceTestReads],

@@ -48,7 +48,8 @@ export class IdentitySessionsService {
     const waiting = await this.sessions.findWaitingAtDesk(input.desk, now);
     const id = waiting?.id ?? uuidv7();
     return this.locks.run(id, async () => {
-      const row = waiting ?? this.newRow(id, input.desk, principal, now);
+      // Read again under the session's lock: another instance may have added evidence since.
+      const row = waiting ? await this.load(id) : this.newRow(id, input.desk, principal, now);
       row.visitId = input.visitId;
       row.visitKind = input.visitKind;
       let stored = waiting ? this.cipher.read(row) : { evidence: {} };

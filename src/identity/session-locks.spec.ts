@@ -1,8 +1,11 @@
+import { DataSource } from 'typeorm';
+import { ClusterLocks } from '../platform';
 import { SessionLocks } from './session-locks';
 
 describe(SessionLocks.name, () => {
   it('runs work for one key one at a time, in order, even after a failure; other keys do not wait', async () => {
-    const locks = new SessionLocks();
+    // SQLite: one instance, the in-process queue (PostgreSQL's advisory locks: test/integration/cluster.spec.ts).
+    const locks = new SessionLocks(new ClusterLocks(new DataSource({ type: 'better-sqlite3', database: ':memory:' })));
     const log: string[] = [];
     let release!: () => void;
     const first = locks.run('s1', async () => {

@@ -1,33 +1,28 @@
 import { Injectable } from '@nestjs/common';
+import { ClusterLocks } from '../platform';
 
 /**
- * One change at a time per key, in this process: per session id (evidence may arrive from several
- * devices at once) and per desk (`desk:<desk>`: a device event and HIS must not open two sessions
- * at once). Work for a key waits for the work queued before it, whether that succeeded or failed.
+ * One change at a time per key, across every gateway instance on the database (ClusterLocks: an
+ * in-process queue, and on PostgreSQL an advisory lock): per session id (evidence may arrive from
+ * several devices at once, and HIS may call another instance than the desk's devices are on) and per
+ * desk (`desk:<desk>`: a device event and HIS must not open two sessions at once). Always take a
+ * desk's lock before a session's. Work for a key waits for the work queued before it, whether that
+ * succeeded or failed.
  */
 @Injectable()
 export class SessionLocks {
-  private readonly locks = new Map<string, Promise<unknown>>();
+  constructor(private readonly locks: ClusterLocks) {}
 
   /** The lock key of a desk's session bookkeeping. */
   static desk(desk: string): string {
     return `desk:${desk}`;
   }
 
-  async run<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(key) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(work);
-    this.locks.set(key, next);
-    try {
-      return await next;
-    } finally {
-      if (this.locks.get(key) === next) {
-        this.locks.delete(key);
-      }
-    }
+  run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    return this.locks.run(`identity:${key}`, work);
   }
 
-  /** Keys with work queued or running (for tests). */
+  /** Keys with work queued or running in this process (for tests). */
   get size(): number {
     return this.locks.size;
   }

@@ -29,6 +29,7 @@ export * from './database/sql-dialect';
 export * from './database/data-source';
 export * from './database/database-url';
 export * from './database/sqlite-gate';
+export * from './database/database-errors';
 export * from './database/migrations/column-types';
 
 // Errors: catalogues, the DomainError family, the response body.
@@ -54,6 +55,7 @@ export * from './auth/ip-allow-list';
 export * from './auth/api-key-token';
 export * from './auth/api-key.entity';
 export * from './auth/api-key.service';
+export * from './auth/api-key-cache';
 export * from './auth/api-key.repository';
 export * from './auth/api-key.dto';
 
@@ -82,6 +84,12 @@ export * from './logging/redaction';
 
 // Jobs.
 export * from './jobs/job-runner';
+export * from './jobs/job-schedule.repository';
+
+// Several instances on one PostgreSQL: cross-instance locks and messages.
+export * from './cluster/cluster-bus';
+export * from './cluster/cluster-locks';
+export * from './cluster/pg-listener';
 
 // HTTP API helpers.
 export * from './api/large-body';

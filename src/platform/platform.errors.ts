@@ -40,5 +40,9 @@ export const PLATFORM_ERRORS = errorCatalogue('platform', {
   PAYLOAD_TOO_LARGE: { status: 413, message: '请求体过大' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: '不支持的 Content-Type，请使用 application/json' },
   TOO_MANY_REQUESTS: { status: 429, message: '请求过于频繁，请稍后重试' },
+  DATABASE_UNAVAILABLE: {
+    status: 503,
+    message: '网关暂时连接不上数据库（数据库正在重启或主备切换）：请稍候几秒后重试',
+  },
   INTERNAL_ERROR: { status: 500, message: '网关内部错误，请联系信息科并提供 correlationId' },
 });

@@ -10,6 +10,7 @@ import { AuditController } from './audit/audit.controller';
 import { AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
 import { GatewayAuthGuard } from './auth/auth.guard';
+import { ApiKeyCache } from './auth/api-key-cache';
 import { ApiKeyRepository } from './auth/api-key.repository';
 import { ApiKeyService } from './auth/api-key.service';
 import { ApiKeysController } from './auth/api-keys.controller';
@@ -24,6 +25,11 @@ import { HealthController } from './health/health.controller';
 import { HealthRegistry } from './health/health.registry';
 import { HealthService } from './health/health.service';
 import { JobRunner } from './jobs/job-runner';
+import { JobScheduleRepository } from './jobs/job-schedule.repository';
+import { ClusterBus } from './cluster/cluster-bus';
+import { ClusterHealth } from './cluster/cluster.health';
+import { ClusterLocks } from './cluster/cluster-locks';
+import { ClusterMessageRepository } from './cluster/cluster-message.repository';
 import { PiiValueRegistry } from './logging/pii-value-registry';
 import { redactUrl } from './logging/redaction';
 import { MetricsController } from './metrics/metrics.controller';
@@ -120,6 +126,7 @@ export class PlatformModule {
         AuditRepository,
         AuditService,
         ApiKeyRepository,
+        ApiKeyCache,
         ApiKeyService,
         StaffUserRepository,
         StaffSessionRepository,
@@ -131,7 +138,12 @@ export class PlatformModule {
         HealthService,
         DatabaseHealth,
         MetricsService,
+        JobScheduleRepository,
         JobRunner,
+        ClusterMessageRepository,
+        ClusterBus,
+        ClusterLocks,
+        ClusterHealth,
         { provide: APP_GUARD, useClass: GatewayAuthGuard },
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
       ],
@@ -151,6 +163,8 @@ export class PlatformModule {
         HealthRegistry,
         MetricsService,
         JobRunner,
+        ClusterBus,
+        ClusterLocks,
         PiiValueRegistry,
       ],
     };

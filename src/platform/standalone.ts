@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
+import { ApiKeyCache } from './auth/api-key-cache';
 import { ApiKeyRepository } from './auth/api-key.repository';
 import { ApiKeyService } from './auth/api-key.service';
 import type { Clock } from './clock';
@@ -18,8 +19,13 @@ export function auditServiceOn(dataSource: DataSource, pii: PiiCryptoService, cl
   return new AuditService(new AuditRepository(dataSource), pii, clock);
 }
 
-export function apiKeyServiceOn(dataSource: DataSource, audit: AuditService, clock: Clock): ApiKeyService {
-  return new ApiKeyService(new Transactions(dataSource), new ApiKeyRepository(dataSource), audit, clock);
+export function apiKeyServiceOn(
+  dataSource: DataSource,
+  audit: AuditService,
+  clock: Clock,
+  cache = new ApiKeyCache(new ApiKeyRepository(dataSource)),
+): ApiKeyService {
+  return new ApiKeyService(new Transactions(dataSource), new ApiKeyRepository(dataSource), audit, clock, cache);
 }
 
 export function staffServiceOn(dataSource: DataSource, audit: AuditService, clock: Clock): StaffService {

@@ -1,6 +1,6 @@
 import { ReplyEnvelope, verifyEnvelope } from '../upstream/protocol/envelope';
 import { INFCODE, INFNO } from '../upstream/protocol/transactions';
-import { parseFaultPatch } from './faults';
+import { FaultControl, parseFaultPatch } from './faults';
 import { SandboxInsurer } from './sandbox-insurer';
 import { SEED } from './seed-people';
 import { createTestGateway, signedRequest } from '../../test/support/test-gateway';
@@ -35,6 +35,7 @@ describe('sandbox insurer faults', () => {
     const set = await httpJson('PUT', `${url}/sandbox/faults`, { errorRate: 1 });
     expect(set.body).toEqual({
       latencyMs: 0,
+      latencyJitterMs: 0,
       errorRate: 1,
       timeout: false,
       commitThenDrop: 0,
@@ -132,5 +133,19 @@ describe('sandbox insurer faults', () => {
     expect(bad).toEqual({ status: 400, body: { error: 'errorRate must be a number 0..1' } });
     expect(parseFaultPatch({ flaky: true })).toMatch(/^unknown fault flaky/);
     await expect(insurer.faults.set({ latencyMs: -1 })).rejects.toThrow(RangeError);
+  });
+
+  it('latencyJitterMs adds a uniform draw of 0..jitter to latencyMs (off by default)', async () => {
+    const draws = [0, 0.5, 0.999999];
+    const faults = new FaultControl(
+      async () => undefined,
+      () => draws.shift() ?? 0,
+    );
+    await faults.set({ latencyMs: 50 });
+    expect(faults.latencyNow()).toBe(50);
+    expect(draws).toHaveLength(3); // no jitter: nothing drawn
+    await faults.set({ latencyJitterMs: 100 });
+    expect([faults.latencyNow(), faults.latencyNow(), faults.latencyNow()]).toEqual([50, 100, 150]);
+    expect(parseFaultPatch({ latencyJitterMs: 1.5 })).toBe('latencyJitterMs must be an integer 0..600000');
   });
 });

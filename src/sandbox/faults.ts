@@ -6,6 +6,8 @@
 export interface FaultSettings {
   /** Wait this long before processing. */
   latencyMs: number;
+  /** Wait a further 0..latencyJitterMs (uniform draw) before processing: an insurer's answers do not all take as long. */
+  latencyJitterMs: number;
   /** 0..1: answer HTTP 503 before processing (nothing stored: safe to resend). */
   errorRate: number;
   /** Accept the request and never answer until the client gives up (not processed). */
@@ -24,6 +26,7 @@ export interface FaultSettings {
 
 export const NO_FAULTS: Readonly<FaultSettings> = Object.freeze({
   latencyMs: 0,
+  latencyJitterMs: 0,
   errorRate: 0,
   timeout: false,
   commitThenDrop: 0,
@@ -42,10 +45,11 @@ export function parseFaultPatch(body: unknown): Partial<FaultSettings> | string 
   for (const [key, value] of Object.entries(body)) {
     switch (key) {
       case 'latencyMs':
+      case 'latencyJitterMs':
         if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_LATENCY_MS) {
-          return `latencyMs must be an integer 0..${MAX_LATENCY_MS}`;
+          return `${key} must be an integer 0..${MAX_LATENCY_MS}`;
         }
-        patch.latencyMs = value;
+        patch[key] = value;
         break;
       case 'errorRate':
       case 'commitThenDrop':
@@ -100,6 +104,12 @@ export class FaultControl {
 
   async reset(): Promise<FaultSettings> {
     return this.set({ ...NO_FAULTS });
+  }
+
+  /** How long this request waits before processing: latencyMs plus a uniform draw of 0..latencyJitterMs. */
+  latencyNow(): number {
+    const { latencyMs, latencyJitterMs } = this.settings;
+    return latencyMs + (latencyJitterMs > 0 ? Math.floor(this.random() * (latencyJitterMs + 1)) : 0);
   }
 
   /** Draws whether this request gets a 503. */

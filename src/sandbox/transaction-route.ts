@@ -22,7 +22,7 @@ export interface TransactionRouteDeps {
 export function registerTransactionRoute(app: FastifyInstance, deps: TransactionRouteDeps): void {
   const { processor, faults, messages, listener } = deps;
   app.post('/api/transaction', async (request, reply) => {
-    const latency = faults.get().latencyMs;
+    const latency = faults.latencyNow();
     if (latency > 0 && !(await deps.delay(latency))) {
       reply.hijack();
       request.raw.socket.destroy();

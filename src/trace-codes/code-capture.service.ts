@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { type AuditRecord, AuditService, Clock, DomainError, type Principal, Transactions, uuidv7 } from '../platform';
 import {
+  alreadyOnLineRefusal,
   completeBatchRefusal,
   drugFitRefusal,
   judgeKnownCodes,
@@ -113,7 +114,13 @@ export class CodeCaptureService {
       );
       const toAdd = byCode(mode === 'complete' ? await this.notYetOnLine(m, line, drugs) : drugs);
       if (mode === 'add') {
-        throwIf(lineFullRefusal(line, drugs.length));
+        const full = lineFullRefusal(line, drugs.length);
+        if (full) {
+          // Only on a full line (no cost on the way in): a retried scan of the box that filled it is told so.
+          const codes = drugs.map((x) => x.code);
+          throwIf(alreadyOnLineRefusal(line, await this.uses.activeByCode(m, codes), request));
+          throw full;
+        }
       }
       // A box first dispensed on a split line is opened (split-open): later split lines may share it.
       const known = [...(await this.codes.insertNew(m, toAdd, line.splitPackage ? 'split-open' : 'dispensed', now))];

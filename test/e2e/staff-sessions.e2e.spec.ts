@@ -5,6 +5,7 @@ import request from 'supertest';
 import { cli } from '../support/cli-run';
 import { availableDatabases, type DbKind, testDatabase } from '../support/databases';
 import { DeviceEventsSocket } from '../../src/devices/device-events.socket';
+import { StaffSessionRepository } from '../../src/platform/staff/staff-session.repository';
 import { listenLocally, startTestApp, type TestApp } from '../support/e2e-app';
 import { PinnedClock } from '../support/pinned-clock';
 import { TEST_HOSPITAL } from '../support/test-config';
@@ -366,5 +367,21 @@ describe.each(availableDatabases())('staff accounts and sessions on %s', (kind: 
     clock.advance(end - clock.now().getTime());
     const over = await request(base).get('/api/v1/staff/session').set('cookie', cookie).expect(401);
     expect(over.body.code).toBe('STAFF_SESSION_MISSING');
+  });
+
+  it('a working session’s requests write nothing; its last use is written at most once a minute', async () => {
+    const { cookie } = await signIn('it.wang');
+    const touches = jest.spyOn(t.app.get(StaffSessionRepository), 'touch');
+    try {
+      await request(base).get('/api/v1/staff/session').set('cookie', cookie).expect(200);
+      await request(base).get('/api/v1/staff/session').set('cookie', cookie).expect(200);
+      expect(touches).not.toHaveBeenCalled();
+      clock.advance(61_000);
+      await request(base).get('/api/v1/staff/session').set('cookie', cookie).expect(200);
+      await request(base).get('/api/v1/staff/session').set('cookie', cookie).expect(200);
+      expect(touches).toHaveBeenCalledTimes(1);
+    } finally {
+      touches.mockRestore();
+    }
   });
 });

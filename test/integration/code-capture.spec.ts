@@ -106,6 +106,30 @@ describe.each(availableDatabases())('code capture on %s', (kind: DbKind) => {
     expect(stored).toEqual([]);
   });
 
+  it('a repeated scan (HIS retrying one whose answer it lost) is "already on this line", also when it filled the line', async () => {
+    await declare('C2R', '1', 2);
+    await tc.capture.scan(HIS, 'C2R', '1', code(25));
+    const notFull = await refusal(tc.capture.scan(HIS, 'C2R', '1', code(25)));
+    await tc.capture.scan(HIS, 'C2R', '1', code(26)); // the line's last box: the line is full now
+    const full = await refusal(tc.capture.scan(HIS, 'C2R', '1', code(26)));
+    for (const repeat of [notFull, full]) {
+      expect(repeat).toMatchObject({
+        status: 409,
+        code: 'TRACE_CODE_ALREADY_DISPENSED',
+        userMessage: expect.stringContaining('已在本处方行录入') as string,
+        details: [{ context: { visitId: 'C2R', lineNo: '1' } }],
+      });
+    }
+    const held = await ds.query<{ n: number | string }[]>(
+      `SELECT COUNT(*) AS n FROM trace_code_use WHERE visit_id = 'C2R' AND state = 'dispensed'`,
+    );
+    expect(Number(held[0].n)).toBe(2);
+    // A new box on the full line is still refused as "line full".
+    await expect(refusal(tc.capture.scan(HIS, 'C2R', '1', code(27)))).resolves.toMatchObject({
+      code: 'TRACE_LINE_FULL',
+    });
+  });
+
   it('a mapped product must fit the line’s drug, on a scan and in a batch', async () => {
     await tc.mappings.upsert(HIS, [{ productCode: '8000000', medListCode: 'XJ-OTHER' }]);
     try {

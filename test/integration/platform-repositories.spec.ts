@@ -43,6 +43,7 @@ describe('the features’ migrations', () => {
       'AgentLink1765670400000',
       'AgentEvents1765756800000',
       'Staff1765843200000',
+      'Cluster1766016000000',
     ];
     expect(GATEWAY_MIGRATIONS.map((m) => m.name)).toEqual(names);
     expect(featureMigrations([...GATEWAY_FEATURES].reverse()).map((m) => m.name)).toEqual(names);
@@ -59,7 +60,11 @@ describe.each(availableDatabases())(
       const t = await testDatabase(kind, dataDir);
       cleanup = t.cleanup;
       ds = await openDataSource(t.database, dataDir, databaseSchema([PLATFORM_FEATURE]));
-      expect(await runMigrations(ds)).toEqual(['Foundation1764028800000', 'Staff1765843200000']);
+      expect(await runMigrations(ds)).toEqual([
+        'Foundation1764028800000',
+        'Staff1765843200000',
+        'Cluster1766016000000',
+      ]);
     });
 
     afterAll(async () => {

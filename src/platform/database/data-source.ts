@@ -3,11 +3,24 @@ import { dirname } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/gateway-config';
 import { parseDatabaseUrl, DatabaseTarget } from './database-url';
+import { Logger } from '@nestjs/common';
+import { markConnectionErrors } from './database-errors';
 import { exclusively, gateSqlite } from './sqlite-gate';
 import type { DatabaseSchema } from '../gateway-feature';
 
 /** How long SQLite waits for a lock held by another connection before giving up. */
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * PostgreSQL: how long obtaining a new connection may take before the request fails (503
+ * DATABASE_UNAVAILABLE) rather than hang — a failover that moves a virtual IP drops packets, it does
+ * not refuse them.
+ */
+const PG_CONNECT_TIMEOUT_MS = 5000;
+/** PostgreSQL: TCP keepalive finds a connection whose server vanished (failover) while it sat idle. */
+const PG_KEEPALIVE_DELAY_MS = 10_000;
+
+const poolLogger = new Logger('Database');
 
 /** `schema`: the features' tables and migrations (src/gateway.features.ts: GATEWAY_SCHEMA). */
 export function buildDataSourceOptions(db: DatabaseConfig, dataDir: string, schema: DatabaseSchema): DataSourceOptions {
@@ -42,9 +55,20 @@ export function buildDataSourceOptions(db: DatabaseConfig, dataDir: string, sche
     type: 'postgres',
     url: target.url,
     schema: db.schema || undefined,
+    connectTimeoutMS: PG_CONNECT_TIMEOUT_MS,
+    // An idle pooled connection that dies (PostgreSQL restarted, failover) is dropped from the pool
+    // and reported here; without a handler its 'error' event would end the process. The pool opens
+    // new connections on demand, so the gateway reconnects by itself.
+    poolErrorHandler: (err: unknown) =>
+      poolLogger.warn(
+        { err: err instanceof Error ? { message: err.message, code: (err as { code?: unknown }).code } : err },
+        'a pooled PostgreSQL connection was lost; the next query opens a new one',
+      ),
     extra: {
       max: db.poolSize,
       application_name: 'gongshang-gateway',
+      keepAlive: true,
+      keepAliveInitialDelayMillis: PG_KEEPALIVE_DELAY_MS,
       // Raw SQL (triggers, functions in migrations) must land in the same schema as the entities.
       ...(db.schema ? { options: `-c search_path=${db.schema}` } : {}),
     },
@@ -59,6 +83,7 @@ export async function openDataSource(db: DatabaseConfig, dataDir: string, schema
 export async function initializeDataSource(dataSource: DataSource): Promise<DataSource> {
   await dataSource.initialize();
   gateSqlite(dataSource);
+  markConnectionErrors(dataSource);
   return dataSource;
 }
 

@@ -1,4 +1,5 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
 import { ForbiddenError, ValidationFailedError } from './domain-error';
 import { toErrorBody } from './global-exception.filter';
 
@@ -40,5 +41,19 @@ describe(toErrorBody.name, () => {
     expect(body.code).toBe('INTERNAL_ERROR');
     expect(JSON.stringify(body)).not.toMatch(/SQLITE|api_key|\.ts/);
     expect(body.correlationId).toBe('c4');
+  });
+
+  it('answers 503 DATABASE_UNAVAILABLE, without the driver text, when PostgreSQL went away under the request', () => {
+    const terminated = Object.assign(new Error('terminating connection due to administrator command'), {
+      severity: 'FATAL',
+      code: '57P01',
+    });
+    const { status, body } = toErrorBody(new QueryFailedError('COMMIT', [], terminated), 'c5');
+    expect(status).toBe(503);
+    expect(body).toEqual({ code: 'DATABASE_UNAVAILABLE', message: expect.stringMatching(/重试/), correlationId: 'c5' });
+    expect(JSON.stringify(body)).not.toMatch(/administrator|COMMIT/);
+    // Any other query failure stays a 500.
+    const unique = Object.assign(new Error('duplicate key'), { severity: 'ERROR', code: '23505' });
+    expect(toErrorBody(new QueryFailedError('INSERT', [], unique), 'c6').status).toBe(500);
   });
 });

@@ -1,5 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { databaseUnavailableCause } from '../database/database-errors';
+import { PLATFORM_ERRORS } from '../platform.errors';
 import { DomainError, ErrorDetail } from './domain-error';
 import type { ErrorBodyDto } from './error-body';
 
@@ -15,6 +17,18 @@ const HTTP_STATUS_ERRORS: Record<number, { code: string; message: string }> = {
   415: { code: 'UNSUPPORTED_MEDIA_TYPE', message: '不支持的 Content-Type，请使用 application/json' },
   429: { code: 'TOO_MANY_REQUESTS', message: '请求过于频繁，请稍后重试' },
 };
+
+/**
+ * The database is away (restart, failover): the request may be retried as it is. Its outcome is not
+ * known when the connection died at COMMIT; every write HIS retries is idempotent (see
+ * docs/operations.md, "During a PostgreSQL restart").
+ */
+const DATABASE_UNAVAILABLE = {
+  code: 'DATABASE_UNAVAILABLE',
+  message: PLATFORM_ERRORS.message('DATABASE_UNAVAILABLE'),
+};
+/** Seconds HIS is asked to wait before retrying a DATABASE_UNAVAILABLE (a restart takes a few). */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
 
 const INTERNAL = { code: 'INTERNAL_ERROR', message: '网关内部错误，请联系信息科并提供 correlationId' };
 
@@ -34,7 +48,19 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     const reply = ctx.getResponse<FastifyReply>();
     const { status, body } = toErrorBody(exception, String(request.id));
 
-    if (status >= 500) {
+    if (body.code === DATABASE_UNAVAILABLE.code) {
+      // Expected while PostgreSQL restarts: one line per request, no stack.
+      this.logger.warn(
+        {
+          correlationId: body.correlationId,
+          method: request.method,
+          url: request.url,
+          cause: databaseUnavailableCause(exception)?.message,
+        },
+        'database unavailable: answered 503',
+      );
+      void reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+    } else if (status >= 500) {
       this.logger.error(
         { err: exception, correlationId: body.correlationId, method: request.method, url: request.url },
         'Unhandled error',
@@ -50,6 +76,9 @@ export function toErrorBody(exception: unknown, correlationId: string): { status
       status: exception.status,
       body: withDetails({ code: exception.code, message: exception.userMessage, correlationId }, exception.details),
     };
+  }
+  if (databaseUnavailableCause(exception) !== undefined) {
+    return { status: 503, body: { ...DATABASE_UNAVAILABLE, correlationId } };
   }
   const status = httpStatusOf(exception);
   if (status !== undefined && status < 500) {

@@ -1,4 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 import { ErrorDetail, ValidationFailedError } from './domain-error';
 
 /** Chinese wording for the class-validator constraints our DTOs use; the English constraint name stays as `code`. */
@@ -37,8 +38,54 @@ export function validationErrorsToDetails(errors: ValidationError[], prefix = ''
   return details;
 }
 
+type RuleStorage = ReturnType<typeof getMetadataStorage>;
+type Rules = ReturnType<RuleStorage['getTargetValidationMetadatas']>;
+const remembering = new WeakSet<RuleStorage>();
+
+/**
+ * class-validator looks a DTO's rules up on every validation by testing the DTO against every class
+ * that has rules (`instanceof`, for inherited ones) — a few per cent of an API request's CPU, for
+ * an answer that does not change once the classes are loaded. This keeps the answers per class and
+ * options, and drops them all whenever a rule is added (a class defined later). class-validator
+ * only reads the arrays it gets back. Idempotent.
+ */
+export function rememberValidationRules(storage: RuleStorage = getMetadataStorage()): void {
+  if (remembering.has(storage)) {
+    return;
+  }
+  remembering.add(storage);
+  const lookUp = storage.getTargetValidationMetadatas.bind(storage);
+  const addValidation = storage.addValidationMetadata.bind(storage);
+  const addConstraint = storage.addConstraintMetadata.bind(storage);
+  let answers = new Map<unknown, Map<string, Rules>>();
+  storage.addValidationMetadata = (metadata) => {
+    answers = new Map();
+    addValidation(metadata);
+  };
+  storage.addConstraintMetadata = (metadata) => {
+    answers = new Map();
+    addConstraint(metadata);
+  };
+  storage.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
+    // class-validator treats no groups and an empty list alike.
+    const options = `${schema}\u0000${always}\u0000${strictGroups}\u0000${groups?.join('\u0001') ?? ''}`;
+    let byOptions = answers.get(target);
+    if (!byOptions) {
+      byOptions = new Map();
+      answers.set(target, byOptions);
+    }
+    let rules = byOptions.get(options);
+    if (!rules) {
+      rules = lookUp(target, schema, always, strictGroups, groups);
+      byOptions.set(options, rules);
+    }
+    return rules;
+  };
+}
+
 /** The ValidationPipe every controller gets: unknown fields refused, each bad field listed. */
 export function createValidationPipe(): ValidationPipe {
+  rememberValidationRules();
   return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,

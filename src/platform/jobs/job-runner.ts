@@ -1,6 +1,11 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { MetricsService } from '../metrics/metrics.service';
+import { JobScheduleRepository } from './job-schedule.repository';
+
+/** The least a claimed slot's lease lasts: a run longer than its interval still keeps the others out this long. */
+const MIN_LEASE_MS = 60_000;
 
 /** One background job: a name for logs and metrics, how often it runs, and what it does. */
 export interface JobDefinition {
@@ -36,6 +41,12 @@ interface RegisteredJob {
  * the next tick, and every job has the same metrics: gateway_job_runs_total{job,outcome},
  * gateway_job_duration_seconds{job} and gateway_job_last_success_timestamp_seconds{job}.
  * Timers are unref'd; shutdown stops them and waits for runs in progress.
+ *
+ * Several instances on one PostgreSQL: a scheduled run (a tick, and the run at start) first claims the
+ * job's current slot (`floor(now / intervalMs)`) in job_schedule; only the instance that claims it
+ * runs, so each job runs once per interval across instances however their timers are offset. A
+ * tick that finds the slot taken counts as `outcome="elsewhere"`. `runNow` (CLI, operator, a
+ * capability asking for a run soon) runs at once, unclaimed. SQLite (one instance) runs every tick.
  */
 @Injectable()
 export class JobRunner implements OnApplicationShutdown {
@@ -45,12 +56,17 @@ export class JobRunner implements OnApplicationShutdown {
   private readonly duration: Histogram<'job'>;
   private readonly lastSuccess: Gauge<'job'>;
   private stopped = false;
+  /** This process's name in job_schedule.holder. */
+  private readonly holder = `gw-${randomUUID()}`;
 
-  constructor(metrics: MetricsService) {
+  constructor(
+    metrics: MetricsService,
+    @Optional() private readonly schedule?: JobScheduleRepository,
+  ) {
     const registers = [metrics.registry];
     this.runs = new Counter({
       name: 'gateway_job_runs_total',
-      help: 'Background job runs, by job and outcome (success, failure, skipped)',
+      help: 'Background job runs, by job and outcome (success, failure, skipped, elsewhere)',
       labelNames: ['job', 'outcome'],
       registers,
     });
@@ -138,10 +154,48 @@ export class JobRunner implements OnApplicationShutdown {
       this.runs.inc({ job: job.definition.name, outcome: 'skipped' });
       return;
     }
+    if (this.schedule?.shared) {
+      const claimed = await this.claim(job);
+      if (!claimed) {
+        if (claimed === false) {
+          this.runs.inc({ job: job.definition.name, outcome: 'elsewhere' });
+        }
+        return;
+      }
+      if (this.stopped || job.running) {
+        await this.schedule.release(job.definition.name, this.holder).catch(() => undefined);
+        return;
+      }
+      await this.start(job, false, true).catch(() => undefined);
+      return;
+    }
     await this.start(job, false).catch(() => undefined);
   }
 
-  private start(job: RegisteredJob, rethrow: boolean): Promise<void> {
+  /** Claims the job's current slot: true (run it), false (another instance has it), undefined (the database failed). */
+  private async claim(job: RegisteredJob): Promise<boolean | undefined> {
+    const { name, intervalMs } = job.definition;
+    const now = Date.now();
+    try {
+      return await (this.schedule as JobScheduleRepository).claim(
+        name,
+        Math.floor(now / intervalMs),
+        this.holder,
+        new Date(now),
+        new Date(now + Math.max(intervalMs, MIN_LEASE_MS)),
+      );
+    } catch (err) {
+      this.runs.inc({ job: name, outcome: 'failure' });
+      job.lastError = err instanceof Error ? err.message : String(err);
+      this.logger.warn(
+        { err, job: name },
+        `background job ${name}: could not claim its slot; it tries again in ${intervalMs} ms`,
+      );
+      return undefined;
+    }
+  }
+
+  private start(job: RegisteredJob, rethrow: boolean, claimed = false): Promise<void> {
     const name = job.definition.name;
     const endTimer = this.duration.startTimer({ job: name });
     job.lastStartedAt = new Date();
@@ -164,6 +218,9 @@ export class JobRunner implements OnApplicationShutdown {
         }
       } finally {
         endTimer();
+        if (claimed) {
+          await this.schedule?.release(name, this.holder).catch(() => undefined);
+        }
         job.running = undefined;
       }
     })();

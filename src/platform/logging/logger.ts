@@ -12,6 +12,16 @@ export interface GatewayLoggerOptions {
   registry: PiiValueRegistry;
 }
 
+/**
+ * Where the gateway's lines go by default (stdout; `fd` for another descriptor). Asynchronous, and
+ * lines are gathered up to 4 KB before a write, or at most 100 ms: one write per dozen lines rather
+ * than per line (about a tenth of an API request's CPU was that write). pino flushes what is left
+ * when the process exits; a process killed outright (SIGKILL) loses at most those 100 ms of lines.
+ */
+export function gatewayLogDestination(fd = 1): DestinationStream {
+  return pino.destination({ dest: fd, sync: false, minLength: 4096, periodicFlush: 100 });
+}
+
 /** The root pino logger: JSON lines, ISO time, every line redacted before it is written. */
 export function createRootLogger(options: GatewayLoggerOptions): Logger {
   const { registry } = options;
@@ -28,6 +38,6 @@ export function createRootLogger(options: GatewayLoggerOptions): Logger {
         },
       },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    options.destination ?? gatewayLogDestination(),
   );
 }

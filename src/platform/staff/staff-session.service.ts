@@ -131,7 +131,12 @@ export class StaffSessionService {
     if (!csrfSatisfied(method, csrf, session.csrfToken)) {
       throw PLATFORM_ERRORS.raise('CSRF_TOKEN_INVALID');
     }
-    await this.sessions.touch(session.id, now, new Date(now.getTime() - TOUCH_EVERY_MS));
+    // Write only when the row read above is due (the UPDATE keeps its own condition for concurrent
+    // requests): most requests of a working session cost one read and no write.
+    const staleBefore = new Date(now.getTime() - TOUCH_EVERY_MS);
+    if (session.lastSeenAt < staleBefore) {
+      await this.sessions.touch(session.id, now, staleBefore);
+    }
     return this.context(user, session, now);
   }
 
@@ -169,12 +174,16 @@ export class StaffSessionService {
 
   private async refuse(login: string, user: StaffUser | null, address: string | null): Promise<never> {
     const now = this.clock.now();
-    const reason = !user ? 'unknown-login' : user.state !== 'active' ? 'disabled' : 'wrong-password';
+    let reason = !user ? 'unknown-login' : user.state !== 'active' ? 'disabled' : 'wrong-password';
     let lockedUntil: Date | undefined;
     await this.transactions.run(async (manager) => {
       if (user && reason === 'wrong-password') {
         const failures = await this.users.countFailure(user.id, now, manager);
-        if (failures >= this.config.staff.maxFailedLogins) {
+        if (failures === null) {
+          // Locked since this attempt began (by another instance, or a concurrent attempt): counts nothing.
+          reason = 'locked';
+          lockedUntil = (await this.users.findById(user.id, manager))?.lockedUntil ?? undefined;
+        } else if (failures >= this.config.staff.maxFailedLogins) {
           lockedUntil = new Date(now.getTime() + this.config.staff.lockoutMinutes * 60_000);
           await this.users.lock(user.id, lockedUntil, now, manager);
           await this.audit.record(

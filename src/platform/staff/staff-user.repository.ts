@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { SqlDialect } from '../database/sql-dialect';
 import { StaffUser } from './staff.entity';
 
 /** The `staff_user` table: every read and write of staff accounts. */
@@ -26,14 +27,21 @@ export class StaffUserRepository {
   }
 
   /**
-   * Counts one more wrong password and returns the new count. One statement, so that two instances
-   * counting at once both count (on PostgreSQL the row stays locked until the caller's commit).
+   * Counts one more wrong password and returns the new count, or null when the account is locked
+   * (since the caller looked: by another instance, or a concurrent attempt) — a locked account counts
+   * nothing. One conditional UPDATE, so that attempts on several instances at once all count (on
+   * PostgreSQL the row stays locked until the caller's commit).
    */
-  async countFailure(id: string, at: Date, manager: EntityManager): Promise<number> {
-    await manager.increment(StaffUser, { id }, 'failedAttempts', 1);
-    await manager.update(StaffUser, { id }, { updatedAt: at });
-    const row = await manager.findOne(StaffUser, { where: { id }, select: { id: true, failedAttempts: true } });
-    return row?.failedAttempts ?? 0;
+  async countFailure(id: string, at: Date, manager: EntityManager): Promise<number | null> {
+    const d = SqlDialect.of(manager);
+    const b = d.binder();
+    const { rows } = await d.run<{ failed_attempts: number | string }>(
+      manager,
+      `UPDATE staff_user SET failed_attempts = failed_attempts + 1, updated_at = ${b.bind(at)} ` +
+        `WHERE id = ${b.bind(id)} AND (locked_until IS NULL OR locked_until <= ${b.bind(at)}) RETURNING failed_attempts`,
+      b.params,
+    );
+    return rows.length === 0 ? null : Number(rows[0].failed_attempts);
   }
 
   /** Locks the account until `until`; the count starts again from zero after the lock. */

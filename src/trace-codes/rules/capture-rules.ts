@@ -54,6 +54,26 @@ export function lineFullRefusal(line: CaptureLine, adding: number): CatalogueErr
 }
 
 /**
+ * A scan of a box this line already holds — HIS retrying a scan whose answer it lost (a 503 while
+ * PostgreSQL restarted, a timeout) — is "already on this line", also once that box filled the line:
+ * the retry learns its scan went through, never "line full". `usesOf`: the open uses of the scanned codes.
+ */
+export function alreadyOnLineRefusal(
+  line: CaptureLine,
+  usesOf: ReadonlyMap<string, readonly OpenUse[]>,
+  request: CaptureRequest,
+): CatalogueError | undefined {
+  const onLine = [...usesOf.values()].flat().filter((u) => u.lineId === line.id);
+  return onLine.length > 0
+    ? knownCodesRefusal(
+        onLine.map((u) => alreadyDispensedDetail(codeUse(u), true)),
+        true,
+        request.single,
+      )
+    : undefined;
+}
+
+/**
  * A batch is "all the line's codes": the count must fit the line, and the line may hold no code
  * outside the batch (a retried batch finds its own codes there and adds nothing twice).
  */

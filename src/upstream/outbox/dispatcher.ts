@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { Clock, Transactions } from '../../platform';
+import { Clock, isDatabaseUnavailable, Transactions } from '../../platform';
 import type { DispatcherConfig } from '../upstream.config';
 import type { UpstreamClient } from '../client/upstream-client';
 import type { ProtocolProfile } from '../protocol/profile';
@@ -36,6 +36,8 @@ export class Dispatcher {
   private running = false;
   private wake: (() => void) | undefined;
   private unsubscribe: (() => void) | undefined;
+  /** The database is away (restart, failover): said once, the loop keeps polling until it is back. */
+  private databaseAway = false;
 
   private readonly messages: OutboxMessageRepository;
   private readonly outbox: OutboxService;
@@ -133,10 +135,15 @@ export class Dispatcher {
       const work = this.delivery
         .deliver(message)
         .catch((err: unknown) =>
-          this.logger.error(
-            { err, msgid: message.msgid },
-            'dispatching a message failed; it stays claimed until its lease runs out',
-          ),
+          isDatabaseUnavailable(err)
+            ? this.logger.warn(
+                { msgid: message.msgid },
+                'the database went away while this message was being sent: once its lease runs out, the insurer is asked about it (9201) before any resend',
+              )
+            : this.logger.error(
+                { err, msgid: message.msgid },
+                'dispatching a message failed; it stays claimed until its lease runs out',
+              ),
         )
         .finally(() => {
           this.inFlight.delete(work);
@@ -175,8 +182,20 @@ export class Dispatcher {
       let claimed = 0;
       try {
         claimed = await this.tick();
+        if (this.databaseAway) {
+          this.databaseAway = false;
+          this.logger.warn('the database is back: dispatching again');
+        }
       } catch (err) {
-        this.logger.error({ err }, 'claiming outbox messages failed');
+        if (!isDatabaseUnavailable(err)) {
+          this.logger.error({ err }, 'claiming outbox messages failed');
+        } else if (!this.databaseAway) {
+          this.databaseAway = true;
+          this.logger.warn(
+            { err },
+            'the database is unavailable: no message is claimed until it is back (messages being sent are settled after, by a query where needed)',
+          );
+        }
       }
       if (!this.running) {
         break;
