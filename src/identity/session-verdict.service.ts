@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DeviceEvents } from '../devices/device-events';
 import {
+  type AuditRecord,
   AuditService,
   Clock,
   GatewayConfig,
@@ -144,38 +145,35 @@ export class SessionVerdictService {
     m: EntityManager,
   ): Promise<void> {
     const subject = verdict.subject ? { subject: personSubject(verdict.subject.idNumber) } : {};
+    const records: AuditRecord[] = [];
     if (by.action !== undefined && by.principal !== undefined) {
-      await this.audit.record(
-        {
-          actor: by.principal,
-          action: by.action,
-          outcome: 'success',
-          ...subject,
-          details: { ...by.details, sessionId: row.id, desk: row.desk, visitId: row.visitId },
-        },
-        m,
-      );
+      records.push({
+        actor: by.principal,
+        action: by.action,
+        outcome: 'success',
+        ...subject,
+        details: { ...by.details, sessionId: row.id, desk: row.desk, visitId: row.visitId },
+      });
     }
     if (changed) {
-      await this.audit.record(
-        {
-          actor: by.principal ?? systemPrincipal('identity'),
-          action: 'identity.verdict',
-          outcome: 'success',
-          ...subject,
-          details: {
-            sessionId: row.id,
-            desk: row.desk,
-            visitId: row.visitId,
-            verdict: verdict.verdict,
-            offline: verdict.offline,
-            coverage: verdict.coverage,
-            failed: verdict.checks.filter((c) => !c.passed).map((c) => c.code),
-          },
+      records.push({
+        actor: by.principal ?? systemPrincipal('identity'),
+        action: 'identity.verdict',
+        outcome: 'success',
+        ...subject,
+        details: {
+          sessionId: row.id,
+          desk: row.desk,
+          visitId: row.visitId,
+          verdict: verdict.verdict,
+          offline: verdict.offline,
+          coverage: verdict.coverage,
+          failed: verdict.checks.filter((c) => !c.passed).map((c) => c.code),
         },
-        m,
-      );
+      });
     }
+    // One statement for both entries (the caller's action first, then the verdict).
+    await this.audit.recordAll(records, m);
   }
 }
 

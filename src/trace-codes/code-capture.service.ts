@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AuditService, Clock, DomainError, type Principal, Transactions, uuidv7 } from '../platform';
+import { type AuditRecord, AuditService, Clock, DomainError, type Principal, Transactions, uuidv7 } from '../platform';
 import {
   alreadyOnLineRefusal,
   completeBatchRefusal,
@@ -13,6 +13,7 @@ import { byCode, judgeBatch } from './rules/request-judgement';
 import { judgeScan, type DrugCode } from './rules/scan-judgement';
 import { DispensingLineRepository, type LineRow } from './dispensing-line.repository';
 import { ProductMappingRepository } from './product-mapping.repository';
+import { SingleScanRepository } from './single-scan.repository';
 import { TraceCodeRepository } from './trace-code.repository';
 import { TraceCodeUseRepository } from './trace-code-use.repository';
 import type { BatchResultDto, LineProgressDto, ScanResultDto } from './trace-codes.dto';
@@ -43,6 +44,7 @@ export class CodeCaptureService {
     private readonly codes: TraceCodeRepository,
     private readonly uses: TraceCodeUseRepository,
     private readonly mappings: ProductMappingRepository,
+    private readonly singles: SingleScanRepository,
   ) {}
 
   /** One scan from HIS: the code is added to the line. */
@@ -94,6 +96,12 @@ export class CodeCaptureService {
   ): Promise<{ line: LineProgressDto; added: number }> {
     const now = this.clock.now();
     const request: CaptureRequest = { single: mode === 'add' && drugs.length === 1, indexOf };
+    if (request.single) {
+      const taken = await this.takeNewBox(principal, visitId, lineNo, drugs[0], operationId, now);
+      if (taken !== undefined) {
+        return taken;
+      }
+    }
     return this.transactions.run(async (m) => {
       const line = await this.lines.lockDeclared(m, visitId, lineNo);
       throwIf(
@@ -134,17 +142,41 @@ export class CodeCaptureService {
         now,
       );
       await this.lines.addToCount(m, line.id, codes.length, now);
-      const details = {
-        operationId,
-        visitId,
-        lineNo,
-        mode,
-        count: codes.length,
-        ...(codes.length <= 20 ? { codes } : {}),
-      };
-      await this.audit.record({ actor: principal, action: 'trace-codes.dispense', outcome: 'success', details }, m);
+      await this.audit.record(dispenseEntry(principal, operationId, visitId, lineNo, mode, codes), m);
       return { line: toLineProgress({ ...line, codeCount: line.codeCount + codes.length }), added: codes.length };
     });
+  }
+
+  /**
+   * The common single scan, a box never seen before onto a line with room, in one read and one write
+   * (SingleScanRepository; PostgreSQL). Answers undefined when the locked path must decide: on SQLite,
+   * for a line not declared, a box already known, a scan the rules would refuse on the line as read (the
+   * locked path refuses it, or not, on the line as it is then, with the same rules), or when the line
+   * changed or the box appeared meanwhile.
+   */
+  private async takeNewBox(
+    principal: Principal,
+    visitId: string,
+    lineNo: string,
+    drug: DrugCode,
+    operationId: string,
+    now: Date,
+  ): Promise<{ line: LineProgressDto; added: number } | undefined> {
+    const m = this.transactions.reader;
+    const look = await this.singles.look(m, visitId, lineNo, drug);
+    if (look?.line === undefined || look.known) {
+      return undefined;
+    }
+    const line = look.line;
+    if (drugFitRefusal(line, [drug], look.mappings, { single: true }) || lineFullRefusal(line, 1)) {
+      return undefined;
+    }
+    const use = { id: uuidv7(), operationId, source: `${principal.type}:${principal.id}` };
+    const entry = this.audit.entry(dispenseEntry(principal, operationId, visitId, lineNo, 'add', [drug.code]));
+    if ((await this.singles.takeNew(m, line, drug, use, entry, now)) !== 'taken') {
+      return undefined;
+    }
+    return { line: toLineProgress({ ...line, codeCount: line.codeCount + 1 }), added: 1 };
   }
 
   /** A batch: the count must fit and the line may hold no other code; the codes it already holds are not added again. */
@@ -189,6 +221,19 @@ export class CodeCaptureService {
       throw TRACE_CODE_ERRORS.raise('TRACE_CODE_ALREADY_DISPENSED', { message: TRACE_MESSAGES.takenMeanwhile });
     }
   }
+}
+
+/** The audit entry of a capture: at most 20 codes named. */
+function dispenseEntry(
+  actor: Principal,
+  operationId: string,
+  visitId: string,
+  lineNo: string,
+  mode: CaptureMode,
+  codes: readonly string[],
+): AuditRecord {
+  const details = { operationId, visitId, lineNo, mode, count: codes.length, ...(codes.length <= 20 ? { codes } : {}) };
+  return { actor, action: 'trace-codes.dispense', outcome: 'success', details };
 }
 
 /** A box dispensed before is a duplicate; everything else refused is a refusal. */

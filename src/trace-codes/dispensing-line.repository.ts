@@ -19,7 +19,8 @@ export interface LineDeclaration {
   splitPackage: boolean;
 }
 
-const LINE_COLUMNS = `id, visit_id AS "visitId", line_no AS "lineNo", med_list_code AS "medListCode", drug_name AS "drugName", quantity, split_package AS "splitPackage", code_count AS "codeCount"`;
+/** The columns of a LineRow, as its SELECTs name them. */
+export const LINE_COLUMNS = `id, visit_id AS "visitId", line_no AS "lineNo", med_list_code AS "medListCode", drug_name AS "drugName", quantity, split_package AS "splitPackage", code_count AS "codeCount"`;
 
 /**
  * trace_dispensing_line: the lines HIS declares, with the count of codes each holds now. Every method
@@ -114,7 +115,8 @@ export class DispensingLineRepository {
   }
 }
 
-function toLine(d: SqlDialect, r: Record<string, unknown>): LineRow {
+/** A row read with LINE_COLUMNS. */
+export function toLine(d: SqlDialect, r: Record<string, unknown>): LineRow {
   return {
     id: String(r.id),
     visitId: String(r.visitId),

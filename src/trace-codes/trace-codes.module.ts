@@ -8,19 +8,21 @@ import { DispensingLinesService } from './dispensing-lines.service';
 import { ProductMappingRepository } from './product-mapping.repository';
 import { ProductMappingsService } from './product-mappings.service';
 import { SettlementCodesService } from './settlement-codes.service';
+import { SingleScanRepository } from './single-scan.repository';
 import { StockService } from './stock.service';
 import { TraceCodeUseRepository } from './trace-code-use.repository';
 import { TraceCodeRepository } from './trace-code.repository';
 import { TraceCodesController } from './trace-codes.controller';
 import { TraceCodesMetrics } from './trace-codes.metrics';
 
-/** The repositories: one per table, all the capability's SQL. */
+/** The repositories: one per table (and the single scan's statements across them), all the capability's SQL. */
 const REPOSITORIES = [
   DispensingLineRepository,
   TraceCodeRepository,
   TraceCodeUseRepository,
   ProductMappingRepository,
   DeskLineRepository,
+  SingleScanRepository,
 ];
 /** The use cases. */
 const SERVICES = [

@@ -81,6 +81,45 @@ describe.each(availableDatabases())('database on %s', (kind: DbKind) => {
       expect(still.outcome).toBe('success');
     });
 
+    it('appends several entries in one statement, in order, in the caller’s transaction', async () => {
+      const pii = new PiiCryptoService(decodeKeyring(generateKeyringDocument('k1')));
+      const sut = auditServiceOn(dataSource, pii, new SystemClock());
+      const subject = { value: '11010519491231002X', domain: 'idno' };
+      let statements = 0;
+      const entries = await dataSource.transaction(async (m) => {
+        const runner = m.queryRunner as NonNullable<typeof m.queryRunner>;
+        const query = runner.query.bind(runner);
+        runner.query = ((...args: Parameters<typeof query>) => {
+          statements++;
+          return query(...args);
+        }) as typeof query;
+        try {
+          return await sut.recordAll(
+            [
+              { actor: { type: 'system', id: 'test' }, action: 'batch.first', outcome: 'success', subject },
+              { actor: { type: 'system', id: 'test' }, action: 'batch.second', outcome: 'failure', subject },
+            ],
+            m,
+          );
+        } finally {
+          runner.query = query;
+        }
+      });
+      expect(statements).toBe(1);
+      const rows = await dataSource.query<{ id: string; action: string; outcome: string; subject_hash: string }[]>(
+        `SELECT id, action, outcome, subject_hash FROM audit_log WHERE action LIKE 'batch.%' ORDER BY id`,
+      );
+      expect(rows).toEqual(
+        entries.map((e, i) => ({
+          id: e.id,
+          action: ['batch.first', 'batch.second'][i],
+          outcome: ['success', 'failure'][i],
+          subject_hash: pii.hash(subject.value, subject.domain),
+        })),
+      );
+      await expect(sut.recordAll([])).resolves.toEqual([]);
+    });
+
     it('keeps time order when paging', async () => {
       const pii = new PiiCryptoService(decodeKeyring(generateKeyringDocument('k1')));
       const sut = auditServiceOn(dataSource, pii, new SystemClock());

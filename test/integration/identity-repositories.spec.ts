@@ -104,6 +104,42 @@ describe.each(availableDatabases())('identity repositories on %s', (kind: DbKind
       expect(await sessions.findById('nope')).toBeNull();
     });
 
+    it('saves a new session and a changed one in one statement each, every column as the row holds it', async () => {
+      const statementsOf = (row: IdentitySession): Promise<number> =>
+        new Transactions(ds).run(async (m) => {
+          const runner = m.queryRunner as NonNullable<typeof m.queryRunner>;
+          const query = runner.query.bind(runner);
+          let n = 0;
+          runner.query = ((...args: Parameters<typeof query>) => {
+            n++;
+            return query(...args);
+          }) as typeof query;
+          try {
+            await sessions.save(row, m);
+          } finally {
+            runner.query = query;
+          }
+          return n;
+        });
+      expect(await statementsOf(session('s-upsert', 'D5'))).toBe(1);
+      const changed = session('s-upsert', 'D5', {
+        visitId: 'V5',
+        subjectKey: 'k-5',
+        evidence: 'pii1:k:x',
+        verdict: 'MATCH',
+        offline: true,
+        coverage: 'covered',
+        result: '{"checks":[],"missing":[],"sources":["card"]}',
+        token: 't-5',
+        tokenExpiresAt: at(30),
+        updatedAt: at(7),
+        expiresAt: at(15),
+      });
+      expect(await statementsOf(changed)).toBe(1);
+      const row = (await sessions.findById('s-upsert')) as IdentitySession;
+      expect({ ...row, tokenExpiresAt: new Date(row.tokenExpiresAt as Date) }).toEqual({ ...changed });
+    });
+
     it('finds the desk’s newest open session, and the newest one still waiting for its visit', async () => {
       await save(session('d2-old-waiting', 'D2', { createdAt: at(1) }));
       await save(session('d2-new-waiting', 'D2', { createdAt: at(2) }));

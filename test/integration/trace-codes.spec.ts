@@ -332,6 +332,79 @@ describe.each(availableDatabases())('trace-code store on %s', (kind: DbKind) => 
     expect((await uses())[0]).toMatchObject({ upload: 'uploaded', upload_ref: 'SETL-R2' });
   });
 
+  it('a single scan of a new box is one read and one write on PostgreSQL, its audit entry included; the locked path takes the rest', async () => {
+    // Every statement the capture sends (TypeORM sends START TRANSACTION and COMMIT through query() too).
+    let statements = 0;
+    const createQueryRunner = ds.createQueryRunner.bind(ds);
+    const spy = jest.spyOn(ds, 'createQueryRunner').mockImplementation((mode) => {
+      const runner = createQueryRunner(mode);
+      const query = runner.query.bind(runner);
+      runner.query = ((...args: Parameters<typeof query>) => {
+        statements++;
+        return query(...args);
+      }) as typeof query;
+      return runner;
+    });
+    const scanCounting = async (visitId: string, c: string): Promise<number> => {
+      statements = 0;
+      await svc.capture.scan(HIS, visitId, '1', c);
+      return statements;
+    };
+    try {
+      await line('SC1', '1', 3);
+      const newBox = await scanCounting('SC1', code(300));
+      await svc.stock.receive(HIS, [code(301)]);
+      const knownBox = await scanCounting('SC1', code(301));
+      if (kind === 'postgres') {
+        expect(newBox).toBe(2);
+        expect(knownBox).toBeGreaterThan(2);
+      }
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await stateOf(code(300))).toBe('dispensed');
+    expect(await usesOf(code(300))).toEqual([{ visit_id: 'SC1', state: 'dispensed', upload: 'pending' }]);
+    expect(await count(`SELECT code_count AS n FROM trace_dispensing_line WHERE visit_id = 'SC1'`)).toBe(2);
+    const entries = await ds.query<{ actor_type: string; actor_id: string; details: string }[]>(
+      `SELECT actor_type, actor_id, details FROM audit_log WHERE action = 'trace-codes.dispense' AND details LIKE '%"SC1"%' ORDER BY id`,
+    );
+    expect(entries.map((e) => ({ ...e, details: JSON.parse(e.details) as Record<string, unknown> }))).toEqual(
+      [code(300), code(301)].map((c) => ({
+        actor_type: HIS.type,
+        actor_id: HIS.id,
+        details: { operationId: expect.any(String), visitId: 'SC1', lineNo: '1', mode: 'add', count: 1, codes: [c] },
+      })),
+    );
+  });
+
+  it('scans of new boxes racing for the last places of a line, on two instances: exactly as many as the line holds win', async () => {
+    const other = kind === 'postgres' ? await openDataSource(database, dataDir, GATEWAY_SCHEMA) : ds;
+    try {
+      const svc2 = serviceOn(other);
+      await line('FULL', '1', 3);
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? svc : svc2).capture.scan(HIS, 'FULL', '1', code(400 + i))),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+      for (const r of results.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) {
+        expect(r.reason).toMatchObject({ status: 422, code: 'TRACE_LINE_FULL' });
+      }
+      expect(await count(`SELECT code_count AS n FROM trace_dispensing_line WHERE visit_id = 'FULL'`)).toBe(3);
+      expect(await count(`SELECT COUNT(*) AS n FROM trace_code_use WHERE visit_id = 'FULL'`)).toBe(3);
+      const codes = Array.from({ length: 8 }, (_, i) => `'${code(400 + i)}'`).join(',');
+      expect(await count(`SELECT COUNT(*) AS n FROM trace_code WHERE code IN (${codes})`)).toBe(3);
+      expect(
+        await count(
+          `SELECT COUNT(*) AS n FROM audit_log WHERE action = 'trace-codes.dispense' AND details LIKE '%"FULL"%'`,
+        ),
+      ).toBe(3);
+    } finally {
+      if (other !== ds) {
+        await other.destroy();
+      }
+    }
+  });
+
   it('two gateway instances racing on the same code: exactly one wins, the other gets the 409', async () => {
     // PostgreSQL: a second pool, as a second instance would have. SQLite: one process owns the file,
     // so the race is between transactions of that process.

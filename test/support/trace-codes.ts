@@ -15,6 +15,7 @@ import { DispensingLinesService } from '../../src/trace-codes/dispensing-lines.s
 import { ProductMappingRepository } from '../../src/trace-codes/product-mapping.repository';
 import { ProductMappingsService } from '../../src/trace-codes/product-mappings.service';
 import { SettlementCodesService } from '../../src/trace-codes/settlement-codes.service';
+import { SingleScanRepository } from '../../src/trace-codes/single-scan.repository';
 import { StockService } from '../../src/trace-codes/stock.service';
 import { TraceCodeUseRepository } from '../../src/trace-codes/trace-code-use.repository';
 import { TraceCodeRepository } from '../../src/trace-codes/trace-code.repository';
@@ -43,6 +44,7 @@ export interface TraceCodeRepositories {
   uses: TraceCodeUseRepository;
   mappings: ProductMappingRepository;
   deskLines: DeskLineRepository;
+  singles: SingleScanRepository;
 }
 
 export function traceCodeRepositories(): TraceCodeRepositories {
@@ -52,6 +54,7 @@ export function traceCodeRepositories(): TraceCodeRepositories {
     uses: new TraceCodeUseRepository(),
     mappings: new ProductMappingRepository(),
     deskLines: new DeskLineRepository(),
+    singles: new SingleScanRepository(),
   };
 }
 
@@ -72,7 +75,7 @@ export function traceCodesOn(ds: DataSource, clock: Clock, events = new DeviceEv
   const audit = auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
   const metrics = new TraceCodesMetrics(new MetricsService());
   const r = traceCodeRepositories();
-  const capture = new CodeCaptureService(tx, clock, audit, metrics, r.lines, r.codes, r.uses, r.mappings);
+  const capture = new CodeCaptureService(tx, clock, audit, metrics, r.lines, r.codes, r.uses, r.mappings, r.singles);
   return {
     lines: new DispensingLinesService(tx, clock, audit, r.lines),
     capture,

@@ -47,18 +47,47 @@ export class AuditService {
 
   /** Appends one entry. Pass `manager` to write it in the caller's transaction. */
   async record(record: AuditRecord, manager?: EntityManager): Promise<AuditEntry> {
-    const entry: AuditEntry = {
+    return this.entries.append(this.entry(record), manager);
+  }
+
+  /** Appends several entries in one statement (a subject named by several is hashed once). */
+  async recordAll(records: readonly AuditRecord[], manager?: EntityManager): Promise<AuditEntry[]> {
+    const hashes = new Map<string, string>();
+    const hashOf = (subject: { value: string; domain: string }): string => {
+      const key = `${subject.domain}\u0000${subject.value}`;
+      const known = hashes.get(key);
+      if (known !== undefined) {
+        return known;
+      }
+      const hash = this.pii.hash(subject.value, subject.domain);
+      hashes.set(key, hash);
+      return hash;
+    };
+    return this.entries.appendAll(
+      records.map((r) => this.entry(r, hashOf)),
+      manager,
+    );
+  }
+
+  /**
+   * The entry `record` makes, not written yet: for a repository that writes it inside its own
+   * statement (AuditRepository.appendFrom), so that the entry commits with the change it records.
+   */
+  entry(
+    record: AuditRecord,
+    hashOf: (subject: { value: string; domain: string }) => string = (x) => this.pii.hash(x.value, x.domain),
+  ): AuditEntry {
+    return {
       id: uuidv7(),
       at: this.clock.now(),
       actorType: record.actor.type,
       actorId: record.actor.id,
       action: record.action,
       outcome: record.outcome,
-      subjectHash: record.subject ? this.pii.hash(record.subject.value, record.subject.domain) : null,
+      subjectHash: record.subject ? hashOf(record.subject) : null,
       correlationId: record.correlationId ?? null,
       details: record.details ?? null,
     };
-    return this.entries.append(entry, manager);
   }
 
   /** Newest first. */
