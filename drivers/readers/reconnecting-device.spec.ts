@@ -104,7 +104,7 @@ describe('ReconnectingDevice statuses', () => {
     const link = new FlakyLink(0);
     let pulled = false;
     class PulledDevice extends TestDevice {
-      protected async session(): Promise<void> {
+      protected override async session(): Promise<void> {
         this.setStatus('waiting', '请扫码');
         await new Promise<void>((resolve, reject) => {
           const check = setInterval(() => {
