@@ -77,15 +77,22 @@ class LoadClient {
     const order: LoadOrder = { url, headers, requests: REQUESTS_PER_ROUND, concurrency: CONCURRENCY };
     return new Promise((resolve, reject) => {
       const cpu = process.cpuUsage();
-      this.child.once('message', (result: LoadResult) => {
+      const failed = (e: Error): void => {
+        this.child.off('message', answered);
+        reject(e);
+      };
+      const answered = (result: LoadResult): void => {
+        this.child.off('error', failed);
         const used = process.cpuUsage(cpu);
         if (result.failure) {
           reject(new Error(result.failure));
           return;
         }
         resolve({ ...result, serverCpuMs: (used.user + used.system) / 1000 });
-      });
-      this.child.once('error', reject);
+      };
+      // One pair of listeners per round, removed with its answer (they piled up before: a leak warning).
+      this.child.once('message', answered);
+      this.child.once('error', failed);
       this.child.send(order);
     });
   }
