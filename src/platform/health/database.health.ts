@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { GatewayConfig } from '../config/gateway-config';
 import { databaseUnavailableCause } from '../database/database-errors';
 import { describeTarget, parseDatabaseUrl } from '../database/database-url';
+import { SqlDialect } from '../database/sql-dialect';
 import { ComponentHealth, HealthContributor, HealthRegistry } from './health.registry';
 import { ProbeCache } from './probe-cache';
 
@@ -42,7 +43,7 @@ export class DatabaseHealth implements HealthContributor, OnModuleInit {
     const started = process.hrtime.bigint();
     let pending: boolean;
     try {
-      if (this.dataSource.options.type === 'postgres') {
+      if (SqlDialect.of(this.dataSource).pg) {
         // A standby answers reads but refuses every write: after a failover the URL must lead to the new primary.
         const [{ standby }] = await this.dataSource.query<Array<{ standby: boolean }>>(
           'SELECT pg_is_in_recovery() AS standby',

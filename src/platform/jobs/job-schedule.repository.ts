@@ -18,7 +18,7 @@ export class JobScheduleRepository {
 
   /** Several instances may share this database (PostgreSQL); SQLite is one instance by design. */
   get shared(): boolean {
-    return this.dataSource.options.type === 'postgres';
+    return SqlDialect.of(this.dataSource).pg;
   }
 
   /**
