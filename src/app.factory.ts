@@ -18,6 +18,7 @@ import {
   MetricsService,
   PiiValueRegistry,
   registerConsolePages,
+  registerRateLimits,
 } from './platform';
 
 export interface CreateAppOptions {
@@ -74,6 +75,7 @@ export async function createApp(
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', String(request.id));
   });
+  registerRateLimits(app, config);
 
   // Once the body is parsed: remember its personal values so the log redactor can remove
   // them from every line of this request, and log the body itself when asked to.

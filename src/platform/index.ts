@@ -58,6 +58,10 @@ export * from './auth/api-key.service';
 export * from './auth/api-key-cache';
 export * from './auth/api-key.repository';
 export * from './auth/api-key.dto';
+export * from './auth/rate-limits';
+export * from './auth/bad-key-throttle';
+export * from './auth/request-limits';
+export * from './auth/api-key-expiry-watch';
 
 // Staff accounts and sessions (the console): roles, the cookie and CSRF rule, the directory seam.
 export * from './staff/staff.entity';

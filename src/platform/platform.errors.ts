@@ -13,6 +13,12 @@ export const PLATFORM_ERRORS = errorCatalogue('platform', {
   AUTH_MISSING: { status: 401, message: '缺少 API 密钥：请在请求头中加入 Authorization: Bearer <密钥>' },
   AUTH_INVALID: { status: 401, message: 'API 密钥无效，请向信息科核对' },
   AUTH_REVOKED: { status: 401, message: 'API 密钥已被吊销，请向信息科申请新的密钥' },
+  AUTH_KEY_EXPIRED: { status: 401, message: 'API 密钥已过期，请向信息科申请新的密钥' },
+  AUTH_TOO_MANY_FAILURES: {
+    status: 429,
+    message: '此地址近期使用无效 API 密钥的次数过多，已暂缓处理：请稍后重试，并请信息科核对 HIS 中配置的密钥',
+  },
+  RATE_LIMITED: { status: 429, message: '请求过于频繁，已超过网关的访问频率限制：请稍后重试' },
   AUTH_IP_NOT_ALLOWED: { status: 403, message: '该 API 密钥不允许从此地址访问' },
   AUTH_SCOPE_MISSING: { status: 403, message: '该 API 密钥没有访问此接口的权限' },
   // ---- staff accounts and sessions (the console) ----

@@ -12,6 +12,7 @@ import {
   ValidateNested,
   IsIP,
   Length,
+  IsArray,
 } from 'class-validator';
 import { Secret } from './config-secrets';
 
@@ -33,6 +34,62 @@ export type GatewayMode = (typeof GATEWAY_MODES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** Bad API keys from one address (docs/security.md, "Request limits, brute-force protection and key expiry"). */
+export class BadKeyConfig {
+  /** Invalid keys from one address within `windowMinutes` before its bad attempts are slowed down. */
+  @IsInt({ message: 'expected a whole number' })
+  @Min(1, { message: 'expected 1 to 1000 failures' })
+  @Max(1000, { message: 'expected 1 to 1000 failures' })
+  threshold: number;
+
+  @IsInt({ message: 'expected a whole number of minutes' })
+  @Min(1, { message: 'expected 1 to 1440 minutes' })
+  @Max(1440, { message: 'expected 1 to 1440 minutes' })
+  windowMinutes: number;
+
+  /** The first pause once the threshold is reached; it doubles with every further bad key. */
+  @IsInt({ message: 'expected a whole number of seconds' })
+  @Min(1, { message: 'expected 1 to 3600 seconds' })
+  @Max(3600, { message: 'expected 1 to 3600 seconds' })
+  baseDelaySeconds: number;
+
+  /** The longest pause. */
+  @IsInt({ message: 'expected a whole number of seconds' })
+  @Min(1, { message: 'expected 1 to 86400 seconds' })
+  @Max(86400, { message: 'expected 1 to 86400 seconds' })
+  maxDelaySeconds: number;
+}
+
+/** Requests per API key (or staff session) and per client address, counted in fixed windows per instance. */
+export class RateLimitConfig {
+  @IsBoolean({ message: 'expected true or false' })
+  enabled: boolean;
+
+  @IsInt({ message: 'expected a whole number of seconds' })
+  @Min(1, { message: 'expected 1 to 3600 seconds' })
+  @Max(3600, { message: 'expected 1 to 3600 seconds' })
+  windowSeconds: number;
+
+  /** Requests per window with one API key (by the key id in the token) or one staff session. */
+  @IsInt({ message: 'expected a whole number of requests' })
+  @Min(1, { message: 'expected at least 1 request' })
+  perKey: number;
+
+  /** Requests per window from one client address, whatever the key. */
+  @IsInt({ message: 'expected a whole number of requests' })
+  @Min(1, { message: 'expected at least 1 request' })
+  perAddress: number;
+
+  /** Addresses or CIDR ranges never limited (the monitoring host, the load balancer's probes). */
+  @IsArray({ message: 'expected a list of IP addresses or CIDR ranges' })
+  @IsString({ each: true, message: 'expected a list of IP addresses or CIDR ranges' })
+  exemptAddresses: string[];
+
+  @ValidateNested()
+  @Type(() => BadKeyConfig)
+  badKeys: BadKeyConfig;
+}
+
 export class ServerConfig {
   @IsIP(undefined, { message: 'expected an IP address to listen on, e.g. 127.0.0.1 or 0.0.0.0' })
   host: string;
@@ -53,6 +110,10 @@ export class ServerConfig {
   @IsInt({ message: 'expected a whole number of bytes' })
   @Min(1024, { message: 'expected at least 1024 bytes' })
   largeBodyLimitBytes: number;
+
+  @ValidateNested()
+  @Type(() => RateLimitConfig)
+  rateLimit: RateLimitConfig;
 }
 
 export class DatabaseConfig {
@@ -189,6 +250,21 @@ export class StaffConfig {
   sandboxAccounts: boolean;
 }
 
+/** API keys' lifetimes (docs/security.md). */
+export class ApiKeysConfig {
+  /** The longest lifetime of a key with the admin scope (such a key must have an expiry). */
+  @IsInt({ message: 'expected a whole number of days' })
+  @Min(1, { message: 'expected 1 to 3650 days' })
+  @Max(3650, { message: 'expected 1 to 3650 days' })
+  adminMaxDays: number;
+
+  /** Keys expiring within this many days are named in the log at start and daily, and /health `apiKeys` degrades. */
+  @IsInt({ message: 'expected a whole number of days' })
+  @Min(0, { message: 'expected 0 to 365 days' })
+  @Max(365, { message: 'expected 0 to 365 days' })
+  expiryWarningDays: number;
+}
+
 /**
  * The platform's sections. Each capability adds its own (`identity:`, `upstream:`, …) through its
  * GatewayFeature, and types them by augmenting this class:
@@ -231,4 +307,8 @@ export class GatewayConfig {
   @ValidateNested()
   @Type(() => StaffConfig)
   staff: StaffConfig;
+
+  @ValidateNested()
+  @Type(() => ApiKeysConfig)
+  apiKeys: ApiKeysConfig;
 }

@@ -34,6 +34,16 @@ export class CatalogueError extends DomainError {
   }
 }
 
+/** A refusal the client may retry after a pause (429): the filter adds `Retry-After: <seconds>`. */
+export class RetryLaterError extends CatalogueError {
+  constructor(
+    from: CatalogueError,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(from.code, from.status, from.userMessage, from.details);
+  }
+}
+
 export class ErrorCatalogue<Codes extends string> {
   constructor(
     /** The capability that owns these codes (the section of docs/errors.md). */

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { databaseUnavailableCause } from '../database/database-errors';
 import { PLATFORM_ERRORS } from '../platform.errors';
 import { DomainError, ErrorDetail } from './domain-error';
+import { RetryLaterError } from './error-catalogue';
 import type { ErrorBodyDto } from './error-body';
 
 /** Messages for errors that arrive as plain HTTP statuses (routing, body parsing, size limits). */
@@ -60,6 +61,8 @@ export class GlobalExceptionFilter implements ExceptionFilter {
         'database unavailable: answered 503',
       );
       void reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+    } else if (exception instanceof RetryLaterError) {
+      void reply.header('retry-after', String(exception.retryAfterSeconds));
     } else if (status >= 500) {
       this.logger.error(
         { err: exception, correlationId: body.correlationId, method: request.method, url: request.url },
