@@ -95,6 +95,17 @@ export class ApiKeyCache implements OnModuleDestroy {
     return key;
   }
 
+  /** The cached row of key `id` while it is fresh, without reading the database; undefined otherwise. */
+  peek(id: string): ApiKey | undefined {
+    const now = this.timing.now();
+    const entry = this.entries.get(id);
+    if (entry && now - entry.readAt < this.timing.maxAgeMs) {
+      entry.usedAt = now;
+      return entry.key;
+    }
+    return undefined;
+  }
+
   /** Drops a key at once (this process changed it; other processes see it through their refresher). */
   forget(id: string): void {
     this.forgottenAt = this.timing.now();
