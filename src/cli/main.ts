@@ -29,8 +29,9 @@ Commands:
   agent status [--data-dir <dir>]     the desk agent's state on this PC
   config check [file]                 validate the configuration (default: $GATEWAY_CONFIG, or --sandbox)
   migrate                             apply pending database migrations
-  apikey create --name <n> --scopes <a,b> [--allow-ip <ip|cidr>]...
-                                      create an API key; the token is printed once
+  apikey create --name <n> --scopes <a,b> [--allow-ip <ip|cidr>]... [--expires-in <90d|12h> | --expires <date>]
+                                      create an API key; the token is printed once (admin keys must expire:
+                                      --expires 2027-03-01 = refused from 00:00 Beijing time that day)
   apikey list [--all]                 list API keys (--all includes revoked ones)
   apikey revoke <id> --reason <text>  revoke an API key at once
   staff create --login <l> --name <n> --roles <a,b> [--desks <d1,d2>] [--password-stdin]
@@ -137,6 +138,8 @@ export async function runCli(
       desks: { type: 'string' },
       'password-stdin': { type: 'boolean', default: false },
       'allow-ip': { type: 'string', multiple: true },
+      'expires-in': { type: 'string' },
+      expires: { type: 'string' },
       reason: { type: 'string' },
       all: { type: 'boolean', default: false },
       seed: { type: 'string' },

@@ -13,6 +13,8 @@ import { GatewayAuthGuard } from './auth/auth.guard';
 import { ApiKeyCache } from './auth/api-key-cache';
 import { ApiKeyRepository } from './auth/api-key.repository';
 import { ApiKeyService } from './auth/api-key.service';
+import { ApiKeyExpiryWatch } from './auth/api-key-expiry-watch';
+import { BadKeyThrottle } from './auth/bad-key-throttle';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { Clock, SystemClock } from './clock';
 import { ConfigController } from './config/config.controller';
@@ -127,7 +129,9 @@ export class PlatformModule {
         AuditService,
         ApiKeyRepository,
         ApiKeyCache,
+        BadKeyThrottle,
         ApiKeyService,
+        ApiKeyExpiryWatch,
         StaffUserRepository,
         StaffSessionRepository,
         { provide: StaffDirectory, useClass: LocalStaffDirectory },

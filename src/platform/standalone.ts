@@ -5,6 +5,7 @@ import { ApiKeyCache } from './auth/api-key-cache';
 import { ApiKeyRepository } from './auth/api-key.repository';
 import { ApiKeyService } from './auth/api-key.service';
 import type { Clock } from './clock';
+import type { GatewayConfig } from './config/gateway-config';
 import { Transactions } from './database/transactions';
 import type { PiiCryptoService } from './pii/pii-crypto.service';
 import { StaffSessionRepository } from './staff/staff-session.repository';
@@ -24,8 +25,9 @@ export function apiKeyServiceOn(
   audit: AuditService,
   clock: Clock,
   cache = new ApiKeyCache(new ApiKeyRepository(dataSource)),
+  config?: GatewayConfig,
 ): ApiKeyService {
-  return new ApiKeyService(new Transactions(dataSource), new ApiKeyRepository(dataSource), audit, clock, cache);
+  return new ApiKeyService(new Transactions(dataSource), new ApiKeyRepository(dataSource), audit, clock, cache, config);
 }
 
 export function staffServiceOn(dataSource: DataSource, audit: AuditService, clock: Clock): StaffService {

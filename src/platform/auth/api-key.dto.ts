@@ -1,5 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  IsArray,
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  MaxLength,
+} from 'class-validator';
 import { ApiKey } from './api-key.entity';
 import { SCOPES } from './scopes';
 
@@ -29,6 +39,17 @@ export class CreateApiKeyDto {
   @ArrayMaxSize(50)
   @IsString({ each: true })
   allowIps?: string[];
+
+  @ApiPropertyOptional({
+    description:
+      'When the key stops working (ISO 8601 instant). Required with the admin scope (at most apiKeys.adminMaxDays ahead); omitted = no expiry',
+    type: String,
+    format: 'date-time',
+    example: '2027-03-01T00:00:00+08:00',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: '到期时间应为 ISO 8601 时间，如 2027-03-01T00:00:00+08:00' })
+  expiresAt?: string;
 }
 
 export class RevokeApiKeyDto {
@@ -46,6 +67,13 @@ export class ApiKeyViewDto {
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
   @ApiProperty({ example: 'cli:root' }) createdBy: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastUsedAt: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'Refused from then on; null = no expiry',
+  })
+  expiresAt: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) revokedAt: string | null;
   @ApiProperty({ type: String, nullable: true }) revokedReason: string | null;
 
@@ -58,6 +86,7 @@ export class ApiKeyViewDto {
       createdAt: key.createdAt.toISOString(),
       createdBy: key.createdBy,
       lastUsedAt: key.lastUsedAt ? key.lastUsedAt.toISOString() : null,
+      expiresAt: key.expiresAt ? key.expiresAt.toISOString() : null,
       revokedAt: key.revokedAt ? key.revokedAt.toISOString() : null,
       revokedReason: key.revokedReason,
     };

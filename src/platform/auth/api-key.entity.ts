@@ -31,6 +31,10 @@ export class ApiKey {
   @Column({ name: 'last_used_at', nullable: true, type: Date })
   lastUsedAt: Date | null;
 
+  /** From this instant on the key is refused (AUTH_KEY_EXPIRED); null = no expiry (never for admin keys). */
+  @Column({ name: 'expires_at', nullable: true, type: Date })
+  expiresAt: Date | null;
+
   @Column({ name: 'revoked_at', nullable: true, type: Date })
   revokedAt: Date | null;
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { Between, DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { ApiKey } from './api-key.entity';
 
 /** The `api_key` table: every read and write of API keys. */
@@ -31,6 +31,14 @@ export class ApiKeyRepository {
   /** The rows of these keys that still exist (one query, for the API-key cache's refresher). */
   async findByIds(ids: readonly string[]): Promise<ApiKey[]> {
     return ids.length === 0 ? [] : this.dataSource.getRepository(ApiKey).find({ where: { id: In([...ids]) } });
+  }
+
+  /** Keys not revoked whose expiry falls between `from` and `to`, soonest first. */
+  async expiringBetween(from: Date, to: Date): Promise<ApiKey[]> {
+    return this.dataSource.getRepository(ApiKey).find({
+      where: { revokedAt: IsNull(), expiresAt: Between(from, to) },
+      order: { expiresAt: 'ASC' },
+    });
   }
 
   async markRevoked(

@@ -25,7 +25,15 @@ export class ApiKeysController {
   @ApiOkResponse({ type: CreatedApiKeyDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto })
   async create(@Body() body: CreateApiKeyDto, @Req() req: FastifyRequest): Promise<CreatedApiKeyDto> {
-    const { key, token } = await this.apiKeys.create(body, principalOf(req));
+    const { key, token } = await this.apiKeys.create(
+      {
+        name: body.name,
+        scopes: body.scopes,
+        allowIps: body.allowIps,
+        expiresAt: body.expiresAt === undefined ? undefined : new Date(body.expiresAt),
+      },
+      principalOf(req),
+    );
     return { key: ApiKeyViewDto.from(key), token };
   }
 
