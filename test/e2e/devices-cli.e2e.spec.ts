@@ -106,7 +106,10 @@ describe('devices and simulate commands', () => {
         code: 0,
         out: `desk1-card (ssse-card): presented ${SEED.activeFingers.psn_name}\n`,
       });
-      const key = await cli(['apikey', 'create', '--sandbox', '--name', 'IT', '--scopes', 'admin'], env);
+      const key = await cli(
+        ['apikey', 'create', '--sandbox', '--name', 'IT', '--scopes', 'admin', '--expires-in', '30d'],
+        env,
+      );
       const token = /gwk_\S+/.exec(key.out)?.[0] as string;
       let status = { code: -1, out: '', err: '' };
       await eventually(

@@ -107,9 +107,14 @@ class Gateway {
     g.base = `http://127.0.0.1:${(g.app.getHttpServer().address() as AddressInfo).port}`;
     g.insurer = g.app.get<UpstreamLink>(UPSTREAM_LINK).baseUrl.replace(/\/$/, '');
     g.key = (
-      await g.app
-        .get(ApiKeyService)
-        .create({ name: 'HIS', scopes: ['settlement', 'identity', 'admin'] }, { type: 'system', id: 'e2e' })
+      await g.app.get(ApiKeyService).create(
+        {
+          name: 'HIS',
+          scopes: ['settlement', 'identity', 'admin'],
+          expiresAt: new Date(Date.now() + 30 * 86_400_000),
+        },
+        { type: 'system', id: 'e2e' },
+      )
     ).token;
     return g;
   }

@@ -78,6 +78,7 @@ describe.each(availableDatabases())(
       secretHash: 'a'.repeat(64),
       scopes: ['identity'],
       allowIps: null,
+      expiresAt: null,
       createdAt,
       createdBy: 'test',
       lastUsedAt: null,

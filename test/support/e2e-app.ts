@@ -24,7 +24,7 @@ export interface TestApp {
   app: NestFastifyApplication;
   config: GatewayConfig;
   logs: LogCapture;
-  /** A fresh API key with these scopes: the token to send. */
+  /** A fresh API key with these scopes: the token to send. Keys with the admin scope expire in 30 days (they must expire). */
   token(scopes: Scope[], allowIps?: string[]): Promise<string>;
   close(): Promise<void>;
 }
@@ -50,9 +50,15 @@ export async function startTestApp(
     logs,
     token: async (scopes, allowIps) =>
       (
-        await app
-          .get(ApiKeyService)
-          .create({ name: `test ${scopes.join(',')}`, scopes, allowIps }, { type: 'system', id: 'e2e' })
+        await app.get(ApiKeyService).create(
+          {
+            name: `test ${scopes.join(',')}`,
+            scopes,
+            allowIps,
+            expiresAt: scopes.includes('admin') ? new Date(Date.now() + 30 * 86_400_000) : undefined,
+          },
+          { type: 'system', id: 'e2e' },
+        )
       ).token,
     close: () => app.close(),
   };

@@ -80,6 +80,8 @@ export async function createApiKey(gateway: ConsoleGateway, name: string, scopes
     name,
     '--scopes',
     scopes.join(','),
+    // Keys with the admin scope must expire.
+    ...(scopes.includes('admin') ? ['--expires-in', '30d'] : []),
   ]);
   const token = /gwk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}/.exec(stdout)?.[0];
   if (token === undefined) {
