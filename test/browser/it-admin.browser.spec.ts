@@ -87,6 +87,8 @@ run('the 信息科 pages: API keys, staff accounts, audit log, configuration (Ch
     const form = page.getByRole('dialog', { name: '新建接口密钥' });
     await form.getByLabel('名称').fill('HIS 药房（浏览器测试）');
     await form.getByText('药品追溯码（trace-codes）').click();
+    await form.locator('.el-select').click();
+    await page.locator('.el-select-dropdown__item', { hasText: '90 天' }).click();
     await form.getByRole('button', { name: '创建' }).click();
 
     const shown = page.getByRole('dialog', { name: '新的接口密钥' });
@@ -107,6 +109,7 @@ run('the 信息科 pages: API keys, staff accounts, audit log, configuration (Ch
     const row = page.locator('.el-table__body tr', { hasText: 'HIS 药房（浏览器测试）' });
     await row.getByText('药品追溯码（trace-codes）').waitFor();
     await expect(row.textContent()).resolves.toContain('从未使用');
+    await expect(row.textContent()).resolves.not.toContain('不过期'); // its expiry, 90 days out, is shown
     expect(await page.content()).not.toContain(token);
     expect(await page.content()).not.toContain(token.slice(17));
     await screenshot(page, 'it-api-keys.png');

@@ -57,6 +57,7 @@ export interface Schemas {
     createdAt: string;
     createdBy: string;
     lastUsedAt: string | null;
+    expiresAt: string | null;
     revokedAt: string | null;
     revokedReason: string | null;
   };
@@ -307,6 +308,7 @@ export interface Schemas {
     name: string;
     scopes: Array<"identity" | "trace-codes" | "forms" | "settlement" | "operations" | "admin" | "audit">;
     allowIps?: Array<string>;
+    expiresAt?: string;
   };
   CreateEnrolmentDto: {
     desk: string;
