@@ -61,7 +61,13 @@ describe('request limits, bad keys and key expiry', () => {
     expect(t.logs.text.match(/request limit reached/g)).toHaveLength(1); // one line per key and window
   });
 
-  it('limits an address whatever its keys, but not an exempt one', async () => {
+  it('limits an address whatever its keys, but not an exempt one; /health names keys that expire soon', async () => {
+    const soon = await t.app
+      .get(ApiKeyService)
+      .create(
+        { name: 'HIS 门诊', scopes: ['identity'], expiresAt: new Date(clock.now().getTime() + 7 * 86_400_000) },
+        { type: 'system', id: 'e2e' },
+      );
     for (let i = 0; i < 20; i++) {
       await get('/health', '10.2.0.1').expect(200);
     }
@@ -71,6 +77,12 @@ describe('request limits, bad keys and key expiry', () => {
     for (let i = 0; i < 25; i++) {
       await get('/health', '10.9.1.1').expect(200);
     }
+    const health = await get('/health', '10.9.1.1').expect(200);
+    expect(health.body.status).toBe('degraded');
+    expect(health.body.components.apiKeys).toMatchObject({
+      status: 'degraded',
+      keys: [{ id: soon.key.id, name: 'HIS 门诊', expiresAt: '2026-12-11T02:00:00.000Z', expired: false }],
+    });
     const metrics = await get('/metrics', '10.9.1.1').expect(200);
     expect(metrics.text).toMatch(/gateway_requests_limited_total\{reason="address"\} 1\b/);
     expect(metrics.text).toMatch(/gateway_requests_limited_total\{reason="key"\} [1-9]/);
