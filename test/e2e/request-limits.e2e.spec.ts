@@ -30,6 +30,7 @@ describe('request limits, bad keys and key expiry', () => {
             perKey: 8,
             perAddress: 20,
             exemptAddresses: ['10.9.0.0/16'],
+            routes: [{ route: 'POST /api/v1/admin/api-keys/:id/revoke', perKey: 2 }],
             badKeys: { threshold: 3, windowMinutes: 10, baseDelaySeconds: 30, maxDelaySeconds: 300 },
           },
         },
@@ -59,6 +60,19 @@ describe('request limits, bad keys and key expiry', () => {
     expect(t.logs.text.match(/request limit reached/g)).toHaveLength(1);
     await get('/api/v1/admin/api-keys', '10.1.0.1', a).expect(429);
     expect(t.logs.text.match(/request limit reached/g)).toHaveLength(1); // one line per key and window
+
+    // A route of server.rateLimit.routes (by its pattern) holds key B to 2, whatever the id in the path.
+    const revoke = (id: string) =>
+      request(t.app.getHttpServer())
+        .post(`/api/v1/admin/api-keys/${id}/revoke`)
+        .set('x-forwarded-for', '10.1.0.1')
+        .set('authorization', `Bearer ${b}`)
+        .send({ reason: 'x' });
+    await revoke('one').expect(403);
+    await revoke('two').expect(403);
+    const byRoute = await revoke('three').expect(429);
+    expect(byRoute.body.message).toContain('此接口每个密钥每 60 秒 2 次');
+    await get('/api/v1/admin/api-keys', '10.1.0.1', b).expect(403); // its other routes go on
   });
 
   it('limits an address whatever its keys, but not an exempt one; /health names keys that expire soon', async () => {

@@ -126,7 +126,7 @@ export function rateLimitCounter(metrics: MetricsService): Counter<'reason'> {
   if (!counter) {
     counter = new Counter({
       name: 'gateway_requests_limited_total',
-      help: 'Requests refused with 429, by reason: key (per API key or session), address, bad-keys',
+      help: 'Requests refused with 429, by reason: key (per API key or session), address, route, bad-keys',
       labelNames: ['reason'],
       registers: [metrics.registry],
     });

@@ -9,6 +9,7 @@ const settings = (over: Partial<RateLimitConfig> = {}): RateLimitConfig => ({
   perKey: 3,
   perAddress: 5,
   exemptAddresses: [],
+  routes: [],
   badKeys: { threshold: 20, windowMinutes: 10, baseDelaySeconds: 1, maxDelaySeconds: 300 },
   ...over,
 });
@@ -34,6 +35,7 @@ describe('RequestLimiter', () => {
       retryAfterSeconds: 45,
       firstRefusal: true,
       label: `api-key ${a.id}`,
+      limit: 3,
     });
     expect(limiter.check('10.0.0.1', bearer(a.token))).toMatchObject({ allowed: false, firstRefusal: false });
     expect(limiter.check('10.0.0.1', bearer(b.token)).allowed).toBe(true);
@@ -72,5 +74,26 @@ describe('RequestLimiter', () => {
     for (let i = 0; i < 50; i++) {
       expect(limiter.check('10.9.1.1', bearer(newToken().token)).allowed).toBe(true);
     }
+  });
+
+  it('holds a key to a tighter limit on a route of `routes`, on top of its own, apart from its other routes', () => {
+    const route = 'POST /api/v1/forms/preview';
+    const limiter = new RequestLimiter(
+      settings({ perKey: 100, perAddress: 100, routes: [{ route, perKey: 2 }] }),
+      clock,
+    );
+    const a = bearer(newToken().token);
+    expect(limiter.check('10.0.0.5', a, route).allowed).toBe(true);
+    expect(limiter.check('10.0.0.5', a, route).allowed).toBe(true);
+    expect(limiter.check('10.0.0.5', a, route)).toMatchObject({ allowed: false, reason: 'route', limit: 2 });
+    expect(limiter.check('10.0.0.5', a, 'GET /api/v1/forms').allowed).toBe(true);
+    expect(limiter.check('10.0.0.5', bearer(newToken().token), route).allowed).toBe(true);
+    // Without a key the address is the bucket.
+    expect(limiter.check('10.0.0.6', undefined, route).allowed).toBe(true);
+    expect(limiter.check('10.0.0.6', undefined, route).allowed).toBe(true);
+    expect(limiter.check('10.0.0.6', undefined, route)).toMatchObject({
+      allowed: false,
+      label: `10.0.0.6 on ${route}`,
+    });
   });
 });

@@ -42,16 +42,26 @@ export function bucketOf(
 
 export type LimitVerdict =
   | { allowed: true }
-  | { allowed: false; reason: 'key' | 'address'; retryAfterSeconds: number; firstRefusal: boolean; label: string };
+  | {
+      allowed: false;
+      reason: 'key' | 'address' | 'route';
+      retryAfterSeconds: number;
+      firstRefusal: boolean;
+      label: string;
+      /** The limit that was reached, per window. */
+      limit: number;
+    };
 
 /**
  * The request limits of one gateway instance: per client address and per API key (or staff session),
- * in fixed windows of `windowSeconds`, exempt addresses aside. Framework-free; registerRateLimits()
+ * in fixed windows of `windowSeconds`, exempt addresses aside, and per key and route for the
+ * routes of `routes`. Framework-free; registerRateLimits()
  * puts it in front of every route.
  */
 export class RequestLimiter {
   private readonly counter: WindowCounter;
   private readonly exempt: ReturnType<typeof buildAllowList> | undefined;
+  private readonly routes: Map<string, number>;
 
   constructor(
     private readonly config: RateLimitConfig,
@@ -59,9 +69,11 @@ export class RequestLimiter {
   ) {
     this.counter = new WindowCounter(config.windowSeconds * 1000);
     this.exempt = config.exemptAddresses.length > 0 ? buildAllowList(config.exemptAddresses) : undefined;
+    this.routes = new Map(config.routes.map((r) => [r.route, r.perKey]));
   }
 
-  check(ip: string, bucket: RequestBucket | undefined): LimitVerdict {
+  /** `route` is `<METHOD> <route pattern>` (for the per-route limits of `routes`). */
+  check(ip: string, bucket: RequestBucket | undefined, route?: string): LimitVerdict {
     const address = normalizeIp(ip);
     if (this.isExempt(address)) {
       return { allowed: true };
@@ -69,12 +81,22 @@ export class RequestLimiter {
     const now = this.now();
     const byAddress = this.counter.hit(`a:${address}`, this.config.perAddress, now);
     if (!byAddress.allowed) {
-      return this.refused('address', byAddress.retryAfterMs, byAddress.count === this.config.perAddress + 1, address);
+      const first = byAddress.count === this.config.perAddress + 1;
+      return this.refused('address', byAddress.retryAfterMs, first, address, this.config.perAddress);
     }
     if (bucket) {
       const byKey = this.counter.hit(bucket.key, this.config.perKey, now);
       if (!byKey.allowed) {
-        return this.refused('key', byKey.retryAfterMs, byKey.count === this.config.perKey + 1, bucket.label);
+        const first = byKey.count === this.config.perKey + 1;
+        return this.refused('key', byKey.retryAfterMs, first, bucket.label, this.config.perKey);
+      }
+    }
+    const perRoute = route === undefined ? undefined : this.routes.get(route);
+    if (perRoute !== undefined) {
+      const byRoute = this.counter.hit(`${bucket?.key ?? `a:${address}`} ${route}`, perRoute, now);
+      if (!byRoute.allowed) {
+        const label = `${bucket?.label ?? address} on ${route}`;
+        return this.refused('route', byRoute.retryAfterMs, byRoute.count === perRoute + 1, label, perRoute);
       }
     }
     return { allowed: true };
@@ -85,16 +107,20 @@ export class RequestLimiter {
     return this.exempt !== undefined && family !== 0 && this.exempt.check(address, family === 6 ? 'ipv6' : 'ipv4');
   }
 
-  private refused(reason: 'key' | 'address', retryAfterMs: number, firstRefusal: boolean, label: string): LimitVerdict {
-    return {
-      allowed: false,
-      reason,
-      retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
-      firstRefusal,
-      label,
-    };
+  private refused(
+    reason: 'key' | 'address' | 'route',
+    retryAfterMs: number,
+    firstRefusal: boolean,
+    label: string,
+    limit: number,
+  ): LimitVerdict {
+    const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    return { allowed: false, reason, retryAfterSeconds, firstRefusal, label, limit };
   }
 }
+
+/** How the Chinese message names the limit that was reached. */
+const WHO = { key: '每个密钥', address: '每个地址', route: '此接口每个密钥' } as const;
 
 /**
  * Puts the request limits (`server.rateLimit`, docs/security.md) in front of every route: a request
@@ -114,7 +140,9 @@ export function registerRateLimits(app: NestFastifyApplication, config: GatewayC
     .getHttpAdapter()
     .getInstance()
     .addHook('onRequest', async (request, reply) => {
-      const verdict = limiter.check(request.ip, bucketOf(request.headers.authorization, request.headers.cookie));
+      const route =
+        request.routeOptions.url === undefined ? undefined : `${request.method} ${request.routeOptions.url}`;
+      const verdict = limiter.check(request.ip, bucketOf(request.headers.authorization, request.headers.cookie), route);
       if (verdict.allowed) {
         return;
       }
@@ -125,7 +153,7 @@ export function registerRateLimits(app: NestFastifyApplication, config: GatewayC
             reason: verdict.reason,
             who: verdict.label,
             address: normalizeIp(request.ip),
-            limit: verdict.reason === 'key' ? settings.perKey : settings.perAddress,
+            limit: verdict.limit,
             windowSeconds: settings.windowSeconds,
             retryAfterSeconds: verdict.retryAfterSeconds,
           },
@@ -139,7 +167,7 @@ export function registerRateLimits(app: NestFastifyApplication, config: GatewayC
         .header('content-type', 'application/json; charset=utf-8')
         .send({
           code: error.code,
-          message: `请求过于频繁，已超过网关的访问频率限制（${verdict.reason === 'key' ? '每个密钥' : '每个地址'}每 ${settings.windowSeconds} 秒 ${verdict.reason === 'key' ? settings.perKey : settings.perAddress} 次）：请 ${verdict.retryAfterSeconds} 秒后重试`,
+          message: `请求过于频繁，已超过网关的访问频率限制（${WHO[verdict.reason]}每 ${settings.windowSeconds} 秒 ${verdict.limit} 次）：请 ${verdict.retryAfterSeconds} 秒后重试`,
           correlationId: String(request.id),
         });
       return reply;

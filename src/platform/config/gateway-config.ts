@@ -60,6 +60,20 @@ export class BadKeyConfig {
   maxDelaySeconds: number;
 }
 
+/** A tighter limit for one route, e.g. a CPU-heavy PDF preview: `{ route: "POST /api/v1/forms/preview", perKey: 600 }`. */
+export class RouteLimitConfig {
+  /** The method and the route pattern as the API documents it (`/api/docs`), path parameters as `:name`. */
+  @Matches(/^(GET|POST|PUT|PATCH|DELETE) \/\S*$/, {
+    message: 'expected "<METHOD> <route pattern>", e.g. "POST /api/v1/forms/preview"',
+  })
+  route: string;
+
+  /** Requests per window to this route with one key or session (one address when the request has none). */
+  @IsInt({ message: 'expected a whole number of requests' })
+  @Min(1, { message: 'expected at least 1 request' })
+  perKey: number;
+}
+
 /** Requests per API key (or staff session) and per client address, counted in fixed windows per instance. */
 export class RateLimitConfig {
   @IsBoolean({ message: 'expected true or false' })
@@ -84,6 +98,12 @@ export class RateLimitConfig {
   @IsArray({ message: 'expected a list of IP addresses or CIDR ranges' })
   @IsString({ each: true, message: 'expected a list of IP addresses or CIDR ranges' })
   exemptAddresses: string[];
+
+  /** Tighter limits for single routes, on top of `perKey`. */
+  @IsArray({ message: 'expected a list of { route, perKey }' })
+  @ValidateNested({ each: true })
+  @Type(() => RouteLimitConfig)
+  routes: RouteLimitConfig[];
 
   @ValidateNested()
   @Type(() => BadKeyConfig)
