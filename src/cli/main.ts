@@ -19,6 +19,7 @@ import { catalogueCommand } from './catalogue.command';
 import { settlementsCommand } from './settlements.command';
 import { obligationsCommand } from './obligations.command';
 import { documentsCommand } from './documents.command';
+import { backupCommand } from './backup.command';
 import { CliError, CliOutput, stdio } from './cli-io';
 
 const USAGE = `Usage: npm run gateway -- <command> [options]
@@ -29,6 +30,8 @@ Commands:
   agent status [--data-dir <dir>]     the desk agent's state on this PC
   config check [file]                 validate the configuration (default: $GATEWAY_CONFIG, or --sandbox)
   migrate                             apply pending database migrations
+  backup <file>                       a checked copy of the SQLite database, taken while the gateway runs
+                                      (PostgreSQL: the command names pg_dump / base backups instead)
   apikey create --name <n> --scopes <a,b> [--allow-ip <ip|cidr>]...
                                       create an API key; the token is printed once
   apikey list [--all]                 list API keys (--all includes revoked ones)
@@ -193,6 +196,8 @@ export async function runCli(
         return configCheck({ ...selection, configFile: rest[0] ?? selection.configFile }, out, env);
       case 'migrate':
         return await migrateCommand(config(), out);
+      case 'backup':
+        return await backupCommand(config(), sub === undefined ? [] : [sub, ...rest], out);
       case 'apikey':
         return await apikeyCommand(config(), sub, rest, values, actor, out);
       case 'staff':
