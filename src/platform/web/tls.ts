@@ -238,11 +238,12 @@ function parseCertificates(key: string, file: string, pem: Buffer): X509Certific
 }
 
 function parsePrivateKey(file: string, pem: Buffer, passphrase: string): KeyObject {
+  const encrypted = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(pem.toString('utf8'));
   try {
     return createPrivateKey({ key: pem, format: 'pem', ...(passphrase ? { passphrase } : {}) });
   } catch (e) {
     const message = (e as Error).message;
-    if (/passphrase|bad decrypt/i.test(message)) {
+    if (encrypted || /passphrase|bad decrypt/i.test(message)) {
       throw new TlsSetupError(
         passphrase
           ? `server.tls.keyFile ${file}: the passphrase in server.tls.passphrase does not open it: correct the passphrase.`
