@@ -55,6 +55,7 @@ export * from './auth/ip-allow-list';
 export * from './auth/api-key-token';
 export * from './auth/api-key.entity';
 export * from './auth/api-key.service';
+export * from './auth/client-certificates';
 export * from './auth/api-key-cache';
 export * from './auth/api-key.repository';
 export * from './auth/api-key.dto';

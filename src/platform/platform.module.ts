@@ -13,6 +13,7 @@ import { GatewayAuthGuard } from './auth/auth.guard';
 import { ApiKeyCache } from './auth/api-key-cache';
 import { ApiKeyRepository } from './auth/api-key.repository';
 import { ApiKeyService } from './auth/api-key.service';
+import { ClientCertificateCheck } from './auth/client-certificates';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { Clock, SystemClock } from './clock';
 import { ConfigController } from './config/config.controller';
@@ -128,6 +129,7 @@ export class PlatformModule {
         ApiKeyRepository,
         ApiKeyCache,
         ApiKeyService,
+        ClientCertificateCheck,
         StaffUserRepository,
         StaffSessionRepository,
         { provide: StaffDirectory, useClass: LocalStaffDirectory },
@@ -154,6 +156,7 @@ export class PlatformModule {
         PiiCryptoService,
         AuditService,
         ApiKeyService,
+        ClientCertificateCheck,
         StaffUserRepository,
         StaffSessionRepository,
         { provide: StaffDirectory, useClass: LocalStaffDirectory },
