@@ -6,6 +6,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { AuditChainJob } from './audit/audit-chain.job';
+import { AuditChainRepository } from './audit/audit-chain.repository';
+import { AuditChainService } from './audit/audit-chain.service';
 import { AuditController } from './audit/audit.controller';
 import { AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
@@ -125,6 +128,9 @@ export class PlatformModule {
         Transactions,
         AuditRepository,
         AuditService,
+        AuditChainRepository,
+        AuditChainService,
+        AuditChainJob,
         ApiKeyRepository,
         ApiKeyCache,
         ApiKeyService,

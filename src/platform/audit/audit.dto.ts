@@ -49,6 +49,16 @@ export class AuditEntryDto {
   @ApiProperty({ type: Object, nullable: true }) details: Record<string, unknown> | null;
 
   static from(e: AuditEntry): AuditEntryDto {
-    return { ...e, at: e.at.toISOString() };
+    return {
+      id: e.id,
+      at: e.at.toISOString(),
+      actorType: e.actorType,
+      actorId: e.actorId,
+      action: e.action,
+      subjectHash: e.subjectHash,
+      outcome: e.outcome,
+      correlationId: e.correlationId,
+      details: e.details,
+    };
   }
 }
