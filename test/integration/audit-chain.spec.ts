@@ -19,6 +19,7 @@ import {
   runMigrations,
   SqlDialect,
   SystemClock,
+  Transactions,
   uuidv7,
 } from '../../src/platform';
 import { availableDatabases, DbKind, testDatabase } from '../support/databases';
@@ -49,7 +50,7 @@ describe.each(availableDatabases())('the audit chain on %s', (kind: DbKind) => {
     await runMigrations(ds);
     audit = new AuditRepository(ds);
     chain = new AuditChainRepository(ds);
-    sut = new AuditChainService(ds, chain, new SystemClock(), config);
+    sut = new AuditChainService(new Transactions(ds), chain, new SystemClock(), config);
   });
 
   afterEach(async () => {

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Clock } from '../clock';
 import { GatewayConfig } from '../config/gateway-config';
+import { Transactions } from '../database/transactions';
 import { chainHashOf, contentHashOf } from './audit-chain';
 import { AuditChainRepository, type Checkpoint, type SealLink } from './audit-chain.repository';
 import { retentionCutoff } from './audit-retention';
@@ -28,7 +28,7 @@ export class AuditChainService {
   private readonly logger = new Logger('AuditChain');
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly tx: Transactions,
     private readonly chain: AuditChainRepository,
     private readonly clock: Clock,
     private readonly config: GatewayConfig,
@@ -42,7 +42,7 @@ export class AuditChainService {
   async sealPending(): Promise<number> {
     let total = 0;
     for (let i = 0; i < SEAL_BATCHES_PER_RUN; i++) {
-      const n = await this.dataSource.transaction(async (m) => {
+      const n = await this.tx.run(async (m) => {
         const pending = await this.chain.unsealed(m, SEAL_BATCH);
         if (pending.length === 0) {
           return 0;
@@ -78,9 +78,7 @@ export class AuditChainService {
     if (head.seq === 0 || (last !== null && last.seq >= head.seq)) {
       return null;
     }
-    const written = await this.dataSource.transaction((m) =>
-      this.chain.insertCheckpoint(m, 'periodic', head, this.clock.now()),
-    );
+    const written = await this.tx.run((m) => this.chain.insertCheckpoint(m, 'periodic', head, this.clock.now()));
     this.logger.log({ auditCheckpoint: { seq: written.seq, chainHash: written.chainHash } }, CHECKPOINT_LOG_MESSAGE);
     return written;
   }
@@ -108,7 +106,7 @@ export class AuditChainService {
         );
       }
       const start = from;
-      const batch = await this.dataSource.transaction(async (m) => {
+      const batch = await this.tx.run(async (m) => {
         const n = await this.chain.deleteSealed(m, start, end);
         const written = await this.chain.insertCheckpoint(
           m,
