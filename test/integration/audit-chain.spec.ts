@@ -101,6 +101,26 @@ describe.each(availableDatabases())('the audit chain on %s', (kind: DbKind) => {
     expect(report).toMatchObject({ ok: true, fromSeq: 1, toSeq: 8, checked: 8 });
   });
 
+  (kind === 'postgres' ? it : it.skip)(
+    'seals only committed entries: one committed late is chained after those that did not wait (PostgreSQL only: SQLite has one writer)',
+    async () => {
+      const runner = ds.createQueryRunner();
+      await runner.connect();
+      try {
+        await runner.startTransaction();
+        await audit.append(entry('slow', new Date(), uuidv7()), runner.manager); // the smaller id
+        await audit.append(entry('quick'));
+        expect(await sut.sealPending()).toBe(1);
+        await runner.commitTransaction();
+      } finally {
+        await runner.release();
+      }
+      expect(await sut.sealPending()).toBe(1);
+      expect(await sealedOrder()).toEqual(['quick', 'slow']);
+      expect((await verify()).ok).toBe(true);
+    },
+  );
+
   it('seals the entries the scan fast path writes inside its own statement (appendFrom)', async () => {
     const d = SqlDialect.of(ds.manager);
     const b = d.binder();
@@ -112,12 +132,16 @@ describe.each(availableDatabases())('the audit chain on %s', (kind: DbKind) => {
         : insert.replace('FROM src', 'FROM (SELECT 1 AS x) AS src'),
       b.params,
     );
+    const stored = async () =>
+      (
+        await ds.query<{ seq: unknown; content_hash: string | null }[]>(
+          "SELECT seq, content_hash FROM audit_log WHERE action = 'trace-code.scan'",
+        )
+      )[0];
+    // The content hash is written by the statement itself, before any sealing.
+    expect((await stored()).content_hash).toMatch(/^[0-9a-f]{64}$/);
     await sut.sealPending();
-    const [row] = await ds.query<{ seq: unknown; content_hash: string }[]>(
-      "SELECT seq, content_hash FROM audit_log WHERE action = 'trace-code.scan'",
-    );
-    expect(Number(row.seq)).toBe(1);
-    expect(row.content_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(Number((await stored()).seq)).toBe(1);
     expect((await verify()).ok).toBe(true);
   });
 
