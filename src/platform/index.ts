@@ -53,6 +53,7 @@ export * from './audit/audit-retention';
 export * from './audit/audit-walk';
 export * from './audit/audit-verifier';
 export * from './audit/audit-export';
+export * from './audit/audit.health';
 
 // Auth: decorators, principals, scopes, API keys.
 export * from './auth/decorators';

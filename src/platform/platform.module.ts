@@ -10,6 +10,7 @@ import { AuditChainJob } from './audit/audit-chain.job';
 import { AuditChainRepository } from './audit/audit-chain.repository';
 import { AuditChainService } from './audit/audit-chain.service';
 import { AuditController } from './audit/audit.controller';
+import { AuditHealth } from './audit/audit.health';
 import { AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
 import { GatewayAuthGuard } from './auth/auth.guard';
@@ -131,6 +132,7 @@ export class PlatformModule {
         AuditChainRepository,
         AuditChainService,
         AuditChainJob,
+        AuditHealth,
         ApiKeyRepository,
         ApiKeyCache,
         ApiKeyService,

@@ -6,6 +6,7 @@ import {
   AuditChainRepository,
   AuditChainService,
   AuditEntry,
+  AuditHealth,
   AuditRepository,
   AuditVerifier,
   chainHashOf,
@@ -14,6 +15,7 @@ import {
   databaseSchema,
   exportAudit,
   GatewayConfig,
+  HealthRegistry,
   openDataSource,
   PLATFORM_FEATURE,
   runMigrations,
@@ -143,6 +145,15 @@ describe.each(availableDatabases())('the audit chain on %s', (kind: DbKind) => {
     await sut.sealPending();
     expect(Number((await stored()).seq)).toBe(1);
     expect((await verify()).ok).toBe(true);
+  });
+
+  it('reports on /health: degraded while an entry waits longer than audit.maxUnsealedMinutes, up once sealed', async () => {
+    const registry = new HealthRegistry();
+    const health = (): AuditHealth => new AuditHealth(chain, config, new SystemClock(), registry);
+    await audit.append(entry('old', new Date(Date.now() - 11 * 60_000)));
+    expect(await health().check()).toMatchObject({ status: 'degraded', sealedUpTo: 0, unsealed: 1 });
+    await sut.sealPending();
+    expect(await health().check()).toMatchObject({ status: 'up', sealedUpTo: 1, unsealed: 0, lastCheckpoint: null });
   });
 
   it('refuses any UPDATE but sealing, and sealing twice', async () => {
