@@ -1,9 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { Writable } from 'node:stream';
 import { Clock } from '../clock';
 import { GatewayConfig } from '../config/gateway-config';
 import { Transactions } from '../database/transactions';
 import { chainHashOf, contentHashOf } from './audit-chain';
 import { AuditChainRepository, type Checkpoint, type SealLink } from './audit-chain.repository';
+import { writeAuditExport, type ExportSummary } from './audit-export';
 import { retentionCutoff } from './audit-retention';
 
 /** Entries sealed per statement (5 values each: well under SQLite's 32,766 parameters). */
@@ -127,5 +129,10 @@ export class AuditChainService {
       );
     }
     return { deleted, anchor, cutoff };
+  }
+
+  /** The entries of a period as JSON Lines with their chain hashes, written to `sink` (see writeAuditExport). */
+  exportTo(period: { from: Date; to: Date }, sink: Writable): Promise<ExportSummary> {
+    return writeAuditExport(this.chain, period, sink, this.clock.now());
   }
 }

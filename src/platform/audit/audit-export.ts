@@ -1,5 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { AuditChainRepository, type ChainEntry } from './audit-chain.repository';
 import { ChainWalk, type ChainProblem } from './audit-walk';
@@ -43,12 +44,12 @@ interface ExportLine {
   chainHash: string | null;
 }
 
+/** What an export wrote: the trailer, and the seqs it covers. */
+export type ExportSummary = ExportTrailer & { firstSeq: number; lastSeq: number };
+
 /**
- * Writes the audit entries of a period as JSON Lines: a header, one line per entry in seq order, a
- * trailer. The period is widened to whole chain links — every seq from the first entry at or after
- * `from` to the last before `to` — so the file is one unbroken piece of the chain that an assessor can
- * check offline (`gateway audit verify --file`); an entry committed late near an edge may fall just
- * outside the period by its time.
+ * Writes the audit entries of a period as JSON Lines to the file `out` (created; never overwritten).
+ * See `writeAuditExport`.
  */
 export async function exportAudit(
   chain: AuditChainRepository,
@@ -56,15 +57,36 @@ export async function exportAudit(
   out: string,
   now: Date,
   onProgress?: (written: number, total: number) => void,
-): Promise<ExportTrailer & { firstSeq: number; lastSeq: number }> {
+): Promise<ExportSummary> {
+  const file = createWriteStream(out, { encoding: 'utf8', flags: 'wx' });
+  await once(file, 'open');
+  const written = await writeAuditExport(chain, period, file, now, onProgress);
+  file.end();
+  await once(file, 'finish');
+  return written;
+}
+
+/**
+ * Writes the audit entries of a period as JSON Lines to `sink` (left open): a header, one line per
+ * entry in seq order, a trailer. The period is widened to whole chain links — every seq from the first
+ * entry at or after `from` to the last before `to` — so the output is one unbroken piece of the chain
+ * that an assessor can check offline (`gateway audit verify --file`); an entry committed late near an
+ * edge may fall just outside the period by its time.
+ */
+export async function writeAuditExport(
+  chain: AuditChainRepository,
+  period: { from: Date; to: Date },
+  sink: Writable,
+  now: Date,
+  onProgress?: (written: number, total: number) => void,
+): Promise<ExportSummary> {
   const firstSeq = (await chain.firstSeqFrom(period.from)) ?? 0;
   const lastSeq = (await chain.lastSeqBefore(period.to)) ?? -1;
   const empty = firstSeq === 0 || lastSeq < firstSeq;
   const first = empty ? null : await chain.at(firstSeq);
-  const file = createWriteStream(out, { encoding: 'utf8', flags: 'wx' });
   const write = async (line: object): Promise<void> => {
-    if (!file.write(`${JSON.stringify(line)}\n`)) {
-      await once(file, 'drain');
+    if (!sink.write(`${JSON.stringify(line)}\n`)) {
+      await once(sink, 'drain');
     }
   };
   const header: ExportHeader = {
@@ -99,8 +121,6 @@ export async function exportAudit(
   }
   const trailer: ExportTrailer = { type: 'end', count, firstChainHash, lastChainHash };
   await write(trailer);
-  file.end();
-  await once(file, 'finish');
   return { ...trailer, firstSeq: header.firstSeq, lastSeq: header.lastSeq };
 }
 
