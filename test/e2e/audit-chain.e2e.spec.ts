@@ -34,7 +34,11 @@ describe('the audit chain through the running gateway and `gateway audit verify`
       try {
         const unsealed = () =>
           (db.prepare('SELECT COUNT(*) AS n FROM audit_log WHERE seq IS NULL').get() as { n: number }).n;
-        await eventually(() => Promise.resolve(unsealed() === 0), 'the audit.seal job to seal every entry', 5000);
+        await eventually(
+          () => Promise.resolve(unsealed() === 0),
+          'the audit.seal job (every second) to seal every entry',
+          10_000,
+        );
       } finally {
         db.close();
       }
