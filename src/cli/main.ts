@@ -20,6 +20,7 @@ import { settlementsCommand } from './settlements.command';
 import { obligationsCommand } from './obligations.command';
 import { documentsCommand } from './documents.command';
 import { backupCommand } from './backup.command';
+import { auditCommand } from './audit.command';
 import { CliError, CliOutput, stdio } from './cli-io';
 
 const USAGE = `Usage: npm run gateway -- <command> [options]
@@ -106,6 +107,15 @@ Commands:
   obligations list [--state open|done|late|waived] [--kind <kind>] [--due-before YYYY-MM-DD] [--overdue]
                                       the duties with deadlines (cross-province uploads, documents, declarations,
                                       reconciliation, audit results, rehab assessments), earliest due first
+  audit verify [--from <seq|time>] [--to <seq|time>] [--checkpoint <seq>:<hash>]
+                                      walks the SM3-chained audit log and names the first broken link
+                                      (exit 1); --checkpoint: a head copied from the "audit chain
+                                      checkpoint" log line must still be reached
+  audit verify --file <export.jsonl>  checks an export offline, without the database
+  audit export --from <day|time> --to <day|time> --out <file.jsonl>
+                                      the audit entries of a period, with their chain hashes, for the assessor
+  audit status                        sealed up to, unsealed entries, last checkpoint, retention
+  audit seal                          seals pending entries now (the gateway does it every second)
 
 Global options:
   --config <file>   overlay config file (else $GATEWAY_CONFIG)
@@ -172,6 +182,8 @@ export async function runCli(
       overdue: { type: 'boolean' },
       missing: { type: 'boolean' },
       check: { type: 'boolean' },
+      checkpoint: { type: 'string' },
+      file: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -228,6 +240,8 @@ export async function runCli(
         return await settlementsCommand(config(), sub, rest, values, safeUserName(), out, env);
       case 'obligations':
         return await obligationsCommand(config(), sub, values, out);
+      case 'audit':
+        return await auditCommand(config, sub, values, out);
       default:
         throw new CliError(`unknown command "${command}"\n\n${USAGE}`);
     }

@@ -6,7 +6,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { AuditChainJob } from './audit/audit-chain.job';
+import { AuditChainRepository } from './audit/audit-chain.repository';
+import { AuditChainService } from './audit/audit-chain.service';
 import { AuditController } from './audit/audit.controller';
+import { AuditHealth } from './audit/audit.health';
 import { AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
 import { GatewayAuthGuard } from './auth/auth.guard';
@@ -126,6 +130,10 @@ export class PlatformModule {
         Transactions,
         AuditRepository,
         AuditService,
+        AuditChainRepository,
+        AuditChainService,
+        AuditChainJob,
+        AuditHealth,
         ApiKeyRepository,
         ApiKeyCache,
         ApiKeyService,

@@ -242,6 +242,30 @@ export class StaffConfig {
   sandboxAccounts: boolean;
 }
 
+/** The audit trail's chain, checkpoints and retention (docs/security.md#retention-and-export-for-the-assessor). */
+export class AuditConfig {
+  /**
+   * How long audit entries are kept, in Beijing calendar months. The law (网络安全法 Art. 21) asks for
+   * at least 6; the database refuses to delete younger entries whatever this says.
+   */
+  @IsInt({ message: 'expected a whole number of months' })
+  @Min(6, { message: 'expected at least 6 months (网络安全法 Art. 21 requires logs be kept no less than 6 months)' })
+  @Max(120, { message: 'expected 6 to 120 months' })
+  retentionMonths: number;
+
+  /** How often the chain's head is written to the log and audit_checkpoint (when it moved). */
+  @IsInt({ message: 'expected a whole number of minutes' })
+  @Min(1, { message: 'expected 1 to 1440 minutes' })
+  @Max(1440, { message: 'expected 1 to 1440 minutes' })
+  checkpointMinutes: number;
+
+  /** `gateway audit verify` fails when an entry has waited longer than this to be sealed. */
+  @IsInt({ message: 'expected a whole number of minutes' })
+  @Min(1, { message: 'expected 1 to 1440 minutes' })
+  @Max(1440, { message: 'expected 1 to 1440 minutes' })
+  maxUnsealedMinutes: number;
+}
+
 /**
  * The platform's sections. Each capability adds its own (`identity:`, `upstream:`, …) through its
  * GatewayFeature, and types them by augmenting this class:
@@ -284,4 +308,8 @@ export class GatewayConfig {
   @ValidateNested()
   @Type(() => StaffConfig)
   staff: StaffConfig;
+
+  @ValidateNested()
+  @Type(() => AuditConfig)
+  audit: AuditConfig;
 }
