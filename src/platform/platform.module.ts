@@ -6,7 +6,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { AuditChainJob } from './audit/audit-chain.job';
+import { AuditChainRepository } from './audit/audit-chain.repository';
+import { AuditChainService } from './audit/audit-chain.service';
 import { AuditController } from './audit/audit.controller';
+import { AuditHealth } from './audit/audit.health';
 import { AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
 import { GatewayAuthGuard } from './auth/auth.guard';
@@ -15,6 +19,7 @@ import { ApiKeyRepository } from './auth/api-key.repository';
 import { ApiKeyService } from './auth/api-key.service';
 import { ApiKeyExpiryWatch } from './auth/api-key-expiry-watch';
 import { BadKeyThrottle } from './auth/bad-key-throttle';
+import { ClientCertificateCheck } from './auth/client-certificates';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { Clock, SystemClock } from './clock';
 import { ConfigController } from './config/config.controller';
@@ -127,11 +132,16 @@ export class PlatformModule {
         Transactions,
         AuditRepository,
         AuditService,
+        AuditChainRepository,
+        AuditChainService,
+        AuditChainJob,
+        AuditHealth,
         ApiKeyRepository,
         ApiKeyCache,
         BadKeyThrottle,
         ApiKeyService,
         ApiKeyExpiryWatch,
+        ClientCertificateCheck,
         StaffUserRepository,
         StaffSessionRepository,
         { provide: StaffDirectory, useClass: LocalStaffDirectory },
@@ -158,6 +168,7 @@ export class PlatformModule {
         PiiCryptoService,
         AuditService,
         ApiKeyService,
+        ClientCertificateCheck,
         StaffUserRepository,
         StaffSessionRepository,
         { provide: StaffDirectory, useClass: LocalStaffDirectory },

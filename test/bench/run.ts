@@ -26,6 +26,10 @@
  *     added at the median and whether issue 15's aim (< 2 ms) is met, with the journal's append + fsync alone
  *     (BENCH_AGENT_EVENTS; see agents-bench.ts).
  *
+ * 10. Audit chain: the content hash on the append path (µs per entry, one-entry appends with and without it),
+ *     and the sealer's entries/s against the append rate it must keep up with, on SQLite and PostgreSQL
+ *     (BENCH_AUDIT_ENTRIES; see audit-bench.ts).
+ *
  * Rounds alternate between the two servers so drifts in machine load hit both alike.
  *
  * Names select benches: `npm run bench -- devices` (or `http`, `dispatcher`, `identity`, `agents`, several at once);
@@ -41,6 +45,7 @@ import { ApiKeyService } from '../../src/platform/auth/api-key.service';
 import { gatewayLogDestination } from '../../src/platform/logging/logger';
 import { testConfig } from '../support/test-config';
 import { benchAgents } from './agents-bench';
+import { benchAudit } from './audit-bench';
 import { benchDevices } from './devices-bench';
 import { benchDispatcher } from './dispatcher-bench';
 import { benchForms } from './forms-bench';
@@ -49,7 +54,17 @@ import { benchIdentity } from './identity-bench';
 import { benchSettlement } from './settlement-bench';
 import { benchTraceCodes } from './trace-codes-bench';
 
-const BENCHES = ['http', 'dispatcher', 'devices', 'identity', 'trace-codes', 'forms', 'settlement', 'agents'] as const;
+const BENCHES = [
+  'http',
+  'dispatcher',
+  'devices',
+  'identity',
+  'trace-codes',
+  'forms',
+  'settlement',
+  'agents',
+  'audit',
+] as const;
 const selected = process.argv.slice(2);
 const wanted = (name: (typeof BENCHES)[number]): boolean => selected.length === 0 || selected.includes(name);
 
@@ -222,6 +237,9 @@ async function main(): Promise<void> {
   }
   if (wanted('agents')) {
     await benchAgents();
+  }
+  if (wanted('audit')) {
+    await benchAudit();
   }
 }
 
