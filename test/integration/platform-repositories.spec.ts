@@ -45,7 +45,7 @@ describe('the features’ migrations', () => {
       'Staff1765843200000',
       'Cluster1766016000000',
       'AuditChain1766131200000',
-      'ApiKeyExpiry1766160000000',
+      'ApiKeyExpiry1766246400000',
     ];
     expect(GATEWAY_MIGRATIONS.map((m) => m.name)).toEqual(names);
     expect(featureMigrations([...GATEWAY_FEATURES].reverse()).map((m) => m.name)).toEqual(names);
@@ -67,7 +67,7 @@ describe.each(availableDatabases())(
         'Staff1765843200000',
         'Cluster1766016000000',
         'AuditChain1766131200000',
-        'ApiKeyExpiry1766160000000',
+        'ApiKeyExpiry1766246400000',
       ]);
     });
 

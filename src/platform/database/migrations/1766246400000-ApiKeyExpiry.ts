@@ -11,8 +11,8 @@ export const UPGRADE_ADMIN_KEY_DAYS = 90;
  * new keys with `gateway apikey create … --expires-in`). Their ids are logged by the gateway at start
  * (ApiKeyExpiryWatch) like every key that expires soon.
  */
-export class ApiKeyExpiry1766160000000 implements MigrationInterface {
-  name = 'ApiKeyExpiry1766160000000';
+export class ApiKeyExpiry1766246400000 implements MigrationInterface {
+  name = 'ApiKeyExpiry1766246400000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.addColumn(
