@@ -21,6 +21,14 @@ export function personKey(pii: Pick<PiiCryptoService, 'hash'>, idNumber: string)
   return pii.hash(personKeyText(idNumber), PERSON_KEY_DOMAIN);
 }
 
+/**
+ * Every person key this person may be stored under while an older lookup key is still in the keyring
+ * (during a rotation's re-encryption), the current one first: compare with "∈", query with IN (…).
+ */
+export function personKeys(pii: Pick<PiiCryptoService, 'hashes'>, idNumber: string): string[] {
+  return pii.hashes(personKeyText(idNumber), PERSON_KEY_DOMAIN);
+}
+
 /** The audit subject for a person: the normalized number, which the audit log stores encrypted. */
 export function personSubject(idNumber: string): { value: string; domain: string } {
   return { value: personKeyText(idNumber), domain: PERSON_KEY_DOMAIN };

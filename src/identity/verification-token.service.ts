@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, GatewayConfig, PiiCryptoService } from '../platform';
 import { IDENTITY_ERRORS } from './identity.errors';
-import { personKey } from './person-key';
+import { personKeys } from './person-key';
 import { issueToken, type TokenClaims, type TokenExpectation, type VerifiedToken, verifyToken } from './rules/token';
 
 const TOKEN_SECRET_LABEL = 'gateway verification-token secret v1';
@@ -23,7 +23,7 @@ export class VerificationTokenService {
     private readonly clock: Clock,
     private readonly pii: PiiCryptoService,
   ) {
-    this.secret = Buffer.from(pii.hash(TOKEN_SECRET_LABEL, 'identity.token-secret'), 'hex');
+    this.secret = Buffer.from(pii.stableHash(TOKEN_SECRET_LABEL, 'identity.token-secret'), 'hex');
   }
 
   /** A token for these claims, valid for `identity.tokenTtlMs` from `now`. */
@@ -45,7 +45,7 @@ export class VerificationTokenService {
       {
         hospitalCode: this.config.hospital.fixmedinsCode,
         ...rest,
-        ...(idNumber !== undefined ? { subjectKey: personKey(this.pii, idNumber) } : {}),
+        ...(idNumber !== undefined ? { subjectKey: personKeys(this.pii, idNumber) } : {}),
       },
       this.clock.now(),
     );

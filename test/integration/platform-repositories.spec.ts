@@ -128,7 +128,7 @@ describe.each(availableDatabases())(
       expect((await repo.find({ action: 'a.one', limit: 10 })).map((e) => e.id)).toEqual([
         '00000000-0000-7000-8000-000000000001',
       ]);
-      expect((await repo.find({ subjectHash: 'h'.repeat(64), limit: 10 })).map((e) => e.action)).toEqual(['a.two']);
+      expect((await repo.find({ subjectHashes: ['h'.repeat(64)], limit: 10 })).map((e) => e.action)).toEqual(['a.two']);
       expect(
         (await repo.find({ before: '00000000-0000-7000-8000-000000000002', limit: 10 })).map((e) => e.action),
       ).toEqual(['a.one']);
