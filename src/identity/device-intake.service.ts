@@ -100,7 +100,7 @@ export class DeviceIntakeService implements OnApplicationBootstrap, OnApplicatio
     // The desk's latest session takes the read while it is still being resolved, or when the read names its person;
     // after a final verdict, a read of somebody else starts the next patient's session (HIS adopts it).
     const unresolved = latest?.verdict === 'INCOMPLETE' || latest?.verdict === 'MISMATCH';
-    const samePerson = named !== undefined && latest?.subjectKey != null && personKeys(this.pii, named).includes(latest.subjectKey);
+    const samePerson = named !== undefined && personKeys(this.pii, named).includes(latest?.subjectKey ?? '');
     const open = latest && (unresolved || samePerson) ? latest : undefined;
     const id = open?.id ?? uuidv7();
     await this.locks.run(id, async () => {

@@ -3,12 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { dirname } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
-import {
-  type PiiCipher,
-  PiiConfig,
-  PiiKeyringConfig,
-  type PiiLookupAlgorithm,
-} from '../config/gateway-config';
+import { type PiiCipher, PiiConfig, PiiKeyringConfig, type PiiLookupAlgorithm } from '../config/gateway-config';
 
 /** The id the keyring's `hmacKey` has among the lookup keys (keyrings made before SM4). */
 export const LEGACY_LOOKUP_ID = 'legacy';

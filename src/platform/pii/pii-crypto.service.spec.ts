@@ -113,9 +113,9 @@ describe(decodeKeyring.name, () => {
     expect(() => decodeKeyring({ ...aesEraDocument(), hmacKey: Buffer.alloc(8).toString('base64') })).toThrow(
       /at least 32 bytes/,
     );
-    expect(() =>
-      decodeKeyring({ ...doc, keys: [{ id: 'a', algorithm: 'des' as never, key: 'x' }] }),
-    ).toThrow(/keys\.0\.algorithm: expected one of sm4-gcm, aes-256-gcm/);
+    expect(() => decodeKeyring({ ...doc, keys: [{ id: 'a', algorithm: 'des' as never, key: 'x' }] })).toThrow(
+      /keys\.0\.algorithm: expected one of sm4-gcm, aes-256-gcm/,
+    );
     const { lookupKeys: _unused, ...noLookup } = doc;
     expect(() => decodeKeyring(noLookup)).toThrow(/no lookup key/);
     const aesLookup = { ...doc, hmacKey: Buffer.alloc(32, 1).toString('base64'), activeLookup: 'legacy' };
