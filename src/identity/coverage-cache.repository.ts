@@ -4,7 +4,7 @@ import { PiiCryptoService, SqlDialect } from '../platform';
 import { CoverageCacheEntry } from './identity-session.entity';
 import type { CachedCoverage, InsurerPersonAnswer } from './rules/evidence';
 
-const CACHE_CONTEXT = 'identity_coverage_cache.answer';
+export const CACHE_CONTEXT = 'identity_coverage_cache.answer';
 
 /**
  * The last 1101 answer per person (`identity_coverage_cache`), for use while the insurer is

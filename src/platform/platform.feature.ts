@@ -3,6 +3,7 @@ import { ApiKey } from './auth/api-key.entity';
 import { Foundation1764028800000 } from './database/migrations/1764028800000-Foundation';
 import { Staff1765843200000 } from './database/migrations/1765843200000-Staff';
 import { Cluster1766016000000 } from './database/migrations/1766016000000-Cluster';
+import { PiiReencryption1766160000000 } from './database/migrations/1766160000000-PiiReencryption';
 import { STAFF_ENTITIES } from './staff/staff.entity';
 import type { GatewayFeature } from './gateway-feature';
 import { PLATFORM_ERRORS } from './platform.errors';
@@ -11,6 +12,6 @@ import { PLATFORM_ERRORS } from './platform.errors';
 export const PLATFORM_FEATURE: GatewayFeature = {
   name: 'platform',
   entities: [ApiKey, AuditEntry, ...STAFF_ENTITIES],
-  migrations: [Foundation1764028800000, Staff1765843200000, Cluster1766016000000],
+  migrations: [Foundation1764028800000, Staff1765843200000, Cluster1766016000000, PiiReencryption1766160000000],
   errors: [PLATFORM_ERRORS],
 };

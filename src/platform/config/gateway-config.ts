@@ -184,6 +184,19 @@ export class PiiConfig {
   /** Sandbox convenience: create a fresh keyring file when it does not exist. Never in production. */
   @IsBoolean({ message: 'expected true or false' })
   createKeyringIfMissing: boolean;
+
+  /**
+   * After a rotation (`gateway pii rotate`), move the stored rows to the active key in the background
+   * (a job, batch after batch, until done). Off: only `gateway pii reencrypt` moves them.
+   */
+  @IsBoolean({ message: 'expected true or false' })
+  reencryptInBackground: boolean;
+
+  /** Rows per re-encryption batch; each batch is one short transaction. */
+  @IsInt({ message: 'expected a whole number of rows' })
+  @Min(1, { message: 'expected 1 to 5000 rows' })
+  @Max(5000, { message: 'expected 1 to 5000 rows' })
+  reencryptBatchSize: number;
 }
 
 export class LoggingConfig {
