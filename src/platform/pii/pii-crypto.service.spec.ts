@@ -88,6 +88,15 @@ describe(PiiCryptoService.name, () => {
     expect(rotated.stableHash('t', 'token')).toBe(aes.hash('t', 'token'));
   });
 
+  it('goes back to the older lookup key when a rotation returns to its algorithm', () => {
+    const old = aesEraDocument();
+    const there = rotateKeyringDocument(old, { keyId: 'k2', algorithm: 'sm4-gcm' });
+    const back = decodeKeyring(rotateKeyringDocument(there, { keyId: 'k3', algorithm: 'aes-256-gcm' }));
+    expect(back.activeLookupId).toBe('legacy');
+    expect(back.lookupKeys.map((k) => k.algorithm)).toEqual(['hmac-sha256', 'hmac-sm3']);
+    expect(new PiiCryptoService(back).hash('x', 'd')).toBe(new PiiCryptoService(decodeKeyring(old)).hash('x', 'd'));
+  });
+
   it('keeps the lookup key across a rotation between two SM4 keys', () => {
     const rotated = new PiiCryptoService(decodeKeyring(rotateKeyringDocument(doc, { keyId: 'k3' })));
     expect(rotated.activeAlgorithm).toBe('sm4-gcm');
