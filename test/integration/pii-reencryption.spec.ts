@@ -1,16 +1,23 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { GATEWAY_FEATURES, GATEWAY_SCHEMA } from '../../src/gateway.features';
 import { CoverageCacheRepository } from '../../src/identity/coverage-cache.repository';
 import { IdentitySession } from '../../src/identity/identity-session.entity';
 import { IdentitySessionRepository } from '../../src/identity/identity-session.repository';
-import { personKey, personKeys } from '../../src/identity/person-key';
+import { personKey, personKeys, personSubject } from '../../src/identity/person-key';
 import { SessionEvidenceCipher } from '../../src/identity/session-evidence';
 import {
+  auditServiceOn,
   decodeKeyring,
   featurePiiColumns,
+  HealthRegistry,
+  JobRunner,
+  MetricsService,
+  PiiColumnRegistry,
+  PiiReencryptionJob,
   generateKeyringDocument,
   openDataSource,
   PiiCryptoService,
@@ -22,6 +29,7 @@ import {
   Transactions,
 } from '../../src/platform';
 import { availableDatabases, type DbKind, testDatabase } from '../support/databases';
+import { testConfig } from '../support/test-config';
 import { answerOf, SEED } from '../support/identity-fixtures';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'gw-pii-rotate-'));
@@ -67,6 +75,17 @@ describe.each(availableDatabases())('PII key rotation and re-encryption on %s', 
   const sessions = (): IdentitySessionRepository => new IdentitySessionRepository(ds);
   const reencryption = (pii: PiiCryptoService): PiiReencryptionService =>
     new PiiReencryptionService(new Transactions(ds), pii, COLUMNS, new SystemClock());
+  /** The app's background job and /health component (pii.reencryptBatchSize 4), on the keyring `pii`. */
+  const job = (pii: PiiCryptoService): PiiReencryptionJob =>
+    new PiiReencryptionJob(
+      testConfig({ pii: { reencryptBatchSize: 4 } }),
+      new JobRunner(new MetricsService()),
+      new Transactions(ds),
+      pii,
+      new PiiColumnRegistry(COLUMNS),
+      new SystemClock(),
+      new HealthRegistry(),
+    );
   const rawColumn = async (sql: string): Promise<string[]> =>
     (await ds.query<Array<{ v: string }>>(sql)).map((r) => r.v);
 
@@ -83,12 +102,19 @@ describe.each(availableDatabases())('PII key rotation and re-encryption on %s', 
   }
 
   beforeAll(async () => {
+    Logger.overrideLogger(false);
     const t = await testDatabase(kind, dataDir);
     cleanup = t.cleanup;
     ds = await openDataSource(t.database, dataDir, GATEWAY_SCHEMA);
     await runMigrations(ds);
     // An AES-era database, written through the repositories with the old keyring.
     const cache = new CoverageCacheRepository(ds, aes);
+    await auditServiceOn(ds, aes, new SystemClock()).record({
+      actor: { type: 'system', id: 'system:test' },
+      action: 'identity.doctor-view',
+      outcome: 'success',
+      subject: personSubject(PEOPLE[3]),
+    });
     for (const [i, certno] of PEOPLE.entries()) {
       await new Transactions(ds).run((m) =>
         sessions().save(session(`s-${String(i).padStart(3, '0')}`, certno, aes), m),
@@ -118,8 +144,12 @@ describe.each(availableDatabases())('PII key rotation and re-encryption on %s', 
       `SELECT evidence AS v FROM identity_session WHERE evidence LIKE 'pii2:sm4:k2:%' ORDER BY id`,
     );
     expect(movedBeforeCrash).toHaveLength(21);
-    // Half done: every row still answers, whichever key it is on.
+    // Half done: every row still answers, whichever key it is on; /health says how far it is.
     await lookups(sm4);
+    expect(await job(sm4).check()).toEqual({
+      status: 'up',
+      detail: 'active key k2 (sm4-gcm); re-encrypting: 21 of 30 rows moved',
+    });
 
     // Meanwhile the app writes with the new keyring: one person's coverage under the new person key.
     await new CoverageCacheRepository(ds, sm4).store(personKey(sm4, PEOPLE[0]), answerFor(PEOPLE[0]), T0);
@@ -166,16 +196,25 @@ describe.each(availableDatabases())('PII key rotation and re-encryption on %s', 
       PEOPLE.map((c) => personKey(sm4, c)).sort(),
     );
     await lookups(sm4);
+    // The audit log is never rewritten: its AES-era subject hash is found under the old lookup key.
+    const audited = await auditServiceOn(ds, sm4, new SystemClock()).find({
+      subject: personSubject(PEOPLE[3]),
+      limit: 10,
+    });
+    expect(audited.map((e) => e.action)).toEqual(['identity.doctor-view']);
   });
 
   it('two runners side by side move each row once; a row on a lost key is counted as failed with its reason', async () => {
     await ds.query(
       `INSERT INTO identity_coverage_cache (subject_key, answer, fetched_at) VALUES ('lost', 'pii2:sm4:k0:AAAA', '2026-11-25 02:00:00')`,
     );
-    const [a, b] = await Promise.all([
-      reencryption(sm4Again).run({ batchSize: 4 }),
+    // The background job (pii.reencryptBatchSize 4) beside `gateway pii reencrypt`'s service.
+    const batches: ReencryptionBatch[] = [];
+    const [, b] = await Promise.all([
+      job(sm4Again).run((batch) => batches.push(batch)),
       reencryption(sm4Again).run({ batchSize: 4 }),
     ]);
+    const a = batches;
     const moved = (column: string): number =>
       [...a, ...b].filter((x) => x.name === column).reduce((n, x) => n + x.moved, 0);
     expect(moved('identity_session.evidence')).toBe(30);
@@ -194,6 +233,10 @@ describe.each(availableDatabases())('PII key rotation and re-encryption on %s', 
         failed: 1,
         lastFailure: expect.stringMatching(/^lost: PII key k0 is not in the keyring/),
       },
+    });
+    expect(await job(sm4Again).check()).toMatchObject({
+      status: 'degraded',
+      detail: expect.stringContaining('1 row(s) failed to move — see: gateway pii status'),
     });
     // SM4 → SM4 keeps the lookup key: person keys did not change.
     expect(await rawColumn('SELECT subject_key AS v FROM identity_session ORDER BY id')).toEqual(

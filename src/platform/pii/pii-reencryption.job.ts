@@ -55,7 +55,8 @@ export class PiiReencryptionJob implements OnApplicationBootstrap, OnApplication
     this.stopping = true;
   }
 
-  async run(): Promise<void> {
+  /** Batches until every column is done (or shutdown); `observe` sees each batch too. */
+  async run(observe?: (batch: ReencryptionBatch) => void): Promise<void> {
     let count = 0;
     await this.service.run({
       batchSize: this.config.pii.reencryptBatchSize,
@@ -63,6 +64,7 @@ export class PiiReencryptionJob implements OnApplicationBootstrap, OnApplication
       onBatch: (batch) => {
         count += 1;
         this.report(batch, count);
+        observe?.(batch);
       },
     });
   }
