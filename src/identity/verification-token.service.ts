@@ -11,8 +11,10 @@ export type TokenCheck = Partial<TokenExpectation> & { idNumber?: string };
 
 /**
  * Verification tokens (gvt1): issued with a MATCH, checked by the capabilities that need a verified
- * person (settlement, forms, the doctor view). The secret is derived from the keyring's HMAC key:
- * never a constant, the same on every instance sharing the keyring.
+ * person (settlement, forms, the doctor view). The secret is derived from the keyring's first lookup
+ * key (`PiiCryptoService.stableHash`): never a constant, the same on every instance sharing the
+ * keyring, and unchanged by a key rotation (a token issued just before one still checks after it).
+ * The person in a token may be keyed under an older lookup key: checks accept any of `personKeys`.
  */
 @Injectable()
 export class VerificationTokenService {
