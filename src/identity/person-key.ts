@@ -32,7 +32,8 @@ export function personKeys(pii: Pick<PiiCryptoService, 'hashes'>, idNumber: stri
 /**
  * The values a person key in a row may be the hash of, read from the row's decrypted JSON: every
  * string in it, as `personKey` hashes an ID number (the key rotation's re-encryption finds the one
- * whose hash is stored and hashes it again with the active lookup key).
+ * whose hash is stored and hashes it again with the active lookup key). Valid ID numbers come first,
+ * so the match is usually the first value tried.
  */
 export function personKeyCandidates(plaintext: string): string[] {
   const found = new Set<string>();
@@ -48,7 +49,9 @@ export function personKeyCandidates(plaintext: string): string[] {
     }
   };
   walk(JSON.parse(plaintext));
-  return [...found];
+  const all = [...found];
+  const valid = all.filter((v) => normalizedIdNumber(v).valid);
+  return [...valid, ...all.filter((v) => !valid.includes(v))];
 }
 
 /** The person-key column of a table whose encrypted column holds the person's ID number (as JSON). */
