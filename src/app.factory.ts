@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
+import { secureTransport, tlsServerOptions } from './platform/web/tls';
 import {
   applyLargeBodyLimit,
   Clock,
@@ -42,7 +43,14 @@ export async function createApp(
     registry: piiValues,
   });
 
+  // HTTPS and mutual TLS (server.tls); throws TlsSetupError saying which file is wrong and what to do.
+  const tls = tlsServerOptions(config.server.tls);
+  for (const warning of tls?.warnings ?? []) {
+    logger.warn(warning);
+  }
+
   const adapter = new FastifyAdapter({
+    ...(tls ? { https: tls.options } : {}),
     trustProxy: config.server.trustProxy,
     bodyLimit: config.server.bodyLimitBytes,
     // HIS may send its own id for tracing across systems; otherwise one is made here.
@@ -64,6 +72,8 @@ export async function createApp(
   );
   app.useLogger(app.get(Logger));
   app.flushLogs();
+  // Security headers on every answer, before any route exists; mutual TLS refusals.
+  await secureTransport(app, config.server.tls, logger);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 

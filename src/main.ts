@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { createApp } from './app.factory';
 import { GATEWAY_FEATURES } from './gateway.features';
 import { checkConfigSemantics, ConfigError, formatIssues, loadStartupConfig } from './platform';
+import { TlsSetupError } from './platform/web/tls';
 import { UPSTREAM_LINK, UpstreamLink } from './upstream/upstream-link';
 
 async function main(): Promise<void> {
@@ -39,7 +40,8 @@ async function main(): Promise<void> {
   await app.listen({ host: config.server.host, port: config.server.port });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
-  const base = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
+  const scheme = config.server.tls.certFile ? 'https' : 'http';
+  const base = `${scheme}://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
   const link = app.get<UpstreamLink | null>(UPSTREAM_LINK);
   const insurer = link
     ? `${link.baseUrl}${link.source === 'sandbox' ? ' (sandbox insurer, in this process)' : ''}`
@@ -52,6 +54,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof TlsSetupError) {
+    process.stderr.write(`The gateway could not start: ${err.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
   process.stderr.write(`The gateway could not start: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -19,6 +19,8 @@ import { catalogueCommand } from './catalogue.command';
 import { settlementsCommand } from './settlements.command';
 import { obligationsCommand } from './obligations.command';
 import { documentsCommand } from './documents.command';
+import { backupCommand } from './backup.command';
+import { auditCommand } from './audit.command';
 import { CliError, CliOutput, stdio } from './cli-io';
 
 const USAGE = `Usage: npm run gateway -- <command> [options]
@@ -29,6 +31,8 @@ Commands:
   agent status [--data-dir <dir>]     the desk agent's state on this PC
   config check [file]                 validate the configuration (default: $GATEWAY_CONFIG, or --sandbox)
   migrate                             apply pending database migrations
+  backup <file>                       a checked copy of the SQLite database, taken while the gateway runs
+                                      (PostgreSQL: the command names pg_dump / base backups instead)
   apikey create --name <n> --scopes <a,b> [--allow-ip <ip|cidr>]...
                                       create an API key; the token is printed once
   apikey list [--all]                 list API keys (--all includes revoked ones)
@@ -105,6 +109,15 @@ Commands:
   obligations list [--state open|done|late|waived] [--kind <kind>] [--due-before YYYY-MM-DD] [--overdue]
                                       the duties with deadlines (cross-province uploads, documents, declarations,
                                       reconciliation, audit results, rehab assessments), earliest due first
+  audit verify [--from <seq|time>] [--to <seq|time>] [--checkpoint <seq>:<hash>]
+                                      walks the SM3-chained audit log and names the first broken link
+                                      (exit 1); --checkpoint: a head copied from the "audit chain
+                                      checkpoint" log line must still be reached
+  audit verify --file <export.jsonl>  checks an export offline, without the database
+  audit export --from <day|time> --to <day|time> --out <file.jsonl>
+                                      the audit entries of a period, with their chain hashes, for the assessor
+  audit status                        sealed up to, unsealed entries, last checkpoint, retention
+  audit seal                          seals pending entries now (the gateway does it every second)
 
 Global options:
   --config <file>   overlay config file (else $GATEWAY_CONFIG)
@@ -173,6 +186,8 @@ export async function runCli(
       overdue: { type: 'boolean' },
       missing: { type: 'boolean' },
       check: { type: 'boolean' },
+      checkpoint: { type: 'string' },
+      file: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -197,6 +212,8 @@ export async function runCli(
         return configCheck({ ...selection, configFile: rest[0] ?? selection.configFile }, out, env);
       case 'migrate':
         return await migrateCommand(config(), out);
+      case 'backup':
+        return await backupCommand(config(), sub === undefined ? [] : [sub, ...rest], out);
       case 'apikey':
         return await apikeyCommand(config(), sub, rest, values, actor, out);
       case 'staff':
@@ -227,6 +244,8 @@ export async function runCli(
         return await settlementsCommand(config(), sub, rest, values, safeUserName(), out, env);
       case 'obligations':
         return await obligationsCommand(config(), sub, values, out);
+      case 'audit':
+        return await auditCommand(config, sub, values, out);
       default:
         throw new CliError(`unknown command "${command}"\n\n${USAGE}`);
     }

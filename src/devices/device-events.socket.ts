@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import {
   ApiKeyService,
+  ClientCertificateCheck,
   DomainError,
   mayWatchDesk,
   PLATFORM_ERRORS,
@@ -117,6 +118,7 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, BeforeApplica
     private readonly staffSessions: StaffSessionService,
     private readonly events: DeviceEvents,
     private readonly registry: DeviceRegistry,
+    private readonly clientCertificates: ClientCertificateCheck,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -196,14 +198,17 @@ export class DeviceEventsSocket implements OnApplicationBootstrap, BeforeApplica
     try {
       const key = authorization(request);
       cookie = key ? undefined : staffCookieOf(request.headers.cookie);
-      principal =
-        cookie !== undefined
-          ? await this.staffPrincipal(request, cookie, desk)
-          : await this.apiKeys.authenticate(
-              key,
-              request.socket.remoteAddress ?? '',
-              desk === undefined ? ['admin'] : ['identity', 'trace-codes', 'settlement', 'admin'],
-            );
+      if (cookie !== undefined) {
+        principal = await this.staffPrincipal(request, cookie, desk);
+      } else {
+        principal = await this.apiKeys.authenticate(
+          key,
+          request.socket.remoteAddress ?? '',
+          desk === undefined ? ['admin'] : ['identity', 'trace-codes', 'settlement', 'admin'],
+        );
+        // Mutual TLS: the same certificate-to-key binding as the HTTP API (server.tls).
+        this.clientCertificates.check(principal.id, request.socket);
+      }
       if (desk !== undefined && (desk.length === 0 || desk.length > 40)) {
         return refuse(socket, 400, 'VALIDATION_FAILED', 'desk 参数应为1到40个字符的工位名称');
       }

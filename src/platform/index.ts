@@ -45,6 +45,15 @@ export * from './audit/audit-entry.entity';
 export * from './audit/audit.service';
 export * from './audit/audit.repository';
 export * from './audit/audit.dto';
+export * from './audit/audit-chain';
+export * from './audit/audit-chain.repository';
+export * from './audit/audit-chain.service';
+export * from './audit/audit-chain.job';
+export * from './audit/audit-retention';
+export * from './audit/audit-walk';
+export * from './audit/audit-verifier';
+export * from './audit/audit-export';
+export * from './audit/audit.health';
 
 // Auth: decorators, principals, scopes, API keys.
 export * from './auth/decorators';
@@ -55,6 +64,7 @@ export * from './auth/ip-allow-list';
 export * from './auth/api-key-token';
 export * from './auth/api-key.entity';
 export * from './auth/api-key.service';
+export * from './auth/client-certificates';
 export * from './auth/api-key-cache';
 export * from './auth/api-key.repository';
 export * from './auth/api-key.dto';

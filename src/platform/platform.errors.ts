@@ -15,6 +15,10 @@ export const PLATFORM_ERRORS = errorCatalogue('platform', {
   AUTH_REVOKED: { status: 401, message: 'API 密钥已被吊销，请向信息科申请新的密钥' },
   AUTH_IP_NOT_ALLOWED: { status: 403, message: '该 API 密钥不允许从此地址访问' },
   AUTH_SCOPE_MISSING: { status: 403, message: '该 API 密钥没有访问此接口的权限' },
+  AUTH_CLIENT_CERT_MISMATCH: {
+    status: 401,
+    message: '客户端证书与该 API 密钥的绑定不符：请使用为本系统签发并登记的证书和密钥',
+  },
   // ---- staff accounts and sessions (the console) ----
   STAFF_LOGIN_FAILED: { status: 401, message: '用户名或密码错误' },
   STAFF_LOCKED: {

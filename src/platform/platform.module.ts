@@ -6,13 +6,18 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { AuditChainJob } from './audit/audit-chain.job';
+import { AuditChainRepository } from './audit/audit-chain.repository';
+import { AuditChainService } from './audit/audit-chain.service';
 import { AuditController } from './audit/audit.controller';
+import { AuditHealth } from './audit/audit.health';
 import { AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
 import { GatewayAuthGuard } from './auth/auth.guard';
 import { ApiKeyCache } from './auth/api-key-cache';
 import { ApiKeyRepository } from './auth/api-key.repository';
 import { ApiKeyService } from './auth/api-key.service';
+import { ClientCertificateCheck } from './auth/client-certificates';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { Clock, SystemClock } from './clock';
 import { ConfigController } from './config/config.controller';
@@ -129,9 +134,14 @@ export class PlatformModule {
         Transactions,
         AuditRepository,
         AuditService,
+        AuditChainRepository,
+        AuditChainService,
+        AuditChainJob,
+        AuditHealth,
         ApiKeyRepository,
         ApiKeyCache,
         ApiKeyService,
+        ClientCertificateCheck,
         StaffUserRepository,
         StaffSessionRepository,
         { provide: StaffDirectory, useClass: LocalStaffDirectory },
@@ -158,6 +168,7 @@ export class PlatformModule {
         PiiCryptoService,
         AuditService,
         ApiKeyService,
+        ClientCertificateCheck,
         StaffUserRepository,
         StaffSessionRepository,
         { provide: StaffDirectory, useClass: LocalStaffDirectory },

@@ -120,6 +120,15 @@ run('the console shell in a real browser (Chromium, 1366×768)', () => {
     expect(errors).toEqual([]);
   });
 
+  it('runs the API docs (Swagger UI) under the gateway’s security headers, without a CSP violation', async () => {
+    const res = await page.goto(`${gateway.url}/api/docs`);
+    expect(res?.status()).toBe(200);
+    expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.locator('.swagger-ui .info .title').waitFor();
+    await expect(page.locator('.swagger-ui .opblock').count()).resolves.toBeGreaterThan(10);
+    expect(errors).toEqual([]);
+  });
+
   it('answers an unknown /console/ path with the app, which routes it to the login', async () => {
     const fallback = await page.goto(`${gateway.url}/console/x/y`);
     expect(fallback?.status()).toBe(200);

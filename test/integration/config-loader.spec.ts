@@ -184,6 +184,17 @@ devices: {}
     expect(bad.issues.map((i) => i.key)).toEqual(['staff.sessionIdleMinutes']);
   });
 
+  it('checks the files of server.tls as the start does, naming the file', () => {
+    const { config } = loadConfig({
+      features: GATEWAY_FEATURES,
+      overlayFile: overlay(`${HOSPITAL}server:\n  tls:\n    certFile: /nowhere/gw.crt\n    keyFile: /nowhere/gw.key\n`),
+      env: {},
+    });
+    const issue = checkConfigSemantics(config, GATEWAY_FEATURES).issues.find((i) => i.key.startsWith('server.tls'));
+    expect(issue).toMatchObject({ key: 'server.tls.certFile', value: '/nowhere/gw.crt' });
+    expect(issue?.expected).toMatch(/cannot read \/nowhere\/gw\.crt \(no such file\)/);
+  });
+
   it('takes a whole section as JSON from the environment', () => {
     const keyring = {
       active: 'a',

@@ -44,6 +44,7 @@ describe('the features’ migrations', () => {
       'AgentEvents1765756800000',
       'Staff1765843200000',
       'Cluster1766016000000',
+      'AuditChain1766131200000',
     ];
     expect(GATEWAY_MIGRATIONS.map((m) => m.name)).toEqual(names);
     expect(featureMigrations([...GATEWAY_FEATURES].reverse()).map((m) => m.name)).toEqual(names);
@@ -64,6 +65,7 @@ describe.each(availableDatabases())(
         'Foundation1764028800000',
         'Staff1765843200000',
         'Cluster1766016000000',
+        'AuditChain1766131200000',
       ]);
     });
 

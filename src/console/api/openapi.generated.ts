@@ -1273,6 +1273,13 @@ export interface Operations {
     };
     response: Array<Schemas["AuditEntryDto"]>;
   };
+  "GET /api/v1/admin/audit/export": {
+    query: {
+      from: string;
+      to: string;
+    };
+    response: void;
+  };
   "GET /api/v1/admin/config": {
     response: Schemas["ConfigViewDto"];
   };

@@ -7,8 +7,9 @@ export const AUDIT_OUTCOMES = ['success', 'failure', 'denied'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 /**
- * One audit record. Append-only: the code has no update or delete path, and the database
- * refuses both with a trigger (see the Foundation migration).
+ * One audit record. Append-only: the code has no update or delete path, and the database refuses
+ * both with a trigger, except sealing (setting seq, prev_hash and chain_hash once, see the AuditChain
+ * migration) and deleting sealed entries older than 6 months (retention, see audit-retention.ts).
  */
 @Entity({ name: 'audit_log' })
 @Index('ix_audit_log_at', ['at'])
@@ -45,4 +46,20 @@ export class AuditEntry {
   /** Non-personal details (codes, counts, ids). */
   @Column({ type: 'simple-json', nullable: true })
   details: Record<string, unknown> | null;
+
+  /** SM3 of the entry's own content (audit-chain.ts), computed when it is appended. */
+  @Column({ name: 'content_hash', type: 'varchar', length: 64, nullable: true })
+  contentHash?: string | null;
+
+  /** Position in the global chain, given by the sealer (null until sealed, about a second). */
+  @Column({ type: 'bigint', nullable: true })
+  seq?: string | number | null;
+
+  /** The chain hash of the entry sealed before (seq − 1). */
+  @Column({ name: 'prev_hash', type: 'varchar', length: 64, nullable: true })
+  prevHash?: string | null;
+
+  /** SM3(prev_hash ‖ content_hash). */
+  @Column({ name: 'chain_hash', type: 'varchar', length: 64, nullable: true })
+  chainHash?: string | null;
 }

@@ -37,6 +37,16 @@ export class AuditQueryDto extends PageQueryDto {
   to?: string;
 }
 
+export class AuditExportQueryDto {
+  @ApiProperty({ type: String, format: 'date-time', description: 'Entries at or after this time' })
+  @IsISO8601({ strict: true }, { message: '必须是 ISO 8601 时间，如 2026-06-01T00:00:00+08:00' })
+  from: string;
+
+  @ApiProperty({ type: String, format: 'date-time', description: 'Entries before this time' })
+  @IsISO8601({ strict: true }, { message: '必须是 ISO 8601 时间，如 2026-12-01T00:00:00+08:00' })
+  to: string;
+}
+
 export class AuditEntryDto {
   @ApiProperty() id: string;
   @ApiProperty({ type: String, format: 'date-time' }) at: string;
@@ -49,6 +59,16 @@ export class AuditEntryDto {
   @ApiProperty({ type: Object, nullable: true }) details: Record<string, unknown> | null;
 
   static from(e: AuditEntry): AuditEntryDto {
-    return { ...e, at: e.at.toISOString() };
+    return {
+      id: e.id,
+      at: e.at.toISOString(),
+      actorType: e.actorType,
+      actorId: e.actorId,
+      action: e.action,
+      subjectHash: e.subjectHash,
+      outcome: e.outcome,
+      correlationId: e.correlationId,
+      details: e.details,
+    };
   }
 }

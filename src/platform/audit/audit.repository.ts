@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { And, DataSource, EntityManager, In, LessThan, MoreThanOrEqual, type FindOperator } from 'typeorm';
 import { type SqlBinder, SqlDialect } from '../database/sql-dialect';
+import { canonicalJson, contentHashOf } from './audit-chain';
 import { AuditEntry, type ActorType, type AuditOutcome } from './audit-entry.entity';
 
 /** What to look for in the audit log; the subject already hashed. */
@@ -18,7 +19,7 @@ export interface AuditFilter {
   limit: number;
 }
 
-const COLUMNS = 'id, at, actor_type, actor_id, action, subject_hash, outcome, correlation_id, details';
+const COLUMNS = 'id, at, actor_type, actor_id, action, subject_hash, outcome, correlation_id, details, content_hash';
 
 /** The `audit_log` table: append and read (the database refuses updates and deletes). */
 @Injectable()
@@ -58,8 +59,13 @@ export class AuditRepository {
     return `INSERT INTO audit_log (${COLUMNS}) SELECT ${AuditRepository.valuesOf(entry, b).join(', ')} FROM ${source}`;
   }
 
-  /** The placeholders of `entry`'s values, in the order of COLUMNS. */
+  /**
+   * The placeholders of `entry`'s values, in the order of COLUMNS. The details are stored as
+   * canonical JSON and the content hash is computed here (SM3, a few µs): every append path — these
+   * and appendFrom's — writes an entry whose content is fixed from the start; the sealer chains it.
+   */
   private static valuesOf(entry: AuditEntry, b: SqlBinder): string[] {
+    const detailsText = entry.details === null ? null : canonicalJson(entry.details);
     return [
       b.bind(entry.id),
       b.bind(entry.at),
@@ -69,7 +75,8 @@ export class AuditRepository {
       b.bind(entry.subjectHash),
       b.bind(entry.outcome),
       b.bind(entry.correlationId),
-      b.bind(entry.details === null ? null : JSON.stringify(entry.details)),
+      b.bind(detailsText),
+      b.bind(contentHashOf({ ...entry, detailsText })),
     ];
   }
 

@@ -5,6 +5,7 @@ import { ForbiddenError } from '../errors/domain-error';
 import { CSRF_HEADER, staffCookieOf } from '../staff/staff-cookie';
 import { staffPrincipal, type StaffContext, StaffSessionService } from '../staff/staff-session.service';
 import { ApiKeyService } from './api-key.service';
+import { ClientCertificateCheck } from './client-certificates';
 import { PUBLIC_KEY, SCOPES_KEY } from './decorators';
 import type { Principal } from './principal';
 import type { Scope } from './scopes';
@@ -29,6 +30,7 @@ export class GatewayAuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeyService,
     private readonly staffSessions: StaffSessionService,
+    private readonly clientCertificates: ClientCertificateCheck,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -46,7 +48,10 @@ export class GatewayAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const cookie = request.headers.authorization ? undefined : staffCookieOf(request.headers.cookie);
     if (cookie === undefined) {
-      request.principal = await this.apiKeys.authenticate(request.headers.authorization, request.ip, scopes);
+      const principal = await this.apiKeys.authenticate(request.headers.authorization, request.ip, scopes);
+      // Mutual TLS: the connection's client certificate must be one this key is bound to (server.tls).
+      this.clientCertificates.check(principal.id, request.raw.socket);
+      request.principal = principal;
       return true;
     }
     const staff = await this.staffSessions.authenticate(cookie, request.method, request.headers[CSRF_HEADER]);

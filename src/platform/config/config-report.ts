@@ -3,6 +3,7 @@ import { GatewayConfig } from './gateway-config';
 import { ConfigIssue } from './config-loader';
 import { decodeKeyring, KeyringError, readKeyringFile } from '../pii/keyring';
 import type { ConfigCheck, GatewayFeature } from '../gateway-feature';
+import { tlsServerOptions, TlsSetupError } from '../web/tls';
 
 /**
  * Checks beyond the shape of the config that `config check` and start-up both run:
@@ -12,6 +13,7 @@ import type { ConfigCheck, GatewayFeature } from '../gateway-feature';
 export function checkConfigSemantics(config: GatewayConfig, features: readonly GatewayFeature[]): ConfigCheck {
   const issues: ConfigIssue[] = checkPlatformConfig(config);
   const warnings: string[] = [];
+  checkTls(config, issues, warnings);
   for (const feature of features) {
     const found = feature.checkConfig?.(config);
     if (found) {
@@ -76,4 +78,23 @@ function checkPlatformConfig(config: GatewayConfig): ConfigIssue[] {
     });
   }
   return issues;
+}
+
+/** server.tls: the files read and checked as the start will (a wrong one named with what to do). */
+function checkTls(config: GatewayConfig, issues: ConfigIssue[], warnings: string[]): void {
+  const tls = config.server.tls;
+  try {
+    warnings.push(...(tlsServerOptions(tls)?.warnings ?? []));
+  } catch (e) {
+    if (!(e instanceof TlsSetupError)) {
+      throw e;
+    }
+    const key = /^server\.tls\.([A-Za-z]+)/.exec(e.message);
+    const prop = (key?.[1] ?? 'certFile') as keyof typeof tls;
+    issues.push({
+      key: key?.[0] ?? 'server.tls',
+      value: prop === 'passphrase' ? '(not shown)' : tls[prop],
+      expected: `a usable TLS setting: ${e.message}`,
+    });
+  }
 }

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import {
+  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
@@ -33,6 +34,54 @@ export type GatewayMode = (typeof GATEWAY_MODES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+export const CLIENT_CERTIFICATE_MODES = ['off', 'optional', 'required'] as const;
+export type ClientCertificateMode = (typeof CLIENT_CERTIFICATE_MODES)[number];
+
+/** One client certificate allowed for one API key (docs/security.md#transport-https-mutual-tls-security-headers-tlcp). */
+export class ClientCertBindingConfig {
+  /** The API key's id: the 12 hex characters after `gwk_` (`gateway apikey list`). */
+  @IsString({ message: CONFIG_TEXT })
+  @Matches(/^[0-9a-f]{12}$/, { message: 'expected an API key id: 12 lower-case hex characters (gateway apikey list)' })
+  keyId: string;
+
+  /** SHA-256 fingerprint of the client certificate: `openssl x509 -noout -fingerprint -sha256 -in client.pem`. */
+  @IsString({ message: CONFIG_TEXT })
+  @Matches(/^\s*(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}\s*$|^\s*[0-9A-Fa-f]{64}\s*$/, {
+    message: 'expected a SHA-256 fingerprint: 64 hex characters, with or without colons (AB:CD:…)',
+  })
+  sha256: string;
+}
+
+/** `server.tls`: HTTPS with the hospital's certificate, optionally mutual TLS for HIS clients. */
+export class ServerTlsConfig {
+  /** PEM server certificate (followed by its intermediates); empty = plain HTTP. */
+  @IsString({ message: CONFIG_TEXT })
+  certFile: string;
+
+  /** PEM private key of that certificate. */
+  @IsString({ message: CONFIG_TEXT })
+  keyFile: string;
+
+  /** The key file's passphrase, when it is encrypted; empty = not encrypted. */
+  @Secret()
+  @IsString({ message: CONFIG_TEXT })
+  passphrase: string;
+
+  /** PEM of the CA(s) that sign client certificates; needed when clientCertificates is not off. */
+  @IsString({ message: CONFIG_TEXT })
+  caFile: string;
+
+  /** off: no client certificates; optional: asked for, checked when sent; required: no connection without one. */
+  @IsIn(CLIENT_CERTIFICATE_MODES, { message: `expected one of ${CLIENT_CERTIFICATE_MODES.join(', ')}` })
+  clientCertificates: ClientCertificateMode;
+
+  /** Which client certificate may use which API key. */
+  @IsArray({ message: 'expected a list of { keyId, sha256 }' })
+  @ValidateNested({ each: true })
+  @Type(() => ClientCertBindingConfig)
+  clientCertBindings: ClientCertBindingConfig[];
+}
+
 export class ServerConfig {
   @IsIP(undefined, { message: 'expected an IP address to listen on, e.g. 127.0.0.1 or 0.0.0.0' })
   host: string;
@@ -53,6 +102,10 @@ export class ServerConfig {
   @IsInt({ message: 'expected a whole number of bytes' })
   @Min(1024, { message: 'expected at least 1024 bytes' })
   largeBodyLimitBytes: number;
+
+  @ValidateNested()
+  @Type(() => ServerTlsConfig)
+  tls: ServerTlsConfig;
 }
 
 export class DatabaseConfig {
@@ -244,6 +297,30 @@ export class StaffConfig {
   sandboxAccounts: boolean;
 }
 
+/** The audit trail's chain, checkpoints and retention (docs/security.md#retention-and-export-for-the-assessor). */
+export class AuditConfig {
+  /**
+   * How long audit entries are kept, in Beijing calendar months. The law (网络安全法 Art. 21) asks for
+   * at least 6; the database refuses to delete younger entries whatever this says.
+   */
+  @IsInt({ message: 'expected a whole number of months' })
+  @Min(6, { message: 'expected at least 6 months (网络安全法 Art. 21 requires logs be kept no less than 6 months)' })
+  @Max(120, { message: 'expected 6 to 120 months' })
+  retentionMonths: number;
+
+  /** How often the chain's head is written to the log and audit_checkpoint (when it moved). */
+  @IsInt({ message: 'expected a whole number of minutes' })
+  @Min(1, { message: 'expected 1 to 1440 minutes' })
+  @Max(1440, { message: 'expected 1 to 1440 minutes' })
+  checkpointMinutes: number;
+
+  /** `gateway audit verify` fails when an entry has waited longer than this to be sealed. */
+  @IsInt({ message: 'expected a whole number of minutes' })
+  @Min(1, { message: 'expected 1 to 1440 minutes' })
+  @Max(1440, { message: 'expected 1 to 1440 minutes' })
+  maxUnsealedMinutes: number;
+}
+
 /**
  * The platform's sections. Each capability adds its own (`identity:`, `upstream:`, …) through its
  * GatewayFeature, and types them by augmenting this class:
@@ -286,4 +363,8 @@ export class GatewayConfig {
   @ValidateNested()
   @Type(() => StaffConfig)
   staff: StaffConfig;
+
+  @ValidateNested()
+  @Type(() => AuditConfig)
+  audit: AuditConfig;
 }

@@ -47,7 +47,7 @@ export class BadRequestError extends DomainError {
 export class UnauthenticatedError extends DomainError {
   readonly status = 401;
   constructor(
-    readonly code: 'AUTH_MISSING' | 'AUTH_INVALID' | 'AUTH_REVOKED',
+    readonly code: 'AUTH_MISSING' | 'AUTH_INVALID' | 'AUTH_REVOKED' | 'AUTH_CLIENT_CERT_MISMATCH',
     message: string,
   ) {
     super(message);
