@@ -45,6 +45,7 @@ describe('the features’ migrations', () => {
       'Staff1765843200000',
       'Cluster1766016000000',
       'AuditChain1766131200000',
+      'PiiReencryption1766160000000',
     ];
     expect(GATEWAY_MIGRATIONS.map((m) => m.name)).toEqual(names);
     expect(featureMigrations([...GATEWAY_FEATURES].reverse()).map((m) => m.name)).toEqual(names);
@@ -66,6 +67,7 @@ describe.each(availableDatabases())(
         'Staff1765843200000',
         'Cluster1766016000000',
         'AuditChain1766131200000',
+        'PiiReencryption1766160000000',
       ]);
     });
 
