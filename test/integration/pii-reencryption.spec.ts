@@ -9,8 +9,11 @@ import { IdentitySession } from '../../src/identity/identity-session.entity';
 import { IdentitySessionRepository } from '../../src/identity/identity-session.repository';
 import { personKey, personKeys, personSubject } from '../../src/identity/person-key';
 import { SessionEvidenceCipher } from '../../src/identity/session-evidence';
+import { VerificationTokenService } from '../../src/identity/verification-token.service';
+import { VerifiedWorkerService } from '../../src/identity/verified-worker.service';
 import {
   auditServiceOn,
+  type CatalogueError,
   decodeKeyring,
   featurePiiColumns,
   HealthRegistry,
@@ -22,6 +25,7 @@ import {
   openDataSource,
   PiiCryptoService,
   PiiReencryptionService,
+  type Principal,
   type ReencryptionBatch,
   rotateKeyringDocument,
   runMigrations,
@@ -243,5 +247,37 @@ describe.each(availableDatabases())('PII key rotation and re-encryption on %s', 
       PEOPLE.map((c) => personKey(sm4, c)),
     );
     await lookups(sm4Again);
+  });
+
+  it('a 自费转工伤 recorded under the AES-era person key still matches the worker verified after the rotation', async () => {
+    const certno = SEED.activeFingers.certno;
+    const stored = { evidence: { insurer: { kind: 'answer' as const, answer: answerOf(SEED.activeFingers), at: T0 } } };
+    const row = Object.assign(session('s-conv', certno, sm4Again), {
+      evidence: new SessionEvidenceCipher(sm4Again).seal(stored),
+    });
+    await new Transactions(ds).run((m) => sessions().save(row, m));
+    const config = testConfig();
+    const clock = new SystemClock();
+    const tokens = new VerificationTokenService(config, clock, sm4Again);
+    const { token } = tokens.issue(
+      { subjectKey: personKey(sm4Again, certno), visitId: 'V1', sessionId: 's-conv', verdictAt: clock.now() },
+      clock.now(),
+    );
+    const workers = new VerifiedWorkerService(
+      tokens,
+      sessions(),
+      new SessionEvidenceCipher(sm4Again),
+      sm4Again,
+      auditServiceOn(ds, sm4Again, clock),
+    );
+    const his: Principal = { type: 'system', id: 'his-test', name: 'HIS', scopes: ['settlement'] };
+    // The self-paid visit's person key was made with the AES-era lookup key.
+    await expect(workers.workerForConversion(token, his, personKey(aes, certno))).resolves.toMatchObject({
+      visitId: 'V1',
+    });
+    const refused = await workers
+      .workerForConversion(token, his, personKey(aes, SEED.dotName.certno))
+      .catch((e: unknown) => e as CatalogueError);
+    expect(refused).toMatchObject({ code: 'TOKEN_WRONG_PERSON' });
   });
 });
