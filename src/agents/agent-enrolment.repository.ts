@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { SqlDialect } from '../platform';
 import { AgentEnrolment } from './agents.entity';
 
@@ -12,11 +12,12 @@ export class AgentEnrolmentRepository {
     await manager.insert(AgentEnrolment, enrolment);
   }
 
+  /** `codeHashes`: the code's hash under every lookup key of the keyring (a code issued before a rotation still enrols). */
   async findByCodeHash(
-    codeHash: string,
+    codeHashes: readonly string[],
     manager: EntityManager = this.dataSource.manager,
   ): Promise<AgentEnrolment | null> {
-    return manager.findOne(AgentEnrolment, { where: { codeHash } });
+    return manager.findOne(AgentEnrolment, { where: { codeHash: In([...codeHashes]) } });
   }
 
   /**

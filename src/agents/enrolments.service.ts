@@ -101,7 +101,10 @@ export class EnrolmentsService {
     const outcome: Exchange = normalized
       ? await this.transactions.run(async (manager): Promise<Exchange> => {
           const now = this.clock.now();
-          const enrolment = await this.enrolments.findByCodeHash(this.codeHash(normalized), manager);
+          const enrolment = await this.enrolments.findByCodeHash(
+            this.pii.hashes(normalized, CODE_HASH_DOMAIN),
+            manager,
+          );
           const refusal = this.refusalOf(enrolment, now);
           if (refusal || !enrolment) {
             return { refusal: refusal ?? 'AGENT_ENROLMENT_UNKNOWN', enrolment };

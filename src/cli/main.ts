@@ -54,8 +54,10 @@ Commands:
   agents rename <id> --name <n>       rename a desk agent
   agents move <id> --desk <desk>      move a desk agent to another desk
   agents revoke <id> --reason <text>  revoke a desk agent: refused from its next connection on
-  pii init <file>                     write a new PII keyring file (mode 0600)
-  pii rotate <file>                   add a new key to a keyring and make it active
+  pii init <file> [--algorithm a]     write a new PII keyring file (mode 0600); sm4-gcm (default) or aes-256-gcm
+  pii rotate <file> [--algorithm a]   add a new key to a keyring and make it active (default: the active key's algorithm)
+  pii status                          rows per key per encrypted column, and the re-encryption's progress
+  pii reencrypt [--batch-size n]      move every stored row to the active key now, with progress (resumable)
   reference import [--seed <file>] [--out <dir>]
                                       rebuild config/reference/institutions.json from the agreement text
   calendar show <YYYY-MM>             a month's working days as deadlines count them (holidays, 调休, unconfirmed)
@@ -167,6 +169,8 @@ export async function runCli(
       text: { type: 'string' },
       aim: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
+      algorithm: { type: 'string' },
+      'batch-size': { type: 'string' },
       note: { type: 'string' },
       requery: { type: 'boolean' },
       resolve: { type: 'string' },
@@ -220,7 +224,7 @@ export async function runCli(
       case 'agents':
         return await agentsCommand(config(), sub, rest, values, actor, out);
       case 'pii':
-        return piiCommand(sub, rest, out);
+        return await piiCommand(sub, rest, values, config, out);
       case 'reference':
         return referenceCommand(sub, values, out);
       case 'calendar':

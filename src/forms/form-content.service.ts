@@ -16,7 +16,7 @@ import type { FormKindSpec } from './kinds/form-kinds';
 import { FormRenderer } from './render/form-renderer';
 import { type FormValues, validateFormValues, WORKER_FIELD_KEYS } from './render/form-values';
 
-const VALUES_CONTEXT = 'form_document.values';
+export const VALUES_CONTEXT = 'form_document.values';
 const CHINESE_GRADES = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
 
 export type { FormsWorker } from '../identity/verified-worker.service';

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { PiiCryptoService, SqlDialect } from '../platform';
 import { CoverageCacheEntry } from './identity-session.entity';
 import type { CachedCoverage, InsurerPersonAnswer } from './rules/evidence';
 
-const CACHE_CONTEXT = 'identity_coverage_cache.answer';
+export const CACHE_CONTEXT = 'identity_coverage_cache.answer';
 
 /**
  * The last 1101 answer per person (`identity_coverage_cache`), for use while the insurer is
@@ -17,8 +17,11 @@ export class CoverageCacheRepository {
     private readonly pii: PiiCryptoService,
   ) {}
 
-  async find(subjectKey: string, m: EntityManager = this.dataSource.manager): Promise<CachedCoverage | undefined> {
-    const row = await m.getRepository(CoverageCacheEntry).findOneBy({ subjectKey });
+  /** The newest answer kept under any of the person's keys (`personKeys`: one per lookup key in the keyring). */
+  async find(subjectKeys: string[], m: EntityManager = this.dataSource.manager): Promise<CachedCoverage | undefined> {
+    const row = await m
+      .getRepository(CoverageCacheEntry)
+      .findOne({ where: { subjectKey: In(subjectKeys) }, order: { fetchedAt: 'DESC' } });
     return row
       ? {
           answer: JSON.parse(this.pii.decrypt(row.answer, CACHE_CONTEXT)) as InsurerPersonAnswer,

@@ -4,7 +4,7 @@ import { Clock, PiiCryptoService, type Principal, systemPrincipal, uuidv7 } from
 import type { IdentitySession } from './identity-session.entity';
 import { IdentitySessionRepository } from './identity-session.repository';
 import { IdentitySessionsService } from './identity-sessions.service';
-import { personKey } from './person-key';
+import { personKeys } from './person-key';
 import { addEvidence } from './rules/evidence';
 import { SessionEvidenceCipher, type StoredEvidence } from './session-evidence';
 import { SessionLocks } from './session-locks';
@@ -100,7 +100,7 @@ export class DeviceIntakeService implements OnApplicationBootstrap, OnApplicatio
     // The desk's latest session takes the read while it is still being resolved, or when the read names its person;
     // after a final verdict, a read of somebody else starts the next patient's session (HIS adopts it).
     const unresolved = latest?.verdict === 'INCOMPLETE' || latest?.verdict === 'MISMATCH';
-    const samePerson = named !== undefined && latest?.subjectKey === personKey(this.pii, named);
+    const samePerson = named !== undefined && personKeys(this.pii, named).includes(latest?.subjectKey ?? '');
     const open = latest && (unresolved || samePerson) ? latest : undefined;
     const id = open?.id ?? uuidv7();
     await this.locks.run(id, async () => {

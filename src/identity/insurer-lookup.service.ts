@@ -6,7 +6,7 @@ import { UpstreamRejectedError } from '../upstream/upstream.errors';
 import { CoverageCacheRepository } from './coverage-cache.repository';
 import type { IdentitySession } from './identity-session.entity';
 import { refusalReason } from './insurer-answers';
-import { personKey, personSubject } from './person-key';
+import { personKey, personKeys, personSubject } from './person-key';
 import {
   addEvidence,
   type InsurerEvidence,
@@ -83,7 +83,7 @@ export class InsurerLookupService {
       } else {
         this.logger.warn(`identity: person query not possible (${(e as Error).name})`);
         insurer = { kind: 'unreachable', at };
-        const cached = keys.certno ? await this.cache.find(personKey(this.pii, keys.certno)) : undefined;
+        const cached = keys.certno ? await this.cache.find(personKeys(this.pii, keys.certno)) : undefined;
         if (cached) {
           evidence = addEvidence(evidence, 'coverageCache', cached);
         }

@@ -4,7 +4,7 @@ import type { IdentitySession } from './identity-session.entity';
 import { reviveDates } from './insurer-answers';
 import type { SessionEvidence } from './rules/evidence';
 
-const EVIDENCE_CONTEXT = 'identity_session.evidence';
+export const EVIDENCE_CONTEXT = 'identity_session.evidence';
 
 /** What is stored (encrypted) per session: the evidence, the QR text to decode again, and what 1101 was asked. */
 export interface StoredEvidence {

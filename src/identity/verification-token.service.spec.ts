@@ -6,6 +6,7 @@ import {
   type GatewayConfig,
   generateKeyringDocument,
   PiiCryptoService,
+  rotateKeyringDocument,
 } from '../platform';
 import { IDENTITY_ERRORS } from './identity.errors';
 import { personKey } from './person-key';
@@ -71,6 +72,29 @@ describe(VerificationTokenService.name, () => {
       status: 403,
       code: 'TOKEN_EXPIRED',
       message: TOKEN_FAILURE_MESSAGES.TOKEN_EXPIRED,
+    });
+  });
+
+  it('a token issued before a rotation to SM4 still checks for its person after it (old person key, same secret)', () => {
+    const aesDoc = generateKeyringDocument('k1', 'aes-256-gcm');
+    const before = new VerificationTokenService(config, clock, new PiiCryptoService(decodeKeyring(aesDoc)));
+    const rotated = new PiiCryptoService(
+      decodeKeyring(rotateKeyringDocument(aesDoc, { keyId: 'k2', algorithm: 'sm4-gcm' })),
+    );
+    const after = new VerificationTokenService(config, clock, rotated);
+    clock.t = new Date('2026-11-25T02:00:00.000Z');
+    const old = before.issue(
+      {
+        subjectKey: personKey(new PiiCryptoService(decodeKeyring(aesDoc)), SEED.activeFingers.certno),
+        visitId: 'V1',
+        sessionId: 's1',
+        verdictAt: clock.now(),
+      },
+      clock.now(),
+    );
+    expect(after.checkToken(old.token, { idNumber: SEED.activeFingers.certno, visitId: 'V1' }).sessionId).toBe('s1');
+    expect(thrown(() => after.checkToken(old.token, { idNumber: SEED.dotName.certno }))).toMatchObject({
+      code: 'TOKEN_WRONG_PERSON',
     });
   });
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, GatewayConfig, PiiCryptoService } from '../platform';
 import { IDENTITY_ERRORS } from './identity.errors';
-import { personKey } from './person-key';
+import { personKeys } from './person-key';
 import { issueToken, type TokenClaims, type TokenExpectation, type VerifiedToken, verifyToken } from './rules/token';
 
 const TOKEN_SECRET_LABEL = 'gateway verification-token secret v1';
@@ -11,8 +11,10 @@ export type TokenCheck = Partial<TokenExpectation> & { idNumber?: string };
 
 /**
  * Verification tokens (gvt1): issued with a MATCH, checked by the capabilities that need a verified
- * person (settlement, forms, the doctor view). The secret is derived from the keyring's HMAC key:
- * never a constant, the same on every instance sharing the keyring.
+ * person (settlement, forms, the doctor view). The secret is derived from the keyring's first lookup
+ * key (`PiiCryptoService.stableHash`): never a constant, the same on every instance sharing the
+ * keyring, and unchanged by a key rotation (a token issued just before one still checks after it).
+ * The person in a token may be keyed under an older lookup key: checks accept any of `personKeys`.
  */
 @Injectable()
 export class VerificationTokenService {
@@ -23,7 +25,7 @@ export class VerificationTokenService {
     private readonly clock: Clock,
     private readonly pii: PiiCryptoService,
   ) {
-    this.secret = Buffer.from(pii.hash(TOKEN_SECRET_LABEL, 'identity.token-secret'), 'hex');
+    this.secret = Buffer.from(pii.stableHash(TOKEN_SECRET_LABEL, 'identity.token-secret'), 'hex');
   }
 
   /** A token for these claims, valid for `identity.tokenTtlMs` from `now`. */
@@ -45,7 +47,7 @@ export class VerificationTokenService {
       {
         hospitalCode: this.config.hospital.fixmedinsCode,
         ...rest,
-        ...(idNumber !== undefined ? { subjectKey: personKey(this.pii, idNumber) } : {}),
+        ...(idNumber !== undefined ? { subjectKey: personKeys(this.pii, idNumber) } : {}),
       },
       this.clock.now(),
     );

@@ -4,7 +4,7 @@ import { IdentitySessionRepository } from './identity-session.repository';
 import type { DoctorViewDto } from './identity.dto';
 import { IDENTITY_ERRORS } from './identity.errors';
 import { toDoctorViewDto, toWorkerInjury, type WorkerInjury } from './identity.mapper';
-import { personKey, personSubject } from './person-key';
+import { personKeys, personSubject } from './person-key';
 import type { InsurerPersonAnswer, SessionEvidence } from './rules/evidence';
 import type { TokenExpectation, VerifiedToken } from './rules/token';
 import { SessionEvidenceCipher } from './session-evidence';
@@ -110,11 +110,13 @@ export class VerifiedWorkerService {
     principal: Principal,
     subjectKey?: string,
   ): Promise<SettlementWorker> {
+    // The visit's person key may be under an older lookup key than the token's (a rotation in progress): any of the person's keys.
     const { claims, answer, source } = await this.verifiedRecord(
       token,
       principal,
       'identity.conversion-worker',
-      subjectKey === undefined ? {} : { subjectKey },
+      {},
+      subjectKey,
     );
     return { visitId: claims.visitId, psnNo: answer.baseinfo.psn_no, answer, source };
   }
@@ -124,6 +126,7 @@ export class VerifiedWorkerService {
     principal: Principal,
     action: string,
     expected: Partial<TokenExpectation> = {},
+    storedPersonKey?: string,
   ): Promise<VerifiedRecord> {
     let claims: VerifiedToken;
     try {
@@ -141,14 +144,20 @@ export class VerifiedWorkerService {
     const stored = row ? this.cipher.read(row) : undefined;
     const found = stored ? recordOf(stored.evidence) : undefined;
     const certno = found?.answer.baseinfo.certno;
+    const keys = certno === undefined ? [] : personKeys(this.pii, certno);
     if (
       !row ||
-      row.subjectKey !== claims.subjectKey ||
       !found ||
       certno === undefined ||
-      personKey(this.pii, certno) !== claims.subjectKey
+      row.subjectKey === null ||
+      !keys.includes(row.subjectKey) ||
+      !keys.includes(claims.subjectKey)
     ) {
       throw IDENTITY_ERRORS.raise('TOKEN_SESSION_GONE');
+    }
+    if (storedPersonKey !== undefined && !keys.includes(storedPersonKey)) {
+      await this.audit.record({ actor: principal, action, outcome: 'denied', details: { code: 'TOKEN_WRONG_PERSON' } });
+      throw IDENTITY_ERRORS.raise('TOKEN_WRONG_PERSON');
     }
     await this.audit.record({
       actor: principal,

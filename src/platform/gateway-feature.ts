@@ -1,6 +1,7 @@
 import type { ErrorCatalogue } from './errors/error-catalogue';
 import type { GatewayConfig } from './config/gateway-config';
 import type { ConfigIssue } from './config/config-loader';
+import type { PiiColumn } from './pii/pii-columns';
 
 /** A class of config values validated with class-validator decorators. */
 export type ConfigSectionClass = new () => object;
@@ -47,6 +48,8 @@ export interface GatewayFeature {
   /** Checks beyond the shape of the config (files exist, keys decode, values agree). */
   checkConfig?(config: GatewayConfig): ConfigCheck;
   readonly errors?: readonly ErrorCatalogue<string>[];
+  /** The columns it keeps encrypted (PiiCryptoService), which a key rotation re-encrypts. */
+  readonly piiColumns?: readonly PiiColumn[];
 }
 
 /** The timestamp at the end of a migration's name. */
@@ -85,6 +88,11 @@ export interface DatabaseSchema {
 
 export function databaseSchema(features: readonly GatewayFeature[]): DatabaseSchema {
   return { entities: featureEntities(features), migrations: featureMigrations(features) };
+}
+
+/** Every encrypted column of the features. */
+export function featurePiiColumns(features: readonly GatewayFeature[]): PiiColumn[] {
+  return features.flatMap((f) => f.piiColumns ?? []);
 }
 
 /** Every error catalogue of the features. */

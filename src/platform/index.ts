@@ -87,6 +87,10 @@ export * from './staff/staff-session.repository';
 // Personal data: encryption, keyring.
 export * from './pii/pii-crypto.service';
 export * from './pii/keyring';
+export * from './pii/pii-columns';
+export * from './pii/pii-reencryption.repository';
+export * from './pii/pii-reencryption.service';
+export * from './pii/pii-reencryption.job';
 
 // Observability: metrics, health, logging.
 export * from './metrics/metrics.service';

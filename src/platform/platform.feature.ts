@@ -4,6 +4,7 @@ import { Foundation1764028800000 } from './database/migrations/1764028800000-Fou
 import { Staff1765843200000 } from './database/migrations/1765843200000-Staff';
 import { Cluster1766016000000 } from './database/migrations/1766016000000-Cluster';
 import { AuditChain1766131200000 } from './database/migrations/1766131200000-AuditChain';
+import { PiiReencryption1766160000000 } from './database/migrations/1766160000000-PiiReencryption';
 import { ApiKeyExpiry1766246400000 } from './database/migrations/1766246400000-ApiKeyExpiry';
 import { STAFF_ENTITIES } from './staff/staff.entity';
 import type { GatewayFeature } from './gateway-feature';
@@ -18,6 +19,7 @@ export const PLATFORM_FEATURE: GatewayFeature = {
     Staff1765843200000,
     Cluster1766016000000,
     AuditChain1766131200000,
+    PiiReencryption1766160000000,
     ApiKeyExpiry1766246400000,
   ],
   errors: [PLATFORM_ERRORS],

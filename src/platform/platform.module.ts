@@ -43,7 +43,9 @@ import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { loadKeyring } from './pii/keyring';
 import { PiiCryptoService } from './pii/pii-crypto.service';
-import { databaseSchema, type GatewayFeature } from './gateway-feature';
+import { PiiColumnRegistry } from './pii/pii-columns';
+import { PiiReencryptionJob } from './pii/pii-reencryption.job';
+import { databaseSchema, featurePiiColumns, type GatewayFeature } from './gateway-feature';
 import { LocalStaffDirectory, StaffDirectory } from './staff/staff-directory';
 import { StaffSessionRepository } from './staff/staff-session.repository';
 import { StaffSessionService } from './staff/staff-session.service';
@@ -127,6 +129,8 @@ export class PlatformModule {
       providers: [
         { provide: GatewayConfig, useValue: config },
         { provide: PiiValueRegistry, useValue: options.piiValues },
+        { provide: PiiColumnRegistry, useValue: new PiiColumnRegistry(featurePiiColumns(options.features)) },
+        PiiReencryptionJob,
         { provide: Clock, useValue: options.clock ?? new SystemClock() },
         { provide: PiiCryptoService, useFactory: () => new PiiCryptoService(loadKeyring(config.pii)) },
         Transactions,

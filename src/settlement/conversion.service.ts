@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { personKey, personSubject } from '../identity/person-key';
+import { personKeys, personSubject } from '../identity/person-key';
 import { VerifiedWorkerService } from '../identity/verified-worker.service';
 import { AuditService, GatewayConfig, PiiCryptoService, type Principal, Transactions } from '../platform';
 import type { ConversionCandidateDto, ConversionListDto } from './conversion.dto';
@@ -48,7 +48,7 @@ export class ConversionService {
     const reader = this.transactions.reader;
     const visits: ConversionCandidateDto[] = [];
     const judgements: ConversionJudgement[] = [];
-    for (const mdtrtId of await this.selfPaid.visitsOfPerson(reader, personKey(this.pii, certno))) {
+    for (const mdtrtId of await this.selfPaid.visitsOfPerson(reader, personKeys(this.pii, certno))) {
       const visit = await this.visits.byMdtrtId(reader, mdtrtId);
       const row = visit ? await this.selfPaid.byVisit(reader, visit.id) : undefined;
       if (!visit || !row) {

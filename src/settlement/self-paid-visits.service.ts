@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { personKey, personKeyText, personSubject } from '../identity/person-key';
+import { personKey, personKeys, personKeyText, personSubject } from '../identity/person-key';
 import {
   AuditService,
   Clock,
@@ -81,7 +81,7 @@ export class SelfPaidVisitsService {
       const before = await this.selfPaid.byVisit(m, visit.id);
       let visitChanged = false;
       if (!inserted) {
-        visitChanged = await this.reconcileVisit(m, visit, opening, dto, before, key, now);
+        visitChanged = await this.reconcileVisit(m, visit, opening, dto, before, personKeys(this.pii, idNumber), now);
         visit = (await this.visits.lock(m, opening.mdtrtId)) as SettlementVisit;
       }
       const lines = await this.declareLines(m, visit.id, dto, now);
@@ -173,13 +173,14 @@ export class SelfPaidVisitsService {
     opening: VisitOpening,
     dto: RecordSelfPaidVisitDto,
     before: SelfPaidVisitRow | undefined,
-    key: string,
+    /** The person's keys under every lookup key: the visit may have been recorded before a rotation. */
+    keys: readonly string[],
     now: Date,
   ): Promise<boolean> {
     const psnNo = opening.psnNo === '' || visit.psnNo === '' ? visit.psnNo : opening.psnNo;
     const differs = openingDifferences(visit, { ...opening, psnNo });
     const details = differs.map((field) => SETTLEMENT_ERRORS.detail('SETTLEMENT_VISIT_CONFLICT', { field }));
-    if (before !== undefined && before.personKey !== key) {
+    if (before !== undefined && !keys.includes(before.personKey)) {
       details.push(
         SETTLEMENT_ERRORS.detail('SETTLEMENT_VISIT_CONFLICT', {
           field: 'person.idNumber',

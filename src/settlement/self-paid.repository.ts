@@ -38,14 +38,14 @@ export class SelfPaidRepository {
     return rows[0] ? toRow(d, rows[0]) : undefined;
   }
 
-  /** A person's self-paid visits (their HIS visit ids), oldest recorded first. */
-  async visitsOfPerson(m: EntityManager, personKey: string): Promise<string[]> {
+  /** A person's self-paid visits (their HIS visit ids), oldest recorded first; `personKeys`: the person's keys under every lookup key. */
+  async visitsOfPerson(m: EntityManager, personKeys: readonly string[]): Promise<string[]> {
     const d = SqlDialect.of(m);
     const { rows } = await d.run(
       m,
       `SELECT v.mdtrt_id AS "mdtrtId" FROM settlement_self_paid_visit s JOIN settlement_visit v ON v.id = s.visit_id
-       WHERE s.person_key = ${d.p(1)} ORDER BY s.visit_id`,
-      [personKey],
+       WHERE s.person_key IN (${d.list(personKeys.length)}) ORDER BY s.visit_id`,
+      [...personKeys],
     );
     return rows.map((r) => String(r.mdtrtId));
   }

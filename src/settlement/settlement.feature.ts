@@ -11,6 +11,9 @@ import { SettlementReview1765065600000 } from './migrations/1765065600000-Settle
 import { SettlementConfig } from './settlement.config';
 import { SETTLEMENT_ENTITIES } from './settlement.entity';
 import { SETTLEMENT_ERRORS } from './settlement.errors';
+import { personKeyLookup } from '../identity/person-key';
+import { SELF_PAID_PII_CONTEXT } from './self-paid-visits.service';
+import { WORKER_PII_CONTEXT } from './settle.service';
 
 export const SETTLEMENT_FEATURE: GatewayFeature = {
   name: 'settlement',
@@ -25,6 +28,16 @@ export const SETTLEMENT_FEATURE: GatewayFeature = {
     SettlementReview1765065600000,
   ],
   config: [{ key: 'settlement', type: SettlementConfig }],
+  piiColumns: [
+    {
+      table: 'settlement_self_paid_visit',
+      idColumn: 'visit_id',
+      column: 'person_enc',
+      context: SELF_PAID_PII_CONTEXT,
+      lookup: personKeyLookup('person_key'),
+    },
+    { table: 'settlement_record', idColumn: 'id', column: 'worker_enc', context: WORKER_PII_CONTEXT },
+  ],
   checkConfig: (config: GatewayConfig) => {
     const s = config.settlement;
     return s.statementRequiredOverDays > s.maxDaysOfSupply

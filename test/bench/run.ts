@@ -25,10 +25,11 @@
  *     simulated devices on the gateway's own machine, until the desk's WebSocket client has them: median, p90, the ms
  *     added at the median and whether issue 15's aim (< 2 ms) is met, with the journal's append + fsync alone
  *     (BENCH_AGENT_EVENTS; see agents-bench.ts).
- *
  * 10. Audit chain: the content hash on the append path (µs per entry, one-entry appends with and without it),
  *     and the sealer's entries/s against the append rate it must keep up with, on SQLite and PostgreSQL
  *     (BENCH_AUDIT_ENTRIES; see audit-bench.ts).
+ * 11. Personal data at rest: SM4-GCM against AES-256-GCM through PiiCryptoService, 10,000 field encryptions and
+ *     decryptions per round, and HMAC-SM3 against HMAC-SHA256 for lookups (BENCH_PII_FIELDS; see pii-bench.ts).
  *
  * Rounds alternate between the two servers so drifts in machine load hit both alike.
  *
@@ -51,6 +52,7 @@ import { benchDispatcher } from './dispatcher-bench';
 import { benchForms } from './forms-bench';
 import type { LoadOrder, LoadResult } from './http-load-client';
 import { benchIdentity } from './identity-bench';
+import { benchPii } from './pii-bench';
 import { benchSettlement } from './settlement-bench';
 import { benchTraceCodes } from './trace-codes-bench';
 
@@ -64,6 +66,7 @@ const BENCHES = [
   'settlement',
   'agents',
   'audit',
+  'pii',
 ] as const;
 const selected = process.argv.slice(2);
 const wanted = (name: (typeof BENCHES)[number]): boolean => selected.length === 0 || selected.includes(name);
@@ -240,6 +243,9 @@ async function main(): Promise<void> {
   }
   if (wanted('audit')) {
     await benchAudit();
+  }
+  if (wanted('pii')) {
+    benchPii();
   }
 }
 

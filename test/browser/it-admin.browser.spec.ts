@@ -234,8 +234,16 @@ run('the 信息科 pages: API keys, staff accounts, audit log, configuration (Ch
     const material = [KEYRING.hmacKey, ...KEYRING.keys.map((k) => k.key)];
     const keyringFile = join(gateway.dir, 'data', 'keys', 'pii-keyring.json');
     if (existsSync(keyringFile)) {
-      const file = JSON.parse(readFileSync(keyringFile, 'utf8')) as typeof KEYRING;
-      material.push(file.hmacKey, ...file.keys.map((k) => k.key));
+      // A keyring the sandbox made: SM4, with lookupKeys instead of an hmacKey.
+      const file = JSON.parse(readFileSync(keyringFile, 'utf8')) as {
+        hmacKey?: string;
+        keys: { key: string }[];
+        lookupKeys?: { key: string }[];
+      };
+      material.push(...file.keys.map((k) => k.key), ...(file.lookupKeys ?? []).map((k) => k.key));
+      if (file.hmacKey !== undefined) {
+        material.push(file.hmacKey);
+      }
     }
     for (const secret of material) {
       expect(html).not.toContain(secret);

@@ -31,7 +31,7 @@ describe('GET /api/v1/admin/config', () => {
       .expect(200);
     const text = JSON.stringify(res.body);
     const keyring = t.config.pii.keyring!;
-    for (const secret of [keyring.hmacKey, ...keyring.keys.map((k) => k.key)]) {
+    for (const secret of [...(keyring.lookupKeys ?? []).map((k) => k.key), ...keyring.keys.map((k) => k.key)]) {
       expect(text).not.toContain(secret);
     }
     expect(res.body.mode).toBe('sandbox');

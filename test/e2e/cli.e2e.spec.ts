@@ -52,7 +52,9 @@ describe('gateway CLI', () => {
     const after = JSON.parse(readFileSync(keys, 'utf8'));
     expect(after.keys).toHaveLength(2);
     expect(after.active).not.toBe(before.active);
-    expect(after.hmacKey).toBe(before.hmacKey);
+    expect(after.keys[1].algorithm).toBe('sm4-gcm');
+    expect(after.lookupKeys).toEqual(before.lookupKeys);
+    expect(after.activeLookup).toBe(before.activeLookup);
   });
 
   it('config check passes a good config and warns when the hospital is not in the agreement list', async () => {

@@ -65,14 +65,14 @@ describe.each(availableDatabases())('identity repositories on %s', (kind: DbKind
     const key = personKey(pii, SEED.activeFingers.certno);
 
     it('keeps the latest 1101 answer per person, encrypted, and replaces it on the next answer', async () => {
-      expect(await cache.find(key)).toBeUndefined();
+      expect(await cache.find([key])).toBeUndefined();
       const first = answerOf(SEED.activeFingers);
       await cache.store(key, first, at(0));
-      expect(await cache.find(key)).toEqual({ answer: first, fetchedAt: at(0) });
+      expect(await cache.find([key])).toEqual({ answer: first, fetchedAt: at(0) });
 
       const second = answerOf(SEED.activeFingers, (a) => ({ ...a, injury: { ...a.injury, disability_grade: 7 } }));
       await cache.store(key, second, at(5));
-      expect(await cache.find(key)).toEqual({ answer: second, fetchedAt: at(5) });
+      expect(await cache.find([key])).toEqual({ answer: second, fetchedAt: at(5) });
 
       const raw = await ds.query<Array<{ answer: string }>>('SELECT answer FROM identity_coverage_cache');
       expect(raw).toHaveLength(1);
@@ -88,7 +88,7 @@ describe.each(availableDatabases())('identity repositories on %s', (kind: DbKind
           throw new Error('rolled back');
         }),
       ).rejects.toThrow('rolled back');
-      expect(await cache.find(other)).toBeUndefined();
+      expect(await cache.find([other])).toBeUndefined();
     });
   });
 

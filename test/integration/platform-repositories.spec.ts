@@ -45,6 +45,7 @@ describe('the features’ migrations', () => {
       'Staff1765843200000',
       'Cluster1766016000000',
       'AuditChain1766131200000',
+      'PiiReencryption1766160000000',
       'ApiKeyExpiry1766246400000',
     ];
     expect(GATEWAY_MIGRATIONS.map((m) => m.name)).toEqual(names);
@@ -67,6 +68,7 @@ describe.each(availableDatabases())(
         'Staff1765843200000',
         'Cluster1766016000000',
         'AuditChain1766131200000',
+        'PiiReencryption1766160000000',
         'ApiKeyExpiry1766246400000',
       ]);
     });
@@ -133,7 +135,7 @@ describe.each(availableDatabases())(
       expect((await repo.find({ action: 'a.one', limit: 10 })).map((e) => e.id)).toEqual([
         '00000000-0000-7000-8000-000000000001',
       ]);
-      expect((await repo.find({ subjectHash: 'h'.repeat(64), limit: 10 })).map((e) => e.action)).toEqual(['a.two']);
+      expect((await repo.find({ subjectHashes: ['h'.repeat(64)], limit: 10 })).map((e) => e.action)).toEqual(['a.two']);
       expect(
         (await repo.find({ before: '00000000-0000-7000-8000-000000000002', limit: 10 })).map((e) => e.action),
       ).toEqual(['a.one']);

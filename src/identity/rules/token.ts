@@ -74,8 +74,11 @@ export interface TokenExpectation {
   readonly hospitalCode: string;
   /** When given, the token must be for this visit. */
   readonly visitId?: string;
-  /** When given, the token must be for this person (keyed hash of the ID number). */
-  readonly subjectKey?: string;
+  /**
+   * When given, the token must be for this person: a keyed hash of the ID number, or the person's
+   * keys under every lookup key of the keyring (`personKeys`), any of which the token may carry.
+   */
+  readonly subjectKey?: string | readonly string[];
 }
 
 interface Payload {
@@ -219,7 +222,8 @@ export function verifyToken(token: string, secret: Buffer, expected: TokenExpect
   if (!constantTimeEqual(payload.h, expected.hospitalCode)) {
     return fail('TOKEN_WRONG_HOSPITAL');
   }
-  if (expected.subjectKey !== undefined && !constantTimeEqual(payload.sk, expected.subjectKey)) {
+  const subjectKeys = typeof expected.subjectKey === 'string' ? [expected.subjectKey] : expected.subjectKey;
+  if (subjectKeys !== undefined && !subjectKeys.some((k) => constantTimeEqual(payload.sk, k))) {
     return fail('TOKEN_WRONG_PERSON');
   }
   if (expected.visitId !== undefined && !constantTimeEqual(payload.vi, expected.visitId)) {

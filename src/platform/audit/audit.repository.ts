@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { And, DataSource, EntityManager, LessThan, MoreThanOrEqual, type FindOperator } from 'typeorm';
+import { And, DataSource, EntityManager, In, LessThan, MoreThanOrEqual, type FindOperator } from 'typeorm';
 import { type SqlBinder, SqlDialect } from '../database/sql-dialect';
 import { canonicalJson, contentHashOf } from './audit-chain';
 import { AuditEntry, type ActorType, type AuditOutcome } from './audit-entry.entity';
@@ -12,7 +12,8 @@ export interface AuditFilter {
   outcome?: AuditOutcome;
   from?: Date;
   to?: Date;
-  subjectHash?: string;
+  /** The subject's hash under each lookup key of the keyring. */
+  subjectHashes?: readonly string[];
   /** Entries strictly older than this id. */
   before?: string;
   limit: number;
@@ -88,7 +89,7 @@ export class AuditRepository {
         ...(filter.actorType ? { actorType: filter.actorType } : {}),
         ...(filter.outcome ? { outcome: filter.outcome } : {}),
         ...timeRange(filter.from, filter.to),
-        ...(filter.subjectHash ? { subjectHash: filter.subjectHash } : {}),
+        ...(filter.subjectHashes ? { subjectHash: In([...filter.subjectHashes]) } : {}),
         ...(filter.before ? { id: LessThan(filter.before) } : {}),
       },
       order: { id: 'DESC' },

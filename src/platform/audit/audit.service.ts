@@ -99,7 +99,8 @@ export class AuditService {
       outcome: query.outcome,
       from: query.from ? new Date(query.from) : undefined,
       to: query.to ? new Date(query.to) : undefined,
-      subjectHash: query.subject ? this.pii.hash(query.subject.value, query.subject.domain) : undefined,
+      // Audit rows are never rewritten: a subject is found under every lookup key still in the keyring.
+      subjectHashes: query.subject ? this.pii.hashes(query.subject.value, query.subject.domain) : undefined,
       before: query.before,
       limit: query.limit,
     });

@@ -235,12 +235,39 @@ export class HospitalConfig {
   creditCode: string;
 }
 
+/** Ciphers a PII key can be for: SM4-GCM (GB/T 32907, the default) or AES-256-GCM (older keyrings). */
+export const PII_CIPHERS = ['sm4-gcm', 'aes-256-gcm'] as const;
+export type PiiCipher = (typeof PII_CIPHERS)[number];
+
+/** Keyed hashes for lookups: HMAC-SM3 (GB/T 32905) with SM4 keys, HMAC-SHA256 with AES keys. */
+export const PII_LOOKUP_ALGORITHMS = ['hmac-sm3', 'hmac-sha256'] as const;
+export type PiiLookupAlgorithm = (typeof PII_LOOKUP_ALGORITHMS)[number];
+
 export class KeyringEntryConfig {
   @IsString()
   @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'expected a key id of 1 to 32 letters, digits, _ or -' })
   id: string;
 
-  /** base64 of 32 random bytes. */
+  /** Absent means aes-256-gcm (keyrings written before SM4 stay readable unchanged). */
+  @IsOptional()
+  @IsIn(PII_CIPHERS, { message: `expected one of ${PII_CIPHERS.join(', ')}` })
+  algorithm?: PiiCipher;
+
+  /** base64 of 16 random bytes (sm4-gcm) or 32 (aes-256-gcm). */
+  @Secret()
+  @IsString({ message: CONFIG_TEXT })
+  key: string;
+}
+
+export class LookupKeyConfig {
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'expected a key id of 1 to 32 letters, digits, _ or -' })
+  id: string;
+
+  @IsIn(PII_LOOKUP_ALGORITHMS, { message: `expected one of ${PII_LOOKUP_ALGORITHMS.join(', ')}` })
+  algorithm: PiiLookupAlgorithm;
+
+  /** base64 of at least 32 random bytes. */
   @Secret()
   @IsString({ message: CONFIG_TEXT })
   key: string;
@@ -254,10 +281,25 @@ export class PiiKeyringConfig {
   @Type(() => KeyringEntryConfig)
   keys: KeyringEntryConfig[];
 
-  /** base64 of at least 32 random bytes; never rotated (lookups depend on it). */
+  /**
+   * The lookup key of keyrings made before SM4 (HMAC-SHA256, id `legacy` among the lookup keys);
+   * base64 of at least 32 bytes. Kept as long as the database holds hashes made with it (the audit log always does).
+   */
   @Secret()
+  @IsOptional()
   @IsString({ message: CONFIG_TEXT })
-  hmacKey: string;
+  hmacKey?: string;
+
+  /** Lookup (keyed-hash) keys, oldest first. */
+  @IsOptional()
+  @ValidateNested({ each: true })
+  @Type(() => LookupKeyConfig)
+  lookupKeys?: LookupKeyConfig[];
+
+  /** The lookup key new hashes are made with; absent means `legacy` (the hmacKey). */
+  @IsOptional()
+  @IsString({ message: CONFIG_TEXT })
+  activeLookup?: string;
 }
 
 export class PiiConfig {
@@ -275,6 +317,19 @@ export class PiiConfig {
   /** Sandbox convenience: create a fresh keyring file when it does not exist. Never in production. */
   @IsBoolean({ message: 'expected true or false' })
   createKeyringIfMissing: boolean;
+
+  /**
+   * After a rotation (`gateway pii rotate`), move the stored rows to the active key in the background
+   * (a job, batch after batch, until done). Off: only `gateway pii reencrypt` moves them.
+   */
+  @IsBoolean({ message: 'expected true or false' })
+  reencryptInBackground: boolean;
+
+  /** Rows per re-encryption batch; each batch is one short transaction. */
+  @IsInt({ message: 'expected a whole number of rows' })
+  @Min(1, { message: 'expected 1 to 5000 rows' })
+  @Max(5000, { message: 'expected 1 to 5000 rows' })
+  reencryptBatchSize: number;
 }
 
 export class LoggingConfig {

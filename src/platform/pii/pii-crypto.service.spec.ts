@@ -1,15 +1,35 @@
+import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
 import { decodeKeyring, generateKeyringDocument, KeyringError, rotateKeyringDocument } from './keyring';
 import { normalizeForHash, PiiCryptoService, PiiDecryptError } from './pii-crypto.service';
+
+/** A keyring as written before SM4: AES keys without an algorithm, one never-rotating hmacKey. */
+function aesEraDocument(): { active: string; keys: { id: string; key: string }[]; hmacKey: string } {
+  return {
+    active: 'k1',
+    keys: [{ id: 'k1', key: randomBytes(32).toString('base64') }],
+    hmacKey: randomBytes(32).toString('base64'),
+  };
+}
+
+/** A `pii1:` ciphertext made exactly as the gateway made them before SM4. */
+function pii1(key: Buffer, keyId: string, plaintext: string, context: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(context, 'utf8'));
+  const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return `pii1:${keyId}:${Buffer.concat([iv, cipher.getAuthTag(), ct]).toString('base64url')}`;
+}
 
 describe(PiiCryptoService.name, () => {
   const doc = generateKeyringDocument('k1');
   const sut = new PiiCryptoService(decodeKeyring(doc));
 
-  it('round-trips and never stores the plaintext', () => {
+  it('encrypts new values with SM4-GCM, naming the algorithm and key, and never stores the plaintext', () => {
     const ct = sut.encrypt('张三', 'worker.name');
-    expect(ct).toMatch(/^pii1:k1:[A-Za-z0-9_-]+$/);
+    expect(ct).toMatch(/^pii2:sm4:k1:[A-Za-z0-9_-]+$/);
     expect(ct).not.toContain('张三');
     expect(sut.decrypt(ct, 'worker.name')).toBe('张三');
+    expect(sut.labelOf(ct)).toMatchObject({ algorithm: 'sm4-gcm', keyId: 'k1' });
   });
 
   it('uses a fresh IV each time', () => {
@@ -26,16 +46,61 @@ describe(PiiCryptoService.name, () => {
   it('refuses a tampered ciphertext', () => {
     const ct = sut.encrypt('张三', 'worker.name');
     const tampered = ct.slice(0, -2) + (ct.endsWith('A') ? 'BB' : 'AA');
-    expect(() => sut.decrypt(tampered, 'worker.name')).toThrow(PiiDecryptError);
+    expect(() => sut.decrypt(tampered, 'worker.name')).toThrow(/failed authentication/);
   });
 
-  it('decrypts old values after rotation and encrypts new ones with the new key', () => {
-    const old = sut.encrypt('13812345678', 'worker.phone');
-    const rotated = new PiiCryptoService(decodeKeyring(rotateKeyringDocument(doc, 'k2')));
-    expect(rotated.decrypt(old, 'worker.phone')).toBe('13812345678');
+  it('reads an AES-era database and keyring unchanged: pii1 values and HMAC-SHA256 hashes', () => {
+    const old = aesEraDocument();
+    const key = Buffer.from(old.keys[0].key, 'base64');
+    const aes = new PiiCryptoService(decodeKeyring(old));
+    expect(aes.decrypt(pii1(key, 'k1', '马建国', 'worker.name'), 'worker.name')).toBe('马建国');
+    const before = createHmac('sha256', Buffer.from(old.hmacKey, 'base64'))
+      .update('idno\u000011010519491231002X')
+      .digest('hex');
+    expect(aes.hash('11010519491231002x', 'idno')).toBe(before);
+    expect(aes.encrypt('x', 'c')).toMatch(/^pii2:aes:k1:/);
+  });
+
+  it('refuses a ciphertext whose algorithm is not its key’s', () => {
+    const old = aesEraDocument();
+    const aes = new PiiCryptoService(decodeKeyring(old));
+    const ct = aes.encrypt('马建国', 'worker.name');
+    expect(() => aes.decrypt(ct.replace('pii2:aes:', 'pii2:sm4:'), 'worker.name')).toThrow(/says sm4-gcm but key k1/);
+  });
+
+  it('rotates AES → SM4: old values still decrypt, new ones are SM4, lookups find both hashes', () => {
+    const old = aesEraDocument();
+    const aes = new PiiCryptoService(decodeKeyring(old));
+    const stored = aes.encrypt('13812345678', 'worker.phone');
+    const storedHash = aes.hash('11010519491231002X', 'idno');
+    const rotated = new PiiCryptoService(
+      decodeKeyring(rotateKeyringDocument(old, { keyId: 'k2', algorithm: 'sm4-gcm' })),
+    );
+    expect(rotated.decrypt(stored, 'worker.phone')).toBe('13812345678');
     const fresh = rotated.encrypt('13812345678', 'worker.phone');
-    expect(rotated.keyIdOf(fresh)).toBe('k2');
-    expect(() => sut.decrypt(fresh, 'worker.phone')).toThrow(/k2 is not in the keyring/);
+    expect(rotated.labelOf(fresh)).toMatchObject({ algorithm: 'sm4-gcm', keyId: 'k2' });
+    expect(() => aes.decrypt(fresh, 'worker.phone')).toThrow(/k2 is not in the keyring/);
+    const hashes = rotated.hashes('11010519491231002X', 'idno');
+    expect(hashes).toHaveLength(2);
+    expect(hashes[0]).toBe(rotated.hash('11010519491231002X', 'idno'));
+    expect(hashes[0]).not.toBe(storedHash);
+    expect(hashes[1]).toBe(storedHash);
+    expect(rotated.stableHash('t', 'token')).toBe(aes.hash('t', 'token'));
+  });
+
+  it('goes back to the older lookup key when a rotation returns to its algorithm', () => {
+    const old = aesEraDocument();
+    const there = rotateKeyringDocument(old, { keyId: 'k2', algorithm: 'sm4-gcm' });
+    const back = decodeKeyring(rotateKeyringDocument(there, { keyId: 'k3', algorithm: 'aes-256-gcm' }));
+    expect(back.activeLookupId).toBe('legacy');
+    expect(back.lookupKeys.map((k) => k.algorithm)).toEqual(['hmac-sha256', 'hmac-sm3']);
+    expect(new PiiCryptoService(back).hash('x', 'd')).toBe(new PiiCryptoService(decodeKeyring(old)).hash('x', 'd'));
+  });
+
+  it('keeps the lookup key across a rotation between two SM4 keys', () => {
+    const rotated = new PiiCryptoService(decodeKeyring(rotateKeyringDocument(doc, { keyId: 'k3' })));
+    expect(rotated.activeAlgorithm).toBe('sm4-gcm');
+    expect(rotated.hashes('11010519491231002X', 'idno')).toEqual([sut.hash('11010519491231002X', 'idno')]);
   });
 
   it('hashes equal values equally after normalisation, and apart across domains and keys', () => {
@@ -45,21 +110,25 @@ describe(PiiCryptoService.name, () => {
     expect(other.hash('11010519491231002X', 'idno')).not.toBe(sut.hash('11010519491231002X', 'idno'));
     expect(sut.hash('x', 'd')).toMatch(/^[0-9a-f]{64}$/);
   });
-
-  it('keeps the hash key across rotations so lookups keep working', () => {
-    const rotated = new PiiCryptoService(decodeKeyring(rotateKeyringDocument(doc, 'k3')));
-    expect(rotated.hash('11010519491231002X', 'idno')).toBe(sut.hash('11010519491231002X', 'idno'));
-  });
 });
 
 describe(decodeKeyring.name, () => {
   it('says what is wrong with a bad keyring', () => {
     const doc = generateKeyringDocument('a');
     expect(() => decodeKeyring({ ...doc, active: 'zzz' })).toThrow(KeyringError);
-    expect(() => decodeKeyring({ ...doc, keys: [{ id: 'a', key: Buffer.alloc(16).toString('base64') }] })).toThrow(
-      /exactly 32 bytes/,
+    expect(() =>
+      decodeKeyring({ ...doc, keys: [{ id: 'a', algorithm: 'sm4-gcm', key: Buffer.alloc(32).toString('base64') }] }),
+    ).toThrow(/\(sm4-gcm\) must be base64 of exactly 16 bytes/);
+    expect(() => decodeKeyring({ ...aesEraDocument(), hmacKey: Buffer.alloc(8).toString('base64') })).toThrow(
+      /at least 32 bytes/,
     );
-    expect(() => decodeKeyring({ ...doc, hmacKey: Buffer.alloc(8).toString('base64') })).toThrow(/at least 32 bytes/);
+    expect(() => decodeKeyring({ ...doc, keys: [{ id: 'a', algorithm: 'des' as never, key: 'x' }] })).toThrow(
+      /keys\.0\.algorithm: expected one of sm4-gcm, aes-256-gcm/,
+    );
+    const { lookupKeys: _unused, ...noLookup } = doc;
+    expect(() => decodeKeyring(noLookup)).toThrow(/no lookup key/);
+    const aesLookup = { ...doc, hmacKey: Buffer.alloc(32, 1).toString('base64'), activeLookup: 'legacy' };
+    expect(() => decodeKeyring(aesLookup)).toThrow(/active lookup key must be hmac-sm3/);
   });
 });
 
