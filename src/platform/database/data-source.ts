@@ -47,6 +47,10 @@ export function buildDataSourceOptions(db: DatabaseConfig, dataDir: string, sche
         raw.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
         raw.pragma('foreign_keys = ON');
         raw.pragma('synchronous = NORMAL');
+        // Residual information (等保 剩余信息保护): deleted and overwritten rows — pruned sessions, a
+        // re-encrypted field's old ciphertext, pruned audit entries — are zeroed in the file, not left
+        // readable in free pages.
+        raw.pragma('secure_delete = ON');
       },
     };
   }
