@@ -41,7 +41,8 @@ import { PiiValueRegistry } from './logging/pii-value-registry';
 import { redactUrl } from './logging/redaction';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
-import { loadKeyring } from './pii/keyring';
+import { decodeKeyring, loadKeyring, readKeyringFile } from './pii/keyring';
+import { KeyringRefresh } from './pii/keyring-refresh';
 import { PiiCryptoService } from './pii/pii-crypto.service';
 import { PiiColumnRegistry } from './pii/pii-columns';
 import { PiiReencryptionJob } from './pii/pii-reencryption.job';
@@ -132,7 +133,16 @@ export class PlatformModule {
         { provide: PiiColumnRegistry, useValue: new PiiColumnRegistry(featurePiiColumns(options.features)) },
         PiiReencryptionJob,
         { provide: Clock, useValue: options.clock ?? new SystemClock() },
-        { provide: PiiCryptoService, useFactory: () => new PiiCryptoService(loadKeyring(config.pii)) },
+        {
+          provide: PiiCryptoService,
+          useFactory: () =>
+            new PiiCryptoService(
+              loadKeyring(config.pii),
+              // An inline keyring (environment) cannot change while the process runs; a file can.
+              config.pii.keyring ? undefined : () => decodeKeyring(readKeyringFile(config.pii.keyringFile)),
+            ),
+        },
+        KeyringRefresh,
         Transactions,
         AuditRepository,
         AuditService,

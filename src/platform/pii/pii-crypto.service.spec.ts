@@ -137,3 +137,49 @@ describe(normalizeForHash.name, () => {
     expect(normalizeForHash(' １１０１０５ 19491231002x ')).toBe('11010519491231002X');
   });
 });
+
+describe('an instance not yet restarted after a rotation', () => {
+  const before = aesEraDocument();
+  const after = rotateKeyringDocument(before, { keyId: 'k2', algorithm: 'sm4-gcm' });
+  const restarted = new PiiCryptoService(decodeKeyring(after));
+
+  it('reads a value made with the new key by re-reading its keyring file, and keeps writing with its own key', () => {
+    let file = before;
+    let reads = 0;
+    const old = new PiiCryptoService(decodeKeyring(before), () => {
+      reads += 1;
+      return decodeKeyring(file);
+    });
+    const stable = old.stableHash('x', 'd');
+    const fromRestarted = restarted.encrypt('张三', 'worker.name');
+    // The file is not rotated here yet: the value stays unreadable, and the file is not read again within a second.
+    expect(() => old.decrypt(fromRestarted, 'worker.name')).toThrow(/PII key k2 is not in the keyring/);
+    expect(() => old.decrypt(fromRestarted, 'worker.name')).toThrow(/PII key k2 is not in the keyring/);
+    expect(reads).toBe(1);
+
+    file = after; // the rotated file is put on this instance
+    expect(old.refresh()).toEqual(['k2', expect.any(String)]);
+    expect(old.decrypt(fromRestarted, 'worker.name')).toBe('张三');
+    // Lookups find rows the restarted instance keyed with its HMAC-SM3 lookup key.
+    expect(old.hashes('640104198503120017', 'person.idNumber')).toContain(
+      restarted.hash('640104198503120017', 'person.idNumber'),
+    );
+    // It writes with its own active key until restarted; derived secrets do not move.
+    expect(old.encrypt('李四', 'worker.name')).toMatch(/^pii2:aes:k1:/);
+    expect(old.activeKeyId).toBe('k1');
+    expect(old.stableHash('x', 'd')).toBe(stable);
+    expect(old.refresh()).toEqual([]);
+  });
+
+  it('reads the file at once when it meets a value made with a key it does not know', () => {
+    const old = new PiiCryptoService(decodeKeyring(before), () => decodeKeyring(after));
+    expect(old.decrypt(restarted.encrypt('王五', 'worker.name'), 'worker.name')).toBe('王五');
+  });
+
+  it('does not take keys from a different keyring under the same id', () => {
+    const old = new PiiCryptoService(decodeKeyring(before), () => decodeKeyring(aesEraDocument()));
+    expect(() => old.refresh()).toThrow(KeyringError);
+    expect(() => old.refresh()).toThrow(/differs from the one in use/);
+    expect(old.keyIds).toEqual(['k1']);
+  });
+});

@@ -1,12 +1,14 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { sm3, sm4 } from 'sm-crypto-v2';
 import type { PiiCipher } from '../config/gateway-config';
-import type { CipherKey, Keyring, LookupKey } from './keyring';
+import { type CipherKey, type Keyring, KeyringError, type LookupKey } from './keyring';
 
 const LEGACY_FORMAT = 'pii1';
 const FORMAT = 'pii2';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+/** How often a value made with an unknown key may make the service read the keyring file again. */
+const REREAD_INTERVAL_MS = 1000;
 
 /** The cipher's name inside a `pii2:` ciphertext. */
 const CIPHER_TAGS: Readonly<Record<PiiCipher, string>> = { 'sm4-gcm': 'sm4', 'aes-256-gcm': 'aes' };
@@ -45,11 +47,66 @@ export interface CiphertextLabel {
 export class PiiCryptoService {
   private readonly activeLookup: LookupKey;
   /** Active lookup key first, then the others newest first. */
-  private readonly lookupOrder: LookupKey[];
+  private lookupOrder: LookupKey[];
 
-  constructor(private readonly keyring: Keyring) {
+  private lastReread = Number.NEGATIVE_INFINITY;
+
+  /**
+   * `reread`, when given, reads the keyring again from where it came from (the keyring file): a value
+   * made with a key this instance does not know makes it look there (at most once a second), so an
+   * instance not yet restarted after a rotation reads what restarted ones write (see `learnKeys`).
+   */
+  constructor(
+    private readonly keyring: Keyring,
+    private readonly reread?: () => Keyring,
+  ) {
     this.activeLookup = keyring.lookupKeys.find((k) => k.id === keyring.activeLookupId) as LookupKey;
-    this.lookupOrder = [this.activeLookup, ...[...keyring.lookupKeys].reverse().filter((k) => k !== this.activeLookup)];
+    this.lookupOrder = this.orderLookups();
+  }
+
+  /**
+   * Adds the keys of `next` (the same keyring, rotated) that this one lacks — cipher keys for reading,
+   * lookup keys for `hashes` — and returns their ids. The active keys stay: values are still written
+   * with this instance's active key until it restarts with the new keyring. A key id whose material
+   * differs from the one held here is not taken (a different keyring, not a rotation of this one).
+   */
+  learnKeys(next: Keyring): string[] {
+    const learnt: string[] = [];
+    for (const [id, key] of next.keys) {
+      const held = this.keyring.keys.get(id);
+      if (held === undefined) {
+        this.keyring.keys.set(id, key);
+        learnt.push(id);
+      } else if (held.algorithm !== key.algorithm || !held.key.equals(key.key)) {
+        throw new KeyringError(
+          `PII key ${id} in the re-read keyring differs from the one in use — not the same keyring`,
+        );
+      }
+    }
+    for (const key of next.lookupKeys) {
+      const held = this.keyring.lookupKeys.find((k) => k.id === key.id);
+      if (held === undefined) {
+        // Appended: the first lookup key (stableHash) never changes.
+        this.keyring.lookupKeys.push(key);
+        learnt.push(key.id);
+      } else if (held.algorithm !== key.algorithm || !held.key.equals(key.key)) {
+        throw new KeyringError(
+          `PII lookup key ${key.id} in the re-read keyring differs from the one in use — not the same keyring`,
+        );
+      }
+    }
+    this.lookupOrder = this.orderLookups();
+    return learnt;
+  }
+
+  /** Reads the keyring again (when it came from a file) and learns its new keys; the ids learnt. */
+  refresh(): string[] {
+    this.lastReread = Date.now();
+    return this.reread ? this.learnKeys(this.reread()) : [];
+  }
+
+  private orderLookups(): LookupKey[] {
+    return [this.activeLookup, ...[...this.keyring.lookupKeys].reverse().filter((k) => k !== this.activeLookup)];
   }
 
   get activeKeyId(): string {
@@ -110,7 +167,7 @@ export class PiiCryptoService {
     if (!label) {
       throw new PiiDecryptError('not a PII ciphertext');
     }
-    const key = this.keyring.keys.get(label.keyId);
+    const key = this.keyring.keys.get(label.keyId) ?? this.rereadFor(label.keyId);
     if (!key) {
       throw new PiiDecryptError(`PII key ${label.keyId} is not in the keyring — restore it from the keyring backup`);
     }
@@ -177,6 +234,19 @@ export class PiiCryptoService {
    */
   stableHash(value: string, domain: string): string {
     return hashWith(this.keyring.lookupKeys[0], value, domain);
+  }
+
+  /** A key another instance may already use after a rotation: look in the keyring file again (once a second at most). */
+  private rereadFor(keyId: string): CipherKey | undefined {
+    if (!this.reread || Date.now() - this.lastReread < REREAD_INTERVAL_MS) {
+      return undefined;
+    }
+    try {
+      this.refresh();
+    } catch {
+      return undefined; // unreadable or a different keyring: the caller's error names the missing key
+    }
+    return this.keyring.keys.get(keyId);
   }
 
   private get activeKey(): CipherKey {
