@@ -14,11 +14,14 @@ import {
   openDataSource,
   PiiCryptoService,
   readKeyringFile,
+  rotateKeyringDocument,
   runMigrations,
   Transactions,
   writeKeyringFile,
 } from '../../src/platform';
+import request from 'supertest';
 import { cli, hospitalYaml } from '../support/cli-run';
+import { startTestApp, TestApp } from '../support/e2e-app';
 
 const CLI_MAIN = join(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
 const ROWS = 300;
@@ -43,6 +46,48 @@ async function killedMidRun(args: string[], lines: number): Promise<{ out: strin
   return { out, signal };
 }
 
+/**
+ * An AES-era installation in `dir`: its keyring file, and `rows` identity sessions (`s-0000`, …)
+ * encrypted with it on SQLite, migrated. Returns the open database.
+ */
+async function aesEraInstallation(dir: string, keyring: string, rows: number, at: Date): Promise<DataSource> {
+  writeKeyringFile(keyring, generateKeyringDocument('k1', 'aes-256-gcm'));
+  const aes = new PiiCryptoService(decodeKeyring(readKeyringFile(keyring)));
+  const ds = await openDataSource(
+    { url: `sqlite:${dir}/data/gw.sqlite`, poolSize: 1, schema: '', migrateOnStart: false },
+    `${dir}/data`,
+    GATEWAY_SCHEMA,
+  );
+  await runMigrations(ds);
+  const sessions = new IdentitySessionRepository(ds);
+  const cipher = new SessionEvidenceCipher(aes);
+  await new Transactions(ds).run(async (m) => {
+    for (let i = 0; i < rows; i++) {
+      const certno = `6401041985031${String(i).padStart(4, '0')}X`;
+      const row = Object.assign(new IdentitySession(), {
+        id: `s-${String(i).padStart(4, '0')}`,
+        desk: 'desk-1',
+        visitId: null,
+        visitKind: 'outpatient',
+        subjectKey: personKey(aes, certno),
+        evidence: cipher.seal({ evidence: {}, insurerAsked: certno }),
+        verdict: 'INCOMPLETE',
+        offline: false,
+        coverage: 'pending',
+        result: '{"checks":[],"missing":[],"sources":[]}',
+        token: null,
+        tokenExpiresAt: null,
+        createdBy: 'system:test',
+        createdAt: at,
+        updatedAt: at,
+        expiresAt: new Date(at.getTime() + 4 * 3600_000),
+      });
+      await sessions.save(row, m);
+    }
+  });
+  return ds;
+}
+
 describe('gateway pii reencrypt, killed and run again', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gw-pii-kill-'));
   const config = hospitalYaml(dir);
@@ -55,41 +100,7 @@ describe('gateway pii reencrypt, killed and run again', () => {
     if (!existsSync(CLI_MAIN)) {
       throw new Error(`${CLI_MAIN} is missing: run \`npm run build\` (npm run test:e2e does it for you)`);
     }
-    // An AES-era installation: its keyring, and identity sessions encrypted with it.
-    writeKeyringFile(keyring, generateKeyringDocument('k1', 'aes-256-gcm'));
-    const aes = new PiiCryptoService(decodeKeyring(readKeyringFile(keyring)));
-    ds = await openDataSource(
-      { url: `sqlite:${dir}/data/gw.sqlite`, poolSize: 1, schema: '', migrateOnStart: false },
-      `${dir}/data`,
-      GATEWAY_SCHEMA,
-    );
-    await runMigrations(ds);
-    const sessions = new IdentitySessionRepository(ds);
-    const cipher = new SessionEvidenceCipher(aes);
-    await new Transactions(ds).run(async (m) => {
-      for (let i = 0; i < ROWS; i++) {
-        const certno = `6401041985031${String(i).padStart(4, '0')}X`;
-        const row = Object.assign(new IdentitySession(), {
-          id: `s-${String(i).padStart(4, '0')}`,
-          desk: 'desk-1',
-          visitId: null,
-          visitKind: 'outpatient',
-          subjectKey: personKey(aes, certno),
-          evidence: cipher.seal({ evidence: {}, insurerAsked: certno }),
-          verdict: 'INCOMPLETE',
-          offline: false,
-          coverage: 'pending',
-          result: '{"checks":[],"missing":[],"sources":[]}',
-          token: null,
-          tokenExpiresAt: null,
-          createdBy: 'system:test',
-          createdAt: T0,
-          updatedAt: T0,
-          expiresAt: T0,
-        });
-        await sessions.save(row, m);
-      }
-    });
+    ds = await aesEraInstallation(dir, keyring, ROWS, T0);
   });
   afterAll(async () => {
     await ds?.destroy();
@@ -126,5 +137,73 @@ describe('gateway pii reencrypt, killed and run again', () => {
     expect(status.out).toMatch(new RegExp(`identity_session\\.evidence\\s+300 rows  ${active} 300\\n`));
     expect(status.out).toContain(`to ${active}: 300 of 300 moved, 0 failed; done`);
     expect(readFileSync(keyring, 'utf8')).toContain('"algorithm": "hmac-sm3"');
+  });
+});
+
+describe('a running gateway re-encrypting in the background after a rotation', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-pii-live-'));
+  const keyring = join(dir, 'keys.json');
+  const rows = 200;
+  let t: TestApp | undefined;
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('keeps answering HIS reads of the sessions it is moving, and ends with every row on the new key', async () => {
+    const seeded = await aesEraInstallation(dir, keyring, rows, new Date());
+    await seeded.destroy();
+    writeKeyringFile(keyring, rotateKeyringDocument(readKeyringFile(keyring), { keyId: 'k2', algorithm: 'sm4-gcm' }));
+
+    // Batches of one row, so the walk takes long enough for reads to land between (and on) its batches.
+    t = await startTestApp({
+      dataDir: `${dir}/data`,
+      database: { url: `sqlite:${dir}/data/gw.sqlite` },
+      pii: { keyringFile: keyring, keyring: null, reencryptInBackground: true, reencryptBatchSize: 1 },
+    });
+    const http = t.app.getHttpServer();
+    const identity = await t.token(['identity']);
+    const ops = await t.token(['operations']);
+    const progress = async (): Promise<string> =>
+      (await request(http).get('/health').set('authorization', `Bearer ${ops}`)).body.components.pii.detail as string;
+
+    const seenMidway: string[] = [];
+    let reads = 0;
+    for (let round = 0; round < 400; round++) {
+      const detail = await progress();
+      if (detail.includes('every encrypted column is on the active key')) {
+        break;
+      }
+      if (/re-encrypting: [1-9]\d* of \d+ rows moved/.test(detail)) {
+        seenMidway.push(detail);
+      }
+      const ids = Array.from({ length: 4 }, () => `s-${String(Math.floor(Math.random() * rows)).padStart(4, '0')}`);
+      const answers = await Promise.all(
+        ids.map((id) =>
+          request(http).get(`/api/v1/identity/sessions/${id}`).set('authorization', `Bearer ${identity}`),
+        ),
+      );
+      for (const [i, answer] of answers.entries()) {
+        expect({ status: answer.status, id: answer.body.id }).toEqual({ status: 200, id: ids[i] });
+      }
+      reads += answers.length;
+    }
+    expect(seenMidway.length).toBeGreaterThan(0);
+    expect(reads).toBeGreaterThan(0);
+
+    const ds = t.app.get(DataSource);
+    const on = async (prefix: string): Promise<number> =>
+      Number(
+        (
+          await ds.query<Array<{ n: number }>>(`SELECT COUNT(*) AS n FROM identity_session WHERE evidence LIKE ?`, [
+            `${prefix}%`,
+          ])
+        )[0].n,
+      );
+    expect(await on('pii2:sm4:k2:')).toBe(rows);
+    expect(await on('pii2:aes:')).toBe(0);
+    // Every session still reads after the move.
+    const all = await request(http).get('/api/v1/identity/sessions/s-0000').set('authorization', `Bearer ${identity}`);
+    expect(all.status).toBe(200);
   });
 });

@@ -1,5 +1,6 @@
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
 import { decodeKeyring, generateKeyringDocument, KeyringError, rotateKeyringDocument } from './keyring';
+import type { PiiKeyringConfig } from '../config/gateway-config';
 import { normalizeForHash, PiiCryptoService, PiiDecryptError } from './pii-crypto.service';
 
 /** A keyring as written before SM4: AES keys without an algorithm, one never-rotating hmacKey. */
@@ -144,7 +145,7 @@ describe('an instance not yet restarted after a rotation', () => {
   const restarted = new PiiCryptoService(decodeKeyring(after));
 
   it('reads a value made with the new key by re-reading its keyring file, and keeps writing with its own key', () => {
-    let file = before;
+    let file: PiiKeyringConfig = before;
     let reads = 0;
     const old = new PiiCryptoService(decodeKeyring(before), () => {
       reads += 1;
