@@ -136,9 +136,10 @@ describe.each(availableDatabases())('settling while the insurer is away, on %s',
     expect((await messageOf(settlement.msgid)).infno).toBe('2207');
     expect(await stateOf('MZA1')).toBe('settling');
     expect(
-      await count(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'settlement.settle' AND details LIKE ${p(1)}`, [
-        `%${settlement.id}%"provisional":true%`,
-      ]),
+      await count(
+        `SELECT COUNT(*) AS n FROM audit_log WHERE action = 'settlement.settle' AND details LIKE ${p(1)} AND details LIKE ${p(2)}`,
+        [`%${settlement.id}%`, '%"provisional":true%'],
+      ),
     ).toBe(1);
     const attention = await s.records.needingAttention(ds.manager, new Date('2000-01-01T00:00:00Z'));
     expect(attention.provisional).toBeGreaterThanOrEqual(1);

@@ -167,12 +167,14 @@ export async function secureTransport(
         'connect-src': ["'self'"],
         'object-src': ["'none'"],
         'form-action': ["'self'"],
-        'frame-ancestors': ["'none'"],
+        // The console shows a form's PDF in a frame of its own page: same origin only. The console's
+        // pages themselves may not be framed at all (console-pages.ts).
+        'frame-ancestors': ["'self'"],
         // Only over HTTPS: on plain HTTP it would send the browser to an https:// nobody answers.
         ...(https ? { 'upgrade-insecure-requests': [] } : {}),
       },
     },
-    frameguard: { action: 'deny' },
+    frameguard: { action: 'sameorigin' },
     referrerPolicy: { policy: 'same-origin' },
     // A year, as browsers' preload lists expect; never over plain HTTP (it would lock browsers out).
     strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: false } : false,
