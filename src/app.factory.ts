@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
-import { secureTransport, tlsServerOptions } from './platform/web/tls';
 import {
   applyLargeBodyLimit,
   Clock,
@@ -20,6 +19,8 @@ import {
   PiiValueRegistry,
   registerConsolePages,
   registerRateLimits,
+  secureTransport,
+  tlsServerOptions,
 } from './platform';
 
 export interface CreateAppOptions {

@@ -3,8 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createApp } from './app.factory';
 import { GATEWAY_FEATURES } from './gateway.features';
-import { checkConfigSemantics, ConfigError, formatIssues, loadStartupConfig } from './platform';
-import { TlsSetupError } from './platform/web/tls';
+import { checkConfigSemantics, ConfigError, formatIssues, loadStartupConfig, TlsSetupError } from './platform';
 import { UPSTREAM_LINK, UpstreamLink } from './upstream/upstream-link';
 
 async function main(): Promise<void> {

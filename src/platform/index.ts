@@ -115,6 +115,7 @@ export * from './api/page-query.dto';
 
 // The web console's pages (dist/console), served beside the API.
 export * from './web/console-pages';
+export { secureTransport, tlsServerOptions, TlsSetupError } from './web/tls';
 
 // Outside Nest (CLI commands, tests): the platform's services wired as PlatformModule wires them.
 export * from './standalone';
