@@ -144,6 +144,17 @@ describe('the configuration as shown (secrets masked)', () => {
     expect(identity.tokenTtlMs).toBe(config.identity.tokenTtlMs);
   });
 
+  it('shows what is declared not secret although its name looks it: limits per key, the sections about keys', () => {
+    const config = configWithEverySecretSet();
+    const { leaves } = maskConfig(config, configOrigins(config));
+    const masked = new Set(leaves.filter((l) => l.masked).map((l) => l.path));
+    expect(looksSecret('perKey')).toBe(true);
+    for (const path of ['server.rateLimit.perKey', 'server.rateLimit.badKeys.threshold', 'apiKeys.adminMaxDays']) {
+      expect({ path, masked: masked.has(path) }).toEqual({ path, masked: false });
+      expect(leaves.some((l) => l.path === path)).toBe(true);
+    }
+  });
+
   it('keeps everything else as it is, with where it came from', () => {
     const config = configWithEverySecretSet();
     const { leaves } = maskConfig(config, configOrigins(config));

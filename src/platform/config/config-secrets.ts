@@ -13,7 +13,8 @@
 
 export const MASKED = '●●●●';
 
-export type SecretKind = 'whole' | 'url-password';
+/** `none`: declared not secret, although its name looks it (see NotSecret). */
+export type SecretKind = 'whole' | 'url-password' | 'none';
 
 const declared = new WeakMap<object, Map<string, SecretKind>>();
 
@@ -27,6 +28,14 @@ export function Secret(kind: SecretKind = 'whole'): PropertyDecorator {
     }
     props.set(String(property), kind);
   };
+}
+
+/**
+ * Marks a config property whose name looks secret to the safety net but whose value is not one (a
+ * limit per API key, a section about keys): shown as it is.
+ */
+export function NotSecret(): PropertyDecorator {
+  return Secret('none');
 }
 
 /** The declared kind of `key` on this config object (looked up along its prototype chain), if any. */
@@ -145,7 +154,8 @@ export function maskConfig(config: object, origins?: ReadonlyMap<string, ConfigO
       }
       const out: Record<string, unknown> = {};
       for (const [key, child] of entries) {
-        const kind = declaredSecret(value, key) ?? (looksSecret(key) ? 'whole' : undefined);
+        const declaredKind = declaredSecret(value, key);
+        const kind = declaredKind === 'none' ? undefined : (declaredKind ?? (looksSecret(key) ? 'whole' : undefined));
         out[key] = walk(child, path === '' ? key : `${path}.${key}`, kind);
       }
       return out;

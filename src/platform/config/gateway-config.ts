@@ -14,7 +14,7 @@ import {
   IsIP,
   Length,
 } from 'class-validator';
-import { Secret } from './config-secrets';
+import { NotSecret, Secret } from './config-secrets';
 
 /**
  * The one typed configuration object. Built once at start-up by `loadConfig()` from
@@ -69,6 +69,7 @@ export class RouteLimitConfig {
   route: string;
 
   /** Requests per window to this route with one key or session (one address when the request has none). */
+  @NotSecret()
   @IsInt({ message: 'expected a whole number of requests' })
   @Min(1, { message: 'expected at least 1 request' })
   perKey: number;
@@ -85,6 +86,7 @@ export class RateLimitConfig {
   windowSeconds: number;
 
   /** Requests per window with one API key (by the key id in the token) or one staff session. */
+  @NotSecret()
   @IsInt({ message: 'expected a whole number of requests' })
   @Min(1, { message: 'expected at least 1 request' })
   perKey: number;
@@ -105,6 +107,7 @@ export class RateLimitConfig {
   @Type(() => RouteLimitConfig)
   routes: RouteLimitConfig[];
 
+  @NotSecret()
   @ValidateNested()
   @Type(() => BadKeyConfig)
   badKeys: BadKeyConfig;
@@ -459,6 +462,7 @@ export class GatewayConfig {
   @Type(() => StaffConfig)
   staff: StaffConfig;
 
+  @NotSecret()
   @ValidateNested()
   @Type(() => ApiKeysConfig)
   apiKeys: ApiKeysConfig;
