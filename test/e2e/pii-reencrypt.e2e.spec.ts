@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { GATEWAY_SCHEMA } from '../../src/gateway.features';
-import { IdentitySession } from '../../src/identity/identity-session.entity';
 import { IdentitySessionRepository } from '../../src/identity/identity-session.repository';
 import { personKey } from '../../src/identity/person-key';
 import { SessionEvidenceCipher } from '../../src/identity/session-evidence';
@@ -22,6 +21,7 @@ import {
 import request from 'supertest';
 import { cli, hospitalYaml } from '../support/cli-run';
 import { startTestApp, TestApp } from '../support/e2e-app';
+import { storedSession } from '../support/identity-fixtures';
 
 const CLI_MAIN = join(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
 const ROWS = 300;
@@ -64,22 +64,9 @@ async function aesEraInstallation(dir: string, keyring: string, rows: number, at
   await new Transactions(ds).run(async (m) => {
     for (let i = 0; i < rows; i++) {
       const certno = `6401041985031${String(i).padStart(4, '0')}X`;
-      const row = Object.assign(new IdentitySession(), {
-        id: `s-${String(i).padStart(4, '0')}`,
-        desk: 'desk-1',
-        visitId: null,
-        visitKind: 'outpatient',
+      const row = storedSession(`s-${String(i).padStart(4, '0')}`, at, {
         subjectKey: personKey(aes, certno),
         evidence: cipher.seal({ evidence: {}, insurerAsked: certno }),
-        verdict: 'INCOMPLETE',
-        offline: false,
-        coverage: 'pending',
-        result: '{"checks":[],"missing":[],"sources":[]}',
-        token: null,
-        tokenExpiresAt: null,
-        createdBy: 'system:test',
-        createdAt: at,
-        updatedAt: at,
         expiresAt: new Date(at.getTime() + 4 * 3600_000),
       });
       await sessions.save(row, m);

@@ -12,32 +12,14 @@ import { Transactions } from '../../src/platform/database/transactions';
 import { decodeKeyring, generateKeyringDocument } from '../../src/platform/pii/keyring';
 import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { availableDatabases, DbKind, testDatabase } from '../support/databases';
-import { answerOf, SEED } from '../support/identity-fixtures';
+import { answerOf, SEED, storedSession } from '../support/identity-fixtures';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'gw-identity-'));
 const T0 = new Date('2026-11-25T02:00:00.000Z');
 const at = (minutes: number): Date => new Date(T0.getTime() + minutes * 60_000);
 
 function session(id: string, desk: string, over: Partial<IdentitySession> = {}): IdentitySession {
-  return Object.assign(new IdentitySession(), {
-    id,
-    desk,
-    visitId: null,
-    visitKind: 'outpatient',
-    subjectKey: null,
-    evidence: '',
-    verdict: 'INCOMPLETE',
-    offline: false,
-    coverage: 'pending',
-    result: '{"checks":[],"missing":[],"sources":[]}',
-    token: null,
-    tokenExpiresAt: null,
-    createdBy: 'system:test',
-    createdAt: T0,
-    updatedAt: T0,
-    expiresAt: at(60),
-    ...over,
-  });
+  return storedSession(id, T0, { desk, expiresAt: at(60), ...over });
 }
 
 describe.each(availableDatabases())('identity repositories on %s', (kind: DbKind) => {

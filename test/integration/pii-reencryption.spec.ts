@@ -34,7 +34,7 @@ import {
 } from '../../src/platform';
 import { availableDatabases, type DbKind, testDatabase } from '../support/databases';
 import { testConfig } from '../support/test-config';
-import { answerOf, SEED } from '../support/identity-fixtures';
+import { answerOf, SEED, storedSession } from '../support/identity-fixtures';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'gw-pii-rotate-'));
 const T0 = new Date('2026-11-25T02:00:00.000Z');
@@ -50,22 +50,9 @@ const sm4 = new PiiCryptoService(decodeKeyring(sm4Doc));
 const sm4Again = new PiiCryptoService(decodeKeyring(sm4AgainDoc));
 
 function session(id: string, certno: string, pii: PiiCryptoService): IdentitySession {
-  return Object.assign(new IdentitySession(), {
-    id,
-    desk: 'desk-1',
-    visitId: null,
-    visitKind: 'outpatient',
+  return storedSession(id, T0, {
     subjectKey: personKey(pii, certno),
     evidence: new SessionEvidenceCipher(pii).seal({ evidence: {}, insurerAsked: certno }),
-    verdict: 'INCOMPLETE',
-    offline: false,
-    coverage: 'pending',
-    result: '{"checks":[],"missing":[],"sources":[]}',
-    token: null,
-    tokenExpiresAt: null,
-    createdBy: 'system:test',
-    createdAt: T0,
-    updatedAt: T0,
     expiresAt: T0,
   });
 }

@@ -16,6 +16,7 @@ import type {
   StaffConfirmation,
 } from '../../src/identity/rules/evidence';
 import type { EvaluationContext } from '../../src/identity/rules/verdict';
+import { IdentitySession } from '../../src/identity/identity-session.entity';
 
 /**
  * Evidence for the identity-rule specs, built from the sandbox insurer's seed people so the specs
@@ -152,4 +153,30 @@ export function cached(
   change?: (a: InsurerPersonAnswer) => InsurerPersonAnswer,
 ): CachedCoverage {
   return { answer: answerOf(p, change), fetchedAt: ago(ageMs) };
+}
+
+/**
+ * An identity session row as the repository stores it: desk-1, outpatient, waiting (INCOMPLETE, no
+ * evidence, no person yet), created and updated at `at`, open for an hour; `over` replaces any field.
+ */
+export function storedSession(id: string, at: Date, over: Partial<IdentitySession> = {}): IdentitySession {
+  return Object.assign(new IdentitySession(), {
+    id,
+    desk: 'desk-1',
+    visitId: null,
+    visitKind: 'outpatient',
+    subjectKey: null,
+    evidence: '',
+    verdict: 'INCOMPLETE',
+    offline: false,
+    coverage: 'pending',
+    result: '{"checks":[],"missing":[],"sources":[]}',
+    token: null,
+    tokenExpiresAt: null,
+    createdBy: 'system:test',
+    createdAt: at,
+    updatedAt: at,
+    expiresAt: new Date(at.getTime() + 3_600_000),
+    ...over,
+  });
 }
