@@ -199,8 +199,14 @@ describe('identity verification (人、卡、码相符)', () => {
     const stored = JSON.stringify(rows);
     expect(stored).not.toContain(SEED.activeFingers.certno);
     expect(stored).not.toContain(SEED.activeFingers.psn_name);
-    const cache = JSON.stringify(await app.get(DataSource).query('SELECT * FROM identity_coverage_cache'));
+    const cacheRows = await app
+      .get(DataSource)
+      .query<Array<{ answer: string }>>('SELECT * FROM identity_coverage_cache');
+    const cache = JSON.stringify(cacheRows);
     expect(cache).not.toContain(SEED.activeFingers.certno);
+    // A keyring made as for a new installation (pii init, the sandbox) encrypts with SM4-GCM.
+    expect(rows[0].evidence).toMatch(/^pii2:sm4:ktest:/);
+    expect(cacheRows.map((r) => r.answer.slice(0, 15))).toContain('pii2:sm4:ktest:');
 
     // Audited: card read, QR decode, verdict; the subject by keyed hash only.
     const audit = await app
