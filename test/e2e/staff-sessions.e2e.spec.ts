@@ -231,6 +231,11 @@ describe.each(availableDatabases())('staff accounts and sessions on %s', (kind: 
     expect(mustChange.res.body.passwordChangeRequired).toBe(true);
     const blocked = await request(base).get('/api/v1/forms?visitId=MZ-1').set('cookie', mustChange.cookie).expect(403);
     expect(blocked.body).toMatchObject({ code: 'STAFF_PASSWORD_EXPIRED', message: '密码已过期，请先修改密码' });
+    const events = `${base.replace('http', 'ws')}/api/v1/devices/events?desk=${encodeURIComponent(DESK)}`;
+    expect(await refusedUpgrade(events, { headers: { cookie: mustChange.cookie, origin: base } })).toMatchObject({
+      status: 403,
+      body: { code: 'STAFF_PASSWORD_EXPIRED' },
+    });
     const change = (currentPassword: string, newPassword: string) =>
       request(base)
         .post('/api/v1/staff/session/password')
