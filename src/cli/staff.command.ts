@@ -91,7 +91,10 @@ export async function staffCommand(
         }
         case 'reset': {
           const { staff, password } = await service.reset(rest[0], actor, given);
-          out.log(`New password for ${describe(staff)}; the account is unlocked and its sessions have ended.`);
+          out.log(
+            `New password for ${describe(staff)}; the account is unlocked and its sessions have ended. ` +
+              'They must choose their own password when they next sign in.',
+          );
           printPassword(out, password);
           return 0;
         }

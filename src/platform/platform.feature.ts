@@ -6,6 +6,7 @@ import { Cluster1766016000000 } from './database/migrations/1766016000000-Cluste
 import { AuditChain1766131200000 } from './database/migrations/1766131200000-AuditChain';
 import { PiiReencryption1766160000000 } from './database/migrations/1766160000000-PiiReencryption';
 import { ApiKeyExpiry1766246400000 } from './database/migrations/1766246400000-ApiKeyExpiry';
+import { StaffPasswordAge1766419200000 } from './database/migrations/1766419200000-StaffPasswordAge';
 import { STAFF_ENTITIES } from './staff/staff.entity';
 import type { GatewayFeature } from './gateway-feature';
 import { PLATFORM_ERRORS } from './platform.errors';
@@ -21,6 +22,7 @@ export const PLATFORM_FEATURE: GatewayFeature = {
     AuditChain1766131200000,
     PiiReencryption1766160000000,
     ApiKeyExpiry1766246400000,
+    StaffPasswordAge1766419200000,
   ],
   errors: [PLATFORM_ERRORS],
 };

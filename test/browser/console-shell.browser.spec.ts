@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page, Response } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { chromiumAvailable, DESK_VIEWPORT, launchBrowser } from './support/browser';
-import { startConsoleGateway, type ConsoleGateway } from './support/console-gateway';
+import { gatewayCli, startConsoleGateway, type ConsoleGateway } from './support/console-gateway';
 
 jest.setTimeout(30_000);
 
@@ -181,6 +181,55 @@ run('the console shell in a real browser (Chromium, 1366×768)', () => {
     await expect(alert.textContent()).resolves.toContain(message);
     expect(new URL(page.url()).pathname).toBe('/console/login');
     await expect(page.locator('#login-password').inputValue()).resolves.toBe('');
+    expect(errors).toEqual([]);
+  });
+
+  it('makes a member whose password IT reset change it at once (nothing else shows until then); Enter submits, and afterwards the console works', async () => {
+    const reset = await gatewayCli(gateway, ['staff', 'reset', 'it1', '--sandbox']);
+    const fresh = /^\s{2}(\S{19})$/m.exec(reset)?.[1] as string;
+    await page.goto(`${gateway.url}/console/login`);
+    await page.locator('#login-name').fill('it1');
+    await page.locator('#login-password').fill(fresh);
+    await page.keyboard.press('Enter');
+
+    const dialog = page.getByRole('dialog', { name: '修改密码' });
+    await dialog.waitFor();
+    await expect(dialog.textContent()).resolves.toContain('请先设置您自己的新密码');
+    await expect(page.getByRole('navigation', { name: '功能菜单' }).count()).resolves.toBe(0);
+    await page.keyboard.press('Escape');
+    await expect(dialog.isVisible()).resolves.toBe(true);
+    await expect(dialog.locator('.el-dialog__headerbtn').count()).resolves.toBe(0);
+
+    await page.locator('#password-current').fill(fresh);
+    await page.locator('#password-new').fill('it1-own-password');
+    await page.locator('#password-repeat').fill('it1-own-passwort');
+    await page.keyboard.press('Enter');
+    await dialog.getByText('两次输入的新密码不一致').waitFor();
+    await page.locator('#password-repeat').fill(fresh);
+    await page.locator('#password-new').fill(fresh);
+    await page.locator('#password-repeat').focus();
+    await page.keyboard.press('Enter');
+    await dialog.getByText('新密码不能与当前密码相同').waitFor();
+
+    await page.locator('#password-new').fill('it1-own-password');
+    await page.locator('#password-repeat').fill('it1-own-password');
+    await page.locator('#password-repeat').focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('密码已修改').waitFor();
+    await expect(dialog.isVisible()).resolves.toBe(false);
+    const menu = page.getByRole('navigation', { name: '功能菜单' });
+    await menu.waitFor();
+    await menu.getByText('信息科 · 人员账号').click();
+    await page.getByRole('cell', { name: 'it1', exact: true }).waitFor();
+
+    // The same dialog from the header; the gateway's Chinese answer for a wrong current password.
+    await page.getByRole('button', { name: '修改密码' }).click();
+    await dialog.waitFor();
+    await page.locator('#password-current').fill('not-my-password');
+    await page.locator('#password-new').fill('it1-other-password');
+    await page.locator('#password-repeat').fill('it1-other-password');
+    await page.keyboard.press('Enter');
+    await expect(dialog.getByRole('alert').textContent()).resolves.toContain('当前密码不正确');
     expect(errors).toEqual([]);
   });
 });

@@ -133,7 +133,14 @@ describe.each(availableDatabases())('staff accounts and sessions on %s', (kind: 
       staff: { id: expect.any(String), login: 'it.wang', displayName: '信息科王工', roles: ['it-admin'], desks: [] },
       csrfToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       expiresAt: new Date(clock.now().getTime() + 30 * 60_000).toISOString(),
+      passwordChangeRequired: false,
+      passwordExpiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      passwordExpiresSoon: false,
     });
+    // Set by `gateway staff create` (on the real clock) and expiring staff.passwordMaxAgeDays (90) later.
+    const ageDays = (Date.parse(res.body.passwordExpiresAt as string) - clock.now().getTime()) / 86_400_000;
+    expect(ageDays).toBeGreaterThan(89.9);
+    expect(ageDays).toBeLessThan(90.1);
     expect(cookie).not.toBe(itAdmin.cookie);
     await request(base).get('/api/v1/staff/session').set('cookie', cookie).expect(200, res.body);
     const missing = await request(base).get('/api/v1/staff/session').expect(401);
@@ -203,7 +210,7 @@ describe.each(availableDatabases())('staff accounts and sessions on %s', (kind: 
     expect(JSON.stringify(listed.body)).not.toMatch(/scrypt|password/i);
   });
 
-  it('locks after five wrong passwords (423, even for the right one) until IT resets it', async () => {
+  it('locks after five wrong passwords (423, even for the right one) until IT resets it; the reset password must be changed first', async () => {
     const attempt = (password: string) =>
       request(base).post('/api/v1/staff/session').send({ login: 'desk.zhao', password });
     const statuses: number[] = [];
@@ -216,10 +223,36 @@ describe.each(availableDatabases())('staff accounts and sessions on %s', (kind: 
 
     const reset = await staffCli(['reset', 'desk.zhao']);
     expect(reset).toMatchObject({ code: 0, out: expect.stringContaining('unlocked') });
+    expect(reset.out).toContain('must choose their own password when they next sign in');
     const fresh = printedPassword(reset.out);
     await attempt(passwords['desk.zhao']).expect(401);
-    passwords['desk.zhao'] = fresh;
-    deskClerk = await signIn('desk.zhao');
+    // IT knows the reset password: the login works, but nothing else until its owner chooses their own.
+    const mustChange = await signIn('desk.zhao', fresh);
+    expect(mustChange.res.body.passwordChangeRequired).toBe(true);
+    const blocked = await request(base).get('/api/v1/forms?visitId=MZ-1').set('cookie', mustChange.cookie).expect(403);
+    expect(blocked.body).toMatchObject({ code: 'STAFF_PASSWORD_EXPIRED', message: '密码已过期，请先修改密码' });
+    const events = `${base.replace('http', 'ws')}/api/v1/devices/events?desk=${encodeURIComponent(DESK)}`;
+    expect(await refusedUpgrade(events, { headers: { cookie: mustChange.cookie, origin: base } })).toMatchObject({
+      status: 403,
+      body: { code: 'STAFF_PASSWORD_EXPIRED' },
+    });
+    const change = (currentPassword: string, newPassword: string) =>
+      request(base)
+        .post('/api/v1/staff/session/password')
+        .set('cookie', mustChange.cookie)
+        .set('x-csrf-token', mustChange.csrf)
+        .send({ currentPassword, newPassword });
+    expect((await change(fresh, fresh).expect(400)).body.code).toBe('STAFF_PASSWORD_REUSED');
+    expect((await change(fresh, 'aaaabbbbaaaabbbb').expect(400)).body).toMatchObject({
+      code: 'STAFF_PASSWORD_WEAK',
+      details: [{ field: 'newPassword', message: expect.stringContaining('过于简单') }],
+    });
+    expect((await change(fresh, 'short').expect(400)).body.details[0].message).toContain('至少需要 10 个字符');
+    const changed = await change(fresh, 'zhao-desk-2026!').expect(200);
+    expect(changed.body).toMatchObject({ passwordChangeRequired: false, csrfToken: mustChange.csrf });
+    await request(base).get('/api/v1/forms?visitId=MZ-1').set('cookie', mustChange.cookie).expect(200, []);
+    passwords['desk.zhao'] = 'zhao-desk-2026!';
+    deskClerk = mustChange;
   });
 
   it('follows the desk WebSocket with the cookie from the gateway’s own page, for the staff member’s desks only', async () => {
@@ -383,5 +416,101 @@ describe.each(availableDatabases())('staff accounts and sessions on %s', (kind: 
     } finally {
       touches.mockRestore();
     }
+  });
+
+  it('changes one’s own password: the old one no longer works, the other sessions end, audited without the password', async () => {
+    const here = await signIn('it.wang');
+    const elsewhere = await signIn('it.wang');
+    const url = '/api/v1/staff/session/password';
+    const body = { currentPassword: passwords['it.wang'], newPassword: 'wang-it-new-2026' };
+    const noCsrf = await request(base).post(url).set('cookie', here.cookie).send(body).expect(403);
+    expect(noCsrf.body.code).toBe('CSRF_TOKEN_INVALID');
+    await request(base).post(url).send(body).expect(401);
+    await request(base).post(url).set('cookie', here.cookie).set('x-csrf-token', here.csrf).send(body).expect(200);
+    await request(base).get('/api/v1/staff').set('cookie', here.cookie).expect(200);
+    await request(base).get('/api/v1/staff/session').set('cookie', elsewhere.cookie).expect(401);
+    await request(base)
+      .post('/api/v1/staff/session')
+      .send({ login: 'it.wang', password: passwords['it.wang'] })
+      .expect(401);
+    const old = passwords['it.wang'];
+    passwords['it.wang'] = 'wang-it-new-2026';
+    itAdmin = await signIn('it.wang');
+
+    auditor = await signIn('shenji');
+    const audit = await request(base)
+      .get('/api/v1/admin/audit?action=staff.password-change&limit=50')
+      .set('cookie', auditor.cookie)
+      .expect(200);
+    const entries = audit.body as Array<{ actorId: string; outcome: string; details: Record<string, unknown> }>;
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          actorId: here.res.body.staff.id,
+          outcome: 'success',
+          details: expect.objectContaining({ login: 'it.wang', sessionsEnded: expect.any(Number) }),
+        }),
+        expect.objectContaining({ outcome: 'failure', details: expect.objectContaining({ reason: 'reused' }) }),
+      ]),
+    );
+    for (const secret of [old, 'wang-it-new-2026', 'zhao-desk-2026!']) {
+      expect(JSON.stringify(entries)).not.toContain(secret);
+    }
+  });
+
+  it('counts a wrong current password toward the lockout, as a wrong login', async () => {
+    const key = await t.token(['admin']);
+    const made = await request(base)
+      .post('/api/v1/staff')
+      .set('authorization', `Bearer ${key}`)
+      .send({ login: 'lock.change', displayName: '锁定测试', roles: ['desk'] })
+      .expect(201);
+    const session = await signIn('lock.change', made.body.password as string);
+    const wrong = () =>
+      request(base)
+        .post('/api/v1/staff/session/password')
+        .set('cookie', session.cookie)
+        .set('x-csrf-token', session.csrf)
+        .send({ currentPassword: 'not-the-password', newPassword: 'another-pass-2026' });
+    const first = await wrong().expect(400);
+    expect(first.body).toMatchObject({
+      code: 'STAFF_PASSWORD_CURRENT_WRONG',
+      message: expect.stringContaining('当前密码'),
+    });
+    for (let i = 0; i < 3; i++) {
+      await wrong().expect(400);
+    }
+    expect((await wrong().expect(423)).body.code).toBe('STAFF_LOCKED');
+    await request(base)
+      .post('/api/v1/staff/session')
+      .send({ login: 'lock.change', password: made.body.password as string })
+      .expect(423);
+  });
+
+  it('warns 14 days ahead; a password older than 90 days signs in only to be changed (403 STAFF_PASSWORD_EXPIRED elsewhere)', async () => {
+    clock.advance(80 * 86_400_000);
+    const soon = await signIn('it.wang');
+    expect(soon.res.body).toMatchObject({ passwordChangeRequired: false, passwordExpiresSoon: true });
+    await request(base).get('/api/v1/staff').set('cookie', soon.cookie).expect(200);
+
+    clock.advance(10 * 86_400_000 + 60_000);
+    const expired = await signIn('it.wang');
+    expect(expired.res.body).toMatchObject({ passwordChangeRequired: true, passwordExpiresSoon: true });
+    const refused = await request(base).get('/api/v1/staff').set('cookie', expired.cookie).expect(403);
+    expect(refused.body).toMatchObject({ code: 'STAFF_PASSWORD_EXPIRED', message: '密码已过期，请先修改密码' });
+    await request(base).get('/api/v1/staff/session').set('cookie', expired.cookie).expect(200);
+    const changed = await request(base)
+      .post('/api/v1/staff/session/password')
+      .set('cookie', expired.cookie)
+      .set('x-csrf-token', expired.csrf)
+      .send({ currentPassword: passwords['it.wang'], newPassword: 'wang-it-later-2026' })
+      .expect(200);
+    expect(changed.body).toMatchObject({
+      passwordChangeRequired: false,
+      passwordExpiresSoon: false,
+      passwordExpiresAt: new Date(clock.now().getTime() + 90 * 86_400_000).toISOString(),
+    });
+    await request(base).get('/api/v1/staff').set('cookie', expired.cookie).expect(200);
+    passwords['it.wang'] = 'wang-it-later-2026';
   });
 });

@@ -82,6 +82,8 @@ describe.each(availableDatabases())('job schedule slots and the staff lockout co
       roles: ['desk'],
       desks: [],
       passwordHash: 'x',
+      passwordChangedAt: at(0),
+      passwordMustChange: false,
       state: 'active',
       failedAttempts: 0,
       lockedUntil: null,

@@ -171,6 +171,7 @@ devices: {}
       sessionMaxHours: 12,
       maxFailedLogins: 5,
       lockoutMinutes: 15,
+      passwordMaxAgeDays: 90,
       sandboxAccounts: true,
     });
     expect(checkConfigSemantics(config, GATEWAY_FEATURES).issues.map((i) => i.key)).toContain('staff.sandboxAccounts');

@@ -14,7 +14,9 @@ import {
   PLATFORM_FEATURE,
   runMigrations,
   Transactions,
+  undoLastMigration,
 } from '../../src/platform';
+import { StaffUser } from '../../src/platform/staff/staff.entity';
 import { availableDatabases, DbKind, testDatabase } from '../support/databases';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'gw-it-repo-'));
@@ -47,6 +49,7 @@ describe('the features’ migrations', () => {
       'AuditChain1766131200000',
       'PiiReencryption1766160000000',
       'ApiKeyExpiry1766246400000',
+      'StaffPasswordAge1766419200000',
     ];
     expect(GATEWAY_MIGRATIONS.map((m) => m.name)).toEqual(names);
     expect(featureMigrations([...GATEWAY_FEATURES].reverse()).map((m) => m.name)).toEqual(names);
@@ -70,6 +73,7 @@ describe.each(availableDatabases())(
         'AuditChain1766131200000',
         'PiiReencryption1766160000000',
         'ApiKeyExpiry1766246400000',
+        'StaffPasswordAge1766419200000',
       ]);
     });
 
@@ -140,6 +144,24 @@ describe.each(availableDatabases())(
         (await repo.find({ before: '00000000-0000-7000-8000-000000000002', limit: 10 })).map((e) => e.action),
       ).toEqual(['a.one']);
       expect(await repo.find({ limit: 1 })).toHaveLength(1);
+    });
+
+    it('StaffPasswordAge counts the passwords of existing accounts as set at the upgrade (nobody must change at once)', async () => {
+      await undoLastMigration(ds); // back to before StaffPasswordAge
+      const pg = kind === 'postgres';
+      const at = pg ? new Date() : new Date().toISOString().replace('T', ' ').replace('Z', '');
+      const marks = Array.from({ length: 10 }, (_, n) => (pg ? `$${n + 1}` : '?'));
+      await ds.query(
+        'INSERT INTO staff_user (id, login, display_name, roles, desks, password_hash, state, created_at, created_by, updated_at) ' +
+          `VALUES (${marks.join(', ')})`,
+        ['st-upgrade', 'old.hand', '老员工', '["desk"]', '[]', 'scrypt$x', 'active', at, 'test', at],
+      );
+      const before = Date.now();
+      expect(await runMigrations(ds)).toEqual(['StaffPasswordAge1766419200000']);
+      const user = await ds.getRepository(StaffUser).findOneByOrFail({ id: 'st-upgrade' });
+      expect(user.passwordMustChange).toBe(false);
+      expect(user.passwordChangedAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
+      expect(user.passwordChangedAt.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
     });
   },
 );

@@ -225,6 +225,10 @@ export interface Schemas {
     note: string | null;
     current: boolean;
   };
+  ChangeStaffPasswordDto: {
+    currentPassword: string;
+    newPassword: string;
+  };
   CheckDto: {
     code: string;
     passed: boolean;
@@ -1137,6 +1141,9 @@ export interface Schemas {
     staff: Schemas["StaffMeDto"];
     csrfToken: string;
     expiresAt: string;
+    passwordChangeRequired: boolean;
+    passwordExpiresAt: string | null;
+    passwordExpiresSoon: boolean;
   };
   StaffViewDto: {
     id: string;
@@ -1846,6 +1853,10 @@ export interface Operations {
   };
   "DELETE /api/v1/staff/session": {
     response: void;
+  };
+  "POST /api/v1/staff/session/password": {
+    body: Schemas["ChangeStaffPasswordDto"];
+    response: Schemas["StaffSessionDto"];
   };
   "POST /api/v1/staff/{id}/disable": {
     path: {

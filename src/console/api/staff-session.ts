@@ -1,5 +1,6 @@
 /**
- * The staff-session API of the gateway (docs/console.md): log in, who is logged in, log out.
+ * The staff-session API of the gateway (docs/console.md): log in, who is logged in, change one's own
+ * password, log out.
  * The cookie itself is HttpOnly: the console never sees it, only the session body.
  */
 import type { ApiClient } from './client';
@@ -19,4 +20,9 @@ export function currentSession(client: ApiClient): Promise<StaffSession> {
 
 export function logOut(client: ApiClient): Promise<void> {
   return client.call('DELETE /api/v1/staff/session');
+}
+
+/** The new session body: the password changed, the member's other sessions ended. */
+export function changePassword(client: ApiClient, currentPassword: string, newPassword: string): Promise<StaffSession> {
+  return client.call('POST /api/v1/staff/session/password', { body: { currentPassword, newPassword } });
 }

@@ -6,13 +6,25 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { api, ApiError, messageOf } from '../api/client';
-import { currentSession, logIn, logOut, type Staff, type StaffSession } from '../api/staff-session';
+import {
+  changePassword as postPassword,
+  currentSession,
+  logIn,
+  logOut,
+  type Staff,
+  type StaffSession,
+} from '../api/staff-session';
 
 const DESK_KEY = 'gw-console-desk';
 
 export const useSessionStore = defineStore('session', () => {
   const staff = ref<Staff | null>(null);
   const expiresAt = ref<string | null>(null);
+  /** The password expired at the login, or IT reset it: nothing but 修改密码 works until it is changed. */
+  const passwordChangeRequired = ref(false);
+  const passwordExpiresAt = ref<string | null>(null);
+  /** Within 14 days of the expiry: the shell warns. */
+  const passwordExpiresSoon = ref(false);
   const loaded = ref(false);
   /** Why the session could not be read (not a plain 401): shown on the login page. */
   const loadError = ref<string | null>(null);
@@ -25,6 +37,9 @@ export const useSessionStore = defineStore('session', () => {
   function apply(session: StaffSession | null): void {
     staff.value = session?.staff ?? null;
     expiresAt.value = session?.expiresAt ?? null;
+    passwordChangeRequired.value = session?.passwordChangeRequired ?? false;
+    passwordExpiresAt.value = session?.passwordExpiresAt ?? null;
+    passwordExpiresSoon.value = session?.passwordExpiresSoon ?? false;
     api.setCsrfToken(session?.csrfToken ?? null);
     const remembered = sessionStorage.getItem(DESK_KEY);
     selectedDesk.value = session && remembered !== null && session.staff.desks.includes(remembered) ? remembered : null;
@@ -63,6 +78,17 @@ export const useSessionStore = defineStore('session', () => {
     }
   }
 
+  /** Changes the signed-in member's password; the session goes on (its other sessions end). */
+  async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    const session = await postPassword(api, currentPassword, newPassword);
+    staff.value = session.staff;
+    expiresAt.value = session.expiresAt;
+    passwordChangeRequired.value = session.passwordChangeRequired;
+    passwordExpiresAt.value = session.passwordExpiresAt;
+    passwordExpiresSoon.value = session.passwordExpiresSoon;
+    api.setCsrfToken(session.csrfToken);
+  }
+
   function chooseDesk(name: string): void {
     selectedDesk.value = name;
     sessionStorage.setItem(DESK_KEY, name);
@@ -73,5 +99,21 @@ export const useSessionStore = defineStore('session', () => {
     apply(null);
   }
 
-  return { staff, expiresAt, loaded, loadError, loggedIn, desk, load, login, logout, chooseDesk, expired };
+  return {
+    staff,
+    expiresAt,
+    passwordChangeRequired,
+    passwordExpiresAt,
+    passwordExpiresSoon,
+    loaded,
+    loadError,
+    loggedIn,
+    desk,
+    load,
+    login,
+    logout,
+    changePassword,
+    chooseDesk,
+    expired,
+  };
 });

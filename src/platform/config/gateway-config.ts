@@ -375,6 +375,15 @@ export class StaffConfig {
   @Max(1440, { message: 'expected 1 to 1440 minutes' })
   lockoutMinutes: number;
 
+  /**
+   * A password older than this many days must be changed at the next login (等保 鉴别信息定期更换);
+   * 0: passwords never expire.
+   */
+  @IsInt({ message: 'expected a whole number of days' })
+  @Min(0, { message: 'expected 0 (never) to 365 days' })
+  @Max(365, { message: 'expected 0 (never) to 365 days' })
+  passwordMaxAgeDays: number;
+
   /** Sandbox only: create the documented demo accounts (desk1, pharmacy1, it1) at start when missing. */
   @IsBoolean({ message: 'expected true or false' })
   sandboxAccounts: boolean;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, LessThan } from 'typeorm';
+import { DataSource, EntityManager, LessThan, Not } from 'typeorm';
 import { StaffSession, StaffUser } from './staff.entity';
 
 /** The `staff_session` table: every read and write of staff sessions. */
@@ -41,6 +41,16 @@ export class StaffSessionRepository {
   /** Ends every session of an account (a new password, a disabled account). */
   async deleteForStaff(staffId: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
     const result = await manager.delete(StaffSession, { staffId });
+    return result.affected ?? 0;
+  }
+
+  /** Ends every session of an account but `keepId` (the one that changed the password). */
+  async deleteOthersForStaff(
+    staffId: string,
+    keepId: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<number> {
+    const result = await manager.delete(StaffSession, { staffId, id: Not(keepId) });
     return result.affected ?? 0;
   }
 

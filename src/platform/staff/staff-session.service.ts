@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { beijingMinute } from '../beijing-time';
 import { Clock } from '../clock';
@@ -13,6 +14,7 @@ import { StaffSessionRepository } from './staff-session.repository';
 import { StaffUserRepository } from './staff-user.repository';
 import { normaliseLogin } from './staff.service';
 import type { StaffSession, StaffUser } from './staff.entity';
+import { hashPassword, passwordProblem, verifyPassword } from './staff-password';
 
 /** A signed-in staff member as handlers see them (request.staff). */
 export interface StaffContext {
@@ -24,7 +26,25 @@ export interface StaffContext {
   csrfToken: string;
   /** When the session ends if it stays idle from now (never after its absolute end). */
   expiresAt: Date;
+  /**
+   * The session may only read itself, change the password and log out: the password had expired at
+   * the login, or IT had set it (`gateway staff reset`).
+   */
+  passwordChangeRequired: boolean;
+  /** When the password expires (staff.passwordMaxAgeDays after it was set); null when passwords never expire. */
+  passwordExpiresAt: Date | null;
+  /** The password expires within PASSWORD_WARNING_DAYS (or has): the console says so. */
+  passwordExpiresSoon: boolean;
 }
+
+/** What a session asks of authenticate(): by default one that must change its password is refused. */
+export interface AuthenticateOptions {
+  /** Only the session's own endpoints (read, change the password, log out) set this. */
+  allowPasswordChange?: boolean;
+}
+
+/** Days before its expiry from which the console warns that the password must be changed soon. */
+export const PASSWORD_WARNING_DAYS = 14;
 
 /** A new session: what the browser keeps (the cookie) and what the page is told. */
 export interface StartedSession {
@@ -108,12 +128,14 @@ export class StaffSessionService {
 
   /**
    * The session a cookie names, for a request with `method` carrying `csrf` (the x-csrf-token header).
-   * Throws STAFF_SESSION_MISSING (no cookie, unknown, expired, account disabled) or CSRF_TOKEN_INVALID.
+   * Throws STAFF_SESSION_MISSING (no cookie, unknown, expired, account disabled), CSRF_TOKEN_INVALID, or
+   * STAFF_PASSWORD_EXPIRED for a session that must change its password first (unless `allowPasswordChange`).
    */
   async authenticate(
     cookieValue: string | undefined,
     method: string,
     csrf: string | string[] | undefined,
+    options: AuthenticateOptions = {},
   ): Promise<StaffContext> {
     if (!cookieValue) {
       throw PLATFORM_ERRORS.raise('STAFF_SESSION_MISSING');
@@ -137,7 +159,62 @@ export class StaffSessionService {
     if (session.lastSeenAt < staleBefore) {
       await this.sessions.touch(session.id, now, staleBefore);
     }
-    return this.context(user, session, now);
+    const context = this.context(user, session, now);
+    if (context.passwordChangeRequired && !options.allowPasswordChange) {
+      throw PLATFORM_ERRORS.raise('STAFF_PASSWORD_EXPIRED');
+    }
+    return context;
+  }
+
+  /**
+   * The signed-in staff member changes their own password (needs the CSRF token). A wrong current
+   * password counts toward the lockout as a wrong login does; the new one must pass passwordProblem()
+   * and differ from the current one. The member's other sessions end; this one goes on, no longer
+   * required to change. Audited as staff.password-change (never a password).
+   */
+  async changePassword(
+    cookieValue: string | undefined,
+    csrf: string | string[] | undefined,
+    input: { currentPassword: string; newPassword: string },
+    address: string | null,
+  ): Promise<StaffContext> {
+    const staff = await this.authenticate(cookieValue, 'POST', csrf, { allowPasswordChange: true });
+    const sessionId = sessionIdOf(cookieValue as string);
+    const user = await this.users.findById(staff.id);
+    const now = this.clock.now();
+    if (!user) {
+      throw PLATFORM_ERRORS.raise('STAFF_SESSION_MISSING');
+    }
+    if (user.lockedUntil && user.lockedUntil > now) {
+      await this.auditChange(user, 'denied', { reason: 'locked', address });
+      throw this.lockedError(user.lockedUntil);
+    }
+    if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
+      return this.refuseChange(user, address);
+    }
+    const problem = passwordProblem(input.newPassword);
+    if (problem) {
+      await this.auditChange(user, 'failure', { reason: 'weak', address });
+      throw PLATFORM_ERRORS.raise('STAFF_PASSWORD_WEAK', { details: [{ field: 'newPassword', message: problem }] });
+    }
+    if (input.newPassword.normalize('NFC') === input.currentPassword.normalize('NFC')) {
+      await this.auditChange(user, 'failure', { reason: 'reused', address });
+      throw PLATFORM_ERRORS.raise('STAFF_PASSWORD_REUSED', {
+        details: [{ field: 'newPassword', message: '新密码不能与当前密码相同' }],
+      });
+    }
+    const passwordHash = await hashPassword(input.newPassword);
+    const changedAt = this.clock.now();
+    await this.transactions.run(async (manager) => {
+      await this.users.setPassword(user.id, passwordHash, changedAt, manager, { mustChange: false });
+      const ended = await this.sessions.deleteOthersForStaff(user.id, sessionId, manager);
+      await this.auditChange(user, 'success', { sessionsEnded: ended, address }, manager);
+    });
+    const found = await this.sessions.findWithUser(sessionId);
+    if (!found) {
+      throw PLATFORM_ERRORS.raise('STAFF_SESSION_MISSING');
+    }
+    return this.context(found.user, found.session, changedAt);
   }
 
   /**
@@ -157,7 +234,7 @@ export class StaffSessionService {
 
   /** Ends the session; audited under the staff member. */
   async logout(cookieValue: string | undefined, method: string, csrf: string | string[] | undefined): Promise<void> {
-    const staff = await this.authenticate(cookieValue, method, csrf);
+    const staff = await this.authenticate(cookieValue, method, csrf, { allowPasswordChange: true });
     await this.transactions.run(async (manager) => {
       await this.sessions.delete(sessionIdOf(cookieValue as string), manager);
       await this.audit.record(
@@ -170,6 +247,49 @@ export class StaffSessionService {
         manager,
       );
     });
+  }
+
+  /** A wrong current password at a change: counted, and locked at staff.maxFailedLogins, as at a login. */
+  private async refuseChange(user: StaffUser, address: string | null): Promise<never> {
+    const now = this.clock.now();
+    let lockedUntil: Date | undefined;
+    await this.transactions.run(async (manager) => {
+      const failures = await this.users.countFailure(user.id, now, manager);
+      if (failures === null) {
+        lockedUntil = (await this.users.findById(user.id, manager))?.lockedUntil ?? undefined;
+      } else if (failures >= this.config.staff.maxFailedLogins) {
+        lockedUntil = new Date(now.getTime() + this.config.staff.lockoutMinutes * 60_000);
+        await this.users.lock(user.id, lockedUntil, now, manager);
+        await this.audit.record(
+          {
+            actor: { type: 'staff', id: user.id },
+            action: 'staff.lockout',
+            outcome: 'success',
+            details: { login: user.login, failures, lockedUntil: lockedUntil.toISOString(), address },
+          },
+          manager,
+        );
+      }
+      await this.auditChange(user, 'failure', { reason: 'wrong-password', address }, manager);
+    });
+    throw lockedUntil ? this.lockedError(lockedUntil) : PLATFORM_ERRORS.raise('STAFF_PASSWORD_CURRENT_WRONG');
+  }
+
+  private async auditChange(
+    user: StaffUser,
+    outcome: 'success' | 'failure' | 'denied',
+    details: Record<string, unknown>,
+    manager?: EntityManager,
+  ): Promise<void> {
+    await this.audit.record(
+      {
+        actor: { type: 'staff', id: user.id },
+        action: 'staff.password-change',
+        outcome,
+        details: { login: user.login, ...details },
+      },
+      manager,
+    );
   }
 
   private async refuse(login: string, user: StaffUser | null, address: string | null): Promise<never> {
@@ -223,6 +343,9 @@ export class StaffSessionService {
 
   private context(user: StaffUser, session: StaffSession, now: Date): StaffContext {
     const idleEnd = now.getTime() + this.config.staff.sessionIdleMinutes * 60_000;
+    const maxAgeDays = this.config.staff.passwordMaxAgeDays;
+    const passwordExpiresAt =
+      maxAgeDays > 0 ? new Date(user.passwordChangedAt.getTime() + maxAgeDays * 86_400_000) : null;
     return {
       id: user.id,
       login: user.login,
@@ -231,6 +354,12 @@ export class StaffSessionService {
       desks: user.desks,
       csrfToken: session.csrfToken,
       expiresAt: new Date(Math.min(idleEnd, session.expiresAt.getTime())),
+      // Decided by the login: a password that expires during a session does not stop the work under way.
+      passwordChangeRequired:
+        user.passwordMustChange || (passwordExpiresAt !== null && passwordExpiresAt <= session.createdAt),
+      passwordExpiresAt,
+      passwordExpiresSoon:
+        passwordExpiresAt !== null && passwordExpiresAt.getTime() - now.getTime() <= PASSWORD_WARNING_DAYS * 86_400_000,
     };
   }
 }

@@ -54,9 +54,29 @@ export class StaffUserRepository {
     await manager.update(StaffUser, { id }, { failedAttempts: 0, lockedUntil: null, lastLoginAt: at, updatedAt: at });
   }
 
-  /** A new password; the account is unlocked and the count cleared. */
-  async setPassword(id: string, passwordHash: string, at: Date, manager: EntityManager): Promise<void> {
-    await manager.update(StaffUser, { id }, { passwordHash, failedAttempts: 0, lockedUntil: null, updatedAt: at });
+  /**
+   * A new password, set at `at`; the account is unlocked and the count cleared. `mustChange`: IT set it,
+   * so its owner must choose their own at the next login.
+   */
+  async setPassword(
+    id: string,
+    passwordHash: string,
+    at: Date,
+    manager: EntityManager,
+    { mustChange }: { mustChange: boolean },
+  ): Promise<void> {
+    await manager.update(
+      StaffUser,
+      { id },
+      {
+        passwordHash,
+        passwordChangedAt: at,
+        passwordMustChange: mustChange,
+        failedAttempts: 0,
+        lockedUntil: null,
+        updatedAt: at,
+      },
+    );
   }
 
   async disable(id: string, reason: string, at: Date, manager: EntityManager): Promise<void> {

@@ -19,6 +19,7 @@ import { ErrorBodyDto } from '../errors/error-body';
 import { clearedSessionCookie, CSRF_HEADER, sessionCookie, staffCookieOf } from './staff-cookie';
 import { StaffSessionService } from './staff-session.service';
 import {
+  ChangeStaffPasswordDto,
   CreateStaffDto,
   DisableStaffDto,
   StaffLoginDto,
@@ -63,7 +64,39 @@ export class StaffSessionController {
   @ApiOkResponse({ type: StaffSessionDto })
   @ApiUnauthorizedResponse({ description: 'STAFF_SESSION_MISSING', type: ErrorBodyDto })
   async current(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<StaffSessionDto> {
-    const staff = await this.sessions.authenticate(staffCookieOf(req.headers.cookie), req.method, undefined);
+    const staff = await this.sessions.authenticate(staffCookieOf(req.headers.cookie), req.method, undefined, {
+      allowPasswordChange: true,
+    });
+    void reply.header('cache-control', 'no-store');
+    return StaffSessionDto.from(staff);
+  }
+
+  @Post('password')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Change your own password (needs x-csrf-token): your other sessions end, this one goes on; a wrong current password counts toward the lockout',
+  })
+  @ApiOkResponse({ type: StaffSessionDto })
+  @ApiBadRequestResponse({
+    description: 'STAFF_PASSWORD_CURRENT_WRONG, STAFF_PASSWORD_WEAK, STAFF_PASSWORD_REUSED',
+    type: ErrorBodyDto,
+  })
+  @ApiUnauthorizedResponse({ description: 'STAFF_SESSION_MISSING', type: ErrorBodyDto })
+  @ApiForbiddenResponse({ description: 'CSRF_TOKEN_INVALID', type: ErrorBodyDto })
+  @ApiResponse({ status: 423, description: 'STAFF_LOCKED', type: ErrorBodyDto })
+  async changePassword(
+    @Body() body: ChangeStaffPasswordDto,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<StaffSessionDto> {
+    const staff = await this.sessions.changePassword(
+      staffCookieOf(req.headers.cookie),
+      req.headers[CSRF_HEADER],
+      body,
+      req.ip,
+    );
     void reply.header('cache-control', 'no-store');
     return StaffSessionDto.from(staff);
   }

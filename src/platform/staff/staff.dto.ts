@@ -38,6 +38,23 @@ export class StaffSessionDto {
   })
   expiresAt: string;
 
+  @ApiProperty({
+    description:
+      'The password expired at the login, or IT set it: only this session’s own endpoints answer (others: 403 STAFF_PASSWORD_EXPIRED) until POST /api/v1/staff/session/password',
+  })
+  passwordChangeRequired: boolean;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the password expires (staff.passwordMaxAgeDays after it was set); null: never',
+  })
+  passwordExpiresAt: string | null;
+
+  @ApiProperty({ description: 'The password expires within 14 days (or has): the console says so' })
+  passwordExpiresSoon: boolean;
+
   static from(staff: StaffContext): StaffSessionDto {
     return {
       staff: {
@@ -49,8 +66,29 @@ export class StaffSessionDto {
       },
       csrfToken: staff.csrfToken,
       expiresAt: staff.expiresAt.toISOString(),
+      passwordChangeRequired: staff.passwordChangeRequired,
+      passwordExpiresAt: staff.passwordExpiresAt ? staff.passwordExpiresAt.toISOString() : null,
+      passwordExpiresSoon: staff.passwordExpiresSoon,
     };
   }
+}
+
+/** Changing your own password. */
+export class ChangeStaffPasswordDto {
+  @ApiProperty({ example: '••••••••••', minLength: 1, maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
+  currentPassword: string;
+
+  @ApiProperty({
+    example: '••••••••••',
+    minLength: 1,
+    maxLength: 200,
+    description: 'At least 10 characters, not too simple',
+  })
+  @IsString()
+  @Length(1, 200)
+  newPassword: string;
 }
 
 export class CreateStaffDto {

@@ -35,6 +35,14 @@ export class StaffUser {
   @Column({ name: 'password_hash', type: 'varchar', length: 200 })
   passwordHash: string;
 
+  /** When the password was last set (create, IT reset, own change): it expires staff.passwordMaxAgeDays later. */
+  @Column({ name: 'password_changed_at' })
+  passwordChangedAt: Date;
+
+  /** IT set the password (`gateway staff reset`): its owner must choose their own at the next login. */
+  @Column({ name: 'password_must_change', type: 'boolean', default: false })
+  passwordMustChange: boolean;
+
   @Column({ type: 'varchar', length: 16 })
   state: StaffState;
 

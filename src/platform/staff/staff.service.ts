@@ -87,6 +87,8 @@ export class StaffService {
       roles,
       desks,
       passwordHash,
+      passwordChangedAt: now,
+      passwordMustChange: false,
       state: 'active',
       failedAttempts: 0,
       lockedUntil: null,
@@ -107,7 +109,10 @@ export class StaffService {
     return { staff, password: input.password === undefined ? password : undefined };
   }
 
-  /** A new password (generated unless given); unlocks the account and ends its sessions. */
+  /**
+   * A new password (generated unless given); unlocks the account and ends its sessions. IT knows the
+   * password, so its owner must choose their own at the next login (passwordChangeRequired).
+   */
   async reset(idOrLogin: string, by: Pick<Principal, 'type' | 'id'>, newPassword?: string): Promise<StaffWithPassword> {
     const password = newPassword ?? generatePassword();
     this.checkPassword(password);
@@ -115,7 +120,7 @@ export class StaffService {
     const staff = await this.transactions.run(async (manager) => {
       const user = await this.find(idOrLogin, manager);
       const now = this.clock.now();
-      await this.users.setPassword(user.id, passwordHash, now, manager);
+      await this.users.setPassword(user.id, passwordHash, now, manager, { mustChange: true });
       const ended = await this.sessions.deleteForStaff(user.id, manager);
       await this.audit.record(
         {
