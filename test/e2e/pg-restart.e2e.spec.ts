@@ -92,7 +92,8 @@ run('PostgreSQL restarted under traffic (private cluster)', () => {
     ds = db;
     await runMigrations(db);
     const clock = new SystemClock();
-    const audit = auditServiceOn(db, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
+    const pii = new PiiCryptoService(decodeKeyring(generateKeyringDocument('k')));
+    const audit = auditServiceOn(db, pii, clock);
     const apiKey = (
       await apiKeyServiceOn(db, audit, clock).create(
         { name: 'HIS', scopes: ['trace-codes'] },
@@ -176,7 +177,7 @@ run('PostgreSQL restarted under traffic (private cluster)', () => {
 
     // ---- 200 messages in the outbox, a slow insurer: they are still being sent when the database stops
     await insurer.faults.set({ latencyMs: SLOW_INSURER_MS });
-    const outbox = standaloneOutbox(db, testConfig({ hospital: TEST_HOSPITAL }), clock, audit);
+    const outbox = standaloneOutbox(db, testConfig({ hospital: TEST_HOSPITAL }), clock, audit, pii);
     const msgids = (
       await outbox.enqueueNow(
         Array.from({ length: MESSAGES }, (_, n) => ({
