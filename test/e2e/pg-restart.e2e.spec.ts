@@ -92,7 +92,9 @@ run('PostgreSQL restarted under traffic (private cluster)', () => {
     ds = db;
     await runMigrations(db);
     const clock = new SystemClock();
-    const pii = new PiiCryptoService(decodeKeyring(generateKeyringDocument('k')));
+    // The gateway's keyring: the outbox bodies written here are encrypted, and the gateway reads them.
+    const keyring = generateKeyringDocument('k1');
+    const pii = new PiiCryptoService(decodeKeyring(keyring));
     const audit = auditServiceOn(db, pii, clock);
     const apiKey = (
       await apiKeyServiceOn(db, audit, clock).create(
@@ -102,7 +104,7 @@ run('PostgreSQL restarted under traffic (private cluster)', () => {
     ).token;
     const key = writeSigningKey(join(dir, 'signing.json'), 'gw-pg-restart');
     const keyringFile = join(dir, 'keyring.json');
-    writeKeyringFile(keyringFile, generateKeyringDocument('k1'));
+    writeKeyringFile(keyringFile, keyring);
     const insurer = new SandboxInsurer({ gatewayKeys: { [key.id]: key.publicKey } });
     sandbox = insurer;
     const insurerUrl = await insurer.start();
