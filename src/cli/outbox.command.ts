@@ -31,8 +31,9 @@ export async function outboxCommand(
   }
   return withDataSource(config, async (dataSource) => {
     const clock = new SystemClock();
-    const audit = auditServiceOn(dataSource, new PiiCryptoService(loadKeyring(config.pii)), clock);
-    const outbox = standaloneOutbox(dataSource, config, clock, audit);
+    const pii = new PiiCryptoService(loadKeyring(config.pii));
+    const audit = auditServiceOn(dataSource, pii, clock);
+    const outbox = standaloneOutbox(dataSource, config, clock, audit, pii);
     try {
       switch (sub) {
         case 'list': {
@@ -81,6 +82,7 @@ export async function outboxCommand(
             options.month,
             options.out ?? join(config.dataDir, 'exports'),
             clock.now(),
+            pii,
           );
           out.log(
             `${result.messages} undelivered settlement message(s) of ${result.month}:\n  ${result.files.summary}\n  ${result.files.details}`,

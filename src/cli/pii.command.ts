@@ -128,6 +128,9 @@ async function status(config: GatewayConfig, out: CliOutput): Promise<number> {
       if (column.unknown > 0) {
         perKey.push(`unknown key ${column.unknown}`);
       }
+      if (column.plaintext > 0) {
+        perKey.push(`not yet encrypted ${column.plaintext}`);
+      }
       out.log(`${column.name.padEnd(40)} ${String(column.encrypted).padStart(7)} rows  ${perKey.join('  ') || '-'}`);
       if (column.progress) {
         out.log(`  ${progressLine(column.progress)}`);

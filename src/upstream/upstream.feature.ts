@@ -3,6 +3,7 @@ import { Outbox1764115200000 } from './migrations/1764115200000-Outbox';
 import { MsgidSequence } from './outbox/msgid-sequence.entity';
 import { OutboxAttempt } from './outbox/outbox-attempt.entity';
 import { OutboxMessage } from './outbox/outbox-message.entity';
+import { OUTBOX_BODY_CONTEXTS } from './outbox/outbox-message.repository';
 import { readSigningKey } from './signing-keys';
 import { SandboxInsurerConfig, UpstreamConfig } from './upstream.config';
 import { UPSTREAM_ERRORS } from './upstream.errors';
@@ -58,4 +59,12 @@ export const UPSTREAM_FEATURE: GatewayFeature = {
   ],
   checkConfig: checkUpstreamConfig,
   errors: [UPSTREAM_ERRORS],
+  // The bodies were stored in clear before they were encrypted: the re-encryption encrypts those rows.
+  piiColumns: (['draft', 'envelope', 'reply'] as const).map((column) => ({
+    table: 'outbox_message',
+    idColumn: 'id',
+    column,
+    context: OUTBOX_BODY_CONTEXTS[column],
+    legacyPlaintext: true,
+  })),
 };

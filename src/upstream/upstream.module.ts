@@ -1,7 +1,7 @@
 import { Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { AuditService, Clock, GatewayConfig, JobRunner, MetricsService } from '../platform';
+import { AuditService, Clock, GatewayConfig, JobRunner, MetricsService, PiiCryptoService } from '../platform';
 import { UpstreamClient } from './client/upstream-client';
 import { Dispatcher } from './outbox/dispatcher';
 import { LinkMonitor } from './link-monitor';
@@ -91,6 +91,7 @@ export const DISPATCHER = Symbol('Dispatcher');
         LinkMonitor,
         UpstreamMetrics,
         PROTOCOL_PROFILE,
+        PiiCryptoService,
       ],
       useFactory: (
         dataSource: DataSource,
@@ -103,6 +104,7 @@ export const DISPATCHER = Symbol('Dispatcher');
         monitor: LinkMonitor,
         metrics: UpstreamMetrics,
         profile: ProtocolProfile,
+        pii: PiiCryptoService,
       ): Dispatcher | null => {
         if (!link || !client || !config.upstream.dispatcher.enabled) {
           return null;
@@ -118,6 +120,7 @@ export const DISPATCHER = Symbol('Dispatcher');
           monitor,
           metrics,
           profile,
+          pii,
         });
       },
     },

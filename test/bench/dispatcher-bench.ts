@@ -134,8 +134,9 @@ export async function benchDispatcher(messages: number, backlog: number): Promis
     const ds = await openDataSource(config.database, config.dataDir, GATEWAY_SCHEMA);
     await runMigrations(ds);
     const clock = new SystemClock();
-    const audit = auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
-    const outbox = standaloneOutbox(ds, config, clock, audit);
+    const pii = new PiiCryptoService(decodeKeyring(generateKeyringDocument('k')));
+    const audit = auditServiceOn(ds, pii, clock);
+    const outbox = standaloneOutbox(ds, config, clock, audit, pii);
     const dispatcher = () =>
       new Dispatcher({
         dataSource: ds,
@@ -147,6 +148,7 @@ export async function benchDispatcher(messages: number, backlog: number): Promis
         config: config.upstream.dispatcher,
         profile: DOCUMENTED_PROFILE,
         monitor: new LinkMonitor(clock, { emergencyAfterMs: 60_000, probeIntervalMs: 1000 }),
+        pii,
       });
     const input = (n: number) => ({ infno: '3201', input: { begndate: '2026-10-01', enddate: '2026-10-31', n } });
     const drain = async (count: number): Promise<number> => {

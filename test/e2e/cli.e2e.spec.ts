@@ -145,12 +145,8 @@ describe('gateway CLI', () => {
     try {
       await runMigrations(ds);
       const clock = new SystemClock();
-      const outbox = standaloneOutbox(
-        ds,
-        gw,
-        clock,
-        auditServiceOn(ds, new PiiCryptoService(loadKeyring(gw.pii)), clock),
-      );
+      const pii = new PiiCryptoService(loadKeyring(gw.pii));
+      const outbox = standaloneOutbox(ds, gw, clock, auditServiceOn(ds, pii, clock), pii);
       const queued = await outbox.enqueueNow([
         { infno: '2207', input: { psn_no: 'P1', medfee_sumamt: 123.45 } },
         { infno: '2304', input: { psn_no: 'P2', medfee_sumamt: 1000 } },

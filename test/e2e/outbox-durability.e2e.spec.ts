@@ -45,7 +45,8 @@ async function setUp(kind: DbKind): Promise<Setup> {
   const { database, cleanup } = await testDatabase(kind, dir);
   const key = writeSigningKey(join(dir, 'signing.json'), 'gw-durable');
   const keyringFile = join(dir, 'keyring.json');
-  writeKeyringFile(keyringFile, generateKeyringDocument('k1'));
+  const keyring = generateKeyringDocument('k1');
+  writeKeyringFile(keyringFile, keyring);
   const sandbox = new SandboxInsurer({ gatewayKeys: { [key.id]: key.publicKey } });
   const url = await sandbox.start();
   const configFile = join(dir, 'gateway.yaml');
@@ -71,12 +72,9 @@ async function setUp(kind: DbKind): Promise<Setup> {
   await runMigrations(ds);
   const clock = new SystemClock();
   const config = testConfig({ hospital: TEST_HOSPITAL });
-  const outbox = standaloneOutbox(
-    ds,
-    config,
-    clock,
-    auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock),
-  );
+  // The gateway's keyring: the bodies written here are encrypted, and the gateway reads them.
+  const pii = new PiiCryptoService(decodeKeyring(keyring));
+  const outbox = standaloneOutbox(ds, config, clock, auditServiceOn(ds, pii, clock), pii);
   return { dir, configFile, ds, outbox, sandbox, cleanup };
 }
 

@@ -92,7 +92,10 @@ run('PostgreSQL restarted under traffic (private cluster)', () => {
     ds = db;
     await runMigrations(db);
     const clock = new SystemClock();
-    const audit = auditServiceOn(db, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
+    // The gateway's keyring: the outbox bodies written here are encrypted, and the gateway reads them.
+    const keyring = generateKeyringDocument('k1');
+    const pii = new PiiCryptoService(decodeKeyring(keyring));
+    const audit = auditServiceOn(db, pii, clock);
     const apiKey = (
       await apiKeyServiceOn(db, audit, clock).create(
         { name: 'HIS', scopes: ['trace-codes'] },
@@ -101,7 +104,7 @@ run('PostgreSQL restarted under traffic (private cluster)', () => {
     ).token;
     const key = writeSigningKey(join(dir, 'signing.json'), 'gw-pg-restart');
     const keyringFile = join(dir, 'keyring.json');
-    writeKeyringFile(keyringFile, generateKeyringDocument('k1'));
+    writeKeyringFile(keyringFile, keyring);
     const insurer = new SandboxInsurer({ gatewayKeys: { [key.id]: key.publicKey } });
     sandbox = insurer;
     const insurerUrl = await insurer.start();
@@ -176,7 +179,7 @@ run('PostgreSQL restarted under traffic (private cluster)', () => {
 
     // ---- 200 messages in the outbox, a slow insurer: they are still being sent when the database stops
     await insurer.faults.set({ latencyMs: SLOW_INSURER_MS });
-    const outbox = standaloneOutbox(db, testConfig({ hospital: TEST_HOSPITAL }), clock, audit);
+    const outbox = standaloneOutbox(db, testConfig({ hospital: TEST_HOSPITAL }), clock, audit, pii);
     const msgids = (
       await outbox.enqueueNow(
         Array.from({ length: MESSAGES }, (_, n) => ({

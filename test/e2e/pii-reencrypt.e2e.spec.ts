@@ -27,7 +27,7 @@ const CLI_MAIN = join(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
 const ROWS = 300;
 const T0 = new Date('2026-11-25T02:00:00.000Z');
 
-/** `gateway pii reencrypt` as a real process, killed with SIGKILL once it has printed `lines` progress lines. */
+/** `gateway pii reencrypt` as a real process, killed with SIGKILL once it has printed `lines` progress lines of the sessions. */
 async function killedMidRun(args: string[], lines: number): Promise<{ out: string; signal: NodeJS.Signals | null }> {
   const child = spawn(process.execPath, [CLI_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -35,7 +35,11 @@ async function killedMidRun(args: string[], lines: number): Promise<{ out: strin
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   child.stdout.on('data', (d: Buffer) => {
     out += d.toString();
-    if (out.split('\n').filter((l) => l.includes(' moved, ')).length >= lines) {
+    // Lines of the sessions' batches (other columns, e.g. the empty outbox's, end at once with a line each).
+    if (
+      out.split('\n').filter((l) => l.startsWith('identity_session.evidence:') && l.includes(' moved, ')).length >=
+      lines
+    ) {
       child.kill('SIGKILL');
     }
   });

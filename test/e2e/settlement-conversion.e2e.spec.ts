@@ -5,6 +5,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { SandboxStats } from '../../src/sandbox/message-store';
 import { SEED } from '../../src/sandbox/seed-people';
+import { OutboxService } from '../../src/upstream/outbox/outbox.service';
 import { availableDatabases, type DbKind, testDatabase } from '../support/databases';
 import { startTestApp, type TestApp, listenLocally } from '../support/e2e-app';
 import { matchTokenByQr } from '../support/match-token';
@@ -236,10 +237,9 @@ describe.each(availableDatabases())('自费转工伤 over HTTP on %s', (kind: Db
       // The same key again: the same settlement, nothing sent again.
       expect(((await convert('MZCVS-0210', token, 'cvs-0210-1').expect(201)).body as Settlement).id).toBe(converted.id);
       expect((await stats()).byInfno['2207']).toBe(1);
-      const sent = await ds.query<{ envelope: string }[]>(
-        `SELECT envelope FROM outbox_message WHERE msgid = '${converted.msgid}'`,
-      );
-      expect(sent[0].envelope).toContain('"cvs_flag":"1"');
+      // Read through the outbox: the stored bodies are encrypted.
+      const sent = (await t.app.get(OutboxService).get(converted.msgid)).message;
+      expect(sent.envelope).toContain('"cvs_flag":"1"');
       const answered = (await request(insurer).get(`/sandbox/messages/${converted.msgid}`).expect(200)).body as {
         reply: { output: Record<string, unknown> };
       };

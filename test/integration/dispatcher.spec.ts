@@ -41,6 +41,7 @@ describe.each(availableDatabases())('dispatcher on %s against the sandbox insure
   let config: GatewayConfig;
   let outbox: OutboxService;
   let audit: AuditService;
+  let pii: PiiCryptoService;
   const clock = new SystemClock();
 
   beforeAll(async () => {
@@ -49,7 +50,7 @@ describe.each(availableDatabases())('dispatcher on %s against the sandbox insure
       dispatcher: { concurrency: 4, pollIntervalMs: 20, leaseMs: 5000, backoffBaseMs: 50, backoffMaxMs: 400 },
       emergency: { afterMs: 300, probeIntervalMs: 200 },
     });
-    ({ ds, sandbox, config, outbox, audit } = world);
+    ({ ds, sandbox, config, outbox, audit, pii } = world);
   });
   afterAll(async () => {
     await world?.close();
@@ -74,6 +75,7 @@ describe.each(availableDatabases())('dispatcher on %s against the sandbox insure
       config: config.upstream.dispatcher,
       profile: DOCUMENTED_PROFILE,
       monitor: monitor ?? newMonitor(),
+      pii,
     });
   const statuses = async (ids: string[]) => (await outbox.findByIds(ids)).map((m) => m.status);
   const allFinal = (ids: string[]) => async () =>
@@ -299,8 +301,9 @@ async function isolatedWorld(
     const url = await sandbox.start();
     const clock = new SystemClock();
     const config = testConfig({ upstream: { baseUrl: url, dispatcher: { pollIntervalMs: 20, ...overrides } } });
-    const audit = auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
-    const outbox = standaloneOutbox(ds, config, clock, audit);
+    const pii = new PiiCryptoService(decodeKeyring(generateKeyringDocument('k')));
+    const audit = auditServiceOn(ds, pii, clock);
+    const outbox = standaloneOutbox(ds, config, clock, audit, pii);
     const monitor = new LinkMonitor(clock, { emergencyAfterMs: 60_000, probeIntervalMs: 1000 });
     const dispatcher = (profile: ProtocolProfile = DOCUMENTED_PROFILE) =>
       new Dispatcher({
@@ -313,6 +316,7 @@ async function isolatedWorld(
         config: config.upstream.dispatcher,
         monitor,
         profile,
+        pii,
       });
     await test({ ds, sandbox, outbox, dispatcher });
   } finally {

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { openDataSource, runMigrations } from '../../src/platform/database/data-source';
 import { uuidv7 } from '../../src/platform/ids';
+import { decodeKeyring, generateKeyringDocument } from '../../src/platform/pii/keyring';
+import { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { GATEWAY_SCHEMA } from '../../src/gateway.features';
 import { OutboxMessage } from '../../src/upstream/outbox/outbox-message.entity';
 import { OutboxMessageRepository } from '../../src/upstream/outbox/outbox-message.repository';
@@ -53,7 +55,7 @@ describe.each(availableDatabases())('OutboxMessageRepository on %s', (kind: DbKi
     cleanup = t.cleanup;
     ds = await openDataSource(database, dataDir, GATEWAY_SCHEMA);
     await runMigrations(ds);
-    repo = new OutboxMessageRepository(ds);
+    repo = new OutboxMessageRepository(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))));
   });
   beforeEach(async () => {
     await ds.createQueryBuilder().delete().from(OutboxMessage).execute();

@@ -6,6 +6,7 @@ import { AuditService } from '../../src/platform/audit/audit.service';
 import { AuditEntry } from '../../src/platform/audit/audit-entry.entity';
 import { SystemClock } from '../../src/platform/clock';
 import type { GatewayConfig } from '../../src/platform/config/gateway-config';
+import type { PiiCryptoService } from '../../src/platform/pii/pii-crypto.service';
 import { SandboxInsurer } from '../../src/sandbox/sandbox-insurer';
 import { UpstreamClient } from '../../src/upstream/client/upstream-client';
 import { LinkMonitor } from '../../src/upstream/link-monitor';
@@ -37,6 +38,7 @@ describe.each(availableDatabases())('outbox completion hook on %s', (kind: DbKin
   let config: GatewayConfig;
   let outbox: OutboxService;
   let audit: AuditService;
+  let pii: PiiCryptoService;
   const clock = new SystemClock();
 
   beforeAll(async () => {
@@ -46,7 +48,7 @@ describe.each(availableDatabases())('outbox completion hook on %s', (kind: DbKin
       dispatcher: { concurrency: 4, pollIntervalMs: 20, leaseMs: 1000, backoffBaseMs: 50, backoffMaxMs: 200 },
       emergency: { afterMs: 300, probeIntervalMs: 100 },
     });
-    ({ ds, sandbox, config, outbox, audit } = world);
+    ({ ds, sandbox, config, outbox, audit, pii } = world);
   });
   afterAll(async () => {
     await world?.close();
@@ -63,6 +65,7 @@ describe.each(availableDatabases())('outbox completion hook on %s', (kind: DbKin
       config: config.upstream.dispatcher,
       profile: DOCUMENTED_PROFILE,
       monitor: new LinkMonitor(clock, { emergencyAfterMs: 300, probeIntervalMs: 100 }),
+      pii,
     });
   const settled = async (ids: string[]) =>
     (await outbox.findByIds(ids)).every((m) => m.status === 'delivered' || m.status === 'rejected');

@@ -29,6 +29,8 @@ class FixedClock extends Clock {
 
 const dataDir = mkdtempSync(join(tmpdir(), 'gw-outbox-'));
 
+const pii = new PiiCryptoService(decodeKeyring(generateKeyringDocument('k')));
+
 const allocateMsgids = (m: EntityManager, fixmedinsCode: string, now: Date, count: number): Promise<string[]> =>
   new MsgidAllocator(new MsgidSequenceRepository(m.connection)).allocate(m, fixmedinsCode, now, count);
 const claimDue = (
@@ -37,7 +39,7 @@ const claimDue = (
   now: Date,
   leaseUntil: Date,
   limit: number,
-): Promise<OutboxMessage[]> => new OutboxMessageRepository(ds).claimDue(instanceId, now, leaseUntil, limit);
+): Promise<OutboxMessage[]> => new OutboxMessageRepository(ds, pii).claimDue(instanceId, now, leaseUntil, limit);
 
 describe.each(availableDatabases())('outbox on %s', (kind: DbKind) => {
   let ds: DataSource;
@@ -52,8 +54,8 @@ describe.each(availableDatabases())('outbox on %s', (kind: DbKind) => {
     cleanup = t.cleanup;
     ds = await openDataSource(database, dataDir, GATEWAY_SCHEMA);
     await runMigrations(ds);
-    const audit = auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
-    outbox = standaloneOutbox(ds, testConfig(), clock, audit);
+    const audit = auditServiceOn(ds, pii, clock);
+    outbox = standaloneOutbox(ds, testConfig(), clock, audit, pii);
   });
   afterAll(async () => {
     await ds?.destroy();

@@ -124,9 +124,10 @@ describe.each(availableDatabases())('PII key rotation and re-encryption on %s', 
       expect.arrayContaining([expect.stringMatching(/^pii2:aes:k1:/)]),
     );
 
-    // The first run stops ("crashes") after 3 batches of 7 sessions.
+    // The first run stops ("crashes") after 3 batches of 7 sessions (columns with nothing to move, such
+    // as the empty outbox's, are only looked at: they end at once and are not counted).
     const first = await reencryption(sm4).run({ batchSize: 7, maxBatches: 3 });
-    expect(first.map((b) => [b.name, b.moved])).toEqual([
+    expect(first.filter((b) => !b.done).map((b) => [b.name, b.moved])).toEqual([
       ['identity_session.evidence', 7],
       ['identity_session.evidence', 7],
       ['identity_session.evidence', 7],

@@ -72,8 +72,9 @@ describe(UpstreamCalls.name, () => {
     await runMigrations(ds);
     sandbox = new SandboxInsurer({ gatewayKeys: { [key.id]: key.publicKey } });
     url = await sandbox.start();
-    audit = auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
-    outbox = standaloneOutbox(ds, testConfig(), clock, audit);
+    const pii = new PiiCryptoService(decodeKeyring(generateKeyringDocument('k')));
+    audit = auditServiceOn(ds, pii, clock);
+    outbox = standaloneOutbox(ds, testConfig(), clock, audit, pii);
   });
   afterAll(async () => {
     await sandbox.stop();

@@ -20,6 +20,8 @@ export interface DispatcherWorld {
   config: GatewayConfig;
   outbox: OutboxService;
   audit: AuditService;
+  /** The keyring the outbox encrypts its bodies with. */
+  pii: PiiCryptoService;
   /** Stops the insurer, closes the database and drops its schema. */
   close: () => Promise<void>;
 }
@@ -41,14 +43,16 @@ export async function openDispatcherWorld(
   const sandbox = new SandboxInsurer({ gatewayKeys: { [gatewayKey.id]: gatewayKey.publicKey } });
   const url = await sandbox.start();
   const config = testConfig({ upstream: { baseUrl: url, ...upstream } });
-  const audit = auditServiceOn(ds, new PiiCryptoService(decodeKeyring(generateKeyringDocument('k'))), clock);
-  const outbox = standaloneOutbox(ds, config, clock, audit);
+  const pii = new PiiCryptoService(decodeKeyring(generateKeyringDocument('k')));
+  const audit = auditServiceOn(ds, pii, clock);
+  const outbox = standaloneOutbox(ds, config, clock, audit, pii);
   return {
     ds,
     sandbox,
     config,
     outbox,
     audit,
+    pii,
     close: async () => {
       await sandbox.stop();
       await ds.destroy();

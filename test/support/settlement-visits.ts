@@ -152,7 +152,7 @@ export function settleOn(
   const tx = new Transactions(ds);
   const pii = new PiiCryptoService(decodeKeyring(generateKeyringDocument('k')));
   const audit = auditServiceOn(ds, pii, clock);
-  const outbox = standaloneOutbox(ds, config, clock, audit);
+  const outbox = standaloneOutbox(ds, config, clock, audit, pii);
   const visits = new VisitRepository();
   const records = new SettlementRecordRepository();
   const notifier = new OutcomeNotifier();

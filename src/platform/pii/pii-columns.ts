@@ -14,6 +14,12 @@ export interface PiiColumn {
   readonly context: string;
   /** A keyed-hash column beside it, rewritten to the active lookup key with the ciphertext. */
   readonly lookup?: PiiLookupColumn;
+  /**
+   * The column held plaintext before it was encrypted: a stored value that is not a ciphertext is
+   * that plaintext (its readers take it as it is), and the re-encryption moves it like a row on an
+   * old key — encrypts it with the active key. Without this flag such a value is counted as failed.
+   */
+  readonly legacyPlaintext?: boolean;
 }
 
 export interface PiiLookupColumn {

@@ -161,6 +161,17 @@ export class PiiReencryptionRepository {
     return Number(rows[0]?.n ?? 0);
   }
 
+  /** Rows of the column with a value that is not a ciphertext (neither `pii1:` nor `pii2:`). */
+  async countPlaintext(m: EntityManager, c: PiiColumn): Promise<number> {
+    const d = SqlDialect.of(m);
+    const { rows } = await d.run(
+      m,
+      `SELECT COUNT(*) AS n FROM ${q(c.table)} WHERE ${q(c.column)} IS NOT NULL AND ${q(c.column)} <> ''
+         AND ${q(c.column)} NOT LIKE 'pii1:%' AND ${q(c.column)} NOT LIKE 'pii2:%'`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
   /** The next rows after `afterId` (in id order) not on the active key. */
   async pending(
     m: EntityManager,

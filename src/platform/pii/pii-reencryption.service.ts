@@ -28,6 +28,8 @@ export interface PiiColumnStatus {
   /** Rows per key id of the keyring (keyring order); `unknown`: rows on a key the keyring lacks. */
   readonly perKey: Readonly<Record<string, number>>;
   readonly unknown: number;
+  /** Rows whose value is not a ciphertext: plaintext of a `legacyPlaintext` column, not yet moved. */
+  readonly plaintext: number;
   readonly progress: ReencryptionProgress | undefined;
 }
 
@@ -35,7 +37,7 @@ export interface ReencryptionRunOptions {
   readonly batchSize: number;
   /**
    * Stop after this many batches that had work in all (a test's simulated crash; the CLI's and the
-   * job's runs go to the end). A look at a column already done does not count.
+   * job's runs go to the end). A look at a column already done, or at one with nothing to move, does not count.
    */
   readonly maxBatches?: number;
   readonly onBatch?: (batch: ReencryptionBatch) => void;
@@ -76,7 +78,7 @@ export class PiiReencryptionService {
         }
         const batch = await this.batch(column, options.batchSize);
         batches.push(batch);
-        worked += batch.done && !batch.finished ? 0 : 1;
+        worked += didWork(batch) ? 1 : 0;
         options.onBatch?.(batch);
         idle = batch.moved === 0 && batch.failed === 0 ? idle + 1 : 0;
         if (batch.done || idle >= IDLE_BATCHES_LIMIT) {
@@ -166,8 +168,16 @@ export class PiiReencryptionService {
         known += perKey[keyId];
       }
       const encrypted = await this.repository.countEncrypted(m, column);
+      const plaintext = await this.repository.countPlaintext(m, column);
       const name = piiColumnName(column);
-      out.push({ name, encrypted, perKey, unknown: encrypted - known, progress: progress.get(name) });
+      out.push({
+        name,
+        encrypted,
+        perKey,
+        unknown: encrypted - known - plaintext,
+        plaintext,
+        progress: progress.get(name),
+      });
     }
     return out;
   }
@@ -211,13 +221,20 @@ export class PiiReencryptionService {
     };
   }
 
-  /** Re-encrypts one row: 1 moved, 0 changed meanwhile (by the app, with the active key), or why it failed. */
+  /**
+   * Re-encrypts one row (encrypts it, when it is the plaintext of a `legacyPlaintext` column): 1 moved,
+   * 0 changed meanwhile (by the app, with the active key), or why it failed.
+   */
   private async move(m: EntityManager, column: PiiColumn, row: PendingRow): Promise<number | { failure: string }> {
     let plaintext: string;
-    try {
-      plaintext = this.pii.decrypt(row.ciphertext, column.context);
-    } catch (e) {
-      return { failure: (e as Error).message };
+    if (column.legacyPlaintext && this.pii.labelOf(row.ciphertext) === undefined) {
+      plaintext = row.ciphertext;
+    } else {
+      try {
+        plaintext = this.pii.decrypt(row.ciphertext, column.context);
+      } catch (e) {
+        return { failure: (e as Error).message };
+      }
     }
     let hash: string | null = null;
     if (column.lookup && row.hash !== null) {
@@ -248,4 +265,13 @@ export class PiiReencryptionService {
     }
     return undefined;
   }
+}
+
+/** Whether a batch counts towards `maxBatches`: not a look at a column already done, nor the end of a pass that found nothing to move. */
+function didWork(batch: ReencryptionBatch): boolean {
+  if (!batch.done) {
+    return true;
+  }
+  const p = batch.progress;
+  return batch.finished === true && p !== undefined && p.moved + p.failed > 0;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { Clock, isDatabaseUnavailable, Transactions } from '../../platform';
+import { Clock, isDatabaseUnavailable, type PiiCryptoService, Transactions } from '../../platform';
 import type { DispatcherConfig } from '../upstream.config';
 import type { UpstreamClient } from '../client/upstream-client';
 import type { ProtocolProfile } from '../protocol/profile';
@@ -17,6 +17,8 @@ import { OutboxService } from './outbox.service';
 export interface DispatcherDeps extends Omit<MessageDeliveryDeps, 'instanceId' | 'messages' | 'transactions'> {
   /** The outbox's database: the dispatcher reaches it only through OutboxMessageRepository and Transactions. */
   dataSource: DataSource;
+  /** Encrypts and decrypts the message bodies (OutboxMessageRepository). */
+  pii: PiiCryptoService;
 }
 
 /** How often to try 9001 sign-in again until it succeeds. */
@@ -50,7 +52,7 @@ export class Dispatcher {
   private readonly delivery: MessageDelivery;
 
   constructor(deps: DispatcherDeps) {
-    this.messages = new OutboxMessageRepository(deps.dataSource);
+    this.messages = new OutboxMessageRepository(deps.dataSource, deps.pii);
     this.outbox = deps.outbox;
     this.client = deps.client;
     this.clock = deps.clock;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { SqlDialect } from '../../platform';
+import { PiiCryptoService, SqlDialect } from '../../platform';
 import { OutboxAttempt } from './outbox-attempt.entity';
 import { OutboxMessage, OutboxStatus } from './outbox-message.entity';
 
@@ -20,30 +20,98 @@ export type MessageProgressRow = Pick<
   'id' | 'msgid' | 'status' | 'attempts' | 'lastError' | 'nextAttemptAt' | 'queryFirst'
 >;
 
+/** A message without its bodies (draft, envelope, reply): what a list shows. */
+export type OutboxMessageSummary = Omit<OutboxMessage, 'draft' | 'envelope' | 'reply'>;
+
+const SUMMARY_COLUMNS: readonly (keyof OutboxMessageSummary)[] = [
+  'id',
+  'msgid',
+  'infno',
+  'subjectKey',
+  'status',
+  'attempts',
+  'nextAttemptAt',
+  'claimedBy',
+  'leaseUntil',
+  'queryFirst',
+  'infcode',
+  'lastError',
+  'createdAt',
+  'updatedAt',
+  'finishedAt',
+  'cancelReason',
+];
+
 /** Changes to a message the dispatcher makes while it holds the claim. */
 export type ClaimedChanges = QueryDeepPartialEntity<OutboxMessage>;
 
 /** SQLite limits the number of bound parameters per statement: inserts go in chunks. */
 const INSERT_CHUNK = 200;
 
+/** The message bodies: personal data (ID numbers, names, diagnoses, money), stored encrypted. */
+export type OutboxBody = 'draft' | 'envelope' | 'reply';
+
+/** Each body's encryption context (authenticated additional data): a ciphertext moved to another column does not decrypt. */
+export const OUTBOX_BODY_CONTEXTS: Readonly<Record<OutboxBody, string>> = {
+  draft: 'outbox_message.draft',
+  envelope: 'outbox_message.envelope',
+  reply: 'outbox_message.reply',
+};
+const BODIES = Object.keys(OUTBOX_BODY_CONTEXTS) as OutboxBody[];
+
 /**
  * The outbox's messages and their attempts: every read and write of `outbox_message` and
  * `outbox_attempt`. Methods that take a `manager` run in the caller's transaction; the others
  * use the pool (PostgreSQL) or the one gated connection (SQLite).
+ *
+ * The bodies (draft, envelope, reply) are encrypted here and nowhere else (PiiCryptoService,
+ * OUTBOX_BODY_CONTEXTS): what is written is encrypted, what is read is decrypted, so callers see
+ * plaintext entities. A stored value that is not a ciphertext (a row written before the bodies were
+ * encrypted) is read as it is; the key rotation's re-encryption moves such rows (the upstream
+ * feature's piiColumns). Decrypting gives the bytes encrypted, so a resend stays byte-identical.
  */
 @Injectable()
 export class OutboxMessageRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly pii: PiiCryptoService,
+  ) {}
 
   private get reader(): EntityManager {
     return this.dataSource.manager;
   }
 
-  /** Inserts new messages in the caller's transaction and answers them as entities. */
+  /** `changes` with its bodies encrypted (a copy: the caller's object keeps the plaintext). */
+  private sealed<T extends Partial<Record<OutboxBody, unknown>>>(changes: T): T {
+    const out: T = { ...changes };
+    for (const body of BODIES) {
+      const value = changes[body];
+      if (typeof value === 'string') {
+        (out as Record<OutboxBody, unknown>)[body] = this.pii.encrypt(value, OUTBOX_BODY_CONTEXTS[body]);
+      }
+    }
+    return out;
+  }
+
+  /** Decrypts the bodies of rows just read, in place; a body that is not a ciphertext (written before encryption) stays. */
+  private opened<T extends OutboxMessage | null>(row: T): T {
+    if (row !== null) {
+      for (const body of BODIES) {
+        const value = row[body];
+        if (typeof value === 'string' && this.pii.labelOf(value) !== undefined) {
+          row[body] = this.pii.decrypt(value, OUTBOX_BODY_CONTEXTS[body]);
+        }
+      }
+    }
+    return row;
+  }
+
+  /** Inserts new messages in the caller's transaction and answers them as entities (plaintext bodies). */
   async add(manager: EntityManager, messages: readonly OutboxMessage[]): Promise<OutboxMessage[]> {
     const rows = messages.map((m) => manager.create(OutboxMessage, m));
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await manager.insert(OutboxMessage, rows.slice(i, i + INSERT_CHUNK));
+    const stored = rows.map((r) => manager.create(OutboxMessage, this.sealed(r)));
+    for (let i = 0; i < stored.length; i += INSERT_CHUNK) {
+      await manager.insert(OutboxMessage, stored.slice(i, i + INSERT_CHUNK));
     }
     return rows;
   }
@@ -84,7 +152,7 @@ export class OutboxMessageRepository {
       return [];
     }
     const claimed = await this.reader.getRepository(OutboxMessage).findBy(rows.map((r) => ({ id: r.id })));
-    return claimed.sort((a, b) => (a.id < b.id ? -1 : 1));
+    return claimed.sort((a, b) => (a.id < b.id ? -1 : 1)).map((m) => this.opened(m));
   }
 
   /**
@@ -107,7 +175,7 @@ export class OutboxMessageRepository {
 
   /** Stores the signed envelope of a message `instanceId` holds (signed once, resent byte-identical). */
   async storeEnvelope(id: string, instanceId: string, envelope: string): Promise<void> {
-    await this.reader.getRepository(OutboxMessage).update({ id, claimedBy: instanceId }, { envelope });
+    await this.reader.getRepository(OutboxMessage).update({ id, claimedBy: instanceId }, this.sealed({ envelope }));
   }
 
   /**
@@ -115,13 +183,19 @@ export class OutboxMessageRepository {
    * the claim on a `sending` message. Answers whether it did (exactly one caller ever sees true).
    */
   async settle(manager: EntityManager, id: string, instanceId: string, changes: ClaimedChanges): Promise<boolean> {
-    const result = await manager.update(OutboxMessage, { id, claimedBy: instanceId, status: 'sending' }, changes);
+    const result = await manager.update(
+      OutboxMessage,
+      { id, claimedBy: instanceId, status: 'sending' },
+      this.sealed(changes),
+    );
     return result.affected === 1;
   }
 
   /** Puts a claimed message back for a later try (claim-guarded like `settle`). */
   async reschedule(id: string, instanceId: string, changes: ClaimedChanges): Promise<void> {
-    await this.reader.getRepository(OutboxMessage).update({ id, claimedBy: instanceId, status: 'sending' }, changes);
+    await this.reader
+      .getRepository(OutboxMessage)
+      .update({ id, claimedBy: instanceId, status: 'sending' }, this.sealed(changes));
   }
 
   async recordAttempt(attempt: QueryDeepPartialEntity<OutboxAttempt>): Promise<void> {
@@ -130,9 +204,11 @@ export class OutboxMessageRepository {
 
   /** By id, or by msgid (30 characters). */
   async findByIdOrMsgid(idOrMsgid: string): Promise<OutboxMessage | null> {
-    return this.reader
-      .getRepository(OutboxMessage)
-      .findOne({ where: idOrMsgid.length === 30 ? { msgid: idOrMsgid } : { id: idOrMsgid } });
+    return this.opened(
+      await this.reader
+        .getRepository(OutboxMessage)
+        .findOne({ where: idOrMsgid.length === 30 ? { msgid: idOrMsgid } : { id: idOrMsgid } }),
+    );
   }
 
   async attemptsOf(messageId: string): Promise<OutboxAttempt[]> {
@@ -142,14 +218,16 @@ export class OutboxMessageRepository {
   }
 
   async findByIds(ids: readonly string[]): Promise<OutboxMessage[]> {
-    return this.reader.getRepository(OutboxMessage).find({ where: { id: In([...ids]) } });
+    const rows = await this.reader.getRepository(OutboxMessage).find({ where: { id: In([...ids]) } });
+    return rows.map((m) => this.opened(m));
   }
 
-  /** Newest first; `before` pages backwards by id. */
-  async list(filter: OutboxListFilter): Promise<OutboxMessage[]> {
+  /** Newest first; `before` pages backwards by id. The bodies are not read (a list shows none). */
+  async list(filter: OutboxListFilter): Promise<OutboxMessageSummary[]> {
     const qb = this.reader
       .getRepository(OutboxMessage)
       .createQueryBuilder('m')
+      .select(SUMMARY_COLUMNS.map((c) => `m.${c}`))
       .orderBy('m.id', 'DESC')
       .take(filter.limit);
     if (filter.status) {
@@ -236,6 +314,6 @@ export class OutboxMessageRepository {
       where: { infno: In([...infnos]), status: In([...statuses]) },
       order: { id: 'ASC' },
     });
-    return rows.filter((r) => r.createdAt >= from && r.createdAt < to);
+    return rows.filter((r) => r.createdAt >= from && r.createdAt < to).map((m) => this.opened(m));
   }
 }

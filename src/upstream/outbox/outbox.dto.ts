@@ -3,6 +3,7 @@ import { PageQueryDto } from '../../platform';
 import { IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { ATTEMPT_OUTCOMES, OutboxAttempt } from './outbox-attempt.entity';
 import { OUTBOX_STATUSES, OutboxMessage, OutboxStatus } from './outbox-message.entity';
+import type { OutboxMessageSummary } from './outbox-message.repository';
 
 export class OutboxQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: OUTBOX_STATUSES })
@@ -44,7 +45,7 @@ export class OutboxMessageDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) finishedAt: string | null;
   @ApiProperty({ type: String, nullable: true }) cancelReason: string | null;
 
-  static from(m: OutboxMessage): OutboxMessageDto {
+  static from(m: OutboxMessageSummary): OutboxMessageDto {
     return {
       id: m.id,
       msgid: m.msgid,

@@ -9,7 +9,7 @@ import { MsgidAllocator } from './msgid-allocator';
 import { MsgidSequenceRepository } from './msgid-sequence.repository';
 import { OutboxAttempt } from './outbox-attempt.entity';
 import { OutboxMessage, OutboxStatus } from './outbox-message.entity';
-import { OutboxListFilter, OutboxMessageRepository } from './outbox-message.repository';
+import { OutboxListFilter, OutboxMessageRepository, type OutboxMessageSummary } from './outbox-message.repository';
 
 export interface OutboxItem {
   infno: string;
@@ -204,7 +204,7 @@ export class OutboxService {
   }
 
   /** Newest first; `before` pages backwards by id. Bodies are left out. */
-  async list(filter: OutboxListFilter): Promise<OutboxMessage[]> {
+  async list(filter: OutboxListFilter): Promise<OutboxMessageSummary[]> {
     return this.messages.list(filter);
   }
 

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { type AuditService, type Clock, type GatewayConfig, Transactions } from '../../platform';
+import { type AuditService, type Clock, type GatewayConfig, type PiiCryptoService, Transactions } from '../../platform';
 import { exportUndelivered, type MonthEndExport } from './month-end-export';
 import { MsgidAllocator } from './msgid-allocator';
 import { MsgidSequenceRepository } from './msgid-sequence.repository';
@@ -12,11 +12,12 @@ export function standaloneOutbox(
   config: GatewayConfig,
   clock: Clock,
   audit: AuditService,
+  pii: PiiCryptoService,
 ): OutboxService {
   const sequences = new MsgidSequenceRepository(dataSource);
   return new OutboxService(
     new Transactions(dataSource),
-    new OutboxMessageRepository(dataSource),
+    new OutboxMessageRepository(dataSource, pii),
     sequences,
     new MsgidAllocator(sequences),
     config,
@@ -31,6 +32,7 @@ export function exportUndeliveredOn(
   month: string,
   outDir: string,
   now: Date,
+  pii: PiiCryptoService,
 ): Promise<MonthEndExport> {
-  return exportUndelivered(new OutboxMessageRepository(dataSource), month, outDir, now);
+  return exportUndelivered(new OutboxMessageRepository(dataSource, pii), month, outDir, now);
 }
