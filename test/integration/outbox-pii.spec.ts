@@ -157,4 +157,19 @@ describe.each(availableDatabases())('outbox bodies encrypted at rest on %s', (ki
       expect((await world.outbox.get(id)).message).toMatchObject(expected);
     }
   });
+  it('sets aside a message whose body cannot be decrypted, for an hour, with the reason; the rest of the claim is sent', async () => {
+    const [lost, good] = await world.outbox.enqueueNow([personal(4), personal(5)]);
+    // A body made with a key this keyring does not have (lost, or another installation's).
+    const unreadable = `pii2:sm4:lost:${Buffer.alloc(40, 1).toString('base64url')}`;
+    await world.ds.getRepository(OutboxMessage).update({ id: lost.id }, { draft: unreadable });
+    const before = Date.now();
+
+    await dispatchUntilDelivered([good.id]);
+
+    const row = await stored(lost.id);
+    expect(row).toMatchObject({ status: 'pending', claimedBy: null, leaseUntil: null, draft: unreadable });
+    expect(row.lastError).toContain('PII key lost is not in the keyring');
+    expect(row.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(before + 59 * 60_000);
+    expect(world.sandbox.message(lost.msgid)).toBeUndefined();
+  });
 });

@@ -1,9 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { PiiCryptoService, SqlDialect } from '../../platform';
+import { PiiCryptoService, PiiDecryptError, SqlDialect } from '../../platform';
 import { OutboxAttempt } from './outbox-attempt.entity';
 import { OutboxMessage, OutboxStatus } from './outbox-message.entity';
+
+/** How long a message whose body cannot be decrypted waits before it is tried again (after the keyring is mended). */
+const UNREADABLE_RETRY_MS = 3_600_000;
 
 /** What the list of messages can be narrowed by; newest first, `before` pages backwards by id. */
 export interface OutboxListFilter {
@@ -72,6 +75,7 @@ const BODIES = Object.keys(OUTBOX_BODY_CONTEXTS) as OutboxBody[];
  */
 @Injectable()
 export class OutboxMessageRepository {
+  private readonly logger = new Logger('Outbox');
   constructor(
     private readonly dataSource: DataSource,
     private readonly pii: PiiCryptoService,
@@ -152,7 +156,41 @@ export class OutboxMessageRepository {
       return [];
     }
     const claimed = await this.reader.getRepository(OutboxMessage).findBy(rows.map((r) => ({ id: r.id })));
-    return claimed.sort((a, b) => (a.id < b.id ? -1 : 1)).map((m) => this.opened(m));
+    const opened: OutboxMessage[] = [];
+    for (const m of claimed.sort((a, b) => (a.id < b.id ? -1 : 1))) {
+      try {
+        opened.push(this.opened(m));
+      } catch (e) {
+        if (!(e instanceof PiiDecryptError)) {
+          throw e;
+        }
+        await this.setAsideUnreadable(m, instanceId, now, e.message);
+      }
+    }
+    return opened;
+  }
+
+  /**
+   * A claimed message whose body cannot be decrypted (its key is not in the keyring, or the value was
+   * altered) cannot be sent: it goes back to waiting, an hour later, with the reason as its last
+   * error, so the other messages of the claim go on and `outbox list` / `outbox show` show it.
+   */
+  private async setAsideUnreadable(m: OutboxMessage, instanceId: string, now: Date, reason: string): Promise<void> {
+    const lastError = `the message's body cannot be decrypted: ${reason}`.slice(0, 1000);
+    await this.reader
+      .createQueryBuilder()
+      .update(OutboxMessage)
+      .set({
+        status: m.queryFirst ? 'unknown' : 'pending',
+        claimedBy: null,
+        leaseUntil: null,
+        nextAttemptAt: new Date(now.getTime() + UNREADABLE_RETRY_MS),
+        lastError,
+        updatedAt: now,
+      })
+      .where('id = :id AND claimed_by = :instanceId', { id: m.id, instanceId })
+      .execute();
+    this.logger.error({ msgid: m.msgid }, `outbox: message ${m.msgid} set aside for an hour: ${lastError}`);
   }
 
   /**
