@@ -149,7 +149,12 @@ describe('the configuration as shown (secrets masked)', () => {
     const { leaves } = maskConfig(config, configOrigins(config));
     const masked = new Set(leaves.filter((l) => l.masked).map((l) => l.path));
     expect(looksSecret('perKey')).toBe(true);
-    for (const path of ['server.rateLimit.perKey', 'server.rateLimit.badKeys.threshold', 'apiKeys.adminMaxDays']) {
+    for (const path of [
+      'server.rateLimit.perKey',
+      'server.rateLimit.badKeys.threshold',
+      'apiKeys.adminMaxDays',
+      'staff.passwordMaxAgeDays',
+    ]) {
       expect({ path, masked: masked.has(path) }).toEqual({ path, masked: false });
       expect(leaves.some((l) => l.path === path)).toBe(true);
     }

@@ -379,6 +379,7 @@ export class StaffConfig {
    * A password older than this many days must be changed at the next login (等保 鉴别信息定期更换);
    * 0: passwords never expire.
    */
+  @NotSecret()
   @IsInt({ message: 'expected a whole number of days' })
   @Min(0, { message: 'expected 0 (never) to 365 days' })
   @Max(365, { message: 'expected 0 (never) to 365 days' })
