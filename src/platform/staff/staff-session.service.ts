@@ -254,25 +254,46 @@ export class StaffSessionService {
     const now = this.clock.now();
     let lockedUntil: Date | undefined;
     await this.transactions.run(async (manager) => {
-      const failures = await this.users.countFailure(user.id, now, manager);
-      if (failures === null) {
-        lockedUntil = (await this.users.findById(user.id, manager))?.lockedUntil ?? undefined;
-      } else if (failures >= this.config.staff.maxFailedLogins) {
-        lockedUntil = new Date(now.getTime() + this.config.staff.lockoutMinutes * 60_000);
-        await this.users.lock(user.id, lockedUntil, now, manager);
-        await this.audit.record(
-          {
-            actor: { type: 'staff', id: user.id },
-            action: 'staff.lockout',
-            outcome: 'success',
-            details: { login: user.login, failures, lockedUntil: lockedUntil.toISOString(), address },
-          },
-          manager,
-        );
-      }
+      lockedUntil = (await this.countWrongPassword(user, user.login, address, now, manager)).lockedUntil;
       await this.auditChange(user, 'failure', { reason: 'wrong-password', address }, manager);
     });
     throw lockedUntil ? this.lockedError(lockedUntil) : PLATFORM_ERRORS.raise('STAFF_PASSWORD_CURRENT_WRONG');
+  }
+
+  /**
+   * Counts a wrong password against `user` and locks the account when it reaches
+   * staff.maxFailedLogins (audited). `alreadyLocked`: locked since this attempt began (by another
+   * instance, or a concurrent attempt), so nothing was counted. `lockedUntil`: the account is locked.
+   */
+  private async countWrongPassword(
+    user: StaffUser,
+    login: string,
+    address: string | null,
+    now: Date,
+    manager: EntityManager,
+  ): Promise<{ alreadyLocked: boolean; lockedUntil?: Date }> {
+    const failures = await this.users.countFailure(user.id, now, manager);
+    if (failures === null) {
+      return {
+        alreadyLocked: true,
+        lockedUntil: (await this.users.findById(user.id, manager))?.lockedUntil ?? undefined,
+      };
+    }
+    if (failures < this.config.staff.maxFailedLogins) {
+      return { alreadyLocked: false };
+    }
+    const lockedUntil = new Date(now.getTime() + this.config.staff.lockoutMinutes * 60_000);
+    await this.users.lock(user.id, lockedUntil, now, manager);
+    await this.audit.record(
+      {
+        actor: { type: 'staff', id: user.id },
+        action: 'staff.lockout',
+        outcome: 'success',
+        details: { login, failures, lockedUntil: lockedUntil.toISOString(), address },
+      },
+      manager,
+    );
+    return { alreadyLocked: false, lockedUntil };
   }
 
   private async auditChange(
@@ -298,23 +319,10 @@ export class StaffSessionService {
     let lockedUntil: Date | undefined;
     await this.transactions.run(async (manager) => {
       if (user && reason === 'wrong-password') {
-        const failures = await this.users.countFailure(user.id, now, manager);
-        if (failures === null) {
-          // Locked since this attempt began (by another instance, or a concurrent attempt): counts nothing.
+        const counted = await this.countWrongPassword(user, login, address, now, manager);
+        lockedUntil = counted.lockedUntil;
+        if (counted.alreadyLocked) {
           reason = 'locked';
-          lockedUntil = (await this.users.findById(user.id, manager))?.lockedUntil ?? undefined;
-        } else if (failures >= this.config.staff.maxFailedLogins) {
-          lockedUntil = new Date(now.getTime() + this.config.staff.lockoutMinutes * 60_000);
-          await this.users.lock(user.id, lockedUntil, now, manager);
-          await this.audit.record(
-            {
-              actor: { type: 'staff', id: user.id },
-              action: 'staff.lockout',
-              outcome: 'success',
-              details: { login, failures, lockedUntil: lockedUntil.toISOString(), address },
-            },
-            manager,
-          );
         }
       }
       await this.audit.record(
