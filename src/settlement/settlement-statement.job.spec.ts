@@ -1,3 +1,4 @@
+import { eventually } from '../../drivers/testing/eventually';
 import { Clock, JobRunner, MetricsService } from '../platform';
 import { SETTLEMENT_STATEMENTS_JOB, STATEMENT_QUIET_MS, SettlementStatementJob } from './settlement-statement.job';
 import type { SettledListener, SettlementOutcomeService } from './settlement-outcome.service';
@@ -37,33 +38,47 @@ class FixedClock extends Clock {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Lets pending immediates and promise callbacks run (the job runner starts a run on an immediate). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) {
+    await new Promise((r) => setImmediate(r));
+  }
+}
 
 describe('SettlementStatementJob', () => {
   it(`is registered as ${SETTLEMENT_STATEMENTS_JOB} and sweeps at start`, async () => {
     const w = world(['a', 'b']);
     w.job.onApplicationBootstrap();
     expect(w.jobs.status().map((j) => j.name)).toContain(SETTLEMENT_STATEMENTS_JOB);
-    await sleep(50);
+    await eventually(() => w.rendered.length === 2, 'the start-up sweep to render both statements');
     expect(w.rendered).toEqual(['a', 'b']);
     w.job.onApplicationShutdown();
     await w.jobs.onApplicationShutdown();
   });
 
   it('renders once things are quiet after a burst of settlements, not at each one', async () => {
-    const w = world([]);
-    w.job.onApplicationBootstrap();
-    await sleep(20); // the start-up sweep: nothing missing
-    w.statements.missing.mockClear();
-    w.listeners.forEach((l) => l('x'));
-    await sleep(STATEMENT_QUIET_MS / 2);
-    w.listeners.forEach((l) => l('y'));
-    await sleep(STATEMENT_QUIET_MS / 2);
-    expect(w.statements.missing).not.toHaveBeenCalled(); // still within the quiet time of the second
-    await sleep(STATEMENT_QUIET_MS);
-    expect(w.statements.missing).toHaveBeenCalledTimes(1);
-    w.job.onApplicationShutdown();
-    await w.jobs.onApplicationShutdown();
+    // Timers are faked so the quiet time is counted exactly, whatever the machine is doing.
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    try {
+      const w = world([]);
+      w.job.onApplicationBootstrap();
+      await settle(); // the start-up sweep: nothing missing
+      expect(w.statements.missing).toHaveBeenCalledTimes(1);
+      w.statements.missing.mockClear();
+      w.listeners.forEach((l) => l('x'));
+      await jest.advanceTimersByTimeAsync(STATEMENT_QUIET_MS / 2);
+      w.listeners.forEach((l) => l('y'));
+      await jest.advanceTimersByTimeAsync(STATEMENT_QUIET_MS - 1);
+      await settle();
+      expect(w.statements.missing).not.toHaveBeenCalled(); // still within the quiet time of the second
+      await jest.advanceTimersByTimeAsync(1);
+      await settle();
+      expect(w.statements.missing).toHaveBeenCalledTimes(1);
+      w.job.onApplicationShutdown();
+      await w.jobs.onApplicationShutdown();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('goes on past a statement that cannot be rendered and fails the run naming it', async () => {

@@ -216,7 +216,8 @@ run('the console shell in a real browser (Chromium, 1366×768)', () => {
     await page.locator('#password-repeat').focus();
     await page.keyboard.press('Enter');
     await page.getByText('密码已修改').waitFor();
-    await expect(dialog.isVisible()).resolves.toBe(false);
+    // The dialog closes with Element Plus's fade-out: wait for it to be gone (fails if it stays).
+    await dialog.waitFor({ state: 'hidden', timeout: 5000 });
     const menu = page.getByRole('navigation', { name: '功能菜单' });
     await menu.waitFor();
     await menu.getByText('信息科 · 人员账号').click();
