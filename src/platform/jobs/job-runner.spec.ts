@@ -52,14 +52,32 @@ describe('JobRunner', () => {
   });
 
   it('runs on its interval and at start when asked, and stops at shutdown', async () => {
-    let calls = 0;
-    runner.register({ name: 'test.tick', intervalMs: 20, runAtStart: true, run: () => Promise.resolve((calls += 1)) });
-    await new Promise((r) => setTimeout(r, 130));
-    expect(calls).toBeGreaterThanOrEqual(2);
-    await runner.onApplicationShutdown();
-    const after = calls;
-    await new Promise((r) => setTimeout(r, 60));
-    expect(calls).toBe(after);
+    // Timers (and the immediate of the run at start) are faked: the ticks are counted exactly, however busy the machine.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask'] });
+    try {
+      let calls = 0;
+      runner.register({
+        name: 'test.tick',
+        intervalMs: 20,
+        runAtStart: true,
+        run: () => Promise.resolve((calls += 1)),
+      });
+      expect(calls).toBe(0);
+      await jest.advanceTimersByTimeAsync(0);
+      expect(calls).toBe(1); // the run at start, before the first interval
+      await jest.advanceTimersByTimeAsync(19);
+      expect(calls).toBe(1);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(calls).toBe(2);
+      await jest.advanceTimersByTimeAsync(40);
+      expect(calls).toBe(4);
+      await runner.onApplicationShutdown();
+      await jest.advanceTimersByTimeAsync(200);
+      expect(calls).toBe(4);
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('refuses a duplicate name, a bad interval and an unknown job', async () => {
