@@ -10,7 +10,9 @@ describe(ScannerReader.name, () => {
     const path = '/dev/ttySCAN';
     let simulator = new ScannerSimulator(fakePortLine(line.plug(path)));
     const reader = new ScannerReader(line.transport(path), {
-      framing: { terminator: 'CR', interByteTimeoutMs: 50 },
+      // The CR ends each code; the pause that would end one without it is long enough that a busy
+      // machine's pause between two chunks of one code is never taken for it.
+      framing: { terminator: 'CR', interByteTimeoutMs: 5_000 },
       reconnectBaseMs: 20,
       reconnectMaxMs: 100,
     });
