@@ -9,8 +9,12 @@ export interface RawResponse {
   body: unknown;
 }
 
-/** One POST/PUT/GET on a new connection; rejects with the socket error (code ECONNREFUSED, ECONNRESET…). */
-export function httpJson(method: string, url: string, body?: unknown, timeoutMs = 5000): Promise<RawResponse> {
+/**
+ * One POST/PUT/GET on a new connection; rejects with the socket error (code ECONNREFUSED, ECONNRESET…).
+ * The default timeout only turns a hang into an error before jest's own 30 s: a first signed request
+ * takes over a second on a busy CI machine, so it is far from that.
+ */
+export function httpJson(method: string, url: string, body?: unknown, timeoutMs = 20_000): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = httpRequest(
