@@ -43,6 +43,7 @@ export function idCardReaderScenario(name: string, makeWorld: () => Promise<IdCa
       reader.start();
       try {
         await eventually(() => reader.status.state === 'waiting', 'the reader to wait for a card');
+        const askingForCard = reader.status.message;
         world.simulator().present(SAMPLE_ID_CARD);
         await eventually(() => cards.length === 1, 'the first read');
         expect(cards[0].identity).toMatchObject({
@@ -57,7 +58,8 @@ export function idCardReaderScenario(name: string, makeWorld: () => Promise<IdCa
         expect(cards).toHaveLength(1); // still on the reader: not read again
 
         world.simulator().remove();
-        await new Promise((r) => setTimeout(r, 100));
+        // A card put on before the reader has seen the first one go would be the same presentation.
+        await eventually(() => reader.status.message === askingForCard, 'the reader to see the card taken away');
         world.simulator().present({
           ...SAMPLE_ID_CARD,
           name: '马建国',
