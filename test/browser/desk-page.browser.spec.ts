@@ -181,7 +181,13 @@ run('the desk page in a real browser (Chromium, 1366×768, keyboard only)', () =
 
     await startVisit('MZ-BROWSER-5');
     await atReader('desk1-idcard', 'present', 'activeFingers');
+    // The reader reads the card at its next poll: wait until the session holds it (a fresh session
+    // already shows 还需要有效的就医凭证, so that text alone does not say the ID card is in).
+    await page.waitForFunction(() => document.querySelector('.facts')?.textContent?.includes('身份证'), undefined, {
+      timeout: LIVE_TIMEOUT_MS,
+    });
     await page.locator('.missing', { hasText: '还需要有效的就医凭证' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+    await expect(page.locator('.missing').innerText()).resolves.not.toContain('还需要核验本人');
 
     await page.keyboard.press('F2');
     await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('desk-qr');
@@ -201,10 +207,59 @@ run('the desk page in a real browser (Chromium, 1366×768, keyboard only)', () =
     await expect(page.locator('#desk-qr').inputValue()).resolves.toBe('');
   });
 
+  it('a QR code answered after the ID card that followed it: the page ends on the session as it is (MATCH), not on the older answer', async () => {
+    // What the clerk does when the patient holds out both at once: the QR code is scanned, and the ID card
+    // read waits for the session's lock, is added right after, and its verdict reaches the page before the
+    // QR code's answer (held here until then, as a busy network or gateway may hold it).
+    const minted = await fetch(`${sandboxInsurerOrigin(gateway)}/sandbox/qr-tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ certno: '640104198503120319', kind: 'ecard' }),
+    });
+    expect(minted.status).toBe(201);
+    const { token } = (await minted.json()) as { token: string };
+    await startVisit('MZ-BROWSER-6');
+
+    let applied!: () => void;
+    const qrApplied = new Promise<void>((resolve) => (applied = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/v1/identity/sessions/*/qr', async (route) => {
+      const answer = await route.fetch();
+      applied();
+      await released;
+      await route.fulfill({ response: answer });
+    });
+    try {
+      await page.keyboard.press('F2');
+      await page.keyboard.type(token);
+      await page.keyboard.press('Enter');
+      await qrApplied;
+      await atReader('desk1-idcard', 'present', 'activeFingers');
+      await page.locator('#desk-verdict[data-verdict="MATCH"]').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      release();
+      // The QR field is enabled again once the page has dealt with the (older) answer.
+      await page.locator('#desk-qr:not([disabled])').waitFor({ timeout: LIVE_TIMEOUT_MS });
+      await expect(page.locator('#desk-verdict').getAttribute('data-verdict')).resolves.toBe('MATCH');
+      await expect(page.locator('.facts dd', { hasText: 'MZ-BROWSER-6' }).count()).resolves.toBe(1);
+      const shown = await sources();
+      for (const source of ['二维码', '身份证']) {
+        expect(shown).toContain(source);
+      }
+    } finally {
+      release();
+      await page.unroute('**/api/v1/identity/sessions/*/qr');
+    }
+  });
+
   it('after a WebSocket drop: shows 连接中断, then 连接已恢复, and reads the session again (the verdict pushed meanwhile was lost)', async () => {
     await atReader('desk1-card', 'remove');
     await startVisit('MZ-BROWSER-4');
     await atReader('desk1-card', 'present', 'activeFingers');
+    // The card is in before the cut (a fresh session already shows 还需要核验本人).
+    await page.waitForFunction(() => document.querySelector('.facts')?.textContent?.includes('社保卡'), undefined, {
+      timeout: LIVE_TIMEOUT_MS,
+    });
     await page.locator('.missing', { hasText: '还需要核验本人' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
 
     await network.cut();
