@@ -95,6 +95,11 @@ run('the 信息科 pages: API keys, staff accounts, audit log, configuration (Ch
     await shown.getByText('只显示这一次').waitFor();
     const token = (await shown.getByTestId('one-time-secret').textContent())?.trim() ?? '';
     expect(token).toMatch(TOKEN);
+    // The list the page reloads beside the dialog shows the new key as never used: wait for it before the
+    // token is used below (its first use is recorded at once, and a list read after that shows the time).
+    const row = page.locator('.el-table__body tr', { hasText: 'HIS 药房（浏览器测试）' });
+    await row.getByText('药品追溯码（trace-codes）').waitFor();
+    await expect(row.textContent()).resolves.toContain('从未使用');
 
     // It works on a route of its scope, and only there.
     const ok = await fetch(`${gateway.url}/api/v1/trace-codes/product-mappings`, {
@@ -106,9 +111,6 @@ run('the 信息科 pages: API keys, staff accounts, audit log, configuration (Ch
 
     await shown.getByRole('button', { name: '我已保存，关闭' }).click();
     await shown.waitFor({ state: 'hidden' });
-    const row = page.locator('.el-table__body tr', { hasText: 'HIS 药房（浏览器测试）' });
-    await row.getByText('药品追溯码（trace-codes）').waitFor();
-    await expect(row.textContent()).resolves.toContain('从未使用');
     await expect(row.textContent()).resolves.not.toContain('不过期'); // its expiry, 90 days out, is shown
     expect(await page.content()).not.toContain(token);
     expect(await page.content()).not.toContain(token.slice(17));
@@ -120,6 +122,8 @@ run('the 信息科 pages: API keys, staff accounts, audit log, configuration (Ch
     await confirm.getByLabel('吊销原因').fill('浏览器测试结束');
     await confirm.getByRole('button', { name: '确认吊销' }).click();
     await confirm.waitFor({ state: 'hidden' });
+    // The page reads the list again once the dialog has closed: wait for the key to leave it (fails if it stays).
+    await row.waitFor({ state: 'detached' });
     await expect(page.locator('.el-table__body').textContent()).resolves.not.toContain('HIS 药房（浏览器测试）');
     const revoked = await fetch(`${gateway.url}/api/v1/trace-codes/product-mappings`, {
       headers: { authorization: `Bearer ${token}` },

@@ -81,6 +81,35 @@ describe(CurrentSession.name, () => {
     expect(sut.currentId).toBe('s2');
   });
 
+  it('reads an action’s session again when a verdict came while the action was on its way: its answer may be older', async () => {
+    // The QR code's POST holds the session's lock; the ID card read waits for it, is added right after,
+    // and its verdict message reaches the page (which reads the session: MATCH) before the QR's answer.
+    const { sut, pending, last } = harness();
+    let answer!: (s: IdentitySession) => void;
+    const acted = sut.showAnswer(() => new Promise<IdentitySession>((resolve) => (answer = resolve)));
+    const read = sut.onDeskMessage({ type: 'verdict', sessionId: 's1', verdict: 'MATCH' });
+    pending[0].resolve(session('s1', 'MATCH'));
+    await read;
+    expect(last().session?.verdict).toBe('MATCH');
+    answer(session('s1', 'INCOMPLETE'));
+    await new Promise(setImmediate);
+    // The older answer is shown for a moment, then the session as it is now.
+    expect(pending.map((p) => p.id)).toEqual(['s1', 's1']);
+    pending[1].resolve(session('s1', 'MATCH'));
+    await acted;
+    expect(last()).toEqual({ session: session('s1', 'MATCH'), error: null });
+  });
+
+  it('shows an action’s answer without reading it again when no verdict came meanwhile, and throws its failure', async () => {
+    const { sut, pending, last } = harness();
+    await sut.showAnswer(() => Promise.resolve(session('s1', 'MATCH')));
+    expect(last()).toEqual({ session: session('s1', 'MATCH'), error: null });
+    expect(sut.currentId).toBe('s1');
+    expect(pending).toHaveLength(0);
+    await expect(sut.showAnswer(() => Promise.reject(new Error('二维码无效')))).rejects.toThrow('二维码无效');
+    expect(last().session?.id).toBe('s1');
+  });
+
   it('keeps the last session shown with the error when a read fails', async () => {
     const { sut, pending, last } = harness();
     sut.show(session('s1', 'MATCH'));

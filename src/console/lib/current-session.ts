@@ -4,7 +4,9 @@
  * the page then reads that session (GET, with the staff cookie) and shows it. A session the staff
  * member started or changed (an answer of POST) is shown at once. After the WebSocket comes back
  * from a drop, `refresh()` reads the shown session again: verdicts pushed while it was down are lost.
- * Answers that arrive out of order are dropped: only the latest read is shown.
+ * Answers that arrive out of order are dropped: only the latest read is shown. A staff action's
+ * answer (`showAnswer`) is read again when a verdict came while it was on its way: that verdict may
+ * be of a change made after the one the answer holds (an ID card read just after the QR code).
  * Framework-free (the loader is passed in) so it is unit-tested without a browser.
  */
 import type { IdentitySession } from '../api/identity';
@@ -32,6 +34,8 @@ export class CurrentSession {
   private error: string | null = null;
   /** Bumped by every read and every shown answer: a read that is not the latest is dropped. */
   private generation = 0;
+  /** Verdict messages received so far (a staff action compares it before and after its call). */
+  private verdicts = 0;
 
   constructor(private readonly options: CurrentSessionOptions) {}
 
@@ -48,6 +52,7 @@ export class CurrentSession {
     if (event.type !== 'verdict' || typeof event.sessionId !== 'string' || event.sessionId === '') {
       return Promise.resolve();
     }
+    this.verdicts += 1;
     return this.follow(event.sessionId);
   }
 
@@ -55,6 +60,21 @@ export class CurrentSession {
   follow(id: string): Promise<void> {
     this.setId(id);
     return this.read();
+  }
+
+  /**
+   * Runs a staff action (start, QR, staff confirmation) and shows the session it answers; its failure
+   * is thrown. A verdict message that came while the call was on its way started a read that showing
+   * the answer drops, yet it may name a change the answer does not hold yet (the session's lock let the
+   * change in after the action, and its message overtook the action's answer): the session is then read
+   * again, after the answer, so that the page does not stay on the older state.
+   */
+  async showAnswer(call: () => Promise<IdentitySession>): Promise<void> {
+    const before = this.verdicts;
+    this.show(await call());
+    if (this.verdicts !== before) {
+      await this.read();
+    }
   }
 
   /** An answer the page already holds (start, QR, staff confirmation): shown as it is. */
