@@ -14,6 +14,7 @@ import { SEED } from '../../src/sandbox/seed-people';
 import { writeSigningKey } from '../../src/upstream/signing-keys';
 import { postgresUrl, testDatabase } from '../support/databases';
 import { startTestApp, type TestApp } from '../support/e2e-app';
+import { eventually } from '../support/eventually';
 import { matchTokenByQr } from '../support/match-token';
 import { PinnedClock } from '../support/pinned-clock';
 import { dressingLine, outpatientVisit } from '../support/settlement-visits';
@@ -114,10 +115,20 @@ if (!pg) {
     await send('post', '/api/v1/settlement/visits', outpatientVisit(visitId, WORKER.psn_no)).expect(201);
     await send('put', `/api/v1/settlement/visits/${visitId}/lines`, { lines: [dressingLine('1')] }).expect(200);
     const token = await matchTokenByQr(send, insurer, WORKER, visitId);
-    await send('post', `/api/v1/settlement/visits/${visitId}/settlement`).set('x-verification-token', token);
-    for (let i = 0; i < 100 && ((await stats()).byInfno['2207'] ?? 0) === 0; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const settling = await send('post', `/api/v1/settlement/visits/${visitId}/settlement`).set(
+      'x-verification-token',
+      token,
+    );
+    expect([201, 202]).toContain(settling.status);
+    const settlementId = (settling.body as { id: string }).id;
+    // Settled (the insurer's reply recorded), not merely received by the insurer: November's totals include it.
+    await eventually(
+      async () =>
+        ((await send('get', `/api/v1/settlement/settlements/${settlementId}`).expect(200)).body as { status: string })
+          .status === 'settled',
+      'the November settlement to be settled',
+      30_000,
+    );
     await runBoth(RECONCILIATION_JOB); // 2026-11-24, already done at start by one of them
 
     clock.advance(7 * DAY); // Wednesday 2026-12-02: 2026-12-01 is due its reconciliation, November its declaration
@@ -126,13 +137,12 @@ if (!pg) {
     await runBoth(RECONCILIATION_JOB);
     await runBoth(DECLARATION_JOB);
 
-    for (let i = 0; i < 100 && ((await stats()).byInfno['3401'] ?? 0) === 0; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
     const obligations = instances[1].app.get(ObligationsService);
-    for (let i = 0; i < 100 && (await obligations.find('monthly-declaration', '2026-11'))?.state !== 'done'; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await eventually(
+      async () => (await obligations.find('monthly-declaration', '2026-11'))?.state === 'done',
+      'the November declaration (3401) to be done',
+      30_000,
+    );
     const byInfno = (await stats()).byInfno;
     expect(byInfno['3201']).toBe(2); // 2026-11-24 at start, 2026-12-01 now
     expect(byInfno['3401']).toBe(1);

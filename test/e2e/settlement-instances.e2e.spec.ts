@@ -10,6 +10,7 @@ import { SEED } from '../../src/sandbox/seed-people';
 import { writeSigningKey } from '../../src/upstream/signing-keys';
 import { postgresUrl, testDatabase } from '../support/databases';
 import { startTestApp, type TestApp } from '../support/e2e-app';
+import { eventually } from '../support/eventually';
 import { matchTokenByQr } from '../support/match-token';
 import { outpatientVisit } from '../support/settlement-visits';
 
@@ -130,14 +131,16 @@ if (!pg) {
     expect(named.size).toBe(1);
     const [id] = [...named];
     // Either instance answers the same settlement, settled once.
-    for (let i = 0; i < 50; i++) {
-      const s = (await on(1)('get', `/api/v1/settlement/settlements/${id}`).expect(200)).body as Settlement;
-      if (s.status !== 'pending') {
-        expect(s.status).toBe('settled');
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    let status = 'pending';
+    await eventually(
+      async () => {
+        status = ((await on(1)('get', `/api/v1/settlement/settlements/${id}`).expect(200)).body as Settlement).status;
+        return status !== 'pending';
+      },
+      'the settlement to leave pending',
+      30_000,
+    );
+    expect(status).toBe('settled');
     const listed = (await on(1)('get', `/api/v1/settlement/visits/${VISIT}/settlements`).expect(200))
       .body as Settlement[];
     expect(listed.map((s) => [s.id, s.status])).toEqual([[id, 'settled']]);

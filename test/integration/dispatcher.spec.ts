@@ -22,6 +22,7 @@ import { generateSm2Keys } from '../../src/upstream/protocol/sm2-signer';
 import { GatewaySigningKey } from '../../src/upstream/signing-keys';
 import { availableDatabases, DbKind, testDatabase } from '../support/databases';
 import { openDispatcherWorld, type DispatcherWorld } from '../support/dispatcher-world';
+import { PinnedClock } from '../support/pinned-clock';
 import { testConfig } from '../support/test-config';
 import { eventually } from '../support/eventually';
 
@@ -198,9 +199,25 @@ describe.each(availableDatabases())('dispatcher on %s against the sandbox insure
 
   it('enters emergency mode when the insurer stays unreachable, probes sparingly, and leaves it when the link returns; nothing is lost', async () => {
     await sandbox.faults.set({ down: true });
-    const monitor = newMonitor();
+    // The link monitor keeps its own time here, moved only by the test: how many probes it lets
+    // through depends on how far the test moves it, not on how fast this machine runs.
+    const linkClock = new PinnedClock(new Date());
+    const { afterMs, probeIntervalMs } = config.upstream.emergency;
+    const monitor = new LinkMonitor(linkClock, { emergencyAfterMs: afterMs, probeIntervalMs });
     const changes: string[] = [];
-    monitor.on('mode', (c) => changes.push(c.mode));
+    const allowance = jest.spyOn(monitor, 'allowance');
+    let emergencyFrom = 0; // the allowance asked for before emergency mode began
+    monitor.on('mode', (c) => {
+      changes.push(c.mode);
+      emergencyFrom = allowance.mock.calls.length;
+    });
+    // Probes: the messages emergency mode let through; polls: how often the dispatcher asked.
+    const probes = () => allowance.mock.results.slice(emergencyFrom).filter((r) => (r.value as number) > 0).length;
+    const polls = () => allowance.mock.calls.length;
+    const afterPolls = async (n: number) => {
+      const from = polls();
+      await until(async () => polls() >= from + n);
+    };
     const messages = await outbox.enqueueNow(
       Array.from({ length: 8 }, (_, i) => ({ ...reconciliation(400 + i), subjectKey: 'emergency' })),
     );
@@ -216,12 +233,24 @@ describe.each(availableDatabases())('dispatcher on %s against the sandbox insure
     const d = dispatcher(undefined, monitor);
     d.start();
     try {
+      await until(async () => monitor.unreachableSince !== null);
+      expect(monitor.mode).toBe('normal');
+      linkClock.advance(afterMs); // unreachable for emergencyAfterMs: the next failure switches
       await until(async () => monitor.mode === 'emergency');
       expect(changes).toEqual(['emergency']);
-      // In emergency mode: one probe per probeIntervalMs (200 ms), not a retry storm.
-      const before = await attemptCount();
-      await new Promise((r) => setTimeout(r, 1000));
-      expect((await attemptCount()) - before).toBeLessThanOrEqual(7);
+      // In emergency mode: one probe per probeIntervalMs, not a retry storm. The link's time stands
+      // still, so after the first probe none follows, however often the dispatcher asks.
+      await until(async () => probes() === 1);
+      await until(async () => (await statuses(ids)).every((s) => s === 'pending')); // nothing in flight
+      const settled = await attemptCount();
+      await afterPolls(10);
+      expect(probes()).toBe(1);
+      expect(await attemptCount()).toBe(settled);
+      // Once probeIntervalMs has passed, one more probe, and again only one.
+      linkClock.advance(probeIntervalMs);
+      await until(async () => probes() === 2);
+      await afterPolls(10);
+      expect(probes()).toBe(2);
       // Nothing settles while the insurer is away; a probe may be in flight at this very moment
       // (one message `sending`), never more than one.
       const now = await statuses(ids);
@@ -229,6 +258,7 @@ describe.each(availableDatabases())('dispatcher on %s against the sandbox insure
       expect(now.filter((s) => s === 'sending').length).toBeLessThanOrEqual(1);
 
       await sandbox.faults.set({ down: false });
+      linkClock.advance(probeIntervalMs); // the next probe reaches the insurer and ends emergency mode
       await until(allFinal(ids));
       expect(changes).toEqual(['emergency', 'normal']);
     } finally {

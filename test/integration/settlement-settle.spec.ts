@@ -23,6 +23,7 @@ import {
   SETTLEMENT_MAPPING_CSV,
 } from '../support/settlement-visits';
 import { testConfig } from '../support/test-config';
+import { eventually } from '../support/eventually';
 import { FixedClock } from '../support/trace-codes';
 
 jest.setTimeout(60_000);
@@ -135,21 +136,29 @@ describe.each(availableDatabases())('settling a visit on %s', (kind: DbKind) => 
 
   it('records the insurer’s split when the message settles, wakes the waiting request, and locks the visit as settled', async () => {
     const token = await visit('MZS4');
-    const waiting = s.settle.settle(HIS, 'MZS4', token, 'key-4');
-    // The dispatcher settles the message while the request waits.
-    let msgid: string | undefined;
-    for (let i = 0; i < 50 && !msgid; i++) {
-      await new Promise((r) => setTimeout(r, 5));
-      msgid = (await s.reading.ofVisit('MZS4'))[0]?.msgid;
+    // The request waits for the outcome far longer than this test takes (not settlement.waitForOutcomeMs,
+    // 1 s, which a busy machine can use up before the hook below has run): only the hook's wake answers it.
+    const realWait = s.notifier.wait.bind(s.notifier);
+    const waits = jest.spyOn(s.notifier, 'wait').mockImplementation((id) => realWait(id, 60_000));
+    let answered = false;
+    const waiting = s.settle.settle(HIS, 'MZS4', token, 'key-4').finally(() => (answered = true));
+    try {
+      await eventually(() => waits.mock.calls.length > 0, 'the request to wait for the outcome');
+    } finally {
+      waits.mockRestore();
     }
-    const record = await s.records.byMsgid(ds.manager, msgid as string);
+    // The dispatcher settles the message while the request waits.
+    const msgid = (await s.reading.ofVisit('MZS4'))[0]?.msgid;
+    expect(msgid).toBeDefined();
+    const record = await s.records.byMsgid(ds.manager, msgid);
     const message = JSON.parse(record?.message as string) as SettlementMessage;
-    await settleHook(await messageOf(msgid as string), {
+    await settleHook(await messageOf(msgid), {
       status: 'delivered',
       infcode: 0,
       output: replyTo(message, 'ST0001'),
       errMsg: null,
     });
+    await eventually(() => answered, 'the outcome hook to wake the waiting request');
     const answer = await waiting;
     expect(answer.status).toBe(201);
     expect(answer.settlement).toMatchObject({
@@ -161,7 +170,7 @@ describe.each(availableDatabases())('settling a visit on %s', (kind: DbKind) => 
     });
     expect(await stateOf('MZS4')).toBe('settled');
     // A second run of the hook (a retried dispatcher) changes nothing.
-    await settleHook(await messageOf(msgid as string), { status: 'rejected', infcode: -1, output: null, errMsg: 'x' });
+    await settleHook(await messageOf(msgid), { status: 'rejected', infcode: -1, output: null, errMsg: 'x' });
     expect((await s.reading.get(answer.settlement.id)).status).toBe('settled');
 
     // Cancelled: 2208 queued with the status change; twice is refused; the insurer's yes opens the visit.
