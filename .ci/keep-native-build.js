@@ -1,4 +1,5 @@
 // @ts-check
+/* global __dirname */
 'use strict';
 /**
  * CI cache for better-sqlite3's native addon. This registry mirror has no prebuilt binaries
