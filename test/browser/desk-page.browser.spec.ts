@@ -176,15 +176,19 @@ run('the desk page in a real browser (Chromium, 1366×768, keyboard only)', () =
     await expect(page.locator('ul.checks').innerText()).resolves.toContain('窗口工作人员已人工核验本人');
   });
 
-  it('QR input: F2, the scanner types the 电子社保卡 code and Enter; with the ID card the session matches', async () => {
-    // The sandbox insurer mints a live QR token for the person, as the 电子社保卡 app would show it.
+  /** The sandbox insurer mints a live QR token for the person, as the 电子社保卡 app would show it. */
+  async function mintQrToken(): Promise<string> {
     const minted = await fetch(`${sandboxInsurerOrigin(gateway)}/sandbox/qr-tokens`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ certno: '640104198503120319', kind: 'ecard' }),
     });
     expect(minted.status).toBe(201);
-    const { token } = (await minted.json()) as { token: string };
+    return ((await minted.json()) as { token: string }).token;
+  }
+
+  it('QR input: F2, the scanner types the 电子社保卡 code and Enter; with the ID card the session matches', async () => {
+    const token = await mintQrToken();
 
     await startVisit('MZ-BROWSER-5');
     await atReader('desk1-idcard', 'present', 'activeFingers');
@@ -216,13 +220,7 @@ run('the desk page in a real browser (Chromium, 1366×768, keyboard only)', () =
     // What the clerk does when the patient holds out both at once: the QR code is scanned, and the ID card
     // read waits for the session's lock, is added right after, and its verdict reaches the page before the
     // QR code's answer (held here until then, as a busy network or gateway may hold it).
-    const minted = await fetch(`${sandboxInsurerOrigin(gateway)}/sandbox/qr-tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ certno: '640104198503120319', kind: 'ecard' }),
-    });
-    expect(minted.status).toBe(201);
-    const { token } = (await minted.json()) as { token: string };
+    const token = await mintQrToken();
     await startVisit('MZ-BROWSER-6');
 
     let applied!: () => void;
